@@ -1,0 +1,1 @@
+"""Simulated sensor nodes speaking protocol v1 (``kolam sim``)."""

@@ -1,0 +1,74 @@
+"""``kolam sim``: simulated sensor nodes, one per pond."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from dataclasses import dataclass
+from typing import TextIO
+
+from firmware_sim.node import JsonLinesLink, MqttLink, SimNode
+from firmware_sim.runner import PondModel, SimClock, SimRunner, device_refs
+from firmware_sim.simple import SimpleModel
+from kolam.config import KolamConfig
+from kolam.timeutil import now_ms
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SimOptions:
+    speed: float = 1.0
+    backfill_s: float = 0.0
+    start_ms: int | None = None
+    duration_s: float | None = None
+    dry_run: bool = False
+
+
+def make_model(config: KolamConfig) -> PondModel:
+    """The pond model named by ``sim.scenario`` (the simple model for ``simple``)."""
+    return SimpleModel(config.sim.ponds, config.sim.seed)
+
+
+def run(config: KolamConfig, options: SimOptions, out: TextIO = sys.stdout,
+        stop: threading.Event | None = None) -> None:
+    """Run until ``stop`` (or SIGINT/SIGTERM), or until ``duration_s`` of simulated time."""
+    sim = config.sim
+    stop = stop or threading.Event()
+    now = now_ms()
+    if options.start_ms is not None:
+        start = options.start_ms
+    else:
+        start = now - int(options.backfill_s * 1000)
+    clock = SimClock(start, options.speed, backfill=options.backfill_s > 0 and
+                     options.start_ms is None, virtual=options.dry_run)
+    end = start + int(options.duration_s * 1000) if options.duration_s else None
+    if options.dry_run and end is None:
+        end = start + (3600 * 1000)
+    nodes = [SimNode(ref, sim.interval_s) for ref in device_refs(sim.site, sim.ponds)]
+    links: list[MqttLink] = []
+    if options.dry_run:
+        lock = threading.Lock()
+        for node in nodes:
+            node.attach(JsonLinesLink(out, lock))
+            node.announce()
+    else:
+        for node in nodes:
+            link = MqttLink(config.mqtt, node.ref, node.handle_command)
+            link.on_connect(node.on_connect)
+            node.attach(link)
+            link.connect(wait=False)
+            links.append(link)
+    if threading.current_thread() is threading.main_thread() and not options.dry_run:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+    log.info("simulating %d ponds at %s every %g s", sim.ponds, sim.site, sim.interval_s)
+    try:
+        SimRunner(nodes, make_model(config), clock, end,
+                  history_until_ms=now if clock.backfill else None).run(stop)
+    finally:
+        for link in links:
+            link.close()
+        out.flush()

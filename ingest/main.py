@@ -1,0 +1,45 @@
+"""``kolam ingest``: run one ingest worker until SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from prometheus_client import start_http_server
+
+from ingest.metrics import IngestMetrics
+from ingest.worker import IngestWorker
+from kolam.config import KolamConfig
+from kolam.registry.repo import Registry
+from kolam.store import open_store
+
+log = logging.getLogger(__name__)
+
+
+def run(config: KolamConfig) -> None:
+    """Start-up in order: store, registry, metrics, MQTT; shut down in reverse."""
+    store = open_store(config)
+    registry = Registry(config.registry_url)
+    metrics = IngestMetrics()
+    if config.ingest.metrics_port is not None:
+        start_http_server(config.ingest.metrics_port, "127.0.0.1", metrics.registry)
+    worker = IngestWorker(config, store, registry, metrics)
+
+    def _stop(signum: int, _frame: object) -> None:
+        log.info("signal %d: finishing the current batch", signum)
+        worker.stop()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+    worker.start()
+    if config.ready_file is not None:
+        config.ready_file.touch()
+    try:
+        worker.run()
+    finally:
+        worker.close()
+        registry.close()
+        store.close()
+        log.info("ingest stopped")

@@ -1,0 +1,3 @@
+from kolam.cli import main
+
+main()

@@ -1,0 +1,56 @@
+"""Water chemistry used across Kolam: un-ionized ammonia and DO saturation.
+
+Both functions accept floats or numpy arrays, so the simulator, the ingest
+derivations and the reports share one implementation.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+ArrayOrFloat = TypeVar("ArrayOrFloat", float, NDArray[np.float64])
+
+KELVIN = 273.15
+
+
+def nh3_fraction(temp_c: ArrayOrFloat, ph: ArrayOrFloat) -> ArrayOrFloat:
+    """Fraction of total ammonia present as un-ionized NH3 (Emerson et al. 1975).
+
+    pKa = 0.09018 + 2729.92 / T(K); f = 1 / (10^(pKa − pH) + 1).
+    """
+    pka = 0.09018 + 2729.92 / (np.asarray(temp_c, dtype=np.float64) + KELVIN)
+    f = 1.0 / (np.power(10.0, pka - np.asarray(ph, dtype=np.float64)) + 1.0)
+    return f if f.ndim else float(f)  # type: ignore[return-value]
+
+
+def nh3_mgl(tan_mgl: ArrayOrFloat, temp_c: ArrayOrFloat, ph: ArrayOrFloat) -> ArrayOrFloat:
+    """Un-ionized ammonia NH3-N (mg/L) from TAN, temperature and pH."""
+    return tan_mgl * nh3_fraction(temp_c, ph)
+
+
+def do_saturation_mgl(temp_c: ArrayOrFloat, pressure_atm: float = 1.0) -> ArrayOrFloat:
+    """Oxygen solubility in fresh water (mg/L), Benson & Krause (1984) / APHA 4500-O.
+
+    ln C* = −139.34411 + 1.575701e5/T − 6.642308e7/T² + 1.243800e10/T³ − 8.621949e11/T⁴,
+    corrected for barometric pressure (atm) with the water-vapour term.
+    """
+    t = np.asarray(temp_c, dtype=np.float64) + KELVIN
+    ln_c = (-139.34411 + 1.575701e5 / t - 6.642308e7 / t**2 + 1.243800e10 / t**3
+            - 8.621949e11 / t**4)
+    c = np.exp(ln_c)
+    if pressure_atm != 1.0:
+        tc = t - KELVIN
+        ln_pwv = 11.8571 - 3840.70 / t - 216961.0 / t**2
+        pwv = np.exp(ln_pwv)
+        theta = 0.000975 - 1.426e-5 * tc + 6.436e-8 * tc**2
+        c = c * pressure_atm * ((1 - pwv / pressure_atm) * (1 - theta * pressure_atm)
+                                / ((1 - pwv) * (1 - theta)))
+    return c if c.ndim else float(c)  # type: ignore[return-value]
+
+
+def pressure_at_altitude_atm(altitude_m: float) -> float:
+    """Standard-atmosphere pressure at an altitude, for DO saturation at upland sites."""
+    return float((1 - 2.25577e-5 * altitude_m) ** 5.25588)

@@ -1,0 +1,170 @@
+"""``kolam demo``: the whole system on one machine, each service in its own process.
+
+Start-up order: credentials and registry, broker, ingest, API, simulator.
+Shut-down is the reverse, each child given SIGTERM and a bounded wait, then
+SIGKILL; children also stop by themselves if this process dies.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from kolam.errors import KolamError
+from kolam.registry.repo import Registry
+
+log = logging.getLogger(__name__)
+
+SITE = "serang"
+SITE_NAME = "Rutan Kelas IIB Serang"
+SERVICES = ("ingest", "api", "sim")
+STOP_TIMEOUT_S = 8.0
+
+
+@dataclass
+class Child:
+    name: str
+    proc: subprocess.Popen[bytes]
+
+
+def wait_port(host: str, port: int, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def wait_file(path: Path, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if path.exists():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def demo_users(path: Path) -> dict[str, str]:
+    """One broker login per service, generated once per data directory."""
+    if path.exists():
+        users = dict(line.split(":", 1) for line in path.read_text().split() if ":" in line)
+        if set(SERVICES) <= users.keys():
+            return users
+    users = {name: secrets.token_urlsafe(12) for name in SERVICES}
+    path.write_text("".join(f"{k}:{v}\n" for k, v in users.items()))
+    path.chmod(0o600)
+    return users
+
+
+class Demo:
+    def __init__(self, data_dir: Path, http_port: int, mqtt_port: int, ponds: int,
+                 backfill_s: float) -> None:
+        self.data_dir = data_dir.resolve()
+        self.http_port = http_port
+        self.mqtt_port = mqtt_port
+        self.ponds = ponds
+        self.backfill_s = backfill_s
+        self.children: list[Child] = []
+        self._stopping = False
+
+    def _env(self, user: str, password: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KOLAM_")}
+        env.update({
+            "KOLAM_DATA_DIR": str(self.data_dir),
+            "KOLAM_MQTT_URL": f"mqtt://{user}:{password}@127.0.0.1:{self.mqtt_port}",
+            "KOLAM_HTTP_PORT": str(self.http_port),
+            "KOLAM_SIM__PONDS": str(self.ponds),
+            "KOLAM_SIM__SITE": SITE,
+            # Live readings every 10 s so the dashboard is never more than seconds old;
+            # the backfilled history is at 1-minute resolution.
+            "KOLAM_SIM__INTERVAL_S": "10",
+            "KOLAM_PARENT_PID": str(os.getpid()),
+        })
+        return env
+
+    def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> None:
+        log_path = self.data_dir / f"{name}.log"
+        with log_path.open("ab") as log_file:
+            proc = subprocess.Popen([sys.executable, "-m", "kolam", *args], env=env,
+                                    stdout=log_file, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
+        self.children.append(Child(name, proc))
+        log.info("started %s (pid %d), log in %s", name, proc.pid, log_path)
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        users = demo_users(self.data_dir / "mqtt-users")
+        registry = Registry(f"sqlite:///{self.data_dir / 'registry.sqlite'}")
+        for i in range(1, self.ponds + 1):
+            registry.ensure_pond(SITE, f"kolam-{i}", site_name=SITE_NAME, pond_name=f"Kolam {i}",
+                                 area_m2=50.0, depth_cm=100.0)
+        registry.close()
+        self._spawn("broker", ["broker", "--port", str(self.mqtt_port), "--users",
+                               str(self.data_dir / "mqtt-users")], self._env("", ""))
+        if not wait_port("127.0.0.1", self.mqtt_port, 15):
+            raise KolamError(f"the embedded broker did not open port {self.mqtt_port}; "
+                             f"see {self.data_dir / 'broker.log'}")
+        ready = self.data_dir / "ingest.ready"
+        ready.unlink(missing_ok=True)
+        self._spawn("ingest", ["ingest"], self._env("ingest", users["ingest"])
+                    | {"KOLAM_READY_FILE": str(ready)})
+        self._spawn("api", ["api", "--port", str(self.http_port)],
+                    self._env("api", users["api"]))
+        # The simulator starts with a backfill: ingest must be subscribed first.
+        if not wait_file(ready, 30):
+            raise KolamError(f"ingest did not start; see {self.data_dir / 'ingest.log'}")
+        self._spawn("sim", ["sim", "--backfill", f"{int(self.backfill_s)}s"],
+                    self._env("sim", users["sim"]))
+        if not wait_port("127.0.0.1", self.http_port, 30):
+            raise KolamError(f"the API did not open port {self.http_port}; "
+                             f"see {self.data_dir / 'api.log'}")
+
+    def stop(self) -> None:
+        """SIGTERM in reverse start order, bounded waits, then SIGKILL."""
+        self._stopping = True
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        for child in reversed(self.children):
+            if child.proc.poll() is None:
+                child.proc.send_signal(signal.SIGTERM)
+            try:
+                child.proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                log.warning("%s did not stop in time: killing it", child.name)
+                child.proc.kill()
+                child.proc.wait(2)
+        self.children.clear()
+
+    def run(self) -> None:
+        def _interrupt(signum: int, _frame: object) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            self.start()
+            url = f"http://127.0.0.1:{self.http_port}"
+            print(f"\nKolam demo is running: {url}/api/v1/sites/{SITE}/ponds\n"
+                  f"  API docs: {url}/docs\n  data and logs: {self.data_dir}\n"
+                  "Press Ctrl-C to stop.", flush=True)
+            while True:
+                for child in self.children:
+                    code = child.proc.poll()
+                    if code is not None:
+                        raise KolamError(f"{child.name} exited with code {code}; see "
+                                         f"{self.data_dir / (child.name + '.log')}")
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            print("\nstopping…", flush=True)
+        finally:
+            self.stop()
+            print("demo stopped", flush=True)

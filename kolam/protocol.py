@@ -1,0 +1,427 @@
+"""Wire protocol v1: topics and payloads, parsed into typed objects.
+
+Topics::
+
+    kolam/v1/{site}/{pond}/{device}/telemetry   QoS 1, not retained
+    kolam/v1/{site}/{pond}/{device}/status      QoS 1, retained (Last Will: online=false)
+    kolam/v1/{site}/{pond}/{device}/cmd         QoS 1, downlink
+    kolam/v1/{site}/gateway/{gateway}/status    QoS 1, retained
+    kolam/v1/{site}/{pond}/alerts               QoS 1, alert events
+
+Telemetry decoding never raises for a bad *sample*: valid samples are kept and
+each bad value is returned as a :class:`Rejected` with a :class:`Reason`, so a
+single broken probe loses nothing its neighbours measured. A message that cannot
+be read at all raises :class:`~kolam.errors.ProtocolError`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from kolam.catalogue import MEASURED, METRICS
+from kolam.errors import ProtocolError
+
+VERSION = 1
+ROOT = "kolam/v1"
+SLUG_RE = re.compile(r"[a-z0-9-]{1,32}")
+GATEWAY_SEGMENT = "gateway"
+MIN_T_MS = 946_684_800_000
+"""2000-01-01T00:00Z: anything earlier is a node with an unset clock."""
+
+
+class Reason(StrEnum):
+    """Why a message or a sample was dead-lettered."""
+
+    BAD_TOPIC = "bad_topic"
+    TOO_LARGE = "too_large"
+    BAD_ENCODING = "bad_encoding"
+    MALFORMED_JSON = "malformed_json"
+    WRONG_VERSION = "wrong_version"
+    WRONG_TYPE = "wrong_type"
+    MISSING_FIELD = "missing_field"
+    TOO_MANY_SAMPLES = "too_many_samples"
+    UNKNOWN_METRIC = "unknown_metric"
+    OUT_OF_RANGE = "out_of_range"
+    SENTINEL = "sentinel"
+    NOT_FINITE = "not_finite"
+    FUTURE_TIMESTAMP = "future_timestamp"
+    OLD_TIMESTAMP = "old_timestamp"
+    DUPLICATE_SAMPLE = "duplicate_sample"
+    UNKNOWN_DEVICE = "unknown_device"
+    DISABLED_DEVICE = "disabled_device"
+
+
+class TopicKind(StrEnum):
+    TELEMETRY = "telemetry"
+    STATUS = "status"
+    CMD = "cmd"
+    GATEWAY_STATUS = "gateway_status"
+    ALERTS = "alerts"
+
+
+@dataclass(frozen=True, slots=True)
+class PondRef:
+    site: str
+    pond: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceRef:
+    site: str
+    pond: str
+    device: str
+
+    @property
+    def pond_ref(self) -> PondRef:
+        return PondRef(self.site, self.pond)
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A parsed topic. ``device`` is the gateway id for gateway status topics."""
+
+    kind: TopicKind
+    site: str
+    pond: str | None = None
+    device: str | None = None
+
+    @property
+    def device_ref(self) -> DeviceRef:
+        if self.pond is None or self.device is None:
+            raise ProtocolError(Reason.BAD_TOPIC, f"{self.kind} topic names no device")
+        return DeviceRef(self.site, self.pond, self.device)
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One instant and the metrics measured at it."""
+
+    t: int
+    values: Mapping[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Telemetry:
+    seq: int
+    boot: int
+    samples: tuple[Sample, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    online: bool
+    fw: str | None = None
+    boot: int | None = None
+    battery_v: float | None = None
+    rssi_dbm: float | None = None
+    interval_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayStatus:
+    online: bool
+    uplink: str | None = None
+    buffered: int | None = None
+    oldest_t: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    cmd: str
+    interval_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A part of a message that failed validation, kept for the dead-letter store."""
+
+    reason: Reason
+    detail: str
+    fragment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds applied while decoding; see ``IngestConfig`` for the configured values."""
+
+    max_payload_bytes: int = 256 * 1024
+    max_samples: int = 10_000
+    max_future_ms: int = 5 * 60 * 1000
+
+
+@dataclass(slots=True)
+class DecodedTelemetry:
+    """Valid samples of a telemetry message and what was rejected from it."""
+
+    seq: int
+    boot: int
+    samples: list[Sample] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- topics
+
+
+def _check_slug(kind: str, value: str) -> str:
+    if not SLUG_RE.fullmatch(value):
+        raise ProtocolError(
+            Reason.BAD_TOPIC, f"{kind} {value[:40]!r} is not a slug [a-z0-9-]{{1,32}}")
+    return value
+
+
+def telemetry_topic(ref: DeviceRef) -> str:
+    return f"{ROOT}/{ref.site}/{ref.pond}/{ref.device}/telemetry"
+
+
+def status_topic(ref: DeviceRef) -> str:
+    return f"{ROOT}/{ref.site}/{ref.pond}/{ref.device}/status"
+
+
+def cmd_topic(ref: DeviceRef) -> str:
+    return f"{ROOT}/{ref.site}/{ref.pond}/{ref.device}/cmd"
+
+
+def alerts_topic(ref: PondRef) -> str:
+    return f"{ROOT}/{ref.site}/{ref.pond}/alerts"
+
+
+def gateway_status_topic(site: str, gateway: str) -> str:
+    return f"{ROOT}/{site}/{GATEWAY_SEGMENT}/{gateway}/status"
+
+
+def site_filter(site: str = "+") -> str:
+    """Subscription filter for everything a site's devices publish."""
+    return f"{ROOT}/{site}/#"
+
+
+def parse_topic(topic: str) -> Topic:
+    """Parse a protocol v1 topic, or raise ``ProtocolError(BAD_TOPIC)``."""
+    parts = topic.split("/")
+    if len(parts) < 5 or parts[0] != "kolam" or parts[1] != "v1":
+        raise ProtocolError(Reason.BAD_TOPIC, f"not a kolam/v1 topic: {topic[:120]!r}")
+    site = _check_slug("site", parts[2])
+    if len(parts) == 5 and parts[4] == "alerts":
+        return Topic(TopicKind.ALERTS, site, _check_slug("pond", parts[3]))
+    if len(parts) != 6:
+        raise ProtocolError(Reason.BAD_TOPIC, f"wrong number of levels: {topic[:120]!r}")
+    middle, device, leaf = parts[3], parts[4], parts[5]
+    if middle == GATEWAY_SEGMENT:
+        if leaf != "status":
+            raise ProtocolError(Reason.BAD_TOPIC, f"unknown gateway topic leaf {leaf[:40]!r}")
+        return Topic(TopicKind.GATEWAY_STATUS, site, None, _check_slug("gateway", device))
+    kinds = {"telemetry": TopicKind.TELEMETRY, "status": TopicKind.STATUS, "cmd": TopicKind.CMD}
+    if leaf not in kinds:
+        raise ProtocolError(Reason.BAD_TOPIC, f"unknown topic leaf {leaf[:40]!r}")
+    return Topic(kinds[leaf], site, _check_slug("pond", middle), _check_slug("device", device))
+
+
+# ---------------------------------------------------------------- payloads
+
+
+def _load_object(payload: bytes, limits: Limits) -> dict[str, Any]:
+    if len(payload) > limits.max_payload_bytes:
+        raise ProtocolError(
+            Reason.TOO_LARGE, f"{len(payload)} bytes > limit {limits.max_payload_bytes}")
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(Reason.BAD_ENCODING, f"payload is not UTF-8: {exc.reason}") from exc
+    try:
+        obj = json.loads(text)
+    except RecursionError as exc:
+        raise ProtocolError(Reason.MALFORMED_JSON, "nesting too deep") from exc
+    except ValueError as exc:
+        raise ProtocolError(Reason.MALFORMED_JSON, str(exc)[:200]) from exc
+    if not isinstance(obj, dict):
+        raise ProtocolError(
+            Reason.WRONG_TYPE, f"payload is a JSON {type(obj).__name__}, not an object")
+    v = obj.get("v")
+    if v != VERSION or isinstance(v, bool):
+        raise ProtocolError(Reason.WRONG_VERSION, f"'v' must be {VERSION}, got {v!r}"[:200])
+    return obj
+
+
+def _is_int(x: object) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
+
+
+def _counter(obj: Mapping[str, Any], key: str) -> int:
+    value = obj.get(key)
+    if value is None:
+        raise ProtocolError(Reason.MISSING_FIELD, f"'{key}' is required")
+    if not _is_int(value) or value < 0:
+        raise ProtocolError(Reason.WRONG_TYPE, f"'{key}' must be a non-negative integer")
+    return int(value)
+
+
+def _fragment(obj: object) -> str:
+    try:
+        return json.dumps(obj, separators=(",", ":"), allow_nan=True)[:500]
+    except (TypeError, ValueError):
+        return repr(obj)[:500]
+
+
+def decode_telemetry(payload: bytes, now_ms: int, limits: Limits = Limits()) -> DecodedTelemetry:
+    """Decode and validate a telemetry payload.
+
+    Raises ``ProtocolError`` when the message as a whole is unusable; otherwise
+    returns the valid samples plus one ``Rejected`` per bad sample or value.
+    """
+    obj = _load_object(payload, limits)
+    out = DecodedTelemetry(_counter(obj, "seq"), _counter(obj, "boot"))
+    raw_samples = obj.get("samples")
+    if raw_samples is None:
+        raise ProtocolError(Reason.MISSING_FIELD, "'samples' is required")
+    if not isinstance(raw_samples, list):
+        raise ProtocolError(Reason.WRONG_TYPE, "'samples' must be a list")
+    if len(raw_samples) > limits.max_samples:
+        raise ProtocolError(
+            Reason.TOO_MANY_SAMPLES, f"{len(raw_samples)} samples > limit {limits.max_samples}")
+    latest_ok = now_ms + limits.max_future_ms
+    seen: set[tuple[int, str]] = set()
+    reject = out.rejected.append
+    for raw in raw_samples:
+        if not isinstance(raw, dict):
+            reject(Rejected(Reason.WRONG_TYPE, "sample is not an object", _fragment(raw)))
+            continue
+        t = raw.get("t")
+        if not isinstance(t, int) or isinstance(t, bool):
+            why = Reason.MISSING_FIELD if t is None else Reason.WRONG_TYPE
+            reject(Rejected(why, "'t' must be integer epoch milliseconds", _fragment(raw)))
+            continue
+        if t > latest_ok:
+            reject(Rejected(Reason.FUTURE_TIMESTAMP,
+                            f"t is {(t - now_ms) / 1000:.0f} s in the future", _fragment(raw)))
+            continue
+        if t < MIN_T_MS:
+            reject(Rejected(Reason.OLD_TIMESTAMP, "t is before 2000-01-01", _fragment(raw)))
+            continue
+        values: dict[str, float] = {}
+        for key, value in raw.items():
+            if key == "t":
+                continue
+            problem = _check_value(key, value)
+            if problem is None:
+                if (t, key) in seen:
+                    problem = (Reason.DUPLICATE_SAMPLE, f"{key} at t={t} repeated in one message")
+                else:
+                    seen.add((t, key))
+                    values[key] = float(value)
+                    continue
+            reject(Rejected(problem[0], problem[1], _fragment({"t": t, key: value})))
+        if values:
+            out.samples.append(Sample(t, values))
+        elif len(raw) == 1:
+            reject(Rejected(Reason.MISSING_FIELD, "sample carries no metric", _fragment(raw)))
+    return out
+
+
+def _check_value(key: str, value: object) -> tuple[Reason, str] | None:
+    if key not in MEASURED:
+        return Reason.UNKNOWN_METRIC, f"unknown metric {key[:40]!r}"
+    if not _is_number(value):
+        return Reason.WRONG_TYPE, f"{key} must be a number, got {type(value).__name__}"
+    x = float(value)  # type: ignore[arg-type]
+    if not math.isfinite(x):
+        return Reason.NOT_FINITE, f"{key} is {x}"
+    metric = METRICS[key]
+    if x in metric.sentinels:
+        return Reason.SENTINEL, f"{key}={x:g} is a probe fault code, not a reading"
+    if not metric.valid.contains(x):
+        return Reason.OUT_OF_RANGE, (
+            f"{key}={x:g} {metric.unit} outside {metric.valid.low:g}–{metric.valid.high:g}")
+    return None
+
+
+def _opt(obj: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) and kind is not bool:
+        raise ProtocolError(Reason.WRONG_TYPE, f"'{key}' must not be a boolean")
+    if not isinstance(value, kind):
+        raise ProtocolError(Reason.WRONG_TYPE, f"'{key}' has the wrong type")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ProtocolError(Reason.NOT_FINITE, f"'{key}' is {value}")
+    return value
+
+
+def decode_status(payload: bytes, limits: Limits = Limits()) -> Status:
+    """Decode a device status (including the Last Will ``{"v":1,"online":false}``)."""
+    obj = _load_object(payload, limits)
+    online = obj.get("online")
+    if not isinstance(online, bool):
+        raise ProtocolError(Reason.MISSING_FIELD, "'online' must be true or false")
+    fw = _opt(obj, "fw", str)
+    return Status(
+        online=online,
+        fw=fw[:64] if fw else None,
+        boot=_opt(obj, "boot", int),
+        battery_v=_opt(obj, "battery_v", (int, float)),
+        rssi_dbm=_opt(obj, "rssi_dbm", (int, float)),
+        interval_s=_opt(obj, "interval_s", (int, float)),
+    )
+
+
+def decode_gateway_status(payload: bytes, limits: Limits = Limits()) -> GatewayStatus:
+    obj = _load_object(payload, limits)
+    online = obj.get("online")
+    if not isinstance(online, bool):
+        raise ProtocolError(Reason.MISSING_FIELD, "'online' must be true or false")
+    return GatewayStatus(online, _opt(obj, "uplink", str), _opt(obj, "buffered", int),
+                         _opt(obj, "oldest_t", int))
+
+
+def decode_command(payload: bytes, limits: Limits = Limits()) -> Command:
+    obj = _load_object(payload, limits)
+    cmd = obj.get("cmd")
+    if cmd != "set_interval":
+        raise ProtocolError(Reason.WRONG_TYPE, f"unknown command {str(cmd)[:40]!r}")
+    interval = _opt(obj, "interval_s", (int, float))
+    if interval is None or not 1 <= interval <= 86_400:
+        raise ProtocolError(Reason.OUT_OF_RANGE, "'interval_s' must be 1–86400 seconds")
+    return Command(cmd, float(interval))
+
+
+def _dumps(obj: Mapping[str, Any]) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), allow_nan=False).encode()
+
+
+def encode_telemetry(msg: Telemetry) -> bytes:
+    samples = [{"t": s.t, **s.values} for s in msg.samples]
+    return _dumps({"v": VERSION, "seq": msg.seq, "boot": msg.boot, "samples": samples})
+
+
+def encode_status(status: Status) -> bytes:
+    body: dict[str, Any] = {"v": VERSION, "online": status.online}
+    for key in ("fw", "boot", "battery_v", "rssi_dbm", "interval_s"):
+        value = getattr(status, key)
+        if value is not None:
+            body[key] = value
+    return _dumps(body)
+
+
+def encode_gateway_status(status: GatewayStatus) -> bytes:
+    return _dumps({"v": VERSION, "online": status.online, "uplink": status.uplink,
+                   "buffered": status.buffered, "oldest_t": status.oldest_t})
+
+
+def encode_command(cmd: Command) -> bytes:
+    body: dict[str, Any] = {"v": VERSION, "cmd": cmd.cmd}
+    if cmd.interval_s is not None:
+        body["interval_s"] = cmd.interval_s
+    return _dumps(body)
+
+
+LAST_WILL = encode_status(Status(online=False))
+"""The payload a node registers as its Last Will on its status topic."""

@@ -1,0 +1,258 @@
+"""The registry: sites, ponds, devices and dead letters, behind plain methods.
+
+Callers get frozen dataclasses, never ORM objects, so sessions stay inside.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from kolam.errors import NotFound, RegistryError
+from kolam.protocol import DeviceRef, Status
+from kolam.registry.db import make_engine, migrate, session_factory
+from kolam.registry.models import DeadLetter, Device, Pond, Site
+from kolam.timeutil import now_ms
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInfo:
+    slug: str
+    name: str
+    altitude_m: float
+    pond_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class PondInfo:
+    site: str
+    slug: str
+    name: str
+    area_m2: float | None
+    depth_cm: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceInfo:
+    site: str
+    pond: str
+    slug: str
+    enabled: bool
+    online: bool | None
+    status_at: int | None
+    fw: str | None
+    boot: int | None
+    battery_v: float | None
+    rssi_dbm: float | None
+    interval_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetterIn:
+    topic: str
+    reason: str
+    detail: str
+    payload: str
+    received_at: int
+    source: str = "ingest"
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetterOut(DeadLetterIn):
+    id: int = 0
+
+
+class DeviceCheck(StrEnum):
+    """Result of checking a device against the registry."""
+
+    ACCEPTED = "accepted"
+    UNKNOWN = "unknown"
+    DISABLED = "disabled"
+    MOVED = "moved"
+
+
+MAX_DEAD_PAYLOAD = 4096
+
+
+def _device_info(d: Device) -> DeviceInfo:
+    return DeviceInfo(d.pond.site.slug, d.pond.slug, d.slug, d.enabled, d.online, d.status_at,
+                      d.fw, d.boot, d.battery_v, d.rssi_dbm, d.interval_s)
+
+
+class Registry:
+    """Access to the registry database; safe to share between threads."""
+
+    def __init__(self, url: str, *, run_migrations: bool = True) -> None:
+        self.engine = make_engine(url)
+        if run_migrations:
+            try:
+                migrate(self.engine)
+            except SQLAlchemyError as exc:
+                raise RegistryError(f"cannot migrate the registry: {exc}") from exc
+        self._sessions = session_factory(self.engine)
+        self._known: dict[DeviceRef, DeviceCheck] = {}
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _session(self) -> Session:
+        return self._sessions()
+
+    # ------------------------------------------------------------ sites and ponds
+
+    def ensure_pond(self, site: str, pond: str, *, site_name: str | None = None,
+                    pond_name: str | None = None, area_m2: float | None = None,
+                    depth_cm: float | None = None) -> None:
+        """Create the site and pond if missing (idempotent)."""
+        with self._session() as s, s.begin():
+            self._ensure_pond(s, site, pond, site_name, pond_name, area_m2, depth_cm)
+
+    def _ensure_pond(self, s: Session, site: str, pond: str, site_name: str | None = None,
+                     pond_name: str | None = None, area_m2: float | None = None,
+                     depth_cm: float | None = None) -> Pond:
+        site_row = s.scalar(select(Site).where(Site.slug == site))
+        if site_row is None:
+            site_row = Site(slug=site, name=site_name or site, altitude_m=0.0,
+                            created_at=now_ms())
+            s.add(site_row)
+            s.flush()
+        pond_row = s.scalar(select(Pond).where(Pond.site_id == site_row.id, Pond.slug == pond))
+        if pond_row is None:
+            pond_row = Pond(site_id=site_row.id, slug=pond, name=pond_name or pond,
+                            area_m2=area_m2, depth_cm=depth_cm, created_at=now_ms())
+            s.add(pond_row)
+            s.flush()
+        return pond_row
+
+    def sites(self, only: Iterable[str] | None = None) -> list[SiteInfo]:
+        with self._session() as s:
+            q = (select(Site, func.count(Pond.id)).outerjoin(Pond).group_by(Site.id)
+                 .order_by(Site.slug))
+            if only is not None:
+                q = q.where(Site.slug.in_(list(only)))
+            return [SiteInfo(site.slug, site.name, site.altitude_m, n) for site, n in s.execute(q)]
+
+    def site(self, site: str) -> SiteInfo:
+        found = self.sites([site])
+        if not found:
+            raise NotFound(f"no site {site!r}")
+        return found[0]
+
+    def ponds(self, site: str) -> list[PondInfo]:
+        self.site(site)
+        with self._session() as s:
+            rows = s.scalars(select(Pond).join(Site).where(Site.slug == site)
+                             .order_by(Pond.slug))
+            return [PondInfo(site, p.slug, p.name, p.area_m2, p.depth_cm) for p in rows]
+
+    def pond(self, site: str, pond: str) -> PondInfo:
+        for p in self.ponds(site):
+            if p.slug == pond:
+                return p
+        raise NotFound(f"no pond {pond!r} at site {site!r}")
+
+    # ------------------------------------------------------------ devices
+
+    def devices(self, site: str, pond: str | None = None) -> list[DeviceInfo]:
+        with self._session() as s:
+            q = select(Device).join(Pond, Device.pond_id == Pond.id).join(Site).where(
+                Site.slug == site)
+            if pond is not None:
+                q = q.where(Pond.slug == pond)
+            return [_device_info(d) for d in s.scalars(q.order_by(Pond.slug, Device.slug))]
+
+    def check_device(self, ref: DeviceRef, *, auto_provision: bool) -> DeviceCheck:
+        """Is ``ref`` allowed to publish? Registers it first if auto-provisioning.
+
+        Returns a ``DeviceCheck`` value. Results for accepted devices are cached:
+        this runs for every message.
+        """
+        cached = self._known.get(ref)
+        if cached is not None:
+            return cached
+        try:
+            with self._session() as s, s.begin():
+                result = self._check_device(s, ref, auto_provision)
+        except IntegrityError:
+            # Another process registered it between our read and write: read again.
+            with self._session() as s, s.begin():
+                result = self._check_device(s, ref, auto_provision=False)
+        except SQLAlchemyError as exc:
+            raise RegistryError(f"device lookup failed: {exc}") from exc
+        if result == DeviceCheck.ACCEPTED:
+            with self._lock:
+                self._known[ref] = result
+        return result
+
+    def _check_device(self, s: Session, ref: DeviceRef, auto_provision: bool) -> DeviceCheck:
+        device = s.scalar(select(Device).join(Site, Device.site_id == Site.id)
+                          .where(Site.slug == ref.site, Device.slug == ref.device))
+        if device is None:
+            if not auto_provision:
+                return DeviceCheck.UNKNOWN
+            pond = self._ensure_pond(s, ref.site, ref.pond)
+            s.add(Device(site_id=pond.site_id, pond_id=pond.id, slug=ref.device, enabled=True,
+                         auto_provisioned=True, created_at=now_ms()))
+            return DeviceCheck.ACCEPTED
+        if not device.enabled:
+            return DeviceCheck.DISABLED
+        if device.pond.slug != ref.pond:
+            return DeviceCheck.MOVED
+        return DeviceCheck.ACCEPTED
+
+    def forget_cache(self) -> None:
+        with self._lock:
+            self._known.clear()
+
+    def record_status(self, ref: DeviceRef, status: Status, at_ms: int) -> None:
+        """Store a device's latest status (the newest by arrival wins)."""
+        with self._session() as s, s.begin():
+            device = s.scalar(select(Device).join(Site, Device.site_id == Site.id)
+                              .where(Site.slug == ref.site, Device.slug == ref.device))
+            if device is None:
+                return
+            device.online = status.online
+            device.status_at = at_ms
+            if status.online:
+                device.fw = status.fw or device.fw
+                device.boot = status.boot if status.boot is not None else device.boot
+                device.battery_v = status.battery_v
+                device.rssi_dbm = status.rssi_dbm
+                if status.interval_s is not None:
+                    device.interval_s = status.interval_s
+
+    # ------------------------------------------------------------ dead letters
+
+    def add_dead_letters(self, letters: Sequence[DeadLetterIn]) -> None:
+        if not letters:
+            return
+        try:
+            with self._session() as s, s.begin():
+                s.add_all([DeadLetter(received_at=d.received_at, source=d.source,
+                                      topic=d.topic[:300], reason=d.reason,
+                                      detail=d.detail[:500],
+                                      payload=d.payload[:MAX_DEAD_PAYLOAD])
+                           for d in letters])
+        except SQLAlchemyError as exc:
+            raise RegistryError(f"cannot store dead letters: {exc}") from exc
+
+    def dead_letters(self, *, reason: str | None = None, limit: int = 100,
+                     offset: int = 0) -> list[DeadLetterOut]:
+        with self._session() as s:
+            q = select(DeadLetter).order_by(DeadLetter.id.desc()).limit(limit).offset(offset)
+            if reason is not None:
+                q = q.where(DeadLetter.reason == reason)
+            return [DeadLetterOut(d.topic, d.reason, d.detail, d.payload, d.received_at,
+                                  d.source, d.id) for d in s.scalars(q)]
+
+    def dead_letter_counts(self) -> dict[str, int]:
+        with self._session() as s:
+            rows = s.execute(select(DeadLetter.reason, func.count()).group_by(DeadLetter.reason))
+            return {reason: int(n) for reason, n in rows}

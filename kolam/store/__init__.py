@@ -1,0 +1,41 @@
+"""Time-series storage: one interface, backends chosen by config."""
+
+from __future__ import annotations
+
+from kolam.config import KolamConfig
+from kolam.errors import ConfigError
+from kolam.store.base import (
+    Bucket,
+    Latest,
+    Point,
+    Row,
+    SeriesKey,
+    TimeSeriesReader,
+    TimeSeriesWriter,
+    WriteResult,
+)
+from kolam.store.sqlite import SqliteStore
+
+__all__ = [
+    "Bucket",
+    "Latest",
+    "Point",
+    "Row",
+    "SeriesKey",
+    "SqliteStore",
+    "TimeSeriesReader",
+    "TimeSeriesWriter",
+    "WriteResult",
+    "open_store",
+]
+
+
+class Store(TimeSeriesWriter, TimeSeriesReader):
+    """A backend that is both writer and reader."""
+
+
+def open_store(config: KolamConfig) -> SqliteStore:
+    """Open the configured time-series backend."""
+    if config.store == "sqlite":
+        return SqliteStore(config.samples_path)
+    raise ConfigError(f"store {config.store!r} is not available in this build")

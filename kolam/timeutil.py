@@ -1,0 +1,39 @@
+"""Time helpers: Kolam stores UTC epoch milliseconds and shows WIB (UTC+7)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta, timezone
+
+WIB = timezone(timedelta(hours=7), "WIB")
+
+
+def now_ms() -> int:
+    """Current time as integer epoch milliseconds (UTC)."""
+    return time.time_ns() // 1_000_000
+
+
+def to_ms(dt: datetime) -> int:
+    """An aware datetime as epoch milliseconds; naive datetimes are taken as UTC."""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return int(dt.timestamp() * 1000)
+
+
+def from_ms(t_ms: int) -> datetime:
+    """Epoch milliseconds as an aware UTC datetime."""
+    return datetime.fromtimestamp(t_ms / 1000, tz=UTC)
+
+
+def iso(t_ms: int) -> str:
+    """Epoch milliseconds as an ISO 8601 UTC string with millisecond precision."""
+    return from_ms(t_ms).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_duration_s(text: str) -> float:
+    """Parse '90', '90s', '15m', '6h', '7d' into seconds."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+    text = text.strip().lower()
+    if text and text[-1] in units:
+        return float(text[:-1]) * units[text[-1]]
+    return float(text)

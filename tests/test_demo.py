@@ -1,0 +1,79 @@
+"""`kolam demo` starts every service, serves fresh readings for every pond, and stops cleanly."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.utils.net import free_port, wait_for
+
+
+def children_of(pid: int) -> list[int]:
+    """Processes started by the demo (they carry KOLAM_PARENT_PID in their environment)."""
+    found = []
+    marker = f"KOLAM_PARENT_PID={pid}".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def get_json(url: str) -> object:
+    with urllib.request.urlopen(url, timeout=5) as r:
+        return json.load(r)
+
+
+def test_demo_serves_fresh_readings_and_stops_cleanly(tmp_path: Path) -> None:
+    http_port, mqtt_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KOLAM_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kolam", "demo", "--http-port", str(http_port), "--mqtt-port",
+         str(mqtt_port), "--data-dir", str(tmp_path / "demo"), "--backfill", "2h"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{http_port}/api/v1/sites/serang/ponds"
+    try:
+        def all_fresh() -> bool:
+            try:
+                ponds = get_json(base)
+            except OSError:
+                return False
+            assert isinstance(ponds, list)
+            if len(ponds) != 4:
+                return False
+            for p in ponds:
+                detail = get_json(f"{base}/{p['slug']}")
+                assert isinstance(detail, dict)
+                temp = detail["latest"].get("temp_c")
+                if temp is None or temp["age_s"] > 30:
+                    return False
+            return True
+
+        wait_for(all_fresh, 60, interval_s=1, what="4 ponds with readings under 30 s old")
+        history = get_json(f"{base}/kolam-1/series?metric=do_mgl&step=600")
+        assert isinstance(history, dict) and len(history["buckets"]) >= 12  # 2 h backfill
+        children = children_of(proc.pid)
+        assert len(children) == 4  # broker, ingest, api, sim
+    finally:
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        try:
+            out, _ = proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+    assert time.monotonic() - started < 10, "demo took too long to stop"
+    assert proc.returncode == 0, out.decode()
+    assert b"demo stopped" in out
+    leftovers = [pid for pid in children if Path(f"/proc/{pid}").exists()]
+    assert leftovers == [], f"processes left behind: {leftovers}"
