@@ -27,9 +27,15 @@ class SimOptions:
     dry_run: bool = False
 
 
-def make_model(config: KolamConfig) -> PondModel:
-    """The pond model named by ``sim.scenario`` (the simple model for ``simple``)."""
-    return SimpleModel(config.sim.ponds, config.sim.seed)
+def make_model(config: KolamConfig, start_ms: int) -> PondModel:
+    """The physical pond model for ``sim.scenario``, or the light diurnal one for
+    ``simple`` (cheap, for tests and very large simulated fleets)."""
+    sim = config.sim
+    if sim.scenario == "simple":
+        return SimpleModel(sim.ponds, sim.seed)
+    from firmware_sim.physical import PhysicalModel
+
+    return PhysicalModel(sim.ponds, start_ms, sim.interval_s, sim.scenario, sim.seed)
 
 
 def run(config: KolamConfig, options: SimOptions, out: TextIO = sys.stdout,
@@ -66,7 +72,7 @@ def run(config: KolamConfig, options: SimOptions, out: TextIO = sys.stdout,
             signal.signal(sig, lambda *_: stop.set())
     log.info("simulating %d ponds at %s every %g s", sim.ponds, sim.site, sim.interval_s)
     try:
-        SimRunner(nodes, make_model(config), clock, end,
+        SimRunner(nodes, make_model(config, start), clock, end,
                   history_until_ms=now if clock.backfill else None).run(stop)
     finally:
         for link in links:

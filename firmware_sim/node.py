@@ -74,6 +74,7 @@ class MqttLink:
     def __init__(self, url: MqttUrl, ref: DeviceRef, on_command: CommandHandler) -> None:
         self._on_command = on_command
         self._status_topic = status_topic(ref)
+        self._cmd_topic = cmd_topic(ref)
         self._client = MqttClient(url, f"sim-{ref.site}-{ref.device}", clean_session=True,
                                   will=Will(status_topic(ref), LAST_WILL))
         self._client.subscribe([cmd_topic(ref)], self._command)
@@ -92,7 +93,10 @@ class MqttLink:
         self._client.publish(topic, payload, qos=1, retain=retain)
 
     def _command(self, msg: Message) -> None:
-        self._on_command(msg.payload)
+        # Only our own command topic: some brokers (amqtt 0.12) also hand a new client
+        # retained messages that matched other clients' subscriptions.
+        if msg.topic == self._cmd_topic:
+            self._on_command(msg.payload)
 
     def close(self) -> None:
         """Switch off cleanly: say so on the status topic (no Last Will on DISCONNECT)."""
@@ -149,13 +153,14 @@ class SimNode:
         self.announce()
         self.flush()
 
-    def reboot(self) -> None:
-        """A brown-out: boot counter up, seq back to zero, buffer lost."""
+    def reboot(self, boot: int | None = None) -> None:
+        """A brown-out: boot counter up, seq back to zero, unsent buffer lost (RAM)."""
         with self._lock:
-            self.boot += 1
+            self.boot = boot if boot is not None else self.boot + 1
             self.seq = 0
             self.dropped += len(self._buffer)
             self._buffer.clear()
+        self.announce()
 
     def handle_command(self, payload: bytes) -> None:
         try:

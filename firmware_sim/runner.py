@@ -80,9 +80,20 @@ class SimRunner:
                     stop.wait(min(0.5, (t - now) / 1000 / self.clock.speed))
                 continue
             readings = self.model.readings(t)
+            device_state = getattr(self.model, "device_state", None)
             for i, node in enumerate(self.nodes):
                 if self._next[i] == t:
-                    node.record(Sample(t, readings[i]))
+                    stamp = t
+                    if device_state is not None:
+                        state = device_state(i)
+                        node.battery_v = state.battery_v
+                        if state.boot != node.boot:
+                            node.reboot(state.boot)
+                        stamp = min(t + state.clock_skew_ms, now)  # never in the future
+                        if not state.online:
+                            readings[i] = {}
+                    if readings[i]:
+                        node.record(Sample(stamp, readings[i]))
                     step = int(node.interval_s * 1000)
                     if self.history_until_ms is not None and t < self.history_until_ms:
                         step = max(step, self.history_step_ms)

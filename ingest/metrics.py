@@ -26,9 +26,21 @@ class IngestMetrics:
             buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000))
         self.store_retries = Counter("kolam_ingest_store_retries", "Transient store failures",
                                      registry=r)
-        self.in_flight = Gauge("kolam_ingest_in_flight", "Received, not yet acknowledged",
-                               registry=r)
+        self.in_flight = Gauge("kolam_ingest_in_flight",
+                               "Received and waiting in the inbox (not yet committed)", registry=r)
         self.lag_seconds = Gauge("kolam_ingest_lag_seconds",
                                  "Now minus the newest sample time in the last batch", registry=r)
         self.newest_sample_ms = Gauge("kolam_ingest_newest_sample_ms",
                                       "Newest sample time seen (epoch ms)", registry=r)
+
+    def summary(self) -> str:
+        """One log line with the totals (for deployments without Prometheus)."""
+
+        def total(counter: Counter) -> int:
+            return int(sum(s.value for m in counter.collect() for s in m.samples
+                           if s.name.endswith("_total")))
+
+        return (f"messages={total(self.messages)} stored={total(self.samples)} "
+                f"duplicates={total(self.duplicates)} dead={total(self.dead)} "
+                f"retries={total(self.store_retries)} in_flight={int(self.in_flight._value.get())} "
+                f"lag_s={self.lag_seconds._value.get():.1f}")

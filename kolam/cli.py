@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kolam.config import KolamConfig, load_config
+from kolam.config import KolamConfig, load_config, redact_url
 from kolam.errors import ConfigError, KolamError
 from kolam.logs import exit_with_parent, setup_logging
 from kolam.timeutil import parse_duration_s, to_ms
@@ -48,6 +48,8 @@ def check_config(config: ConfigOpt = None) -> None:
             data[key] = "***"
     data["mqtt_url"] = cfg.mqtt.redacted()
     data["local_mqtt_url"] = cfg.local_mqtt.redacted()
+    for key in ("database_url", "smtp_url", "webhook_url"):
+        data[key] = redact_url(data.get(key))
     typer.echo(json.dumps(data, indent=2))
 
 
@@ -58,7 +60,7 @@ def migrate(config: ConfigOpt = None) -> None:
 
     cfg = _load(config, "migrate")
     Registry(cfg.registry_url).close()
-    typer.echo(f"registry at {cfg.registry_url} is up to date")
+    typer.echo(f"registry at {redact_url(cfg.registry_url)} is up to date")
 
 
 @app.command()

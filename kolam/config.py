@@ -15,7 +15,12 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from kolam.errors import ConfigError
 from kolam.protocol import SLUG_RE
@@ -65,6 +70,10 @@ class IngestConfig(_Section):
     flush_interval_ms: int = Field(200, ge=1, description="Flush a partial batch after this")
     max_queued_messages: int = Field(
         5_000, ge=10, description="Received but uncommitted messages held in memory")
+    max_queued_bytes: int = Field(
+        32 * 1024 * 1024, ge=1024 * 1024, description="...and their payload bytes at most")
+    shutdown_grace_s: float = Field(
+        10.0, ge=0, description="On SIGTERM, keep retrying a failing commit this long")
     max_payload_bytes: int = Field(256 * 1024, ge=1024)
     max_samples_per_message: int = Field(10_000, ge=1)
     max_future_s: float = Field(300.0, ge=0, description="Reject timestamps further ahead")
@@ -76,7 +85,8 @@ class SimConfig(_Section):
     site: str = "serang"
     ponds: int = Field(4, ge=1, le=10_000)
     interval_s: float = Field(60.0, gt=0)
-    scenario: str = "normal"
+    scenario: str = Field(
+        "normal", description="Pond scenario (firmware_sim.pond.SCENARIOS) or 'simple'")
     seed: int = 1
 
 
@@ -105,7 +115,7 @@ class KolamConfig(BaseSettings):
     webhook_url: str | None = None
     smtp_url: str | None = None
     alert_emails: str | None = None
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     ready_file: Path | None = Field(
         None, description="Touched once the service is connected and serving (for supervisors)")
     ingest: IngestConfig = Field(default_factory=IngestConfig)  # type: ignore[arg-type]
@@ -116,6 +126,11 @@ class KolamConfig(BaseSettings):
     def _valid_mqtt_url(cls, value: str) -> str:
         MqttUrl.parse(value)
         return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("site", "gateway_id")
     @classmethod
@@ -185,7 +200,21 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> KolamConfig
             config = _FlagsWin(**_deep_merge(config.model_dump(), overrides))
     except ValidationError as exc:
         raise ConfigError(_format(exc)) from exc
+    except SettingsError as exc:
+        # e.g. a list-valued variable that is not JSON: KOLAM_INGEST__TOPICS='["a/#"]'
+        raise ConfigError(f"invalid configuration: {exc}") from exc
     return config
+
+
+def redact_url(url: str | None) -> str | None:
+    """A URL with its password replaced by ***, for logs and ``check-config``."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
 
 
 class _FlagsWin(KolamConfig):

@@ -6,12 +6,13 @@ Callers get frozen dataclasses, never ORM objects, so sessions stay inside.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from kolam.errors import NotFound, RegistryError
@@ -177,15 +178,19 @@ class Registry:
         cached = self._known.get(ref)
         if cached is not None:
             return cached
-        try:
-            with self._session() as s, s.begin():
-                result = self._check_device(s, ref, auto_provision)
-        except IntegrityError:
-            # Another process registered it between our read and write: read again.
-            with self._session() as s, s.begin():
-                result = self._check_device(s, ref, auto_provision=False)
-        except SQLAlchemyError as exc:
-            raise RegistryError(f"device lookup failed: {exc}") from exc
+        for attempt in range(5):
+            try:
+                with self._session() as s, s.begin():
+                    result = self._check_device(s, ref, auto_provision)
+                break
+            except (IntegrityError, OperationalError) as exc:
+                # Another worker registered the same site, pond or device at the same
+                # moment (or held the write lock): the next attempt sees its rows.
+                if attempt == 4:
+                    raise RegistryError(f"device lookup failed: {exc}") from exc
+                time.sleep(0.05 * (attempt + 1))
+            except SQLAlchemyError as exc:
+                raise RegistryError(f"device lookup failed: {exc}") from exc
         if result == DeviceCheck.ACCEPTED:
             with self._lock:
                 self._known[ref] = result

@@ -1,0 +1,135 @@
+"""Turns a batch of MQTT messages into rows, dead letters and statuses.
+
+Never raises for bad input: every message ends up stored, dead-lettered with a
+reason, or (for topics ingest does not handle) counted and ignored.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from dataclasses import dataclass, field
+
+from kolam.derive import derived_values
+from kolam.errors import ProtocolError
+from kolam.mqtt import Message
+from kolam.protocol import (
+    DeviceRef,
+    Limits,
+    Reason,
+    Status,
+    Topic,
+    TopicKind,
+    decode_status,
+    decode_telemetry,
+    parse_topic,
+)
+from kolam.registry.repo import DeadLetterIn, DeviceCheck, Registry
+from kolam.store.base import Row, SeriesKey
+
+log = logging.getLogger(__name__)
+
+_DEVICE_REASONS = {
+    DeviceCheck.UNKNOWN: (Reason.UNKNOWN_DEVICE, "device is not registered"),
+    DeviceCheck.DISABLED: (Reason.DISABLED_DEVICE, "device is disabled"),
+    DeviceCheck.MOVED: (Reason.UNKNOWN_DEVICE, "device is registered to another pond"),
+}
+MAX_DEAD_PAYLOAD = 4096
+_TOPIC_CACHE_MAX = 100_000
+
+
+@dataclass
+class Batch:
+    """What one batch of messages turns into before it is committed."""
+
+    rows: list[Row] = field(default_factory=list)
+    dead: list[DeadLetterIn] = field(default_factory=list)
+    statuses: list[tuple[DeviceRef, Status, int]] = field(default_factory=list)
+    telemetry: int = 0
+    status: int = 0
+    other: int = 0
+    newest_t: int = 0
+
+
+def dead_letter(topic: str, payload: bytes, reason: str, detail: str, now: int) -> DeadLetterIn:
+    """A dead letter keeping (a bounded copy of) the raw payload."""
+    try:
+        text = payload[:MAX_DEAD_PAYLOAD].decode("utf-8")
+    except UnicodeDecodeError:
+        text = "base64:" + base64.b64encode(payload[: MAX_DEAD_PAYLOAD * 3 // 4 - 8]).decode()
+    return DeadLetterIn(topic[:300], str(reason), detail[:500], text, now)
+
+
+class Decoder:
+    def __init__(self, registry: Registry, limits: Limits, auto_provision: bool) -> None:
+        self.registry = registry
+        self.limits = limits
+        self.auto_provision = auto_provision
+        self._topics: dict[str, Topic] = {}
+        self._keys: dict[tuple[DeviceRef, str], SeriesKey] = {}
+
+    def decode(self, messages: list[Message], now: int) -> Batch:
+        batch = Batch()
+        for msg in messages:
+            try:
+                self._one(msg, now, batch)
+            except ProtocolError as exc:
+                batch.dead.append(dead_letter(msg.topic, msg.payload, exc.reason, exc.detail, now))
+            except Exception as exc:
+                log.exception("unexpected error decoding a message on %r", msg.topic[:100])
+                batch.dead.append(dead_letter(msg.topic, msg.payload, "internal_error",
+                                              repr(exc), now))
+        return batch
+
+    def _topic(self, name: str) -> Topic:
+        topic = self._topics.get(name)
+        if topic is None:
+            topic = parse_topic(name)
+            if len(self._topics) >= _TOPIC_CACHE_MAX:
+                self._topics.clear()
+            self._topics[name] = topic
+        return topic
+
+    def _one(self, msg: Message, now: int, batch: Batch) -> None:
+        topic = self._topic(msg.topic)
+        if topic.kind is TopicKind.TELEMETRY:
+            batch.telemetry += 1
+            self._telemetry(msg, topic.device_ref, now, batch)
+        elif topic.kind is TopicKind.STATUS:
+            batch.status += 1
+            ref = topic.device_ref
+            status = decode_status(msg.payload, self.limits)
+            if self._device_ok(msg, ref, now, batch):
+                batch.statuses.append((ref, status, now))
+        else:
+            batch.other += 1
+
+    def _device_ok(self, msg: Message, ref: DeviceRef, now: int, batch: Batch) -> bool:
+        check = self.registry.check_device(ref, auto_provision=self.auto_provision)
+        if check is DeviceCheck.ACCEPTED:
+            return True
+        reason, detail = _DEVICE_REASONS[check]
+        batch.dead.append(dead_letter(msg.topic, msg.payload, reason, detail, now))
+        return False
+
+    def _telemetry(self, msg: Message, ref: DeviceRef, now: int, batch: Batch) -> None:
+        decoded = decode_telemetry(msg.payload, now, self.limits)
+        if not self._device_ok(msg, ref, now, batch):
+            return
+        rows = batch.rows
+        keys = self._keys
+        newest = batch.newest_t
+        for sample in decoded.samples:
+            t = sample.t
+            if t > newest:
+                newest = t
+            values = sample.values
+            extra = derived_values(values)
+            for metric, value in ({**values, **extra}.items() if extra else values.items()):
+                key = keys.get((ref, metric))
+                if key is None:
+                    key = keys[(ref, metric)] = SeriesKey(ref.site, ref.pond, ref.device, metric)
+                rows.append((key, t, value))
+        batch.newest_t = newest
+        for rej in decoded.rejected:
+            batch.dead.append(DeadLetterIn(msg.topic, rej.reason, rej.detail, rej.fragment, now))

@@ -1,0 +1,81 @@
+"""Each scenario does what its name says."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from firmware_sim.pond import SCENARIOS
+from firmware_sim.pond.sun import wib_days as wib_day
+from firmware_sim.pond.sun import wib_hours as wib_hour
+
+REQUIRED = ("normal", "cloudy-crash", "aerator-failure", "rain", "ammonia-build-up",
+            "sensor-faults")
+
+
+def _predawn_min(frames, day: int) -> np.ndarray:
+    """Per-pond minimum DO between 00:00 and 07:00 WIB on the scenario's day `day`."""
+    days = wib_day(frames.t_ms)
+    mask = (days == days[0] + day) & (wib_hour(frames.t_ms) < 7.0)
+    return frames.truth["do_mgl"][mask].min(axis=0)
+
+
+def test_required_scenarios_exist() -> None:
+    assert set(REQUIRED) <= set(SCENARIOS)
+    for name, scenario in SCENARIOS.items():
+        assert scenario.name == name and scenario.description
+
+
+def test_normal_never_takes_do_below_2(simulate) -> None:
+    _, frames = simulate("normal")
+    assert frames.truth["do_mgl"].min() > 2.0
+
+
+@pytest.mark.parametrize("scenario", ["aerator-failure", "cloudy-crash"])
+def test_crash_scenarios_take_do_below_2_before_dawn(simulate, scenario: str) -> None:
+    _, frames = simulate(scenario, days=4)
+    before = _predawn_min(frames, 1)
+    crash = _predawn_min(frames, 3)
+    assert (crash < 2.0).all(), crash
+    assert (crash < before - 1.0).all()
+
+
+def test_crash_scenarios_report_their_incident(simulate) -> None:
+    _, frames = simulate("aerator-failure", days=4)
+    assert {kind for _, kind, _ in frames.incidents} == {"aerator_failure"}
+    assert not frames.aerator_on[wib_hour(frames.t_ms) == 23.5].all()
+
+
+def test_rain_cools_dilutes_and_fills(simulate) -> None:
+    _, normal = simulate("normal")
+    _, rain = simulate("rain")
+    storm = (wib_day(rain.t_ms) == wib_day(rain.t_ms)[0] + 1)
+    h = wib_hour(rain.t_ms)
+    before, after = storm & (h > 14.5) & (h < 15.0), storm & (h > 17.0) & (h < 17.5)
+    # The storm's effect: change across the storm against the same hours in `normal`.
+    for key, lo, hi in (("temp_c", 1.0, 3.0), ("ph", 0.1, 1.5), ("tds_ppm", 5.0, 60.0)):
+        def drop(frames, key=key):
+            x = frames.truth[key]
+            return x[before].mean(axis=0) - x[after].mean(axis=0)
+
+        effect = drop(rain) - drop(normal)
+        assert ((effect > lo) & (effect < hi)).all(), (key, effect)
+    rise = rain.truth["level_cm"][after].mean(axis=0) - rain.truth["level_cm"][before].mean(0)
+    assert (rise > 3.0).all()
+    assert rain.truth["turbidity_ntu"].max() > normal.truth["turbidity_ntu"].max()
+
+
+def test_ammonia_builds_up(simulate) -> None:
+    _, frames = simulate("ammonia-build-up")
+    tan = frames.truth["tan_mgl"]
+    assert (tan[-1440:].mean(axis=0) > 2.0 * tan[:1440].mean(axis=0)).all()
+    assert frames.truth["nh3_mgl"].max(axis=0).min() > 0.1  # every pond past the warning
+
+
+def test_leak_drains_pond_zero_only(simulate) -> None:
+    _, frames = simulate("leak", days=4)
+    level = frames.truth["level_cm"]
+    fall_6h = level[:-360] - level[360:]  # top-ups refill, so look at the fastest fall
+    assert fall_6h[:, 0].max() > 5.0  # > 10 cm/day: DOMAIN.md's leak signature
+    assert (fall_6h[:, 1:].max(axis=0) < 1.0).all()
+    assert {(pond, kind) for pond, kind, _ in frames.incidents} == {(0, "leak")}

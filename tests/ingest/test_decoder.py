@@ -1,0 +1,83 @@
+"""The decoder never raises and accounts for every message (property-based)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ingest.decoder import Decoder
+from kolam.mqtt import Message
+from kolam.protocol import Limits
+from kolam.registry.repo import Registry
+
+NOW = 1_795_000_000_000
+TOPIC = "kolam/v1/serang/kolam-1/node-1/telemetry"
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                               max_size=4),
+    max_leaves=20)
+metric_keys = st.sampled_from(["do_mgl", "temp_c", "ph", "tan_mgl", "level_cm", "bogus", "t"])
+samples = st.lists(st.dictionaries(
+    metric_keys, st.one_of(st.integers(NOW - 10**9, NOW + 10**9), st.floats(allow_nan=True),
+                           json_values), max_size=5), max_size=8)
+payloads = st.one_of(
+    st.binary(max_size=200),
+    json_values.map(lambda v: json.dumps(v).encode()),
+    st.builds(lambda s, seq, boot: json.dumps({"v": 1, "seq": seq, "boot": boot,
+                                               "samples": s}).encode(),
+              samples, st.one_of(st.integers(-2, 10), st.text(max_size=2)), st.integers(0, 3)),
+)
+topics = st.one_of(st.just(TOPIC), st.text(max_size=60),
+                   st.sampled_from(["kolam/v1/serang/kolam-1/node-1/status",
+                                    "kolam/v1/serang/kolam-1/#/telemetry",
+                                    "kolam/v1/serang/kolam-1/node-1/telemetry/../../x",
+                                    "kolam/v1/serang/gateway/gw/status"]))
+
+
+@pytest.fixture(scope="module")
+def decoder(tmp_path_factory: pytest.TempPathFactory) -> Decoder:
+    path: Path = tmp_path_factory.mktemp("reg") / "registry.sqlite"
+    return Decoder(Registry(f"sqlite:///{path}"), Limits(), auto_provision=True)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(topics, payloads), min_size=1, max_size=5))
+def test_decoder_never_raises_and_accounts_for_every_message(
+        decoder: Decoder, msgs: list[tuple[str, bytes]]) -> None:
+    batch = decoder.decode([Message(t, p, 1, False, i) for i, (t, p) in enumerate(msgs)], NOW)
+    assert batch.telemetry + batch.status + batch.other + _message_level_dead(batch) >= len(msgs)
+    for key, t, value in batch.rows:
+        assert isinstance(t, int) and isinstance(value, float)
+        assert key.metric in {"do_mgl", "temp_c", "ph", "tan_mgl", "level_cm", "nh3_mgl",
+                              "do_sat_pct"}
+    for d in batch.dead:
+        assert d.reason and len(d.payload) <= 4096 and len(d.topic) <= 300
+
+
+def _message_level_dead(batch: object) -> int:
+    return len(batch.dead)  # type: ignore[attr-defined]
+
+
+def test_topic_injection_and_hostile_payloads(decoder: Decoder) -> None:
+    good = json.dumps({"v": 1, "seq": 1, "boot": 1, "samples": [{"t": NOW, "ph": 7.0}]}).encode()
+    hostile = [
+        ("kolam/v1/serang/kolam-1/node-1/telemetry\x00/x", good),
+        ("kolam/v1/serang/kolam-1/+/telemetry", good),
+        ("kolam/v1/serang/kolam-1/node-1/telemetry", b"[" * 50_000),
+        ("kolam/v1/serang/kolam-1/node-1/telemetry", b'{"v":1,"seq":1,"boot":1,"samples":[' +
+         b",".join(b'{"t":%d,"ph":7}' % (NOW - i) for i in range(10_001)) + b"]}"),
+        ("kolam/v1/serang/kolam-1/node-1/telemetry", b"\xc3\x28"),
+        ("kolam/v1/serang/kolam-1/node-1/telemetry", b"1e999999"),
+    ]
+    batch = decoder.decode([Message(t, p, 1, False, i) for i, (t, p) in enumerate(hostile)],
+                           NOW)
+    reasons = sorted(d.reason for d in batch.dead)
+    assert reasons == sorted(["bad_topic", "bad_topic", "malformed_json", "too_large",
+                              "bad_encoding", "wrong_type"])
+    assert batch.rows == []
