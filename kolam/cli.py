@@ -144,6 +144,32 @@ def demo(
     Demo(data_dir, http_port, mqtt_port, ponds, parse_duration_s(backfill)).run()
 
 
+StateOpt = Annotated[Path | None, typer.Option(
+    "--state", help="Checkpoint file (default: data_dir/export-state.json or import-state.json)")]
+RestartOpt = Annotated[bool, typer.Option("--restart", help="Ignore the checkpoint; copy all")]
+ChunkOpt = Annotated[int, typer.Option("--chunk-size", min=1, help="Points per write")]
+
+
+@app.command("export")
+def export_history(config: ConfigOpt = None, state: StateOpt = None, restart: RestartOpt = False,
+                   chunk_size: ChunkOpt = 10_000) -> None:
+    """Copy the SQLite time series (data_dir/samples.sqlite) into InfluxDB; resumable."""
+    from kolam.transfer import run_transfer
+
+    run_transfer(_load(config, "export"), "to-influxdb", state, restart=restart,
+                 chunk_size=chunk_size, echo=typer.echo)
+
+
+@app.command("import")
+def import_history(config: ConfigOpt = None, state: StateOpt = None, restart: RestartOpt = False,
+                   chunk_size: ChunkOpt = 10_000) -> None:
+    """Copy the InfluxDB time series into data_dir/samples.sqlite; resumable."""
+    from kolam.transfer import run_transfer
+
+    run_transfer(_load(config, "import"), "to-sqlite", state, restart=restart,
+                 chunk_size=chunk_size, echo=typer.echo)
+
+
 def main() -> None:
     try:
         app()

@@ -102,10 +102,15 @@ class KolamConfig(BaseSettings):
     store: Literal["sqlite", "influxdb"] = "sqlite"
     database_url: str | None = Field(
         None, description="Registry database (SQLAlchemy URL); default SQLite in data_dir")
-    influx_url: str | None = None
-    influx_token: str | None = None
-    influx_org: str | None = None
-    influx_bucket: str | None = None
+    influx_url: str | None = Field(
+        None, description="InfluxDB base URL, e.g. http://influx:8086 (store: influxdb)")
+    influx_token: str | None = Field(
+        None, description="API token (2.x, 3.x) or 'user:password' (1.8 with auth)")
+    influx_org: str | None = Field(None, description="Organisation (InfluxDB 2.x only)")
+    influx_bucket: str | None = Field(
+        None, description="2.x bucket, or 'db/rp' on 1.8 (e.g. kolam/autogen)")
+    influx_database: str | None = Field(
+        None, description="InfluxDB 3.x database (instead of influx_bucket)")
     http_host: str = "127.0.0.1"
     http_port: int = Field(8000, ge=1, le=65535)
     site: str | None = Field(None, description="This gateway's site")

@@ -11,6 +11,9 @@ import pytest
 from kolam.config import KolamConfig, load_config
 from tests.utils.mosquitto import Mosquitto
 
+# Real InfluxDB and PostgreSQL fixtures: influx_server, influx_db, postgres_url.
+pytest_plugins = ["tests.utils.influx", "tests.utils.postgres"]
+
 
 @pytest.fixture
 def mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:

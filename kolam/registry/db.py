@@ -7,10 +7,11 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+_MIGRATION_LOCK = 0x6B6F6C616D  # "kolam": the advisory lock serialising migrations
 
 
 def make_engine(url: str) -> Engine:
@@ -44,6 +45,10 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the registry schema up to ``revision`` (idempotent; safe to run at every start)."""
     cfg = alembic_config(engine)
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Several API/ingest processes may start at once against one PostgreSQL:
+            # one migrates, the others wait here and then find the schema up to date.
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kolam.config import KolamConfig
 from kolam.errors import ConfigError
 from kolam.store.base import (
@@ -15,6 +17,9 @@ from kolam.store.base import (
     WriteResult,
 )
 from kolam.store.sqlite import SqliteStore
+
+if TYPE_CHECKING:
+    from kolam.store.influx import InfluxStore
 
 __all__ = [
     "Bucket",
@@ -34,8 +39,13 @@ class Store(TimeSeriesWriter, TimeSeriesReader):
     """A backend that is both writer and reader."""
 
 
-def open_store(config: KolamConfig) -> SqliteStore:
+def open_store(config: KolamConfig) -> SqliteStore | InfluxStore:
     """Open the configured time-series backend."""
     if config.store == "sqlite":
         return SqliteStore(config.samples_path)
+    if config.store == "influxdb":
+        # Imported here: SQLite installations never load influxdb-client.
+        from kolam.store.influx import InfluxStore
+
+        return InfluxStore.from_config(config)
     raise ConfigError(f"store {config.store!r} is not available in this build")

@@ -180,6 +180,15 @@ class SqliteStore(TimeSeriesWriter, TimeSeriesReader):
     def count(self) -> int:
         return int(self._query("SELECT count(*) FROM samples", ())[0][0])
 
+    def points(self, key: SeriesKey, after_ms: int, limit: int) -> list[Point]:
+        """One series' points with t > after, oldest first (for ``kolam export``)."""
+        rows = self._query(
+            """SELECT p.t, p.value FROM samples p JOIN series s ON s.id = p.series_id
+               WHERE s.site = ? AND s.pond = ? AND s.device = ? AND s.metric = ? AND p.t > ?
+               ORDER BY p.t LIMIT ?""",
+            (key.site, key.pond, key.device, key.metric, after_ms, limit))
+        return [Point(int(t), float(v)) for t, v in rows]
+
     def close(self) -> None:
         with self._lock:
             for conn in self._conns:

@@ -1,6 +1,8 @@
+"""Registry behaviour, on SQLite and on a real PostgreSQL (same models, same migrations)."""
+
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
@@ -12,8 +14,10 @@ REF = DeviceRef("serang", "kolam-1", "node-1")
 
 
 @pytest.fixture
-def registry(tmp_path: Path) -> Registry:
-    return Registry(f"sqlite:///{tmp_path / 'registry.sqlite'}")
+def registry(registry_url: str) -> Iterator[Registry]:
+    r = Registry(registry_url)
+    yield r
+    r.close()
 
 
 def test_auto_provisioning(registry: Registry) -> None:
@@ -59,9 +63,9 @@ def test_not_found(registry: Registry) -> None:
         registry.pond("serang", "kolam-9")
 
 
-def test_migrations_are_idempotent(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'r.sqlite'}"
-    Registry(url).close()
-    r = Registry(url)
+def test_migrations_are_idempotent(registry_url: str) -> None:
+    Registry(registry_url).close()
+    r = Registry(registry_url)
     r.ensure_pond("a", "b")
     assert r.site("a").pond_count == 1
+    r.close()
