@@ -6,11 +6,33 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 
-from api.routes import deadletters, health, series, sites
+from api.pages import install as install_pages
+from api.routes import (
+    alerts,
+    auth,
+    cycles,
+    deadletters,
+    health,
+    kpis,
+    members,
+    records,
+    reports,
+    series,
+    sites,
+    teams,
+    users,
+)
 from api.routes.health import RegistryCollector
+from kolam.auth import AuthError, Forbidden, secret_key
 from kolam.config import KolamConfig
 from kolam.errors import KolamError, NotFound, StoreUnavailable
+from kolam.registry.alerts import Alerts
+from kolam.registry.cycles import Cycles
+from kolam.registry.entries import Entries
+from kolam.registry.records import InvalidRecord
 from kolam.registry.repo import Registry
+from kolam.registry.teams import Teams
+from kolam.registry.users import Users
 from kolam.store.base import TimeSeriesReader
 
 
@@ -21,6 +43,12 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
     app.state.config = config
     app.state.store = store
     app.state.registry = registry
+    app.state.users = Users(registry.engine)
+    app.state.teams = Teams(registry.engine)
+    app.state.cycles = Cycles(registry.engine)
+    app.state.entries = Entries(registry.engine)
+    app.state.alerts = Alerts(registry.engine)
+    app.state.secret_key = secret_key(config)
     metrics = CollectorRegistry()
     metrics.register(RegistryCollector(registry))
     app.state.metrics = metrics
@@ -28,6 +56,19 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(AuthError)
+    async def _unauthorized(request: Request, exc: AuthError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=401,
+                            headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=403)
+
+    @app.exception_handler(InvalidRecord)
+    async def _invalid(request: Request, exc: InvalidRecord) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
 
     @app.exception_handler(StoreUnavailable)
     async def _busy(request: Request, exc: StoreUnavailable) -> JSONResponse:
@@ -38,6 +79,8 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
     async def _kolam(request: Request, exc: KolamError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=500)
 
-    for module in (health, sites, series, deadletters):
+    for module in (health, auth, users, sites, series, deadletters, teams, members, cycles,
+                   records, kpis, reports, alerts):
         app.include_router(module.router)
+    install_pages(app)
     return app

@@ -1,4 +1,4 @@
-"""Dependencies shared by the routers: the config, store and registry of the app."""
+"""Dependencies shared by the routers: the config, store, registry and record stores."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from kolam.config import KolamConfig
+from kolam.registry.cycles import Cycles
+from kolam.registry.entries import Entries
 from kolam.registry.repo import Registry
+from kolam.registry.teams import Teams
+from kolam.registry.users import Users
 from kolam.store.base import TimeSeriesReader
 
 
@@ -26,3 +30,25 @@ def _registry(request: Request) -> Registry:
 ConfigDep = Annotated[KolamConfig, Depends(_config)]
 StoreDep = Annotated[TimeSeriesReader, Depends(_store)]
 RegistryDep = Annotated[Registry, Depends(_registry)]
+
+
+def _users(request: Request) -> Users:
+    return request.app.state.users  # type: ignore[no-any-return]
+
+
+def _teams(request: Request) -> Teams:
+    return request.app.state.teams  # type: ignore[no-any-return]
+
+
+def _cycles(request: Request) -> Cycles:
+    return request.app.state.cycles  # type: ignore[no-any-return]
+
+
+def _entries(request: Request) -> Entries:
+    return request.app.state.entries  # type: ignore[no-any-return]
+
+
+UsersDep = Annotated[Users, Depends(_users)]
+TeamsDep = Annotated[Teams, Depends(_teams)]
+CyclesDep = Annotated[Cycles, Depends(_cycles)]
+EntriesDep = Annotated[Entries, Depends(_entries)]

@@ -15,8 +15,9 @@ def run(config: KolamConfig, host: str, port: int) -> None:
     registry = Registry(config.registry_url)
     try:
         app = create_app(config, store, registry)
+        # Live (SSE) streams stay open: bound the wait for them on shutdown.
         uvicorn.run(app, host=host, port=port, log_level=config.log_level.lower(),
-                    access_log=False)
+                    access_log=False, timeout_graceful_shutdown=3)
     finally:
         registry.close()
         store.close()

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 def run(config: KolamConfig) -> None:
     """Start-up in order: store, registry, metrics, MQTT; shut down in reverse."""
     store = open_store(config)
-    registry = Registry(config.registry_url)
+    registry = Registry(config.registry_url, device_cache_s=config.ingest.device_cache_s)
     metrics = IngestMetrics()
     if config.ingest.metrics_port is not None:
         start_http_server(config.ingest.metrics_port, "127.0.0.1", metrics.registry)
@@ -33,6 +33,8 @@ def run(config: KolamConfig) -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
+    if worker.alerts is not None:
+        worker.alerts.start_notifier()
     worker.start()
     if config.ready_file is not None:
         config.ready_file.touch()
@@ -40,6 +42,8 @@ def run(config: KolamConfig) -> None:
         worker.run()
     finally:
         worker.close()
+        if worker.alerts is not None:
+            worker.alerts.stop_notifier()
         registry.close()
         store.close()
         log.info("ingest stopped")

@@ -19,12 +19,13 @@ import time
 from ingest.decoder import Batch, Decoder
 from ingest.inbox import Inbox
 from ingest.metrics import IngestMetrics
+from kolam.alerts import AlertPipeline
 from kolam.config import KolamConfig
 from kolam.errors import KolamError, RegistryError, StoreError, StoreUnavailable
 from kolam.mqtt import Message, MqttClient
 from kolam.protocol import Limits
 from kolam.registry.repo import Registry
-from kolam.store.base import TimeSeriesWriter, WriteResult
+from kolam.store.base import TimeSeriesReader, TimeSeriesWriter, WriteResult
 from kolam.timeutil import now_ms
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,10 @@ class IngestWorker:
         limits = Limits(self.cfg.max_payload_bytes, self.cfg.max_samples_per_message,
                         int(self.cfg.max_future_s * 1000))
         self.decoder = Decoder(registry, limits, config.auto_provision)
+        # Alerts are evaluated on each batch and committed before its ack (docs/alerts.md).
+        self.alerts = AlertPipeline(
+            config, registry, store if isinstance(store, TimeSeriesReader) else None,
+        ) if config.alerts.enabled else None
         self.inbox = Inbox(self.cfg.max_queued_messages, self.cfg.max_queued_bytes)
         self._stop = threading.Event()
         self._next_stats = time.monotonic() + STATS_EVERY_S
@@ -88,6 +93,8 @@ class IngestWorker:
                     log.warning("stopping with %d messages unacknowledged: the broker will "
                                 "redeliver them", len(taken))
                     return
+            if self.alerts is not None:
+                self.alerts.maybe_tick()
             self._maybe_log_stats()
 
     # ------------------------------------------------------------ receiving
@@ -121,17 +128,20 @@ class IngestWorker:
         """Commit dead letters, samples and statuses. Failures are retried with back-off
         for as long as it takes: nothing is acknowledged that is not stored. When asked
         to stop, give up after ``shutdown_grace_s`` and leave the batch to redelivery."""
-        dead, rows = batch.dead, batch.rows
+        dead = batch.dead
+        result: WriteResult | None = None
         delay, give_up_at = 0.05, None
         while True:
             try:
                 if dead:
                     self.registry.add_dead_letters(dead)
                     dead = []
-                result = self.store.write(rows)
-                rows = []
+                if result is None:  # a retry after a later step failed keeps the count
+                    result = self.store.write(batch.rows)
                 for ref, status, at in batch.statuses:
                     self.registry.record_status(ref, status, at)
+                if self.alerts is not None:
+                    self.alerts.commit(batch, batch.rows, batch.statuses, batch.dead)
                 return result
             except (StoreUnavailable, RegistryError, StoreError) as exc:
                 if not isinstance(exc, StoreUnavailable | RegistryError):

@@ -72,6 +72,14 @@ def ingest(config: ConfigOpt = None) -> None:
 
 
 @app.command()
+def gateway(config: ConfigOpt = None) -> None:
+    """Pond-side gateway: local broker → durable outbox → central broker (until SIGTERM)."""
+    from gateway.main import run
+
+    run(_load(config, "gateway"))
+
+
+@app.command()
 def api(config: ConfigOpt = None,
         host: Annotated[str | None, typer.Option(help="Bind address")] = None,
         port: Annotated[int | None, typer.Option(help="Default KOLAM_HTTP_PORT, else 8000")] = None,
@@ -117,15 +125,22 @@ def sim(
 def broker(
     host: Annotated[str, typer.Option(help="Bind address")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 1883,
-    users: Annotated[Path, typer.Option(help="username:password file", exists=True)] = Path(
-        "mqtt-users"),
+    users: Annotated[Path | None, typer.Option(
+        help="username:password file (default ./mqtt-users when no --passwd)",
+        exists=True)] = None,
+    passwd: Annotated[Path | None, typer.Option(
+        help="Mosquitto password file (kolam broker-config)", exists=True)] = None,
+    acl: Annotated[Path | None, typer.Option(
+        help="Mosquitto ACL file (kolam broker-config): enforce it", exists=True)] = None,
 ) -> None:
     """The embedded MQTT broker (amqtt) for one-machine installations."""
-    from kolam.broker import read_users, run_broker
+    from kolam.broker import BrokerAuth, read_users, run_broker
 
     setup_logging("INFO", "broker")
     exit_with_parent()
-    run_broker(host, port, read_users(users))
+    if users is None and passwd is None:
+        users = Path("mqtt-users")
+    run_broker(host, port, BrokerAuth(read_users(users) if users else {}, passwd, acl))
 
 
 @app.command()
@@ -142,6 +157,99 @@ def demo(
 
     setup_logging("INFO", "demo")
     Demo(data_dir, http_port, mqtt_port, ponds, parse_duration_s(backfill)).run()
+
+
+users_app = typer.Typer(no_args_is_help=True, help="Users of the API and their roles.")
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="Login name")],
+    role: Annotated[str, typer.Option(help="admin | officer | dinas | kiosk")],
+    site: Annotated[list[str] | None, typer.Option(
+        help="A site the user may see; repeat for several (admin/dinas: none = all)")] = None,
+    password: Annotated[str | None, typer.Option(
+        help="Read from standard input when omitted")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Create a user, or change an existing user's role, sites and password."""
+    from kolam.auth import Role
+    from kolam.registry.repo import Registry
+    from kolam.registry.users import Users
+
+    try:
+        role_value = Role(role)
+    except ValueError as exc:
+        raise typer.BadParameter(f"role must be one of {', '.join(Role)}") from exc
+    if password is None:
+        password = _read_password()
+    cfg = _load(config, "users")
+    registry = Registry(cfg.registry_url)
+    try:
+        user = Users(registry.engine).add(username, role_value, site or [], password)
+    finally:
+        registry.close()
+    sites = ", ".join(sorted(user.sites)) or "every site"
+    typer.echo(f"user {user.username}: {user.role.value} of {sites}")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != first:
+            typer.echo("the passwords differ", err=True)
+            raise typer.Exit(2)
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@users_app.command("list")
+def users_list(config: ConfigOpt = None) -> None:
+    """Every active user with role and sites."""
+    from kolam.registry.repo import Registry
+    from kolam.registry.users import Users
+
+    cfg = _load(config, "users")
+    registry = Registry(cfg.registry_url)
+    try:
+        for u in Users(registry.engine).all():
+            typer.echo(f"{u.username}\t{u.role.value}\t{','.join(sorted(u.sites)) or '*'}")
+    finally:
+        registry.close()
+
+
+@users_app.command("key")
+def users_key(username: Annotated[str, typer.Argument(help="The user the key acts as")],
+              name: Annotated[str, typer.Option(help="What the key is for")] = "integration",
+              config: ConfigOpt = None) -> None:
+    """Make an API key (X-API-Key header) acting as a user; printed once."""
+    from kolam.registry.repo import Registry
+    from kolam.registry.users import Users
+
+    cfg = _load(config, "users")
+    registry = Registry(cfg.registry_url)
+    try:
+        typer.echo(Users(registry.engine).add_api_key(username, name))
+    finally:
+        registry.close()
+
+
+@users_app.command("remove")
+def users_remove(username: Annotated[str, typer.Argument()], config: ConfigOpt = None) -> None:
+    """Deactivate a user: their tokens and API keys stop working at once."""
+    from kolam.registry.repo import Registry
+    from kolam.registry.users import Users
+
+    cfg = _load(config, "users")
+    registry = Registry(cfg.registry_url)
+    try:
+        Users(registry.engine).deactivate(username)
+    finally:
+        registry.close()
+    typer.echo(f"user {username} removed")
 
 
 StateOpt = Annotated[Path | None, typer.Option(
@@ -168,6 +276,151 @@ def import_history(config: ConfigOpt = None, state: StateOpt = None, restart: Re
 
     run_transfer(_load(config, "import"), "to-sqlite", state, restart=restart,
                  chunk_size=chunk_size, echo=typer.echo)
+
+
+devices_app = typer.Typer(no_args_is_help=True,
+                          help="Devices' and services' broker logins (docs/security.md).")
+app.add_typer(devices_app, name="devices")
+JsonOpt = Annotated[bool, typer.Option("--json", help='Print {"username": ..., "password": ...}')]
+
+
+def _show_login(creds: Any, as_json: bool, what: str) -> None:
+    if as_json:
+        typer.echo(json.dumps({"username": creds.username, "password": creds.password}))
+        return
+    typer.echo(f"{what}\n  username: {creds.username}\n  password: {creds.password}\n"
+               "The password is shown only now. Run `kolam broker-config` to update the broker.")
+
+
+def _logins(config: Path | None, name: str) -> Any:
+    from kolam.registry.devices import BrokerLogins
+    from kolam.registry.repo import Registry
+
+    return BrokerLogins(Registry(_load(config, name).registry_url))
+
+
+@devices_app.command("add")
+def devices_add(site: Annotated[str, typer.Argument()], pond: Annotated[str, typer.Argument()],
+                device: Annotated[str, typer.Argument()], as_json: JsonOpt = False,
+                config: ConfigOpt = None) -> None:
+    """Register a device with its own broker login (creates the site and pond if new)."""
+    logins = _logins(config, "devices")
+    try:
+        creds = logins.add_device(site, pond, device)
+    finally:
+        logins.close()
+    _show_login(creds, as_json, f"device {device} in {site}/{pond}")
+
+
+@devices_app.command("rotate")
+def devices_rotate(site: Annotated[str, typer.Argument()],
+                   device: Annotated[str, typer.Argument()], as_json: JsonOpt = False,
+                   config: ConfigOpt = None) -> None:
+    """Give a device a new password (the old one works until the broker reloads)."""
+    logins = _logins(config, "devices")
+    try:
+        creds = logins.rotate_device(site, device)
+    finally:
+        logins.close()
+    _show_login(creds, as_json, f"device {device} of {site}: new password")
+
+
+def _set_enabled(site: str, device: str, enabled: bool, config: Path | None) -> None:
+    logins = _logins(config, "devices")
+    try:
+        logins.set_device_enabled(site, device, enabled)
+    finally:
+        logins.close()
+    typer.echo(f"device {device} of {site} {'enabled' if enabled else 'disabled'}; "
+               "run `kolam broker-config` to update the broker")
+
+
+@devices_app.command("disable")
+def devices_disable(site: Annotated[str, typer.Argument()],
+                    device: Annotated[str, typer.Argument()], config: ConfigOpt = None) -> None:
+    """Refuse a device: ingest drops its data at once, the broker after the next reload."""
+    _set_enabled(site, device, False, config)
+
+
+@devices_app.command("enable")
+def devices_enable(site: Annotated[str, typer.Argument()],
+                   device: Annotated[str, typer.Argument()], config: ConfigOpt = None) -> None:
+    """Accept a disabled device again."""
+    _set_enabled(site, device, True, config)
+
+
+@devices_app.command("list")
+def devices_list(site: Annotated[str | None, typer.Argument()] = None,
+                 as_json: Annotated[bool, typer.Option("--json")] = False,
+                 config: ConfigOpt = None) -> None:
+    """Devices with their login name, state and when their password was set."""
+    from kolam.timeutil import from_ms
+
+    logins = _logins(config, "devices")
+    try:
+        rows = logins.devices(site)
+    finally:
+        logins.close()
+    if as_json:
+        typer.echo(json.dumps([{"site": d.site, "pond": d.pond, "device": d.device,
+                                "username": d.username, "enabled": d.enabled,
+                                "has_credentials": d.has_credentials,
+                                "credentials_at": d.credentials_at} for d in rows]))
+        return
+    for d in rows:
+        since = from_ms(d.credentials_at).isoformat() if d.credentials_at else "no login"
+        state = "enabled" if d.enabled else "disabled"
+        typer.echo(f"{d.site}\t{d.pond}\t{d.device}\t{d.username}\t{state}\t{since}")
+
+
+@devices_app.command("service")
+def devices_service(
+    username: Annotated[str, typer.Argument(help="Login name, a slug (e.g. ingest, gw-serang)")],
+    role: Annotated[str, typer.Option(help="ingest | api | gateway | sim | observer")],
+    site: Annotated[str | None, typer.Option(help="Limit to one site (gateway, sim: required)")
+                    ] = None,
+    as_json: JsonOpt = False, config: ConfigOpt = None,
+) -> None:
+    """Create a service's broker login, or give it a new password."""
+    from kolam.broker_acl import ServiceRole
+
+    try:
+        role_value = ServiceRole(role)
+    except ValueError as exc:
+        raise typer.BadParameter(f"role must be one of {', '.join(ServiceRole)}") from exc
+    logins = _logins(config, "devices")
+    try:
+        creds = logins.set_service(username, role_value, site)
+    finally:
+        logins.close()
+    _show_login(creds, as_json, f"{role_value.value} service {username} of {site or 'all sites'}")
+
+
+@app.command("broker-config")
+def broker_config_cmd(
+    out: Annotated[Path, typer.Option("--out", help="Directory for passwd and acl",
+                                      file_okay=False)],
+    pid_file: Annotated[Path | None, typer.Option(
+        "--pid-file", help="Mosquitto's pid file: send it SIGHUP after writing")] = None,
+    reload_pid: Annotated[int | None, typer.Option(
+        "--reload-pid", help="Send SIGHUP to this broker process after writing")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Write Mosquitto's password and ACL files from the registry, then reload the broker."""
+    from kolam.broker_config import read_pid_file, reload_broker, write_broker_files
+
+    logins = _logins(config, "broker-config")
+    try:
+        files = write_broker_files(logins.broker_entries(), out)
+    finally:
+        logins.close()
+    typer.echo(f"wrote {files.passwd} and {files.acl} ({files.accounts} logins)")
+    pid = read_pid_file(pid_file) if pid_file is not None else reload_pid
+    if pid is not None:
+        reload_broker(pid)
+        typer.echo(f"broker {pid} reloaded")
+    else:
+        typer.echo("reload the broker to apply them (systemctl reload mosquitto)")
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -38,6 +38,8 @@ class MqttUrl(_Section):
     username: str | None = None
     password: str | None = None
     tls: bool = False
+    ca_file: str | None = None
+    """CA bundle that verifies the broker (mqtts); from ``mqtt_ca_file``, not the URL."""
 
     @classmethod
     def parse(cls, url: str) -> MqttUrl:
@@ -79,6 +81,8 @@ class IngestConfig(_Section):
     max_future_s: float = Field(300.0, ge=0, description="Reject timestamps further ahead")
     retry_max_s: float = Field(30.0, gt=0, description="Longest back-off between store retries")
     metrics_port: int | None = Field(None, description="Serve Prometheus metrics on this port")
+    device_cache_s: float = Field(
+        60.0, ge=0, description="Trust a device check this long; disabling takes effect after it")
 
 
 class SimConfig(_Section):
@@ -90,6 +94,100 @@ class SimConfig(_Section):
     seed: int = 1
 
 
+class GatewayConfig(_Section):
+    """The pond-side gateway (``kolam gateway``); see docs/gateway.md."""
+
+    outbox_file: str = Field("gateway-outbox.sqlite",
+                             description="SQLite outbox, relative to data_dir")
+    max_outbox_mb: float = Field(
+        512.0, gt=0, description="Disk cap of the outbox; beyond it the oldest samples are thinned")
+    thin_resolutions_s: list[int] = Field(
+        default_factory=lambda: [600, 3600, 21600],
+        description="Coarser and coarser resolutions the oldest samples are thinned to")
+    batch_size: int = Field(500, ge=1, le=100_000, description="Local messages per outbox commit")
+    flush_interval_ms: int = Field(100, ge=1, description="Commit a partial batch after this")
+    samples_per_message: int = Field(500, ge=1, le=10_000,
+                                     description="Samples per uplink telemetry message")
+    max_inflight_messages: int = Field(16, ge=1, le=1000,
+                                       description="Uplink messages awaiting PUBACK at once")
+    drain_rate_samples_s: float = Field(
+        2000.0, gt=0, description="Backlog (history) samples sent per second after an outage")
+    status_interval_s: float = Field(30.0, gt=0, description="Republish the gateway status")
+    alarm_min_duration_s: float = Field(
+        120.0, ge=0, description="A critical reading must last this long to raise (or clear)")
+    alarm_max_age_s: float = Field(
+        900.0, gt=0, description="Older samples (catch-up, history) never raise alarms")
+    max_dead_letters: int = Field(10_000, ge=10, description="Dead letters kept in the outbox")
+
+
+AlertSeverity = Literal["info", "warning", "critical"]
+_NOTIFIED: tuple[AlertSeverity, ...] = ("warning", "critical")
+
+
+class RuleOverride(_Section):
+    """Changes to one alert rule (see docs/alerts.md for the rule ids and defaults)."""
+
+    enabled: bool | None = Field(None, description="Switch the rule off (or back on)")
+    warning: float | None = Field(None, description="Warning threshold, in the rule's unit")
+    critical: float | None = Field(None, description="Critical threshold, in the rule's unit")
+    hysteresis: float | None = Field(
+        None, ge=0, description="How far past the threshold a value must recover to clear")
+    min_duration_s: float | None = Field(
+        None, ge=0, description="A breach (and a recovery) must last this long")
+
+
+class AlertContact(_Section):
+    """Someone (or something) that receives alert notifications."""
+
+    name: str = Field(..., min_length=1, max_length=100)
+    email: str | None = Field(None, description="E-mail address (needs smtp_url)")
+    webhook: str | None = Field(None, description="URL receiving a signed JSON POST")
+    level: int = Field(0, ge=0, le=5, description="0: notified at once; n: after n escalations")
+    severities: list[AlertSeverity] = Field(
+        default_factory=lambda: list(_NOTIFIED), description="What this contact gets")
+    language: Literal["id", "en"] = "id"
+
+
+class SiteAlerts(_Section):
+    rules: dict[str, RuleOverride] = Field(default_factory=dict,
+                                           description="Rule overrides for the whole site")
+    ponds: dict[str, dict[str, RuleOverride]] = Field(
+        default_factory=dict, description="Rule overrides per pond: {pond: {rule: override}}")
+    contacts: list[AlertContact] = Field(default_factory=list)
+    latitude_deg: float | None = Field(None, ge=-90, le=90, description="For sunrise")
+    longitude_deg: float | None = Field(None, ge=-180, le=180)
+
+
+class AlertsConfig(_Section):
+    """The alert engine and notifier in ingest (docs/alerts.md)."""
+
+    enabled: bool = True
+    rules: dict[str, RuleOverride] = Field(default_factory=dict,
+                                           description="Rule overrides for every site")
+    sites: dict[str, SiteAlerts] = Field(default_factory=dict)
+    contacts: list[AlertContact] = Field(
+        default_factory=list, description="Contacts of every site (besides the site's own)")
+    escalation_after_s: float = Field(
+        900.0, gt=0, description="Escalate an unacknowledged critical alert after this")
+    reminder_interval_s: float = Field(
+        3600.0, gt=0, description="Remind while an alert stays open and unacknowledged")
+    rate_limit_per_hour: int = Field(
+        20, ge=1, description="Messages per recipient per hour; the rest go out as a digest")
+    late_after_s: float = Field(
+        300.0, ge=0, description="An alert whose samples are this far behind now is marked late")
+    max_age_s: float = Field(
+        3600.0, ge=0, description="Older (late) alerts are recorded and summarised, not sent")
+    reopen_window_s: float = Field(
+        1800.0, ge=0, description="A breach within this of a resolution reopens that alert")
+    mqtt: bool = Field(True, description="Publish alert events on kolam/v1/{site}/{pond}/alerts")
+    webhook_secret: SecretStr | None = Field(
+        None, description="HMAC key of X-Kolam-Signature; default data_dir/webhook_secret")
+    smtp_from: str = "kolam@localhost"
+    send_timeout_s: float = Field(10.0, gt=0)
+    retry_max_s: float = Field(300.0, gt=0, description="Longest back-off between retries")
+    tick_s: float = Field(5.0, gt=0, description="How often silence, escalation are checked")
+
+
 class KolamConfig(BaseSettings):
     """Settings for every Kolam service (see docs/configuration.md)."""
 
@@ -99,6 +197,11 @@ class KolamConfig(BaseSettings):
     data_dir: Path = Field(Path("data"), description="Where every service keeps its files")
     mqtt_url: str = Field("mqtt://localhost:1883", description="Central broker")
     local_mqtt_url: str = Field("mqtt://localhost:1883", description="Gateway's sensor broker")
+    mqtt_ca_file: Path | None = Field(
+        None, description="CA certificate(s) that signed the central broker's (mqtts://); "
+                          "default the system's trusted CAs")
+    local_mqtt_ca_file: Path | None = Field(
+        None, description="CA certificate(s) of the gateway's sensor broker (mqtts://)")
     store: Literal["sqlite", "influxdb"] = "sqlite"
     database_url: str | None = Field(
         None, description="Registry database (SQLAlchemy URL); default SQLite in data_dir")
@@ -123,8 +226,15 @@ class KolamConfig(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     ready_file: Path | None = Field(
         None, description="Touched once the service is connected and serving (for supervisors)")
+    secret_key: SecretStr | None = Field(
+        None, min_length=32,
+        description="Signs login tokens; default a random key kept in data_dir/secret_key")
+    token_ttl_s: int = Field(12 * 3600, ge=60, le=30 * 86400,
+                             description="Lifetime of a login token (one shift by default)")
     ingest: IngestConfig = Field(default_factory=IngestConfig)  # type: ignore[arg-type]
     sim: SimConfig = Field(default_factory=SimConfig)  # type: ignore[arg-type]
+    gateway: GatewayConfig = Field(default_factory=GatewayConfig)  # type: ignore[arg-type]
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)  # type: ignore[arg-type]
 
     @field_validator("mqtt_url", "local_mqtt_url")
     @classmethod
@@ -158,11 +268,17 @@ class KolamConfig(BaseSettings):
 
     @property
     def mqtt(self) -> MqttUrl:
-        return MqttUrl.parse(self.mqtt_url)
+        url = MqttUrl.parse(self.mqtt_url)
+        if self.mqtt_ca_file is None:
+            return url
+        return url.model_copy(update={"ca_file": str(self.mqtt_ca_file)})
 
     @property
     def local_mqtt(self) -> MqttUrl:
-        return MqttUrl.parse(self.local_mqtt_url)
+        url = MqttUrl.parse(self.local_mqtt_url)
+        if self.local_mqtt_ca_file is None:
+            return url
+        return url.model_copy(update={"ca_file": str(self.local_mqtt_ca_file)})
 
     @property
     def registry_url(self) -> str:

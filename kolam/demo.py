@@ -1,6 +1,9 @@
 """``kolam demo``: the whole system on one machine, each service in its own process.
 
-Start-up order: credentials and registry, broker, ingest, API, simulator.
+Like a real site, the simulated nodes publish to a site-local broker and a
+gateway forwards their data to the central broker (two embedded brokers here).
+Start-up order: credentials and registry, central broker, local broker, ingest,
+API, gateway, simulator.
 Shut-down is the reverse, each child given SIGTERM and a bounded wait, then
 SIGKILL; children also stop by themselves if this process dies.
 """
@@ -18,15 +21,23 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from kolam.auth import Role
+from kolam.broker_acl import Account, ServiceRole, render_acl, service_grants
+from kolam.demo_data import seed_demo_data
 from kolam.errors import KolamError
 from kolam.registry.repo import Registry
+from kolam.registry.users import Users
+from kolam.timeutil import now_ms
 
 log = logging.getLogger(__name__)
 
 SITE = "serang"
 SITE_NAME = "Rutan Kelas IIB Serang"
-SERVICES = ("ingest", "api", "sim")
+SERVICES = ("ingest", "api", "sim", "gateway")
+GATEWAY_ID = "gw-1"
 STOP_TIMEOUT_S = 8.0
+DEMO_USERS: dict[str, tuple[Role, tuple[str, ...]]] = {
+    "admin": (Role.ADMIN, ()), f"kiosk-{SITE}": (Role.KIOSK, (SITE,))}
 
 
 @dataclass
@@ -55,6 +66,18 @@ def wait_file(path: Path, timeout_s: float) -> bool:
     return False
 
 
+def local_broker_port(mqtt_port: int) -> int:
+    """The site-local broker listens next to the central one, or on any free port."""
+    for port in (mqtt_port + 1, 0):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(s.getsockname()[1])
+    raise KolamError("no free port for the local broker")
+
+
 def demo_users(path: Path) -> dict[str, str]:
     """One broker login per service, generated once per data directory."""
     if path.exists():
@@ -67,22 +90,49 @@ def demo_users(path: Path) -> dict[str, str]:
     return users
 
 
+def demo_acl(path: Path) -> Path:
+    """What each demo service may publish and read: the rules production brokers get
+    from ``kolam broker-config`` (docs/security.md)."""
+    roles = {"ingest": (ServiceRole.INGEST, None), "api": (ServiceRole.API, None),
+             "sim": (ServiceRole.SIM, SITE), "gateway": (ServiceRole.GATEWAY, SITE)}
+    path.write_text(render_acl(Account(name, service_grants(role, site))
+                               for name, (role, site) in roles.items()))
+    return path
+
+
+def demo_logins(registry: Registry, path: Path) -> dict[str, str]:
+    """An admin and the site's kiosk, with passwords generated once per data directory."""
+    logins: dict[str, str] = {}
+    if path.exists():
+        logins = dict(line.split(":", 1) for line in path.read_text().split() if ":" in line)
+    if set(DEMO_USERS) - logins.keys():
+        logins = {name: secrets.token_urlsafe(9) for name in DEMO_USERS}
+        path.write_text("".join(f"{k}:{v}\n" for k, v in logins.items()))
+        path.chmod(0o600)
+    users = Users(registry.engine)
+    for name, (role, sites) in DEMO_USERS.items():
+        users.add(name, role, sites, logins[name])
+    return logins
+
+
 class Demo:
     def __init__(self, data_dir: Path, http_port: int, mqtt_port: int, ponds: int,
                  backfill_s: float) -> None:
         self.data_dir = data_dir.resolve()
         self.http_port = http_port
         self.mqtt_port = mqtt_port
+        self.local_mqtt_port = local_broker_port(mqtt_port)
         self.ponds = ponds
         self.backfill_s = backfill_s
         self.children: list[Child] = []
+        self.logins: dict[str, str] = {}
         self._stopping = False
 
-    def _env(self, user: str, password: str) -> dict[str, str]:
+    def _env(self, user: str, password: str, port: int | None = None) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("KOLAM_")}
         env.update({
             "KOLAM_DATA_DIR": str(self.data_dir),
-            "KOLAM_MQTT_URL": f"mqtt://{user}:{password}@127.0.0.1:{self.mqtt_port}",
+            "KOLAM_MQTT_URL": f"mqtt://{user}:{password}@127.0.0.1:{port or self.mqtt_port}",
             "KOLAM_HTTP_PORT": str(self.http_port),
             "KOLAM_SIM__PONDS": str(self.ponds),
             "KOLAM_SIM__SITE": SITE,
@@ -109,23 +159,44 @@ class Demo:
         for i in range(1, self.ponds + 1):
             registry.ensure_pond(SITE, f"kolam-{i}", site_name=SITE_NAME, pond_name=f"Kolam {i}",
                                  area_m2=50.0, depth_cm=100.0)
-        registry.close()
+        try:
+            self.logins = demo_logins(registry, self.data_dir / "demo-logins")
+            seed_demo_data(registry, SITE, [f"kolam-{i}" for i in range(1, self.ponds + 1)],
+                           now_ms())
+        finally:
+            registry.close()
+        acl = str(demo_acl(self.data_dir / "mqtt-acl"))
         self._spawn("broker", ["broker", "--port", str(self.mqtt_port), "--users",
-                               str(self.data_dir / "mqtt-users")], self._env("", ""))
+                               str(self.data_dir / "mqtt-users"), "--acl", acl],
+                    self._env("", ""))
         if not wait_port("127.0.0.1", self.mqtt_port, 15):
             raise KolamError(f"the embedded broker did not open port {self.mqtt_port}; "
                              f"see {self.data_dir / 'broker.log'}")
+        self._spawn("local-broker", ["broker", "--port", str(self.local_mqtt_port), "--users",
+                                     str(self.data_dir / "mqtt-users"), "--acl", acl],
+                    self._env("", ""))
+        if not wait_port("127.0.0.1", self.local_mqtt_port, 15):
+            raise KolamError(f"the local broker did not open port {self.local_mqtt_port}; "
+                             f"see {self.data_dir / 'local-broker.log'}")
         ready = self.data_dir / "ingest.ready"
         ready.unlink(missing_ok=True)
         self._spawn("ingest", ["ingest"], self._env("ingest", users["ingest"])
                     | {"KOLAM_READY_FILE": str(ready)})
         self._spawn("api", ["api", "--port", str(self.http_port)],
                     self._env("api", users["api"]))
-        # The simulator starts with a backfill: ingest must be subscribed first.
+        # The simulator starts with a backfill: ingest and gateway must be subscribed first.
         if not wait_file(ready, 30):
             raise KolamError(f"ingest did not start; see {self.data_dir / 'ingest.log'}")
+        gateway_ready = self.data_dir / "gateway.ready"
+        gateway_ready.unlink(missing_ok=True)
+        local = f"mqtt://gateway:{users['gateway']}@127.0.0.1:{self.local_mqtt_port}"
+        self._spawn("gateway", ["gateway"], self._env("gateway", users["gateway"]) | {
+            "KOLAM_LOCAL_MQTT_URL": local, "KOLAM_SITE": SITE, "KOLAM_GATEWAY_ID": GATEWAY_ID,
+            "KOLAM_READY_FILE": str(gateway_ready)})
+        if not wait_file(gateway_ready, 30):
+            raise KolamError(f"the gateway did not start; see {self.data_dir / 'gateway.log'}")
         self._spawn("sim", ["sim", "--backfill", f"{int(self.backfill_s)}s"],
-                    self._env("sim", users["sim"]))
+                    self._env("sim", users["sim"], self.local_mqtt_port))
         if not wait_port("127.0.0.1", self.http_port, 30):
             raise KolamError(f"the API did not open port {self.http_port}; "
                              f"see {self.data_dir / 'api.log'}")
@@ -154,7 +225,12 @@ class Demo:
             self.start()
             url = f"http://127.0.0.1:{self.http_port}"
             print(f"\nKolam demo is running: {url}/api/v1/sites/{SITE}/ponds\n"
-                  f"  API docs: {url}/docs\n  data and logs: {self.data_dir}\n"
+                  f"  site broker: mqtt://127.0.0.1:{self.local_mqtt_port} (nodes → gateway)\n"
+                  f"  API docs: {url}/docs (Authorize with the demo login)\n"
+                  f"  demo login: admin / {self.logins['admin']}\n"
+                  f"  kiosk: {url}/kiosk/{SITE} (login kiosk-{SITE} / "
+                  f"{self.logins[f'kiosk-{SITE}']})\n"
+                  f"  data and logs: {self.data_dir} (logins in demo-logins)\n"
                   "Press Ctrl-C to stop.", flush=True)
             while True:
                 for child in self.children:

@@ -82,7 +82,7 @@ class MqttClient:
         if url.username:
             self._client.username_pw_set(url.username, url.password)
         if url.tls:
-            self._client.tls_set(ca_certs=ca_file, cert_reqs=ssl.CERT_REQUIRED)
+            self._client.tls_set(ca_certs=ca_file or url.ca_file, cert_reqs=ssl.CERT_REQUIRED)
         if will is not None:
             self._client.will_set(will.topic, will.payload, will.qos, will.retain)
         self._client.max_inflight_messages_set(max_inflight)

@@ -33,6 +33,8 @@ SLUG_RE = re.compile(r"[a-z0-9-]{1,32}")
 GATEWAY_SEGMENT = "gateway"
 MIN_T_MS = 946_684_800_000
 """2000-01-01T00:00Z: anything earlier is a node with an unset clock."""
+MAX_INT = 2**63 - 1
+"""Integers must fit the stores' 64-bit columns (JSON integers are unbounded)."""
 
 
 class Reason(StrEnum):
@@ -261,6 +263,8 @@ def _counter(obj: Mapping[str, Any], key: str) -> int:
         raise ProtocolError(Reason.MISSING_FIELD, f"'{key}' is required")
     if not _is_int(value) or value < 0:
         raise ProtocolError(Reason.WRONG_TYPE, f"'{key}' must be a non-negative integer")
+    if value > MAX_INT:
+        raise ProtocolError(Reason.OUT_OF_RANGE, f"'{key}' does not fit in 64 bits")
     return int(value)
 
 
@@ -300,8 +304,9 @@ def decode_telemetry(payload: bytes, now_ms: int, limits: Limits = Limits()) -> 
             reject(Rejected(why, "'t' must be integer epoch milliseconds", _fragment(raw)))
             continue
         if t > latest_ok:
-            reject(Rejected(Reason.FUTURE_TIMESTAMP,
-                            f"t is {(t - now_ms) / 1000:.0f} s in the future", _fragment(raw)))
+            ahead = f"{(t - now_ms) // 1000} s" if t <= MAX_INT else "too far"
+            reject(Rejected(Reason.FUTURE_TIMESTAMP, f"t is {ahead} in the future",
+                            _fragment(raw)))
             continue
         if t < MIN_T_MS:
             reject(Rejected(Reason.OLD_TIMESTAMP, "t is before 2000-01-01", _fragment(raw)))
@@ -331,7 +336,10 @@ def _check_value(key: str, value: object) -> tuple[Reason, str] | None:
         return Reason.UNKNOWN_METRIC, f"unknown metric {key[:40]!r}"
     if not _is_number(value):
         return Reason.WRONG_TYPE, f"{key} must be a number, got {type(value).__name__}"
-    x = float(value)  # type: ignore[arg-type]
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except OverflowError:
+        return Reason.OUT_OF_RANGE, f"{key} is too large for a number"
     if not math.isfinite(x):
         return Reason.NOT_FINITE, f"{key} is {x}"
     metric = METRICS[key]
@@ -353,6 +361,8 @@ def _opt(obj: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> Any
         raise ProtocolError(Reason.WRONG_TYPE, f"'{key}' has the wrong type")
     if isinstance(value, float) and not math.isfinite(value):
         raise ProtocolError(Reason.NOT_FINITE, f"'{key}' is {value}")
+    if isinstance(value, int) and abs(value) > MAX_INT:
+        raise ProtocolError(Reason.OUT_OF_RANGE, f"'{key}' does not fit in 64 bits")
     return value
 
 

@@ -5,8 +5,12 @@
 set -euo pipefail
 need=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
+# openssl makes the throw-away CA of the broker TLS tests (tests/utils/tls.py).
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # InfluxDB (Debian ships 1.6) for the InfluxDB store tests; they run their own influxd.
 command -v influxd >/dev/null 2>&1 || need+=(influxdb)
+# Chromium for the dashboard's browser tests (driven by Playwright through executable_path).
+[ -x /usr/bin/chromium ] || need+=(chromium chromium-driver)
 # PostgreSQL for the registry tests, on 127.0.0.1:5432 (KOLAM_TEST_POSTGRES_URL overrides).
 installed_postgres=0
 if [ -z "${KOLAM_TEST_POSTGRES_URL:-}" ] && ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && ! command -v pg_ctlcluster >/dev/null 2>&1

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -29,9 +30,21 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+HEADERS: dict[str, str] = {}
+
+
 def get_json(url: str) -> object:
-    with urllib.request.urlopen(url, timeout=5) as r:
+    with urllib.request.urlopen(urllib.request.Request(url, headers=HEADERS), timeout=5) as r:
         return json.load(r)
+
+
+def demo_login(data_dir: Path, http_port: int) -> None:
+    """Log in as the demo admin (password from the data dir) for the next requests."""
+    logins = dict(line.split(":", 1) for line in (data_dir / "demo-logins").read_text().split())
+    form = urllib.parse.urlencode({"username": "admin", "password": logins["admin"]}).encode()
+    with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/api/v1/auth/token", form,
+                                timeout=5) as r:
+        HEADERS["Authorization"] = f"Bearer {json.load(r)['access_token']}"
 
 
 def test_demo_serves_fresh_readings_and_stops_cleanly(tmp_path: Path) -> None:
@@ -45,6 +58,8 @@ def test_demo_serves_fresh_readings_and_stops_cleanly(tmp_path: Path) -> None:
     try:
         def all_fresh() -> bool:
             try:
+                if not HEADERS:
+                    demo_login(tmp_path / "demo", http_port)
                 ponds = get_json(base)
             except OSError:
                 return False
@@ -62,8 +77,10 @@ def test_demo_serves_fresh_readings_and_stops_cleanly(tmp_path: Path) -> None:
         wait_for(all_fresh, 60, interval_s=1, what="4 ponds with readings under 30 s old")
         history = get_json(f"{base}/kolam-1/series?metric=do_mgl&step=600")
         assert isinstance(history, dict) and len(history["buckets"]) >= 12  # 2 h backfill
+        detail = get_json(f"{base}/kolam-1")
+        assert isinstance(detail, dict) and detail["current_cycle"]["team_name"]  # demo data
         children = children_of(proc.pid)
-        assert len(children) == 4  # broker, ingest, api, sim
+        assert len(children) == 6  # broker, local broker, ingest, api, gateway, sim
     finally:
         started = time.monotonic()
         proc.send_signal(signal.SIGINT)
@@ -75,5 +92,6 @@ def test_demo_serves_fresh_readings_and_stops_cleanly(tmp_path: Path) -> None:
     assert time.monotonic() - started < 10, "demo took too long to stop"
     assert proc.returncode == 0, out.decode()
     assert b"demo stopped" in out
+    assert b"demo login: admin / " in out
     leftovers = [pid for pid in children if Path(f"/proc/{pid}").exists()]
     assert leftovers == [], f"processes left behind: {leftovers}"

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from api.auth import AdminUser
 from api.deps import RegistryDep
 from api.schemas import DeadLetterPage, DeadLetterPublic
 from kolam.timeutil import iso
@@ -13,8 +14,8 @@ from kolam.timeutil import iso
 router = APIRouter(prefix="/api/v1/deadletters", tags=["dead letters"])
 
 
-@router.get("", response_model=DeadLetterPage, summary="Newest dead letters first")
-def list_dead_letters(registry: RegistryDep,
+@router.get("", response_model=DeadLetterPage, summary="Newest dead letters first (admin)")
+def list_dead_letters(_: AdminUser, registry: RegistryDep,
                       reason: Annotated[str | None, Query()] = None,
                       limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                       offset: Annotated[int, Query(ge=0)] = 0) -> DeadLetterPage:

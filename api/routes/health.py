@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from api.auth import metrics_access
 from api.deps import RegistryDep, StoreDep
 from kolam.registry.repo import Registry
 
@@ -54,7 +55,8 @@ class RegistryCollector(Collector):
         yield online
 
 
-@router.get("/metrics", summary="Prometheus metrics")
+@router.get("/metrics", summary="Prometheus metrics (this machine, or an admin login/API key)",
+            dependencies=[Depends(metrics_access)])
 def metrics(request: Request) -> Response:
     reg: CollectorRegistry = request.app.state.metrics
     return Response(generate_latest(reg), media_type=CONTENT_TYPE_LATEST)

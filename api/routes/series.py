@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
 
+from api.auth import SiteUser
 from api.deps import RegistryDep, StoreDep
 from api.schemas import SeriesBucket, SeriesPoint, SeriesPublic
 from kolam.catalogue import METRICS
@@ -56,14 +57,15 @@ def _series(site: str, pond: str, metric: str, start: datetime | None, end: date
 
 @router.get("/series", response_model=SeriesPublic, response_model_exclude_none=True,
             summary="Raw points, or mean/min/max per bucket with step")
-def get_series(site: str, pond: str, store: StoreDep, registry: RegistryDep, metric: MetricQ,
+def get_series(site: str, pond: str, _: SiteUser, store: StoreDep, registry: RegistryDep,
+               metric: MetricQ,
                start: StartQ = None, end: EndQ = None, step: StepQ = None) -> SeriesPublic:
     return _series(site, pond, metric, start, end, step, store, registry)
 
 
 @router.get("/series.csv", summary="The same series as CSV",
             response_class=Response, responses={200: {"content": {"text/csv": {}}}})
-def get_series_csv(site: str, pond: str, store: StoreDep, registry: RegistryDep,
+def get_series_csv(site: str, pond: str, _: SiteUser, store: StoreDep, registry: RegistryDep,
                    metric: MetricQ, start: StartQ = None, end: EndQ = None,
                    step: StepQ = None) -> Response:
     s = _series(site, pond, metric, start, end, step, store, registry)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
-from api.deps import ConfigDep, RegistryDep, StoreDep
+from api.auth import CurrentUser, SiteUser
+from api.deps import ConfigDep, CyclesDep, RegistryDep, StoreDep
+from api.routes.alerts import pond_alert_status, public
 from api.schemas import DevicePublic, LatestValue, PondDetail, PondSummary, SitePublic
 from api.status import pond_status
 from kolam.catalogue import METRICS
@@ -21,8 +23,19 @@ def _device(d: DeviceInfo) -> DevicePublic:
                         interval_s=d.interval_s)
 
 
-def _detail(p: PondInfo, store: StoreDep, registry: RegistryDep, config: ConfigDep) -> PondDetail:
+def _current_cycle(cycles: CyclesDep, p: PondInfo, now: int) -> dict[str, object] | None:
+    c = cycles.active_cycle(p.site, p.slug)
+    if c is None:
+        return None
+    return {"id": c.id, "team_id": c.team_id, "team_name": c.team_name,
+            "stocked_at": iso(c.stocked_at), "day": (now - c.stocked_at) // 86_400_000 + 1,
+            "seed_count": c.seed_count}
+
+
+def _detail(p: PondInfo, store: StoreDep, registry: RegistryDep, config: ConfigDep,
+            request: Request | None = None) -> PondDetail:
     now = now_ms()
+    active = request.app.state.alerts.active(p.site, p.slug) if request else []
     latest = store.latest(p.site, p.slug)
     devices = registry.devices(p.site, p.slug)
     values: dict[str, LatestValue] = {}
@@ -37,33 +50,38 @@ def _detail(p: PondInfo, store: StoreDep, registry: RegistryDep, config: ConfigD
     newest = max((x.t for x in latest), default=None)
     return PondDetail(
         site=p.site, slug=p.slug, name=p.name, area_m2=p.area_m2, depth_cm=p.depth_cm,
-        status=pond_status(latest, devices, now, config.offline_after_intervals),
+        status=pond_alert_status(
+            pond_status(latest, devices, now, config.offline_after_intervals), active),
         last_seen=iso(newest) if newest else None, latest=values,
-        devices=[_device(d) for d in devices])
+        devices=[_device(d) for d in devices],
+        active_alerts=[public(a).model_dump() for a in active])
 
 
 @router.get("", response_model=list[SitePublic], summary="Sites")
-def list_sites(registry: RegistryDep) -> list[SitePublic]:
+def list_sites(user: CurrentUser, registry: RegistryDep) -> list[SitePublic]:
     return [SitePublic(slug=s.slug, name=s.name, pond_count=s.pond_count)
-            for s in registry.sites()]
+            for s in registry.sites(None if user.all_sites else user.sites)]
 
 
 @router.get("/{site}", response_model=SitePublic, summary="One site")
-def get_site(site: str, registry: RegistryDep) -> SitePublic:
+def get_site(site: str, _: SiteUser, registry: RegistryDep) -> SitePublic:
     s = registry.site(site)
     return SitePublic(slug=s.slug, name=s.name, pond_count=s.pond_count)
 
 
 @router.get("/{site}/ponds", response_model=list[PondSummary], summary="Ponds of a site")
-def list_ponds(site: str, store: StoreDep, registry: RegistryDep,
-               config: ConfigDep) -> list[PondSummary]:
-    return [PondSummary(**_detail(p, store, registry, config).model_dump(
+def list_ponds(site: str, _: SiteUser, store: StoreDep, registry: RegistryDep,
+               config: ConfigDep, request: Request) -> list[PondSummary]:
+    return [PondSummary(**_detail(p, store, registry, config, request).model_dump(
                 include={"site", "slug", "name", "status", "last_seen"}))
             for p in registry.ponds(site)]
 
 
 @router.get("/{site}/ponds/{pond}", response_model=PondDetail,
             summary="A pond: latest value per metric, status, devices")
-def get_pond(site: str, pond: str, store: StoreDep, registry: RegistryDep,
-             config: ConfigDep) -> PondDetail:
-    return _detail(registry.pond(site, pond), store, registry, config)
+def get_pond(site: str, pond: str, _: SiteUser, store: StoreDep, registry: RegistryDep,
+             config: ConfigDep, cycles: CyclesDep, request: Request) -> PondDetail:
+    p = registry.pond(site, pond)
+    detail = _detail(p, store, registry, config, request)
+    detail.current_cycle = _current_cycle(cycles, p, now_ms())
+    return detail

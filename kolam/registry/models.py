@@ -72,8 +72,29 @@ class Device(Base):
     battery_v: Mapped[float | None] = mapped_column(Float)
     rssi_dbm: Mapped[float | None] = mapped_column(Float)
     interval_s: Mapped[float | None] = mapped_column(Float)
+    # Broker login (kolam devices add/rotate): two one-way hashes of one random password,
+    # Argon2id for Kolam and PBKDF2-SHA512 ($7$) for Mosquitto's password file.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    broker_hash: Mapped[str | None] = mapped_column(String(200))
+    credentials_at: Mapped[int | None] = mapped_column(BigInteger)
 
     pond: Mapped[Pond] = relationship(back_populates="devices")
+
+
+class BrokerAccount(Base):
+    """A service's broker login (ingest, API, a site's gateway, ...); see kolam.broker_acl."""
+
+    __tablename__ = "broker_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    site: Mapped[str | None] = mapped_column(String(32))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    broker_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    credentials_at: Mapped[int] = mapped_column(BigInteger)
 
 
 class DeadLetter(Base):
@@ -90,3 +111,8 @@ class DeadLetter(Base):
     reason: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(String(500))
     payload: Mapped[str] = mapped_column(Text)
+
+
+# The farming and user tables live in their own modules; importing them here puts them
+# in ``Base.metadata`` for whoever loads the models (Alembic included).
+from kolam.registry import alert_models, farm_models, user_models  # noqa: E402, F401

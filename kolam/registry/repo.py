@@ -89,7 +89,8 @@ def _device_info(d: Device) -> DeviceInfo:
 class Registry:
     """Access to the registry database; safe to share between threads."""
 
-    def __init__(self, url: str, *, run_migrations: bool = True) -> None:
+    def __init__(self, url: str, *, run_migrations: bool = True,
+                 device_cache_s: float = 60.0) -> None:
         self.engine = make_engine(url)
         if run_migrations:
             try:
@@ -97,7 +98,10 @@ class Registry:
             except SQLAlchemyError as exc:
                 raise RegistryError(f"cannot migrate the registry: {exc}") from exc
         self._sessions = session_factory(self.engine)
-        self._known: dict[DeviceRef, DeviceCheck] = {}
+        # Accepted devices, until a monotonic deadline: a device disabled or moved
+        # elsewhere (another process's write) is refused within ``device_cache_s``.
+        self._known: dict[DeviceRef, float] = {}
+        self._device_cache_s = device_cache_s
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -172,12 +176,12 @@ class Registry:
     def check_device(self, ref: DeviceRef, *, auto_provision: bool) -> DeviceCheck:
         """Is ``ref`` allowed to publish? Registers it first if auto-provisioning.
 
-        Returns a ``DeviceCheck`` value. Results for accepted devices are cached:
-        this runs for every message.
+        Returns a ``DeviceCheck`` value. Results for accepted devices are cached for
+        ``device_cache_s`` seconds: this runs for every message.
         """
-        cached = self._known.get(ref)
-        if cached is not None:
-            return cached
+        expires = self._known.get(ref)
+        if expires is not None and time.monotonic() < expires:
+            return DeviceCheck.ACCEPTED
         for attempt in range(5):
             try:
                 with self._session() as s, s.begin():
@@ -191,9 +195,11 @@ class Registry:
                 time.sleep(0.05 * (attempt + 1))
             except SQLAlchemyError as exc:
                 raise RegistryError(f"device lookup failed: {exc}") from exc
-        if result == DeviceCheck.ACCEPTED:
-            with self._lock:
-                self._known[ref] = result
+        with self._lock:
+            if result == DeviceCheck.ACCEPTED:
+                self._known[ref] = time.monotonic() + self._device_cache_s
+            else:
+                self._known.pop(ref, None)
         return result
 
     def _check_device(self, s: Session, ref: DeviceRef, auto_provision: bool) -> DeviceCheck:
@@ -218,6 +224,12 @@ class Registry:
 
     def record_status(self, ref: DeviceRef, status: Status, at_ms: int) -> None:
         """Store a device's latest status (the newest by arrival wins)."""
+        try:
+            self._record_status(ref, status, at_ms)
+        except SQLAlchemyError as exc:
+            raise RegistryError(f"cannot record the status of {ref.device}: {exc}") from exc
+
+    def _record_status(self, ref: DeviceRef, status: Status, at_ms: int) -> None:
         with self._session() as s, s.begin():
             device = s.scalar(select(Device).join(Site, Device.site_id == Site.id)
                               .where(Site.slug == ref.site, Device.slug == ref.device))

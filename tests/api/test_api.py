@@ -15,6 +15,7 @@ from kolam.protocol import DeviceRef, Status
 from kolam.registry.repo import Registry
 from kolam.store import SeriesKey, SqliteStore
 from kolam.timeutil import iso, now_ms
+from tests.utils.auth import admin_client
 
 MIN = 60_000
 
@@ -33,6 +34,7 @@ def client(make_config: Callable[..., KolamConfig]) -> Iterator[TestClient]:
     store.write([(key, now - (59 - i) * MIN, float(i % 10)) for i in range(60)])
     store.write([(SeriesKey("serang", "kolam-1", "node-1", "temp_c"), now, 33.0)])
     with TestClient(create_app(config, store, registry)) as c:
+        admin_client(c, registry)
         c.now = now  # type: ignore[attr-defined]
         yield c
     store.close()

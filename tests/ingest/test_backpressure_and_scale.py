@@ -87,6 +87,9 @@ def test_sites_partitioned_by_topic_filter(
         n += publish(mosquitto, [DeviceRef("site-b", "p1", "n2"), DeviceRef("site-b", "p2", "n3")],
                      100, now_ms() - 10**6)
         wait_for(lambda: store.count() >= n, 30, what="both sites stored")
+        # The metrics are counted just after the commit: wait for them as well.
+        wait_for(lambda: wa.metrics.samples._value.get() + wb.metrics.samples._value.get() >= n,
+                 10, what="metrics")
         assert wa.metrics.samples._value.get() == 200  # only site-a's values
         assert wb.metrics.samples._value.get() == 400
         assert {k.site for k in store.series()} == {"site-a", "site-b"}
@@ -104,6 +107,8 @@ def test_shared_subscription_group_splits_messages(
         n = publish(mosquitto, refs, 200, now_ms() - 10**6)
         store = workers[0][1]
         wait_for(lambda: store.count() >= n, 30, what="all values")
+        wait_for(lambda: sum(w.metrics.samples._value.get() for w, _, _ in workers) >= n, 10,
+                 what="metrics")
         per_worker = [w.metrics.samples._value.get() for w, _, _ in workers]
         assert sum(per_worker) == n  # each message handled by exactly one worker
         assert all(x > 0 for x in per_worker), per_worker

@@ -16,6 +16,7 @@ from kolam.config import KolamConfig
 from kolam.mqtt import MqttClient
 from kolam.protocol import Sample, Telemetry, encode_telemetry, telemetry_topic
 from kolam.timeutil import iso, now_ms
+from tests.utils.auth import admin_client
 from tests.utils.mosquitto import Mosquitto
 from tests.utils.net import wait_for
 from tests.utils.services import running_ingest
@@ -58,7 +59,7 @@ def test_sim_to_api_returns_exactly_what_was_published(
         wait_for(lambda: all(d.online is False for d in registry.devices("serang")), 10,
                  what="offline statuses")
 
-        client = TestClient(create_app(config, store, registry))
+        client = admin_client(TestClient(create_app(config, store, registry)), registry)
         ponds = client.get("/api/v1/sites/serang/ponds").json()
         assert [p["slug"] for p in ponds] == ["kolam-1", "kolam-2", "kolam-3"]
         for i, pond in enumerate(("kolam-1", "kolam-2", "kolam-3")):
@@ -143,7 +144,7 @@ def test_bad_messages_are_dead_lettered_and_ingest_keeps_going(
         pts = store.raw("serang", "kolam-1", "ph", t - 1, t + 10)
         assert [(p.t, p.value) for p in pts] == [(t, 7.0), (t + 1, 7.1)]
         assert store.raw("serang", "kolam-2", "ph", t - 1, t + 10)[0].value == 7.0
-        client = TestClient(create_app(config, store, registry))
+        client = admin_client(TestClient(create_app(config, store, registry)), registry)
         body = client.get("/api/v1/deadletters", params={"reason": "sentinel"}).json()
         assert body["items"][0]["topic"].endswith("node-1/telemetry")
         assert "-127" in body["items"][0]["payload"]

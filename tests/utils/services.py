@@ -23,7 +23,7 @@ def running_ingest(config: KolamConfig, store: SqliteStore | None = None,
                    ) -> Iterator[tuple[IngestWorker, SqliteStore, Registry]]:
     """An ingest worker on a thread, over ``store`` (default: the configured one)."""
     store = store or open_store(config)
-    registry = Registry(config.registry_url)
+    registry = Registry(config.registry_url, device_cache_s=config.ingest.device_cache_s)
     worker = IngestWorker(config, store, registry)
     worker.start()
     thread = threading.Thread(target=worker.run, name="ingest", daemon=True)

@@ -1,0 +1,97 @@
+"""Authentication and authorisation as FastAPI dependencies.
+
+Every route but ``/healthz`` depends on ``CurrentUser`` (a bearer token from
+``POST /api/v1/auth/token`` or an ``X-API-Key``). Routes under ``/api/v1/sites/{site}``
+use one of the ``Site*`` aliases, which also check the role and that the user may see
+that site: 401 without valid credentials, 403 for the wrong role or another site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+
+from kolam.auth import API_KEY_PREFIX, AuthError, Forbidden, Principal, Role, token_subject
+from kolam.errors import NotFound
+
+TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 - a path, not a secret
+_bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False,
+                        description="A key made with `kolam users key USERNAME`")
+
+
+def current_user(request: Request, token: Annotated[str | None, Security(_bearer)],
+                 key: Annotated[str | None, Security(_api_key)]) -> Principal:
+    users = request.app.state.users
+    if token and token.startswith(API_KEY_PREFIX):
+        # An API key as a bearer credential: what Prometheus' `authorization` block sends.
+        key, token = token, None
+    if key:
+        principal: Principal = users.by_api_key(key)
+        return principal
+    if token:
+        username = token_subject(token, request.app.state.secret_key)
+        try:
+            principal = users.get(username)
+        except NotFound as exc:
+            raise AuthError("this login's user no longer exists") from exc
+        return principal
+    raise AuthError(f"authentication required: log in with POST {TOKEN_URL} and send "
+                    "'Authorization: Bearer <token>', or send an X-API-Key header")
+
+
+CurrentUser = Annotated[Principal, Depends(current_user)]
+
+ALL_ROLES = frozenset(Role)
+STAFF = frozenset({Role.ADMIN, Role.OFFICER, Role.DINAS})
+"""May read people-related records (names only for admin and officer)."""
+WRITERS = frozenset({Role.ADMIN, Role.OFFICER})
+LOGGERS = frozenset({Role.ADMIN, Role.OFFICER, Role.KIOSK})
+"""May add daily logs (the kiosk only a few kinds)."""
+
+
+def _check_role(user: Principal, roles: frozenset[Role]) -> None:
+    if user.role not in roles:
+        allowed = ", ".join(sorted(r.value for r in roles))
+        raise Forbidden(f"a {user.role.value} user may not do this (allowed: {allowed})")
+
+
+def site_access(roles: frozenset[Role]) -> Callable[[str, Principal], Principal]:
+    """A dependency: the user has one of ``roles`` and may see the ``{site}`` of the path."""
+
+    def check(site: str, user: CurrentUser) -> Principal:
+        _check_role(user, roles)
+        if not user.can_see(site):
+            raise Forbidden(f"user {user.username!r} has no access to site {site!r}")
+        return user
+
+    return check
+
+
+def role_access(roles: frozenset[Role]) -> Callable[[Principal], Principal]:
+    def check(user: CurrentUser) -> Principal:
+        _check_role(user, roles)
+        return user
+
+    return check
+
+
+SiteUser = Annotated[Principal, Depends(site_access(ALL_ROLES))]
+SiteStaff = Annotated[Principal, Depends(site_access(STAFF))]
+SiteWriter = Annotated[Principal, Depends(site_access(WRITERS))]
+SiteLogger = Annotated[Principal, Depends(site_access(LOGGERS))]
+AdminUser = Annotated[Principal, Depends(role_access(frozenset({Role.ADMIN})))]
+
+
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
+def metrics_access(request: Request, token: Annotated[str | None, Security(_bearer)],
+                   key: Annotated[str | None, Security(_api_key)]) -> None:
+    """``/metrics``: open to a scraper on this machine, else an admin login or API key."""
+    if request.client is not None and request.client.host in LOOPBACK:
+        return
+    _check_role(current_user(request, token, key), frozenset({Role.ADMIN}))

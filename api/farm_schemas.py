@@ -1,0 +1,203 @@
+"""Request and response models for teams, members, cycles, logs, harvests and costs.
+
+Times go in as ISO 8601 (naive means UTC) and come out as ISO 8601 UTC strings;
+money is rupiah (Rp), weights grams unless the name says kg.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, Field
+
+from kolam.registry.records import CostCategory, LogKind, MemberStatus, Programme
+from kolam.timeutil import iso, now_ms, to_ms
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {}
+        for f in dataclasses.fields(value):
+            v = getattr(value, f.name)
+            is_time = (f.name == "at" or f.name.endswith("_at")) and isinstance(v, int)
+            out[f.name] = iso(v) if is_time else _plain(v)
+        return out
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def public(info: Any, model: type[M], **extra: Any) -> M:
+    """A record dataclass as a response model: epoch-ms ``*_at`` fields become ISO text."""
+    return model.model_validate(_plain(info) | extra)
+
+
+def ms(value: datetime | None) -> int:
+    return to_ms(value) if value is not None else now_ms()
+
+
+class TeamCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=100, examples=["Kelompok Lele Jaya"])
+    programme: Programme = Programme.LELE_GROWOUT
+    instructors: list[str] = Field(default_factory=list, max_length=20,
+                                   examples=[["Pak Budi (Dinas Perikanan)"]])
+    starts_at: datetime | None = Field(None, description="Default now")
+    ends_at: datetime | None = None
+
+
+class TeamPublic(BaseModel):
+    id: int
+    site: str
+    name: str
+    programme: Programme
+    instructors: list[str]
+    starts_at: str
+    ends_at: str | None
+    member_count: int
+
+
+class MemberCreate(BaseModel):
+    registration_no: str = Field(min_length=1, max_length=40,
+                                 description="The rutan's registration number")
+    alias: str = Field(min_length=1, max_length=60, description="Display name for others")
+    full_name: str | None = Field(None, max_length=200,
+                                  description="Optional; shown to officers and admins only")
+    joined_at: datetime | None = Field(None, description="Default now")
+
+
+class MemberStatusChange(BaseModel):
+    status: MemberStatus
+    at: datetime | None = Field(None, description="When the member left; default now")
+
+
+class MemberPublic(BaseModel):
+    id: int
+    site: str
+    team_id: int
+    team_name: str
+    alias: str
+    registration_no: str | None = Field(description="Null unless you are an officer or admin")
+    full_name: str | None = Field(description="Null unless you are an officer or admin")
+    joined_at: str
+    left_at: str | None
+    status: MemberStatus
+
+
+class CycleCreate(BaseModel):
+    team_id: int
+    stocked_at: datetime | None = Field(None, description="Default now")
+    seed_count: int = Field(gt=0, description="Fish stocked")
+    seed_weight_g: float = Field(gt=0, description="Average weight of one seed fish (g)")
+    seed_length_cm: float | None = Field(None, gt=0)
+    seed_source: str = Field("", max_length=200)
+    seed_cost_rp: float = Field(0.0, ge=0)
+    target_fish_per_kg: float = Field(8.0, gt=0, description="Market size; 7–10 is usual")
+
+
+class CycleEnd(BaseModel):
+    at: datetime | None = Field(None, description="Default now")
+    reason: str = Field(min_length=1, max_length=200, examples=["total loss after flood"])
+
+
+class CyclePublic(BaseModel):
+    id: int
+    site: str
+    pond: str
+    team_id: int
+    team_name: str
+    stocked_at: str
+    seed_count: int
+    seed_weight_g: float
+    seed_length_cm: float | None
+    seed_source: str
+    seed_cost_rp: float
+    target_fish_per_kg: float
+    ended_at: str | None
+    end_reason: str | None
+    active: bool
+
+
+class LogCreate(BaseModel):
+    kind: LogKind
+    at: datetime | None = Field(None, description="Default now")
+    member_id: int | None = Field(None, description="The team member who did it")
+    feed_kg: float | None = Field(None, ge=0)
+    feed_type: str | None = Field(None, max_length=100)
+    protein_pct: float | None = Field(None, ge=0, le=100)
+    dead_count: int | None = Field(None, ge=1)
+    sample_count: int | None = Field(None, ge=1)
+    sample_weight_g: float | None = Field(None, gt=0, description="Total weight of the sample")
+    exchange_pct: float | None = Field(None, ge=0, le=100)
+    treatment: str | None = Field(None, max_length=200)
+    dose: str | None = Field(None, max_length=100)
+    metric: str | None = Field(None, description="Manual measurement: a metric key")
+    value: float | None = None
+    note: str = Field("", max_length=2000)
+
+
+class LogPublic(BaseModel):
+    id: int
+    cycle_id: int
+    kind: LogKind
+    at: str
+    member_id: int | None
+    recorded_by: str
+    feed_kg: float | None
+    feed_type: str | None
+    protein_pct: float | None
+    dead_count: int | None
+    sample_count: int | None
+    sample_weight_g: float | None
+    exchange_pct: float | None
+    treatment: str | None
+    dose: str | None
+    metric: str | None
+    value: float | None
+    note: str
+
+
+class HarvestCreate(BaseModel):
+    at: datetime | None = Field(None, description="Default now")
+    final: bool = Field(False, description="The final harvest ends the cycle")
+    kg: float = Field(gt=0)
+    fish_per_kg: float | None = Field(None, gt=0, description="Size grade")
+    count: int | None = Field(None, ge=1, description="Counted fish; else derived")
+    buyer: str = Field("", max_length=200)
+    price_per_kg_rp: float = Field(0.0, ge=0)
+    member_ids: list[int] = Field(default_factory=list, description="Members who took part")
+
+
+class HarvestPublic(BaseModel):
+    id: int
+    cycle_id: int
+    at: str
+    final: bool
+    kg: float
+    fish_per_kg: float | None
+    count: int
+    count_measured: bool
+    buyer: str
+    price_per_kg_rp: float
+    member_ids: list[int]
+    recorded_by: str
+
+
+class CostCreate(BaseModel):
+    at: datetime | None = Field(None, description="Default now")
+    category: CostCategory
+    amount_rp: float = Field(gt=0)
+    description: str = Field("", max_length=200)
+
+
+class CostPublic(BaseModel):
+    id: int
+    cycle_id: int
+    at: str
+    category: CostCategory
+    amount_rp: float
+    description: str
+    recorded_by: str

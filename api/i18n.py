@@ -1,0 +1,216 @@
+"""Words and numbers for the pages: Bahasa Indonesia by default, English on request.
+
+The language is the ``lang`` cookie (``id`` or ``en``), set by the switch on every page.
+Times are shown in WIB (UTC+7); numbers follow the language (``5,2`` in Indonesian,
+``5.2`` in English) and always carry their unit.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from fastapi import Request
+
+from kolam.catalogue import METRICS
+from kolam.timeutil import WIB, from_ms
+
+LANGS: Final = ("id", "en")
+DEFAULT_LANG: Final = "id"
+LANG_COOKIE: Final = "lang"
+
+# key → (Bahasa Indonesia, English). Keep the phrases short and plain: trainees read them
+# on a tablet beside the pond.
+WORDS: dict[str, tuple[str, str]] = {
+    "app": ("Kolam", "Kolam"),
+    "login": ("Masuk", "Log in"),
+    "logout": ("Keluar", "Log out"),
+    "username": ("Nama pengguna", "Username"),
+    "password": ("Kata sandi", "Password"),
+    "login_failed": ("Nama pengguna atau kata sandi salah.", "Wrong username or password."),
+    "overview": ("Ringkasan", "Overview"),
+    "alerts": ("Peringatan", "Alerts"),
+    "teams": ("Kelompok", "Teams"),
+    "kiosk": ("Kios", "Kiosk"),
+    "site": ("Lokasi", "Site"),
+    "pond": ("Kolam", "Pond"),
+    "ponds": ("Kolam", "Ponds"),
+    "status": ("Status", "Status"),
+    "st_ok": ("Aman", "OK"),
+    "st_info": ("Info", "Info"),
+    "st_warning": ("Waspada", "Warning"),
+    "st_critical": ("Bahaya", "Critical"),
+    "st_offline": ("Tidak ada data", "No data"),
+    "updated": ("diperbarui", "updated"),
+    "no_data": ("belum ada data", "no data yet"),
+    "now_do": ("Yang harus dilakukan sekarang", "What to do now"),
+    "all_good": ("Air baik. Lanjutkan jadwal pakan dan pengamatan.",
+                 "Water is fine. Keep to the feeding schedule and keep watching."),
+    "offline_do": ("Sensor tidak mengirim data: periksa daya, baterai dan sinyal.",
+                   "The sensor sends nothing: check its power, battery and signal."),
+    "feed_do": ("Beri pakan {kg} per makan ({per_day} sehari, {meals}×).",
+                "Feed {kg} per meal ({per_day} a day, {meals}×)."),
+    "feed_cut": ("Pakan dikurangi setengah: {why}.", "Feed halved: {why}."),
+    "tasks": ("Tugas hari ini", "Today's tasks"),
+    "task_feed": ("Beri pakan {meal}", "Feed ({meal})"),
+    "meal_1": ("pagi", "morning"), "meal_2": ("siang", "midday"), "meal_3": ("sore", "evening"),
+    "task_dead": ("Periksa dan catat ikan mati", "Check for and record dead fish"),
+    "task_sample": ("Sampling berat ikan (30 ekor)", "Weigh a sample of fish (30)"),
+    "task_water": ("Ganti air 20%", "Exchange 20% of the water"),
+    "done": ("selesai", "done"),
+    "log_form": ("Catat pakan atau ikan mati", "Record feeding or dead fish"),
+    "kind": ("Jenis", "Kind"),
+    "feeding": ("Pakan", "Feeding"),
+    "mortality": ("Ikan mati", "Dead fish"),
+    "sampling": ("Sampling", "Sampling"),
+    "water_exchange": ("Ganti air", "Water exchange"),
+    "treatment": ("Pengobatan", "Treatment"),
+    "measurement": ("Ukur manual", "Manual measurement"),
+    "note": ("Catatan", "Note"),
+    "feed_kg": ("Pakan (kg)", "Feed (kg)"),
+    "dead_count": ("Jumlah ikan mati (ekor)", "Dead fish (count)"),
+    "amount": ("Jumlah", "Amount"),
+    "save": ("Simpan", "Save"),
+    "saved": ("Tersimpan.", "Saved."),
+    "no_cycle": ("Kolam ini belum ditebar benih.", "This pond is not stocked."),
+    "day_n": ("hari ke-{n}", "day {n}"),
+    "readings": ("Bacaan terakhir", "Latest readings"),
+    "charts": ("Grafik", "Charts"),
+    "optimal": ("rentang optimal", "optimal range"),
+    "dawn_do": ("Perkiraan oksigen saat subuh", "Dawn oxygen forecast"),
+    "dawn_day": ("Siang hari: perkiraan dibuat setelah matahari terbenam.",
+                 "Daytime: the forecast is made after sunset."),
+    "dawn_wait": ("Belum cukup bacaan malam ini.", "Not enough readings tonight yet."),
+    "devices": ("Perangkat", "Devices"),
+    "battery": ("Baterai", "Battery"),
+    "signal": ("Sinyal", "Signal"),
+    "last_seen": ("Terakhir terlihat", "Last seen"),
+    "online": ("daring", "online"),
+    "offline": ("luring", "offline"),
+    "cycle": ("Siklus", "Cycle"),
+    "cycles": ("Siklus", "Cycles"),
+    "kpis": ("Kinerja siklus", "Cycle KPIs"),
+    "live_count": ("Ikan hidup", "Live fish"),
+    "abw": ("Berat rata-rata", "Average weight"),
+    "biomass": ("Biomassa", "Biomass"),
+    "survival": ("Kelulushidupan", "Survival"),
+    "fcr": ("FCR", "FCR"),
+    "sgr": ("SGR", "SGR"),
+    "feed_total": ("Pakan total", "Feed total"),
+    "projected": ("Perkiraan panen", "Projected harvest"),
+    "production_month": ("Produksi bulan ini", "Production this month"),
+    "uptime": ("Sensor aktif (24 jam)", "Sensor uptime (24 h)"),
+    "open_alerts": ("Peringatan aktif", "Open alerts"),
+    "none": ("Tidak ada.", "None."),
+    "acknowledge": ("Tangani", "Acknowledge"),
+    "acknowledged": ("ditangani", "acknowledged"),
+    "open": ("terbuka", "open"),
+    "resolved": ("selesai", "resolved"),
+    "silence": ("Senyapkan", "Silence"),
+    "silences": ("Senyap (perawatan)", "Silences (maintenance)"),
+    "hours": ("Jam", "Hours"),
+    "reason": ("Alasan", "Reason"),
+    "all_ponds": ("semua kolam", "all ponds"),
+    "since": ("sejak", "since"),
+    "until": ("sampai", "until"),
+    "severity": ("Tingkat", "Severity"),
+    "value": ("Nilai", "Value"),
+    "team": ("Kelompok", "Team"),
+    "members": ("Anggota", "Members"),
+    "new_team": ("Kelompok baru", "New team"),
+    "name": ("Nama", "Name"),
+    "programme": ("Program", "Programme"),
+    "stock": ("Tebar benih (mulai siklus)", "Stock a pond (start a cycle)"),
+    "seed_count": ("Jumlah benih (ekor)", "Seed count (fish)"),
+    "seed_weight_g": ("Berat benih (g/ekor)", "Seed weight (g/fish)"),
+    "stocked_at": ("Tanggal tebar", "Stocked on"),
+    "harvest": ("Panen", "Harvest"),
+    "harvests": ("Panen", "Harvests"),
+    "harvest_kg": ("Berat panen (kg)", "Harvest weight (kg)"),
+    "final": ("Panen akhir (menutup siklus)", "Final harvest (ends the cycle)"),
+    "price_kg": ("Harga (Rp/kg)", "Price (Rp/kg)"),
+    "log": ("Catatan harian", "Daily log"),
+    "skills": ("Catatan keterampilan", "Skill record"),
+    "active": ("aktif", "active"),
+    "ended": ("selesai", "ended"),
+    "error": ("Kesalahan", "Error"),
+    "forbidden": ("Anda tidak boleh membuka halaman ini.", "You may not open this page."),
+    "not_found": ("Tidak ditemukan.", "Not found."),
+    "invalid": ("Data tidak valid", "Invalid data"),
+    "range_24h": ("24 jam", "24 h"), "range_7d": ("7 hari", "7 d"),
+    "range_30d": ("30 hari", "30 d"),
+    "live": ("langsung", "live"),
+    "back": ("Kembali", "Back"),
+    "time": ("Waktu", "Time"),
+    "events": ("Peristiwa", "Events"),
+}
+
+_UNITS_AGO = {"id": ("detik", "menit", "jam", "hari", "{n} {u} lalu", "baru saja"),
+              "en": ("s", "min", "h", "d", "{n} {u} ago", "just now")}
+
+
+def lang_of(request: Request) -> str:
+    lang = request.cookies.get(LANG_COOKIE, DEFAULT_LANG)
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def t(lang: str, key: str, **fill: object) -> str:
+    """The phrase ``key`` in ``lang`` with ``{name}`` fields filled in."""
+    pair = WORDS.get(key)
+    if pair is None:
+        return key
+    text = pair[1] if lang == "en" else pair[0]
+    return text.format(**fill) if fill else text
+
+
+def num(value: float | None, decimals: int, lang: str) -> str:
+    """``1234.5`` → ``1.234,5`` (id) or ``1,234.5`` (en); ``—`` for no value."""
+    if value is None:
+        return "—"
+    text = f"{value:,.{decimals}f}"
+    if lang == "en":
+        return text
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def reading(metric: str, value: float | None, lang: str) -> str:
+    """A reading with its unit and the catalogue's precision: ``5,21 mg/L``."""
+    m = METRICS.get(metric)
+    if m is None:
+        return num(value, 2, lang)
+    if value is None:
+        return "—"
+    if m.unit == "pH":  # unitless: the label beside it already says pH
+        return num(value, m.decimals, lang)
+    return f"{num(value, m.decimals, lang)} {m.unit}"
+
+
+def label(metric: str, lang: str) -> str:
+    m = METRICS.get(metric)
+    if m is None:
+        return metric
+    return m.label_en if lang == "en" else m.label_id
+
+
+def wib(t_ms: int | None, fmt: str = "%d-%m-%Y %H:%M") -> str:
+    """Epoch ms as WIB wall-clock text, with the zone named."""
+    if t_ms is None:
+        return "—"
+    return from_ms(t_ms).astimezone(WIB).strftime(fmt) + " WIB"
+
+
+def ago(now_ms: int, t_ms: int | None, lang: str) -> str:
+    """How long ago, in words a trainee reads at a glance: ``2 menit lalu``."""
+    if t_ms is None:
+        return t(lang, "no_data")
+    s, mn, h, d, pattern, just = _UNITS_AGO["en" if lang == "en" else "id"]
+    age = max(0, (now_ms - t_ms) // 1000)
+    if age < 10:
+        return just
+    for limit, size, unit in ((60, 1, s), (3600, 60, mn), (86400, 3600, h)):
+        if age < limit:
+            return pattern.format(n=age // size, u=unit)
+    return pattern.format(n=age // 86400, u=d)
+
+
+def rupiah(value: float | None) -> str:
+    return "—" if value is None else "Rp " + f"{value:,.0f}".replace(",", ".")

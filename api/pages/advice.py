@@ -1,0 +1,100 @@
+"""Plain instructions for the kiosk: what to do now, and today's tasks.
+
+"What to do now" comes from the pond's open alerts (the advice texts of
+``kolam.alerts.messages``, most severe first) and from today's feed ration
+(``kolam.kpi.feed_advice``, already halved in cold or low-oxygen water). Tasks follow the
+programme's daily routine (DOMAIN.md: 2–3 meals a day, weekly sampling, a partial water
+exchange every ~10 days) and are ticked off by the logs recorded today.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api.i18n import label, num, t
+from kolam.alerts.messages import TEXTS
+from kolam.kpi import DAY_MS, MEALS_PER_DAY, FeedAdvice
+from kolam.registry.alerts import AlertInfo
+from kolam.registry.records import LogInfo, LogKind
+
+_RANK = {"critical": 0, "warning": 1, "info": 2}
+STOP_FEEDING_RULES = frozenset({"do_low", "do_nh3", "nh3_high", "do_forecast"})
+"""Their advice already says to cut or stop feeding: no ration line beside it."""
+SAMPLING_EVERY_DAYS = 7
+EXCHANGE_EVERY_DAYS = 10
+_WIB_MS = 7 * 3_600_000
+
+
+@dataclass(frozen=True, slots=True)
+class Advice:
+    text: str
+    severity: str
+    """critical | warning | info | ok: the colour of the line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    text: str
+    done: bool
+
+
+def alert_title(a: AlertInfo, lang: str) -> str:
+    title_id, title_en, _, _ = TEXTS.get(a.rule, (a.rule, a.rule, "", ""))
+    fill = {"metric": label(a.metric or "", lang), "device": a.device or ""}
+    return (title_en if lang == "en" else title_id).format(**fill)
+
+
+def alert_advice(a: AlertInfo, lang: str) -> str:
+    _, _, advice_id, advice_en = TEXTS.get(a.rule, ("", "", "", ""))
+    fill = {"metric": label(a.metric or "", lang), "device": a.device or ""}
+    return (advice_en if lang == "en" else advice_id).format(**fill)
+
+
+def what_to_do(status: str, alerts: list[AlertInfo], feed: FeedAdvice | None,
+               lang: str) -> list[Advice]:
+    out: list[Advice] = []
+    if status == "offline":
+        out.append(Advice(t(lang, "offline_do"), "warning"))
+    seen: set[str] = set()
+    for a in sorted(alerts, key=lambda a: _RANK.get(a.severity, 3)):
+        text = f"{alert_title(a, lang)}: {alert_advice(a, lang)}"
+        if text not in seen:
+            seen.add(text)
+            out.append(Advice(text, a.severity))
+    stop = any(a.rule in STOP_FEEDING_RULES for a in alerts)
+    if feed is not None and not stop:
+        out.append(Advice(t(lang, "feed_do", kg=f"{num(feed.kg_per_meal, 1, lang)} kg",
+                            per_day=f"{num(feed.kg_per_day, 1, lang)} kg",
+                            meals=MEALS_PER_DAY), "info"))
+        if feed.reduced and feed.reason:
+            out.append(Advice(t(lang, "feed_cut", why=feed.reason), "warning"))
+    if not out:
+        out.append(Advice(t(lang, "all_good"), "ok"))
+    return out
+
+
+def wib_day_start(now_ms: int) -> int:
+    """00:00 WIB of the day containing ``now_ms``."""
+    return (now_ms + _WIB_MS) // DAY_MS * DAY_MS - _WIB_MS
+
+
+def todays_tasks(logs: tuple[LogInfo, ...], stocked_at: int, now_ms: int,
+                 lang: str) -> list[Task]:
+    today = wib_day_start(now_ms)
+    todays = [e for e in logs if e.at >= today]
+    feedings = sum(e.kind is LogKind.FEEDING for e in todays)
+    tasks = [Task(t(lang, "task_feed", meal=t(lang, f"meal_{i}")), feedings >= i)
+             for i in range(1, MEALS_PER_DAY + 1)]
+    tasks.append(Task(t(lang, "task_dead"), any(e.kind is LogKind.MORTALITY for e in todays)))
+
+    def last(kind: LogKind) -> int:
+        return max((e.at for e in logs if e.kind is kind), default=stocked_at)
+
+    for kind, every, key in ((LogKind.SAMPLING, SAMPLING_EVERY_DAYS, "task_sample"),
+                             (LogKind.WATER_EXCHANGE, EXCHANGE_EVERY_DAYS, "task_water")):
+        newest = last(kind)
+        if newest >= today:
+            tasks.append(Task(t(lang, key), True))
+        elif now_ms - newest >= every * DAY_MS:
+            tasks.append(Task(t(lang, key), False))
+    return tasks

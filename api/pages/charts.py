@@ -1,0 +1,58 @@
+"""Chart data for the pond page: every metric of a pond, downsampled to ~500 points.
+
+One compact, columnar JSON document per range (what uPlot draws directly), with the
+optimal band of each metric and the events to mark on the time axis (alerts, feeding,
+water exchange). The buckets come from the store's ``downsample``, the same query as
+``GET /api/v1/.../series?step=``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from kolam.catalogue import METRICS
+from kolam.registry.alerts import Alerts
+from kolam.registry.records import LogInfo, LogKind
+from kolam.store.base import TimeSeriesReader
+
+RANGES_MS = {"24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000}
+TARGET_POINTS = 500
+MARKED_LOGS = (LogKind.FEEDING, LogKind.WATER_EXCHANGE, LogKind.TREATMENT)
+
+
+def step_s(span_ms: int, target: int = TARGET_POINTS) -> int:
+    """A whole number of minutes giving about ``target`` buckets over the span."""
+    return max(60, math.ceil(span_ms / 1000 / target / 60) * 60)
+
+
+def _r(values: list[float], decimals: int) -> list[float]:
+    return [round(v, decimals + 1) for v in values]
+
+
+def chart_data(store: TimeSeriesReader, alerts: Alerts, logs: tuple[LogInfo, ...], site: str,
+               pond: str, range_key: str, now: int) -> dict[str, Any]:
+    span = RANGES_MS[range_key]
+    start, step = now - span, step_s(span)
+    present = {k.metric for k in store.series(site, pond)}
+    metrics = []
+    for key, m in METRICS.items():
+        if key not in present:
+            continue
+        buckets = store.downsample(site, pond, key, start, now + 1, step * 1000)
+        metrics.append({
+            "key": key, "label_id": m.label_id, "label_en": m.label_en, "unit": m.unit,
+            "decimals": m.decimals, "optimal": [m.optimal.low, m.optimal.high],
+            # Bucket centres, in seconds (uPlot's time unit).
+            "t": [(b.t + step * 500) / 1000 for b in buckets],
+            "mean": _r([b.mean for b in buckets], m.decimals),
+            "min": _r([b.min for b in buckets], m.decimals),
+            "max": _r([b.max for b in buckets], m.decimals)})
+    events: list[dict[str, Any]] = [
+        {"t": a.since_t / 1000, "kind": "alert", "severity": a.severity, "rule": a.rule,
+         "metric": a.metric}
+        for a in alerts.find([site], pond=pond, since=start, limit=200)]
+    events += [{"t": e.at / 1000, "kind": e.kind.value} for e in logs
+               if e.kind in MARKED_LOGS and e.at >= start]
+    return {"range": range_key, "start": start / 1000, "end": now / 1000, "step_s": step,
+            "metrics": metrics, "events": events}

@@ -1,0 +1,58 @@
+"""``/login``, ``/logout`` and the language switch."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api import i18n
+from api.pages.render import page
+from api.pages.session import check_csrf, end_session, start_session
+from kolam.auth import AuthError
+
+router = APIRouter(include_in_schema=False)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this server: never an open redirect to another host."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/") -> Response:
+    return page(request, "login.html", next=safe_next(next), error=None)
+
+
+@router.post("/login")
+def login(request: Request, username: Annotated[str, Form()] = "",
+          password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/",
+          ) -> Response:
+    try:
+        user = request.app.state.users.authenticate(username.strip(), password)
+    except AuthError:
+        return page(request, "login.html", status_code=401, next=safe_next(next),
+                    error="login_failed", username=username)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    start_session(request, response, user.username)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf)
+    response = RedirectResponse("/login", status_code=303)
+    end_session(response)
+    return response
+
+
+@router.get("/lang/{lang}")
+def switch_language(lang: str, next: str = "/") -> Response:
+    response = RedirectResponse(safe_next(next), status_code=303)
+    if lang in i18n.LANGS:
+        response.set_cookie(i18n.LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax",
+                            path="/")
+    return response

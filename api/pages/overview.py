@@ -1,0 +1,88 @@
+"""``/``: every site and pond of the user at a glance (the officers' desk, the Dinas).
+
+Per site: the ponds with their status (sortable), open alerts, the production harvested
+this month (WIB calendar month) and the sensor uptime over the last 24 hours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.pages.advice import alert_title
+from api.pages.ponds import PondCard, site_cards
+from api.pages.render import page
+from api.pages.session import PageUser, user_sites
+from kolam.auth import Role
+from kolam.catalogue import MEASURED
+from kolam.monthly import month_span
+from kolam.registry.alerts import AlertInfo
+from kolam.registry.cycles import Cycles
+from kolam.store.base import TimeSeriesReader
+from kolam.timeutil import WIB, from_ms, now_ms
+
+router = APIRouter(include_in_schema=False)
+UPTIME_SPAN_MS = 86_400_000
+UPTIME_STEP_MS = 300_000
+"""A 5-minute slot with at least one reading counts as up (devices report every 1–5 min)."""
+STATUS_ORDER = {"critical": 0, "warning": 1, "offline": 2, "info": 3, "ok": 4}
+
+
+@dataclass(frozen=True, slots=True)
+class SiteRow:
+    slug: str
+    name: str
+    cards: list[PondCard]
+    uptime_pct: dict[str, float | None]
+    open_alerts: list[AlertInfo]
+    production_kg: float
+
+    @property
+    def worst(self) -> str:
+        return min((c.status for c in self.cards), key=lambda s: STATUS_ORDER.get(s, 9),
+                   default="ok")
+
+
+def uptime_pct(store: TimeSeriesReader, site: str, pond: str, now: int) -> float | None:
+    """Share of the last 24 h's 5-minute slots with a reading of the pond's first metric."""
+    metrics = sorted({k.metric for k in store.series(site, pond)} & MEASURED)
+    if not metrics:
+        return None
+    metric = "do_mgl" if "do_mgl" in metrics else metrics[0]
+    start = now - UPTIME_SPAN_MS
+    buckets = store.downsample(site, pond, metric, start, now, UPTIME_STEP_MS)
+    return min(100.0, 100 * len(buckets) / (UPTIME_SPAN_MS // UPTIME_STEP_MS))
+
+
+def production_kg(cycles: Cycles, site: str, now: int) -> float:
+    """Harvested kg dated in the current WIB month."""
+    start, end = month_span(from_ms(now).astimezone(WIB).strftime("%Y-%m"))
+    total = 0.0
+    for c in cycles.cycles(site):
+        if c.stocked_at >= end or (c.ended_at is not None and c.ended_at < start):
+            continue
+        total += sum(h.kg for h in cycles.records(site, c.id).harvests if start <= h.at < end)
+    return total
+
+
+def site_row(request: Request, site: str, now: int) -> SiteRow:
+    state = request.app.state
+    cards = site_cards(request, site, now, with_cycle=False)
+    return SiteRow(site, state.registry.site(site).name, cards,
+                   {c.pond.slug: uptime_pct(state.store, site, c.pond.slug, now) for c in cards},
+                   state.alerts.find([site], states=("open", "acknowledged"), limit=50),
+                   production_kg(state.cycles, site, now))
+
+
+@router.get("/")
+def overview(request: Request, user: PageUser) -> Response:
+    sites = user_sites(request, user)
+    if user.role is Role.KIOSK and sites:
+        return RedirectResponse(f"/kiosk/{sites[0]}", status_code=303)
+    now = now_ms()
+    rows = sorted((site_row(request, s, now) for s in sites),
+                  key=lambda r: (STATUS_ORDER.get(r.worst, 9), r.slug))
+    return page(request, "overview.html", rows=rows, order=STATUS_ORDER,
+                alert_title=alert_title)

@@ -1,0 +1,40 @@
+"""Rendering pages and fragments: one Jinja2 environment with the i18n helpers."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import HTMLResponse
+
+from api import i18n
+from api.pages.session import SESSION_COOKIE, csrf_token
+from kolam.timeutil import now_ms
+
+templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
+templates.env.globals.update(num=i18n.num, reading=i18n.reading, label=i18n.label,
+                             wib=i18n.wib, ago=i18n.ago, rupiah=i18n.rupiah)
+
+
+def context(request: Request, **extra: Any) -> dict[str, Any]:
+    """What every template may use: language, words, the user, the CSRF token, now."""
+    lang = i18n.lang_of(request)
+    user = getattr(request.state, "user", None)
+    sites = sorted(user.sites) if user is not None and len(user.sites) <= 3 else []
+    return {"lang": lang, "user": user, "user_sites": sites, "_": partial(i18n.t, lang),
+            "now": now_ms(),
+            "csrf": csrf_token(request) if request.cookies.get(SESSION_COOKIE) else "",
+            "path": request.url.path, **extra}
+
+
+def page(request: Request, name: str, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    ctx = context(request, **extra)
+    return templates.TemplateResponse(request, f"pages/{name}", ctx, status_code=status_code)
+
+
+def fragment(request: Request, name: str, **extra: Any) -> str:
+    """A template rendered to text, for live updates."""
+    return templates.env.get_template(f"pages/{name}").render(context(request, **extra))

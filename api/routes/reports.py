@@ -1,0 +1,106 @@
+"""The monthly report of a site: JSON, CSV and a printable page for the Dinas."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
+
+from api.auth import SiteStaff
+from api.deps import CyclesDep, RegistryDep, StoreDep
+from api.farm_schemas import public
+from api.templating import render
+from kolam.monthly import MonthlyReport, monthly_report
+from kolam.timeutil import now_ms
+
+router = APIRouter(prefix="/api/v1/sites/{site}/reports", tags=["reports"])
+
+MonthQ = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="Month in WIB, YYYY-MM",
+                              examples=["2026-11"])]
+
+
+class CycleMonthPublic(BaseModel):
+    cycle_id: int
+    pond: str
+    team_id: int
+    team_name: str
+    stocked_at: str
+    ended_at: str | None
+    ended_in_month: bool
+    feed_kg: float
+    dead_count: int
+    harvested_kg: float
+    harvested_count: int
+    revenue_rp: float
+    costs_rp: float
+    live_count: int
+    survival_pct: float
+    fcr: float | None
+
+
+class MonthlyReportPublic(BaseModel):
+    site: str
+    month: str
+    start_at: str
+    end_at: str
+    cycles: list[CycleMonthPublic]
+    production_kg: float
+    revenue_rp: float
+    costs_rp: float
+    margin_rp: float
+    feed_kg: float
+    dead_count: int
+    completed_cycles: int
+    survival_pct: float | None
+    fcr: float | None
+    water_compliance_pct: dict[str, dict[str, float | None]]
+    alert_count: int | None
+
+
+def _report(site: str, month: str, cycles: CyclesDep, store: StoreDep,
+            registry: RegistryDep) -> MonthlyReport:
+    ponds = [p.slug for p in registry.ponds(site)]
+    return monthly_report(cycles, store, site, month, ponds, now_ms())
+
+
+@router.get("/monthly", response_model=MonthlyReportPublic,
+            summary="Production, survival, FCR, money and water compliance of a month")
+def get_monthly(site: str, month: MonthQ, _: SiteStaff, cycles: CyclesDep, store: StoreDep,
+                registry: RegistryDep) -> MonthlyReportPublic:
+    return public(_report(site, month, cycles, store, registry), MonthlyReportPublic)
+
+
+CSV_COLUMNS = ("cycle_id", "pond", "team_name", "feed_kg", "dead_count", "harvested_kg",
+               "harvested_count", "revenue_rp", "costs_rp", "live_count", "survival_pct",
+               "fcr")
+
+
+@router.get("/monthly.csv", summary="The month's cycles as CSV, with a totals row",
+            response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+def get_monthly_csv(site: str, month: MonthQ, _: SiteStaff, cycles: CyclesDep,
+                    store: StoreDep, registry: RegistryDep) -> Response:
+    r = _report(site, month, cycles, store, registry)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for c in r.cycles:
+        w.writerow([getattr(c, k) if getattr(c, k) is not None else "" for k in CSV_COLUMNS])
+    w.writerow(["total", "", "", r.feed_kg, r.dead_count, r.production_kg,
+                sum(c.harvested_count for c in r.cycles), r.revenue_rp, r.costs_rp,
+                sum(c.live_count for c in r.cycles), r.survival_pct or "", r.fcr or ""])
+    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="{site}_{month}_monthly.csv"'})
+
+
+@router.get("/monthly.html", response_class=HTMLResponse,
+            summary="The monthly report, printable (HTML with print styles)")
+def print_monthly(request: Request, site: str, month: MonthQ, _: SiteStaff,
+                  cycles: CyclesDep, store: StoreDep, registry: RegistryDep) -> HTMLResponse:
+    r = _report(site, month, cycles, store, registry)
+    return render(request, "monthly_report.html",
+                  {"r": r, "site_name": registry.site(site).name})

@@ -1,0 +1,123 @@
+// Pond charts: one uPlot per metric, optimal band shaded, events marked on the time axis.
+(function () {
+  "use strict";
+  var root = document.getElementById("charts");
+  if (!root || !window.uPlot) return;
+  var lang = root.dataset.lang || "id";
+  var plots = [];
+  var EVENT_COLOURS = { alert: "#c62828", feeding: "#8250df", water_exchange: "#0969da",
+    treatment: "#57606a" };
+  var fmtTime = uPlot.fmtDate("{DD}/{MM} {HH}:{mm}");
+
+  function num(v, d) {
+    if (v == null) return "—";
+    var s = v.toFixed(d);
+    return lang === "en" ? s : s.replace(".", ",");
+  }
+
+  function bandPlugin(m, events) {
+    return {
+      hooks: {
+        drawClear: function (u) {
+          var lo = m.optimal[0], hi = m.optimal[1];
+          if (lo == null && hi == null) return;
+          var ctx = u.ctx, b = u.bbox;
+          var top = hi == null ? b.top : u.valToPos(hi, "y", true);
+          var bottom = lo == null ? b.top + b.height : u.valToPos(lo, "y", true);
+          top = Math.max(b.top, Math.min(top, b.top + b.height));
+          bottom = Math.max(b.top, Math.min(bottom, b.top + b.height));
+          ctx.save();
+          ctx.fillStyle = "rgba(26,127,55,0.12)";
+          ctx.fillRect(b.left, top, b.width, bottom - top);
+          ctx.restore();
+        },
+        draw: function (u) {
+          var ctx = u.ctx, b = u.bbox;
+          ctx.save();
+          ctx.lineWidth = 2;
+          events.forEach(function (e) {
+            if (e.kind === "alert" && e.metric && e.metric !== m.key) return;
+            var x = u.valToPos(e.t, "x", true);
+            if (x < b.left || x > b.left + b.width) return;
+            ctx.strokeStyle = EVENT_COLOURS[e.kind] || "#57606a";
+            ctx.globalAlpha = e.kind === "alert" ? 0.9 : 0.35;
+            ctx.beginPath();
+            ctx.moveTo(x, b.top);
+            ctx.lineTo(x, b.top + (e.kind === "alert" ? b.height : 12 * devicePixelRatio));
+            ctx.stroke();
+          });
+          ctx.restore();
+        }
+      }
+    };
+  }
+
+  function draw(data) {
+    plots.forEach(function (p) { p.destroy(); });
+    plots = [];
+    root.innerHTML = "";
+    data.metrics.forEach(function (m) {
+      var box = document.createElement("div");
+      box.className = "chart";
+      box.dataset.metric = m.key;
+      var h = document.createElement("h3");
+      h.textContent = (lang === "en" ? m.label_en : m.label_id) + " (" + m.unit + ")";
+      box.appendChild(h);
+      root.appendChild(box);
+      var width = Math.max(260, box.clientWidth - 16);
+      var opts = {
+        width: width, height: 200,
+        tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1e3), "Asia/Jakarta"); },
+        scales: { x: { time: true, range: [data.start, data.end] } },
+        series: [
+          { value: function (u, v) { return v == null ? "—" : fmtTime(u._tzDate ? u._tzDate(v) : new Date(v * 1e3)) + " WIB"; } },
+          { label: lang === "en" ? "mean" : "rata-rata", stroke: "#0b5cad", width: 2,
+            value: function (u, v) { return num(v, m.decimals) + " " + m.unit; } },
+          { label: "min", stroke: "rgba(11,92,173,0.35)", width: 1,
+            value: function (u, v) { return num(v, m.decimals); } },
+          { label: "max", stroke: "rgba(11,92,173,0.35)", width: 1,
+            value: function (u, v) { return num(v, m.decimals); } }
+        ],
+        bands: [{ series: [3, 2], fill: "rgba(11,92,173,0.08)" }],
+        axes: [{}, { size: 56, values: function (u, vals) { return vals.map(function (v) { return num(v, m.decimals); }); } }],
+        plugins: [bandPlugin(m, data.events)]
+      };
+      var u = new uPlot(opts, [m.t, m.mean, m.min, m.max], box);
+      u._tzDate = opts.tzDate;
+      plots.push(u);
+    });
+    root.dataset.drawn = String(plots.length);
+    // Milliseconds since navigation start: what bench/pages.py reports as render time.
+    root.dataset.drawnMs = String(Math.round(performance.now()));
+  }
+
+  function load(range) {
+    root.setAttribute("aria-busy", "true");
+    fetch(root.dataset.src + "?range=" + encodeURIComponent(range), { credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+      .then(function (data) { draw(data); root.dataset.range = range; })
+      .catch(function (e) { root.textContent = String(e); })
+      .finally(function () { root.removeAttribute("aria-busy"); });
+  }
+
+  document.querySelectorAll(".ranges button").forEach(function (b) {
+    b.addEventListener("click", function () {
+      document.querySelectorAll(".ranges button").forEach(function (x) {
+        x.setAttribute("aria-pressed", String(x === b));
+      });
+      load(b.dataset.range);
+    });
+  });
+  var timer;
+  window.addEventListener("resize", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      plots.forEach(function (p) { p.setSize({ width: Math.max(260, p.root.parentNode.clientWidth - 16), height: 200 }); });
+    }, 200);
+  });
+  var first = root.dataset.range || "24h";
+  document.querySelectorAll(".ranges button").forEach(function (x) {
+    x.setAttribute("aria-pressed", String(x.dataset.range === first));
+  });
+  load(first);
+})();

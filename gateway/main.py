@@ -1,0 +1,169 @@
+"""``kolam gateway``: the pond-side store-and-forward gateway, until SIGTERM/SIGINT.
+
+Start-up, in order: outbox, alarm state, uplink client (connects in the
+background: the site must keep working while the link is down), forwarder
+thread, local client and receiver thread, ready file. Shut-down is the reverse:
+stop taking local messages (the batch in hand is committed and acked), give
+messages in flight a moment to be acknowledged, say ``online: false`` on both
+brokers, disconnect, close the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from gateway.alarms import AlarmChange, AlarmTracker
+from gateway.forwarder import Forwarder
+from gateway.messages import alarm_topic, encode_alarm, encode_health
+from gateway.outbox import Outbox
+from gateway.receiver import Receiver
+from kolam.config import KolamConfig
+from kolam.errors import ConfigError, KolamError
+from kolam.mqtt import MqttClient, Will
+from kolam.protocol import (
+    GatewayStatus,
+    encode_gateway_status,
+    gateway_status_topic,
+    site_filter,
+)
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_ACK_WAIT_S = 3.0
+
+
+class Gateway:
+    """One gateway: a local (sensor-side) and an uplink (central) connection."""
+
+    def __init__(self, config: KolamConfig) -> None:
+        if config.site is None or config.gateway_id is None:
+            raise ConfigError("the gateway needs its identity: set KOLAM_SITE and "
+                              "KOLAM_GATEWAY_ID (or site/gateway_id in the config file)")
+        self.config = config
+        self.cfg = config.gateway
+        self.site = config.site
+        self.gateway_id = config.gateway_id
+        self.client_id = f"kolam-gateway-{self.site}-{self.gateway_id}"
+        self.status_topic = gateway_status_topic(self.site, self.gateway_id)
+        self._threads: list[threading.Thread] = []
+        self._stop = threading.Event()
+        path = config.data_dir / self.cfg.outbox_file
+        self._outboxes = [self._open(path), self._open(path)]
+        self.receiver_outbox, self.forwarder_outbox = self._outboxes
+        self.boot = self.forwarder_outbox.next_boot()
+        self.alarms = AlarmTracker(int(self.cfg.alarm_min_duration_s * 1000),
+                                   int(self.cfg.alarm_max_age_s * 1000))
+        self.alarms.restore(self.receiver_outbox.active_alarms())
+        offline = encode_gateway_status(GatewayStatus(online=False))
+        self.uplink = MqttClient(config.mqtt, f"{self.client_id}-up",
+                                 will=Will(self.status_topic, offline))
+        self.local = MqttClient(config.local_mqtt, self.client_id, clean_session=False,
+                                manual_ack=True, will=Will(self.status_topic, offline))
+        self.forwarder = Forwarder(self.cfg, self.forwarder_outbox, self.uplink, boot=self.boot,
+                                   health_topic=self.status_topic,
+                                   publish_local=self._publish_local_health,
+                                   alarms_active=lambda: len(self.alarms.active()))
+        self.receiver = Receiver(self.cfg, self.site, self.receiver_outbox, self.local.ack,
+                                 self.alarms, self._publish_alarm, self.forwarder.wake.set)
+        self.receiver.own_status_topic = self.status_topic
+
+    def _open(self, path: Path) -> Outbox:
+        return Outbox(path, max_bytes=int(self.cfg.max_outbox_mb * 1024 * 1024),
+                      thin_resolutions_s=self.cfg.thin_resolutions_s,
+                      max_dead_letters=self.cfg.max_dead_letters)
+
+    # ------------------------------------------------------------ publishing locally
+
+    def _publish_local_health(self, payload: bytes) -> None:
+        if self.local.connected:
+            try:
+                self.local.publish(self.status_topic, payload, qos=1, retain=True)
+            except KolamError as exc:
+                log.warning("could not publish the gateway status locally: %s", exc)
+
+    def _publish_alarm(self, change: AlarmChange) -> None:
+        pond = change.alarm.ref.pond_ref
+        active = [a for a in self.alarms.active() if a.ref.pond_ref == pond]
+        try:
+            self.local.publish(alarm_topic(pond), encode_alarm(pond, active, change), qos=1,
+                               retain=True)
+        except KolamError as exc:
+            log.error("could not publish the local alarm: %s", exc)
+        self.forwarder.wake.set()
+
+    # ------------------------------------------------------------ lifecycle
+
+    def _thread(self, name: str, target: Callable[[], None]) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def start(self, timeout_s: float = 30.0) -> None:
+        log.info("gateway %s of site %s (boot %d): local %s, uplink %s", self.gateway_id,
+                 self.site, self.boot, self.config.local_mqtt.redacted(),
+                 self.config.mqtt.redacted())
+        self.uplink.connect(wait=False)
+        self._thread("forwarder", self.forwarder.run)
+        self.local.on_connect(self.receiver.on_connect)
+        self.local.on_connect(self._on_local_connect)
+        self.local.subscribe([site_filter(self.site)], self.receiver.enqueue, qos=1)
+        self._thread("receiver", self.receiver.run)
+        self.local.connect(wait=False)
+        if not self.receiver.subscribed.wait(timeout_s):
+            log.warning("local broker %s not reachable yet; retrying in the background",
+                        self.config.local_mqtt.redacted())
+        elif self.config.ready_file is not None:
+            self.config.ready_file.touch()
+
+    def _on_local_connect(self, session_present: bool) -> None:
+        # Our SUBSCRIBE went out before this; the broker handles one client's packets in
+        # order, so when this status comes back to us the subscription is in force.
+        uplink = "up" if self.uplink.connected else "down"
+        self._publish_local_health(self.forwarder.last_health or encode_gateway_status(
+            GatewayStatus(online=True, uplink=uplink)))
+        self.forwarder.wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def wait(self) -> None:
+        self._stop.wait()
+
+    def close(self) -> None:
+        self.receiver.stop()
+        self.forwarder.stop()
+        for thread in reversed(self._threads):
+            thread.join(10)
+        self.forwarder.drain_acks(SHUTDOWN_ACK_WAIT_S)
+        payload = encode_health(self.forwarder.health(online=False))
+        for client in (self.local, self.uplink):
+            if client.connected:
+                try:
+                    client.publish(self.status_topic, payload, qos=1, retain=True, wait_s=2.0)
+                except KolamError as exc:
+                    log.warning("could not say offline on %s: %s", client.url.redacted(), exc)
+            client.close()
+        for outbox in self._outboxes:
+            outbox.close()
+        log.info("gateway stopped")
+
+
+def run(config: KolamConfig) -> None:
+    gateway = Gateway(config)
+
+    def _stop(signum: int, _frame: object) -> None:
+        log.info("signal %d: stopping", signum)
+        gateway.stop()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+    gateway.start()
+    try:
+        gateway.wait()
+    finally:
+        gateway.close()

@@ -1,0 +1,74 @@
+"""What the gateway itself publishes: its status, local alarms, batched telemetry.
+
+Gateway status (retained, on both brokers, topic ``kolam/v1/{site}/gateway/{gw}/status``)
+is protocol v1's ``{"v","online","uplink","buffered","oldest_t"}`` plus fields a
+local display and an operator need: ``thinned`` (samples lost to the disk cap,
+ever), ``dead_letters`` (rejected local messages, ever), ``alarms`` (active local
+alarms) and ``boot``. Readers of protocol v1 ignore keys they do not know.
+
+Local alarms go to ``kolam/v1/{site}/{pond}/alarm`` on the *local* broker only,
+retained, carrying every active alarm of the pond: a siren relay switches on
+while ``active`` is non-empty. (``.../alerts`` on the central broker is the
+ingest's alert-event stream, a different thing.)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.alarms import AlarmChange, describe
+from gateway.outbox import ActiveAlarm, OutboxRow
+from kolam.protocol import ROOT, VERSION, PondRef
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayHealth:
+    online: bool
+    uplink: str
+    buffered: int
+    oldest_t: int | None
+    thinned: int
+    dead_letters: int
+    alarms: int
+    boot: int
+
+
+def _dumps(obj: dict[str, Any]) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), allow_nan=False).encode()
+
+
+def encode_health(h: GatewayHealth) -> bytes:
+    return _dumps({"v": VERSION, "online": h.online, "uplink": h.uplink, "buffered": h.buffered,
+                   "oldest_t": h.oldest_t, "thinned": h.thinned, "dead_letters": h.dead_letters,
+                   "alarms": h.alarms, "boot": h.boot})
+
+
+def alarm_topic(pond: PondRef) -> str:
+    return f"{ROOT}/{pond.site}/{pond.pond}/alarm"
+
+
+def is_alarm_topic(topic: str) -> bool:
+    parts = topic.split("/")
+    return len(parts) == 5 and parts[4] == "alarm"
+
+
+def encode_alarm(pond: PondRef, active: Sequence[ActiveAlarm], change: AlarmChange) -> bytes:
+    return _dumps({
+        "v": VERSION,
+        "pond": pond.pond,
+        "active": [{"device": a.ref.device, "metric": a.metric, "value": a.value,
+                    "since": a.since, "t": a.t, "text": describe(a)} for a in active],
+        "change": {"state": change.change.value, "device": change.alarm.ref.device,
+                   "metric": change.alarm.metric, "value": change.alarm.value,
+                   "t": change.alarm.t, "text": describe(change.alarm)},
+    })
+
+
+def encode_batch(seq: int, boot: int, rows: Sequence[OutboxRow]) -> bytes:
+    """Protocol v1 telemetry from buffered rows, without re-parsing their JSON values."""
+    samples = ",".join(f'{{"t":{r.t},{r.vals[1:]}' if len(r.vals) > 2 else f'{{"t":{r.t}}}'
+                       for r in rows)
+    return f'{{"v":{VERSION},"seq":{seq},"boot":{boot},"samples":[{samples}]}}'.encode()

@@ -1,0 +1,387 @@
+"""The gateway's durable outbox: one SQLite file in ``data_dir``.
+
+Every accepted sample is a row (device, t, values as JSON) committed before the
+local broker gets its PUBACK, and deleted only once the central broker has
+PUBACKed the uplink message that carried it. ``id`` is AUTOINCREMENT so that an
+id is never reused: the forwarder deletes by id when an ack comes back, and a
+reused id would delete a newer, unsent row.
+
+WAL with ``synchronous=FULL``: a committed row survives a power cut, which is
+the whole point of the box. The receiver and the forwarder each open their own
+``Outbox`` (one connection per thread) on the same file.
+
+The outbox also keeps the newest status of each device (forwarded retained),
+the local dead-letter log, the active local alarms and a few counters.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kolam.errors import StoreError, StoreUnavailable
+from kolam.protocol import DeviceRef, Sample
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS devices (
+    id INTEGER PRIMARY KEY, site TEXT NOT NULL, pond TEXT NOT NULL, device TEXT NOT NULL,
+    UNIQUE (site, pond, device)) STRICT;
+CREATE TABLE IF NOT EXISTS samples (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, device_id INTEGER NOT NULL, t INTEGER NOT NULL,
+    vals TEXT NOT NULL, res_s INTEGER NOT NULL DEFAULT 0) STRICT;
+CREATE UNIQUE INDEX IF NOT EXISTS samples_device_t ON samples (device_id, t);
+CREATE TABLE IF NOT EXISTS statuses (
+    device_id INTEGER PRIMARY KEY, payload BLOB NOT NULL, version INTEGER NOT NULL,
+    sent_version INTEGER NOT NULL DEFAULT 0) STRICT;
+CREATE TABLE IF NOT EXISTS dead_letters (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, t INTEGER NOT NULL, topic TEXT NOT NULL,
+    reason TEXT NOT NULL, detail TEXT NOT NULL, payload TEXT NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS alarms (
+    device_id INTEGER NOT NULL, metric TEXT NOT NULL, since INTEGER NOT NULL,
+    t INTEGER NOT NULL, value REAL NOT NULL, PRIMARY KEY (device_id, metric)) STRICT;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+"""
+
+
+class OutboxError(StoreError):
+    """The outbox file could not be read or written."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """One buffered sample; ``vals`` is the JSON object of its metrics."""
+
+    id: int
+    device_id: int
+    t: int
+    vals: str
+
+
+@dataclass(frozen=True, slots=True)
+class PendingStatus:
+    device_id: int
+    payload: bytes
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    topic: str
+    reason: str
+    detail: str
+    payload: str
+    t: int
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveAlarm:
+    ref: DeviceRef
+    metric: str
+    since: int
+    t: int
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxStats:
+    buffered: int
+    oldest_t: int | None
+    thinned: int
+    dead_letters: int
+    used_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class ThinResult:
+    removed: int
+    resolution_s: int | None
+    """The resolution the oldest samples were thinned to; ``None``: they were dropped."""
+    upto_t: int
+
+
+def _translate(exc: sqlite3.Error, what: str) -> OutboxError:
+    text = str(exc)
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+        return OutboxError(f"{what}: outbox busy: {text}")
+    return OutboxError(f"{what}: {text}")
+
+
+class Outbox:
+    """One connection to the outbox file; use one instance per thread."""
+
+    def __init__(self, path: Path, *, max_bytes: int = 512 * 1024 * 1024,
+                 thin_resolutions_s: Sequence[int] = (600, 3600, 21600),
+                 max_dead_letters: int = 10_000) -> None:
+        self.path = path
+        self.max_bytes = max_bytes
+        self.thin_resolutions_s = sorted(thin_resolutions_s)
+        self.max_dead_letters = max_dead_letters
+        self._device_ids: dict[DeviceRef, int] = {}
+        self._devices: dict[int, DeviceRef] = {}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                                       timeout=30.0)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            # Checkpoints keep the WAL small; after a big drain truncate it back.
+            self._db.execute("PRAGMA journal_size_limit=8388608")
+            self._db.executescript(SCHEMA)
+            self._page_size = int(self._db.execute("PRAGMA page_size").fetchone()[0])
+        except sqlite3.Error as exc:
+            raise _translate(exc, f"cannot open outbox {path}") from exc
+
+    def close(self) -> None:
+        self._db.close()
+
+    # ------------------------------------------------------------ helpers
+
+    def _write(self, what: str, statements: Iterable[tuple[str, Sequence[object]]]) -> None:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, params in statements:
+                    self._db.execute(sql, params)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise _translate(exc, what) from exc
+
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise _translate(exc, "outbox query") from exc
+
+    def _meta(self, key: str) -> int:
+        row = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return int(row[0][0]) if row else 0
+
+    def device_id(self, ref: DeviceRef) -> int:
+        """The id of a device, registering it on first sight (own transaction)."""
+        found = self._device_ids.get(ref)
+        if found is not None:
+            return found
+        self._write("register device", [(
+            "INSERT OR IGNORE INTO devices (site, pond, device) VALUES (?, ?, ?)",
+            (ref.site, ref.pond, ref.device))])
+        row = self._query("SELECT id FROM devices WHERE site = ? AND pond = ? AND device = ?",
+                          (ref.site, ref.pond, ref.device))
+        self._device_ids[ref] = int(row[0][0])
+        self._devices[self._device_ids[ref]] = ref
+        return self._device_ids[ref]
+
+    def device(self, device_id: int) -> DeviceRef:
+        found = self._devices.get(device_id)
+        if found is None:
+            row = self._query("SELECT site, pond, device FROM devices WHERE id = ?", (device_id,))
+            if not row:
+                raise OutboxError(f"outbox names an unknown device id {device_id}")
+            found = self._devices[device_id] = DeviceRef(*map(str, row[0]))
+        return found
+
+    def next_boot(self) -> int:
+        """Count this start of the gateway (the ``boot`` of its uplink telemetry)."""
+        self._write("count boot", [(
+            "INSERT INTO meta VALUES ('boot', 1) "
+            "ON CONFLICT (key) DO UPDATE SET value = value + 1", ())])
+        return self._meta("boot")
+
+    # ------------------------------------------------------------ receiver side
+
+    def commit(self, samples: Sequence[tuple[DeviceRef, Sample]],
+               statuses: Sequence[tuple[DeviceRef, bytes]],
+               dead: Sequence[DeadLetter]) -> None:
+        """Store samples, newest statuses and dead letters in one transaction.
+
+        A sample already buffered for the same device and instant (a redelivery
+        from the local broker) is merged into the buffered one, not duplicated.
+        """
+        for ref, _ in samples:
+            self.device_id(ref)
+        for ref, _ in statuses:
+            self.device_id(ref)
+        ids = self._device_ids
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(
+                    "INSERT INTO samples (device_id, t, vals) VALUES (?, ?, ?) "
+                    "ON CONFLICT (device_id, t) "
+                    "DO UPDATE SET vals = json_patch(vals, excluded.vals)",
+                    [(ids[ref], s.t, json.dumps(dict(s.values), separators=(",", ":")))
+                     for ref, s in samples])
+                self._db.executemany(
+                    "INSERT INTO statuses (device_id, payload, version) VALUES (?, ?, 1) "
+                    "ON CONFLICT (device_id) DO UPDATE SET payload = excluded.payload, "
+                    "version = version + 1",
+                    [(ids[ref], payload) for ref, payload in statuses])
+                if dead:
+                    self._db.executemany(
+                        "INSERT INTO dead_letters (t, topic, reason, detail, payload) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        [(d.t, d.topic, d.reason, d.detail, d.payload) for d in dead])
+                    self._db.execute(
+                        "INSERT INTO meta VALUES ('dead_letters', ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = value + excluded.value",
+                        (len(dead),))
+                    self._db.execute(
+                        "DELETE FROM dead_letters WHERE id <= "
+                        "(SELECT max(id) FROM dead_letters) - ?", (self.max_dead_letters,))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            err = _translate(exc, "outbox commit")
+            if "busy" in str(err) or "disk" in str(exc) or "full" in str(exc):
+                raise StoreUnavailable(str(err)) from exc
+            raise err from exc
+
+    def dead_letters(self, limit: int = 100) -> list[DeadLetter]:
+        """The newest dead letters, newest first."""
+        rows = self._query("SELECT topic, reason, detail, payload, t FROM dead_letters "
+                           "ORDER BY id DESC LIMIT ?", (limit,))
+        return [DeadLetter(str(a), str(b), str(c), str(d), int(e))
+                for a, b, c, d, e in rows]
+
+    # ------------------------------------------------------------ disk cap
+
+    def used_bytes(self) -> int:
+        """Bytes in pages that hold data (free pages are reused before the file grows)."""
+        pages = self._query("PRAGMA page_count")[0][0]
+        free = self._query("PRAGMA freelist_count")[0][0]
+        return (int(pages) - int(free)) * self._page_size
+
+    def thin_once(self) -> ThinResult | None:
+        """Thin the oldest quarter of the buffered samples one step coarser.
+
+        Within that slice, each device keeps its first sample per bucket of the
+        finest resolution that still removes something; when the slice is
+        already at the coarsest resolution it is dropped. Every removed sample
+        is counted in ``thinned``. Returns ``None`` when nothing is buffered.
+        """
+        total = int(self._query("SELECT count(*) FROM samples")[0][0])
+        if total == 0:
+            return None
+        edge = self._query("SELECT id, t FROM samples ORDER BY id LIMIT 1 OFFSET ?",
+                           (max(total // 4, 1) - 1,))[0]
+        upto = int(edge[0])
+        upto_t = int(self._query("SELECT max(t) FROM samples WHERE id <= ?",
+                                 (upto,))[0][0])
+        for res_s in self.thin_resolutions_s:
+            res_ms = res_s * 1000
+            removed = self._thin_slice(upto, res_s, res_ms)
+            if removed:
+                return ThinResult(removed, res_s, upto_t)
+        removed = self._delete_counted("DELETE FROM samples WHERE id <= ?", (upto,))
+        return ThinResult(removed, None, upto_t)
+
+    def _thin_slice(self, upto: int, res_s: int, res_ms: int) -> int:
+        removed = self._delete_counted(
+            "DELETE FROM samples WHERE id <= :upto AND res_s < :res AND id NOT IN ("
+            " SELECT min(id) FROM samples WHERE id <= :upto GROUP BY device_id, t / :ms)",
+            {"upto": upto, "res": res_s, "ms": res_ms})
+        self._write("mark thinned", [(
+            "UPDATE samples SET res_s = ? WHERE id <= ? AND res_s < ?", (res_s, upto, res_s))])
+        return removed
+
+    def _delete_counted(self, sql: str, params: Sequence[object] | dict[str, object]) -> int:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                removed = self._db.execute(sql, params).rowcount
+                self._db.execute(
+                    "INSERT INTO meta VALUES ('thinned', ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = value + excluded.value", (removed,))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise _translate(exc, "thin outbox") from exc
+        return int(removed)
+
+    def enforce_cap(self) -> list[ThinResult]:
+        """Thin until the samples would fit in 90% of the cap (hysteresis: not on every
+        insert). The target is counted in rows at the current bytes per row, because
+        deleting rows frees bytes inside pages before it frees whole pages; a few
+        rounds re-measure in case the pages did not shrink as far as the rows."""
+        done: list[ThinResult] = []
+        for _ in range(3):
+            used = self.used_bytes()
+            if used <= self.max_bytes:
+                break
+            rows = int(self._query("SELECT count(*) FROM samples")[0][0])
+            need = rows - int(rows * self.max_bytes * 0.9 / used)
+            while need > 0:
+                result = self.thin_once()
+                if result is None:
+                    return done
+                done.append(result)
+                need -= result.removed
+        return done
+
+    # ------------------------------------------------------------ forwarder side
+
+    def max_id(self) -> int:
+        return int(self._query("SELECT coalesce(max(id), 0) FROM samples")[0][0])
+
+    def rows(self, after_id: int, upto_id: int | None, limit: int) -> list[OutboxRow]:
+        """Buffered samples with ``after_id < id <= upto_id``, oldest (lowest id) first."""
+        upper = (1 << 62) if upto_id is None else upto_id
+        rows = self._query("SELECT id, device_id, t, vals FROM samples WHERE id > ? AND id <= ? "
+                           "ORDER BY id LIMIT ?", (after_id, upper, limit))
+        return [OutboxRow(*r) for r in rows]
+
+    def delete(self, ids: Sequence[int]) -> None:
+        """Forget samples the central broker has acknowledged."""
+        if ids:
+            self._write("delete acknowledged samples", [(
+                "DELETE FROM samples WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(ids)),))])
+
+    def pending_statuses(self) -> list[PendingStatus]:
+        rows = self._query("SELECT device_id, payload, version FROM statuses "
+                           "WHERE version > sent_version ORDER BY device_id")
+        return [PendingStatus(int(a), bytes(b), int(c)) for a, b, c in rows]
+
+    def mark_status_sent(self, device_id: int, version: int) -> None:
+        self._write("mark status sent", [(
+            "UPDATE statuses SET sent_version = ? WHERE device_id = ? AND sent_version < ?",
+            (version, device_id, version))])
+
+    def stats(self) -> OutboxStats:
+        buffered = int(self._query("SELECT count(*) FROM samples")[0][0])
+        # min(t) per device walks the (device_id, t) index instead of the whole table.
+        oldest = self._query("SELECT min((SELECT min(t) FROM samples WHERE device_id = d.id)) "
+                             "FROM devices d")[0][0]
+        return OutboxStats(buffered, None if oldest is None else int(oldest),
+                           self._meta("thinned"), self._meta("dead_letters"), self.used_bytes())
+
+    # ------------------------------------------------------------ local alarms
+
+    def active_alarms(self) -> list[ActiveAlarm]:
+        rows = self._query("SELECT device_id, metric, since, t, value FROM alarms")
+        return [ActiveAlarm(self.device(int(d)), str(m), int(s), int(t), float(v))
+                for d, m, s, t, v in rows]
+
+    def save_alarm(self, alarm: ActiveAlarm, active: bool) -> None:
+        device_id = self.device_id(alarm.ref)
+        stmt: tuple[str, tuple[object, ...]]
+        if active:
+            stmt = ("INSERT OR REPLACE INTO alarms VALUES (?, ?, ?, ?, ?)",
+                    (device_id, alarm.metric, alarm.since, alarm.t, alarm.value))
+        else:
+            stmt = ("DELETE FROM alarms WHERE device_id = ? AND metric = ?",
+                    (device_id, alarm.metric))
+        self._write("save alarm", [stmt])

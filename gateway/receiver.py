@@ -1,0 +1,231 @@
+"""The sensor side: local broker → validation → outbox commit → local PUBACK.
+
+Messages arrive on paho's network thread and are queued; this thread takes
+them in batches (``batch_size`` or ``flush_interval_ms``), validates them with
+protocol v1, commits samples, statuses and dead letters to the outbox in one
+transaction and only then acknowledges them to the local broker (manual ack,
+persistent session). A crash before the commit means the broker redelivers;
+after it, the redelivery is merged into the buffered row.
+
+Garbage never stops the loop: it becomes a row in the local dead-letter log
+and a (rate-limited) log line. Samples that pass are also shown to the alarm
+tracker, whose changes are published on the local broker.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from gateway.alarms import AlarmChange, AlarmTracker, Change, describe
+from gateway.messages import is_alarm_topic
+from gateway.outbox import DeadLetter, Outbox
+from kolam.config import GatewayConfig
+from kolam.errors import KolamError, ProtocolError, StoreError
+from kolam.mqtt import Message
+from kolam.protocol import (
+    DeviceRef,
+    Limits,
+    Reason,
+    Sample,
+    TopicKind,
+    decode_status,
+    decode_telemetry,
+    parse_topic,
+)
+from kolam.timeutil import now_ms
+
+log = logging.getLogger(__name__)
+
+IGNORED = (TopicKind.CMD, TopicKind.GATEWAY_STATUS, TopicKind.ALERTS)
+"""Topics on the site's broker that are not the nodes' uplink (downlink, ours, central)."""
+
+
+@dataclass
+class _Received:
+    msg: Message
+    generation: int
+
+
+@dataclass
+class Batch:
+    samples: list[tuple[DeviceRef, Sample]] = field(default_factory=list)
+    statuses: list[tuple[DeviceRef, bytes]] = field(default_factory=list)
+    dead: list[DeadLetter] = field(default_factory=list)
+
+
+class _LogLimiter:
+    """At most ``per_minute`` warnings a minute, then one summary line."""
+
+    def __init__(self, per_minute: int = 10) -> None:
+        self.per_minute = per_minute
+        self._window = 0.0
+        self._count = 0
+
+    def warn(self, text: str, *args: object) -> None:
+        now = time.monotonic()
+        if now - self._window > 60:
+            if self._count > self.per_minute:
+                log.warning("... and %d more dead letters in the last minute",
+                            self._count - self.per_minute)
+            self._window, self._count = now, 0
+        self._count += 1
+        if self._count <= self.per_minute:
+            log.warning(text, *args)
+
+
+class Receiver:
+    """Takes the nodes' messages into the outbox; acks them only once durable."""
+
+    def __init__(self, config: GatewayConfig, site: str, outbox: Outbox,
+                 ack: Callable[[int, int], None], alarms: AlarmTracker,
+                 on_alarm: Callable[[AlarmChange], None],
+                 on_commit: Callable[[], None]) -> None:
+        self.cfg = config
+        self.site = site
+        self.outbox = outbox
+        self._ack = ack
+        self.alarms = alarms
+        self._on_alarm = on_alarm
+        self._on_commit = on_commit
+        self.limits = Limits()
+        self._queue: queue.Queue[_Received] = queue.Queue(max(config.batch_size * 4, 1000))
+        self._generation = 0
+        self._stop = threading.Event()
+        self._dead_log = _LogLimiter()
+        self.own_status_topic = ""
+        self.subscribed = threading.Event()
+        """Set when our own status comes back: the subscription is in force."""
+
+    # ------------------------------------------------------------ paho thread
+
+    def on_connect(self, session_present: bool) -> None:
+        # Unacked messages of the previous connection will be redelivered; their old
+        # packet ids mean nothing on the new one.
+        self._generation += 1
+
+    def enqueue(self, msg: Message) -> None:
+        # Blocks paho's thread when full: the broker's in-flight window holds the rest.
+        self._queue.put(_Received(msg, self._generation))
+
+    # ------------------------------------------------------------ own thread
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            batch = self._collect()
+            if batch:
+                self.process(batch)
+
+    def _collect(self) -> list[_Received]:
+        try:
+            first = self._queue.get(timeout=0.2)
+        except queue.Empty:
+            return []
+        items = [first]
+        deadline = time.monotonic() + self.cfg.flush_interval_ms / 1000
+        while len(items) < self.cfg.batch_size:
+            remaining = deadline - time.monotonic()
+            try:
+                items.append(self._queue.get_nowait() if remaining <= 0 else
+                             self._queue.get(timeout=remaining))
+            except queue.Empty:
+                break
+        return items
+
+    def process(self, items: list[_Received]) -> None:
+        now = now_ms()
+        batch = Batch()
+        for item in items:
+            try:
+                self._decode(item.msg, now, batch)
+            except Exception as exc:
+                log.exception("unexpected error decoding a message on %s", item.msg.topic[:100])
+                batch.dead.append(_dead(item.msg, "internal_error", repr(exc), now))
+        self._commit(batch)
+        generation = self._generation
+        for item in items:
+            if item.generation == generation:
+                self._ack(item.msg.mid, item.msg.qos)
+        self._on_commit()
+        for ref, sample in batch.samples:
+            for change in self.alarms.observe(ref, sample, now):
+                self._alarm(change)
+
+    def _decode(self, msg: Message, now: int, batch: Batch) -> None:
+        if is_alarm_topic(msg.topic):
+            return
+        try:
+            topic = parse_topic(msg.topic)
+            if topic.kind is TopicKind.GATEWAY_STATUS and msg.topic == self.own_status_topic:
+                self.subscribed.set()
+            if topic.kind in IGNORED:
+                return
+            if topic.site != self.site:
+                raise ProtocolError(Reason.BAD_TOPIC, f"site {topic.site!r} is not this "
+                                    f"gateway's site {self.site!r}")
+            ref = topic.device_ref
+            if topic.kind is TopicKind.TELEMETRY:
+                decoded = decode_telemetry(msg.payload, now, self.limits)
+                batch.samples.extend((ref, s) for s in decoded.samples)
+                for rej in decoded.rejected:
+                    batch.dead.append(DeadLetter(msg.topic, rej.reason, rej.detail,
+                                                 rej.fragment, now))
+                    self._dead_log.warn("dead letter on %s: %s: %s", msg.topic[:100],
+                                        rej.reason, rej.detail)
+            elif topic.kind is TopicKind.STATUS:
+                decode_status(msg.payload, self.limits)
+                batch.statuses.append((ref, msg.payload))
+        except ProtocolError as exc:
+            batch.dead.append(_dead(msg, exc.reason, exc.detail, now))
+            self._dead_log.warn("dead letter on %s: %s", msg.topic[:100], exc)
+
+    def _commit(self, batch: Batch) -> None:
+        """Retry for as long as it takes: acking what is not on disk would lose it."""
+        delay = 0.05
+        while True:
+            try:
+                self.outbox.commit(batch.samples, batch.statuses, batch.dead)
+                break
+            except StoreError as exc:
+                log.error("outbox commit failed, retrying in %.2f s: %s", delay, exc)
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 10.0)
+        try:
+            for result in self.outbox.enforce_cap():
+                stats = self.outbox.stats()
+                to = (f"{result.resolution_s} s resolution" if result.resolution_s
+                      else "nothing (dropped, already at the coarsest resolution)")
+                log.warning("outbox over its %.1f MB cap: thinned %d samples up to t=%d to %s; "
+                            "%d samples lost to thinning so far", self.cfg.max_outbox_mb,
+                            result.removed, result.upto_t, to, stats.thinned)
+        except KolamError as exc:
+            log.error("could not thin the outbox: %s", exc)
+
+    def _alarm(self, change: AlarmChange) -> None:
+        alarm = change.alarm
+        if change.change is Change.RAISED:
+            log.warning("ALARM raised: %s", describe(alarm))
+        else:
+            log.warning("alarm cleared: %s", describe(alarm))
+        try:
+            self.outbox.save_alarm(alarm, change.change is Change.RAISED)
+        except KolamError as exc:
+            log.error("could not save the alarm state: %s", exc)
+        self._on_alarm(change)
+
+
+def _dead(msg: Message, reason: str, detail: str, now: int) -> DeadLetter:
+    try:
+        payload = msg.payload[:4096].decode("utf-8")
+    except UnicodeDecodeError:
+        payload = "base64:" + base64.b64encode(msg.payload[:3000]).decode()
+    return DeadLetter(msg.topic[:300], str(reason), detail, payload, now)

@@ -1,0 +1,163 @@
+"""Alert messages in Bahasa Indonesia and English: what, where, value with unit, since
+when, and what to do. The advice follows DOMAIN.md (e.g. cut feeding by half below 25 °C or
+when DO < 3 mg/L; low DO with high ammonia is worse than either)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kolam.catalogue import METRICS
+from kolam.timeutil import WIB, from_ms, iso
+
+#: rule → (title id, title en, advice id, advice en); {metric} and {device} are filled in.
+TEXTS: dict[str, tuple[str, str, str, str]] = {
+    "do_low": ("Oksigen terlarut rendah", "Low dissolved oxygen",
+               "Nyalakan aerator dan kurangi pakan; tambahkan air baru bila bisa.",
+               "Switch on the aerators and cut feeding; add fresh water if you can."),
+    "do_forecast": ("Oksigen diperkirakan turun sebelum subuh", "Low oxygen forecast before dawn",
+                    "Nyalakan aerator malam ini dan jangan beri pakan malam; siapkan air baru.",
+                    "Run the aerators tonight and skip the evening feed; have fresh water ready."),
+    "do_nh3": ("Oksigen rendah dan amonia tinggi", "Low oxygen with high ammonia",
+               "Nyalakan aerator, hentikan pakan, dan ganti 20–30% air segera.",
+               "Switch on the aerators, stop feeding and exchange 20–30% of the water now."),
+    "temp_low": ("Suhu air rendah", "Low water temperature",
+                 "Kurangi pakan setengahnya; ikan kurang makan di bawah 25 °C.",
+                 "Halve the feed: lele eat less below 25 °C."),
+    "temp_high": ("Suhu air tinggi", "High water temperature",
+                  "Tambahkan air baru, pasang peneduh dan kurangi pakan.",
+                  "Add fresh water, shade the pond and cut feeding."),
+    "temp_drop": ("Suhu air turun cepat (hujan)", "Water temperature falling fast (rain)",
+                  "Kurangi pakan; periksa pH dan kekeruhan setelah hujan.",
+                  "Cut feeding; check pH and turbidity after the rain."),
+    "ph_low": ("pH rendah", "Low pH", "Tebarkan kapur dolomit dan periksa alkalinitas.",
+               "Spread dolomite lime and check the alkalinity."),
+    "ph_high": ("pH tinggi", "High pH",
+                "Kurangi pakan dan ganti sebagian air; jangan menebar kapur.",
+                "Cut feeding and exchange some water; do not add lime."),
+    "nh3_high": ("Amonia bebas (NH3) tinggi", "High un-ionized ammonia (NH3)",
+                 "Hentikan pakan sementara, ganti 20–30% air dan periksa pH.",
+                 "Pause feeding, exchange 20–30% of the water and check pH."),
+    "no2_high": ("Nitrit tinggi", "High nitrite",
+                 "Kurangi pakan, ganti sebagian air dan nyalakan aerator.",
+                 "Cut feeding, exchange some water and run the aerators."),
+    "tds_high": ("TDS tinggi", "High TDS", "Ganti sebagian air dengan air bersih.",
+                 "Exchange part of the water with clean water."),
+    "level_low": ("Air kolam terlalu dangkal", "Water level too low",
+                  "Tambahkan air dan periksa kebocoran.", "Add water and look for leaks."),
+    "level_leak": ("Air kolam turun cepat (bocor?)", "Water level falling fast (leak?)",
+                   "Periksa pematang, terpal dan pipa pembuangan; tambahkan air.",
+                   "Check the banks, the liner and the outlet pipe; top up the water."),
+    "offline": ("Perangkat {device} tidak mengirim data", "Device {device} is offline",
+                "Periksa daya, baterai dan sinyal perangkat {device}.",
+                "Check the power, battery and signal of device {device}."),
+    "flatline": ("Sensor {metric} membeku", "Sensor {metric} is stuck",
+                 "Bersihkan dan periksa probe {metric}, lalu kalibrasi.",
+                 "Clean and check the {metric} probe, then calibrate it."),
+    "spikes": ("Pembacaan {metric} meloncat-loncat", "Erratic {metric} readings",
+               "Periksa kabel dan probe {metric}.", "Check the {metric} cable and probe."),
+    "sentinel": ("Probe {metric} terputus atau rusak", "Probe {metric} disconnected or broken",
+                 "Periksa kabel dan sambungan probe {metric}.",
+                 "Check the {metric} probe's cable and connector."),
+    "drift": ("Sensor {metric} menyimpang dari pengukuran manual",
+              "Sensor {metric} disagrees with the manual measurement",
+              "Kalibrasi ulang sensor {metric}.", "Recalibrate the {metric} sensor."),
+}
+SEVERITY_WORDS = {"id": {"info": "INFO", "warning": "PERINGATAN", "critical": "KRITIS"},
+                  "en": {"info": "INFO", "warning": "WARNING", "critical": "CRITICAL"}}
+EVENT_WORDS = {
+    "id": {"opened": "", "upgraded": "Memburuk: ", "downgraded": "Membaik: ",
+           "resolved": "Pulih: ", "reminder": "Pengingat: ", "escalated": "Belum ditanggapi: "},
+    "en": {"opened": "", "upgraded": "Worse: ", "downgraded": "Better: ",
+           "resolved": "Resolved: ", "reminder": "Reminder: ", "escalated": "Unanswered: "},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AlertView:
+    """The facts a message is written from."""
+
+    id: int
+    site: str
+    pond: str
+    rule: str
+    key: str
+    severity: str
+    state: str
+    metric: str | None
+    device: str | None
+    value: float | None
+    unit: str
+    threshold: float | None
+    since_t: int
+    t: int
+    detail: str
+    late: bool
+
+
+def _num(x: float, metric: str | None) -> str:
+    m = METRICS.get(metric or "")
+    return f"{x:.{m.decimals}f}" if m is not None else f"{x:.3g}"
+
+
+def _wib(t_ms: int) -> str:
+    return from_ms(t_ms).astimezone(WIB).strftime("%H:%M WIB %d/%m/%Y")
+
+
+def render(a: AlertView, event: str, lang: str) -> tuple[str, str]:
+    """(subject, body) of one message in ``lang`` ("id" or "en")."""
+    en = lang == "en"
+    metric_label = ""
+    if a.metric in METRICS:
+        metric_label = METRICS[a.metric].label_en if en else METRICS[a.metric].label_id
+    fill = {"metric": metric_label or (a.metric or ""), "device": a.device or ""}
+    title_id, title_en, advice_id, advice_en = TEXTS.get(a.rule, (a.rule, a.rule, "", ""))
+    title = (title_en if en else title_id).format(**fill)
+    advice = (advice_en if en else advice_id).format(**fill)
+    where = f"{a.pond} ({a.site})"
+    subject = (f"[{SEVERITY_WORDS[lang][a.severity]}] {EVENT_WORDS[lang].get(event, '')}"
+               f"{title} — {where}")
+    body = f"{EVENT_WORDS[lang].get(event, '')}{title}, {'pond' if en else 'kolam'} {where}"
+    if a.value is not None and a.rule not in ("offline", "do_nh3"):
+        same_unit = a.metric in METRICS and METRICS[a.metric].unit == a.unit
+        unit = f" {a.unit}" if a.unit else ""
+        word = "limit" if en else "batas"
+        limit = "" if a.threshold is None else f" ({word} {a.threshold:g}{unit})"
+        body += f": {_num(a.value, a.metric if same_unit else None)}{unit}{limit}"
+    body += f", {'since' if en else 'sejak'} {_wib(a.since_t)}."
+    if a.detail:
+        body += f" [{a.detail}]"
+    if a.late:
+        body += " (late data)" if en else " (data terlambat)"
+    if event == "resolved":
+        body += f"\n{'Back to normal at' if en else 'Normal kembali pada'} {_wib(a.t)}."
+    elif advice:
+        body += f"\n{'Action' if en else 'Tindakan'}: {advice}"
+    return subject, body
+
+
+def event_payload(a: AlertView, event: str, lang: str, now: int) -> dict[str, Any]:
+    """The JSON sent on MQTT and to webhooks: the facts, plus the text in both languages
+    (``message`` and ``subject`` in the recipient's language)."""
+    sub_id, body_id = render(a, event, "id")
+    sub_en, body_en = render(a, event, "en")
+    subject, message = (sub_en, body_en) if lang == "en" else (sub_id, body_id)
+    return {
+        "v": 1, "event": event, "id": a.id, "site": a.site, "pond": a.pond, "rule": a.rule,
+        "key": a.key, "severity": a.severity, "state": a.state, "metric": a.metric,
+        "device": a.device, "value": a.value, "unit": a.unit, "threshold": a.threshold,
+        "since": iso(a.since_t), "since_ms": a.since_t, "t_ms": a.t, "late": a.late,
+        "detail": a.detail, "sent_ms": now, "subject": subject, "message": message,
+        "text": {"id": body_id, "en": body_en}, "subject_text": {"id": sub_id, "en": sub_en},
+    }
+
+
+def summary_text(views: list[AlertView], lang: str) -> tuple[str, str]:
+    """One message for many late alerts (recorded from catch-up data, not sent singly)."""
+    en = lang == "en"
+    head = (f"{len(views)} alerts from late (catch-up) data were recorded" if en else
+            f"{len(views)} peringatan dari data susulan (terlambat) telah dicatat")
+    lines = [render(v, "opened", lang)[0] + f" — {_wib(v.since_t)}" for v in views[:50]]
+    if len(views) > 50:
+        lines.append(f"... +{len(views) - 50}")
+    return f"[{'SUMMARY' if en else 'RINGKASAN'}] {head}", "\n".join([head + ":", *lines])

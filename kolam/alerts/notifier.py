@@ -1,0 +1,142 @@
+"""The notifier: a thread in the ingest process that drains the durable outbox.
+
+Woken by ingest whenever a commit queued notifications (and every half second anyway), it
+sends what is due, one worker per recipient so a slow endpoint delays only itself, and
+records the outcome of every attempt. Failures back off exponentially with jitter up to
+``retry_max_s`` and are retried until they succeed: a crash or a dead endpoint delays a
+notification, never loses it. Human channels are limited to ``rate_limit_per_hour`` per
+recipient; what exceeds it waits and then goes out as one digest.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+
+from kolam.alerts.channels import ChannelError, EmailChannel, MqttChannel, WebhookChannel
+from kolam.alerts.outbox import AlertOutbox, Pending
+from kolam.errors import KolamError
+from kolam.timeutil import now_ms
+
+log = logging.getLogger(__name__)
+_HOUR_MS = 3_600_000
+
+
+class Notifier:
+    def __init__(self, outbox: AlertOutbox, wake: threading.Event, *, mqtt: MqttChannel | None,
+                 webhook: WebhookChannel, email: EmailChannel | None, rate_limit_per_hour: int,
+                 retry_max_s: float, tick_s: float) -> None:
+        self.outbox, self.wake = outbox, wake
+        self.mqtt, self.webhook, self.email = mqtt, webhook, email
+        self.limit, self.retry_max_s, self.tick_s = rate_limit_per_hour, retry_max_s, tick_s
+        self._sent: dict[str, deque[int]] = defaultdict(deque)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pool = ThreadPoolExecutor(8, thread_name_prefix="notify")
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="notifier", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        self._stop.set()
+        self.wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self.webhook.close()
+
+    def _run(self) -> None:
+        next_followup = 0.0
+        while not self._stop.is_set():
+            self.wake.wait(0.5)
+            self.wake.clear()
+            try:
+                if time.monotonic() >= next_followup:
+                    next_followup = time.monotonic() + self.tick_s
+                    self.outbox.followups(now_ms())
+                if self.drain() >= 200:
+                    self.wake.set()
+            except KolamError as exc:
+                log.warning("notifier: %s (retrying)", exc)
+                self._stop.wait(1.0)
+            except Exception:
+                log.exception("notifier: unexpected error (retrying)")
+                self._stop.wait(1.0)
+
+    def drain(self) -> int:
+        """Send everything due now; return how many notifications were due."""
+        due = self.outbox.due(now_ms())
+        groups: dict[tuple[str, str], list[Pending]] = defaultdict(list)
+        for p in due:
+            groups[(p.channel, p.recipient)].append(p)
+        for future in [self._pool.submit(self._deliver, g) for g in groups.values()]:
+            future.result()
+        return len(due)
+
+    def _deliver(self, group: list[Pending]) -> None:
+        channel = group[0].channel
+        if channel == "mqtt":
+            for p in group:
+                self._attempt([p], partial(self._send_mqtt, p))
+            return
+        sent, now = self._sent[group[0].recipient], now_ms()
+        while sent and sent[0] < now - _HOUR_MS:
+            sent.popleft()
+        room = self.limit - len(sent)
+        if room <= 0:
+            self.outbox.deferred([p.id for p in group], now, sent[0] + _HOUR_MS)
+            return
+        singles, rest = (group, []) if len(group) <= room else (group[:room - 1],
+                                                                group[room - 1:])
+        for p in singles:
+            if not self._attempt([p], partial(self._send_human, channel, p.recipient, [p])):
+                return
+            sent.append(now_ms())
+        if rest and self._attempt(rest, partial(self._send_human, channel, rest[0].recipient,
+                                                rest)):
+            sent.append(now_ms())
+
+    def _attempt(self, ps: list[Pending], send: Callable[[], None]) -> bool:
+        ids = [p.id for p in ps]
+        try:
+            send()
+        except ChannelError as exc:
+            attempts = max(p.attempts for p in ps) + 1
+            backoff = min(self.retry_max_s, 2.0 ** min(attempts, 20)) * (0.5 + random.random())
+            log.warning("notification %s failed (attempt %d, retry in %.0f s): %s", ids,
+                        attempts, backoff, exc)
+            self.outbox.failed(ids, now_ms(), str(exc), now_ms() + int(backoff * 1000))
+            return False
+        self.outbox.delivered(ids, now_ms())
+        return True
+
+    def _send_mqtt(self, p: Pending) -> None:
+        if self.mqtt is None:
+            raise ChannelError("MQTT alerts are switched off")
+        self.mqtt.send(p.recipient, p.payload.encode())
+
+    def _send_human(self, channel: str, recipient: str, ps: list[Pending]) -> None:
+        payloads = [json.loads(p.payload) for p in ps]
+        delivery = str(ps[0].id) if len(ps) == 1 else f"digest-{ps[0].id}-{ps[-1].id}"
+        if len(ps) == 1:
+            body = payloads[0]
+        else:
+            body = {"v": 1, "event": "digest", "count": len(ps), "items": payloads,
+                    "subject": f"[Kolam] {len(ps)} alert messages",
+                    "message": "\n\n".join(str(x.get("message", "")) for x in payloads)}
+        if channel == "webhook":
+            self.webhook.send(recipient, json.dumps(body).encode(), delivery)
+        elif channel == "email":
+            if self.email is None:
+                raise ChannelError("no smtp_url configured")
+            self.email.send(recipient, str(body["subject"]), str(body["message"]), delivery)
+        else:
+            raise ChannelError(f"unknown channel {channel!r}")

@@ -1,0 +1,61 @@
+"""Who is told about what: contacts per site and severity, in escalation levels.
+
+Level 0 contacts hear of an alert at once; level n contacts when a critical alert has gone
+unacknowledged for n × ``escalation_after_s``. The ``KOLAM_WEBHOOK_URL`` shortcut is a level 0
+contact receiving every event; ``KOLAM_ALERT_EMAILS`` are level 0 contacts for warnings and
+critical alerts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kolam.config import AlertContact, KolamConfig
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    channel: str
+    """``webhook``, ``email`` or ``mqtt``."""
+    address: str
+    language: str = "id"
+    level: int = 0
+
+
+class Router:
+    def __init__(self, config: KolamConfig) -> None:
+        self.config = config
+        self.email_enabled = bool(config.smtp_url)
+        shortcuts: list[AlertContact] = []
+        if config.webhook_url:
+            shortcuts.append(AlertContact.model_validate({
+                "name": "KOLAM_WEBHOOK_URL", "webhook": config.webhook_url,
+                "severities": ["info", "warning", "critical"]}))
+        for email in (config.alert_emails or "").split(","):
+            if email.strip():
+                shortcuts.append(AlertContact.model_validate(
+                    {"name": email.strip(), "email": email.strip()}))
+        self._shared = [*shortcuts, *config.alerts.contacts]
+
+    def contacts(self, site: str) -> list[AlertContact]:
+        site_cfg = self.config.alerts.sites.get(site)
+        return self._shared + (list(site_cfg.contacts) if site_cfg else [])
+
+    def max_level(self, site: str) -> int:
+        return max((c.level for c in self.contacts(site)), default=0)
+
+    def recipients(self, site: str, severity: str, levels: range) -> list[Recipient]:
+        """Humans (and their gateways) to tell about an alert of ``severity``."""
+        out: list[Recipient] = []
+        seen: set[tuple[str, str]] = set()
+        for c in self.contacts(site):
+            if c.level not in levels or severity not in c.severities:
+                continue
+            channels = [("webhook", c.webhook)]
+            if self.email_enabled:
+                channels.append(("email", c.email))
+            for channel, address in channels:
+                if address and (channel, address) not in seen:
+                    seen.add((channel, address))
+                    out.append(Recipient(channel, address, c.language, c.level))
+        return out

@@ -1,0 +1,120 @@
+"""Default alert rules and their per-site, per-pond overrides.
+
+Water-quality thresholds come from DOMAIN.md's grow-out table (SNI 6484 for lele, Boyd et
+al. 1994, Emerson et al. 1975): the critical bounds are the catalogue's (``METRICS[k].warning``,
+the single source), the warning bounds are DOMAIN.md's "warning" column where it names one.
+Durations and hystereses are Kolam's choices: long enough that a noisy probe or one odd
+sample never pages anyone, short enough that a real crash is reported within minutes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from kolam.alerts.model import Direction, Rule
+from kolam.catalogue import METRICS, Band
+from kolam.config import AlertsConfig, RuleOverride
+from kolam.errors import ConfigError
+
+
+def _critical_band(metric: str) -> Band:
+    """Outside the catalogue's ``warning`` band a reading is critical."""
+    band = METRICS[metric].warning
+    assert band is not None, metric
+    return band
+
+
+_DO, _T, _PH = _critical_band("do_mgl"), _critical_band("temp_c"), _critical_band("ph")
+_NH3, _NO2 = _critical_band("nh3_mgl"), _critical_band("no2_mgl")
+
+
+def _rule(id_: str, signal: str, unit: str, direction: Direction, warning: float | None,
+          critical: float | None, hysteresis: float, min_duration_s: float,
+          enabled: bool = True) -> Rule:
+    return Rule(id_, signal, unit, direction, warning, critical, hysteresis, min_duration_s,
+                enabled)
+
+
+DEFAULT_RULES: dict[str, Rule] = {r.id: r for r in (
+    # DO: warning < 3 mg/L, critical < 2 (nitrification stops, feeding collapses; DOMAIN.md).
+    _rule("do_low", "do_mgl", "mg/L", "below", 3.0, _DO.low, 0.3, 600),
+    # Temperature: warning < 25 or > 32 °C, critical < 20 or > 35 °C (DOMAIN.md).
+    _rule("temp_low", "temp_c", "°C", "below", 25.0, _T.low, 0.5, 1800),
+    _rule("temp_high", "temp_c", "°C", "above", 32.0, _T.high, 0.5, 1800),
+    # pH: optimal 6.5–8.5, critical < 5.5 or > 9.0 (DOMAIN.md). Green water passes 8.5 on
+    # sunny afternoons, so the high side must hold for an hour.
+    _rule("ph_low", "ph", "pH", "below", METRICS["ph"].optimal.low, _PH.low, 0.2, 1800),
+    _rule("ph_high", "ph", "pH", "above", METRICS["ph"].optimal.high, _PH.high, 0.2, 3600),
+    # Un-ionized ammonia NH3-N (derived): warning ≥ 0.1, critical ≥ 0.34 mg/L (DOMAIN.md).
+    _rule("nh3_high", "nh3_mgl", "mg/L", "above", 0.1, _NH3.high, 0.01, 900),
+    # Nitrite-N: warning ≥ 0.3, critical ≥ 0.6 mg/L (DOMAIN.md).
+    _rule("no2_high", "no2_mgl", "mg/L", "above", 0.3, _NO2.high, 0.05, 1800),
+    # TDS > 1000 ppm: warning; no critical band (DOMAIN.md).
+    _rule("tds_high", "tds_ppm", "ppm", "above", 1000.0, None, 50.0, 3600),
+    # Depth below the pond's own minimum: critical; needs a per-pond override (DOMAIN.md).
+    _rule("level_low", "level_cm", "cm", "below", None, None, 2.0, 1800),
+    # Level falling faster than 10 cm/day over a 6-hour fit: a leak (DOMAIN.md).
+    _rule("level_leak", "level_fall_cm_day", "cm/day", "above", 10.0, None, 3.0, 1800),
+    # Rain cools the surface 1–3 °C (DOMAIN.md); a 2 °C fall within 3 h is not the daily
+    # cycle (at most ~1.3 °C in the simulator's fair weather) — appetite and pH follow.
+    _rule("temp_drop", "temp_drop_c_3h", "°C", "above", 2.0, None, 0.5, 600),
+    # Dawn DO forecast (Madenjian 1987): predicted minimum below the critical 2 mg/L.
+    _rule("do_forecast", "do_dawn_mgl", "mg/L", "below", 2.0, None, 0.3, 1800),
+    # Low DO together with high ammonia is worse than either alone (DOMAIN.md): critical.
+    _rule("do_nh3", "do_and_nh3", "", "above", None, 0.5, 0.0, 0),
+    # Sensor health (DOMAIN.md, "Sensors and their faults").
+    _rule("offline", "online", "", "above", 0.5, None, 0.0, 0),
+    _rule("flatline", "unchanged_min", "min", "above", 90.0, None, 0.0, 0),
+    _rule("spikes", "spikes_24h", "", "above", 2.5, None, 0.0, 0),
+    _rule("sentinel", "sentinels_30min", "", "above", 2.5, None, 0.0, 0),
+    _rule("drift", "drift_ratio", "", "above", 1.0, None, 0.0, 0),
+)}
+
+FLATLINE_METRICS = ("do_mgl", "ph", "temp_c")
+"""Metrics that always move a little in a living pond (DOMAIN.md daily cycles)."""
+
+SPIKE_SIZE = {"temp_c": 3.0, "ph": 1.0, "do_mgl": 2.5, "tan_mgl": 1.5, "no2_mgl": 0.5,
+              "tds_ppm": 150.0, "turbidity_ntu": 100.0, "level_cm": 15.0}
+"""A jump this large away from both neighbours is one bad sample, not the water."""
+
+DRIFT_TOLERANCE = {"do_mgl": 0.5, "ph": 0.3, "temp_c": 1.0, "tan_mgl": 0.5, "no2_mgl": 0.1,
+                   "tds_ppm": 60.0, "level_cm": 3.0}
+"""Sensor − manual measurement beyond this calls for recalibration (DOMAIN.md: ±0.1 pH
+probe accuracy; galvanic DO drifts up to ~20 % in two weeks)."""
+
+
+def _apply(rule: Rule, o: RuleOverride) -> Rule:
+    changes = {k: v for k, v in o.model_dump().items() if v is not None}
+    return replace(rule, **changes) if changes else rule
+
+
+class RuleBook:
+    """The rules in force at each pond: defaults ← installation ← site ← pond overrides."""
+
+    def __init__(self, config: AlertsConfig) -> None:
+        unknown = set(config.rules)
+        for site in config.sites.values():
+            unknown |= set(site.rules)
+            for pond in site.ponds.values():
+                unknown |= set(pond)
+        unknown -= set(DEFAULT_RULES)
+        if unknown:
+            raise ConfigError(f"unknown alert rules in config: {', '.join(sorted(unknown))}")
+        self.config = config
+        self._cache: dict[tuple[str, str], dict[str, Rule]] = {}
+
+    def rules(self, site: str, pond: str) -> dict[str, Rule]:
+        found = self._cache.get((site, pond))
+        if found is None:
+            found = {}
+            site_cfg = self.config.sites.get(site)
+            for rid, rule in DEFAULT_RULES.items():
+                layers = [self.config.rules.get(rid)]
+                if site_cfg is not None:
+                    layers += [site_cfg.rules.get(rid), site_cfg.ponds.get(pond, {}).get(rid)]
+                for o in layers:
+                    if o is not None:
+                        rule = _apply(rule, o)
+                found[rid] = rule
+            self._cache[(site, pond)] = found
+        return found

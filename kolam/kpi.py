@@ -1,0 +1,247 @@
+"""Key performance indicators of a grow-out cycle, computed with numpy from its records.
+
+Formulas (DOMAIN.md, "Production"):
+  biomass = live count × average body weight (ABW, from the newest sampling)
+  survival = (harvested + alive) / stocked
+  FCR = feed / (harvested kg + standing kg − stocked kg)
+  SGR = 100 · (ln W_t − ln W_0) / days;  ADG = (W_t − W_0) / days
+  harvest count = kg × fish/kg when not counted
+Feeding rates (% body weight per day) and the ~50 % cut below 25 °C or DO < 3 mg/L are
+the DOMAIN.md feeding table (SNI 6484 series; the same table drives the simulator).
+Pure functions: no database, no clock; callers pass the records and "now".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kolam.catalogue import METRICS, Band
+from kolam.registry.records import CycleRecords, LogKind
+
+DAY_MS = 86_400_000
+
+# DOMAIN.md feeding table: < 5 g: 8–10; 5–20 g: 5–6; 20–50 g: 4; 50–100 g: 3; > 100 g: 2
+# (% of body weight per day; midpoints where a range is given).
+FEED_WEIGHT_EDGES_G = np.array([5.0, 20.0, 50.0, 100.0])
+FEED_RATE_PCT = np.array([9.0, 5.5, 4.0, 3.0, 2.0])
+FEED_CUT_FACTOR = 0.5
+FEED_CUT_BELOW_C = 25.0
+FEED_CUT_BELOW_DO_MGL = 3.0
+MEALS_PER_DAY = 3  # DOMAIN.md: 2–3 meals a day
+GROWTH_FIT_POINTS = 4
+"""Fit growth on the newest few weights only: SGR falls as fish grow (DOMAIN.md), so an
+old, fast early phase would make the projection optimistic."""
+COMPLIANCE_METRICS = tuple(k for k, m in METRICS.items()
+                           if m.optimal.low is not None or m.optimal.high is not None)
+"""Metrics that have an optimal band to be compliant with."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedAdvice:
+    abw_g: float
+    biomass_kg: float
+    rate_pct: float
+    kg_per_day: float
+    kg_per_meal: float
+    reduced: bool
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Growth:
+    """ln W = intercept + rate · t (t in days since stocking): W = W0 · e^(SGR·t)."""
+
+    intercept: float
+    rate_per_day: float
+    points: int
+
+    def weight_at(self, day: float) -> float:
+        return math.exp(self.intercept + self.rate_per_day * day)
+
+    def day_reaching(self, weight_g: float) -> float | None:
+        if self.rate_per_day <= 0:
+            return None
+        return (math.log(weight_g) - self.intercept) / self.rate_per_day
+
+
+@dataclass(frozen=True, slots=True)
+class CycleKpis:
+    cycle_id: int
+    active: bool
+    day: float
+    stocked_count: int
+    stocked_kg: float
+    dead_count: int
+    harvested_count: int
+    harvested_kg: float
+    live_count: int
+    abw_g: float
+    biomass_kg: float
+    survival_pct: float
+    feed_kg: float
+    fcr: float | None
+    sgr_pct_day: float | None
+    adg_g_day: float | None
+    revenue_rp: float
+    costs_rp: float
+    margin_rp: float
+    target_weight_g: float
+    projected_harvest_at: int | None
+    feed_today: FeedAdvice | None
+
+
+def feeding_rate_pct(abw_g: float) -> float:
+    """Daily ration in % of body weight for fish of this average weight."""
+    return float(FEED_RATE_PCT[np.searchsorted(FEED_WEIGHT_EDGES_G, abw_g, side="right")])
+
+
+def feed_advice(live_count: int, abw_g: float, temp_c: float | None,
+                do_mgl: float | None) -> FeedAdvice:
+    """Today's ration by the table, halved when the water is too cold or short of oxygen."""
+    biomass = live_count * abw_g / 1000
+    rate = feeding_rate_pct(abw_g)
+    reasons = []
+    if temp_c is not None and temp_c < FEED_CUT_BELOW_C:
+        reasons.append(f"water {temp_c:.1f} °C < {FEED_CUT_BELOW_C:g} °C")
+    if do_mgl is not None and do_mgl < FEED_CUT_BELOW_DO_MGL:
+        reasons.append(f"DO {do_mgl:.1f} mg/L < {FEED_CUT_BELOW_DO_MGL:g} mg/L")
+    kg = biomass * rate / 100 * (FEED_CUT_FACTOR if reasons else 1.0)
+    return FeedAdvice(abw_g, biomass, rate, kg, kg / MEALS_PER_DAY, bool(reasons),
+                      "; ".join(reasons) or None)
+
+
+def fit_growth(days: Sequence[float] | NDArray[np.float64],
+               weights_g: Sequence[float] | NDArray[np.float64]) -> Growth | None:
+    """Least-squares fit of ln W against t over the newest ``GROWTH_FIT_POINTS`` weights."""
+    t = np.asarray(days, dtype=np.float64)[-GROWTH_FIT_POINTS:]
+    w = np.asarray(weights_g, dtype=np.float64)[-GROWTH_FIT_POINTS:]
+    if t.size < 2 or np.ptp(t) <= 0 or np.any(w <= 0):
+        return None
+    rate, intercept = np.polyfit(t, np.log(w), 1)
+    return Growth(float(intercept), float(rate), int(t.size))
+
+
+def in_band_share(values: NDArray[np.float64], band: Band) -> float | None:
+    """Fraction of the values inside ``band`` (closed); None when there are none."""
+    if values.size == 0:
+        return None
+    ok = np.ones(values.shape, dtype=bool)
+    if band.low is not None:
+        ok &= values >= band.low
+    if band.high is not None:
+        ok &= values <= band.high
+    return float(np.mean(ok))
+
+
+def compliance_pct(series: Mapping[str, NDArray[np.float64]]) -> dict[str, float | None]:
+    """% of time in the optimal band per metric, from equally spaced values (bucket means)."""
+    out: dict[str, float | None] = {}
+    for key in COMPLIANCE_METRICS:
+        if key in series:
+            share = in_band_share(series[key], METRICS[key].optimal)
+            out[key] = None if share is None else round(100 * share, 1)
+    return out
+
+
+def _samplings(records: CycleRecords) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(day, ABW g) from stocking and each sampling, oldest first."""
+    c = records.cycle
+    obs = [(0.0, c.seed_weight_g)]
+    obs += [((e.at - c.stocked_at) / DAY_MS, e.sample_weight_g / e.sample_count)
+            for e in records.logs
+            if e.kind is LogKind.SAMPLING and e.sample_weight_g and e.sample_count]
+    obs.sort(key=lambda x: x[0])
+    arr = np.array(obs, dtype=np.float64)
+    return arr[:, 0], arr[:, 1]
+
+
+def _final_weight(records: CycleRecords) -> tuple[float, float] | None:
+    """(day, mean weight g) of the final harvest when its count was counted or graded."""
+    c = records.cycle
+    for h in records.harvests:
+        if h.final and (h.count_measured or h.fish_per_kg):
+            return (h.at - c.stocked_at) / DAY_MS, h.kg * 1000 / h.count
+    return None
+
+
+def cycle_kpis(records: CycleRecords, now_ms: int, temp_c: float | None = None,
+               do_mgl: float | None = None) -> CycleKpis:
+    """Every KPI of one cycle as of ``now_ms`` (or its end), with today's feed if active."""
+    c = records.cycle
+    logs = records.logs
+    end = c.ended_at if c.ended_at is not None else now_ms
+    day = max(0.0, (end - c.stocked_at) / DAY_MS)
+    dead = int(sum(e.dead_count or 0 for e in logs if e.kind is LogKind.MORTALITY))
+    feed = float(np.sum([e.feed_kg or 0.0 for e in logs if e.kind is LogKind.FEEDING]))
+    h_count = int(sum(h.count for h in records.harvests))
+    h_kg = float(np.sum([h.kg for h in records.harvests]))
+    live = 0 if not c.active else max(0, c.seed_count - dead - h_count)
+    days, weights = _samplings(records)
+    abw = float(weights[-1])
+    w_day, w_t = _final_weight(records) or (float(days[-1]), abw)
+    biomass = live * abw / 1000
+    stocked_kg = c.seed_count * c.seed_weight_g / 1000
+    gain = h_kg + biomass - stocked_kg
+    revenue = float(np.sum([h.kg * h.price_per_kg_rp for h in records.harvests]))
+    costs = c.seed_cost_rp + float(np.sum([x.amount_rp for x in records.costs]))
+    target = 1000 / c.target_fish_per_kg
+    projected = None
+    # With two samplings or more the stocking weight is left out of the fit: the fast
+    # early growth would make the projection optimistic.
+    growth = fit_growth(days[1:] if days.size >= 3 else days,
+                        weights[1:] if days.size >= 3 else weights)
+    if c.active and growth is not None:
+        reach = growth.day_reaching(target)
+        if reach is not None:
+            projected = c.stocked_at + round(reach * DAY_MS)
+    return CycleKpis(
+        cycle_id=c.id, active=c.active, day=round(day, 2), stocked_count=c.seed_count,
+        stocked_kg=stocked_kg, dead_count=dead, harvested_count=h_count, harvested_kg=h_kg,
+        live_count=live, abw_g=abw, biomass_kg=biomass,
+        survival_pct=100 * (h_count + live) / c.seed_count, feed_kg=feed,
+        fcr=feed / gain if gain > 0 and feed > 0 else None,
+        sgr_pct_day=100 * (math.log(w_t) - math.log(c.seed_weight_g)) / w_day
+        if w_day > 0 else None,
+        adg_g_day=(w_t - c.seed_weight_g) / w_day if w_day > 0 else None,
+        revenue_rp=revenue, costs_rp=costs, margin_rp=revenue - costs,
+        target_weight_g=target, projected_harvest_at=projected,
+        feed_today=feed_advice(live, abw, temp_c, do_mgl) if c.active and live else None)
+
+
+@dataclass(frozen=True, slots=True)
+class TeamKpis:
+    cycles: int
+    completed: int
+    stocked_count: int
+    harvested_count: int
+    harvested_kg: float
+    survival_pct: float | None
+    """Over completed cycles: fish harvested / fish stocked."""
+    fcr: float | None
+    """Over completed cycles: all feed / all weight gained."""
+    revenue_rp: float
+    costs_rp: float
+    margin_rp: float
+
+
+def team_kpis(cycles: Sequence[CycleKpis]) -> TeamKpis:
+    done = [k for k in cycles if not k.active]
+    stocked_done = sum(k.stocked_count for k in done)
+    gain = sum(k.harvested_kg - k.stocked_kg for k in done)
+    feed = sum(k.feed_kg for k in done)
+    revenue = float(np.sum([k.revenue_rp for k in cycles]))
+    costs = float(np.sum([k.costs_rp for k in cycles]))
+    return TeamKpis(
+        cycles=len(cycles), completed=len(done),
+        stocked_count=sum(k.stocked_count for k in cycles),
+        harvested_count=sum(k.harvested_count for k in cycles),
+        harvested_kg=float(np.sum([k.harvested_kg for k in cycles])),
+        survival_pct=100 * sum(k.harvested_count for k in done) / stocked_done
+        if stocked_done else None,
+        fcr=feed / gain if gain > 0 and feed > 0 else None,
+        revenue_rp=revenue, costs_rp=costs, margin_rp=revenue - costs)

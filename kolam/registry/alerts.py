@@ -1,0 +1,182 @@
+"""Alerts as the API sees them: list, filter, acknowledge, silence.
+
+The ingest process writes alerts (``kolam.alerts.outbox``); the API reads them and records
+acknowledgements and silences in the same tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
+
+from kolam.errors import NotFound, RegistryError
+from kolam.registry.alert_models import AlertRow, AttemptRow, NotificationRow, SilenceRow
+from kolam.registry.records import InvalidRecord
+
+
+@dataclass(frozen=True, slots=True)
+class AlertInfo:
+    id: int
+    site: str
+    pond: str
+    rule: str
+    key: str
+    device: str | None
+    metric: str | None
+    severity: str
+    state: str
+    value: float | None
+    unit: str
+    threshold: float | None
+    detail: str
+    since_t: int
+    last_t: int
+    resolved_t: int | None
+    late: bool
+    silenced: bool
+    reopen_count: int
+    escalation_level: int
+    acked_at: int | None
+    acked_by: str | None
+    resolved_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SilenceInfo:
+    id: int
+    site: str
+    pond: str | None
+    device: str | None
+    rule: str | None
+    starts_at: int
+    ends_at: int
+    reason: str
+    created_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationInfo:
+    id: int
+    event: str
+    channel: str
+    recipient: str
+    status: str
+    attempts: int
+    created_at: int
+    sent_at: int | None
+    last_error: str
+    outcomes: tuple[str, ...]
+
+
+def _info(r: AlertRow) -> AlertInfo:
+    return AlertInfo(r.id, r.site, r.pond, r.rule, r.rule_key, r.device, r.metric, r.severity,
+                     r.state, r.value, r.unit, r.threshold, r.detail, r.since_t, r.last_t,
+                     r.resolved_t, r.late, r.silenced, r.reopen_count, r.escalation_level,
+                     r.acked_at, r.acked_by, r.resolved_by)
+
+
+def _silence(r: SilenceRow) -> SilenceInfo:
+    return SilenceInfo(r.id, r.site, r.pond, r.device, r.rule, r.starts_at, r.ends_at, r.reason,
+                       r.created_by)
+
+
+class Alerts:
+    def __init__(self, engine: Engine) -> None:
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def find(self, sites: Iterable[str] | None, *, pond: str | None = None,
+             states: Iterable[str] = (), severity: str | None = None, rule: str | None = None,
+             since: int | None = None, until: int | None = None, limit: int = 100,
+             offset: int = 0) -> list[AlertInfo]:
+        """Newest first; ``sites=None`` means every site."""
+        q = select(AlertRow).order_by(AlertRow.since_t.desc(), AlertRow.id.desc())
+        if sites is not None:
+            q = q.where(AlertRow.site.in_(list(sites)))
+        if pond is not None:
+            q = q.where(AlertRow.pond == pond)
+        if states := list(states):
+            q = q.where(AlertRow.state.in_(states))
+        if severity is not None:
+            q = q.where(AlertRow.severity == severity)
+        if rule is not None:
+            q = q.where(AlertRow.rule == rule)
+        if since is not None:
+            q = q.where(AlertRow.since_t >= since)
+        if until is not None:
+            q = q.where(AlertRow.since_t < until)
+        with self._sessions() as s:
+            return [_info(r) for r in s.scalars(q.limit(limit).offset(offset))]
+
+    def active(self, site: str, pond: str) -> list[AlertInfo]:
+        return self.find([site], pond=pond, states=("open", "acknowledged"), limit=1000)
+
+    def count_since(self, site: str, since: int) -> int:
+        with self._sessions() as s:
+            return int(s.scalar(select(func.count()).select_from(AlertRow).where(
+                AlertRow.site == site, AlertRow.since_t >= since)) or 0)
+
+    def get(self, alert_id: int) -> AlertInfo:
+        with self._sessions() as s:
+            row = s.get(AlertRow, alert_id)
+            if row is None:
+                raise NotFound(f"no alert {alert_id}")
+            return _info(row)
+
+    def acknowledge(self, alert_id: int, by: str, now: int) -> AlertInfo:
+        """Someone is on it: escalation and reminders stop. Resolved alerts stay resolved."""
+        try:
+            with self._sessions() as s, s.begin():
+                row = s.get(AlertRow, alert_id, with_for_update=True)
+                if row is None:
+                    raise NotFound(f"no alert {alert_id}")
+                if row.state == "resolved":
+                    raise InvalidRecord(f"alert {alert_id} is already resolved")
+                if row.state == "open":
+                    row.state, row.acked_at, row.acked_by = "acknowledged", now, by
+                    row.updated_at = now
+                return _info(row)
+        except SQLAlchemyError as exc:
+            raise RegistryError(f"cannot acknowledge alert {alert_id}: {exc}") from exc
+
+    def notifications(self, alert_id: int) -> list[NotificationInfo]:
+        with self._sessions() as s:
+            rows = list(s.scalars(select(NotificationRow).where(
+                NotificationRow.alert_id == alert_id).order_by(NotificationRow.id)))
+            outcomes: dict[int, list[str]] = {}
+            for a in s.scalars(select(AttemptRow).where(AttemptRow.notification_id.in_(
+                    [r.id for r in rows])).order_by(AttemptRow.id)):
+                outcomes.setdefault(a.notification_id, []).append(a.outcome)
+            return [NotificationInfo(r.id, r.event, r.channel, r.recipient, r.status,
+                                     r.attempts, r.created_at, r.sent_at, r.last_error,
+                                     tuple(outcomes.get(r.id, ()))) for r in rows]
+
+    def add_silence(self, site: str, *, pond: str | None, device: str | None,
+                    rule: str | None, starts_at: int, ends_at: int, reason: str, by: str,
+                    now: int) -> SilenceInfo:
+        if ends_at <= starts_at:
+            raise InvalidRecord("a silence must end after it starts")
+        with self._sessions() as s, s.begin():
+            row = SilenceRow(site=site, pond=pond, device=device, rule=rule,
+                             starts_at=starts_at, ends_at=ends_at, reason=reason[:200],
+                             created_by=by, created_at=now)
+            s.add(row)
+            s.flush()
+            return _silence(row)
+
+    def silences(self, site: str, *, active_at: int | None = None) -> list[SilenceInfo]:
+        q = select(SilenceRow).where(SilenceRow.site == site).order_by(SilenceRow.starts_at)
+        if active_at is not None:
+            q = q.where(SilenceRow.starts_at <= active_at, SilenceRow.ends_at >= active_at)
+        with self._sessions() as s:
+            return [_silence(r) for r in s.scalars(q)]
+
+    def delete_silence(self, site: str, silence_id: int) -> None:
+        with self._sessions() as s, s.begin():
+            row = s.get(SilenceRow, silence_id)
+            if row is None or row.site != site:
+                raise NotFound(f"no silence {silence_id} at site {site!r}")
+            s.delete(row)

@@ -1,0 +1,211 @@
+"""Daily logs, harvests and costs of a cycle, each checked against what is possible."""
+
+from __future__ import annotations
+
+import math
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from kolam.catalogue import METRICS
+from kolam.registry.cycles import (
+    FUTURE_SLACK_MS,
+    cost_info,
+    cycle_row,
+    harvest_info,
+    log_info,
+)
+from kolam.registry.db import session_factory
+from kolam.registry.farm_models import Cost, Cycle, Harvest, LogEntry, Member, Team
+from kolam.registry.models import Site
+from kolam.registry.records import (
+    CostInfo,
+    HarvestInfo,
+    InvalidRecord,
+    LogInfo,
+    LogKind,
+    NewCost,
+    NewHarvest,
+    NewLog,
+)
+from kolam.timeutil import iso, now_ms
+
+# Fields each kind of log must carry; the others must stay empty.
+REQUIRED: dict[LogKind, tuple[str, ...]] = {
+    LogKind.FEEDING: ("feed_kg",),
+    LogKind.MORTALITY: ("dead_count",),
+    LogKind.SAMPLING: ("sample_count", "sample_weight_g"),
+    LogKind.WATER_EXCHANGE: ("exchange_pct",),
+    LogKind.TREATMENT: ("treatment",),
+    LogKind.MEASUREMENT: ("metric", "value"),
+    LogKind.NOTE: ("note",),
+}
+
+
+def _check_within(c: Cycle, at: int, what: str) -> None:
+    end = c.ended_at if c.ended_at is not None else now_ms() + FUTURE_SLACK_MS
+    if not c.stocked_at <= at <= end:
+        until = iso(c.ended_at) if c.ended_at is not None else "now"
+        raise InvalidRecord(f"{what} dated {iso(at)} is outside cycle {c.id} "
+                            f"(stocked {iso(c.stocked_at)}, until {until})")
+
+
+def _check_open(c: Cycle, what: str) -> None:
+    if c.ended_at is not None:
+        raise InvalidRecord(f"cycle {c.id} ended {iso(c.ended_at)}: no more {what} on it")
+
+
+def _check_log(new: NewLog) -> None:
+    missing = [f for f in REQUIRED[new.kind] if getattr(new, f) in (None, "")]
+    if missing:
+        raise InvalidRecord(f"a {new.kind.value} log needs {', '.join(missing)}")
+    for name in ("feed_kg", "protein_pct", "dead_count", "sample_count", "sample_weight_g",
+                 "exchange_pct"):
+        value = getattr(new, name)
+        if value is not None and (not math.isfinite(value) or value < 0):
+            raise InvalidRecord(f"{name} cannot be negative (got {value})")
+    if new.protein_pct is not None and new.protein_pct > 100:
+        raise InvalidRecord("protein_pct is a percentage: 0–100")
+    if new.exchange_pct is not None and new.exchange_pct > 100:
+        raise InvalidRecord("exchange_pct is a percentage of the pond volume: 0–100")
+    if new.kind is LogKind.SAMPLING and (new.sample_count or 0) < 1:
+        raise InvalidRecord("a sampling needs at least 1 fish")
+    if new.kind is LogKind.SAMPLING and (new.sample_weight_g or 0) <= 0:
+        raise InvalidRecord("a sampling needs the total weight of the fish, more than 0 g")
+    if new.kind is LogKind.MORTALITY and (new.dead_count or 0) < 1:
+        raise InvalidRecord("a mortality log counts at least 1 dead fish")
+    if new.kind is LogKind.MEASUREMENT:
+        metric = METRICS.get(new.metric or "")
+        if metric is None or metric.derived:
+            raise InvalidRecord(f"unknown metric {new.metric!r}; measured metrics: "
+                                f"{', '.join(k for k, m in METRICS.items() if not m.derived)}")
+        assert new.value is not None
+        if not metric.valid.contains(new.value):
+            raise InvalidRecord(f"{metric.key} = {new.value} {metric.unit} is outside the "
+                                f"possible {metric.valid.low}–{metric.valid.high}")
+
+
+def _team_member_ids(s: Session, c: Cycle, member_ids: tuple[int, ...]) -> list[Member]:
+    members = list(s.scalars(select(Member).where(Member.id.in_(member_ids),
+                                                  Member.team_id == c.team_id)))
+    unknown = sorted(set(member_ids) - {m.id for m in members})
+    if unknown:
+        raise InvalidRecord(f"members {unknown} are not in the team farming cycle {c.id}")
+    return members
+
+
+def alive(s: Session, c: Cycle) -> tuple[int, int, int]:
+    """(alive, dead, harvested) fish by the records: stocked − recorded deaths − harvests."""
+    dead = s.scalar(select(func.coalesce(func.sum(LogEntry.dead_count), 0))
+                    .where(LogEntry.cycle_id == c.id)) or 0
+    harvested = s.scalar(select(func.coalesce(func.sum(Harvest.count), 0))
+                         .where(Harvest.cycle_id == c.id)) or 0
+    return c.seed_count - int(dead) - int(harvested), int(dead), int(harvested)
+
+
+def latest_abw_g(s: Session, c: Cycle) -> float:
+    """Average body weight from the newest sampling, else the seed weight."""
+    row = s.execute(select(LogEntry.sample_weight_g, LogEntry.sample_count)
+                    .where(LogEntry.cycle_id == c.id, LogEntry.kind == LogKind.SAMPLING.value)
+                    .order_by(LogEntry.at.desc()).limit(1)).first()
+    if row is None or not row[0] or not row[1]:
+        return c.seed_weight_g
+    return float(row[0]) / int(row[1])
+
+
+class Entries:
+    """Adds and lists the records of a cycle; every lookup is scoped to a site."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._sessions = session_factory(engine)
+
+    def add_log(self, site: str, cycle_id: int, new: NewLog, by: str) -> LogInfo:
+        _check_log(new)
+        with self._sessions() as s, s.begin():
+            c = cycle_row(s, site, cycle_id)
+            _check_within(c, new.at, f"the {new.kind.value} log")
+            if new.member_id is not None:
+                _team_member_ids(s, c, (new.member_id,))
+            if new.kind is LogKind.MORTALITY:
+                n_alive, dead, harvested = alive(s, c)
+                if (new.dead_count or 0) > n_alive:
+                    raise InvalidRecord(
+                        f"{new.dead_count} dead is more than the {n_alive} fish alive "
+                        f"(stocked {c.seed_count}, {dead} dead, {harvested} harvested)")
+            e = LogEntry(cycle_id=c.id, at=new.at, kind=new.kind.value, member_id=new.member_id,
+                         recorded_by=by, feed_kg=new.feed_kg, feed_type=new.feed_type,
+                         protein_pct=new.protein_pct, dead_count=new.dead_count,
+                         sample_count=new.sample_count, sample_weight_g=new.sample_weight_g,
+                         exchange_pct=new.exchange_pct, treatment=new.treatment, dose=new.dose,
+                         metric=new.metric, value=new.value, note=new.note,
+                         created_at=now_ms())
+            s.add(e)
+            s.flush()
+            return log_info(e)
+
+    def add_harvest(self, site: str, cycle_id: int, new: NewHarvest, by: str) -> HarvestInfo:
+        """Record a harvest; a final one ends the cycle at the harvest time.
+
+        Without a counted number of fish, the count is derived from the size grade
+        (kg × fish/kg), else from the newest sampling (kg ÷ average body weight).
+        """
+        if not math.isfinite(new.kg) or new.kg <= 0:
+            raise InvalidRecord(f"harvest weight must be more than 0 kg (got {new.kg})")
+        if new.fish_per_kg is not None and new.fish_per_kg <= 0:
+            raise InvalidRecord("size grade must be more than 0 fish/kg")
+        if new.count is not None and new.count < 1:
+            raise InvalidRecord("a harvest count must be at least 1 fish")
+        if new.price_per_kg_rp < 0:
+            raise InvalidRecord("price per kg cannot be negative")
+        with self._sessions() as s, s.begin():
+            c = cycle_row(s, site, cycle_id)
+            _check_open(c, "harvests")
+            _check_within(c, new.at, "the harvest")
+            members = _team_member_ids(s, c, new.member_ids)
+            if new.count is not None:
+                count = new.count
+            elif new.fish_per_kg is not None:
+                count = round(new.kg * new.fish_per_kg)
+            else:
+                count = round(new.kg * 1000 / latest_abw_g(s, c))
+            n_alive, dead, harvested = alive(s, c)
+            if count > n_alive:
+                how = "counted" if new.count is not None else "derived from the weight"
+                raise InvalidRecord(
+                    f"harvest of {count} fish ({how}) is more than the {n_alive} alive "
+                    f"(stocked {c.seed_count}, {dead} dead, {harvested} harvested)")
+            h = Harvest(cycle_id=c.id, at=new.at, final=new.final, kg=new.kg,
+                        fish_per_kg=new.fish_per_kg, count=count,
+                        count_measured=new.count is not None, buyer=new.buyer,
+                        price_per_kg_rp=new.price_per_kg_rp, recorded_by=by,
+                        created_at=now_ms(), members=members)
+            s.add(h)
+            if new.final:
+                c.ended_at, c.end_reason = new.at, "final harvest"
+            s.flush()
+            return harvest_info(h)
+
+    def add_cost(self, site: str, cycle_id: int, new: NewCost, by: str) -> CostInfo:
+        if not math.isfinite(new.amount_rp) or new.amount_rp <= 0:
+            raise InvalidRecord(f"a cost must be more than Rp 0 (got {new.amount_rp})")
+        with self._sessions() as s, s.begin():
+            c = cycle_row(s, site, cycle_id)
+            cost = Cost(cycle_id=c.id, at=new.at, category=new.category.value,
+                        amount_rp=new.amount_rp, description=new.description, recorded_by=by,
+                        created_at=now_ms())
+            s.add(cost)
+            s.flush()
+            return cost_info(cost)
+
+    def member_logs(self, site: str, member_id: int) -> list[LogInfo]:
+        with self._sessions() as s:
+            q = (select(LogEntry).join(Member, LogEntry.member_id == Member.id)
+                 .join(Team).join(Site).where(Site.slug == site, Member.id == member_id)
+                 .order_by(LogEntry.at))
+            return [log_info(e) for e in s.scalars(q)]
+
+    def member_harvests(self, site: str, member_id: int) -> list[HarvestInfo]:
+        with self._sessions() as s:
+            q = (select(Harvest).join(Harvest.members).join(Team).join(Site)
+                 .where(Site.slug == site, Member.id == member_id).order_by(Harvest.at))
+            return [harvest_info(h) for h in s.scalars(q)]

@@ -1,0 +1,65 @@
+"""Competencies a trainee's records evidence, for the skill record they take on release.
+
+The list follows the grow-out tasks of the programme (feeding, health, growth sampling,
+water, harvest, a whole cycle, record keeping). Thresholds are deliberately modest: the
+record states what the logs show, it does not grade the person.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from kolam.registry.records import LogKind
+
+
+@dataclass(frozen=True, slots=True)
+class Competency:
+    code: str
+    label_id: str
+    label_en: str
+    kinds: tuple[LogKind, ...]
+    """Log kinds that count as evidence; empty for those evidenced otherwise."""
+    at_least: int
+
+
+@dataclass(frozen=True, slots=True)
+class Evidenced:
+    competency: Competency
+    evidence: str
+
+
+COMPETENCIES = (
+    Competency("feeding", "Pemberian pakan sesuai tabel dan cuaca",
+               "Feeding by the ration table and the weather", (LogKind.FEEDING,), 10),
+    Competency("health", "Pengamatan dan pencatatan kematian ikan",
+               "Observing and recording fish mortality", (LogKind.MORTALITY,), 3),
+    Competency("sampling", "Sampling pertumbuhan (berat rata-rata)",
+               "Growth sampling (average body weight)", (LogKind.SAMPLING,), 2),
+    Competency("water", "Pengelolaan kualitas air", "Water-quality management",
+               (LogKind.WATER_EXCHANGE, LogKind.MEASUREMENT), 2),
+    Competency("treatment", "Penanganan ikan sakit", "Treating sick fish",
+               (LogKind.TREATMENT,), 1),
+    Competency("harvest", "Panen dan penjualan hasil", "Harvesting and selling", (), 1),
+    Competency("cycle", "Satu siklus pembesaran penuh", "A complete grow-out cycle", (), 1),
+    Competency("records", "Pencatatan usaha budidaya", "Keeping the farm's records",
+               tuple(LogKind), 30),
+)
+
+
+def evidenced(log_kinds: Counter[LogKind], harvests: int,
+              completed_cycles: int) -> list[Evidenced]:
+    """The competencies these counts evidence, each with a sentence saying how."""
+    out = []
+    for c in COMPETENCIES:
+        if c.code == "harvest":
+            n, what = harvests, "harvests taken part in"
+        elif c.code == "cycle":
+            n, what = completed_cycles, "cycles completed"
+        else:
+            n = sum(log_kinds[k] for k in c.kinds)
+            what = "records" if c.code == "records" else \
+                "/".join(k.value.replace("_", " ") for k in c.kinds) + " logs"
+        if n >= c.at_least:
+            out.append(Evidenced(c, f"{n} {what}"))
+    return out

@@ -1,0 +1,58 @@
+"""What the kiosk tells trainees to do, and today's tasks (pure functions)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from api.pages.advice import todays_tasks, what_to_do, wib_day_start
+from kolam.kpi import DAY_MS, feed_advice
+from kolam.registry.alerts import AlertInfo
+from kolam.registry.records import LogInfo, LogKind
+
+NOW = 1_795_000_000_000
+ALERT = AlertInfo(1, "serang", "kolam-1", "do_low", "do_low", None, "do_mgl", "critical",
+                  "open", 1.5, "mg/L", 2.0, "", NOW, NOW, None, False, False, 0, 0, None, None,
+                  None)
+
+
+def test_all_good_is_said_plainly() -> None:
+    advice = what_to_do("ok", [], None, "id")
+    assert [a.severity for a in advice] == ["ok"] and "Air baik" in advice[0].text
+
+
+def test_alerts_first_and_no_ration_when_oxygen_is_low() -> None:
+    feed = feed_advice(1000, 20.0, 28.0, 5.0)
+    warn = dataclasses.replace(ALERT, id=2, rule="ph_high", severity="warning", metric="ph")
+    advice = what_to_do("critical", [warn, ALERT], feed, "id")
+    assert advice[0].severity == "critical" and "aerator" in advice[0].text
+    assert not any("Beri pakan" in a.text for a in advice)
+    assert "Beri pakan" in what_to_do("warning", [warn], feed, "id")[-1].text
+
+
+def test_cold_water_halves_the_ration_and_says_why() -> None:
+    advice = what_to_do("warning", [], feed_advice(1000, 20.0, 23.0, 5.0), "en")
+    assert "Feed" in advice[0].text and "halved" in advice[1].text
+
+
+def test_offline_pond_says_check_the_sensor() -> None:
+    assert "sensor" in what_to_do("offline", [], None, "en")[0].text
+
+
+def _log(kind: LogKind, at: int) -> LogInfo:
+    return LogInfo(kind, at, feed_kg=1.0 if kind is LogKind.FEEDING else None,
+                   dead_count=1 if kind is LogKind.MORTALITY else None)
+
+
+def test_tasks_ticked_by_todays_logs() -> None:
+    today = wib_day_start(NOW)
+    logs = (_log(LogKind.FEEDING, today - 3_600_000), _log(LogKind.FEEDING, today + 1000),
+            _log(LogKind.MORTALITY, today + 2000))
+    tasks = todays_tasks(logs, NOW - 20 * DAY_MS, NOW, "id")
+    assert [x.done for x in tasks[:4]] == [True, False, False, True]
+    assert {x.text for x in tasks[4:]} == {"Sampling berat ikan (30 ekor)", "Ganti air 20%"}
+    assert todays_tasks((), NOW - DAY_MS, NOW, "id")[4:] == []  # nothing due yet
+
+
+def test_wib_day_starts_at_midnight_wib() -> None:
+    assert (wib_day_start(NOW) + 7 * 3_600_000) % DAY_MS == 0
+    assert 0 <= NOW - wib_day_start(NOW) < DAY_MS

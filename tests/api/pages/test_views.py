@@ -1,0 +1,136 @@
+"""The kiosk, pond, overview, alerts and teams pages and their forms, server-side."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from fastapi.testclient import TestClient
+
+from kolam.alerts.model import Severity
+from kolam.registry.cycles import Cycles
+from kolam.registry.records import LogKind
+from tests.api.pages.conftest import log_in
+from tests.utils.pages import PONDS, SITE, DemoSite, raise_alert
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def test_kiosk_tiles_readings_and_advice(client: TestClient) -> None:
+    body = log_in(client, "kiosk").get(f"/kiosk/{SITE}").text
+    assert body.count('class="tile ') == len(PONDS)
+    assert 'id="tile-kolam-3" data-status="warning"' in body
+    assert 'id="tile-kolam-4" data-status="offline"' in body
+    assert "mg/L" in body and "°C" in body and "menit lalu" in body
+    assert "Beri pakan" in body and "Sensor tidak mengirim data" in body
+
+
+def test_kiosk_log_form_saves_and_validates(client: TestClient, site: DemoSite) -> None:
+    log_in(client, "kiosk")
+    csrf = _csrf(client.get(f"/kiosk/{SITE}").text)
+    r = client.post(f"/kiosk/{SITE}/logs", data={"csrf": csrf, "pond": "kolam-1",
+                                                 "kind": "mortality", "amount": "2"})
+    assert r.status_code == 303
+    cycles = Cycles(site.registry.engine)
+    cycle = cycles.active_cycle(SITE, "kolam-1")
+    assert cycle is not None
+    last = cycles.records(SITE, cycle.id).logs[-1]
+    assert (last.kind, last.dead_count, last.recorded_by) == (LogKind.MORTALITY, 2, "kiosk")
+    for form, message in (({"kind": "feeding", "amount": "-1"}, "more than 0"),
+                          ({"kind": "feeding", "amount": "abc"}, "not a number"),
+                          ({"kind": "mortality", "amount": "99999"}, "more than the"),
+                          ({"kind": "sampling", "amount": "3"}, "feeding or dead fish"),
+                          ({"kind": "feeding", "amount": "1", "pond": "nope"}, "no pond")):
+        r = client.post(f"/kiosk/{SITE}/logs", data={"csrf": csrf, "pond": "kolam-1"} | form)
+        assert r.status_code == 422 and message in r.text, (form, r.text[-2000:])
+    r = client.post(f"/kiosk/{SITE}/logs", data={"pond": "kolam-1", "kind": "feeding",
+                                                 "amount": "1"})
+    assert r.status_code == 403
+
+
+def test_pond_page_and_chart_data(client: TestClient) -> None:
+    log_in(client, "admin")
+    body = client.get(f"/sites/{SITE}/ponds/kolam-1").text
+    assert "uPlot.iife.min.js" in body and "node-1" in body and "dBm" in body
+    assert "Kinerja siklus" in body and "Perkiraan oksigen saat subuh" in body
+    data = client.get(f"/sites/{SITE}/ponds/kolam-1/charts.json?range=7d").json()
+    keys = [m["key"] for m in data["metrics"]]
+    assert keys[:3] == ["temp_c", "ph", "do_mgl"] and "nh3_mgl" in keys
+    do = next(m for m in data["metrics"] if m["key"] == "do_mgl")
+    assert do["optimal"] == [4, None] and do["unit"] == "mg/L"
+    assert 300 <= len(do["t"]) <= 500 and len(do["t"]) == len(do["mean"]) == len(do["max"])
+    assert data["step_s"] == 1260
+    assert {e["kind"] for e in data["events"]} >= {"feeding"}
+    assert client.get(f"/sites/{SITE}/ponds/kolam-1/charts.json?range=1y").status_code == 422
+
+
+def test_overview_sorts_sites_and_counts(client: TestClient) -> None:
+    body = log_in(client, "admin").get("/").text
+    assert body.index("Rutan Kelas IIB Serang") < body.index("Lapas Pandeglang")
+    assert "Produksi bulan ini" in body and "Sensor aktif (24 jam)" in body
+    assert 'data-sort="num"' in body
+
+
+def test_alerts_page_acknowledge_and_silence(client: TestClient, site: DemoSite) -> None:
+    raise_alert(site, "kolam-3", "temp_high", Severity.WARNING, 32.6, "temp_c", "°C", 32.0)
+    log_in(client, "dinas")
+    body = client.get("/alerts").text
+    assert "Suhu air tinggi" in body and "32,6 °C" in body
+    alert_id = int(re.search(r'id="alert-(\d+)" data-state="open"', body).group(1))  # type: ignore[union-attr]
+    r = client.post(f"/sites/{SITE}/alerts/{alert_id}/ack", data={"csrf": _csrf(body)})
+    assert r.status_code == 303
+    assert f'id="alert-{alert_id}" data-state="acknowledged"' in client.get("/alerts").text
+    # Dinas acknowledges but may not silence (admin and officers only, as the API).
+    r = client.post(f"/sites/{SITE}/silences", data={"csrf": _csrf(body), "hours": "2"})
+    assert r.status_code == 403
+    log_in(client, "officer")
+    csrf = _csrf(client.get("/alerts").text)
+    r = client.post(f"/sites/{SITE}/silences", data={"csrf": csrf, "pond": "kolam-3",
+                                                     "hours": "999", "reason": "x"})
+    assert r.status_code == 422 and "at most 720" in r.text
+    r = client.post(f"/sites/{SITE}/silences", data={"csrf": csrf, "pond": "kolam-3",
+                                                     "hours": "1,5", "reason": "kuras kolam"})
+    assert r.status_code == 303 and "kuras kolam" in client.get(r.headers["location"]).text
+
+
+def test_team_forms_show_validation_messages(client: TestClient) -> None:
+    log_in(client, "officer")
+    body = client.get(f"/teams/{SITE}").text
+    r = client.post(f"/teams/{SITE}", data={"csrf": _csrf(body), "name": " "})
+    assert r.status_code == 422 and "a team needs a name" in r.text
+    r = client.post(f"/teams/{SITE}", data={"csrf": _csrf(body), "name": "Lele Baru"})
+    assert r.status_code == 303
+    team = r.headers["location"].split("/")[-1].split("?")[0]
+    page = client.get(f"/teams/{SITE}/{team}").text
+    r = client.post(f"/teams/{SITE}/{team}/cycles", data={
+        "csrf": _csrf(page), "pond": "kolam-1", "seed_count": "1000", "seed_weight_g": "2"})
+    assert r.status_code == 422 and "already has an active cycle" in r.text
+    r = client.post(f"/teams/{SITE}/{team}/cycles", data={
+        "csrf": _csrf(page), "pond": "kolam-1", "seed_count": "10.5", "seed_weight_g": "2"})
+    assert r.status_code == 422 and "whole number" in r.text
+    r = client.post(f"/teams/{SITE}/1/logs", data={
+        "csrf": _csrf(page), "cycle": "1", "kind": "feeding", "value": "1"})
+    assert r.status_code == 422 and "is outside cycle 1" in r.text  # finished in the demo
+    log_in(client, "dinas")
+    assert client.post(f"/teams/{SITE}", data={"csrf": "x", "name": "y"}).status_code == 403
+
+
+def test_live_stream_sends_changed_fragments(client: TestClient) -> None:
+    log_in(client, "kiosk")
+    with client.stream("GET", f"/live/sites/{SITE}") as r:
+        assert r.headers["content-type"].startswith("text/event-stream")
+        text = "".join(r.iter_text())
+    events = [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: {")]
+    assert {e["id"] for e in events} == {f"tile-{p}" for p in PONDS}  # each once: unchanged
+    assert all('class="tile ' in e["html"] for e in events)
+    with client.stream("GET", f"/live/sites/{SITE}/ponds/kolam-1") as r:
+        text = "".join(r.iter_text())
+    assert '"id": "readings"' in text and '"id": "devices"' in text
+
+
+def test_live_stream_needs_a_login(client: TestClient) -> None:
+    assert client.get(f"/live/sites/{SITE}").status_code == 401

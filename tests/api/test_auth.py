@@ -1,0 +1,119 @@
+"""Logging in, tokens, API keys and the command line that makes users."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+import pytest
+
+from kolam.auth import Role, issue_token
+from kolam.config import KolamConfig
+from kolam.registry.repo import Registry
+from kolam.registry.users import Users
+from tests.utils.auth import PASSWORD, login
+from tests.utils.farm import SITE_A, farm_app
+
+
+def test_token_flow_and_errors(make_config: Callable[..., KolamConfig]) -> None:
+    with farm_app(make_config) as farm:
+        c = farm.client
+        r = c.post("/api/v1/auth/token", data={"username": "officer", "password": PASSWORD})
+        body = r.json()
+        assert r.status_code == 200 and body["token_type"] == "bearer"
+        assert body["expires_in"] == 12 * 3600
+        me = c.get("/api/v1/users/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+        assert me.json() == {"username": "officer", "role": "officer", "sites": [SITE_A],
+                             "all_sites": False}
+        for user, pw in (("officer", "wrong password"), ("nobody", PASSWORD)):
+            r = c.post("/api/v1/auth/token", data={"username": user, "password": pw})
+            assert r.status_code == 401 and r.json()["detail"] == "wrong username or password"
+        r = c.get("/api/v1/users/me")
+        assert r.status_code == 401 and "auth/token" in r.json()["detail"]
+        assert r.headers["WWW-Authenticate"] == "Bearer"
+        r = c.get("/api/v1/users/me", headers={"Authorization": "Bearer not-a-jwt"})
+        assert r.status_code == 401 and r.json()["detail"] == "invalid token"
+        expired = issue_token("officer", c.app.state.secret_key, 60, int(time.time()) - 120)
+        r = c.get("/api/v1/users/me", headers={"Authorization": f"Bearer {expired}"})
+        assert r.status_code == 401 and "expired" in r.json()["detail"]
+        forged = issue_token("admin", "another key of at least thirty-two bytes", 60,
+                             int(time.time()))
+        assert c.get("/api/v1/users/me", headers={"Authorization": f"Bearer {forged}"}
+                     ).status_code == 401
+
+
+def test_removed_user_loses_access_at_once(make_config: Callable[..., KolamConfig]) -> None:
+    with farm_app(make_config) as farm:
+        headers = farm.as_("dinas")
+        assert farm.client.get("/api/v1/users/me", headers=headers).status_code == 200
+        Users(farm.registry.engine).deactivate("dinas")
+        assert farm.client.get("/api/v1/users/me", headers=headers).status_code == 401
+
+
+def test_api_keys(make_config: Callable[..., KolamConfig]) -> None:
+    with farm_app(make_config) as farm:
+        c = farm.client
+        r = c.post("/api/v1/users/dinas/api-keys", json={"name": "dashboard"},
+                   headers=farm.as_("admin"))
+        assert r.status_code == 201
+        key = r.json()["key"]
+        assert c.get("/api/v1/users/me", headers={"X-API-Key": key}).json()["username"] == "dinas"
+        # As a bearer credential too (what Prometheus sends).
+        assert c.get("/api/v1/users/me", headers={"Authorization": f"Bearer {key}"}
+                     ).status_code == 200
+        assert c.get("/api/v1/users/me", headers={"X-API-Key": key + "x"}).status_code == 401
+        admin_key = Users(farm.registry.engine).add_api_key("admin", "prometheus")
+        metrics = c.get("/metrics", headers={"X-API-Key": admin_key})
+        assert metrics.status_code == 200 and "kolam_dead_letters" in metrics.text
+        assert c.get("/metrics", headers={"X-API-Key": key}).status_code == 403
+
+
+def test_admin_of_some_sites_cannot_make_wider_users(
+        make_config: Callable[..., KolamConfig]) -> None:
+    with farm_app(make_config) as farm:
+        Users(farm.registry.engine).add("site-admin", Role.ADMIN, [SITE_A], PASSWORD)
+        headers = login(farm.client, "site-admin")
+        r = farm.client.post("/api/v1/users", headers=headers,
+                             json={"username": "x", "role": "dinas", "password": PASSWORD})
+        assert r.status_code == 403
+        r = farm.client.post("/api/v1/users", headers=headers, json={
+            "username": "x", "role": "officer", "sites": [SITE_A], "password": PASSWORD})
+        assert r.status_code == 201
+        r = farm.client.post("/api/v1/users", headers=farm.as_("admin"), json={
+            "username": "y", "role": "kiosk", "sites": [], "password": PASSWORD})
+        assert r.status_code == 422 and "exactly one --site" in r.json()["detail"]
+
+
+def test_cli_users_add_reads_the_password_from_stdin(
+        make_config: Callable[..., KolamConfig]) -> None:
+    config = make_config()
+    env = {"KOLAM_DATA_DIR": str(config.data_dir), "PATH": "/usr/bin:/bin"}
+    run = subprocess.run(
+        [sys.executable, "-m", "kolam", "users", "add", "ibu-dinas", "--role", "dinas",
+         "--site", "serang", "--site", "lebak"], input=PASSWORD + "\n", env=env,
+        capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert "ibu-dinas: dinas of lebak, serang" in run.stdout
+    bad = subprocess.run([sys.executable, "-m", "kolam", "users", "add", "k", "--role", "kiosk",
+                          "--password", PASSWORD], env=env, capture_output=True, text=True,
+                         timeout=60)
+    assert bad.returncode == 1 and "exactly one --site" in bad.stderr
+    registry = Registry(config.registry_url)
+    try:
+        user = Users(registry.engine).authenticate("ibu-dinas", PASSWORD)
+        assert user.role is Role.DINAS and user.sites == {"serang", "lebak"}
+    finally:
+        registry.close()
+
+
+@pytest.mark.parametrize("password", ["", "short"])
+def test_short_passwords_are_refused(make_config: Callable[..., KolamConfig],
+                                     password: str) -> None:
+    registry = Registry(make_config().registry_url)
+    try:
+        with pytest.raises(Exception, match="at least 8"):
+            Users(registry.engine).add("u", Role.ADMIN, (), password)
+    finally:
+        registry.close()

@@ -1,0 +1,174 @@
+"""Every route of the OpenAPI document, for every role: who gets in, who is kept out,
+and that dinas and kiosk users never see a member's name or registration number.
+
+A new route must be added to ``ALLOWED`` (the test fails otherwise): deciding who may
+use it is part of adding it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from kolam.config import KolamConfig
+from tests.utils.farm import SECRETS, SITE_A, SITE_B, Farm, farm_app
+
+PUBLIC = "public"
+ALL = frozenset({"admin", "officer", "dinas", "kiosk"})
+STAFF = frozenset({"admin", "officer", "dinas"})
+WRITERS = frozenset({"admin", "officer"})
+LOGGERS = frozenset({"admin", "officer", "kiosk"})
+ADMIN = frozenset({"admin"})
+S = "/api/v1/sites/{site}"
+
+ALLOWED: dict[tuple[str, str], frozenset[str] | str] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("POST", "/api/v1/auth/token"): PUBLIC,
+    ("GET", "/metrics"): ADMIN,  # or any client on the loopback interface
+    ("GET", "/api/v1/deadletters"): ADMIN,
+    ("GET", "/api/v1/users/me"): ALL,
+    ("GET", "/api/v1/users"): ADMIN,
+    ("POST", "/api/v1/users"): ADMIN,
+    ("POST", "/api/v1/users/{username}/api-keys"): ADMIN,
+    ("GET", "/api/v1/audit"): ADMIN,
+    ("GET", "/api/v1/sites"): ALL,
+    ("GET", S): ALL,
+    ("GET", S + "/ponds"): ALL,
+    ("GET", S + "/ponds/{pond}"): ALL,
+    ("GET", S + "/ponds/{pond}/series"): ALL,
+    ("GET", S + "/ponds/{pond}/series.csv"): ALL,
+    ("GET", S + "/teams"): ALL,
+    ("POST", S + "/teams"): WRITERS,
+    ("GET", S + "/teams/{team}"): ALL,
+    ("GET", S + "/teams/{team}/members"): STAFF,
+    ("POST", S + "/teams/{team}/members"): WRITERS,
+    ("GET", S + "/teams/{team}/kpis"): ALL,
+    ("GET", S + "/members"): STAFF,
+    ("GET", S + "/members/{member}"): STAFF,
+    ("POST", S + "/members/{member}/status"): WRITERS,
+    ("GET", S + "/members/{member}/skill-record"): STAFF,
+    ("GET", S + "/members/{member}/skill-record.json"): STAFF,
+    ("GET", S + "/ponds/{pond}/cycles"): ALL,
+    ("POST", S + "/ponds/{pond}/cycles"): WRITERS,
+    ("GET", S + "/cycles"): ALL,
+    ("GET", S + "/cycles/{cycle}"): ALL,
+    ("POST", S + "/cycles/{cycle}/end"): WRITERS,
+    ("GET", S + "/cycles/{cycle}/logs"): ALL,
+    ("POST", S + "/cycles/{cycle}/logs"): LOGGERS,
+    ("GET", S + "/cycles/{cycle}/harvests"): ALL,
+    ("POST", S + "/cycles/{cycle}/harvests"): WRITERS,
+    ("GET", S + "/cycles/{cycle}/costs"): STAFF,
+    ("POST", S + "/cycles/{cycle}/costs"): WRITERS,
+    ("GET", S + "/cycles/{cycle}/kpis"): ALL,
+    ("GET", S + "/reports/monthly"): STAFF,
+    ("GET", S + "/reports/monthly.csv"): STAFF,
+    ("GET", S + "/reports/monthly.html"): STAFF,
+    ("GET", "/api/v1/alerts"): ALL,
+    ("GET", S + "/alerts"): ALL,
+    ("GET", S + "/alerts/{alert}"): ALL,
+    ("GET", S + "/alerts/{alert}/notifications"): STAFF,
+    ("POST", S + "/alerts/{alert}/ack"): STAFF,
+    ("GET", S + "/silences"): ALL,
+    ("POST", S + "/silences"): WRITERS,
+    ("DELETE", S + "/silences/{silence}"): WRITERS,
+}
+MISSING_ID = 999_999  # alert and silence ids: the role check comes before the lookup
+QUERY = {"metric": "do_mgl", "month": "2026-01"}
+CALLERS = ("anonymous", "admin", "officer", "dinas", "kiosk", "officer_b")
+
+
+@pytest.fixture(scope="module")
+def farm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Farm]:
+    from kolam.config import load_config
+
+    data = tmp_path_factory.mktemp("iso") / "data"
+
+    def make(**overrides: object) -> KolamConfig:
+        return load_config(None, data_dir=data, **overrides)
+
+    with farm_app(make) as f:
+        yield f
+
+
+def _routes(farm: Farm) -> list[tuple[str, str]]:
+    spec = farm.client.get("/openapi.json").json()
+    return sorted((method.upper(), path) for path, ops in spec["paths"].items()
+                  for method in ops)
+
+
+def test_every_route_has_a_decision(farm: Farm) -> None:
+    assert set(_routes(farm)) == set(ALLOWED)
+
+
+def _url(farm: Farm, path: str) -> str:
+    ids = farm.ids[SITE_A]
+    return path.format(site=SITE_A, pond="kolam-1", team=ids["team"], member=ids["member"],
+                       cycle=ids["cycle"], username="officer", alert=MISSING_ID,
+                       silence=MISSING_ID)
+
+
+def _expected(method: str, path: str, caller: str) -> set[int]:
+    allowed = ALLOWED[(method, path)]
+    if allowed == PUBLIC:
+        return {200, 422}  # the token route without a form is a 422
+    if caller == "anonymous":
+        return {401}
+    role = "officer" if caller == "officer_b" else caller
+    assert isinstance(allowed, frozenset)
+    if role not in allowed or (caller == "officer_b" and path.startswith(S)):
+        return {403}
+    if "{alert}" in path or "{silence}" in path:
+        return {404}  # allowed in, then no such record
+    return {200} if method == "GET" else {422}  # empty bodies: allowed, then refused
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_roles_and_sites(farm: Farm, caller: str) -> None:
+    failures = []
+    for method, path in ALLOWED:
+        r = farm.client.request(method, _url(farm, path), params=QUERY,
+                                json={} if method == "POST" else None,
+                                headers=farm.as_(caller))
+        if r.status_code not in _expected(method, path, caller):
+            failures.append(f"{method} {path}: {r.status_code} {r.text[:120]}")
+        if caller in ("dinas", "kiosk", "officer_b"):
+            for secret in SECRETS[SITE_A] + SECRETS[SITE_B]:
+                if secret in r.text:
+                    failures.append(f"{method} {path} shows {secret!r} to {caller}")
+        if caller == "officer" and r.status_code == 200:
+            for secret in SECRETS[SITE_B]:
+                if secret in r.text:
+                    failures.append(f"{method} {path} shows site B's {secret!r}")
+    assert failures == []
+
+
+def test_site_list_shows_only_the_users_sites(farm: Farm) -> None:
+    def slugs(caller: str) -> list[str]:
+        return [s["slug"] for s in farm.client.get("/api/v1/sites",
+                                                   headers=farm.as_(caller)).json()]
+
+    assert slugs("admin") == sorted([SITE_A, SITE_B])
+    assert slugs("officer_b") == [SITE_B]
+    assert slugs("dinas") == [SITE_A]
+
+
+def test_records_of_another_site_are_not_found_under_yours(farm: Farm) -> None:
+    # Site A's cycle id asked for under site B, by site B's officer: no such cycle there.
+    cycle_a = farm.ids[SITE_A]["cycle"]
+    if cycle_a == farm.ids[SITE_B]["cycle"]:
+        pytest.skip("ids coincide")
+    r = farm.client.get(f"/api/v1/sites/{SITE_B}/cycles/{cycle_a}",
+                        headers=farm.as_("officer_b"))
+    assert r.status_code == 404
+    member_a = farm.ids[SITE_A]["member"]
+    r = farm.client.get(f"/api/v1/sites/{SITE_B}/members/{member_a}/skill-record",
+                        headers=farm.as_("officer_b"))
+    assert r.status_code == 404 and SECRETS[SITE_A][0] not in r.text
+
+
+def test_officers_do_see_names(farm: Farm) -> None:
+    r = farm.client.get(f"/api/v1/sites/{SITE_A}/members", headers=farm.as_("officer"))
+    assert r.json()[0]["full_name"] == SECRETS[SITE_A][0]
+    r = farm.client.get(f"/api/v1/sites/{SITE_A}/members", headers=farm.as_("dinas"))
+    assert r.json()[0]["full_name"] is None and r.json()[0]["alias"] == "Anggota 1"

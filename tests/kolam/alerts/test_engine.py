@@ -1,0 +1,145 @@
+"""The alert engine on synthetic batches: water rules, rates, combined severity, sensor
+health, restarts and per-pond overrides."""
+
+from __future__ import annotations
+
+import json
+
+from kolam.alerts.engine import AlertEngine
+from kolam.alerts.model import ActiveAlert, AlertKey, Change, Severity, Transition
+from kolam.config import AlertsConfig, RuleOverride, SiteAlerts
+from kolam.protocol import DeviceRef, Status, telemetry_topic
+from kolam.registry.repo import DeadLetterIn
+from kolam.store.base import Row, SeriesKey
+
+MIN = 60_000
+T0 = 1_764_000_000_000  # 2025-11-24T16:00Z (23:00 WIB)
+REF = DeviceRef("serang", "kolam-1", "node-1")
+
+
+def rows(metric: str, values: list[float], t0: int = T0, step: int = MIN,
+         device: str = "node-1") -> list[Row]:
+    key = SeriesKey("serang", "kolam-1", device, metric)
+    return [(key, t0 + i * step, v) for i, v in enumerate(values)]
+
+
+def run(engine: AlertEngine, batch: list[Row], now: int | None = None) -> list[Transition]:
+    return engine.evaluate(batch, [], [], now or (batch[-1][1] if batch else T0))
+
+
+def changes(ts: list[Transition]) -> list[tuple[str, str, str]]:
+    return [(t.alert.key, t.change.value, t.severity.value) for t in ts]
+
+
+def test_low_do_warning_then_critical_then_resolved() -> None:
+    e = AlertEngine(AlertsConfig())
+    out = run(e, rows("do_mgl", [5.0] * 5 + [2.5] * 12 + [1.5] * 12 + [4.0] * 12))
+    assert changes(out) == [("do_low", "raised", "warning"), ("do_low", "upgraded", "critical"),
+                            ("do_low", "resolved", "critical")]
+    assert out[0].since == T0 + 5 * MIN and out[0].unit == "mg/L" and out[0].threshold == 3.0
+
+
+def test_low_do_with_high_ammonia_is_critical() -> None:
+    e = AlertEngine(AlertsConfig())
+    batch = rows("do_mgl", [2.7] * 40) + rows("nh3_mgl", [0.2] * 40)
+    keys = changes(run(e, batch))
+    assert ("do_nh3", "raised", "critical") in keys
+    assert ("do_low", "raised", "warning") in keys and ("nh3_high", "raised", "warning") in keys
+
+
+def test_leak_is_a_level_falling_faster_than_10_cm_a_day() -> None:
+    e = AlertEngine(AlertsConfig())
+    steady = rows("level_cm", [80 - 0.2 * i / 60 for i in range(8 * 60)])  # ~5 cm/day
+    assert run(e, steady) == []
+    leak = rows("level_cm", [78.4 - 1.0 * i / 60 for i in range(8 * 60)], t0=T0 + 8 * 60 * MIN)
+    out = run(e, leak)
+    assert changes(out) == [("level_leak", "raised", "warning")]
+    assert out[0].value is not None and out[0].value > 10
+
+
+def test_temperature_drop_after_rain() -> None:
+    e = AlertEngine(AlertsConfig())
+    temps = [29.0] * 30 + [29.0 - 3.0 * i / 60 for i in range(60)] + [26.0] * 30
+    assert changes(run(e, rows("temp_c", temps))) == [("temp_drop", "raised", "warning")]
+
+
+def test_pond_override_changes_a_threshold() -> None:
+    cfg = AlertsConfig(sites={"serang": SiteAlerts(ponds={"kolam-1": {
+        "do_low": RuleOverride(warning=4.0, min_duration_s=0)}})})
+    out = run(AlertEngine(cfg), rows("do_mgl", [3.5]))
+    assert changes(out) == [("do_low", "raised", "warning")]
+    assert run(AlertEngine(AlertsConfig()), rows("do_mgl", [3.5] * 20)) == []
+
+
+def test_offline_from_last_will_and_back() -> None:
+    e = AlertEngine(AlertsConfig())
+    out = e.evaluate([], [(REF, Status(online=False), T0)], [], T0)
+    assert changes(out) == [("offline/node-1", "raised", "warning")]
+    assert out[0].detail == "last_will" and out[0].device == "node-1"
+    back = e.evaluate([], [(REF, Status(online=True, interval_s=60), T0 + MIN)], [], T0 + MIN)
+    assert changes(back) == [("offline/node-1", "resolved", "warning")]
+
+
+def test_offline_from_silence_beyond_three_intervals() -> None:
+    e = AlertEngine(AlertsConfig(), offline_after_intervals=3)
+    e.evaluate([], [(REF, Status(online=True, interval_s=60), T0)], [], T0)
+    run(e, rows("do_mgl", [5.0] * 3), now=T0 + 2 * MIN)
+    last = T0 + 2 * MIN
+    assert e.tick(last + 170_000) == []
+    out = e.tick(last + 190_000)
+    assert changes(out) == [("offline/node-1", "raised", "warning")]
+    assert out[0].detail == "silence" and out[0].since == last
+    assert e.tick(last + 300_000) == []  # once
+    back = run(e, rows("do_mgl", [5.0], t0=last + 310_000), now=last + 310_000)
+    assert changes(back) == [("offline/node-1", "resolved", "warning")]
+
+
+def test_sentinels_counted_per_device() -> None:
+    e = AlertEngine(AlertsConfig())
+    topic = telemetry_topic(REF)
+    dead = [DeadLetterIn(topic, "sentinel", "temp_c=-127", json.dumps({"t": T0 + i * MIN,
+                                                                      "temp_c": -127.0}), T0)
+            for i in range(3)]
+    out = e.evaluate([], [], dead, T0)
+    assert changes(out) == [("sentinel/node-1/temp_c", "raised", "warning")]
+    assert e.health.sentinel_counts()[("serang", "node-1")] == 3
+    later = run(e, rows("temp_c", [28.0] * 3, t0=T0 + 40 * MIN))
+    assert changes(later) == [("sentinel/node-1/temp_c", "resolved", "warning")]
+
+
+def test_flatline_and_spikes() -> None:
+    e = AlertEngine(AlertsConfig())
+    out = run(e, rows("ph", [7.31] * 100))
+    assert changes(out) == [("flatline/node-1/ph", "raised", "warning")]
+    spiky = [7.0, 7.01, 8.5, 7.02, 7.0, 7.03, 5.6, 7.01, 7.0, 8.6, 7.02, 7.01]
+    out = run(e, rows("ph", spiky, t0=T0 + 200 * MIN))
+    assert ("flatline/node-1/ph", "resolved", "warning") in changes(out)
+    assert ("spikes/node-1/ph", "raised", "warning") in changes(out)
+
+
+def test_drift_against_a_manual_measurement() -> None:
+    e = AlertEngine(AlertsConfig())
+    out = e.manual_check("serang", "kolam-1", "node-1", "do_mgl", T0, 3.1, 4.2)
+    assert changes(out) == [("drift/node-1/do_mgl", "raised", "warning")]
+    assert e.manual_check("serang", "kolam-1", "node-1", "do_mgl", T0 + MIN, 4.1, 4.2)
+
+
+def test_restored_alert_is_not_raised_again() -> None:
+    e = AlertEngine(AlertsConfig())
+    e.restore([ActiveAlert(AlertKey("serang", "kolam-1", "do_low"), "do_low",
+                           Severity.CRITICAL, T0 - 30 * MIN, T0 - MIN)])
+    assert run(e, rows("do_mgl", [1.5] * 20)) == []
+    out = run(e, rows("do_mgl", [5.0] * 12, t0=T0 + 20 * MIN))
+    assert [t.change for t in out] == [Change.RESOLVED]
+
+
+def test_dawn_forecast_warns_hours_before_sunrise() -> None:
+    e = AlertEngine(AlertsConfig())
+    # 2025-11-24 18:30 WIB (11:30Z) onwards, DO halving every 3 h from 6 mg/L.
+    start = 1_763_983_800_000
+    do = [6.0 * 0.5 ** (i / 180) for i in range(6 * 60)]
+    out = run(e, rows("do_mgl", do, t0=start))
+    forecast = [t for t in out if t.alert.key == "do_forecast"]
+    assert [t.change for t in forecast] == [Change.RAISED]
+    assert forecast[0].value is not None and forecast[0].value < 2.0
+    assert "WIB" in forecast[0].detail
