@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 
 from api.pages import install as install_pages
+from api.ratelimit import LoginLimiter, TooManyLogins
 from api.routes import (
     alerts,
     auth,
@@ -23,6 +24,7 @@ from api.routes import (
     users,
 )
 from api.routes.health import RegistryCollector
+from api.security import BodyLimit, SecurityHeaders, check_secret_key
 from kolam.auth import AuthError, Forbidden, secret_key
 from kolam.config import KolamConfig
 from kolam.errors import KolamError, NotFound, StoreUnavailable
@@ -49,6 +51,8 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
     app.state.entries = Entries(registry.engine)
     app.state.alerts = Alerts(registry.engine)
     app.state.secret_key = secret_key(config)
+    check_secret_key(app.state.secret_key)  # refuse to start with a guessable key
+    app.state.login_limiter = LoginLimiter()
     metrics = CollectorRegistry()
     metrics.register(RegistryCollector(registry))
     app.state.metrics = metrics
@@ -75,6 +79,18 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
         return JSONResponse({"detail": f"storage busy, retry: {exc}"}, status_code=503,
                             headers={"Retry-After": "1"})
 
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, exc: OverflowError) -> JSONResponse:
+        # An id or count beyond 64 bits reaches the database driver, which cannot bind it
+        # (found by tests/api/test_schema_fuzz.py): the client's number, not our fault.
+        return JSONResponse({"detail": "a number in the request is out of range"},
+                            status_code=422)
+
+    @app.exception_handler(TooManyLogins)
+    async def _too_many(request: Request, exc: TooManyLogins) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=429,
+                            headers={"Retry-After": str(exc.retry_after_s)})
+
     @app.exception_handler(KolamError)
     async def _kolam(request: Request, exc: KolamError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=500)
@@ -83,4 +99,8 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
                    records, kpis, reports, alerts):
         app.include_router(module.router)
     install_pages(app)
+    # Added last, so outermost: the size limit runs before anything reads a body, and the
+    # headers reach every response, error pages included.
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
     return app

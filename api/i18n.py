@@ -27,6 +27,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "username": ("Nama pengguna", "Username"),
     "password": ("Kata sandi", "Password"),
     "login_failed": ("Nama pengguna atau kata sandi salah.", "Wrong username or password."),
+    "login_locked": ("Terlalu banyak percobaan gagal. Coba lagi nanti.",
+                     "Too many failed attempts. Try again later."),
     "overview": ("Ringkasan", "Overview"),
     "alerts": ("Peringatan", "Alerts"),
     "teams": ("Kelompok", "Teams"),

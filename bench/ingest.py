@@ -114,9 +114,13 @@ def metric_value(port: int, name: str) -> float:
     return 0.0
 
 
+ALERTS = {"enabled": True}
+
+
 def start_ingest(broker: int, data: Path, metrics_port: int, batch: int) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KOLAM_")}
     env.update({"KOLAM_MQTT_URL": f"mqtt://127.0.0.1:{broker}", "KOLAM_DATA_DIR": str(data),
+                "KOLAM_ALERTS__ENABLED": str(ALERTS["enabled"]).lower(),
                 "KOLAM_INGEST__METRICS_PORT": str(metrics_port),
                 "KOLAM_INGEST__BATCH_SIZE": str(batch), "KOLAM_LOG_LEVEL": "WARNING"})
     return subprocess.Popen([sys.executable, "-m", "kolam", "ingest"], env=env, cwd=ROOT)
@@ -253,15 +257,19 @@ def main() -> None:
     ap.add_argument("--batch-messages", type=int, default=4_000)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--latency-seconds", type=int, default=20)
+    ap.add_argument("--no-alerts", action="store_true",
+                    help="Run ingest as a write-only worker (alerts.enabled=false)")
     args = ap.parse_args()
+    ALERTS["enabled"] = not args.no_alerts
     results = {
+        "alerts_enabled": ALERTS["enabled"],
         "one_sample_messages": throughput(args.messages, 1, args.repeats),
         "sixty_sample_messages": throughput(args.batch_messages, 60, args.repeats),
         "latency_200_per_s": latency(200, args.latency_seconds),
         "targets": {"ratio_one_sample": ">= 0.8", "samples_per_s_60": ">= 100000",
                     "peak_rss_mb": "< 150", "latency_p99_ms": "< 1000"},
     }
-    write_results("ingest", results)
+    write_results("ingest" if ALERTS["enabled"] else "ingest_no_alerts", results)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 SERANG_LAT_DEG = -6.12  # Rutan Kelas IIB Serang, Banten
 SERANG_LON_DEG = 106.15
@@ -35,7 +36,13 @@ def sun_events_ms(utc_day_ms: int, lat_deg: float = SERANG_LAT_DEG,
                   lon_deg: float = SERANG_LON_DEG) -> tuple[int, int]:
     """(sunrise, sunset) in epoch ms around the solar noon that falls on the UTC date
     containing ``utc_day_ms``."""
-    day = datetime.fromtimestamp(utc_day_ms / 1000, UTC).date()
+    # The alert engine asks for every DO sample: compute once per date and place.
+    return _sun_events_for_day(utc_day_ms // _DAY_MS, lat_deg, lon_deg)
+
+
+@lru_cache(maxsize=4096)
+def _sun_events_for_day(day_index: int, lat_deg: float, lon_deg: float) -> tuple[int, int]:
+    day = datetime.fromtimestamp(day_index * 86_400, UTC).date()
     g = _gamma(day.timetuple().tm_yday)
     decl, eot = _declination(g), _equation_of_time_min(g)
     lat = math.radians(lat_deg)

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from api import i18n
 from api.pages.render import page
 from api.pages.session import check_csrf, end_session, start_session
+from api.ratelimit import TooManyLogins, check_login, login_failed, login_succeeded
 from kolam.auth import AuthError
 
 router = APIRouter(include_in_schema=False)
@@ -32,10 +33,19 @@ def login(request: Request, username: Annotated[str, Form()] = "",
           password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/",
           ) -> Response:
     try:
+        check_login(request, username)
+    except TooManyLogins as exc:
+        locked = page(request, "login.html", status_code=429, next=safe_next(next),
+                      error="login_locked", username=username)
+        locked.headers["Retry-After"] = str(exc.retry_after_s)
+        return locked
+    try:
         user = request.app.state.users.authenticate(username.strip(), password)
     except AuthError:
+        login_failed(request, username, "page")
         return page(request, "login.html", status_code=401, next=safe_next(next),
                     error="login_failed", username=username)
+    login_succeeded(request, user.username, "page")
     response = RedirectResponse(safe_next(next), status_code=303)
     start_session(request, response, user.username)
     return response

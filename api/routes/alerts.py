@@ -73,7 +73,8 @@ class SilenceIn(BaseModel):
     pond: str | None = None
     device: str | None = None
     rule: str | None = None
-    starts_at: int | None = Field(None, description="Epoch ms; default now")
+    starts_at: int | None = Field(None, ge=0, lt=253_402_300_800_000,  # before year 10000
+                                  description="Epoch ms; default now")
     duration_s: float = Field(..., gt=0, le=30 * 86400)
     reason: str = Field("", max_length=200)
 

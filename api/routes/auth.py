@@ -10,7 +10,8 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
 from api.deps import ConfigDep, UsersDep
-from kolam.auth import issue_token
+from api.ratelimit import check_login, login_failed, login_succeeded
+from kolam.auth import AuthError, issue_token
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -21,10 +22,17 @@ class Token(BaseModel):
     expires_in: int
 
 
-@router.post("/token", response_model=Token, summary="Log in: a bearer token for the API")
+@router.post("/token", response_model=Token, summary="Log in: a bearer token for the API",
+             responses={429: {"description": "Too many failed logins (see Retry-After)"}})
 def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()],
           users: UsersDep, config: ConfigDep) -> Token:
-    user = users.authenticate(form.username, form.password)
+    check_login(request, form.username)
+    try:
+        user = users.authenticate(form.username, form.password)
+    except AuthError:
+        login_failed(request, form.username, "api")
+        raise
+    login_succeeded(request, user.username, "api")
     token = issue_token(user.username, request.app.state.secret_key, config.token_ttl_s,
                         int(time.time()))
     return Token(access_token=token, expires_in=config.token_ttl_s)
