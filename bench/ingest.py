@@ -121,9 +121,14 @@ def start_ingest(broker: int, data: Path, metrics_port: int, batch: int) -> subp
     env = {k: v for k, v in os.environ.items() if not k.startswith("KOLAM_")}
     env.update({"KOLAM_MQTT_URL": f"mqtt://127.0.0.1:{broker}", "KOLAM_DATA_DIR": str(data),
                 "KOLAM_ALERTS__ENABLED": str(ALERTS["enabled"]).lower(),
+                # Ready once subscribed: messages published before that reach no one.
+                "KOLAM_READY_FILE": str(data / "ready"),
                 "KOLAM_INGEST__METRICS_PORT": str(metrics_port),
                 "KOLAM_INGEST__BATCH_SIZE": str(batch), "KOLAM_LOG_LEVEL": "WARNING"})
-    return subprocess.Popen([sys.executable, "-m", "kolam", "ingest"], env=env, cwd=ROOT)
+    proc = subprocess.Popen([sys.executable, "-m", "kolam", "ingest"], env=env, cwd=ROOT)
+    wait_for(lambda: (data / "ready").exists() or proc.poll() is not None, 60,
+             what="ingest to subscribe")
+    return proc
 
 
 def ingest_consumer(port: int, n_values: int, workdir: Path, batch: int) -> tuple[float, float]:
