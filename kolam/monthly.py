@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kolam.kpi import cycle_kpis
+from kolam.registry.alerts import Alerts
 from kolam.registry.cycles import Cycles
 from kolam.registry.records import CycleRecords, InvalidRecord, LogKind
 from kolam.store.base import TimeSeriesReader
@@ -74,7 +75,7 @@ class MonthlyReport:
     water_compliance_pct: dict[str, dict[str, float | None]]
     """Per pond, per metric: % of the month's time in the optimal band."""
     alert_count: int | None
-    """Alerts raised in the month; None until the alerting engine is installed."""
+    """Alerts that began in the month; None when no alert registry was given."""
 
 
 def _until(records: CycleRecords, end: int) -> CycleRecords:
@@ -106,7 +107,7 @@ def _cycle_month(records: CycleRecords, start: int, end: int, now: int) -> Cycle
 
 
 def monthly_report(cycles: Cycles, store: TimeSeriesReader, site: str, month: str,
-                   ponds: list[str], now: int) -> MonthlyReport:
+                   ponds: list[str], now: int, alerts: Alerts | None = None) -> MonthlyReport:
     start, end = month_span(month)
     rows = []
     done_stocked = done_harvested = 0
@@ -135,4 +136,5 @@ def monthly_report(cycles: Cycles, store: TimeSeriesReader, site: str, month: st
         completed_cycles=sum(r.ended_in_month for r in rows),
         survival_pct=100 * done_harvested / done_stocked if done_stocked else None,
         fcr=done_feed / done_gain if done_gain > 0 and done_feed > 0 else None,
-        water_compliance_pct=water, alert_count=None)
+        water_compliance_pct=water,
+        alert_count=alerts.count_between(site, start, end) if alerts is not None else None)

@@ -13,8 +13,10 @@ from pydantic import BaseModel
 from api.auth import SiteStaff
 from api.deps import CyclesDep, RegistryDep, StoreDep
 from api.farm_schemas import public
+from api.routes.alerts import AlertsDep
 from api.templating import render
 from kolam.monthly import MonthlyReport, monthly_report
+from kolam.registry.alerts import Alerts
 from kolam.timeutil import now_ms
 
 router = APIRouter(prefix="/api/v1/sites/{site}/reports", tags=["reports"])
@@ -62,16 +64,16 @@ class MonthlyReportPublic(BaseModel):
 
 
 def _report(site: str, month: str, cycles: CyclesDep, store: StoreDep,
-            registry: RegistryDep) -> MonthlyReport:
+            registry: RegistryDep, alerts: Alerts | None = None) -> MonthlyReport:
     ponds = [p.slug for p in registry.ponds(site)]
-    return monthly_report(cycles, store, site, month, ponds, now_ms())
+    return monthly_report(cycles, store, site, month, ponds, now_ms(), alerts)
 
 
 @router.get("/monthly", response_model=MonthlyReportPublic,
             summary="Production, survival, FCR, money and water compliance of a month")
 def get_monthly(site: str, month: MonthQ, _: SiteStaff, cycles: CyclesDep, store: StoreDep,
-                registry: RegistryDep) -> MonthlyReportPublic:
-    return public(_report(site, month, cycles, store, registry), MonthlyReportPublic)
+                registry: RegistryDep, alerts: AlertsDep) -> MonthlyReportPublic:
+    return public(_report(site, month, cycles, store, registry, alerts), MonthlyReportPublic)
 
 
 CSV_COLUMNS = ("cycle_id", "pond", "team_name", "feed_kg", "dead_count", "harvested_kg",
@@ -82,8 +84,8 @@ CSV_COLUMNS = ("cycle_id", "pond", "team_name", "feed_kg", "dead_count", "harves
 @router.get("/monthly.csv", summary="The month's cycles as CSV, with a totals row",
             response_class=Response, responses={200: {"content": {"text/csv": {}}}})
 def get_monthly_csv(site: str, month: MonthQ, _: SiteStaff, cycles: CyclesDep,
-                    store: StoreDep, registry: RegistryDep) -> Response:
-    r = _report(site, month, cycles, store, registry)
+                    store: StoreDep, registry: RegistryDep, alerts: AlertsDep) -> Response:
+    r = _report(site, month, cycles, store, registry, alerts)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
@@ -100,7 +102,8 @@ def get_monthly_csv(site: str, month: MonthQ, _: SiteStaff, cycles: CyclesDep,
 @router.get("/monthly.html", response_class=HTMLResponse,
             summary="The monthly report, printable (HTML with print styles)")
 def print_monthly(request: Request, site: str, month: MonthQ, _: SiteStaff,
-                  cycles: CyclesDep, store: StoreDep, registry: RegistryDep) -> HTMLResponse:
-    r = _report(site, month, cycles, store, registry)
+                  cycles: CyclesDep, store: StoreDep, registry: RegistryDep,
+                  alerts: AlertsDep) -> HTMLResponse:
+    r = _report(site, month, cycles, store, registry, alerts)
     return render(request, "monthly_report.html",
                   {"r": r, "site_name": registry.site(site).name})

@@ -119,6 +119,13 @@ class Alerts:
             return int(s.scalar(select(func.count()).select_from(AlertRow).where(
                 AlertRow.site == site, AlertRow.since_t >= since)) or 0)
 
+    def count_between(self, site: str, start: int, end: int) -> int:
+        """Alerts of a site that began in [start, end) (for the monthly report)."""
+        with self._sessions() as s:
+            return int(s.scalar(select(func.count()).select_from(AlertRow).where(
+                AlertRow.site == site, AlertRow.since_t >= start,
+                AlertRow.since_t < end)) or 0)
+
     def get(self, alert_id: int) -> AlertInfo:
         with self._sessions() as s:
             row = s.get(AlertRow, alert_id)

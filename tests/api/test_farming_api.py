@@ -12,7 +12,7 @@ from kolam.config import KolamConfig
 from kolam.kpi import DAY_MS
 from kolam.store import SeriesKey
 from kolam.timeutil import WIB, from_ms, iso, now_ms
-from tests.utils.farm import SECRETS, SITE_A, Farm, farm_app
+from tests.utils.farm import SECRETS, SITE_A, SITE_B, Farm, farm_app
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_monthly_report_json_csv_and_print(farm: Farm) -> None:
     base = f"/api/v1/sites/{SITE_A}/reports/monthly"
     r = c.get(base, params={"month": month}, headers=dinas).json()
     assert r["production_kg"] == 5.0 and r["revenue_rp"] == 100_000
-    assert r["cycles"][0]["harvested_count"] == 100 and r["alert_count"] is None
+    assert r["cycles"][0]["harvested_count"] == 100 and r["alert_count"] == 0
     assert set(r["water_compliance_pct"]) == {"kolam-1", "kolam-2"}
     rows = list(csv.reader(io.StringIO(c.get(f"{base}.csv", params={"month": month},
                                              headers=dinas).text)))
@@ -113,3 +113,22 @@ def test_skill_record_prints_names_for_officers_only(farm: Farm) -> None:
     audit = c.get("/api/v1/audit", params={"site": SITE_A}, headers=farm.as_("admin")).json()
     readers = [(a["username"], a["entity"]) for a in audit]
     assert ("dinas", "skill_record") in readers and ("officer", "skill_record") in readers
+
+
+def test_monthly_report_counts_the_months_alerts(farm: Farm) -> None:
+    from kolam.alerts.model import AlertKey, Change, Severity, Transition
+    from kolam.alerts.outbox import AlertOutbox
+    from kolam.alerts.routing import Router
+
+    config = farm.client.app.state.config  # type: ignore[attr-defined]
+    now = now_ms()
+    AlertOutbox(farm.registry.engine, config, Router(config)).apply(
+        [Transition(Change.RAISED, AlertKey(SITE_A, "kolam-1", "do_low"), "do_low",
+                    Severity.CRITICAL, now, now - 600_000, 1.5, "mg/L", 2.0, "do_mgl")], now)
+    month = from_ms(now - 600_000).astimezone(WIB).strftime("%Y-%m")
+    r = farm.client.get(f"/api/v1/sites/{SITE_A}/reports/monthly", params={"month": month},
+                        headers=farm.as_("dinas")).json()
+    assert r["alert_count"] == 1
+    other = farm.client.get(f"/api/v1/sites/{SITE_B}/reports/monthly", params={"month": month},
+                            headers=farm.as_("admin")).json()
+    assert other["alert_count"] == 0
