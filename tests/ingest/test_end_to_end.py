@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from firmware_sim.node import MqttLink, SimNode
 from firmware_sim.runner import SimClock, SimRunner, device_refs
-from firmware_sim.simple import SimpleModel
 from kolam.config import KolamConfig
 from kolam.mqtt import MqttClient
 from kolam.protocol import Sample, Telemetry, encode_telemetry, telemetry_topic
@@ -20,19 +19,7 @@ from tests.utils.auth import admin_client
 from tests.utils.mosquitto import Mosquitto
 from tests.utils.net import wait_for
 from tests.utils.services import running_ingest
-
-
-class RecordingModel(SimpleModel):
-    """The simple model, remembering every reading it handed out."""
-
-    def __init__(self, n: int) -> None:
-        super().__init__(n, seed=3)
-        self.log: list[tuple[int, list[dict[str, float]]]] = []
-
-    def readings(self, t_ms: int) -> list[dict[str, float]]:
-        out = super().readings(t_ms)
-        self.log.append((t_ms, out))
-        return out
+from tests.utils.sim import RecordingModel
 
 
 def test_sim_to_api_returns_exactly_what_was_published(

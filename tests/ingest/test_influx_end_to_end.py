@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from firmware_sim.node import MqttLink, SimNode
 from firmware_sim.runner import SimClock, SimRunner, device_refs
-from firmware_sim.simple import SimpleModel
 from kolam.config import KolamConfig
 from kolam.mqtt import MqttClient
 from kolam.protocol import DeviceRef, Sample, Telemetry, encode_telemetry, telemetry_topic
@@ -23,19 +22,7 @@ from tests.utils.influx import InfluxServer
 from tests.utils.mosquitto import Mosquitto
 from tests.utils.net import wait_for
 from tests.utils.services import running_ingest
-
-
-class RecordingModel(SimpleModel):
-    """The simple model, remembering every reading it handed out."""
-
-    def __init__(self, n: int) -> None:
-        super().__init__(n, seed=5)
-        self.log: list[tuple[int, list[dict[str, float]]]] = []
-
-    def readings(self, t_ms: int) -> list[dict[str, float]]:
-        out = super().readings(t_ms)
-        self.log.append((t_ms, out))
-        return out
+from tests.utils.sim import RecordingModel
 
 
 def _influx_config(make_config: Callable[..., KolamConfig], mosquitto: Mosquitto,
@@ -51,7 +38,7 @@ def test_sim_to_influxdb_to_api_returns_exactly_what_was_published(
     config = _influx_config(make_config, mosquitto, influx_server, influx_db)
     n_ponds, steps = 2, 20
     start = now_ms() - steps * 60_000
-    model = RecordingModel(n_ponds)
+    model = RecordingModel(n_ponds, seed=5)
     nodes = [SimNode(ref, 60.0) for ref in device_refs("serang", n_ponds)]
     with running_ingest(config) as (_worker, store, registry):
         assert isinstance(store, InfluxStore)
