@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import queue
 import random
 import threading
 import time
@@ -28,6 +27,7 @@ from gateway.messages import is_alarm_topic
 from gateway.outbox import DeadLetter, Outbox
 from kolam.config import GatewayConfig
 from kolam.errors import KolamError, ProtocolError, StoreError
+from kolam.inbox import Inbox
 from kolam.mqtt import Message
 from kolam.protocol import (
     DeviceRef,
@@ -43,14 +43,9 @@ from kolam.timeutil import now_ms
 
 log = logging.getLogger(__name__)
 
+INBOX_MAX_BYTES = 16 * 1024 * 1024
 IGNORED = (TopicKind.CMD, TopicKind.GATEWAY_STATUS, TopicKind.ALERTS)
 """Topics on the site's broker that are not the nodes' uplink (downlink, ours, central)."""
-
-
-@dataclass
-class _Received:
-    msg: Message
-    generation: int
 
 
 @dataclass
@@ -95,8 +90,7 @@ class Receiver:
         self._on_alarm = on_alarm
         self._on_commit = on_commit
         self.limits = Limits()
-        self._queue: queue.Queue[_Received] = queue.Queue(max(config.batch_size * 4, 1000))
-        self._generation = 0
+        self.inbox = Inbox(max(config.batch_size * 4, 1000), INBOX_MAX_BYTES)
         self._stop = threading.Event()
         self._dead_log = _LogLimiter()
         self.own_status_topic = ""
@@ -107,12 +101,12 @@ class Receiver:
 
     def on_connect(self, session_present: bool) -> None:
         # Unacked messages of the previous connection will be redelivered; their old
-        # packet ids mean nothing on the new one.
-        self._generation += 1
+        # packet ids mean nothing on the new one, so the queued copies are dropped.
+        self.inbox.new_generation()
 
     def enqueue(self, msg: Message) -> None:
         # Blocks paho's thread when full: the broker's in-flight window holds the rest.
-        self._queue.put(_Received(msg, self._generation))
+        self.inbox.put(msg, self._stop)
 
     # ------------------------------------------------------------ own thread
 
@@ -121,40 +115,24 @@ class Receiver:
 
     def run(self) -> None:
         while not self._stop.is_set():
-            batch = self._collect()
-            if batch:
-                self.process(batch)
+            taken = self.inbox.take(self.cfg.batch_size, self.cfg.flush_interval_ms / 1000, 0.2)
+            if taken:
+                self.process(taken)
 
-    def _collect(self) -> list[_Received]:
-        try:
-            first = self._queue.get(timeout=0.2)
-        except queue.Empty:
-            return []
-        items = [first]
-        deadline = time.monotonic() + self.cfg.flush_interval_ms / 1000
-        while len(items) < self.cfg.batch_size:
-            remaining = deadline - time.monotonic()
-            try:
-                items.append(self._queue.get_nowait() if remaining <= 0 else
-                             self._queue.get(timeout=remaining))
-            except queue.Empty:
-                break
-        return items
-
-    def process(self, items: list[_Received]) -> None:
+    def process(self, items: list[tuple[Message, int]]) -> None:
         now = now_ms()
         batch = Batch()
-        for item in items:
+        for msg, _ in items:
             try:
-                self._decode(item.msg, now, batch)
+                self._decode(msg, now, batch)
             except Exception as exc:
-                log.exception("unexpected error decoding a message on %s", item.msg.topic[:100])
-                batch.dead.append(_dead(item.msg, "internal_error", repr(exc), now))
+                log.exception("unexpected error decoding a message on %s", msg.topic[:100])
+                batch.dead.append(_dead(msg, "internal_error", repr(exc), now))
         self._commit(batch)
-        generation = self._generation
-        for item in items:
-            if item.generation == generation:
-                self._ack(item.msg.mid, item.msg.qos)
+        generation = self.inbox.generation
+        for msg, gen in items:
+            if gen == generation:
+                self._ack(msg.mid, msg.qos)
         self._on_commit()
         for ref, sample in batch.samples:
             for change in self.alarms.observe(ref, sample, now):

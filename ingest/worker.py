@@ -17,11 +17,11 @@ import threading
 import time
 
 from ingest.decoder import Batch, Decoder
-from ingest.inbox import Inbox
 from ingest.metrics import IngestMetrics
 from kolam.alerts import AlertPipeline
 from kolam.config import KolamConfig
 from kolam.errors import KolamError, RegistryError, StoreError, StoreUnavailable
+from kolam.inbox import Inbox
 from kolam.mqtt import Message, MqttClient
 from kolam.protocol import Limits
 from kolam.registry.repo import Registry

@@ -1,4 +1,5 @@
-"""The bounded hand-over between paho's network thread and the worker thread.
+"""The bounded hand-over between paho's network thread and a worker thread, used by
+ingest and by the gateway's receiver (both ack only after their own commit).
 
 Bounded by message count and by payload bytes: when full, ``put`` blocks paho's
 thread, so no more is read from the socket and the broker holds the rest (its
