@@ -55,14 +55,24 @@ def _sun_events_for_day(day_index: int, lat_deg: float, lon_deg: float) -> tuple
     return noon_ms - int(ha_min * 60_000), noon_ms + int(ha_min * 60_000)
 
 
+def _next_event(t_ms: int, which: int, lat_deg: float, lon_deg: float) -> int:
+    for k in range(-1, 3):
+        at = sun_events_ms(t_ms + k * _DAY_MS, lat_deg, lon_deg)[which]
+        if at > t_ms:
+            return at
+    raise AssertionError("no sunrise or sunset within three days")  # pragma: no cover
+
+
 def next_sunrise_ms(t_ms: int, lat_deg: float = SERANG_LAT_DEG,
                     lon_deg: float = SERANG_LON_DEG) -> int:
     """The first sunrise after ``t_ms``."""
-    for k in range(-1, 3):
-        rise, _ = sun_events_ms(t_ms + k * _DAY_MS, lat_deg, lon_deg)
-        if rise > t_ms:
-            return rise
-    raise AssertionError("no sunrise within three days")  # pragma: no cover - polar only
+    return _next_event(t_ms, 0, lat_deg, lon_deg)
+
+
+def next_sunset_ms(t_ms: int, lat_deg: float = SERANG_LAT_DEG,
+                   lon_deg: float = SERANG_LON_DEG) -> int:
+    """The first sunset after ``t_ms``."""
+    return _next_event(t_ms, 1, lat_deg, lon_deg)
 
 
 def last_sunset_ms(t_ms: int, lat_deg: float = SERANG_LAT_DEG,

@@ -8,6 +8,7 @@ alert, and a single odd sample raises nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kolam.alerts.model import LEVEL_SEVERITY, AlertKey, Change, Rule, Transition
@@ -69,6 +70,44 @@ class Condition:
         else:
             self._down_since = None
         return None
+
+    def update_many(self, ts: Sequence[int], vs: Sequence[float]) -> list[tuple[int, LevelChange]]:
+        """Feed samples in time order; return (index, change) for each level change.
+
+        Nearly always nothing can change — the values stay on the side of every threshold
+        they were on — and then only ``last_t`` moves, without a loop over the samples."""
+        if ts and self._steady(min(vs), max(vs)):
+            self.last_t = max(self.last_t, ts[-1])
+            return []
+        out = []
+        for i, (t, value) in enumerate(zip(ts, vs, strict=True)):
+            ch = self.update(t, value)
+            if ch is not None:
+                out.append((i, ch))
+        return out
+
+    def _steady(self, lo: float, hi: float) -> bool:
+        """Whether values in [lo, hi] leave the state as it is: each threshold's run stays
+        (every value breaches it) or stays absent (none does), and the level already is
+        the level those runs give."""
+        if self._down_since is not None:
+            return False
+        rule = self.rule
+        for level in (1, 2):
+            thr = rule.threshold(level)
+            if thr is None:
+                continue
+            margin = rule.hysteresis if self.level >= level else 0.0
+            if rule.direction == "below":
+                every, none = hi < thr + margin, lo >= thr + margin
+            else:
+                every, none = lo > thr - margin, hi <= thr - margin
+            if self._run[level - 1] is None:
+                if not none:
+                    return False
+            elif not every or level > self.level:
+                return False
+        return self.level == 0 or self._run[self.level - 1] is not None
 
     def _move(self, target: int, t: int, since: int, value: float) -> LevelChange:
         change = LevelChange(self.level, target, t, since, value)

@@ -8,13 +8,15 @@ State is in memory and rebuilt from the registry's active alerts after a restart
 from __future__ import annotations
 
 import json
+import operator
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
-from kolam.alerts.condition import Condition, transition
+from kolam.alerts.condition import Condition, LevelChange, transition
 from kolam.alerts.forecast import DawnForecast
-from kolam.alerts.health import DeviceHealth
+from kolam.alerts.health import DeviceHealth, Series
 from kolam.alerts.model import ActiveAlert, AlertKey, Rule, Transition
 from kolam.alerts.rules import RuleBook
 from kolam.alerts.signals import Drop, FallRate
@@ -22,7 +24,7 @@ from kolam.config import AlertsConfig
 from kolam.errors import ProtocolError
 from kolam.protocol import DeviceRef, Reason, Status, parse_topic
 from kolam.registry.repo import DeadLetterIn
-from kolam.store.base import Row
+from kolam.store.base import Row, SeriesKey
 from kolam.sun import SERANG_LAT_DEG, SERANG_LON_DEG
 from kolam.timeutil import WIB, from_ms
 
@@ -92,22 +94,115 @@ class AlertEngine:
 
     def evaluate(self, rows: Sequence[Row], statuses: Sequence[tuple[DeviceRef, Status, int]],
                  dead: Sequence[DeadLetterIn], now: int) -> list[Transition]:
+        """The transitions a batch causes: sentinel dead letters first, then the samples'
+        (in event-time order), then the devices' statuses."""
         out: list[Transition] = []
         for d in dead:
             if d.reason == Reason.SENTINEL:
                 self._sentinel(d, out)
-        by_pond: dict[tuple[str, str], list[tuple[int, str, str, float]]] = defaultdict(list)
-        for key, t, value in rows:
-            by_pond[(key.site, key.pond)].append((t, key.device, key.metric, value))
-        for (site, pond), samples in by_pond.items():
-            ps = self._pond(site, pond)
-            samples.sort()
-            for t, device, metric, value in samples:
-                self.health.sample(ps, device, metric, t, value, now, out)
-                self._water(ps, t, metric, value, out)
+        water: list[Transition] = []
+        for (site, pond), series in _by_pond(rows).items():
+            self._evaluate_pond(self._pond(site, pond), series, now, water)
+        water.sort(key=_event_time)
+        out += water
         for ref, status, at in statuses:
             self.health.status(ref, status, at, out)
         return out
+
+    def _evaluate_pond(self, ps: PondState, series: dict[tuple[str, str], Series], now: int,
+                       out: list[Transition]) -> None:
+        """A pond's samples, one series at a time. Each rule sees exactly the samples it
+        would see one by one — a metric's samples from all the pond's devices, ordered by
+        (t, device, value) — so batching changes nothing but the speed."""
+        devices: dict[str, dict[str, Series]] = defaultdict(dict)
+        metrics: dict[str, list[tuple[str, Series]]] = defaultdict(list)
+        for (device, metric), s in series.items():
+            devices[device][metric] = s
+            metrics[metric].append((device, s))
+        for device, own in devices.items():
+            self.health.samples(ps, device, own, now, out)
+        streams = {metric: _merge(parts) for metric, parts in metrics.items()}
+        changed: dict[str, list[tuple[int, LevelChange]]] = {}
+        for metric, (ts, vs, _) in streams.items():
+            self._water(ps, metric, ts, vs, changed, out)
+        if "do_nh3" in ps.rules and ("do_mgl" in streams or "nh3_mgl" in streams):
+            self._do_nh3(ps, streams, changed, out)
+
+    def _feed(self, ps: PondState, rule: Rule, ts: Sequence[int], vs: Sequence[float],
+              metrics: Sequence[str] | str, out: list[Transition],
+              detail: Callable[[int], str] | None = None) -> list[tuple[int, LevelChange]]:
+        changes = ps.condition(rule.id, rule).update_many(ts, vs)
+        for i, ch in changes:
+            metric = metrics if isinstance(metrics, str) else metrics[i]
+            out.append(transition(AlertKey(ps.site, ps.pond, rule.id), rule, ch, metric=metric,
+                                  detail=detail(i) if detail else ""))
+        return changes
+
+    def _water(self, ps: PondState, metric: str, ts: list[int], vs: list[float],
+               changed: dict[str, list[tuple[int, LevelChange]]],
+               out: list[Transition]) -> None:
+        for rule in ps.by_metric.get(metric, ()):
+            changed[rule.id] = self._feed(ps, rule, ts, vs, metric, out)
+        rules = ps.rules
+        if metric == "level_cm" and "level_leak" in rules:
+            rates = ps.leak.add_many(ts, vs)
+            if rates:
+                self._feed(ps, rules["level_leak"], [t for t, _ in rates],
+                           [r for _, r in rates], metric, out)
+        elif metric == "temp_c" and "temp_drop" in rules:
+            self._feed(ps, rules["temp_drop"], ts, ps.drop.add_many(ts, vs), metric, out)
+        elif metric == "do_mgl" and "do_forecast" in rules:
+            dawns = ps.forecast.add_many(ts, vs)
+            if dawns:
+                def detail(i: int) -> str:
+                    at = from_ms(dawns[i][2]).astimezone(WIB).strftime("%H:%M")
+                    return f"dawn {at} WIB"
+
+                self._feed(ps, rules["do_forecast"], [t for t, _, _ in dawns],
+                           [d for _, d, _ in dawns], metric, out, detail)
+
+    def _do_nh3(self, ps: PondState, streams: dict[str, tuple[list[int], list[float], list[str]]],
+                changed: dict[str, list[tuple[int, LevelChange]]],
+                out: list[Transition]) -> None:
+        """Low DO together with high ammonia, checked at every DO and NH3 sample with the
+        two conditions' levels at that sample."""
+        empty: tuple[list[int], list[float], list[str]] = ([], [], [])
+        do_ts, do_vs, do_dev = streams.get("do_mgl", empty)
+        nh_ts, nh_vs, nh_dev = streams.get("nh3_mgl", empty)
+        do_changes, nh_changes = changed.get("do_low", []), changed.get("nh3_high", [])
+        conditions = ps.conditions
+        if not do_changes and not nh_changes:
+            # Neither level moved in this batch: the signal is the same at every sample.
+            do, nh3 = conditions.get("do_low"), conditions.get("nh3_high")
+            both = do is not None and nh3 is not None and do.level >= 1 and nh3.level >= 1
+            if not both and "do_nh3" not in conditions:
+                return
+            merged = sorted([(t, d, "do_mgl", v) for t, v, d in zip(do_ts, do_vs, do_dev,
+                                                                       strict=True)]
+                            + [(t, d, "nh3_mgl", v) for t, v, d in zip(nh_ts, nh_vs, nh_dev,
+                                                                          strict=True)])
+            self._feed(ps, ps.rules["do_nh3"], [m[0] for m in merged],
+                       [1.0 if both else 0.0] * len(merged), [m[2] for m in merged], out)
+            return
+        # A level moved: replay the samples in order with each condition's level at each.
+        events = sorted([(t, d, "do_mgl", v, i) for i, (t, v, d) in
+                         enumerate(zip(do_ts, do_vs, do_dev, strict=True))]
+                        + [(t, d, "nh3_mgl", v, i) for i, (t, v, d) in
+                           enumerate(zip(nh_ts, nh_vs, nh_dev, strict=True))])
+        levels = {"do_mgl": _Levels(conditions.get("do_low"), do_changes),
+                  "nh3_mgl": _Levels(conditions.get("nh3_high"), nh_changes)}
+        ts: list[int] = []
+        signal: list[float] = []
+        metrics: list[str] = []
+        for t, _, metric, _, i in events:
+            levels[metric].advance(i)
+            both = levels["do_mgl"].level >= 1 and levels["nh3_mgl"].level >= 1
+            if both or signal or "do_nh3" in conditions:
+                ts.append(t)
+                signal.append(1.0 if both else 0.0)
+                metrics.append(metric)
+        if ts:
+            self._feed(ps, ps.rules["do_nh3"], ts, signal, metrics, out)
 
     def tick(self, now: int) -> list[Transition]:
         """Wall-clock checks: devices silent for longer than their interval allows."""
@@ -122,35 +217,6 @@ class AlertEngine:
         self.health.drift(self._pond(site, pond), device, metric, t, sensor, manual, out)
         return out
 
-    def _feed(self, ps: PondState, rule: Rule, t: int, value: float, out: list[Transition],
-              metric: str | None, detail: str = "") -> None:
-        ch = ps.condition(rule.id, rule).update(t, value)
-        if ch is not None:
-            out.append(transition(AlertKey(ps.site, ps.pond, rule.id), rule, ch, metric=metric,
-                                  detail=detail))
-
-    def _water(self, ps: PondState, t: int, metric: str, value: float,
-               out: list[Transition]) -> None:
-        for rule in ps.by_metric.get(metric, ()):
-            self._feed(ps, rule, t, value, out, metric)
-        rules = ps.rules
-        if metric == "level_cm" and "level_leak" in rules:
-            rate = ps.leak.add(t, value)
-            if rate is not None:
-                self._feed(ps, rules["level_leak"], t, rate, out, metric)
-        elif metric == "temp_c" and "temp_drop" in rules:
-            self._feed(ps, rules["temp_drop"], t, ps.drop.add(t, value), out, metric)
-        elif metric == "do_mgl" and "do_forecast" in rules:
-            dawn = ps.forecast.add(t, value)
-            if dawn is not None:
-                at = from_ms(ps.forecast.sunrise_ms).astimezone(WIB).strftime("%H:%M")
-                self._feed(ps, rules["do_forecast"], t, dawn, out, metric, f"dawn {at} WIB")
-        if metric in ("do_mgl", "nh3_mgl") and "do_nh3" in rules:
-            do, nh3 = ps.conditions.get("do_low"), ps.conditions.get("nh3_high")
-            both = do is not None and nh3 is not None and do.level >= 1 and nh3.level >= 1
-            if both or "do_nh3" in ps.conditions:
-                self._feed(ps, rules["do_nh3"], t, 1.0 if both else 0.0, out, metric)
-
     def _sentinel(self, d: DeadLetterIn, out: list[Transition]) -> None:
         try:
             ref = parse_topic(d.topic).device_ref
@@ -160,3 +226,54 @@ class AlertEngine:
         except (ProtocolError, ValueError, KeyError, TypeError, AttributeError):
             return
         self.health.sentinel(self._pond(ref.site, ref.pond), ref.device, metric, t, out)
+
+
+
+def _event_time(tr: Transition) -> int:
+    return tr.t
+
+
+def _by_pond(rows: Sequence[Row]) -> dict[tuple[str, str], dict[tuple[str, str], Series]]:
+    """Rows grouped by pond and then (device, metric), each series in time order (equal
+    times by value, as a sort of the rows would leave them)."""
+    by_key: dict[SeriesKey, Series] = {}
+    for key, t, value in rows:
+        s = by_key.get(key)
+        if s is None:
+            s = by_key[key] = ([], [])
+        s[0].append(t)
+        s[1].append(value)
+    ponds: dict[tuple[str, str], dict[tuple[str, str], Series]] = defaultdict(dict)
+    for key, (ts, vs) in by_key.items():
+        if not all(map(operator.lt, ts, islice(ts, 1, None))):
+            pairs = sorted(zip(ts, vs, strict=True))
+            ts, vs = [t for t, _ in pairs], [v for _, v in pairs]
+        ponds[(key.site, key.pond)][(key.device, key.metric)] = (ts, vs)
+    return ponds
+
+
+def _merge(parts: list[tuple[str, Series]]) -> tuple[list[int], list[float], list[str]]:
+    """One metric's samples from all of a pond's devices, ordered by (t, device, value)."""
+    if len(parts) == 1:
+        device, (ts, vs) = parts[0]
+        return ts, vs, [device] * len(ts)
+    merged = sorted((t, device, v) for device, (ts, vs) in parts
+                    for t, v in zip(ts, vs, strict=True))
+    return [m[0] for m in merged], [m[2] for m in merged], [m[1] for m in merged]
+
+
+class _Levels:
+    """A condition's level as its batch is replayed: ``advance(i)`` after sample i."""
+
+    def __init__(self, condition: Condition | None,
+                 changes: list[tuple[int, LevelChange]]) -> None:
+        now = condition.level if condition is not None else 0
+        self.level = changes[0][1].old if changes else now
+        self._changes = changes
+        self._next = 0
+
+    def advance(self, i: int) -> None:
+        changes = self._changes
+        while self._next < len(changes) and changes[self._next][0] <= i:
+            self.level = changes[self._next][1].new
+            self._next += 1

@@ -14,7 +14,13 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from kolam.sun import SERANG_LAT_DEG, SERANG_LON_DEG, last_sunset_ms, next_sunrise_ms
+from kolam.sun import (
+    SERANG_LAT_DEG,
+    SERANG_LON_DEG,
+    last_sunset_ms,
+    next_sunrise_ms,
+    next_sunset_ms,
+)
 
 DAYTIME = 99.0
 """The signal between sunrise and dusk: "no low-oxygen forecast", so an alert clears."""
@@ -42,8 +48,10 @@ def fit_dawn(points: Sequence[tuple[int, float]], sunrise_ms: int) -> float:
 
 @dataclass(slots=True)
 class DawnForecast:
-    """Feeds on a pond's DO readings; returns the forecast dawn DO at night, ``DAYTIME``
-    by day, ``None`` while the night has too few readings to fit."""
+    """Feeds on a pond's DO readings; gives the forecast dawn DO at night, ``DAYTIME`` by
+    day, and nothing while the night has too few readings to fit. Keeps at most one point
+    a minute (``thin_ms``): a probe read every second would otherwise make each fit slow
+    and the window large."""
 
     lat_deg: float = SERANG_LAT_DEG
     lon_deg: float = SERANG_LON_DEG
@@ -51,29 +59,45 @@ class DawnForecast:
     after_dusk_ms: int = 30 * 60_000
     min_span_ms: int = 90 * 60_000
     every_ms: int = 5 * 60_000
+    thin_ms: int = 60_000
     points: deque[tuple[int, float]] = field(default_factory=deque)
     sunrise_ms: int = 0
     _next_fit: int = 0
     _last: float | None = None
 
-    def add(self, t: int, do_mgl: float) -> float | None:
-        if t >= self.sunrise_ms:
-            self.sunrise_ms = next_sunrise_ms(t, self.lat_deg, self.lon_deg)
-            self.points.clear()
-            self._next_fit, self._last = 0, None
-        dusk = last_sunset_ms(t, self.lat_deg, self.lon_deg)
-        if self.sunrise_ms - dusk > 16 * _H_MS:
-            return DAYTIME
-        if t < dusk + self.after_dusk_ms:
-            return None
+    def add_many(self, ts: Sequence[int], vs: Sequence[float]) -> list[tuple[int, float, int]]:
+        """(t, forecast, the sunrise it is for) after each sample that yields a forecast."""
+        out: list[tuple[int, float, int]] = []
         pts = self.points
-        pts.append((t, do_mgl))
-        while pts[0][0] < t - self.window_ms:
-            pts.popleft()
-        if t < self._next_fit:
-            return self._last
-        if len(pts) < 6 or t - pts[0][0] < self.min_span_ms:
-            return None
-        self._next_fit = t + self.every_ms
-        self._last = fit_dawn(list(pts), self.sunrise_ms)
-        return self._last
+        dusk, dusk_until = 0, 0  # last_sunset_ms(t) is constant until the next sunset
+        for t, do_mgl in zip(ts, vs, strict=True):
+            if t >= self.sunrise_ms:
+                self.sunrise_ms = next_sunrise_ms(t, self.lat_deg, self.lon_deg)
+                pts.clear()
+                self._next_fit, self._last = 0, None
+            if not dusk <= t < dusk_until:
+                dusk = last_sunset_ms(t, self.lat_deg, self.lon_deg)
+                dusk_until = next_sunset_ms(t, self.lat_deg, self.lon_deg)
+            if self.sunrise_ms - dusk > 16 * _H_MS:
+                out.append((t, DAYTIME, self.sunrise_ms))
+                continue
+            if t < dusk + self.after_dusk_ms:
+                continue
+            if not pts or t - pts[-1][0] >= self.thin_ms:
+                pts.append((t, do_mgl))
+            while pts[0][0] < t - self.window_ms:
+                pts.popleft()
+            if t < self._next_fit:
+                if self._last is not None:
+                    out.append((t, self._last, self.sunrise_ms))
+                continue
+            if len(pts) < 6 or t - pts[0][0] < self.min_span_ms:
+                continue
+            self._next_fit = t + self.every_ms
+            self._last = fit_dawn(list(pts), self.sunrise_ms)
+            out.append((t, self._last, self.sunrise_ms))
+        return out
+
+    def add(self, t: int, do_mgl: float) -> float | None:
+        got = self.add_many((t,), (do_mgl,))
+        return got[0][1] if got else None

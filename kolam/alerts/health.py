@@ -3,7 +3,8 @@ values and drift against manual measurements (DOMAIN.md, "Sensors and their faul
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,9 @@ from kolam.alerts.model import AlertKey, Transition
 from kolam.alerts.rules import DRIFT_TOLERANCE, FLATLINE_METRICS, SPIKE_SIZE
 from kolam.alerts.signals import Recent, Spikes, Unchanged
 from kolam.protocol import DeviceRef, Status
+
+Series = tuple[list[int], list[float]]
+"""One series' times and values within a batch, in time order."""
 
 if TYPE_CHECKING:
     from kolam.alerts.engine import PondState
@@ -90,23 +94,30 @@ class DeviceHealth:
 
     # ------------------------------------------------------------ per sample
 
-    def sample(self, ps: PondState, device: str, metric: str, t: int, value: float, now: int,
-               out: list[Transition]) -> None:
+    def samples(self, ps: PondState, device: str, series: dict[str, Series], now: int,
+                out: list[Transition]) -> None:
+        """One device's samples of a batch, each metric's in time order."""
         w = self.watch(ps.site, ps.pond, device)
-        if t > w.last_t:
-            w.last_t = t
-            if w.offline and now - t <= self.k * w.interval_s * 1000:
-                self._offline(ps.site, w, device, False, t, t, "data", out)
-        if metric in FLATLINE_METRICS and "flatline" in ps.rules:
-            u = w.unchanged.setdefault(metric, Unchanged())
-            self._feed(ps, "flatline", device, metric, t, u.add(t, value), out)
-        size = SPIKE_SIZE.get(metric)
-        if size is not None and "spikes" in ps.rules:
-            s = w.spikes.setdefault(metric, Spikes(size))
-            self._feed(ps, "spikes", device, metric, t, s.add(t, value), out)
-        recent = w.sentinels.get(metric)
-        if recent is not None and "sentinel" in ps.rules:
-            self._feed(ps, "sentinel", device, metric, t, recent.count(t), out)
+        newest = max(ts[-1] for ts, _ in series.values())
+        if w.offline and newest > w.last_t:
+            # Back online at the first new sample recent enough to mean "it is sending".
+            after = max(w.last_t + 1, now - int(self.k * w.interval_s * 1000))
+            back = [ts[i] for ts, _ in series.values() if (i := bisect_left(ts, after)) < len(ts)]
+            if back:
+                self._offline(ps.site, w, device, False, min(back), min(back), "data", out)
+        w.last_t = max(w.last_t, newest)
+        rules = ps.rules
+        for metric, (ts, vs) in series.items():
+            if metric in FLATLINE_METRICS and "flatline" in rules:
+                u = w.unchanged.setdefault(metric, Unchanged())
+                self._feed_many(ps, "flatline", device, metric, ts, u.add_many(ts, vs), out)
+            size = SPIKE_SIZE.get(metric)
+            if size is not None and "spikes" in rules:
+                s = w.spikes.setdefault(metric, Spikes(size))
+                self._feed_many(ps, "spikes", device, metric, ts, s.add_many(ts, vs), out)
+            recent = w.sentinels.get(metric)
+            if recent is not None and "sentinel" in rules:
+                self._feed_many(ps, "sentinel", device, metric, ts, recent.count_many(ts), out)
 
     def sentinel(self, ps: PondState, device: str, metric: str, t: int,
                  out: list[Transition]) -> None:
@@ -124,6 +135,14 @@ class DeviceHealth:
             return
         self._feed(ps, "drift", device, metric, t, abs(sensor - manual) / tolerance, out,
                    f"sensor {sensor:g}, manual {manual:g}")
+
+    def _feed_many(self, ps: PondState, rid: str, device: str, metric: str,
+                   ts: Sequence[int], signal: Sequence[float], out: list[Transition]) -> None:
+        rule = ps.rules[rid]
+        key = f"{rid}/{device}/{metric}"
+        for _, ch in ps.condition(key, rule).update_many(ts, signal):
+            out.append(transition(AlertKey(ps.site, ps.pond, key), rule, ch, metric=metric,
+                                  device=device))
 
     def _feed(self, ps: PondState, rid: str, device: str, metric: str, t: int, value: float,
               out: list[Transition], detail: str = "") -> None:

@@ -1,12 +1,15 @@
 """Signals computed from a window of samples: rates, drops, repeats, spikes, counts.
 
-Each class keeps only the samples its window needs and returns the signal's value after
-every sample (``None`` while it has too little data to say).
+Each class keeps only the samples its window needs. ``add_many`` takes one series' samples
+in time order (a whole batch at once: ingest evaluates tens of thousands of values a
+second, so the loops are written for speed) and returns the signal after every sample;
+``add`` is the same for one sample.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 _DAY_MS = 86_400_000
@@ -23,21 +26,32 @@ class FallRate:
     every_ms: int = 300_000
     points: deque[tuple[int, float]] = field(default_factory=deque)
 
+    def add_many(self, ts: Sequence[int], vs: Sequence[float]) -> list[tuple[int, float]]:
+        """(t, rate) for each sample that yields a rate; the others yield none."""
+        out: list[tuple[int, float]] = []
+        pts, every = self.points, self.every_ms
+        last = pts[-1][0] if pts else None
+        for t, value in zip(ts, vs, strict=True):
+            if last is not None and t - last < every:
+                continue
+            last = t
+            pts.append((t, value))
+            while pts and pts[0][0] < t - self.window_ms:
+                pts.popleft()
+            if len(pts) < 6 or pts[-1][0] - pts[0][0] < self.window_ms // 2:
+                continue
+            n = len(pts)
+            mx = sum(p[0] for p in pts) / n
+            my = sum(p[1] for p in pts) / n
+            sxx = sum((p[0] - mx) ** 2 for p in pts)
+            sxy = sum((p[0] - mx) * (p[1] - my) for p in pts)
+            if sxx:
+                out.append((t, -sxy / sxx * _DAY_MS))
+        return out
+
     def add(self, t: int, value: float) -> float | None:
-        pts = self.points
-        if pts and t - pts[-1][0] < self.every_ms:
-            return None
-        pts.append((t, value))
-        while pts and pts[0][0] < t - self.window_ms:
-            pts.popleft()
-        if len(pts) < 6 or pts[-1][0] - pts[0][0] < self.window_ms // 2:
-            return None
-        n = len(pts)
-        mx = sum(p[0] for p in pts) / n
-        my = sum(p[1] for p in pts) / n
-        sxx = sum((p[0] - mx) ** 2 for p in pts)
-        sxy = sum((p[0] - mx) * (p[1] - my) for p in pts)
-        return -sxy / sxx * _DAY_MS if sxx else None
+        got = self.add_many((t,), (value,))
+        return got[0][1] if got else None
 
 
 @dataclass(slots=True)
@@ -47,15 +61,21 @@ class Drop:
     window_ms: int = 3 * _H_MS
     points: deque[tuple[int, float]] = field(default_factory=deque)
 
+    def add_many(self, ts: Sequence[int], vs: Sequence[float]) -> list[float]:
+        out: list[float] = []
+        pts, window = self.points, self.window_ms
+        for t, value in zip(ts, vs, strict=True):
+            # A monotonic deque: the front is always the window's maximum.
+            while pts and pts[-1][1] <= value:
+                pts.pop()
+            pts.append((t, value))
+            while pts[0][0] < t - window:
+                pts.popleft()
+            out.append(pts[0][1] - value)
+        return out
+
     def add(self, t: int, value: float) -> float:
-        pts = self.points
-        # A monotonic deque: the front is always the window's maximum.
-        while pts and pts[-1][1] <= value:
-            pts.pop()
-        pts.append((t, value))
-        while pts[0][0] < t - self.window_ms:
-            pts.popleft()
-        return pts[0][1] - value
+        return self.add_many((t,), (value,))[0]
 
 
 @dataclass(slots=True)
@@ -65,10 +85,18 @@ class Unchanged:
     value: float | None = None
     since: int = 0
 
+    def add_many(self, ts: Sequence[int], vs: Sequence[float]) -> list[float]:
+        out: list[float] = []
+        same, since = self.value, self.since
+        for t, value in zip(ts, vs, strict=True):
+            if same is None or abs(value - same) > 1e-9:
+                same, since = value, t
+            out.append((t - since) / 60_000)
+        self.value, self.since = same, since
+        return out
+
     def add(self, t: int, value: float) -> float:
-        if self.value is None or abs(value - self.value) > 1e-9:
-            self.value, self.since = value, t
-        return (t - self.since) / 60_000
+        return self.add_many((t,), (value,))[0]
 
 
 @dataclass(slots=True)
@@ -81,14 +109,27 @@ class Spikes:
     last: deque[tuple[int, float]] = field(default_factory=lambda: deque(maxlen=2))
     times: deque[int] = field(default_factory=deque)
 
+    def add_many(self, ts: Sequence[int], vs: Sequence[float]) -> list[float]:
+        out: list[float] = []
+        size, half, times, window = self.size, self.size / 2, self.times, self.window_ms
+        last = self.last
+        # The two previous samples as locals: (_, a) then (tb, b).
+        a = last[0][1] if len(last) == 2 else None
+        tb, b = last[-1] if last else (0, None)
+        for t, value in zip(ts, vs, strict=True):
+            if (a is not None and b is not None and abs(b - a) > size
+                    and abs(b - value) > size and abs(value - a) < half):
+                times.append(tb)
+            a, tb, b = b, t, value
+            while times and times[0] < t - window:
+                times.popleft()
+            out.append(float(len(times)))
+        if ts:
+            last.extend(zip(ts[-2:], vs[-2:], strict=True))
+        return out
+
     def add(self, t: int, value: float) -> float:
-        if len(self.last) == 2:
-            (_, a), (tb, b) = self.last
-            if (abs(b - a) > self.size and abs(b - value) > self.size
-                    and abs(value - a) < self.size / 2):
-                self.times.append(tb)
-        self.last.append((t, value))
-        return self.count(t)
+        return self.add_many((t,), (value,))[0]
 
     def count(self, t: int) -> float:
         while self.times and self.times[0] < t - self.window_ms:
@@ -112,3 +153,6 @@ class Recent:
         while self.times and self.times[0] < t - self.window_ms:
             self.times.popleft()
         return float(sum(1 for x in self.times if x <= t))
+
+    def count_many(self, ts: Sequence[int]) -> list[float]:
+        return [self.count(t) for t in ts]

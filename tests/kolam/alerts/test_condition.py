@@ -6,7 +6,11 @@ import itertools
 import math
 import random
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from kolam.alerts.condition import Condition
+from kolam.alerts.model import Rule
 from kolam.alerts.rules import DEFAULT_RULES
 
 MIN = 60_000
@@ -56,3 +60,42 @@ def test_old_samples_are_ignored() -> None:
     feed(c, [1.9] * 20)
     assert c.update(5 * MIN, 9.0) is None
     assert c.level == 2
+
+
+@st.composite
+def rules_and_values(draw: st.DrawFn) -> tuple[Rule, list[float]]:
+    """A rule with random thresholds and a series wandering around them."""
+    direction = draw(st.sampled_from(["below", "above"]))
+    a, b = sorted(draw(st.lists(st.floats(1, 9), min_size=2, max_size=2)))
+    warning, critical = (b, a) if direction == "below" else (a, b)
+    warning = draw(st.sampled_from([warning, None]))
+    rule = Rule("r", "x", "", direction, warning, critical,
+                draw(st.sampled_from([0.0, 0.3])), draw(st.sampled_from([0, 120, 600])))
+    values = draw(st.lists(st.sampled_from([0.5, a - 0.2, a, a + 0.2, b - 0.2, b, b + 0.2, 9.5]),
+                           min_size=1, max_size=80))
+    return rule, values
+
+
+@given(rules_and_values(), st.lists(st.integers(1, 40), max_size=6), st.integers(0, 2))
+@settings(max_examples=300, deadline=None)
+def test_batches_change_state_exactly_as_single_samples(
+        case: tuple[Rule, list[float]], cuts: list[int], restored: int) -> None:
+    """``update_many`` (with its shortcut for values that cannot change anything) leaves
+    the same changes and the same state as feeding the samples one at a time."""
+    rule, values = case
+    one, many = Condition(rule), Condition(rule)
+    if restored:
+        one.restore(restored, -MIN, -MIN)
+        many.restore(restored, -MIN, -MIN)
+    times = [i * MIN for i in range(len(values))]
+    expected = [(i, ch) for i, (t, v) in enumerate(zip(times, values, strict=True))
+                if (ch := one.update(t, v)) is not None]
+    got, start = [], 0
+    for end in [*itertools.accumulate(cuts), len(values)]:
+        end = min(max(end, start), len(values))
+        got += [(start + i, ch) for i, ch in many.update_many(times[start:end],
+                                                              values[start:end])]
+        start = end
+    assert got == expected
+    assert (many.level, many.since, many.last_t, many._run, many._down_since) == \
+        (one.level, one.since, one.last_t, one._run, one._down_since)
