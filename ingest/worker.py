@@ -31,6 +31,8 @@ from kolam.timeutil import now_ms
 log = logging.getLogger(__name__)
 
 STATS_EVERY_S = 60.0
+BEHIND_AFTER_MS = 10_000
+"""A full batch whose newest reading is older than this means ingest is draining a backlog."""
 
 
 class Abandoned(KolamError):
@@ -86,14 +88,20 @@ class IngestWorker:
         """Process batches until ``stop()``."""
         while not self._stop.is_set():
             taken = self.inbox.take(self.cfg.batch_size, self.cfg.flush_interval_ms / 1000, 0.25)
+            behind = False
             if taken:
                 try:
-                    self._process(taken)
+                    newest = self._process(taken)
                 except Abandoned:
                     log.warning("stopping with %d messages unacknowledged: the broker will "
                                 "redeliver them", len(taken))
                     return
-            if self.alerts is not None:
+                # Draining a backlog: full batches of old readings. Silence is judged on
+                # the wall clock, so not meanwhile, or a backlog after ingest's own outage
+                # would report every device offline for as long as it takes to drain.
+                behind = (len(taken) >= self.cfg.batch_size
+                          and now_ms() - newest > BEHIND_AFTER_MS)
+            if self.alerts is not None and not behind:
                 self.alerts.maybe_tick()
             self._maybe_log_stats()
 
@@ -112,7 +120,8 @@ class IngestWorker:
 
     # ------------------------------------------------------------ processing
 
-    def _process(self, taken: list[tuple[Message, int]]) -> None:
+    def _process(self, taken: list[tuple[Message, int]]) -> int:
+        """Commit and acknowledge a batch; return its newest sample time (0 if none)."""
         messages = [m for m, _ in taken]
         batch = self.decoder.decode(messages, now_ms())
         started = time.perf_counter()
@@ -123,6 +132,7 @@ class IngestWorker:
             if gen == generation:
                 self._client.ack(msg.mid, msg.qos)
         self.metrics.in_flight.set(len(self.inbox))
+        return batch.newest_t
 
     def _commit(self, batch: Batch) -> WriteResult:
         """Commit dead letters, samples and statuses. Failures are retried with back-off

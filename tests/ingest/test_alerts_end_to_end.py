@@ -182,6 +182,29 @@ def test_offline_from_last_will_and_from_silence(
             pub.close()
 
 
+def test_draining_a_backlog_reports_no_device_offline(
+        mosquitto: Mosquitto, make_config: Callable[..., KolamConfig]) -> None:
+    """After ingest's own outage its backlog drains in full batches. The node was sending
+    all along, so it must not be reported silent while ingest catches up."""
+    config = make_config(mqtt_url=mosquitto.url(), ingest={"batch_size": 50,
+                                                           "flush_interval_ms": 50},
+                         alerts={"tick_s": 0.05})
+    with running_ingest(config):
+        pass  # the persistent session exists; ingest is down from here
+    pub = Publisher(mosquitto)
+    pub.status(REF, encode_status(Status(online=True, interval_s=5)))  # silent after 15 s
+    n, now = 6000, now_ms()
+    pub.samples(REF, [Sample(now - 120_000 + i * 20, {"do_mgl": 5.0 + i % 7 / 10})
+                      for i in range(n)], per_msg=1)
+    pub.close()
+    with running_ingest(config) as (worker, store, registry):
+        wait_for(lambda: store.count() >= n, 60, what="the backlog stored")
+        time.sleep(0.3)  # caught up: the wall-clock checks run again
+        assert worker.alerts is not None and worker.alerts._next_tick > 0
+        raised = Alerts(registry.engine).find(["serang"])  # open or already resolved
+    assert [(a.key, a.detail) for a in raised] == []
+
+
 def test_flapping_readings_raise_one_alert(
         mosquitto: Mosquitto, make_config: Callable[..., KolamConfig]) -> None:
     with WebhookReceiver() as hook:
