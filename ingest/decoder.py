@@ -34,6 +34,7 @@ _DEVICE_REASONS = {
     DeviceCheck.DISABLED: (Reason.DISABLED_DEVICE, "device is disabled"),
     DeviceCheck.MOVED: (Reason.UNKNOWN_DEVICE, "device is registered to another pond"),
 }
+_DEVICE_KINDS = (TopicKind.TELEMETRY, TopicKind.STATUS)
 MAX_DEAD_PAYLOAD = 4096
 _TOPIC_CACHE_MAX = 100_000
 
@@ -65,8 +66,8 @@ class Decoder:
         self.registry = registry
         self.limits = limits
         self.auto_provision = auto_provision
-        self._topics: dict[str, Topic] = {}
-        self._keys: dict[tuple[DeviceRef, str], SeriesKey] = {}
+        self._topics: dict[str, tuple[Topic, DeviceRef | None]] = {}
+        self._keys: dict[str, dict[str, SeriesKey]] = {}
 
     def decode(self, messages: list[Message], now: int) -> Batch:
         batch = Batch()
@@ -81,23 +82,27 @@ class Decoder:
                                               repr(exc), now))
         return batch
 
-    def _topic(self, name: str) -> Topic:
-        topic = self._topics.get(name)
-        if topic is None:
+    def _topic(self, name: str) -> tuple[Topic, DeviceRef | None]:
+        """The parsed topic and the device it names (cached: this runs per message)."""
+        found = self._topics.get(name)
+        if found is None:
             topic = parse_topic(name)
+            ref = topic.device_ref if topic.kind in _DEVICE_KINDS else None
             if len(self._topics) >= _TOPIC_CACHE_MAX:
                 self._topics.clear()
-            self._topics[name] = topic
-        return topic
+                self._keys.clear()
+            found = self._topics[name] = (topic, ref)
+        return found
 
     def _one(self, msg: Message, now: int, batch: Batch) -> None:
-        topic = self._topic(msg.topic)
+        topic, ref = self._topic(msg.topic)
         if topic.kind is TopicKind.TELEMETRY:
+            assert ref is not None
             batch.telemetry += 1
-            self._telemetry(msg, topic.device_ref, now, batch)
+            self._telemetry(msg, ref, now, batch)
         elif topic.kind is TopicKind.STATUS:
+            assert ref is not None
             batch.status += 1
-            ref = topic.device_ref
             status = decode_status(msg.payload, self.limits)
             if self._device_ok(msg, ref, now, batch):
                 batch.statuses.append((ref, status, now))
@@ -117,18 +122,21 @@ class Decoder:
         if not self._device_ok(msg, ref, now, batch):
             return
         rows = batch.rows
-        keys = self._keys
+        # Series keys cached per topic (a str's hash is cached; a DeviceRef's is not).
+        keys = self._keys.get(msg.topic)
+        if keys is None:
+            keys = self._keys[msg.topic] = {}
         newest = batch.newest_t
         for sample in decoded.samples:
             t = sample.t
             if t > newest:
                 newest = t
             values = sample.values
-            extra = derived_values(values)
+            extra = derived_values(values) if "temp_c" in values else None  # both need it
             for metric, value in ({**values, **extra}.items() if extra else values.items()):
-                key = keys.get((ref, metric))
+                key = keys.get(metric)
                 if key is None:
-                    key = keys[(ref, metric)] = SeriesKey(ref.site, ref.pond, ref.device, metric)
+                    key = keys[metric] = SeriesKey(ref.site, ref.pond, ref.device, metric)
                 rows.append((key, t, value))
         batch.newest_t = newest
         for rej in decoded.rejected:

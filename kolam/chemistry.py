@@ -1,17 +1,22 @@
 """Water chemistry used across Kolam: un-ionized ammonia and DO saturation.
 
 Both functions accept floats or numpy arrays, so the simulator, the ingest
-derivations and the reports share one implementation.
+derivations and the reports share one implementation. They are written with
+arithmetic operators only (``math.e ** x`` rather than ``np.exp``): a float stays a
+float, an array works element-wise, and ingest, which derives NH3 for every sample,
+neither pays for numpy's scalar calls nor loads numpy at all.
 """
 
 from __future__ import annotations
 
-from typing import TypeVar
+import math
+from typing import TYPE_CHECKING, TypeVar
 
-import numpy as np
-from numpy.typing import NDArray
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
-ArrayOrFloat = TypeVar("ArrayOrFloat", float, NDArray[np.float64])
+ArrayOrFloat = TypeVar("ArrayOrFloat", float, "NDArray[np.float64]")
 
 KELVIN = 273.15
 
@@ -21,9 +26,8 @@ def nh3_fraction(temp_c: ArrayOrFloat, ph: ArrayOrFloat) -> ArrayOrFloat:
 
     pKa = 0.09018 + 2729.92 / T(K); f = 1 / (10^(pKa − pH) + 1).
     """
-    pka = 0.09018 + 2729.92 / (np.asarray(temp_c, dtype=np.float64) + KELVIN)
-    f = 1.0 / (np.power(10.0, pka - np.asarray(ph, dtype=np.float64)) + 1.0)
-    return f if f.ndim else float(f)  # type: ignore[return-value]
+    pka = 0.09018 + 2729.92 / (temp_c + KELVIN)
+    return 1.0 / (10.0 ** (pka - ph) + 1.0)  # type: ignore[no-any-return]
 
 
 def nh3_mgl(tan_mgl: ArrayOrFloat, temp_c: ArrayOrFloat, ph: ArrayOrFloat) -> ArrayOrFloat:
@@ -37,18 +41,17 @@ def do_saturation_mgl(temp_c: ArrayOrFloat, pressure_atm: float = 1.0) -> ArrayO
     ln C* = −139.34411 + 1.575701e5/T − 6.642308e7/T² + 1.243800e10/T³ − 8.621949e11/T⁴,
     corrected for barometric pressure (atm) with the water-vapour term.
     """
-    t = np.asarray(temp_c, dtype=np.float64) + KELVIN
+    t = temp_c + KELVIN
     ln_c = (-139.34411 + 1.575701e5 / t - 6.642308e7 / t**2 + 1.243800e10 / t**3
             - 8.621949e11 / t**4)
-    c = np.exp(ln_c)
+    c = math.e ** ln_c
     if pressure_atm != 1.0:
         tc = t - KELVIN
-        ln_pwv = 11.8571 - 3840.70 / t - 216961.0 / t**2
-        pwv = np.exp(ln_pwv)
+        pwv = math.e ** (11.8571 - 3840.70 / t - 216961.0 / t**2)
         theta = 0.000975 - 1.426e-5 * tc + 6.436e-8 * tc**2
         c = c * pressure_atm * ((1 - pwv / pressure_atm) * (1 - theta * pressure_atm)
                                 / ((1 - pwv) * (1 - theta)))
-    return c if c.ndim else float(c)  # type: ignore[return-value]
+    return c  # type: ignore[no-any-return]
 
 
 def pressure_at_altitude_atm(altitude_m: float) -> float:

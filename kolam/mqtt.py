@@ -17,9 +17,10 @@ import ssl
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import paho.mqtt.client as paho
-from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 
 from kolam.config import MqttUrl
 from kolam.errors import MqttError
@@ -36,6 +37,53 @@ class Message:
     qos: int
     retain: bool
     mid: int
+
+
+class _BufferedSocket:
+    """The broker's socket with a read buffer.
+
+    paho reads every packet with three or four ``recv`` calls (command byte, each length
+    byte, body): a system call each, and each one releases the GIL, so a busy worker
+    thread and paho's network thread hand it back and forth several times a message.
+    Reading up to 64 KiB at a time and serving paho from that makes it one call for
+    hundreds of small messages. ``pending()`` tells paho's loop that buffered bytes are
+    there to read (it asks the same of TLS sockets)."""
+
+    def __init__(self, sock: Any) -> None:
+        self._sock = sock
+        self._buf = b""
+        self._pos = 0
+
+    def recv(self, n: int) -> bytes:
+        if self._pos >= len(self._buf):
+            data: bytes = self._sock.recv(max(n, 65536))
+            if len(data) <= n:
+                return data
+            self._buf, self._pos = data, 0
+        start, self._pos = self._pos, self._pos + n
+        return self._buf[start:self._pos]
+
+    def pending(self) -> int:
+        inner = self._sock.pending() if hasattr(self._sock, "pending") else 0
+        return max(0, len(self._buf) - self._pos) + inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+class _Paho(paho.Client):
+    """paho's client reading through a ``_BufferedSocket``, every buffered packet per turn
+    of its loop (paho's own ``loop_read`` takes one packet per ``select``)."""
+
+    def _create_socket(self) -> Any:
+        return _BufferedSocket(super()._create_socket())
+
+    def loop_read(self, max_packets: int = 1) -> MQTTErrorCode:
+        rc = super().loop_read(max_packets)
+        while rc == MQTTErrorCode.MQTT_ERR_SUCCESS and isinstance(
+                self._sock, _BufferedSocket) and self._sock.pending() > 0:
+            rc = super().loop_read(max_packets)
+        return rc
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +120,7 @@ class MqttClient:
         self._connected = threading.Event()
         self._on_connect_hooks: list[Callable[[bool], None]] = []
         self._keepalive_s = keepalive_s
-        self._client = paho.Client(
+        self._client = _Paho(
             CallbackAPIVersion.VERSION2,
             client_id=client_id,
             clean_session=clean_session,

@@ -10,11 +10,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class SeriesKey:
-    """One metric of one device in one pond."""
+class SeriesKey(NamedTuple):
+    """One metric of one device in one pond. A named tuple rather than a dataclass: ingest
+    hashes one per value (grouping, series ids), and a tuple's hash is computed in C."""
 
     site: str
     pond: str
