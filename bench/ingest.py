@@ -126,6 +126,7 @@ def metric_value(port: int, name: str) -> float:
 
 
 ALERTS = {"enabled": True}
+BATCH = {"size": 1000}
 
 
 def start_ingest(broker: int, data: Path, metrics_port: int, batch: int) -> subprocess.Popen[bytes]:
@@ -186,7 +187,7 @@ def throughput(n_msgs: int, samples_per_msg: int, repeats: int) -> dict[str, obj
                 publish_all(broker.port, msgs)
                 bare.append(bare_consumer(broker.port, n_msgs))
                 rate, mb = ingest_consumer(broker.port, n_msgs * samples_per_msg,
-                                           Path(tmp) / f"data{r}", batch=1000)
+                                           Path(tmp) / f"data{r}", batch=BATCH["size"])
                 stored.append(rate)
                 rss.append(mb)
             finally:
@@ -270,9 +271,9 @@ def latency(rate: int, seconds: int) -> dict[str, object]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--messages", type=int, default=40_000)
-    ap.add_argument("--batch-messages", type=int, default=4_000)
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--messages", type=int, default=100_000)
+    ap.add_argument("--batch-messages", type=int, default=10_000)
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--latency-seconds", type=int, default=20)
     ap.add_argument("--no-alerts", action="store_true",
                     help="Run ingest as a write-only worker (alerts.enabled=false)")

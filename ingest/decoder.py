@@ -127,17 +127,19 @@ class Decoder:
         if keys is None:
             keys = self._keys[msg.topic] = {}
         newest = batch.newest_t
-        for sample in decoded.samples:
-            t = sample.t
+        append = rows.append
+        for t, values in decoded.samples:
             if t > newest:
                 newest = t
-            values = sample.values
-            extra = derived_values(values) if "temp_c" in values else None  # both need it
-            for metric, value in ({**values, **extra}.items() if extra else values.items()):
+            if "temp_c" in values:  # every derived metric needs the temperature
+                extra = derived_values(values)
+                if extra:
+                    values = {**values, **extra}
+            for metric, value in values.items():
                 key = keys.get(metric)
                 if key is None:
                     key = keys[metric] = SeriesKey(ref.site, ref.pond, ref.device, metric)
-                rows.append((key, t, value))
+                append((key, t, value))
         batch.newest_t = newest
         for rej in decoded.rejected:
             batch.dead.append(DeadLetterIn(msg.topic, rej.reason, rej.detail, rej.fragment, now))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import threading
@@ -15,6 +16,16 @@ from kolam.registry.repo import Registry
 from kolam.store import open_store
 
 log = logging.getLogger(__name__)
+
+
+def _tune_gc() -> None:
+    """Ingest allocates tens of thousands of short-lived tuples a batch, and almost no
+    reference cycles. With the default thresholds the collector runs every 700
+    allocations and its full passes walk everything loaded at start-up (SQLAlchemy,
+    pydantic, paho); freezing that and collecting less often is worth about 15 % of
+    throughput with 60-sample messages (bench/ingest.py)."""
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
 
 
 def run(config: KolamConfig) -> None:
@@ -36,6 +47,7 @@ def run(config: KolamConfig) -> None:
     if worker.alerts is not None:
         worker.alerts.start_notifier()
     worker.start()
+    _tune_gc()
     if config.ready_file is not None:
         config.ready_file.touch()
     try:

@@ -71,9 +71,9 @@ class IngestConfig(_Section):
     batch_size: int = Field(500, ge=1, le=100_000, description="Messages per batch")
     flush_interval_ms: int = Field(200, ge=1, description="Flush a partial batch after this")
     max_queued_messages: int = Field(
-        5_000, ge=10, description="Received but uncommitted messages held in memory")
+        2_000, ge=10, description="Received but uncommitted messages held in memory")
     max_queued_bytes: int = Field(
-        32 * 1024 * 1024, ge=1024 * 1024, description="...and their payload bytes at most")
+        16 * 1024 * 1024, ge=1024 * 1024, description="...and their payload bytes at most")
     shutdown_grace_s: float = Field(
         10.0, ge=0, description="On SIGTERM, keep retrying a failing commit this long")
     max_payload_bytes: int = Field(256 * 1024, ge=1024)

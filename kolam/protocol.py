@@ -296,7 +296,7 @@ def decode_telemetry(payload: bytes, now_ms: int, limits: Limits = Limits()) -> 
             Reason.TOO_MANY_SAMPLES, f"{len(raw_samples)} samples > limit {limits.max_samples}")
     latest_ok = now_ms + limits.max_future_ms
     seen: dict[int, dict[str, float]] = {}  # metrics already taken at each t (duplicates)
-    reject = out.rejected.append
+    reject, keep = out.rejected.append, out.samples.append
     fast = _IN_RANGE
     for raw in raw_samples:
         if type(raw) is not dict:  # json.loads makes plain dicts
@@ -307,13 +307,13 @@ def decode_telemetry(payload: bytes, now_ms: int, limits: Limits = Limits()) -> 
             why = Reason.MISSING_FIELD if t is None else Reason.WRONG_TYPE
             reject(Rejected(why, "'t' must be integer epoch milliseconds", _fragment(raw)))
             continue
-        if t > latest_ok:
-            ahead = f"{(t - now_ms) // 1000} s" if t <= MAX_INT else "too far"
-            reject(Rejected(Reason.FUTURE_TIMESTAMP, f"t is {ahead} in the future",
-                            _fragment(raw)))
-            continue
-        if t < MIN_T_MS:
-            reject(Rejected(Reason.OLD_TIMESTAMP, "t is before 2000-01-01", _fragment(raw)))
+        if not MIN_T_MS <= t <= latest_ok:
+            if t < MIN_T_MS:
+                reject(Rejected(Reason.OLD_TIMESTAMP, "t is before 2000-01-01", _fragment(raw)))
+            else:
+                ahead = f"{(t - now_ms) // 1000} s" if t <= MAX_INT else "too far"
+                reject(Rejected(Reason.FUTURE_TIMESTAMP, f"t is {ahead} in the future",
+                                _fragment(raw)))
             continue
         values: dict[str, float] = {}
         taken = seen.get(t)
@@ -332,7 +332,7 @@ def decode_telemetry(payload: bytes, now_ms: int, limits: Limits = Limits()) -> 
                 if taken is not None and key in taken:
                     problem = (Reason.DUPLICATE_SAMPLE, f"{key} at t={t} repeated in one message")
                 else:
-                    values[key] = float(value)
+                    values[key] = value if type(value) is float else float(value)
                     continue
             reject(Rejected(problem[0], problem[1], _fragment({"t": t, key: value})))
         if values:
@@ -340,7 +340,7 @@ def decode_telemetry(payload: bytes, now_ms: int, limits: Limits = Limits()) -> 
                 seen[t] = values  # membership is all a duplicate check needs
             else:
                 seen[t] = {**taken, **values}
-            out.samples.append(_new_sample(Sample, (t, values)))
+            keep(_new_sample(Sample, (t, values)))
         elif len(raw) == 1:
             reject(Rejected(Reason.MISSING_FIELD, "sample carries no metric", _fragment(raw)))
     return out

@@ -64,38 +64,43 @@ class DawnForecast:
     sunrise_ms: int = 0
     _next_fit: int = 0
     _last: float | None = None
+    _dusk: tuple[int, int] = (0, 0)
+    """The last sunset before t, valid until the next one: (sunset, next sunset)."""
 
     def add_many(self, ts: Sequence[int], vs: Sequence[float]) -> list[tuple[int, float, int]]:
         """(t, forecast, the sunrise it is for) after each sample that yields a forecast."""
         out: list[tuple[int, float, int]] = []
-        pts = self.points
-        dusk, dusk_until = 0, 0  # last_sunset_ms(t) is constant until the next sunset
+        pts, thin, window = self.points, self.thin_ms, self.window_ms
+        sunrise, next_fit, last = self.sunrise_ms, self._next_fit, self._last
+        dusk, dusk_until = self._dusk  # last_sunset_ms(t) is constant until the next sunset
         for t, do_mgl in zip(ts, vs, strict=True):
-            if t >= self.sunrise_ms:
-                self.sunrise_ms = next_sunrise_ms(t, self.lat_deg, self.lon_deg)
+            if t >= sunrise:
+                sunrise = next_sunrise_ms(t, self.lat_deg, self.lon_deg)
                 pts.clear()
-                self._next_fit, self._last = 0, None
+                next_fit, last = 0, None
             if not dusk <= t < dusk_until:
                 dusk = last_sunset_ms(t, self.lat_deg, self.lon_deg)
                 dusk_until = next_sunset_ms(t, self.lat_deg, self.lon_deg)
-            if self.sunrise_ms - dusk > 16 * _H_MS:
-                out.append((t, DAYTIME, self.sunrise_ms))
+            if sunrise - dusk > 16 * _H_MS:
+                out.append((t, DAYTIME, sunrise))
                 continue
             if t < dusk + self.after_dusk_ms:
                 continue
-            if not pts or t - pts[-1][0] >= self.thin_ms:
+            if not pts or t - pts[-1][0] >= thin:
                 pts.append((t, do_mgl))
-            while pts[0][0] < t - self.window_ms:
+            while pts[0][0] < t - window:
                 pts.popleft()
-            if t < self._next_fit:
-                if self._last is not None:
-                    out.append((t, self._last, self.sunrise_ms))
+            if t < next_fit:
+                if last is not None:
+                    out.append((t, last, sunrise))
                 continue
             if len(pts) < 6 or t - pts[0][0] < self.min_span_ms:
                 continue
-            self._next_fit = t + self.every_ms
-            self._last = fit_dawn(list(pts), self.sunrise_ms)
-            out.append((t, self._last, self.sunrise_ms))
+            next_fit = t + self.every_ms
+            last = fit_dawn(list(pts), sunrise)
+            out.append((t, last, sunrise))
+        self.sunrise_ms, self._next_fit, self._last = sunrise, next_fit, last
+        self._dusk = (dusk, dusk_until)
         return out
 
     def add(self, t: int, do_mgl: float) -> float | None:

@@ -110,9 +110,14 @@ class Spikes:
     times: deque[int] = field(default_factory=deque)
 
     def add_many(self, ts: Sequence[int], vs: Sequence[float]) -> list[float]:
+        size, times, last = self.size, self.times, self.last
+        if not times and max(vs) - min(vs) <= size and all(
+                abs(v - vs[0]) <= size for _, v in last):
+            # No jump anywhere is larger than a spike: nothing to count.
+            last.extend(zip(ts[-2:], vs[-2:], strict=True))
+            return [0.0] * len(ts)
         out: list[float] = []
-        size, half, times, window = self.size, self.size / 2, self.times, self.window_ms
-        last = self.last
+        half, window = size / 2, self.window_ms
         # The two previous samples as locals: (_, a) then (tb, b).
         a = last[0][1] if len(last) == 2 else None
         tb, b = last[-1] if last else (0, None)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK = 0x6B6F6C616D  # "kolam": the advisory lock serialising migrations
@@ -35,14 +36,37 @@ def make_engine(url: str) -> Engine:
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
     return cfg
 
 
+def head_revision() -> str:
+    """The newest migration, by the file-name convention ``NNNN_what.py`` with revision
+    id ``NNNN``."""
+    return max(p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+
+
+def _at_head(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return False
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
+            head_revision()
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the registry schema up to ``revision`` (idempotent; safe to run at every start)."""
+    """Bring the registry schema up to ``revision`` (idempotent; safe to run at every start).
+
+    Alembic (with Mako and Pygments, about 11 MB per process) is loaded only when there
+    is something to migrate: every service calls this at start."""
+    if revision == "head" and _at_head(engine):
+        return
+    from alembic import command
+
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Sequence
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +49,29 @@ def _translate(exc: sqlite3.Error, what: str) -> StoreError:
     return StoreError(f"{what}: {text}")
 
 
-CACHE_KIB = 32 * 1024
+CACHE_KIB = 16 * 1024
 """SQLite's page cache per connection."""
+INSERT_CHUNK = 300
+"""Rows per INSERT statement. One statement per row (``executemany``) costs more per row
+and releases the GIL for every row, which hands it to paho's thread thousands of times a
+batch; ``INSERT_CHUNK`` × 3 parameters stays far below SQLite's variable limit."""
+_INSERT_ONE = "INSERT OR IGNORE INTO samples (series_id, t, value) VALUES (?, ?, ?)"
+_INSERT_CHUNK = ("INSERT OR IGNORE INTO samples (series_id, t, value) VALUES "
+                 + ", ".join(["(?, ?, ?)"] * INSERT_CHUNK))
+
+
+def _insert(conn: sqlite3.Connection, params: list[tuple[int, int, float]]) -> int:
+    """Insert (series id, t, value) rows; return how many were new."""
+    whole = len(params) // INSERT_CHUNK * INSERT_CHUNK
+    written = 0
+    if whole:
+        flat = list(chain.from_iterable(params[:whole]))
+        step = INSERT_CHUNK * 3
+        for i in range(0, len(flat), step):
+            written += conn.execute(_INSERT_CHUNK, flat[i:i + step]).rowcount
+    if whole < len(params):
+        written += conn.executemany(_INSERT_ONE, params[whole:]).rowcount
+    return written
 
 
 class SqliteStore(TimeSeriesWriter, TimeSeriesReader):
@@ -113,13 +136,16 @@ class SqliteStore(TimeSeriesWriter, TimeSeriesReader):
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                keys, ts, vs = zip(*rows, strict=True)  # columns, without a Python loop
-                self._series_ids(conn, set(keys))
-                # In key order, each series' rows go into its pages one after another.
-                cur = conn.executemany(
-                    "INSERT OR IGNORE INTO samples (series_id, t, value) VALUES (?, ?, ?)",
-                    sorted(zip(map(self._ids.__getitem__, keys), ts, vs, strict=True)))
-                written = cur.rowcount
+                ids = self._ids
+                try:
+                    params = [(ids[k], t, v) for k, t, v in rows]
+                except KeyError:  # a series seen for the first time
+                    self._series_ids(conn, {r[0] for r in rows})
+                    params = [(ids[k], t, v) for k, t, v in rows]
+                # Series by series (stable: each one's rows stay in arrival order), so
+                # each series' rows go into its pages one after another.
+                params.sort(key=itemgetter(0))
+                written = _insert(conn, params)
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
