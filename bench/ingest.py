@@ -85,9 +85,11 @@ def subscribe_offline(port: int, client_id: str) -> None:
 def publish_all(port: int, msgs: list[tuple[str, bytes]]) -> None:
     c = client(port, "bench-publisher", clean=True)
     c.loop_start()
-    infos = [c.publish(t, p, qos=1) for t, p in msgs]
-    for info in infos:
-        info.wait_for_publish(60)
+    # In chunks: paho's message ids wrap at 65,535, so no more may be unacknowledged.
+    for i in range(0, len(msgs), 10_000):
+        infos = [c.publish(t, p, qos=1) for t, p in msgs[i:i + 10_000]]
+        for info in infos:
+            info.wait_for_publish(60)
     c.disconnect()
     c.loop_stop()
 

@@ -128,9 +128,7 @@ class IngestWorker:
         result = self._commit(batch)
         self._record(batch, result, time.perf_counter() - started, len(messages))
         generation = self.inbox.generation
-        for msg, gen in taken:
-            if gen == generation:
-                self._client.ack(msg.mid, msg.qos)
+        self._client.ack_many([msg for msg, gen in taken if gen == generation])
         self.metrics.in_flight.set(len(self.inbox))
         return batch.newest_t
 

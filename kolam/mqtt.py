@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import logging
 import ssl
+import struct
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,12 +72,23 @@ class _BufferedSocket:
         return getattr(self._sock, name)
 
 
+_PUBACK = struct.Struct("!BBH")  # fixed header, remaining length 2, packet id
+
+
 class _Paho(paho.Client):
     """paho's client reading through a ``_BufferedSocket``, every buffered packet per turn
     of its loop (paho's own ``loop_read`` takes one packet per ``select``)."""
 
     def _create_socket(self) -> Any:
         return _BufferedSocket(super()._create_socket())
+
+    def ack_many(self, mids: Sequence[int]) -> None:
+        """PUBACK a batch of QoS 1 messages as one queued write. paho's ``ack()`` queues a
+        packet, wakes its loop through a socket pair and later sends four bytes, each
+        a system call, per message."""
+        if mids:
+            packet = b"".join([_PUBACK.pack(paho.PUBACK, 2, mid) for mid in mids])
+            self._packet_queue(paho.PUBACK, packet, mids[-1], 1)
 
     def loop_read(self, max_packets: int = 1) -> MQTTErrorCode:
         rc = super().loop_read(max_packets)
@@ -214,6 +226,14 @@ class MqttClient:
         """Acknowledge a message received in manual-ack mode (after it is durable)."""
         if qos > 0:
             self._client.ack(mid, qos)
+
+    def ack_many(self, messages: Iterable[Message]) -> None:
+        """Acknowledge a committed batch (manual-ack mode) in one write."""
+        once = [m.mid for m in messages if m.qos == 1]
+        self._client.ack_many(once)
+        for m in messages:
+            if m.qos > 1:
+                self._client.ack(m.mid, m.qos)
 
     # ------------------------------------------------------------ paho callbacks
 
