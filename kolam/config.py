@@ -186,6 +186,9 @@ class AlertsConfig(_Section):
     send_timeout_s: float = Field(10.0, gt=0)
     retry_max_s: float = Field(300.0, gt=0, description="Longest back-off between retries")
     tick_s: float = Field(5.0, gt=0, description="How often silence, escalation are checked")
+    replay_s: float = Field(
+        3 * 3600.0, ge=0,
+        description="On start, run this much of each series' history through the rules")
 
 
 class KolamConfig(BaseSettings):

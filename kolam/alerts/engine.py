@@ -78,6 +78,17 @@ class AlertEngine:
 
     # ------------------------------------------------------------ restart
 
+    def replay(self, rows: Sequence[Row], now: int) -> None:
+        """Run stored history through the rules after a restart, notifying nothing: the
+        signals' windows (the night's DO, the 3-hour maximum, spikes, repeats) and any
+        breach still short of its minimum duration carry on. Levels it reaches are
+        dropped again — what was raised is ``restore``'s to say, from the registry."""
+        self.evaluate(rows, [], [], now)
+        for ps in self.ponds.values():
+            for key, c in ps.conditions.items():
+                if c.level:
+                    ps.conditions[key] = Condition(c.rule, last_t=c.last_t)
+
     def restore(self, alerts: Iterable[ActiveAlert]) -> None:
         """Resume the alerts that were active when ingest stopped."""
         for a in alerts:

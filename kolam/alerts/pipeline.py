@@ -24,10 +24,13 @@ from kolam.errors import KolamError
 from kolam.mqtt import MqttClient
 from kolam.protocol import DeviceRef, Status
 from kolam.registry.repo import DeadLetterIn, Registry
-from kolam.store.base import Row, TimeSeriesReader
+from kolam.store.base import Row, SeriesKey, TimeSeriesReader
 from kolam.timeutil import now_ms
 
 log = logging.getLogger(__name__)
+
+REPLAY_MAX_POINTS = 20_000
+"""Per series: a reading a second for over five hours."""
 
 
 class AlertPipeline:
@@ -46,9 +49,26 @@ class AlertPipeline:
         self._next_tick = 0.0
         self._mqtt: MqttClient | None = None
         self.notifier: Notifier | None = None
+        if reader is not None and self.cfg.replay_s > 0:
+            self._replay(reader, now_ms())
         self.engine.restore(self.outbox.active())
         if reader is not None:
             self._seed(registry, reader)
+
+    def _replay(self, reader: TimeSeriesReader, now: int) -> None:
+        """The last ``replay_s`` of every series, pond by pond, through the rules."""
+        since = now - int(self.cfg.replay_s * 1000)
+        ponds: dict[tuple[str, str], list[SeriesKey]] = {}
+        for key in reader.series():
+            ponds.setdefault((key.site, key.pond), []).append(key)
+        replayed = 0
+        for keys in ponds.values():
+            rows: list[Row] = [(key, p.t, p.value) for key in keys
+                               for p in reader.points(key, since, REPLAY_MAX_POINTS)]
+            self.engine.replay(rows, now)
+            replayed += len(rows)
+        if replayed:
+            log.info("alerts: replayed %d stored values of %d ponds", replayed, len(ponds))
 
     def _seed(self, registry: Registry, reader: TimeSeriesReader) -> None:
         for site in registry.sites():

@@ -90,6 +90,10 @@ class TimeSeriesReader(ABC):
         """Mean/min/max per step-aligned bucket; empty buckets are omitted."""
 
     @abstractmethod
+    def points(self, key: SeriesKey, after_ms: int, limit: int) -> list[Point]:
+        """One series' points with t > after, oldest first."""
+
+    @abstractmethod
     def count(self) -> int:
         """Number of stored points."""
 
