@@ -182,24 +182,22 @@ class AlertEngine:
         nh_ts, nh_vs, nh_dev = streams.get("nh3_mgl", empty)
         do_changes, nh_changes = changed.get("do_low", []), changed.get("nh3_high", [])
         conditions = ps.conditions
-        if not do_changes and not nh_changes:
-            # Neither level moved in this batch: the signal is the same at every sample.
+        steady = not do_changes and not nh_changes  # the signal is the same at every sample
+        if steady:
             do, nh3 = conditions.get("do_low"), conditions.get("nh3_high")
             both = do is not None and nh3 is not None and do.level >= 1 and nh3.level >= 1
             if not both and "do_nh3" not in conditions:
-                return
-            merged = sorted([(t, d, "do_mgl", v) for t, v, d in zip(do_ts, do_vs, do_dev,
-                                                                       strict=True)]
-                            + [(t, d, "nh3_mgl", v) for t, v, d in zip(nh_ts, nh_vs, nh_dev,
-                                                                          strict=True)])
-            self._feed(ps, ps.rules["do_nh3"], [m[0] for m in merged],
-                       [1.0 if both else 0.0] * len(merged), [m[2] for m in merged], out)
-            return
-        # A level moved: replay the samples in order with each condition's level at each.
+                return  # the usual case: nothing to feed
+        # The pond's DO and NH3 samples in the order one-by-one evaluation would see them.
         events = sorted([(t, d, "do_mgl", v, i) for i, (t, v, d) in
                          enumerate(zip(do_ts, do_vs, do_dev, strict=True))]
                         + [(t, d, "nh3_mgl", v, i) for i, (t, v, d) in
                            enumerate(zip(nh_ts, nh_vs, nh_dev, strict=True))])
+        if steady:
+            self._feed(ps, ps.rules["do_nh3"], [e[0] for e in events],
+                       [1.0 if both else 0.0] * len(events), [e[2] for e in events], out)
+            return
+        # A level moved: replay the samples in order with each condition's level at each.
         levels = {"do_mgl": _Levels(conditions.get("do_low"), do_changes),
                   "nh3_mgl": _Levels(conditions.get("nh3_high"), nh_changes)}
         ts: list[int] = []
@@ -237,7 +235,6 @@ class AlertEngine:
         except (ProtocolError, ValueError, KeyError, TypeError, AttributeError):
             return
         self.health.sentinel(self._pond(ref.site, ref.pond), ref.device, metric, t, out)
-
 
 
 def _event_time(tr: Transition) -> int:

@@ -2,8 +2,7 @@
 
 Each class keeps only the samples its window needs. ``add_many`` takes one series' samples
 in time order (a whole batch at once: ingest evaluates tens of thousands of values a
-second, so the loops are written for speed) and returns the signal after every sample;
-``add`` is the same for one sample.
+second, so the loops are written for speed) and returns the signal after every sample.
 """
 
 from __future__ import annotations
@@ -49,10 +48,6 @@ class FallRate:
                 out.append((t, -sxy / sxx * _DAY_MS))
         return out
 
-    def add(self, t: int, value: float) -> float | None:
-        got = self.add_many((t,), (value,))
-        return got[0][1] if got else None
-
 
 @dataclass(slots=True)
 class Drop:
@@ -74,9 +69,6 @@ class Drop:
             out.append(pts[0][1] - value)
         return out
 
-    def add(self, t: int, value: float) -> float:
-        return self.add_many((t,), (value,))[0]
-
 
 @dataclass(slots=True)
 class Unchanged:
@@ -94,9 +86,6 @@ class Unchanged:
             out.append((t - since) / 60_000)
         self.value, self.since = same, since
         return out
-
-    def add(self, t: int, value: float) -> float:
-        return self.add_many((t,), (value,))[0]
 
 
 @dataclass(slots=True)
@@ -132,14 +121,6 @@ class Spikes:
         if ts:
             last.extend(zip(ts[-2:], vs[-2:], strict=True))
         return out
-
-    def add(self, t: int, value: float) -> float:
-        return self.add_many((t,), (value,))[0]
-
-    def count(self, t: int) -> float:
-        while self.times and self.times[0] < t - self.window_ms:
-            self.times.popleft()
-        return float(len(self.times))
 
 
 @dataclass(slots=True)
