@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Annotated
 
@@ -11,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
 from api.auth import SiteStaff
+from api.csvsafe import SafeWriter
 from api.deps import CyclesDep, RegistryDep, StoreDep
 from api.farm_schemas import public
 from api.routes.alerts import AlertsDep
@@ -87,7 +87,7 @@ def get_monthly_csv(site: str, month: MonthQ, _: SiteStaff, cycles: CyclesDep,
                     store: StoreDep, registry: RegistryDep, alerts: AlertsDep) -> Response:
     r = _report(site, month, cycles, store, registry, alerts)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = SafeWriter(buf)
     w.writerow(CSV_COLUMNS)
     for c in r.cycles:
         w.writerow([getattr(c, k) if getattr(c, k) is not None else "" for k in CSV_COLUMNS])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 from typing import Annotated
@@ -11,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
 
 from api.auth import SiteUser
+from api.csvsafe import SafeWriter
 from api.deps import RegistryDep, StoreDep
 from api.schemas import SeriesBucket, SeriesPoint, SeriesPublic
 from kolam.catalogue import METRICS
@@ -70,7 +70,7 @@ def get_series_csv(site: str, pond: str, _: SiteUser, store: StoreDep, registry:
                    step: StepQ = None) -> Response:
     s = _series(site, pond, metric, start, end, step, store, registry)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = SafeWriter(buf)
     unit = s.unit
     if s.points is not None:
         w.writerow(["time_utc", f"{metric} ({unit})"])
