@@ -7,11 +7,14 @@ every client gets a username and password: plain ``username:password`` lines
 ``kolam broker-config`` writes.
 
 With an ACL file (the same one Mosquitto reads) every publish, subscription and
-delivery is checked by :class:`AclTopicPlugin`, and a client whose Last Will
-names a topic it may not write is refused at connect (amqtt would otherwise
-publish the will unchecked). The password and ACL files are reread within a
-second of changing; unlike Mosquitto, clients already connected stay connected,
-but the new ACL applies to their next message.
+delivery, retained messages included, is checked by :class:`AclTopicPlugin`
+(retained ones through :class:`kolam.broker_core.KolamBroker`, as amqtt skips that
+check), and a client whose Last Will names a topic it may not write is refused at
+connect (amqtt would otherwise publish the will unchecked). A device must connect
+with its login as client id, and no login may use a client id another login's
+session holds; payloads over 1 MiB end the connection. The password and ACL files
+are reread within a second of changing; unlike Mosquitto, clients already connected
+stay connected, but the new ACL applies to their next message.
 """
 
 from __future__ import annotations
@@ -25,13 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from amqtt.broker import Broker
 from amqtt.contexts import Action
 from amqtt.plugins.base import BaseAuthPlugin, BaseTopicPlugin
 from amqtt.session import Session
 
 from kolam import broker_passwd
 from kolam.broker_acl import Acl, parse_acl
+from kolam.broker_core import KolamBroker
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +186,7 @@ def broker_config(host: str, port: int, auth: BrokerAuth | dict[str, str]) -> di
 
 
 async def _serve(host: str, port: int, auth: BrokerAuth, stop: asyncio.Event) -> None:
-    broker = Broker(broker_config(host, port, auth))
+    broker = KolamBroker(broker_config(host, port, auth))
     await broker.start()
     log.info("embedded broker listening on %s:%d (%d plain users, passwd %s, acl %s)", host,
              port, len(auth.users), auth.passwd_file or "none", auth.acl_file or "none")

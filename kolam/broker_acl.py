@@ -74,6 +74,26 @@ def device_username(site: str, device: str) -> str:
     return f"{site}.{device}"
 
 
+def is_device_username(username: str | None) -> bool:
+    """Device logins are ``{site}.{device}``; service logins have no dot."""
+    return username is not None and "." in username
+
+
+def client_id_allowed(username: str | None, client_id: str) -> bool:
+    """May this login connect with this MQTT client id?
+
+    A device's client id is its login, so no login can take over a device's
+    connection or session by using its (predictable) id; ids with a dot are
+    therefore reserved for devices. A service may use several connections (ingest's
+    consumer and alert publisher, the simulator's one per node) under any other id.
+    Mosquitto gets the same effect from ``use_username_as_clientid`` on the device
+    listener (:mod:`kolam.broker_config`).
+    """
+    if is_device_username(username):
+        return client_id == username
+    return "." not in client_id
+
+
 def device_grants(ref: DeviceRef) -> tuple[Grant, ...]:
     base = f"{ROOT}/{ref.site}/{ref.pond}/{ref.device}"
     return (Grant(Access.WRITE, f"{base}/telemetry"), Grant(Access.WRITE, f"{base}/status"),

@@ -10,6 +10,7 @@ from kolam.broker_acl import (
     Acl,
     Grant,
     ServiceRole,
+    client_id_allowed,
     device_grants,
     device_username,
     filter_within,
@@ -128,3 +129,18 @@ def test_lines_kolam_never_writes_are_refused(text: str) -> None:
 def test_usernames_with_spaces_cannot_be_written() -> None:
     with pytest.raises(ValueError, match="cannot appear"):
         render_acl([BrokerAccount("a b", ())])
+
+
+@pytest.mark.parametrize(("username", "client_id", "allowed"), [
+    ("serang.node-a", "serang.node-a", True),
+    ("serang.node-a", "serang.node-b", False),       # another device's id
+    ("serang.node-a", "node-a", False),              # the bare slug is not the login
+    ("serang.node-a", "", False),
+    ("ingest", "kolam-ingest", True),                # services: any id without a dot
+    ("sim-serang", "sim-serang-node-a", True),
+    ("gw-serang", "serang.node-a", False),           # dotted ids are devices'
+    (None, "anything", True),                        # anonymous never gets in anyway
+])
+def test_a_device_uses_its_login_as_client_id(username: str | None, client_id: str,
+                                              allowed: bool) -> None:
+    assert client_id_allowed(username, client_id) is allowed

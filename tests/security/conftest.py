@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kolam.broker_acl import ServiceRole
+from kolam.broker_acl import ServiceRole, is_device_username
 from kolam.cli import app
 from kolam.registry.devices import BrokerLogins
 from kolam.registry.repo import Registry
@@ -47,6 +47,11 @@ class Site:
     def url(self, who: str) -> str:
         return self.broker.url(*self.logins[who])
 
+    def client_id(self, who: str) -> str:
+        """A device connects with its login as client id (kolam.broker_acl.client_id_allowed)."""
+        username = self.logins[who][0]
+        return username if is_device_username(username) else f"test-{who}"
+
     def apply(self) -> None:
         """``kolam broker-config`` and reload the broker, as an operator would (the
         embedded broker rereads changed files by itself)."""
@@ -65,8 +70,8 @@ def kolam(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Kolam:
 @pytest.fixture(scope="module")
 def provisioned(tmp_path_factory: pytest.TempPathFactory,
                 ) -> tuple[Path, dict[str, tuple[str, str]]]:
-    """Two ponds with a device each, ingest, the API, the site's gateway and an
-    all-seeing observer; made once per module (the Argon2 hashes take a moment), each
+    """Two ponds with a device each, ingest, the API, the site's gateway and simulator,
+    an all-seeing observer, and a device of another site (lebak); made once per module (the Argon2 hashes take a moment), each
     test gets a copy of this registry."""
     data_dir = tmp_path_factory.mktemp("provisioned")
     registry = Registry(f"sqlite:///{data_dir / 'registry.sqlite'}")
@@ -77,11 +82,14 @@ def provisioned(tmp_path_factory: pytest.TempPathFactory,
                 provision.set_service("api", ServiceRole.API),
                 provision.set_service("observer", ServiceRole.OBSERVER),
                 provision.set_service("ingest", ServiceRole.INGEST),
-                provision.set_service("gw-serang", ServiceRole.GATEWAY, "serang")]
+                provision.set_service("gw-serang", ServiceRole.GATEWAY, "serang"),
+                provision.add_device("lebak", "kolam-1", "node-c"),
+                provision.set_service("sim-serang", ServiceRole.SIM, "serang")]
     finally:
         provision.close()
     return data_dir, {name: (c.username, c.password)
-                      for name, c in zip(["a", "b", "api", "observer", "ingest", "gateway"], made, strict=True)}
+                      for name, c in zip(["a", "b", "api", "observer", "ingest", "gateway", "c", "sim"], made,
+                                         strict=True)}
 
 
 @pytest.fixture(params=["mosquitto", "embedded"])

@@ -34,7 +34,7 @@ authorised."""
 
 
 def client(site: Site, who: str, client_id: str | None = None) -> MqttClient:
-    c = MqttClient(MqttUrl.parse(site.url(who)), client_id or f"test-{who}")
+    c = MqttClient(MqttUrl.parse(site.url(who)), client_id or site.client_id(who))
     c.connect(timeout_s=5)
     return c
 
@@ -79,7 +79,7 @@ def test_a_device_publishes_only_its_own_topics(site: Site) -> None:
 
 
 def test_a_device_reads_only_its_own_commands(site: Site) -> None:
-    with Listener(site.url("a"), "test-a", [B_CMD, "kolam/v1/#", A_CMD]) as a:
+    with Listener(site.url("a"), site.client_id("a"), [B_CMD, "kolam/v1/#", A_CMD]) as a:
         api = client(site, "api")
         try:
             sync(api, a, A_CMD)
@@ -93,7 +93,7 @@ def test_a_device_reads_only_its_own_commands(site: Site) -> None:
 
 
 def test_a_device_cannot_eavesdrop_on_telemetry(site: Site) -> None:
-    with Listener(site.url("a"), "test-a", ["kolam/v1/#", B_TELEMETRY, A_CMD]) as a:
+    with Listener(site.url("a"), site.client_id("a"), ["kolam/v1/#", B_TELEMETRY, A_CMD]) as a:
         api, b = client(site, "api"), client(site, "b")
         try:
             sync(api, a, A_CMD)
@@ -152,7 +152,7 @@ def test_a_last_will_on_another_devices_topic_never_arrives(site: Site) -> None:
         b = client(site, "b")
         try:
             sync(b, observer, b_status)
-            forged = MqttClient(MqttUrl.parse(site.url("a")), "test-a-will",
+            forged = MqttClient(MqttUrl.parse(site.url("a")), site.client_id("a"),
                                 will=Will(b_status, b'{"v":1,"online":false}'))
             try:
                 forged.connect(timeout_s=2)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kolam.broker_acl import is_device_username
 from kolam.config import MqttUrl
 from kolam.mqtt import Message, MqttClient
 from tests.utils.mosquitto import Mosquitto
@@ -17,37 +18,47 @@ from tests.utils.tls import CertAuthority
 
 
 class SecuredMosquitto(Mosquitto):
-    """No anonymous clients; ``passwd`` and ``acl`` from ``auth_dir``; optional TLS listener."""
+    """Mosquitto configured by the ``mosquitto.conf`` that ``kolam broker-config`` wrote
+    into ``auth_dir`` (its two listeners moved to free ports on loopback), plus an
+    optional TLS listener taking every login. :meth:`url` picks the devices' listener
+    for a device login and the services' listener otherwise."""
 
     drops_clients_on_reload = True
 
     def __init__(self, workdir: Path, auth_dir: Path, tls: CertAuthority | None = None) -> None:
         super().__init__(workdir, persistence=False)
         self.auth_dir = auth_dir
+        self.device_port = free_port()
         self.tls = tls
         self.tls_port = free_port() if tls else None
         self.pid_file = workdir / "mosquitto.pid"
 
     def _write_conf(self) -> None:
-        lines = [
-            "per_listener_settings false",
-            "allow_anonymous false",
-            f"password_file {self.auth_dir / 'passwd'}",
-            f"acl_file {self.auth_dir / 'acl'}",
+        ports = {"listener 1883": self.device_port, "listener 1884": self.port}
+        lines = [f"listener {ports[line]} 127.0.0.1" if line in ports else line
+                 for line in (self.auth_dir / "mosquitto.conf").read_text().splitlines()]
+        assert sum(line.startswith("listener") for line in lines) == 2, lines
+        lines += [
             f"pid_file {self.pid_file}",
-            f"listener {self.port} 127.0.0.1",
             f"log_dest file {self.dir / 'mosquitto.log'}",
             "log_type error",
             "log_type warning",
             "log_type notice",
         ]
         if self.tls is not None:
-            lines += [f"listener {self.tls_port} 127.0.0.1",
+            lines += [f"listener {self.tls_port} 127.0.0.1", "allow_anonymous false",
+                      f"password_file {self.auth_dir / 'passwd'}",
+                      f"acl_file {self.auth_dir / 'acl'}",
                       f"cafile {self.tls.ca_cert}", f"certfile {self.tls.server_cert}",
                       f"keyfile {self.tls.server_key}"]
         if os.geteuid() == 0:
             lines.append("user root")
         self.conf.write_text("\n".join(lines) + "\n")
+
+    def url(self, username: str | None = None, password: str | None = None) -> str:
+        auth = f"{username}:{password}@" if username else ""
+        port = self.device_port if is_device_username(username) else self.port
+        return f"mqtt://{auth}127.0.0.1:{port}"
 
     @property
     def pid(self) -> int:
@@ -87,16 +98,19 @@ class Listener:
                 return seen
 
 
-def connack(url: str, client_id: str = "test-probe", ca_file: str | None = None,
+def connack(url: str, client_id: str | None = None, ca_file: str | None = None,
             timeout_s: float = 5.0) -> int:
     """The broker's CONNACK return code for this login (0: accepted, 5: not authorised);
-    -1 when there is no CONNACK at all (e.g. the TLS handshake failed)."""
+    -1 when there is no CONNACK at all (e.g. the TLS handshake failed). The client id
+    defaults to a device login's own (what it must use), else ``test-probe``."""
     import threading
 
     import paho.mqtt.client as paho
     from paho.mqtt.enums import CallbackAPIVersion
 
     parsed = MqttUrl.parse(url)
+    if client_id is None:
+        client_id = parsed.username if is_device_username(parsed.username) else "test-probe"
     result: list[int] = []
     done = threading.Event()
     c = paho.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=paho.MQTTv311)
