@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from kolam.errors import StoreError, StoreUnavailable
+from kolam.files import private_file
 from kolam.protocol import DeviceRef, Sample
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,7 @@ class Outbox:
         self.max_dead_letters = max_dead_letters
         self._device_ids: dict[DeviceRef, int] = {}
         self._devices: dict[int, DeviceRef] = {}
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)  # 0600 before SQLite opens it; -wal/-shm follow its mode
         try:
             self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
                                        timeout=30.0)

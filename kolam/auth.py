@@ -21,6 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from kolam.config import KolamConfig
 from kolam.errors import KolamError
+from kolam.files import private_dir, write_atomic
 
 TOKEN_ALGORITHM = "HS256"  # noqa: S105 - an algorithm name
 API_KEY_PREFIX = "kolam_"
@@ -118,11 +119,8 @@ def secret_key(config: KolamConfig) -> str:
         return config.secret_key.get_secret_value()
     path = Path(config.data_dir) / "secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(secrets.token_urlsafe(48))
-        tmp.chmod(0o600)
-        tmp.replace(path)
+        private_dir(path.parent)
+        write_atomic(path, secrets.token_urlsafe(48))
     return path.read_text().strip()
 
 

@@ -16,6 +16,7 @@ import typer
 
 from kolam.config import KolamConfig, load_config, redact_url
 from kolam.errors import ConfigError, KolamError
+from kolam.files import private_umask, warn_if_exposed
 from kolam.logs import exit_with_parent, setup_logging
 from kolam.timeutil import parse_duration_s, to_ms
 
@@ -35,6 +36,7 @@ def _load(path: Path | None, name: str, **overrides: Any) -> KolamConfig:
         raise typer.Exit(2) from exc
     setup_logging(config.log_level, name)
     exit_with_parent()
+    warn_if_exposed(config.data_dir)
     return config
 
 
@@ -404,17 +406,41 @@ def broker_config_cmd(
         "--pid-file", help="Mosquitto's pid file: send it SIGHUP after writing")] = None,
     reload_pid: Annotated[int | None, typer.Option(
         "--reload-pid", help="Send SIGHUP to this broker process after writing")] = None,
+    device_listener: Annotated[str, typer.Option(
+        help="Devices' listener in mosquitto.conf: PORT or ADDRESS:PORT")] = "1883",
+    service_listener: Annotated[str, typer.Option(
+        help="Services' listener in mosquitto.conf: PORT or ADDRESS:PORT")] = "1884",
+    cafile: Annotated[Path | None, typer.Option(help="TLS on both listeners: CA file")] = None,
+    certfile: Annotated[Path | None, typer.Option(help="TLS: the broker's certificate")] = None,
+    keyfile: Annotated[Path | None, typer.Option(help="TLS: the broker's key")] = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Write Mosquitto's password and ACL files from the registry, then reload the broker."""
-    from kolam.broker_config import read_pid_file, reload_broker, write_broker_files
+    """Write Mosquitto's password, ACL and listener files from the registry, then reload
+    the broker."""
+    from kolam.broker_config import (
+        Listener,
+        Listeners,
+        Tls,
+        read_pid_file,
+        reload_broker,
+        write_broker_files,
+    )
 
+    tls_files = (cafile, certfile, keyfile)
+    if any(tls_files) and not all(tls_files):
+        raise typer.BadParameter("TLS needs --cafile, --certfile and --keyfile together")
+    try:
+        listeners = Listeners(Listener.parse(device_listener), Listener.parse(service_listener),
+                              Tls(cafile, certfile, keyfile) if cafile and certfile and keyfile
+                              else None)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
     logins = _logins(config, "broker-config")
     try:
-        files = write_broker_files(logins.broker_entries(), out)
+        files = write_broker_files(logins.broker_entries(), out, listeners)
     finally:
         logins.close()
-    typer.echo(f"wrote {files.passwd} and {files.acl} ({files.accounts} logins)")
+    typer.echo(f"wrote {files.passwd}, {files.acl} and {files.conf} ({files.accounts} logins)")
     pid = read_pid_file(pid_file) if pid_file is not None else reload_pid
     if pid is not None:
         reload_broker(pid)
@@ -424,6 +450,7 @@ def broker_config_cmd(
 
 
 def main() -> None:
+    private_umask()  # what a kolam process creates is its user's only (kolam.files)
     try:
         app()
     except KolamError as exc:

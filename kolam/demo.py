@@ -25,6 +25,7 @@ from kolam.auth import Role
 from kolam.broker_acl import Account, ServiceRole, render_acl, service_grants
 from kolam.demo_data import seed_demo_data
 from kolam.errors import KolamError
+from kolam.files import private_dir, write_atomic
 from kolam.registry.repo import Registry
 from kolam.registry.users import Users
 from kolam.timeutil import now_ms
@@ -85,8 +86,7 @@ def demo_users(path: Path) -> dict[str, str]:
         if set(SERVICES) <= users.keys():
             return users
     users = {name: secrets.token_urlsafe(12) for name in SERVICES}
-    path.write_text("".join(f"{k}:{v}\n" for k, v in users.items()))
-    path.chmod(0o600)
+    write_atomic(path, "".join(f"{k}:{v}\n" for k, v in users.items()))
     return users
 
 
@@ -95,8 +95,8 @@ def demo_acl(path: Path) -> Path:
     from ``kolam broker-config`` (docs/security.md)."""
     roles = {"ingest": (ServiceRole.INGEST, None), "api": (ServiceRole.API, None),
              "sim": (ServiceRole.SIM, SITE), "gateway": (ServiceRole.GATEWAY, SITE)}
-    path.write_text(render_acl(Account(name, service_grants(role, site))
-                               for name, (role, site) in roles.items()))
+    write_atomic(path, render_acl(Account(name, service_grants(role, site))
+                                  for name, (role, site) in roles.items()))
     return path
 
 
@@ -107,8 +107,7 @@ def demo_logins(registry: Registry, path: Path) -> dict[str, str]:
         logins = dict(line.split(":", 1) for line in path.read_text().split() if ":" in line)
     if set(DEMO_USERS) - logins.keys():
         logins = {name: secrets.token_urlsafe(9) for name in DEMO_USERS}
-        path.write_text("".join(f"{k}:{v}\n" for k, v in logins.items()))
-        path.chmod(0o600)
+        write_atomic(path, "".join(f"{k}:{v}\n" for k, v in logins.items()))
     users = Users(registry.engine)
     for name, (role, sites) in DEMO_USERS.items():
         users.add(name, role, sites, logins[name])
@@ -153,7 +152,7 @@ class Demo:
         log.info("started %s (pid %d), log in %s", name, proc.pid, log_path)
 
     def start(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.data_dir)
         users = demo_users(self.data_dir / "mqtt-users")
         registry = Registry(f"sqlite:///{self.data_dir / 'registry.sqlite'}")
         for i in range(1, self.ponds + 1):

@@ -25,6 +25,7 @@ import httpx
 
 from kolam.config import KolamConfig
 from kolam.errors import KolamError, MqttError
+from kolam.files import private_dir, write_atomic
 from kolam.mqtt import MqttClient
 
 SIGNATURE_HEADER = "X-Kolam-Signature"
@@ -42,11 +43,8 @@ def webhook_secret(config: KolamConfig) -> bytes:
         return config.alerts.webhook_secret.get_secret_value().encode()
     path = Path(config.data_dir) / "webhook_secret"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(secrets.token_urlsafe(32))
-        tmp.chmod(0o600)
-        tmp.replace(path)
+        private_dir(path.parent)
+        write_atomic(path, secrets.token_urlsafe(32))
     return path.read_text().strip().encode()
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kolam.errors import StoreError, StoreUnavailable
+from kolam.files import private_file
 from kolam.store.base import (
     Bucket,
     Latest,
@@ -82,7 +83,7 @@ class SqliteStore(TimeSeriesWriter, TimeSeriesReader):
 
     def __init__(self, path: Path, *, synchronous: str = "FULL", busy_timeout_ms: int = 5000):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.path)  # 0600 before SQLite opens it; -wal/-shm follow its mode
         self._synchronous = synchronous
         self._busy_timeout_ms = busy_timeout_ms
         self._local = threading.local()
