@@ -1,0 +1,69 @@
+"""KPIs of a cycle sampled every 14 days, against the truth they were sampled from."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from kolam.kpi import DAY_MS, cycle_kpis, feeding_rate_pct
+from kolam.registry.records import CycleInfo, CycleRecords, LogInfo, LogKind
+
+T0 = 1_767_225_600_000  # 2026-01-01T00:00Z
+FISH = 1000
+SEED_G = 1.5
+FCR_TRUE = 1.0
+
+
+def truth_g(t: float) -> float:
+    """SGR falling linearly in time from 7 %/day to 3 %/day on day 90 (DOMAIN.md: 6–8 →
+    ~3 %/day); 1.5 g → 135 g in 90 days (market size 7–10 fish/kg). Not the Gompertz
+    shape Kolam fits."""
+    return SEED_G * math.exp(0.07 * t - 0.5 * (0.04 / 90) * t * t)
+
+
+def records_until(now_d: int) -> CycleRecords:
+    """No deaths; every day d the fish get FCR_TRUE × what they gain that day, so the feed
+    up to day D is FCR_TRUE · FISH · (W(D) − W(0)) and the true FCR is exactly 1.0.
+    30 fish are weighed every 14 days, exactly on the curve."""
+    cycle = CycleInfo(1, "serang", "kolam-1", 1, "Lele Jaya", T0, FISH, SEED_G, 3.0, "UPR",
+                      0.0, 8.0, None, None)
+    logs = [LogInfo(LogKind.FEEDING, T0 + d * DAY_MS + 1,
+                    feed_kg=FCR_TRUE * FISH * (truth_g(d + 1) - truth_g(d)) / 1000)
+            for d in range(now_d)]
+    logs += [LogInfo(LogKind.SAMPLING, T0 + d * DAY_MS, sample_count=30,
+                     sample_weight_g=30 * truth_g(d)) for d in range(14, now_d + 1, 14)]
+    return CycleRecords(cycle, tuple(sorted(logs, key=lambda e: e.at)), (), ())
+
+
+DAYS = range(15, 91)
+
+
+@pytest.mark.parametrize("now_d", DAYS)
+def test_fcr_biomass_and_ration_stay_true_between_samplings(now_d: int) -> None:
+    k = cycle_kpis(records_until(now_d), T0 + now_d * DAY_MS)
+    true_biomass = FISH * truth_g(now_d) / 1000
+    assert k.sampling_age_d == now_d % 14 and k.abw_is_estimate == (now_d % 14 > 0)
+    assert k.abw_g == pytest.approx(truth_g(now_d), rel=0.10)
+    assert k.biomass_kg == pytest.approx(true_biomass, rel=0.10)
+    assert k.fcr == pytest.approx(FCR_TRUE, rel=0.10)
+    feed = k.feed_today
+    assert feed is not None and feed.biomass_kg == pytest.approx(true_biomass, rel=0.10)
+    assert feed.rate_pct == feeding_rate_pct(k.abw_g)
+    assert feed.kg_per_day == pytest.approx(feed.biomass_kg * feed.rate_pct / 100)
+
+
+def test_the_newest_sampling_alone_would_have_been_far_off() -> None:
+    """What the KPIs read before: FCR up to ~2× too high, the ration a third too low."""
+    worst_fcr = worst_ration = 1.0
+    for now_d in DAYS:
+        k = cycle_kpis(records_until(now_d), T0 + now_d * DAY_MS)
+        stale_biomass = FISH * k.abw_sampled_g / 1000
+        stale_fcr = k.feed_kg / (stale_biomass - FISH * SEED_G / 1000)
+        worst_fcr = max(worst_fcr, stale_fcr / FCR_TRUE)
+        w = truth_g(now_d)
+        true_ration = FISH * w / 1000 * feeding_rate_pct(w)
+        worst_ration = min(worst_ration, stale_biomass * feeding_rate_pct(k.abw_sampled_g)
+                           / true_ration)
+    assert worst_fcr > 1.8
+    assert worst_ration < 0.7
