@@ -67,3 +67,23 @@ def test_the_newest_sampling_alone_would_have_been_far_off() -> None:
                            / true_ration)
     assert worst_fcr > 1.8
     assert worst_ration < 0.7
+
+
+def test_harvest_date_from_the_third_sampling_on_is_within_3_days() -> None:
+    # The truth reaches the 125 g target (8 fish/kg) when 0.07·t − ½·(0.04/90)·t² =
+    # ln(125/1.5) = 4.423: t = (0.07 − √(0.0049 − 4·0.000222·4.423)) / 0.000444 = 87.5.
+    a = 0.5 * 0.04 / 90
+    truth_day = (0.07 - math.sqrt(0.07 ** 2 - 4 * a * math.log(125 / 1.5))) / (2 * a)
+    assert truth_day == pytest.approx(87.5, abs=0.1)
+    for now_d in range(42, 87):
+        k = cycle_kpis(records_until(now_d), T0 + now_d * DAY_MS)
+        assert k.projected_harvest_at is not None and not k.harvest_date_past
+        assert (k.projected_harvest_at - T0) / DAY_MS == pytest.approx(truth_day, abs=3)
+        # Constant exponential growth through the newest samplings: 4–13 days early
+        # until the day-84 sampling, 3.5 days before the target.
+        days = [float(d) for d in range(14, now_d + 1, 14)][-4:]
+        rate = (math.log(truth_g(days[-1])) - math.log(truth_g(days[0]))) / (days[-1] - days[0])
+        exponential_day = days[-1] + math.log(125 / truth_g(days[-1])) / rate
+        assert truth_day - exponential_day > (4 if now_d < 84 else 0)
+    k = cycle_kpis(records_until(90), T0 + 90 * DAY_MS)
+    assert k.harvest_date_past  # day 90: 135 g, the 125 g date is behind us
