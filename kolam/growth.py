@@ -1,7 +1,7 @@
 """Today's average body weight between samplings, from a growth curve that slows.
 
 Lele are sampled every week or two; between samplings they keep growing, so the newest
-sampling's weight goes stale (a fortnight-old weight is ~35 % low at 5 %/day). The curve
+sampling's weight goes stale (13 days at 3–5 %/day leave it a third to a half low). The curve
 used here lets the specific growth rate fall as the fish grow, as DOMAIN.md says it does
 (SGR ~6–8 %/day at first, ~3 %/day later):
 
@@ -10,12 +10,13 @@ used here lets the specific growth rate fall as the fish grow, as DOMAIN.md says
 
 with ``g`` the SGR at stocking (per day) and ``b`` how fast it slows (per day); SGR at day t
 is g·e^(−b·t). Among von Bertalanffy, Gompertz, Brody, Richards and logistic fits to
-African catfish juveniles grown for 111 days, Gompertz described growth best (Musa et al.,
-World Aquaculture Society meeting abstract, was.org/Meeting/Program/PaperDetail/158986).
+African catfish juveniles grown for 111 days in recirculation, Gompertz described growth
+best (World Aquaculture Society meeting abstract, was.org/Meeting/Program/PaperDetail/158986).
 
-Fit: the stocking weight is fixed at day 0; for each ``b`` on a grid, ``g`` is the linear
-least-squares fit of ln W to the samplings; ``b`` minimises the squared residuals plus a
-penalty pulling it to the literature prior (a maximum a posteriori fit). With one sampling
+Fit: for each ``b`` on a grid, ``c`` and ``g`` are the weighted linear least-squares fit
+of ln W to the stocking weight (day 0) and the samplings; ``b`` minimises the weighted
+squared residuals plus a penalty pulling it to the literature prior (a maximum a
+posteriori fit). With one sampling
 the fit keeps the prior's ``b`` and finds ``g``; with none the prior curve runs from the
 seed weight. The estimate is anchored on the newest measured weight: the curve only says
 how much the fish grew since.
