@@ -7,6 +7,7 @@ import math
 import pytest
 
 from kolam.kpi import DAY_MS, cycle_kpis, feeding_rate_pct
+from kolam.monthly import _cycle_month
 from kolam.registry.records import CycleInfo, CycleRecords, LogInfo, LogKind
 
 T0 = 1_767_225_600_000  # 2026-01-01T00:00Z
@@ -87,3 +88,13 @@ def test_harvest_date_from_the_third_sampling_on_is_within_3_days() -> None:
         assert truth_day - exponential_day > (4 if now_d < 84 else 0)
     k = cycle_kpis(records_until(90), T0 + 90 * DAY_MS)
     assert k.harvest_date_past  # day 90: 135 g, the 125 g date is behind us
+
+
+def test_monthly_report_fcr_uses_the_weight_at_the_months_end() -> None:
+    # A month ending on day 41, 13 days after the day-28 sampling: the feed up to then is
+    # FISH · (W(41) − W(0)), so the true cycle-to-date FCR is 1.0.
+    end = T0 + 41 * DAY_MS
+    row = _cycle_month(records_until(90), T0, end, T0 + 90 * DAY_MS)
+    assert row.fcr == pytest.approx(FCR_TRUE, rel=0.10)
+    # The day-28 weight would have read 1.0 · (W(41) − 1.5) / (W(28) − 1.5) = 2.2.
+    assert (truth_g(41) - SEED_G) / (truth_g(28) - SEED_G) > 2
