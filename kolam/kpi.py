@@ -1,10 +1,12 @@
 """Key performance indicators of a grow-out cycle, computed with numpy from its records.
 
 Formulas (DOMAIN.md, "Production"):
-  biomass = live count × average body weight (ABW, from the newest sampling)
+  biomass = live count × average body weight (ABW: today's estimate, ``kolam.growth``,
+            grown from the newest sampling by a fitted curve whose SGR falls as fish grow)
   survival = (harvested + alive) / stocked
   FCR = feed / (harvested kg + standing kg − stocked kg)
-  SGR = 100 · (ln W_t − ln W_0) / days;  ADG = (W_t − W_0) / days
+  SGR = 100 · (ln W_t − ln W_0) / days;  ADG = (W_t − W_0) / days, each averaged over the
+        harvest lots and the fish still standing, weighted by their number
   harvest count = kg × fish/kg when not counted
 Feeding rates (% body weight per day) and the ~50 % cut below 25 °C or DO < 3 mg/L are
 the DOMAIN.md feeding table (SNI 6484 series; the same table drives the simulator).
@@ -21,9 +23,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kolam.catalogue import METRICS, Band
+from kolam.growth import DAY_MS as DAY_MS  # re-exported: days are counted here too
+from kolam.growth import GrowthBasis, WeightEstimate, estimate_weight
 from kolam.registry.records import CycleRecords, LogKind
-
-DAY_MS = 86_400_000
 
 # DOMAIN.md feeding table: < 5 g: 8–10; 5–20 g: 5–6; 20–50 g: 4; 50–100 g: 3; > 100 g: 2
 # (% of body weight per day; midpoints where a range is given).
@@ -33,9 +35,6 @@ FEED_CUT_FACTOR = 0.5
 FEED_CUT_BELOW_C = 25.0
 FEED_CUT_BELOW_DO_MGL = 3.0
 MEALS_PER_DAY = 3  # DOMAIN.md: 2–3 meals a day
-GROWTH_FIT_POINTS = 4
-"""Fit growth on the newest few weights only: SGR falls as fish grow (DOMAIN.md), so an
-old, fast early phase would make the projection optimistic."""
 COMPLIANCE_METRICS = tuple(k for k, m in METRICS.items()
                            if m.optimal.low is not None or m.optimal.high is not None)
 """Metrics that have an optimal band to be compliant with."""
@@ -50,23 +49,10 @@ class FeedAdvice:
     kg_per_meal: float
     reduced: bool
     reason: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Growth:
-    """ln W = intercept + rate · t (t in days since stocking): W = W0 · e^(SGR·t)."""
-
-    intercept: float
-    rate_per_day: float
-    points: int
-
-    def weight_at(self, day: float) -> float:
-        return math.exp(self.intercept + self.rate_per_day * day)
-
-    def day_reaching(self, weight_g: float) -> float | None:
-        if self.rate_per_day <= 0:
-            return None
-        return (math.log(weight_g) - self.intercept) / self.rate_per_day
+    abw_is_estimate: bool = False
+    """``abw_g`` is grown from an older sampling (see ``CycleKpis.sampling_age_d``)."""
+    sampling_age_d: float | None = None
+    """Days since the newest sampling (or stocking) the weight stands on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +67,18 @@ class CycleKpis:
     harvested_kg: float
     live_count: int
     abw_g: float
+    """Today's estimated average body weight (at the end once the cycle ended)."""
+    abw_sampled_g: float
+    """The newest measured average weight: newest sampling, else the seed weight."""
+    abw_sampled_at: int
+    """When it was measured (the stocking time before any sampling)."""
+    sampling_age_d: float
+    """Days from that measurement to now (or to the cycle's end)."""
+    abw_is_estimate: bool
+    """True when ``abw_g`` is grown from an older measurement by the growth curve."""
+    growth_basis: GrowthBasis
+    growth_sgr_pct_day: float
+    """The curve's specific growth rate today, %/day (falls as the fish grow)."""
     biomass_kg: float
     survival_pct: float
     feed_kg: float
@@ -92,6 +90,8 @@ class CycleKpis:
     margin_rp: float
     target_weight_g: float
     projected_harvest_at: int | None
+    harvest_date_past: bool
+    """The projected date is already behind us: the fish should be at the target size."""
     feed_today: FeedAdvice | None
 
 
@@ -101,8 +101,11 @@ def feeding_rate_pct(abw_g: float) -> float:
 
 
 def feed_advice(live_count: int, abw_g: float, temp_c: float | None,
-                do_mgl: float | None) -> FeedAdvice:
-    """Today's ration by the table, halved when the water is too cold or short of oxygen."""
+                do_mgl: float | None, estimate: WeightEstimate | None = None) -> FeedAdvice:
+    """Today's ration by the table, halved when the water is too cold or short of oxygen.
+
+    ``abw_g`` should be today's weight (``weight_estimate``); ``estimate`` only labels it.
+    """
     biomass = live_count * abw_g / 1000
     rate = feeding_rate_pct(abw_g)
     reasons = []
@@ -112,18 +115,9 @@ def feed_advice(live_count: int, abw_g: float, temp_c: float | None,
         reasons.append(f"DO {do_mgl:.1f} mg/L < {FEED_CUT_BELOW_DO_MGL:g} mg/L")
     kg = biomass * rate / 100 * (FEED_CUT_FACTOR if reasons else 1.0)
     return FeedAdvice(abw_g, biomass, rate, kg, kg / MEALS_PER_DAY, bool(reasons),
-                      "; ".join(reasons) or None)
-
-
-def fit_growth(days: Sequence[float] | NDArray[np.float64],
-               weights_g: Sequence[float] | NDArray[np.float64]) -> Growth | None:
-    """Least-squares fit of ln W against t over the newest ``GROWTH_FIT_POINTS`` weights."""
-    t = np.asarray(days, dtype=np.float64)[-GROWTH_FIT_POINTS:]
-    w = np.asarray(weights_g, dtype=np.float64)[-GROWTH_FIT_POINTS:]
-    if t.size < 2 or np.ptp(t) <= 0 or np.any(w <= 0):
-        return None
-    rate, intercept = np.polyfit(t, np.log(w), 1)
-    return Growth(float(intercept), float(rate), int(t.size))
+                      "; ".join(reasons) or None,
+                      estimate.is_estimate if estimate is not None else False,
+                      estimate.age_d if estimate is not None else None)
 
 
 def in_band_share(values: NDArray[np.float64], band: Band) -> float | None:
@@ -148,30 +142,64 @@ def compliance_pct(series: Mapping[str, NDArray[np.float64]]) -> dict[str, float
     return out
 
 
-def _samplings(records: CycleRecords) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """(day, ABW g) from stocking and each sampling, oldest first."""
+def samplings(records: CycleRecords) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(days since stocking, average body weight g) of each sampling, oldest first."""
     c = records.cycle
-    obs = [(0.0, c.seed_weight_g)]
-    obs += [((e.at - c.stocked_at) / DAY_MS, e.sample_weight_g / e.sample_count)
-            for e in records.logs
-            if e.kind is LogKind.SAMPLING and e.sample_weight_g and e.sample_count]
-    obs.sort(key=lambda x: x[0])
-    arr = np.array(obs, dtype=np.float64)
+    obs = sorted(((e.at - c.stocked_at) / DAY_MS, e.sample_weight_g / e.sample_count)
+                 for e in records.logs
+                 if e.kind is LogKind.SAMPLING and e.sample_weight_g and e.sample_count)
+    arr = np.array(obs, dtype=np.float64).reshape(-1, 2)
     return arr[:, 0], arr[:, 1]
 
 
-def _final_weight(records: CycleRecords) -> tuple[float, float] | None:
-    """(day, mean weight g) of the final harvest when its count was counted or graded."""
+def weight_estimate(records: CycleRecords, at_ms: int) -> WeightEstimate:
+    """The cycle's average body weight at ``at_ms``, from the stocking weight and the
+    samplings made by then, grown by the fitted curve (``kolam.growth``)."""
+    c = records.cycle
+    days, weights = samplings(records)
+    return estimate_weight(c.seed_weight_g, days, weights,
+                           max(0.0, (at_ms - c.stocked_at) / DAY_MS))
+
+
+def _final_weight(records: CycleRecords, est: WeightEstimate) -> WeightEstimate:
+    """The final harvest's mean weight when its fish were counted or graded: a weighing
+    of every fish left, better than any estimate."""
     c = records.cycle
     for h in records.harvests:
-        if h.final and (h.count_measured or h.fish_per_kg):
-            return (h.at - c.stocked_at) / DAY_MS, h.kg * 1000 / h.count
-    return None
+        if h.final and h.count and (h.count_measured or h.fish_per_kg):
+            day = (h.at - c.stocked_at) / DAY_MS
+            w = h.kg * 1000 / h.count
+            return WeightEstimate(w, w, day, day, est.curve.through(day, w))
+    return est
+
+
+def _growth_rates(records: CycleRecords, live: int,
+                  est: WeightEstimate) -> tuple[float | None, float | None]:
+    """(SGR %/day, ADG g/day) averaged over every harvest lot (kg ÷ count on its day) and
+    the fish still standing (the newest sampling), weighted by the number of fish."""
+    c = records.cycle
+    lots = [(h.count, (h.at - c.stocked_at) / DAY_MS, h.kg * 1000 / h.count)
+            for h in records.harvests if h.count > 0]
+    if live and est.sampled_day > 0:
+        lots.append((live, est.sampled_day, est.sampled_g))
+    arr = np.array([lot for lot in lots if lot[1] > 0 and lot[2] > 0],
+                   dtype=np.float64).reshape(-1, 3)
+    if arr.size == 0:
+        return None, None
+    n, d, w = arr.T
+    w0 = c.seed_weight_g
+    sgr = float(np.average(100 * (np.log(w) - math.log(w0)) / d, weights=n))
+    adg = float(np.average((w - w0) / d, weights=n))
+    return sgr, adg
 
 
 def cycle_kpis(records: CycleRecords, now_ms: int, temp_c: float | None = None,
                do_mgl: float | None = None) -> CycleKpis:
-    """Every KPI of one cycle as of ``now_ms`` (or its end), with today's feed if active."""
+    """Every KPI of one cycle as of ``now_ms`` (or its end), with today's feed if active.
+
+    Biomass, FCR, today's ration and the harvest date use today's estimated weight, not
+    the newest sampling's: fish keep growing between samplings.
+    """
     c = records.cycle
     logs = records.logs
     end = c.ended_at if c.ended_at is not None else now_ms
@@ -181,37 +209,36 @@ def cycle_kpis(records: CycleRecords, now_ms: int, temp_c: float | None = None,
     h_count = int(sum(h.count for h in records.harvests))
     h_kg = float(np.sum([h.kg for h in records.harvests]))
     live = 0 if not c.active else max(0, c.seed_count - dead - h_count)
-    days, weights = _samplings(records)
-    abw = float(weights[-1])
-    w_day, w_t = _final_weight(records) or (float(days[-1]), abw)
-    biomass = live * abw / 1000
+    est = weight_estimate(records, end)
+    if not c.active:
+        est = _final_weight(records, est)
+    biomass = live * est.abw_g / 1000
     stocked_kg = c.seed_count * c.seed_weight_g / 1000
     gain = h_kg + biomass - stocked_kg
+    sgr, adg = _growth_rates(records, live, est)
     revenue = float(np.sum([h.kg * h.price_per_kg_rp for h in records.harvests]))
     costs = c.seed_cost_rp + float(np.sum([x.amount_rp for x in records.costs]))
     target = 1000 / c.target_fish_per_kg
     projected = None
-    # With two samplings or more the stocking weight is left out of the fit: the fast
-    # early growth would make the projection optimistic.
-    growth = fit_growth(days[1:] if days.size >= 3 else days,
-                        weights[1:] if days.size >= 3 else weights)
-    if c.active and growth is not None:
-        reach = growth.day_reaching(target)
+    if c.active:
+        reach = est.curve.day_reaching(target)
         if reach is not None:
             projected = c.stocked_at + round(reach * DAY_MS)
     return CycleKpis(
         cycle_id=c.id, active=c.active, day=round(day, 2), stocked_count=c.seed_count,
         stocked_kg=stocked_kg, dead_count=dead, harvested_count=h_count, harvested_kg=h_kg,
-        live_count=live, abw_g=abw, biomass_kg=biomass,
-        survival_pct=100 * (h_count + live) / c.seed_count, feed_kg=feed,
-        fcr=feed / gain if gain > 0 and feed > 0 else None,
-        sgr_pct_day=100 * (math.log(w_t) - math.log(c.seed_weight_g)) / w_day
-        if w_day > 0 else None,
-        adg_g_day=(w_t - c.seed_weight_g) / w_day if w_day > 0 else None,
+        live_count=live, abw_g=est.abw_g, abw_sampled_g=est.sampled_g,
+        abw_sampled_at=c.stocked_at + round(est.sampled_day * DAY_MS),
+        sampling_age_d=round(est.age_d, 2), abw_is_estimate=est.is_estimate,
+        growth_basis=est.curve.basis, growth_sgr_pct_day=100 * est.curve.sgr_at(day),
+        biomass_kg=biomass, survival_pct=100 * (h_count + live) / c.seed_count,
+        feed_kg=feed, fcr=feed / gain if gain > 0 and feed > 0 else None,
+        sgr_pct_day=sgr, adg_g_day=adg,
         revenue_rp=revenue, costs_rp=costs, margin_rp=revenue - costs,
         target_weight_g=target, projected_harvest_at=projected,
-        feed_today=feed_advice(live, abw, temp_c, do_mgl) if c.active and live else None)
-
+        harvest_date_past=projected is not None and projected < end,
+        feed_today=feed_advice(live, est.abw_g, temp_c, do_mgl, est)
+        if c.active and live else None)
 
 @dataclass(frozen=True, slots=True)
 class TeamKpis:

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from kolam.catalogue import METRICS
+from kolam.growth import DAY_MS, estimate_weight
 from kolam.registry.cycles import (
     FUTURE_SLACK_MS,
     cost_info,
@@ -103,14 +104,16 @@ def alive(s: Session, c: Cycle) -> tuple[int, int, int]:
     return c.seed_count - int(dead) - int(harvested), int(dead), int(harvested)
 
 
-def latest_abw_g(s: Session, c: Cycle) -> float:
-    """Average body weight from the newest sampling, else the seed weight."""
-    row = s.execute(select(LogEntry.sample_weight_g, LogEntry.sample_count)
-                    .where(LogEntry.cycle_id == c.id, LogEntry.kind == LogKind.SAMPLING.value)
-                    .order_by(LogEntry.at.desc()).limit(1)).first()
-    if row is None or not row[0] or not row[1]:
-        return c.seed_weight_g
-    return float(row[0]) / int(row[1])
+def abw_estimate_g(s: Session, c: Cycle, at: int) -> float:
+    """Average body weight at ``at``: the samplings made by then, grown to that day by
+    the cycle's growth curve (``kolam.growth``), else the seed weight grown by the prior.
+    The newest sampling alone would be up to two weeks stale and derive too many fish."""
+    rows = s.execute(select(LogEntry.at, LogEntry.sample_weight_g, LogEntry.sample_count)
+                     .where(LogEntry.cycle_id == c.id, LogEntry.kind == LogKind.SAMPLING.value,
+                            LogEntry.at <= at)).all()
+    obs = [((t - c.stocked_at) / DAY_MS, float(g) / int(n)) for t, g, n in rows if g and n]
+    return estimate_weight(c.seed_weight_g, [d for d, _ in obs], [w for _, w in obs],
+                           max(0.0, (at - c.stocked_at) / DAY_MS)).abw_g
 
 
 class Entries:
@@ -147,7 +150,9 @@ class Entries:
         """Record a harvest; a final one ends the cycle at the harvest time.
 
         Without a counted number of fish, the count is derived from the size grade
-        (kg × fish/kg), else from the newest sampling (kg ÷ average body weight).
+        (kg × fish/kg), else from the estimated average body weight on the harvest day
+        (kg ÷ ABW). A final harvest takes every fish left: a derived count above the fish
+        alive is an error of the estimate, and becomes the number alive.
         """
         if not math.isfinite(new.kg) or new.kg <= 0:
             raise InvalidRecord(f"harvest weight must be more than 0 kg (got {new.kg})")
@@ -167,10 +172,13 @@ class Entries:
             elif new.fish_per_kg is not None:
                 count = round(new.kg * new.fish_per_kg)
             else:
-                count = round(new.kg * 1000 / latest_abw_g(s, c))
+                count = round(new.kg * 1000 / abw_estimate_g(s, c, new.at))
             n_alive, dead, harvested = alive(s, c)
+            if count > n_alive and new.final and new.count is None and n_alive > 0:
+                count = n_alive
             if count > n_alive:
-                how = "counted" if new.count is not None else "derived from the weight"
+                how = "counted" if new.count is not None else (
+                    "derived from the weight: give the count or the size grade")
                 raise InvalidRecord(
                     f"harvest of {count} fish ({how}) is more than the {n_alive} alive "
                     f"(stocked {c.seed_count}, {dead} dead, {harvested} harvested)")

@@ -67,10 +67,16 @@ def test_a_cycle_from_stocking_to_kpis(farm: Farm) -> None:
                       for i, v in enumerate((27.0, 28.0, 31.0, 24.0))]
                      + [(SeriesKey(*pond, "temp_c"), now - 60_000, 24.0)])
     k = c.get(f"{base}/cycles/{cycle['id']}/kpis", headers=kiosk).json()
-    assert k["live_count"] == 900 and k["abw_g"] == 10 and k["biomass_kg"] == 9
+    assert k["live_count"] == 900 and k["abw_sampled_g"] == 10
+    assert k["abw_sampled_at"] == iso(t0 + 9 * DAY_MS) and k["growth_basis"] == "one_sampling"
+    # Sampled a day ago: abw_g is that 10 g grown one day by the curve, labelled so.
+    assert k["abw_is_estimate"] is True and k["sampling_age_d"] == pytest.approx(1, abs=0.01)
+    assert 10 < k["abw_g"] < 10 * 1.25 and k["biomass_kg"] == pytest.approx(0.9 * k["abw_g"])
+    assert k["harvest_date_past"] is False and k["projected_harvest_at"] is not None
     assert k["survival_pct"] == 90 and k["feed_kg"] == 3
-    assert k["feed_today"]["rate_pct"] == 5.5 and k["feed_today"]["reduced"] is True
-    assert k["feed_today"]["kg_per_day"] == pytest.approx(9 * 0.055 / 2)
+    feed = k["feed_today"]
+    assert feed["rate_pct"] == 5.5 and feed["reduced"] is True and feed["abw_is_estimate"]
+    assert feed["kg_per_day"] == pytest.approx(k["biomass_kg"] * 0.055 / 2)
     assert k["water_now"] == {"temp_c": 24.0, "do_mgl": None}
     assert k["water_compliance_pct"] == {"temp_c": 40.0}  # 27 and 28 of 27, 28, 31, 24, 24
     detail = c.get(f"{base}/ponds/kolam-2", headers=kiosk).json()
