@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 
 from api.pages import install as install_pages
-from api.ratelimit import LoginLimiter, TooManyLogins
+from api.ratelimit import LoginLimiter, TooManyLogins, login_abandoned
 from api.routes import (
     alerts,
     auth,
@@ -28,6 +28,7 @@ from api.security import BodyLimit, SecurityHeaders, check_secret_key
 from kolam.auth import AuthError, Forbidden, secret_key
 from kolam.config import KolamConfig
 from kolam.errors import KolamError, NotFound, StoreUnavailable
+from kolam.hashing import HashingBusy
 from kolam.registry.alerts import Alerts
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
@@ -89,6 +90,12 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
     @app.exception_handler(TooManyLogins)
     async def _too_many(request: Request, exc: TooManyLogins) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=429,
+                            headers={"Retry-After": str(exc.retry_after_s)})
+
+    @app.exception_handler(HashingBusy)
+    async def _hashing_busy(request: Request, exc: HashingBusy) -> JSONResponse:
+        login_abandoned(request)  # the password was never checked: not a failure
+        return JSONResponse({"detail": str(exc)}, status_code=503,
                             headers={"Retry-After": str(exc.retry_after_s)})
 
     @app.exception_handler(KolamError)
