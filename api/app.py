@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 
 from api.pages import install as install_pages
+from api.pages.live import StreamSlots
 from api.ratelimit import LoginLimiter, TooManyLogins, login_abandoned
 from api.routes import (
     alerts,
@@ -54,6 +55,7 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
     app.state.secret_key = secret_key(config)
     check_secret_key(app.state.secret_key)  # refuse to start with a guessable key
     app.state.login_limiter = LoginLimiter()
+    app.state.live_slots = StreamSlots()
     metrics = CollectorRegistry()
     metrics.register(RegistryCollector(registry))
     app.state.metrics = metrics
