@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 
+from api.inputs import StrictJson, validation_error
 from api.pages import install as install_pages
 from api.pages.live import StreamSlots
 from api.ratelimit import LoginLimiter, TooManyLogins, login_abandoned
@@ -60,6 +62,8 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
     metrics.register(RegistryCollector(registry))
     app.state.metrics = metrics
 
+    app.add_exception_handler(RequestValidationError, validation_error)
+
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=404)
@@ -108,8 +112,9 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
                    records, kpis, reports, alerts):
         app.include_router(module.router)
     install_pages(app)
-    # Added last, so outermost: the size limit runs before anything reads a body, and the
-    # headers reach every response, error pages included.
+    # Added last, so outermost: the size limit runs before anything reads a body (the
+    # JSON check included), and the headers reach every response, error pages included.
+    app.add_middleware(StrictJson)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     return app
