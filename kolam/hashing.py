@@ -38,9 +38,9 @@ class HashingBusy(KolamError):
 
 
 @contextmanager
-def hashing_slot(wait_s: float = WAIT_S) -> Iterator[None]:
+def hashing_slot(wait_s: float | None = None) -> Iterator[None]:
     """Hold one of the ``MAX_CONCURRENT`` slots; ``HashingBusy`` after ``wait_s``."""
-    if not _slots.acquire(timeout=wait_s):
+    if not _slots.acquire(timeout=WAIT_S if wait_s is None else wait_s):
         raise HashingBusy
     try:
         yield

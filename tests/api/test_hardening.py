@@ -186,8 +186,10 @@ def test_login_page_429(farm: Farm) -> None:
     assert "kolam_session" not in r.headers.get("set-cookie", "")
 
 
-def test_busy_hashing_is_503_and_no_failure(farm: Farm) -> None:
+def test_busy_hashing_is_503_and_no_failure(farm: Farm, monkeypatch: pytest.MonkeyPatch,
+                                            ) -> None:
     limits = _small_limits(farm, Clock())
+    monkeypatch.setattr(hashing, "WAIT_S", 0.2)
     c = farm.client
     with ExitStack() as held:
         for _ in range(hashing.MAX_CONCURRENT):
