@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from prometheus_client import CollectorRegistry
 
 from api.inputs import StrictJson, validation_error
 from api.pages import install as install_pages
 from api.pages.live import StreamSlots
+from api.pages.render import page
 from api.ratelimit import LoginLimiter, TooManyLogins, login_abandoned
 from api.routes import (
     alerts,
@@ -99,10 +100,14 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
                             headers={"Retry-After": str(exc.retry_after_s)})
 
     @app.exception_handler(HashingBusy)
-    async def _hashing_busy(request: Request, exc: HashingBusy) -> JSONResponse:
+    async def _hashing_busy(request: Request, exc: HashingBusy) -> Response:
         login_abandoned(request)  # the password was never checked: not a failure
-        return JSONResponse({"detail": str(exc)}, status_code=503,
-                            headers={"Retry-After": str(exc.retry_after_s)})
+        retry = {"Retry-After": str(exc.retry_after_s)}
+        if request.url.path == "/login":  # the page, not a JSON error, on the kiosk tablet
+            busy = page(request, "login.html", status_code=503, next="/", error="login_busy")
+            busy.headers.update(retry)
+            return busy
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers=retry)
 
     @app.exception_handler(KolamError)
     async def _kolam(request: Request, exc: KolamError) -> JSONResponse:
