@@ -6,7 +6,7 @@ A lock per account that any one address can trigger lets anyone lock a known acc
 - **Per address** (an IPv4 address, or an IPv6 /64: one subscriber's block), across all
   usernames: the first ``Backoff.free`` failures within ``window_s`` cost nothing; after
   that each try must wait a delay that doubles with every further failure, from
-  ``base_s`` up to ``max_s``. One address gets a few guesses an hour; a person who mistypes
+  ``base_s`` up to ``max_s``. One address gets ~300 guesses a day; a person who mistypes
   twice hardly notices. A success does not forget the address's failures: otherwise
   logging in to one's own account between guesses would reset the back-off.
 - **Per account**: locked only when ``AccountLock.max_failures`` failures within
@@ -66,8 +66,9 @@ class AccountLock:
     window_s: float = 15 * 60
 
 
-# Five free mistypes per address, then 1 s, 2 s, 4 s ... capped at 15 min: ~10 guesses in
-# the first quarter hour and then ~4 an hour, i.e. ~100 a day from one address.
+# Five free mistypes per address, then 1 s, 2 s, 4 s ... capped at 15 min. As old failures
+# leave the hour, the free tries come back: ~300 guesses a day from one address at most
+# (pinned by tests/api/test_hardening.py), against millions without a limit.
 PER_ADDRESS = Backoff()
 # Twenty failures in a quarter hour from three or more addresses is a distributed guess,
 # not a trainee mistyping on the kiosk; the kiosk's own address still gets in.

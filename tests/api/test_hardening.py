@@ -74,6 +74,19 @@ def test_address_backoff_doubles_and_spans_usernames() -> None:
         assert exc.value.retry_after_s == min(2 * delay, 40)
 
 
+def test_one_address_guesses_at_most_300_a_day() -> None:
+    clock = Clock()
+    limits = LoginLimiter(clock=clock)  # the real limits
+    guesses = 0
+    while clock.now < 1000 + 86400:
+        try:
+            _fail(limits, f"user{guesses % 7}", "203.0.113.9")
+            guesses += 1
+        except TooManyLogins as exc:
+            clock.now += exc.retry_after_s
+    assert 200 < guesses <= 320
+
+
 def test_success_gives_back_its_try_but_does_not_reset_the_address() -> None:
     clock = Clock()
     limits = LoginLimiter(Backoff(free=3, base_s=10, max_s=40, window_s=3600),
