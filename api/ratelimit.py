@@ -79,6 +79,7 @@ MAX_KEYS = 50_000
 """Keys tracked at most per table: a flood of made-up names cannot grow memory unbounded."""
 
 
+K = TypeVar("K")
 V = TypeVar("V")
 
 
@@ -99,7 +100,7 @@ class Attempt:
     at: float
 
 
-def _bounded_put(table: dict[str, V], key: str, value: V) -> None:
+def _bounded_put(table: dict[K, V], key: K, value: V) -> None:
     """Insert or refresh ``key`` as the newest; drop the oldest past ``MAX_KEYS``."""
     table.pop(key, None)
     table[key] = value
@@ -118,7 +119,7 @@ class LoginLimiter:
         self._lock = threading.Lock()
         self._addresses: dict[str, deque[float]] = {}
         self._accounts: dict[str, deque[tuple[float, str]]] = {}
-        self._known: dict[str, float] = {}
+        self._known: dict[tuple[str, str], float] = {}
 
     @staticmethod
     def user_key(username: str) -> str:
@@ -147,7 +148,7 @@ class LoginLimiter:
         """A correct password: the try was no failure, and this address is now known."""
         with self._lock:
             self._give_back(attempt)
-            _bounded_put(self._known, f"{attempt.user}\0{attempt.address}", self._clock())
+            _bounded_put(self._known, (attempt.user, attempt.address), self._clock())
 
     def abandoned(self, attempt: Attempt) -> None:
         """The password was never checked (the server was busy): not a failure."""
@@ -189,7 +190,7 @@ class LoginLimiter:
         return tries[0][0] + lock.window_s - now
 
     def _is_known(self, user: str, addr: str, now: float) -> bool:
-        since = self._known.get(f"{user}\0{addr}")
+        since = self._known.get((user, addr))
         return since is not None and now - since < KNOWN_FOR_S
 
 
