@@ -39,7 +39,9 @@ MAX_STREAMS = 200
 # A browser holds at most 6 connections to one host over HTTP/1.1, and a page opens one
 # stream; ten leaves room for a kiosk login on a few tablets, or an officer's tabs.
 MAX_STREAMS_PER_USER = 10
-MAX_STREAMS_PER_ADDRESS = 10
+# A whole site may reach the central API from one public address (the rutan's NAT): its
+# kiosk tablets and officers' screens together, still well short of all 200.
+MAX_STREAMS_PER_ADDRESS = 30
 RETRY_MS = 3000
 
 Fragments = Callable[[], dict[str, str]]
