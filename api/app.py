@@ -33,6 +33,7 @@ from kolam.auth import AuthError, Forbidden, secret_key
 from kolam.config import KolamConfig
 from kolam.errors import KolamError, NotFound, StoreUnavailable
 from kolam.hashing import HashingBusy
+from kolam.redact import config_secrets, redact
 from kolam.registry.alerts import Alerts
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
@@ -64,6 +65,7 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
     app.state.metrics = metrics
 
     app.add_exception_handler(RequestValidationError, validation_error)
+    secrets = config_secrets(config)
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
@@ -84,7 +86,9 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
 
     @app.exception_handler(StoreUnavailable)
     async def _busy(request: Request, exc: StoreUnavailable) -> JSONResponse:
-        return JSONResponse({"detail": f"storage busy, retry: {exc}"}, status_code=503,
+        # A store's error may carry its URL with user:password (InfluxDB's does).
+        return JSONResponse({"detail": f"storage busy, retry: {redact(str(exc), secrets)}"},
+                            status_code=503,
                             headers={"Retry-After": "1"})
 
     @app.exception_handler(OverflowError)
@@ -111,7 +115,7 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
 
     @app.exception_handler(KolamError)
     async def _kolam(request: Request, exc: KolamError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=500)
+        return JSONResponse({"detail": redact(str(exc), secrets)}, status_code=500)
 
     for module in (health, auth, users, sites, series, deadletters, teams, members, cycles,
                    records, kpis, reports, alerts):

@@ -41,7 +41,13 @@ def test_healthz_hides_store_errors_and_credentials(make_config: Callable[..., K
             admin = c.get("/healthz", headers=login(c, "ops"))
             detail = admin.json()["details"]["store"]
             assert "unreachable" in detail and "127.0.0.1" in detail
-            for r in (public, officer, admin):
+            # Other routes that meet the store's error (a 503 to any logged-in user) cut the
+            # credentials out the same way.
+            registry.ensure_pond("serang", "kolam-1")
+            series = c.get("/api/v1/sites/serang/ponds/kolam-1/series?metric=do_mgl",
+                           headers=officer.request.headers)
+            assert series.status_code == 503 and "http://***@127.0.0.1" in series.text
+            for r in (public, officer, admin, series):
                 assert SECRET not in r.text
             c.get("/healthz")  # a failure that goes on is logged once, not at every poll
         logged = [r.getMessage() for r in caplog.records if "health check" in r.getMessage()]
