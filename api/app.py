@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from prometheus_client import CollectorRegistry
 
+from api.inputs import StrictJson, validation_error
 from api.pages import install as install_pages
-from api.ratelimit import LoginLimiter, TooManyLogins
+from api.pages.live import StreamSlots
+from api.pages.render import page
+from api.ratelimit import LoginLimiter, TooManyLogins, login_abandoned
 from api.routes import (
     alerts,
     auth,
@@ -28,6 +32,8 @@ from api.security import BodyLimit, SecurityHeaders, check_secret_key
 from kolam.auth import AuthError, Forbidden, secret_key
 from kolam.config import KolamConfig
 from kolam.errors import KolamError, NotFound, StoreUnavailable
+from kolam.hashing import HashingBusy
+from kolam.redact import config_secrets, redact
 from kolam.registry.alerts import Alerts
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
@@ -53,9 +59,13 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
     app.state.secret_key = secret_key(config)
     check_secret_key(app.state.secret_key)  # refuse to start with a guessable key
     app.state.login_limiter = LoginLimiter()
+    app.state.live_slots = StreamSlots()
     metrics = CollectorRegistry()
     metrics.register(RegistryCollector(registry))
     app.state.metrics = metrics
+
+    app.add_exception_handler(RequestValidationError, validation_error)
+    secrets = config_secrets(config)
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
@@ -76,7 +86,9 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
 
     @app.exception_handler(StoreUnavailable)
     async def _busy(request: Request, exc: StoreUnavailable) -> JSONResponse:
-        return JSONResponse({"detail": f"storage busy, retry: {exc}"}, status_code=503,
+        # A store's error may carry its URL with user:password (InfluxDB's does).
+        return JSONResponse({"detail": f"storage busy, retry: {redact(str(exc), secrets)}"},
+                            status_code=503,
                             headers={"Retry-After": "1"})
 
     @app.exception_handler(OverflowError)
@@ -91,16 +103,27 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
         return JSONResponse({"detail": str(exc)}, status_code=429,
                             headers={"Retry-After": str(exc.retry_after_s)})
 
+    @app.exception_handler(HashingBusy)
+    async def _hashing_busy(request: Request, exc: HashingBusy) -> Response:
+        login_abandoned(request)  # the password was never checked: not a failure
+        retry = {"Retry-After": str(exc.retry_after_s)}
+        if request.url.path == "/login":  # the page, not a JSON error, on the kiosk tablet
+            busy = page(request, "login.html", status_code=503, next="/", error="login_busy")
+            busy.headers.update(retry)
+            return busy
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers=retry)
+
     @app.exception_handler(KolamError)
     async def _kolam(request: Request, exc: KolamError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=500)
+        return JSONResponse({"detail": redact(str(exc), secrets)}, status_code=500)
 
     for module in (health, auth, users, sites, series, deadletters, teams, members, cycles,
                    records, kpis, reports, alerts):
         app.include_router(module.router)
     install_pages(app)
-    # Added last, so outermost: the size limit runs before anything reads a body, and the
-    # headers reach every response, error pages included.
+    # Added last, so outermost: the size limit runs before anything reads a body (the
+    # JSON check included), and the headers reach every response, error pages included.
+    app.add_middleware(StrictJson)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     return app

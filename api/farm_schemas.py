@@ -1,17 +1,35 @@
 """Request and response models for teams, members, cycles, logs, harvests and costs.
 
 Times go in as ISO 8601 (naive means UTC) and come out as ISO 8601 UTC strings;
-money is rupiah (Rp), weights grams unless the name says kg.
+money is rupiah (Rp), weights grams unless the name says kg. Every quantity a person types
+has a plausible upper bound and must be finite (``kolam.bounds``, docs/security.md).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, Field
 
+from kolam.bounds import (
+    AmountRp,
+    CostRp,
+    FeedKg,
+    Finite,
+    FishCount,
+    FishPerKg,
+    HarvestKg,
+    Id,
+    Instant,
+    Percent,
+    PricePerKgRp,
+    SampleFish,
+    SampleWeightG,
+    SeedLengthCm,
+    SeedWeightG,
+)
 from kolam.registry.records import CostCategory, LogKind, MemberStatus, Programme
 from kolam.timeutil import iso, now_ms, to_ms
 
@@ -36,6 +54,9 @@ def public(info: Any, model: type[M], **extra: Any) -> M:
     return model.model_validate(_plain(info) | extra)
 
 
+Text = Annotated[str, Field(max_length=200)]
+
+
 def ms(value: datetime | None) -> int:
     return to_ms(value) if value is not None else now_ms()
 
@@ -43,10 +64,10 @@ def ms(value: datetime | None) -> int:
 class TeamCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100, examples=["Kelompok Lele Jaya"])
     programme: Programme = Programme.LELE_GROWOUT
-    instructors: list[str] = Field(default_factory=list, max_length=20,
+    instructors: list[Text] = Field(default_factory=list, max_length=20,
                                    examples=[["Pak Budi (Dinas Perikanan)"]])
-    starts_at: datetime | None = Field(None, description="Default now")
-    ends_at: datetime | None = None
+    starts_at: Instant | None = Field(None, description="Default now")
+    ends_at: Instant | None = None
 
 
 class TeamPublic(BaseModel):
@@ -66,12 +87,12 @@ class MemberCreate(BaseModel):
     alias: str = Field(min_length=1, max_length=60, description="Display name for others")
     full_name: str | None = Field(None, max_length=200,
                                   description="Optional; shown to officers and admins only")
-    joined_at: datetime | None = Field(None, description="Default now")
+    joined_at: Instant | None = Field(None, description="Default now")
 
 
 class MemberStatusChange(BaseModel):
     status: MemberStatus
-    at: datetime | None = Field(None, description="When the member left; default now")
+    at: Instant | None = Field(None, description="When the member left; default now")
 
 
 class MemberPublic(BaseModel):
@@ -88,18 +109,18 @@ class MemberPublic(BaseModel):
 
 
 class CycleCreate(BaseModel):
-    team_id: int
-    stocked_at: datetime | None = Field(None, description="Default now")
-    seed_count: int = Field(gt=0, description="Fish stocked")
-    seed_weight_g: float = Field(gt=0, description="Average weight of one seed fish (g)")
-    seed_length_cm: float | None = Field(None, gt=0)
+    team_id: Id
+    stocked_at: Instant | None = Field(None, description="Default now")
+    seed_count: FishCount = Field(description="Fish stocked")
+    seed_weight_g: SeedWeightG = Field(description="Average weight of one seed fish (g)")
+    seed_length_cm: SeedLengthCm | None = None
     seed_source: str = Field("", max_length=200)
-    seed_cost_rp: float = Field(0.0, ge=0)
-    target_fish_per_kg: float = Field(8.0, gt=0, description="Market size; 7–10 is usual")
+    seed_cost_rp: CostRp = 0.0
+    target_fish_per_kg: FishPerKg = Field(8.0, description="Market size; 7–10 is usual")
 
 
 class CycleEnd(BaseModel):
-    at: datetime | None = Field(None, description="Default now")
+    at: Instant | None = Field(None, description="Default now")
     reason: str = Field(min_length=1, max_length=200, examples=["total loss after flood"])
 
 
@@ -123,19 +144,19 @@ class CyclePublic(BaseModel):
 
 class LogCreate(BaseModel):
     kind: LogKind
-    at: datetime | None = Field(None, description="Default now")
-    member_id: int | None = Field(None, description="The team member who did it")
-    feed_kg: float | None = Field(None, ge=0)
+    at: Instant | None = Field(None, description="Default now")
+    member_id: Id | None = Field(None, description="The team member who did it")
+    feed_kg: FeedKg | None = None
     feed_type: str | None = Field(None, max_length=100)
-    protein_pct: float | None = Field(None, ge=0, le=100)
-    dead_count: int | None = Field(None, ge=1)
-    sample_count: int | None = Field(None, ge=1)
-    sample_weight_g: float | None = Field(None, gt=0, description="Total weight of the sample")
-    exchange_pct: float | None = Field(None, ge=0, le=100)
+    protein_pct: Percent | None = None
+    dead_count: FishCount | None = None
+    sample_count: SampleFish | None = None
+    sample_weight_g: SampleWeightG | None = Field(None, description="Total weight of the sample")
+    exchange_pct: Percent | None = None
     treatment: str | None = Field(None, max_length=200)
     dose: str | None = Field(None, max_length=100)
     metric: str | None = Field(None, description="Manual measurement: a metric key")
-    value: float | None = None
+    value: Finite | None = Field(None, description="Within the metric's possible range")
     note: str = Field("", max_length=2000)
 
 
@@ -161,14 +182,15 @@ class LogPublic(BaseModel):
 
 
 class HarvestCreate(BaseModel):
-    at: datetime | None = Field(None, description="Default now")
+    at: Instant | None = Field(None, description="Default now")
     final: bool = Field(False, description="The final harvest ends the cycle")
-    kg: float = Field(gt=0)
-    fish_per_kg: float | None = Field(None, gt=0, description="Size grade")
-    count: int | None = Field(None, ge=1, description="Counted fish; else derived")
+    kg: HarvestKg
+    fish_per_kg: FishPerKg | None = Field(None, description="Size grade")
+    count: FishCount | None = Field(None, description="Counted fish; else derived")
     buyer: str = Field("", max_length=200)
-    price_per_kg_rp: float = Field(0.0, ge=0)
-    member_ids: list[int] = Field(default_factory=list, description="Members who took part")
+    price_per_kg_rp: PricePerKgRp = 0.0
+    member_ids: list[Id] = Field(default_factory=list, max_length=500,
+                                 description="Members who took part")
 
 
 class HarvestPublic(BaseModel):
@@ -187,9 +209,9 @@ class HarvestPublic(BaseModel):
 
 
 class CostCreate(BaseModel):
-    at: datetime | None = Field(None, description="Default now")
+    at: Instant | None = Field(None, description="Default now")
     category: CostCategory
-    amount_rp: float = Field(gt=0)
+    amount_rp: AmountRp
     description: str = Field("", max_length=200)
 
 

@@ -29,6 +29,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "login_failed": ("Nama pengguna atau kata sandi salah.", "Wrong username or password."),
     "login_locked": ("Terlalu banyak percobaan gagal. Coba lagi nanti.",
                      "Too many failed attempts. Try again later."),
+    "login_busy": ("Server sedang sibuk. Coba lagi sebentar lagi.",
+                   "The server is busy. Try again in a moment."),
     "overview": ("Ringkasan", "Overview"),
     "alerts": ("Peringatan", "Alerts"),
     "teams": ("Kelompok", "Teams"),

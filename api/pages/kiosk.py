@@ -19,6 +19,7 @@ from api.pages.ponds import PondCard, site_cards
 from api.pages.render import page
 from api.pages.session import SiteLoggerPage, SiteViewer, check_csrf
 from api.routes.records import KIOSK_KINDS
+from kolam import bounds
 from kolam.auth import Role
 from kolam.errors import NotFound
 from kolam.registry.records import InvalidRecord, LogKind, NewLog
@@ -80,10 +81,12 @@ def add_log(request: Request, site: str, user: SiteLoggerPage,
         if cycle is None:
             raise InvalidRecord(f"pond {pond!r} has no active cycle")
         if log_kind is LogKind.FEEDING:
-            new = NewLog(log_kind, now_ms(), feed_kg=number(amount, "feed kg"))
+            new = NewLog(log_kind, now_ms(),
+                         feed_kg=number(amount, "feed kg", bound=bounds.FEED_KG))
         else:
             new = NewLog(log_kind, now_ms(),
-                         dead_count=int(number(amount, "dead fish", integer=True) or 0))
+                         dead_count=int(number(amount, "dead fish", integer=True,
+                                                bound=bounds.FISH) or 0))
         state.entries.add_log(site, cycle.id, new, user.username)
     except InvalidRecord as exc:
         return _kiosk(request, site, status_code=422, error=str(exc), form=form)

@@ -18,6 +18,7 @@ from api.pages.render import page
 from api.pages.session import PageUser, SiteStaffPage, SiteWriterPage, check_csrf, check_role
 from api.pages.session import user_sites as visible_sites
 from api.skill import skill_record
+from kolam import bounds
 from kolam.kpi import cycle_kpis, team_kpis
 from kolam.registry.records import (
     InvalidRecord,
@@ -117,8 +118,8 @@ def stock(request: Request, site: str, team: int, user: SiteWriterPage,
         if not pond:
             raise InvalidRecord("pond: required")
         new = NewCycle(team, date_wib(stocked_at, "stocked on", now_ms()),
-                       int(number(seed_count, "seed count", integer=True) or 0),
-                       number(seed_weight_g, "seed weight") or 0.0)
+                       int(number(seed_count, "seed count", integer=True, bound=bounds.FISH) or 0),
+                       number(seed_weight_g, "seed weight", bound=bounds.SEED_WEIGHT_G) or 0.0)
         c = state.cycles.start(site, pond, new)
         state.users.audit(user.username, "create", "cycle", c.id, site, f"pond {pond}")
     except InvalidRecord as exc:
@@ -128,15 +129,18 @@ def stock(request: Request, site: str, team: int, user: SiteWriterPage,
 
 def _log(kind: LogKind, value: str, value2: str, note: str, at: int) -> NewLog:
     if kind is LogKind.FEEDING:
-        return NewLog(kind, at, feed_kg=number(value, "feed kg"))
+        return NewLog(kind, at, feed_kg=number(value, "feed kg", bound=bounds.FEED_KG))
     if kind is LogKind.MORTALITY:
-        return NewLog(kind, at, dead_count=int(number(value, "dead fish", integer=True) or 0))
+        dead = number(value, "dead fish", integer=True, bound=bounds.FISH)
+        return NewLog(kind, at, dead_count=int(dead or 0))
     if kind is LogKind.SAMPLING:
-        return NewLog(kind, at, sample_count=int(number(value, "fish weighed", integer=True)
-                                                 or 0),
-                      sample_weight_g=number(value2, "their total weight g"))
+        fish = number(value, "fish weighed", integer=True, bound=bounds.SAMPLE_FISH)
+        return NewLog(kind, at, sample_count=int(fish or 0),
+                      sample_weight_g=number(value2, "their total weight g",
+                                             bound=bounds.SAMPLE_WEIGHT_G))
     if kind is LogKind.WATER_EXCHANGE:
-        return NewLog(kind, at, exchange_pct=number(value, "water exchanged %"))
+        return NewLog(kind, at,
+                      exchange_pct=number(value, "water exchanged %", bound=bounds.PERCENT))
     return NewLog(kind, at, note=note.strip())
 
 
@@ -179,10 +183,12 @@ def add_harvest(request: Request, site: str, team: int, user: SiteWriterPage,
     state = request.app.state
     try:
         _own_cycle(request, site, team, cycle)
-        n = number(count, "count", integer=True, required=False)
-        new = NewHarvest(date_wib(at, "date", now_ms()), number(kg, "harvest kg") or 0.0,
+        n = number(count, "count", integer=True, required=False, bound=bounds.FISH)
+        new = NewHarvest(date_wib(at, "date", now_ms()),
+                         number(kg, "harvest kg", bound=bounds.HARVEST_KG) or 0.0,
                          final == "on", count=int(n) if n else None,
-                         price_per_kg_rp=number(price, "price Rp/kg", required=False) or 0.0)
+                         price_per_kg_rp=number(price, "price Rp/kg", required=False,
+                                                bound=bounds.PRICE_PER_KG_RP) or 0.0)
         state.entries.add_harvest(site, cycle, new, user.username)
     except InvalidRecord as exc:
         return _team_page(request, site, team, 422, error=str(exc), form="harvest")

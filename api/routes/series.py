@@ -13,6 +13,7 @@ from api.auth import SiteUser
 from api.csvsafe import SafeWriter
 from api.deps import RegistryDep, StoreDep
 from api.schemas import SeriesBucket, SeriesPoint, SeriesPublic
+from kolam.bounds import Instant
 from kolam.catalogue import METRICS
 from kolam.timeutil import iso, now_ms, to_ms
 
@@ -24,9 +25,11 @@ MAX_BUCKETS = 20_000
 
 MetricQ = Annotated[str, Query(description="Metric key, e.g. do_mgl",
                                examples=["do_mgl"])]
-StartQ = Annotated[datetime | None, Query(description="ISO 8601; default end − 24 h")]
-EndQ = Annotated[datetime | None, Query(description="ISO 8601; default now")]
-StepQ = Annotated[int | None, Query(ge=1, description="Bucket width in seconds")]
+StartQ = Annotated[Instant | None, Query(description="ISO 8601, 1970–2199; default end − 24 h")]
+EndQ = Annotated[Instant | None, Query(description="ISO 8601, 1970–2199; default now")]
+# A step wider than the whole accepted date range is one bucket anyway.
+StepQ = Annotated[int | None, Query(ge=1, le=10_000 * 365 * 86400,
+                                    description="Bucket width in seconds")]
 
 
 def _series(site: str, pond: str, metric: str, start: datetime | None, end: datetime | None,

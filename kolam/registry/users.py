@@ -14,11 +14,10 @@ from kolam.auth import (
     Role,
     api_key_digest,
     check_sites,
-    hash_password,
     new_api_key,
-    verify_password,
 )
 from kolam.errors import NotFound
+from kolam.hashing import hash_password, verify_password
 from kolam.protocol import SLUG_RE
 from kolam.registry.db import session_factory
 from kolam.registry.records import InvalidRecord

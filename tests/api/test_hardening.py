@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
 from api.app import create_app
-from api.ratelimit import Limit, LoginLimiter, TooManyLogins
+from api.ratelimit import AccountLock, Backoff, LoginLimiter, TooManyLogins, address_key
 from api.security import MAX_BODY_BYTES, check_secret_key
+from kolam import hashing
 from kolam.config import KolamConfig
 from kolam.errors import ConfigError
 from kolam.registry.repo import Registry
@@ -38,44 +41,125 @@ def farm(make_config: Callable[..., KolamConfig]) -> Iterator[Farm]:
 
 
 def _small_limits(farm: Farm, clock: Clock) -> LoginLimiter:
-    limits = LoginLimiter(Limit(3, 60), Limit(5, 60), clock)
+    limits = LoginLimiter(Backoff(free=3, base_s=60, max_s=600, window_s=3600),
+                          AccountLock(max_failures=4, min_addresses=2, window_s=60), clock)
     farm.client.app.state.login_limiter = limits  # type: ignore[attr-defined]
     return limits
 
 
 # --- the limiter itself ------------------------------------------------------------------
 
-def test_limiter_slides_and_forgets_on_success() -> None:
+def _fail(limits: LoginLimiter, user: str, address: str) -> None:
+    limits.begin(user, address)  # a reservation not given back is a failure
+
+
+def test_address_backoff_doubles_and_spans_usernames() -> None:
     clock = Clock()
-    limits = LoginLimiter(Limit(3, 60), Limit(100, 60), clock)
-    for _ in range(3):
-        limits.check("ani", "10.0.0.1")
-        limits.failed("ani", "10.0.0.1")
-        clock.now += 10
+    limits = LoginLimiter(Backoff(free=3, base_s=10, max_s=40, window_s=3600),
+                          AccountLock(100, 2, 60), clock)
+    for i in range(3):
+        _fail(limits, f"user{i}", "10.0.0.1")  # three free, whatever the username
     with pytest.raises(TooManyLogins) as exc:
-        limits.check(" ANI ", "10.0.0.9")  # case, spaces and address do not help
-    # The first failure (t=1000) leaves the window at t=1060; now is 1030.
-    assert exc.value.retry_after_s == 30
-    clock.now = 1060.0
-    limits.check("ani", "10.0.0.1")  # one old failure slid out
-    limits.failed("ani", "10.0.0.1")
-    with pytest.raises(TooManyLogins):
-        limits.check("ani", "10.0.0.1")
-    limits.succeeded("ani")
-    limits.check("ani", "10.0.0.1")
+        limits.begin("someone-else", "10.0.0.1")
+    assert exc.value.retry_after_s == 10
+    limits.begin("someone-else", "10.0.0.2")  # another address is not slowed
+    for delay in (10, 20, 40, 40):  # doubling, capped at max_s
+        clock.now += delay - 0.5
+        with pytest.raises(TooManyLogins):  # not yet: the wait counts from the last failure
+            limits.begin("ani", "10.0.0.1")
+        clock.now += 0.5
+        _fail(limits, "ani", "10.0.0.1")
+        with pytest.raises(TooManyLogins) as exc:
+            limits.begin("ani", "10.0.0.1")
+        assert exc.value.retry_after_s == min(2 * delay, 40)
 
 
-def test_limiter_per_address_spans_usernames() -> None:
+def test_one_address_guesses_at_most_300_a_day() -> None:
     clock = Clock()
-    limits = LoginLimiter(Limit(100, 60), Limit(4, 60), clock)
-    for i in range(4):
-        limits.failed(f"user{i}", "10.0.0.1")
+    limits = LoginLimiter(clock=clock)  # the real limits
+    guesses = 0
+    while clock.now < 1000 + 86400:
+        try:
+            _fail(limits, f"user{guesses % 7}", "203.0.113.9")
+            guesses += 1
+        except TooManyLogins as exc:
+            clock.now += exc.retry_after_s
+    assert 200 < guesses <= 320
+
+
+def test_success_gives_back_its_try_but_does_not_reset_the_address() -> None:
+    clock = Clock()
+    limits = LoginLimiter(Backoff(free=3, base_s=10, max_s=40, window_s=3600),
+                          AccountLock(100, 2, 60), clock)
+    _fail(limits, "mallory", "10.0.0.1")
+    _fail(limits, "ani", "10.0.0.1")
+    for _ in range(5):  # correct passwords are not failures ...
+        limits.succeeded(limits.begin("mallory", "10.0.0.1"))
+    _fail(limits, "ani", "10.0.0.1")  # ... and do not wipe the earlier failures either
     with pytest.raises(TooManyLogins):
-        limits.check("someone-else", "10.0.0.1")
-    limits.succeeded("user0")  # success forgets the user, not the address
-    with pytest.raises(TooManyLogins):
-        limits.check("user0", "10.0.0.1")
-    limits.check("someone-else", "10.0.0.2")
+        limits.begin("ani", "10.0.0.1")
+    clock.now += 3601  # the window forgets
+    limits.begin("ani", "10.0.0.1")
+
+
+def test_one_address_never_locks_an_account() -> None:
+    """The kiosk cannot be locked out by someone hammering its login from one address."""
+    clock = Clock()
+    limits = LoginLimiter(Backoff(free=5, base_s=1, max_s=900, window_s=3600),
+                          AccountLock(max_failures=10, min_addresses=3, window_s=900), clock)
+    for _ in range(200):
+        try:
+            _fail(limits, "kiosk-serang", "203.0.113.9")
+        except TooManyLogins as exc:
+            clock.now += exc.retry_after_s
+    limits.succeeded(limits.begin("kiosk-serang", "10.1.1.20"))  # the kiosk tablet
+
+
+def test_account_locks_across_many_addresses_except_known_ones() -> None:
+    clock = Clock()
+    limits = LoginLimiter(Backoff(free=5, base_s=1, max_s=900, window_s=3600),
+                          AccountLock(max_failures=10, min_addresses=3, window_s=900), clock)
+    limits.succeeded(limits.begin("kiosk-serang", "10.1.1.20"))  # the tablet, yesterday
+    clock.now += 86400
+    for i in range(10):
+        _fail(limits, "KIOSK-serang ", f"198.51.100.{i}")  # case and spaces do not help
+    with pytest.raises(TooManyLogins) as exc:
+        limits.begin("kiosk-serang", "198.51.100.99")
+    assert exc.value.retry_after_s == 900
+    limits.begin("other-user", "198.51.100.99")  # only that account is locked
+    limits.succeeded(limits.begin("kiosk-serang", "10.1.1.20"))  # the known tablet gets in
+    clock.now += 901
+    limits.begin("kiosk-serang", "198.51.100.99")
+
+
+def test_reservations_are_atomic_across_threads() -> None:
+    """30 tries at once for one user and address: only the free ones get to a password."""
+    limits = LoginLimiter(Backoff(free=5, base_s=60, max_s=900, window_s=3600),
+                          AccountLock(max_failures=10, min_addresses=3, window_s=900))
+    barrier = threading.Barrier(30)
+    passed: list[bool] = []
+
+    def try_once() -> None:
+        barrier.wait()
+        try:
+            limits.begin("kiosk-serang", "203.0.113.9")
+            passed.append(True)
+        except TooManyLogins:
+            passed.append(False)
+
+    threads = [threading.Thread(target=try_once) for _ in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert passed.count(True) == 5 and passed.count(False) == 25
+
+
+def test_ipv6_counts_by_64_block() -> None:
+    assert address_key("2001:db8:1:2:aaaa::1") == address_key("2001:db8:1:2:ffff::9")
+    assert address_key("2001:db8:1:3::1") != address_key("2001:db8:1:2::1")
+    assert address_key("::ffff:192.0.2.7") == "192.0.2.7"
+    assert address_key("testclient") == "testclient"
 
 
 # --- through the API and the login page -------------------------------------------------
@@ -87,27 +171,18 @@ def test_token_route_429_with_retry_after(farm: Farm) -> None:
     for _ in range(3):
         r = c.post(TOKEN, data={"username": "officer", "password": "wrong password"})
         assert r.status_code == 401
-    # Locked: even the right password is refused, so guessing gains nothing.
+    # Slowed: even the right password is refused, so guessing gains nothing.
     r = c.post(TOKEN, data={"username": "officer", "password": PASSWORD})
     assert r.status_code == 429
     assert r.headers["Retry-After"] == "60"
     assert "too many" in r.json()["detail"]
-    # Another user from the same address still may (address limit is 5).
-    assert c.post(TOKEN, data={"username": "dinas", "password": PASSWORD}).status_code == 200
+    # The back-off is per address: another user from it waits too.
+    assert c.post(TOKEN, data={"username": "dinas", "password": PASSWORD}).status_code == 429
     clock.now += 61
     assert c.post(TOKEN, data={"username": "officer", "password": PASSWORD}).status_code == 200
     audit = [(a.username, a.action) for a in Users(farm.registry.engine).audit_log()]
-    assert audit.count(("officer", "login_failed")) == 3  # the locked try is not a guess
-    assert ("officer", "login") in audit and ("dinas", "login") in audit
-
-
-def test_token_route_address_limit(farm: Farm) -> None:
-    _small_limits(farm, Clock())
-    c = farm.client
-    for i in range(5):
-        assert c.post(TOKEN, data={"username": f"guess{i}", "password": "x" * 8}
-                      ).status_code == 401
-    assert c.post(TOKEN, data={"username": "admin", "password": PASSWORD}).status_code == 429
+    assert audit.count(("officer", "login_failed")) == 3  # the refused try is not a guess
+    assert ("officer", "login") in audit
 
 
 def test_login_page_429(farm: Farm) -> None:
@@ -122,6 +197,24 @@ def test_login_page_429(farm: Farm) -> None:
     assert r.status_code == 429 and r.headers["Retry-After"] == "60"
     assert "Terlalu banyak percobaan" in r.text
     assert "kolam_session" not in r.headers.get("set-cookie", "")
+
+
+def test_busy_hashing_is_503_and_no_failure(farm: Farm, monkeypatch: pytest.MonkeyPatch,
+                                            ) -> None:
+    limits = _small_limits(farm, Clock())
+    monkeypatch.setattr(hashing, "WAIT_S", 0.2)
+    c = farm.client
+    with ExitStack() as held:
+        for _ in range(hashing.MAX_CONCURRENT):
+            held.enter_context(hashing.hashing_slot())
+        for _ in range(4):  # more than the free failures: none of them counted
+            r = c.post(TOKEN, data={"username": "officer", "password": PASSWORD})
+            assert r.status_code == 503 and r.headers["Retry-After"] == "1"
+        r = c.post("/login", data={"username": "kiosk", "password": PASSWORD},
+                   follow_redirects=False)
+        assert r.status_code == 503 and "Server sedang sibuk" in r.text
+    assert limits.begin("officer", "testclient")
+    assert c.post(TOKEN, data={"username": "officer", "password": PASSWORD}).status_code == 200
 
 
 # --- headers ------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ members and cycles rather than stopping at a 404.
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -94,3 +96,50 @@ def test_no_errors_no_leaks(fuzz_farm: Farm) -> None:
     # The restricted roles really read data (not only 403s and 404s), so the leak check
     # above looked at real responses.
     assert seen["kiosk", 200] > 50 and seen["dinas", 200] > 50, seen
+
+
+def _hostile(body: Any) -> list[str]:
+    """The body as JSON text with, in turn, its first string a lone surrogate and its first
+    number NaN and 1e999: what Python's json module accepts but no store can hold."""
+    text = json.dumps(body)
+    variants = []
+    string = re.search(r'(?<=: )"(?:[^"\\]|\\.)*"', text)
+    if string:
+        variants.append(text[:string.start()] + '"\\ud800"' + text[string.end():])
+    number = re.search(r"(?<=: )-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?=[,}\]])", text)
+    if number:
+        for bad in ("NaN", "1e999"):
+            variants.append(text[:number.start()] + bad + text[number.end():])
+    return variants
+
+
+def test_hostile_json_bodies_are_json_422s(fuzz_farm: Farm) -> None:
+    """Every operation with a JSON body: one hostile value in an otherwise valid body is a
+    422 whose answer is strict JSON (issue #15: these were 500s)."""
+    schema = schemathesis.openapi.from_asgi("/openapi.json", fuzz_farm.client.app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    sent: Counter[int] = Counter()
+    for operation in operations:
+        if not operation.body:
+            continue
+
+        @given(case=operation.as_strategy(GenerationMode.POSITIVE))
+        @settings(max_examples=3, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def run(case: Any) -> None:
+            if case.path_parameters:
+                case.path_parameters = _real_path(fuzz_farm, case.path_parameters)
+            for text in _hostile(case.body):
+                r = fuzz_farm.client.request(
+                    case.method, case.formatted_path, content=text,
+                    headers={**fuzz_farm.as_("admin"), "Content-Type": "application/json"})
+                sent[r.status_code] += 1
+                assert r.status_code == 422, (case.method, case.formatted_path, text, r.text)
+                json.loads(r.text, parse_constant=_refuse_constant)
+
+        run()
+    assert sent[422] > 30, sent  # the bodies really had strings and numbers to spoil
+
+
+def _refuse_constant(constant: str) -> None:
+    raise AssertionError(f"{constant} in a response")
