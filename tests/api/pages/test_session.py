@@ -9,14 +9,13 @@ from fastapi.testclient import TestClient
 
 from api.pages.login import safe_next
 from tests.api.pages.conftest import log_in
-from tests.utils.auth import PASSWORD
+from tests.utils.auth import page_login
 
 
 def test_pages_redirect_to_login_and_back(client: TestClient) -> None:
     r = client.get("/kiosk/serang?x=1")
     assert r.status_code == 303 and r.headers["location"] == "/login?next=/kiosk/serang%3Fx%3D1"
-    r = client.post("/login", data={"username": "kiosk", "password": PASSWORD,
-                                    "next": "/kiosk/serang"})
+    r = page_login(client, "kiosk", next="/kiosk/serang")
     assert r.status_code == 303 and r.headers["location"] == "/kiosk/serang"
     cookie = r.headers["set-cookie"]
     assert "kolam_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
@@ -24,7 +23,7 @@ def test_pages_redirect_to_login_and_back(client: TestClient) -> None:
 
 
 def test_wrong_password_says_so(client: TestClient) -> None:
-    r = client.post("/login", data={"username": "kiosk", "password": "nope"})
+    r = page_login(client, "kiosk", "nope")
     assert r.status_code == 401 and "salah" in r.text
     assert client.get("/").status_code == 303
 
