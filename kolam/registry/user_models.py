@@ -17,7 +17,7 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
-    uid: Mapped[str] = mapped_column(String(32), unique=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, index=True)
     """Random, named in every token: tokens belong to the account, not the name."""
     token_version: Mapped[int] = mapped_column(Integer, default=0)
     """Named in every token; bumped to end them all (password change, removal, logout-all)."""

@@ -25,10 +25,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('uid', sa.String(length=32), nullable=True))
-        batch_op.add_column(sa.Column('token_version', sa.Integer(), nullable=False,
-                                      server_default='0'))
+    # Plain ADD COLUMN and a unique index, not a batch table copy: on SQLite the copy drops
+    # the old ``users`` table, and with foreign keys on that deletes every user's sites
+    # and API keys (ON DELETE CASCADE).
+    op.add_column('users', sa.Column('uid', sa.String(length=32), nullable=False,
+                                     server_default=''))
+    op.add_column('users', sa.Column('token_version', sa.Integer(), nullable=False,
+                                     server_default='0'))
     users = sa.table('users', sa.column('id', sa.Integer()), sa.column('uid', sa.String()),
                      sa.column('active', sa.Boolean()))
     conn = op.get_bind()
@@ -39,11 +42,10 @@ def upgrade() -> None:
     inactive = sa.select(users.c.id).where(users.c.active.is_(False))
     api_keys = sa.table('api_keys', sa.column('user_id', sa.Integer()))
     conn.execute(api_keys.delete().where(api_keys.c.user_id.in_(inactive)))
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.alter_column('uid', existing_type=sa.String(length=32), nullable=False)
-        batch_op.alter_column('token_version', existing_type=sa.Integer(),
-                              server_default=None)
-        batch_op.create_unique_constraint(batch_op.f('uq_users_uid'), ['uid'])
+    op.create_index(op.f('ix_users_uid'), 'users', ['uid'], unique=True)
+    if conn.dialect.name != 'sqlite':  # SQLite cannot drop a default without a table copy
+        op.alter_column('users', 'uid', server_default=None)
+        op.alter_column('users', 'token_version', server_default=None)
     op.create_table('user_sessions',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -52,19 +54,16 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )
-    with op.batch_alter_table('user_sessions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_user_sessions_expires_at'), ['expires_at'],
-                              unique=False)
-        batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'],
-                              unique=False)
+    op.create_index(op.f('ix_user_sessions_expires_at'), 'user_sessions', ['expires_at'],
+                    unique=False)
+    op.create_index(op.f('ix_user_sessions_user_id'), 'user_sessions', ['user_id'],
+                    unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('user_sessions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))
-        batch_op.drop_index(batch_op.f('ix_user_sessions_expires_at'))
+    op.drop_index(op.f('ix_user_sessions_user_id'), table_name='user_sessions')
+    op.drop_index(op.f('ix_user_sessions_expires_at'), table_name='user_sessions')
     op.drop_table('user_sessions')
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_users_uid'), type_='unique')
-        batch_op.drop_column('token_version')
-        batch_op.drop_column('uid')
+    op.drop_index(op.f('ix_users_uid'), table_name='users')
+    op.drop_column('users', 'token_version')
+    op.drop_column('users', 'uid')
