@@ -181,9 +181,9 @@ def users_add(
 ) -> None:
     """Create a user, or change an existing user's role, sites and password.
 
-    The password comes from --password-file, else the KOLAM_USER_PASSWORD variable, else
-    --password, else standard input (asked twice on a terminal). At least 12 characters,
-    not a common password; a new password ends the user's logins.
+    The password comes from --password-file, else --password, else the
+    KOLAM_USER_PASSWORD variable, else standard input (asked twice on a terminal). At
+    least 12 characters, not a common password; a new password ends the user's logins.
     """
     from kolam.auth import Role
     from kolam.registry.repo import Registry
@@ -210,12 +210,12 @@ def _password(flag: str | None, path: Path | None) -> str:
     if path is not None:
         lines = path.read_text("utf-8").splitlines()
         return lines[0] if lines else ""
-    if os.environ.get(PASSWORD_ENV):
-        return os.environ[PASSWORD_ENV]
     if flag is not None:
         typer.echo(f"warning: --password shows the password to every local user (ps); use "
                    f"standard input, --password-file or {PASSWORD_ENV} instead", err=True)
         return flag
+    if os.environ.get(PASSWORD_ENV):
+        return os.environ[PASSWORD_ENV]
     return _read_password()
 
 
