@@ -5,7 +5,7 @@ Every route but ``/healthz`` depends on ``CurrentUser`` (a bearer token from
 use one of the ``Site*`` aliases, which also check the role and that the user may see
 that site: 401 without valid credentials, 403 for the wrong role or another site.
 Routes about users check ``Principal.may_act_on`` for the user they touch; what belongs
-to no site (``/metrics``, the logins in the audit log) is for ``GlobalAdmin`` only.
+to no site (``/metrics``) is for an admin of every site (``global_admin``).
 """
 
 from __future__ import annotations
@@ -106,13 +106,11 @@ AdminUser = Annotated[Principal, Depends(role_access(frozenset({Role.ADMIN})))]
 
 
 def global_admin(user: AdminUser) -> Principal:
+    """The admin is one of every site (not scoped to some)."""
     if not user.all_sites:
         raise Forbidden(f"only an admin of every site may do this; {user.username!r} is an "
                         f"admin of {', '.join(sorted(user.sites))}")
     return user
-
-
-GlobalAdmin = Annotated[Principal, Depends(global_admin)]
 
 
 LOOPBACK = frozenset({"127.0.0.1", "::1"})

@@ -87,24 +87,32 @@ class Users:
                 check_password(password, username)
         except ValueError as exc:
             raise InvalidRecord(str(exc)) from exc
+        # Argon2 runs outside the write transaction, which it would hold for its duration.
+        digest = hash_password(password) if password is not None else None
+        unchanged = password is not None and self._has_password(username, password)
         with self._sessions() as s, s.begin():
             u = s.scalar(select(User).where(User.username == username))
             if u is None:
                 u = User(username=username, role=role.value, active=True, created_at=now_ms(),
                          uid=new_account_id(), token_version=0)
                 s.add(u)
-            elif not u.active:
-                u.uid, u.created_at = new_account_id(), now_ms()
+            elif not u.active:  # a new person under a removed user's name
+                u.uid, u.created_at, u.password_hash = new_account_id(), now_ms(), None
                 _end_logins(s, u)
+                unchanged = False
             u.role, u.active = role.value, True
-            if password is not None and not (u.password_hash and
-                                             verify_password(u.password_hash, password)):
+            if digest is not None and not unchanged:
                 if u.password_hash:
                     _end_logins(s, u)
-                u.password_hash = hash_password(password)
+                u.password_hash = digest
             u.sites = [UserSite(site=x) for x in sorted(site_set)]
             s.flush()
             return _principal(u)
+
+    def _has_password(self, username: str, password: str) -> bool:
+        with self._sessions() as s:
+            stored = s.scalar(select(User.password_hash).where(User.username == username))
+        return stored is not None and verify_password(stored, password)
 
     def get(self, username: str) -> Principal:
         with self._sessions() as s:

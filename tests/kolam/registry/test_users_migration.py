@@ -1,5 +1,6 @@
 """Migration 0005 on a registry with users: each account gets its own random id, and the
-API keys that removed users kept (removal did not delete them before) are gone."""
+API keys and passwords that removed users kept (removal did not delete them before) are
+gone."""
 
 from __future__ import annotations
 
@@ -22,12 +23,14 @@ def test_existing_users_get_ids_and_removed_users_lose_their_keys(registry_url: 
     migrate(engine)
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT username, uid, token_version FROM users")).all()
+        hashes = dict(conn.execute(text("SELECT username, password_hash FROM users")).all())
         keys = conn.execute(text("SELECT user_id FROM api_keys ORDER BY user_id")).all()
     engine.dispose()
     uids = [uid for _, uid, _ in rows]
     assert len(set(uids)) == 3 and all(len(uid) == 32 for uid in uids)
     assert {version for _, _, version in rows} == {0}
     assert [k for (k,) in keys] == [1, 2]
+    assert hashes == {"ani": "x", "budi": "x", "gone": None}
 
 
 def test_users_keep_their_sites_through_the_upgrade(registry_url: str) -> None:

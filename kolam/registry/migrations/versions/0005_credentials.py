@@ -7,7 +7,7 @@ Create Date: 2026-12-01 09:00:00.000000
 Tokens name a random account id and a token version instead of the username, and every
 login has a server-side session row; existing accounts get a fresh id, so tokens issued
 before the upgrade stop working (users log in again) and removed accounts keep no API
-keys.
+keys or password.
 """
 
 from __future__ import annotations
@@ -38,10 +38,15 @@ def upgrade() -> None:
     for (user_id,) in conn.execute(sa.select(users.c.id)).all():
         conn.execute(users.update().where(users.c.id == user_id)
                      .values(uid=secrets.token_hex(16)))
-    # Keys of users removed before this version were kept; removal now deletes them.
+    # Users removed before this version kept their keys and password; removal now
+    # deletes both, so a new user of the same name gets neither.
     inactive = sa.select(users.c.id).where(users.c.active.is_(False))
     api_keys = sa.table('api_keys', sa.column('user_id', sa.Integer()))
     conn.execute(api_keys.delete().where(api_keys.c.user_id.in_(inactive)))
+    hashes = sa.table('users', sa.column('active', sa.Boolean()),
+                      sa.column('password_hash', sa.String()))
+    conn.execute(hashes.update().where(hashes.c.active.is_(False))
+                 .values(password_hash=None))
     op.create_index(op.f('ix_users_uid'), 'users', ['uid'], unique=True)
     if conn.dialect.name != 'sqlite':  # SQLite cannot drop a default without a table copy
         op.alter_column('users', 'uid', server_default=None)
