@@ -4,6 +4,8 @@ Every route but ``/healthz`` depends on ``CurrentUser`` (a bearer token from
 ``POST /api/v1/auth/token`` or an ``X-API-Key``). Routes under ``/api/v1/sites/{site}``
 use one of the ``Site*`` aliases, which also check the role and that the user may see
 that site: 401 without valid credentials, 403 for the wrong role or another site.
+Routes about users check ``Principal.may_act_on`` for the user they touch; what belongs
+to no site (``/metrics``) is for an admin of every site (``global_admin``).
 """
 
 from __future__ import annotations
@@ -14,8 +16,15 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
-from kolam.auth import API_KEY_PREFIX, AuthError, Forbidden, Principal, Role, token_subject
-from kolam.errors import NotFound
+from kolam.auth import (
+    API_KEY_PREFIX,
+    AuthError,
+    Forbidden,
+    Principal,
+    Role,
+    TokenClaims,
+    read_token,
+)
 
 TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 - a path, not a secret
 _bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
@@ -33,17 +42,27 @@ def current_user(request: Request, token: Annotated[str | None, Security(_bearer
         principal: Principal = users.by_api_key(key)
         return principal
     if token:
-        username = token_subject(token, request.app.state.secret_key)
-        try:
-            principal = users.get(username)
-        except NotFound as exc:
-            raise AuthError("this login's user no longer exists") from exc
-        return principal
+        by_token: Principal = users.by_token(read_token(token, request.app.state.secret_key))
+        return by_token
     raise AuthError(f"authentication required: log in with POST {TOKEN_URL} and send "
                     "'Authorization: Bearer <token>', or send an X-API-Key header")
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]
+
+
+def current_login(request: Request, token: Annotated[str | None, Security(_bearer)]
+                  ) -> TokenClaims:
+    """The claims of a bearer token that is still valid (for logging out)."""
+    if not token or token.startswith(API_KEY_PREFIX):
+        raise AuthError("log out needs the login's bearer token (API keys are revoked, "
+                        "not logged out)")
+    claims = read_token(token, request.app.state.secret_key)
+    request.app.state.users.by_token(claims)
+    return claims
+
+
+CurrentLogin = Annotated[TokenClaims, Depends(current_login)]
 
 ALL_ROLES = frozenset(Role)
 STAFF = frozenset({Role.ADMIN, Role.OFFICER, Role.DINAS})
@@ -86,12 +105,23 @@ SiteLogger = Annotated[Principal, Depends(site_access(LOGGERS))]
 AdminUser = Annotated[Principal, Depends(role_access(frozenset({Role.ADMIN})))]
 
 
+def global_admin(user: AdminUser) -> Principal:
+    """The admin is one of every site (not scoped to some)."""
+    if not user.all_sites:
+        raise Forbidden(f"only an admin of every site may do this; {user.username!r} is an "
+                        f"admin of {', '.join(sorted(user.sites))}")
+    return user
+
+
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
 
 
 def metrics_access(request: Request, token: Annotated[str | None, Security(_bearer)],
                    key: Annotated[str | None, Security(_api_key)]) -> None:
-    """``/metrics``: open to a scraper on this machine, else an admin login or API key."""
+    """``/metrics``: open to a scraper on this machine, else a global admin's login or API
+    key (the counts cover every site)."""
     if request.client is not None and request.client.host in LOOPBACK:
         return
-    _check_role(current_user(request, token, key), frozenset({Role.ADMIN}))
+    user = current_user(request, token, key)
+    _check_role(user, frozenset({Role.ADMIN}))
+    global_admin(user)

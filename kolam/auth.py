@@ -2,9 +2,11 @@
 
 Passwords are hashed with Argon2id (argon2-cffi, the reference binding, with its
 RFC 9106 defaults). Login tokens are short-lived HS256 JWTs (PyJWT) that name the
-user only; the role and sites are read from the registry at every request, so a
-removed user or a changed role takes effect at once. API keys are random strings
-of which only a SHA-256 digest is stored: a stolen database does not leak them.
+user's account (a random id, not the name), the account's token version and the
+server-side session; the role and sites are read from the registry at every request,
+so a removed user or a changed role takes effect at once, a password change or
+"log out everywhere" ends every token, and a logout ends its own. API keys are random
+strings of which only a SHA-256 digest is stored: a stolen database does not leak them.
 """
 
 from __future__ import annotations
@@ -64,6 +66,10 @@ class Principal:
     sites: frozenset[str]
     """Sites this user may see; empty for an admin or dinas user means every site."""
     via: str = "token"
+    uid: str = ""
+    """The account's random id: a later user of the same name gets another."""
+    token_version: int = 0
+    """Bumped to end every token of the account (password change, removal, logout-all)."""
 
     @property
     def all_sites(self) -> bool:
@@ -76,6 +82,21 @@ class Principal:
     def sees_names(self) -> bool:
         return self.role in SEES_NAMES
 
+    def may_manage(self, role: Role, sites: frozenset[str]) -> bool:
+        """The one rule for acting on a user (making, changing, keys): only an admin, and
+        only on users whose sites are a subset of its own. An admin of every site acts on
+        anyone; a site-scoped admin never on a user of every site (global admin or dinas).
+        """
+        if self.role is not Role.ADMIN:
+            return False
+        if self.all_sites:
+            return True
+        of_every_site = role in SPANS_SITES and not sites
+        return not of_every_site and sites <= self.sites
+
+    def may_act_on(self, other: Principal) -> bool:
+        return self.may_manage(other.role, other.sites)
+
 
 def check_sites(role: Role, sites: frozenset[str]) -> None:
     """Officers and kiosks belong to exactly one site; admin and dinas to any number."""
@@ -84,8 +105,8 @@ def check_sites(role: Role, sites: frozenset[str]) -> None:
 
 
 def hash_password(password: str) -> str:
-    if len(password) < 8:
-        raise ValueError("a password needs at least 8 characters")
+    """An Argon2id hash; the caller has checked the password against the policy
+    (``kolam.strength.check_password``)."""
     return _hasher.hash(password)
 
 
@@ -99,6 +120,11 @@ def verify_password(stored_hash: str, password: str) -> bool:
 # A fixed hash to verify against when the user does not exist, so that a wrong
 # username costs the same time as a wrong password (no user enumeration by timing).
 DUMMY_HASH = _hasher.hash("no such user, no such password")
+
+
+def new_account_id() -> str:
+    """A random id for an account or a session: never reused, unlike a name or a row id."""
+    return secrets.token_hex(16)
 
 
 def new_api_key() -> str:
@@ -124,18 +150,34 @@ def secret_key(config: KolamConfig) -> str:
     return path.read_text().strip()
 
 
-def issue_token(username: str, key: str, ttl_s: int, now_s: int) -> str:
-    return jwt.encode({"sub": username, "iat": now_s, "exp": now_s + ttl_s}, key,
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    """What a login token says: which account, at which token version, in which session."""
+
+    username: str
+    uid: str
+    version: int
+    session: str
+
+
+def issue_token(claims: TokenClaims, key: str, ttl_s: int, now_s: int) -> str:
+    return jwt.encode({"sub": claims.username, "uid": claims.uid, "ver": claims.version,
+                       "sid": claims.session, "iat": now_s, "exp": now_s + ttl_s}, key,
                       algorithm=TOKEN_ALGORITHM)
 
 
-def token_subject(token: str, key: str) -> str:
-    """The username a valid, unexpired token names; ``AuthError`` otherwise."""
+def read_token(token: str, key: str) -> TokenClaims:
+    """The claims of a valid, unexpired token; ``AuthError`` otherwise.
+
+    Whether the account, its token version and the session still hold is the registry's
+    question (``Users.by_token``), asked at every request.
+    """
     try:
         claims = jwt.decode(token, key, algorithms=[TOKEN_ALGORITHM],
-                            options={"require": ["sub", "exp"]})
+                            options={"require": ["sub", "uid", "ver", "sid", "exp"]})
+        return TokenClaims(str(claims["sub"]), str(claims["uid"]), int(claims["ver"]),
+                           str(claims["sid"]))
     except jwt.ExpiredSignatureError as exc:
         raise AuthError("the login has expired: log in again") from exc
-    except jwt.PyJWTError as exc:
+    except (jwt.PyJWTError, TypeError, ValueError) as exc:
         raise AuthError("invalid token") from exc
-    return str(claims["sub"])

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from kolam.config import KolamConfig, load_config, redact_url
 from kolam.errors import ConfigError, KolamError
@@ -163,6 +164,7 @@ def demo(
 
 users_app = typer.Typer(no_args_is_help=True, help="Users of the API and their roles.")
 app.add_typer(users_app, name="users")
+PASSWORD_ENV = "KOLAM_USER_PASSWORD"  # noqa: S105 - the name of a variable
 
 
 @users_app.command("add")
@@ -172,10 +174,19 @@ def users_add(
     site: Annotated[list[str] | None, typer.Option(
         help="A site the user may see; repeat for several (admin/dinas: none = all)")] = None,
     password: Annotated[str | None, typer.Option(
-        help="Read from standard input when omitted")] = None,
+        help="Visible to every local user in the process list: prefer standard input, "
+             f"--password-file or {PASSWORD_ENV}")] = None,
+    password_file: Annotated[Path | None, typer.Option(
+        help="Read the password from the first line of this file", exists=True,
+        dir_okay=False)] = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Create a user, or change an existing user's role, sites and password."""
+    """Create a user, or change an existing user's role, sites and password.
+
+    The password comes from --password-file, else --password, else the
+    KOLAM_USER_PASSWORD variable, else standard input (asked twice on a terminal). At
+    least 12 characters, not a common password; a new password ends the user's logins.
+    """
     from kolam.auth import Role
     from kolam.registry.repo import Registry
     from kolam.registry.users import Users
@@ -184,16 +195,30 @@ def users_add(
         role_value = Role(role)
     except ValueError as exc:
         raise typer.BadParameter(f"role must be one of {', '.join(Role)}") from exc
-    if password is None:
-        password = _read_password()
+    secret = _password(password, password_file)
     cfg = _load(config, "users")
     registry = Registry(cfg.registry_url)
     try:
-        user = Users(registry.engine).add(username, role_value, site or [], password)
+        user = Users(registry.engine).add(username, role_value, site or [], secret)
     finally:
         registry.close()
     sites = ", ".join(sorted(user.sites)) or "every site"
     typer.echo(f"user {user.username}: {user.role.value} of {sites}")
+
+
+def _password(flag: str | None, path: Path | None) -> str:
+    import os
+
+    if path is not None:
+        lines = path.read_text("utf-8").splitlines()
+        return lines[0] if lines else ""
+    if flag is not None:
+        typer.echo(f"warning: --password shows the password to every local user (ps); use "
+                   f"standard input, --password-file or {PASSWORD_ENV} instead", err=True)
+        return flag
+    if os.environ.get(PASSWORD_ENV):
+        return os.environ[PASSWORD_ENV]
+    return _read_password()
 
 
 def _read_password() -> str:
@@ -223,25 +248,98 @@ def users_list(config: ConfigOpt = None) -> None:
         registry.close()
 
 
-@users_app.command("key")
+class _KeyCommands(TyperGroup):
+    """``kolam users key USERNAME`` (the documented form) still makes a key: a first word
+    that is not one of the subcommands is the username for ``key add``."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # typer's own click Context
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = ["add", *args]
+        return super().parse_args(ctx, args)
+
+
+key_app = typer.Typer(cls=_KeyCommands, no_args_is_help=True,
+                      help="API keys (X-API-Key header): make, list, revoke.")
+users_app.add_typer(key_app, name="key")
+
+
+@key_app.command("add")
 def users_key(username: Annotated[str, typer.Argument(help="The user the key acts as")],
               name: Annotated[str, typer.Option(help="What the key is for")] = "integration",
               config: ConfigOpt = None) -> None:
-    """Make an API key (X-API-Key header) acting as a user; printed once."""
+    """Make an API key acting as a user; printed once (also: kolam users key USERNAME)."""
     from kolam.registry.repo import Registry
     from kolam.registry.users import Users
 
     cfg = _load(config, "users")
     registry = Registry(cfg.registry_url)
     try:
-        typer.echo(Users(registry.engine).add_api_key(username, name))
+        record, key = Users(registry.engine).create_api_key(username, name)
+    finally:
+        registry.close()
+    typer.echo(key)
+    typer.echo(f"key {record.id} ({name}); revoke it with `kolam users key revoke "
+               f"{username} {record.id}`", err=True)
+
+
+@key_app.command("list")
+def users_key_list(username: Annotated[str, typer.Argument()],
+                   config: ConfigOpt = None) -> None:
+    """A user's API keys: id, name, when made, and whether revoked (never the keys)."""
+    from kolam.registry.repo import Registry
+    from kolam.registry.users import Users
+    from kolam.timeutil import iso
+
+    cfg = _load(config, "users")
+    registry = Registry(cfg.registry_url)
+    try:
+        for k in Users(registry.engine).api_keys(username):
+            state = "revoked" if k.revoked else "active"
+            typer.echo(f"{k.id}\t{k.name}\t{iso(k.created_at)}\t{state}")
     finally:
         registry.close()
 
 
+@key_app.command("revoke")
+def users_key_revoke(username: Annotated[str, typer.Argument()],
+                     key_id: Annotated[int, typer.Argument(help="From `kolam users key list`")],
+                     config: ConfigOpt = None) -> None:
+    """Revoke an API key: it stops working at once."""
+    from kolam.registry.repo import Registry
+    from kolam.registry.users import Users
+
+    cfg = _load(config, "users")
+    registry = Registry(cfg.registry_url)
+    try:
+        users = Users(registry.engine)
+        k = users.revoke_api_key(username, key_id)
+        users.audit("cli", "revoke", "api_key", k.id, None, f"{k.name} of {username}")
+    finally:
+        registry.close()
+    typer.echo(f"key {k.id} ({k.name}) of {username} revoked")
+
+
+@users_app.command("logout")
+def users_logout(username: Annotated[str, typer.Argument()], config: ConfigOpt = None) -> None:
+    """End every login of a user (tokens and page sessions); API keys stay."""
+    from kolam.registry.repo import Registry
+    from kolam.registry.users import Users
+
+    cfg = _load(config, "users")
+    registry = Registry(cfg.registry_url)
+    try:
+        Users(registry.engine).end_all_logins(username)
+    finally:
+        registry.close()
+    typer.echo(f"every login of {username} ended")
+
+
 @users_app.command("remove")
 def users_remove(username: Annotated[str, typer.Argument()], config: ConfigOpt = None) -> None:
-    """Deactivate a user: their tokens and API keys stop working at once."""
+    """Remove a user: their logins end and their API keys are deleted, at once.
+
+    A user added later under the same name is a new account with nothing of this one's.
+    """
     from kolam.registry.repo import Registry
     from kolam.registry.users import Users
 

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api import i18n
 from api.pages.render import page
-from api.pages.session import check_csrf, end_session, start_session
+from api.pages.session import (
+    check_csrf,
+    end_session,
+    login_csrf_ok,
+    login_csrf_token,
+    login_nonce,
+    set_login_nonce,
+    start_session,
+)
 from api.ratelimit import TooManyLogins, check_login, login_failed, login_succeeded
 from kolam.auth import AuthError
 
@@ -23,39 +31,53 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def _login_page(request: Request, status_code: int = 200, **extra: Any) -> Response:
+    nonce = login_nonce(request)
+    response = page(request, "login.html", status_code=status_code,
+                    login_csrf=login_csrf_token(request, nonce), **extra)
+    set_login_nonce(request, response, nonce)
+    return response
+
+
 @router.get("/login")
 def login_form(request: Request, next: str = "/") -> Response:
-    return page(request, "login.html", next=safe_next(next), error=None)
+    return _login_page(request, next=safe_next(next), error=None)
 
 
 @router.post("/login")
 def login(request: Request, username: Annotated[str, Form()] = "",
           password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/",
-          ) -> Response:
+          csrf: Annotated[str, Form()] = "") -> Response:
+    if not login_csrf_ok(request, csrf):
+        # Not from our own form in this browser: another site logging the visitor in
+        # under its own account (login CSRF), or a form left open past the cookie.
+        return _login_page(request, status_code=403, next=safe_next(next),
+                           error="login_expired", username=username)
     try:
         check_login(request, username)
     except TooManyLogins as exc:
-        locked = page(request, "login.html", status_code=429, next=safe_next(next),
-                      error="login_locked", username=username)
+        locked = _login_page(request, status_code=429, next=safe_next(next),
+                             error="login_locked", username=username)
         locked.headers["Retry-After"] = str(exc.retry_after_s)
         return locked
     try:
         user = request.app.state.users.authenticate(username.strip(), password)
     except AuthError:
         login_failed(request, username, "page")
-        return page(request, "login.html", status_code=401, next=safe_next(next),
-                    error="login_failed", username=username)
+        return _login_page(request, status_code=401, next=safe_next(next),
+                           error="login_failed", username=username)
     login_succeeded(request, user.username, "page")
     response = RedirectResponse(safe_next(next), status_code=303)
-    start_session(request, response, user.username)
+    start_session(request, response, user)
     return response
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+def logout(request: Request, csrf: Annotated[str, Form()] = "",
+           everywhere: Annotated[bool, Form()] = False) -> Response:
     check_csrf(request, csrf)
     response = RedirectResponse("/login", status_code=303)
-    end_session(response)
+    end_session(request, response, everywhere=everywhere)
     return response
 
 

@@ -1,15 +1,19 @@
 """Page logins: the API's own signed token, carried in an HttpOnly cookie.
 
-The cookie holds the same JWT that ``POST /api/v1/auth/token`` returns, so a page sees
-exactly the user, role and sites the API would. ``SameSite=Lax`` keeps the cookie off
-cross-site form posts, and every page form carries a CSRF token derived from the session
-(an HMAC of it), checked on each POST.
+The cookie holds the same kind of JWT that ``POST /api/v1/auth/token`` returns, naming a
+server-side session, so a page sees exactly the user, role and sites the API would, and
+logging out ends the session: the cookie is worthless after it, even replayed.
+``SameSite=Lax`` keeps the cookie off cross-site form posts, and every page form carries
+a CSRF token derived from the session (an HMAC of it), checked on each POST. The login
+form, before any session, carries one derived from a random pre-login cookie, so another
+site cannot log a visitor in under the attacker's account (login CSRF).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 import time
 from collections.abc import Callable
 from typing import Annotated
@@ -18,10 +22,12 @@ from urllib.parse import quote
 from fastapi import Depends, Request, Response
 
 from api.auth import ALL_ROLES, LOGGERS, STAFF, WRITERS
-from kolam.auth import AuthError, Forbidden, Principal, Role, issue_token, token_subject
-from kolam.errors import NotFound
+from kolam.auth import AuthError, Forbidden, Principal, Role, issue_token, read_token
 
 SESSION_COOKIE = "kolam_session"
+LOGIN_COOKIE = "kolam_login"
+"""A random value set by the login form, before there is a session, for its CSRF token."""
+LOGIN_COOKIE_MAX_AGE_S = 3600
 
 
 class LoginRequired(Exception):
@@ -36,27 +42,69 @@ def login_url(next_url: str) -> str:
     return "/login?next=" + quote(next_url, safe="/")
 
 
-def start_session(request: Request, response: Response, username: str) -> None:
+def start_session(request: Request, response: Response, user: Principal) -> None:
     config = request.app.state.config
-    token = issue_token(username, request.app.state.secret_key, config.token_ttl_s,
+    claims = request.app.state.users.start_session(user, config.token_ttl_s)
+    token = issue_token(claims, request.app.state.secret_key, config.token_ttl_s,
                         int(time.time()))
     response.set_cookie(SESSION_COOKIE, token, max_age=config.token_ttl_s, httponly=True,
                         samesite="lax", secure=request.url.scheme == "https", path="/")
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
 
 
-def end_session(response: Response) -> None:
+def end_session(request: Request, response: Response, *, everywhere: bool = False) -> None:
+    """Log out: end the cookie's session on the server (or, ``everywhere``, every login
+    of the user), then drop the cookie."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        users = request.app.state.users
+        try:
+            claims = read_token(token, request.app.state.secret_key)
+            users.by_token(claims)
+        except AuthError:
+            pass  # already ended or expired: nothing left to end
+        else:
+            if everywhere:
+                users.end_all_logins(claims.username)
+            else:
+                users.end_session(claims)
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
-def csrf_token(request: Request) -> str:
-    session = request.cookies.get(SESSION_COOKIE, "")
+def _hmac(request: Request, purpose: bytes, value: str) -> str:
     key = request.app.state.secret_key.encode()
-    return hmac.new(key, b"csrf:" + session.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(key, purpose + value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def csrf_token(request: Request) -> str:
+    return _hmac(request, b"csrf:", request.cookies.get(SESSION_COOKIE, ""))
 
 
 def check_csrf(request: Request, token: str) -> None:
     if not hmac.compare_digest(csrf_token(request), token or ""):
         raise Forbidden("the form expired or came from another site: reload the page")
+
+
+def login_nonce(request: Request) -> str:
+    """The pre-login cookie's value, or a new one (``set_login_nonce`` sends it)."""
+    return request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(24)
+
+
+def set_login_nonce(request: Request, response: Response, nonce: str) -> None:
+    response.set_cookie(LOGIN_COOKIE, nonce, max_age=LOGIN_COOKIE_MAX_AGE_S, httponly=True,
+                        samesite="lax", secure=request.url.scheme == "https",
+                        path="/login")
+
+
+def login_csrf_token(request: Request, nonce: str) -> str:
+    return _hmac(request, b"login:", nonce)
+
+
+def login_csrf_ok(request: Request, token: str) -> bool:
+    """The login form came from this server's own ``/login`` page, in this browser."""
+    nonce = request.cookies.get(LOGIN_COOKIE)
+    return nonce is not None and hmac.compare_digest(login_csrf_token(request, nonce),
+                                                     token or "")
 
 
 def page_user(request: Request) -> Principal:
@@ -66,9 +114,9 @@ def page_user(request: Request) -> Principal:
     if not token:
         raise LoginRequired(target)
     try:
-        username = token_subject(token, request.app.state.secret_key)
-        principal: Principal = request.app.state.users.get(username)
-    except (AuthError, NotFound) as exc:
+        claims = read_token(token, request.app.state.secret_key)
+        principal: Principal = request.app.state.users.by_token(claims)
+    except AuthError as exc:
         raise LoginRequired(target) from exc
     request.state.user = principal
     return principal

@@ -1,4 +1,9 @@
-"""``POST /api/v1/auth/token``: the OAuth2 password flow (form fields username, password)."""
+"""Logging in and out of the API.
+
+``POST /api/v1/auth/token`` is the OAuth2 password flow (form fields username, password);
+each token is a server-side session, so ``/logout`` ends it even if it was copied, and
+``/logout-all`` ends every login of the user.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
+from api.auth import CurrentLogin
 from api.deps import ConfigDep, UsersDep
 from api.ratelimit import check_login, login_failed, login_succeeded
 from kolam.auth import AuthError, issue_token
@@ -33,6 +39,19 @@ def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()
         login_failed(request, form.username, "api")
         raise
     login_succeeded(request, user.username, "api")
-    token = issue_token(user.username, request.app.state.secret_key, config.token_ttl_s,
+    claims = users.start_session(user, config.token_ttl_s)
+    token = issue_token(claims, request.app.state.secret_key, config.token_ttl_s,
                         int(time.time()))
     return Token(access_token=token, expires_in=config.token_ttl_s)
+
+
+@router.post("/logout", status_code=204, summary="Log out: this token stops working")
+def logout(login: CurrentLogin, users: UsersDep) -> None:
+    users.end_session(login)
+
+
+@router.post("/logout-all", status_code=204,
+             summary="Log out everywhere: every token and page session of this user ends")
+def logout_all(login: CurrentLogin, users: UsersDep) -> None:
+    users.end_all_logins(login.username)
+    users.audit(login.username, "logout_all", "user", None, None, "api")

@@ -11,11 +11,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from kolam.errors import NotFound, RegistryError
+from kolam.protocol import ROOT as TOPIC_ROOT
 from kolam.protocol import DeviceRef, Status
 from kolam.registry.db import make_engine, migrate, session_factory
 from kolam.registry.models import DeadLetter, Device, Pond, Site
@@ -79,6 +80,12 @@ class DeviceCheck(StrEnum):
 
 
 MAX_DEAD_PAYLOAD = 4096
+
+
+def _on_sites(sites: frozenset[str]) -> ColumnElement[bool]:
+    """A dead letter's topic is under one of these sites."""
+    return or_(false(), *(DeadLetter.topic.startswith(f"{TOPIC_ROOT}/{site}/", autoescape=True)
+                          for site in sorted(sites)))
 
 
 def _device_info(d: Device) -> DeviceInfo:
@@ -260,16 +267,20 @@ class Registry:
         except SQLAlchemyError as exc:
             raise RegistryError(f"cannot store dead letters: {exc}") from exc
 
-    def dead_letters(self, *, reason: str | None = None, limit: int = 100,
-                     offset: int = 0) -> list[DeadLetterOut]:
+    def dead_letters(self, *, reason: str | None = None, sites: frozenset[str] | None = None,
+                     limit: int = 100, offset: int = 0) -> list[DeadLetterOut]:
+        """Newest first; ``sites`` keeps only letters on those sites' topics."""
         with self._session() as s:
             q = select(DeadLetter).order_by(DeadLetter.id.desc()).limit(limit).offset(offset)
             if reason is not None:
                 q = q.where(DeadLetter.reason == reason)
+            if sites is not None:
+                q = q.where(_on_sites(sites))
             return [DeadLetterOut(d.topic, d.reason, d.detail, d.payload, d.received_at,
                                   d.source, d.id) for d in s.scalars(q)]
 
-    def dead_letter_counts(self) -> dict[str, int]:
+    def dead_letter_counts(self, sites: frozenset[str] | None = None) -> dict[str, int]:
         with self._session() as s:
-            rows = s.execute(select(DeadLetter.reason, func.count()).group_by(DeadLetter.reason))
+            q = select(DeadLetter.reason, func.count()).group_by(DeadLetter.reason)
+            rows = s.execute(q if sites is None else q.where(_on_sites(sites)))
             return {reason: int(n) for reason, n in rows}

@@ -1,4 +1,4 @@
-"""Registry tables for users, their sites, API keys and the audit log."""
+"""Registry tables for users, their sites, login sessions, API keys and the audit log."""
 
 from __future__ import annotations
 
@@ -9,10 +9,18 @@ from kolam.registry.models import Base
 
 
 class User(Base):
+    """A login. Removal keeps the row (inactive, without password, keys or sessions); a
+    user added later under the same name gets a new ``uid``, so nothing of the old
+    account's works for the new one."""
+
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, index=True)
+    """Random, named in every token: tokens belong to the account, not the name."""
+    token_version: Mapped[int] = mapped_column(Integer, default=0)
+    """Named in every token; bumped to end them all (password change, removal, logout-all)."""
     password_hash: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -30,6 +38,17 @@ class UserSite(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
                                          primary_key=True)
     site: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class UserSession(Base):
+    """One login (a page session or an API token): the token is valid while its row is."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[int] = mapped_column(BigInteger, index=True)
 
 
 class ApiKey(Base):

@@ -6,13 +6,17 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from kolam.auth import Role, issue_token
+from api.app import create_app
+from kolam.auth import AuthError, Role, issue_token
 from kolam.config import KolamConfig
+from kolam.errors import ConfigError
 from kolam.registry.repo import Registry
 from kolam.registry.users import Users
+from kolam.store import SqliteStore
 from tests.utils.auth import PASSWORD, login
 from tests.utils.farm import SITE_A, farm_app
 
@@ -35,10 +39,12 @@ def test_token_flow_and_errors(make_config: Callable[..., KolamConfig]) -> None:
         assert r.headers["WWW-Authenticate"] == "Bearer"
         r = c.get("/api/v1/users/me", headers={"Authorization": "Bearer not-a-jwt"})
         assert r.status_code == 401 and r.json()["detail"] == "invalid token"
-        expired = issue_token("officer", c.app.state.secret_key, 60, int(time.time()) - 120)
+        claims = Users(farm.registry.engine).start_session(
+            Users(farm.registry.engine).get("officer"), 60)
+        expired = issue_token(claims, c.app.state.secret_key, 60, int(time.time()) - 120)
         r = c.get("/api/v1/users/me", headers={"Authorization": f"Bearer {expired}"})
         assert r.status_code == 401 and "expired" in r.json()["detail"]
-        forged = issue_token("admin", "another key of at least thirty-two bytes", 60,
+        forged = issue_token(claims, "another key of at least thirty-two bytes", 60,
                              int(time.time()))
         assert c.get("/api/v1/users/me", headers={"Authorization": f"Bearer {forged}"}
                      ).status_code == 401
@@ -108,12 +114,98 @@ def test_cli_users_add_reads_the_password_from_stdin(
         registry.close()
 
 
-@pytest.mark.parametrize("password", ["", "short"])
+@pytest.mark.parametrize("password", ["", "short", "elevenchars"])
 def test_short_passwords_are_refused(make_config: Callable[..., KolamConfig],
                                      password: str) -> None:
     registry = Registry(make_config().registry_url)
     try:
-        with pytest.raises(Exception, match="at least 8"):
+        with pytest.raises(Exception, match="at least 12"):
             Users(registry.engine).add("u", Role.ADMIN, (), password)
     finally:
+        registry.close()
+
+
+@pytest.mark.parametrize(("password", "why"), [
+    ("12345678", "at least 12"), ("password", "at least 12"),
+    ("password1234", "most common"), ("officer-x-password", "username")])
+def test_the_api_applies_the_password_policy(make_config: Callable[..., KolamConfig],
+                                             password: str, why: str) -> None:
+    with farm_app(make_config) as farm:
+        r = farm.client.post("/api/v1/users", headers=farm.as_("admin"), json={
+            "username": "officer-x", "role": "officer", "sites": [SITE_A],
+            "password": password})
+        assert r.status_code == 422 and why in r.text, r.text
+
+
+def _cli(config: KolamConfig, *args: str, stdin: str = "",
+         env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kolam", "users", *args], input=stdin, capture_output=True,
+        text=True, timeout=60,
+        env={"KOLAM_DATA_DIR": str(config.data_dir), "PATH": "/usr/bin:/bin", **(env or {})})
+
+
+def test_cli_reads_the_password_from_a_file_or_the_environment(
+        make_config: Callable[..., KolamConfig], tmp_path: Path) -> None:
+    config = make_config()
+    secret = tmp_path / "pw"
+    secret.write_text("from a file, not ps\n")
+    run = _cli(config, "add", "ani", "--role", "admin", "--password-file", str(secret))
+    assert run.returncode == 0 and "warning" not in run.stderr, run.stderr
+    run = _cli(config, "add", "budi", "--role", "admin",
+               env={"KOLAM_USER_PASSWORD": "from the environment"})
+    assert run.returncode == 0 and "warning" not in run.stderr, run.stderr
+    run = _cli(config, "add", "citra", "--role", "admin", "--password", PASSWORD)
+    assert run.returncode == 0 and "warning: --password shows the password" in run.stderr
+    run = _cli(config, "add", "dewi", "--role", "admin", stdin="12345678\n")
+    assert run.returncode == 1 and "at least 12 characters" in run.stderr
+    registry = Registry(config.registry_url)
+    try:
+        users = Users(registry.engine)
+        assert users.authenticate("ani", "from a file, not ps").username == "ani"
+        assert users.authenticate("budi", "from the environment").username == "budi"
+        assert users.find("dewi") is None
+    finally:
+        registry.close()
+
+
+def test_cli_lists_and_revokes_api_keys(make_config: Callable[..., KolamConfig]) -> None:
+    config = make_config()
+    assert _cli(config, "add", "ops", "--role", "admin", stdin=PASSWORD + "\n").returncode == 0
+    made = _cli(config, "key", "ops", "--name", "scripts")  # the documented form
+    assert made.returncode == 0, made.stderr
+    key = made.stdout.strip()
+    assert key.startswith("kolam_") and "kolam users key revoke ops 1" in made.stderr
+    assert _cli(config, "key", "add", "ops", "--name", "grafana").returncode == 0
+    listed = _cli(config, "key", "list", "ops").stdout.splitlines()
+    assert [line.split("\t")[1::2] for line in listed] == [["scripts", "active"],
+                                                          ["grafana", "active"]]
+    assert key not in "\n".join(listed)
+    revoked = _cli(config, "key", "revoke", "ops", "1")
+    assert revoked.returncode == 0 and "revoked" in revoked.stdout
+    assert _cli(config, "key", "revoke", "ops", "99").returncode == 1
+    registry = Registry(config.registry_url)
+    try:
+        with pytest.raises(AuthError):
+            Users(registry.engine).by_api_key(key)
+    finally:
+        registry.close()
+
+
+def test_cli_logout_ends_every_login(make_config: Callable[..., KolamConfig]) -> None:
+    with farm_app(make_config) as farm:
+        headers = login(farm.client, "officer")
+        run = _cli(farm.client.app.state.config, "logout", "officer")
+        assert run.returncode == 0, run.stderr
+        assert farm.client.get("/api/v1/users/me", headers=headers).status_code == 401
+
+
+def test_an_alphabet_run_is_not_a_secret_key(make_config: Callable[..., KolamConfig]) -> None:
+    config = make_config(secret_key="abcdefghijklmnopqrstuvwxyzABCDEF")
+    store, registry = SqliteStore(config.samples_path), Registry(config.registry_url)
+    try:
+        with pytest.raises(ConfigError, match="secret_key"):
+            create_app(config, store, registry)
+    finally:
+        store.close()
         registry.close()

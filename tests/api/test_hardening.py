@@ -20,7 +20,7 @@ from kolam.errors import ConfigError
 from kolam.registry.repo import Registry
 from kolam.registry.users import Users
 from kolam.store import SqliteStore
-from tests.utils.auth import PASSWORD, add_user
+from tests.utils.auth import PASSWORD, add_user, page_login
 from tests.utils.farm import SITE_A, Farm, farm_app
 
 TOKEN = "/api/v1/auth/token"
@@ -189,11 +189,9 @@ def test_login_page_429(farm: Farm) -> None:
     _small_limits(farm, Clock())
     c = farm.client
     for _ in range(3):
-        r = c.post("/login", data={"username": "kiosk", "password": "nope nope"},
-                   follow_redirects=False)
+        r = page_login(c, "kiosk", "nope nope")
         assert r.status_code == 401
-    r = c.post("/login", data={"username": "kiosk", "password": PASSWORD},
-               follow_redirects=False)
+    r = page_login(c, "kiosk")
     assert r.status_code == 429 and r.headers["Retry-After"] == "60"
     assert "Terlalu banyak percobaan" in r.text
     assert "kolam_session" not in r.headers.get("set-cookie", "")

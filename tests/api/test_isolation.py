@@ -1,5 +1,7 @@
 """Every route of the OpenAPI document, for every role: who gets in, who is kept out,
-and that dinas and kiosk users never see a member's name or registration number.
+and that dinas and kiosk users never see a member's name or registration number; and
+that an admin of one site (``admin_a``) acts only on that site's users, keys, audit
+entries and dead letters.
 
 A new route must be added to ``ALLOWED`` (the test fails otherwise): deciding who may
 use it is part of adding it.
@@ -11,7 +13,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from kolam.auth import Role
 from kolam.config import KolamConfig
+from kolam.registry.repo import DeadLetterIn
+from kolam.registry.users import Users
+from kolam.timeutil import now_ms
+from tests.utils.auth import login
 from tests.utils.farm import SECRETS, SITE_A, SITE_B, Farm, farm_app
 
 PUBLIC = "public"
@@ -25,12 +32,16 @@ S = "/api/v1/sites/{site}"
 ALLOWED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/healthz"): PUBLIC,
     ("POST", "/api/v1/auth/token"): PUBLIC,
+    ("POST", "/api/v1/auth/logout"): ALL,
+    ("POST", "/api/v1/auth/logout-all"): ALL,
     ("GET", "/metrics"): ADMIN,  # or any client on the loopback interface
     ("GET", "/api/v1/deadletters"): ADMIN,
     ("GET", "/api/v1/users/me"): ALL,
     ("GET", "/api/v1/users"): ADMIN,
     ("POST", "/api/v1/users"): ADMIN,
     ("POST", "/api/v1/users/{username}/api-keys"): ADMIN,
+    ("GET", "/api/v1/users/{username}/api-keys"): ADMIN,
+    ("DELETE", "/api/v1/users/{username}/api-keys/{key_id}"): ADMIN,
     ("GET", "/api/v1/audit"): ADMIN,
     ("GET", "/api/v1/sites"): ALL,
     ("GET", S): ALL,
@@ -73,9 +84,13 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", S + "/silences"): WRITERS,
     ("DELETE", S + "/silences/{silence}"): WRITERS,
 }
-MISSING_ID = 999_999  # alert and silence ids: the role check comes before the lookup
+MISSING_ID = 999_999  # alert, silence and key ids: the role check comes before the lookup
 QUERY = {"metric": "do_mgl", "month": "2026-01"}
-CALLERS = ("anonymous", "admin", "officer", "dinas", "kiosk", "officer_b")
+CALLERS = ("anonymous", "admin", "officer", "dinas", "kiosk", "officer_b", "admin_a")
+GLOBAL_ONLY = {("GET", "/metrics")}
+"""For an admin of every site only (or a scraper on this machine)."""
+ENDS_LOGIN = {("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/auth/logout-all")}
+"""Sent last, with a login of their own, so the caller's other requests stay logged in."""
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +103,10 @@ def farm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Farm]:
         return load_config(None, data_dir=data, **overrides)
 
     with farm_app(make) as f:
+        f.registry.add_dead_letters([
+            DeadLetterIn(f"kolam/v1/{site}/kolam-1/node-1/telemetry", "bad_json", "x",
+                         f"{{{SECRETS[site][1]}", now_ms()) for site in (SITE_A, SITE_B)]
+            + [DeadLetterIn("not/a/kolam/topic", "bad_topic", "x", "{}", now_ms())])
         yield f
 
 
@@ -105,7 +124,7 @@ def _url(farm: Farm, path: str) -> str:
     ids = farm.ids[SITE_A]
     return path.format(site=SITE_A, pond="kolam-1", team=ids["team"], member=ids["member"],
                        cycle=ids["cycle"], username="officer", alert=MISSING_ID,
-                       silence=MISSING_ID)
+                       silence=MISSING_ID, key_id=MISSING_ID)
 
 
 def _expected(method: str, path: str, caller: str) -> set[int]:
@@ -114,11 +133,15 @@ def _expected(method: str, path: str, caller: str) -> set[int]:
         return {200, 422}  # the token route without a form is a 422
     if caller == "anonymous":
         return {401}
-    role = "officer" if caller == "officer_b" else caller
+    role = {"officer_b": "officer", "admin_a": "admin"}.get(caller, caller)
     assert isinstance(allowed, frozenset)
     if role not in allowed or (caller == "officer_b" and path.startswith(S)):
         return {403}
-    if "{alert}" in path or "{silence}" in path:
+    if caller == "admin_a" and (method, path) in GLOBAL_ONLY:
+        return {403}
+    if (method, path) in ENDS_LOGIN:
+        return {204}
+    if "{alert}" in path or "{silence}" in path or "{key_id}" in path:
         return {404}  # allowed in, then no such record
     return {200} if method == "GET" else {422}  # empty bodies: allowed, then refused
 
@@ -126,20 +149,24 @@ def _expected(method: str, path: str, caller: str) -> set[int]:
 @pytest.mark.parametrize("caller", CALLERS)
 def test_roles_and_sites(farm: Farm, caller: str) -> None:
     failures = []
-    for method, path in ALLOWED:
+    for method, path in sorted(ALLOWED, key=lambda route: route in ENDS_LOGIN):
+        headers = farm.as_(caller)
+        if (method, path) in ENDS_LOGIN and caller != "anonymous":
+            headers = login(farm.client, caller)
         r = farm.client.request(method, _url(farm, path), params=QUERY,
-                                json={} if method == "POST" else None,
-                                headers=farm.as_(caller))
+                                json={} if method == "POST" else None, headers=headers)
         if r.status_code not in _expected(method, path, caller):
             failures.append(f"{method} {path}: {r.status_code} {r.text[:120]}")
         if caller in ("dinas", "kiosk", "officer_b"):
             for secret in SECRETS[SITE_A] + SECRETS[SITE_B]:
                 if secret in r.text:
                     failures.append(f"{method} {path} shows {secret!r} to {caller}")
-        if caller == "officer" and r.status_code == 200:
+        if caller in ("officer", "admin_a") and r.status_code == 200:
             for secret in SECRETS[SITE_B]:
                 if secret in r.text:
                     failures.append(f"{method} {path} shows site B's {secret!r}")
+    if caller != "anonymous":  # logout-all above ended every login of the caller
+        farm.headers[caller] = login(farm.client, caller)
     assert failures == []
 
 
@@ -172,3 +199,77 @@ def test_officers_do_see_names(farm: Farm) -> None:
     assert r.json()[0]["full_name"] == SECRETS[SITE_A][0]
     r = farm.client.get(f"/api/v1/sites/{SITE_A}/members", headers=farm.as_("dinas"))
     assert r.json()[0]["full_name"] is None and r.json()[0]["alias"] == "Anggota 1"
+
+
+# --- an admin of one site ------------------------------------------------------------------
+
+GOOD_PASSWORD = "a new and long password"
+
+
+def test_site_admin_cannot_take_over_wider_users(farm: Farm) -> None:
+    """The probe's escalation: the admin of one site minted a key for the global admin
+    and reset its password. Now it acts only on users whose sites are within its own."""
+    c, headers = farm.client, farm.as_("admin_a")
+    for target in ("admin", "officer_b"):
+        r = c.post(f"/api/v1/users/{target}/api-keys", json={"name": "x"}, headers=headers)
+        assert r.status_code == 403, (target, r.text)
+        assert c.get(f"/api/v1/users/{target}/api-keys", headers=headers).status_code == 403
+        r = c.delete(f"/api/v1/users/{target}/api-keys/1", headers=headers)
+        assert r.status_code == 403
+    # Re-making the global admin as an officer of the admin's own site (a password reset).
+    r = c.post("/api/v1/users", headers=headers, json={
+        "username": "admin", "role": "officer", "sites": [SITE_A], "password": GOOD_PASSWORD})
+    assert r.status_code == 403
+    assert Users(farm.registry.engine).get("admin").all_sites
+    assert c.get("/api/v1/users/me", headers=farm.as_("admin")).status_code == 200
+    for body in ({"username": "new-b", "role": "officer", "sites": [SITE_B]},
+                 {"username": "new-dinas", "role": "dinas", "sites": []},
+                 {"username": "new-admin", "role": "admin", "sites": [SITE_A, SITE_B]}):
+        assert c.post("/api/v1/users", headers=headers, json=body).status_code == 403, body
+    # A user of a name it does not know: the same 403, so names outside stay unknown.
+    r = c.get("/api/v1/users/nobody-at-all/api-keys", headers=headers)
+    assert r.status_code == 403
+    assert c.get("/api/v1/users/nobody-at-all/api-keys",
+                 headers=farm.as_("admin")).status_code == 404
+
+
+def test_site_admin_acts_on_its_own_sites_users(farm: Farm) -> None:
+    c, headers = farm.client, farm.as_("admin_a")
+    r = c.post("/api/v1/users", headers=headers, json={
+        "username": "officer-a2", "role": "officer", "sites": [SITE_A],
+        "password": GOOD_PASSWORD})
+    assert r.status_code == 201
+    r = c.post("/api/v1/users/officer-a2/api-keys", json={"name": "tablet"}, headers=headers)
+    assert r.status_code == 201
+    key_id = r.json()["id"]
+    r = c.delete(f"/api/v1/users/officer-a2/api-keys/{key_id}", headers=headers)
+    assert r.status_code == 200 and r.json()["revoked"] is True
+
+
+def test_site_admin_lists_only_its_users(farm: Farm) -> None:
+    Users(farm.registry.engine).add("dinas-ab", Role.DINAS, [SITE_A, SITE_B], GOOD_PASSWORD)
+    listed = {u["username"] for u in farm.client.get(
+        "/api/v1/users", headers=farm.as_("admin_a")).json()}
+    assert {"officer", "dinas", "kiosk", "admin_a"} <= listed
+    assert not listed & {"admin", "officer_b", "dinas-ab"}
+    everyone = {u["username"] for u in farm.client.get(
+        "/api/v1/users", headers=farm.as_("admin")).json()}
+    assert {"admin", "officer_b", "dinas-ab"} <= everyone
+
+
+def test_site_admin_reads_only_its_sites_audit_and_dead_letters(farm: Farm) -> None:
+    c, headers = farm.client, farm.as_("admin_a")
+    c.get(f"/api/v1/sites/{SITE_B}/members", headers=farm.as_("officer_b"))  # audited, B
+    c.get(f"/api/v1/sites/{SITE_A}/members", headers=farm.as_("officer"))  # audited, A
+    entries = c.get("/api/v1/audit", headers=headers).json()
+    assert entries and {e["site"] for e in entries} == {SITE_A}
+    assert c.get(f"/api/v1/audit?site={SITE_B}", headers=headers).status_code == 403
+    every = {e["site"] for e in c.get("/api/v1/audit", headers=farm.as_("admin")).json()}
+    assert {SITE_A, SITE_B, None} <= every
+    page = c.get("/api/v1/deadletters", headers=headers).json()
+    assert [d["topic"].split("/")[2] for d in page["items"]] == [SITE_A]
+    assert page["total_by_reason"] == {"bad_json": 1}
+    page = c.get("/api/v1/deadletters", headers=farm.as_("admin")).json()
+    assert len(page["items"]) == 3 and page["total_by_reason"] == {"bad_json": 2,
+                                                                    "bad_topic": 1}
+    assert c.get("/metrics", headers=headers).status_code == 403

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
+import httpx
 from fastapi.testclient import TestClient
 
 from kolam.auth import Role
@@ -11,6 +13,7 @@ from kolam.registry.repo import Registry
 from kolam.registry.users import Users
 
 PASSWORD = "correct horse battery"
+"""Passes the password policy (12+ characters, not common, no username in it)."""
 
 
 def add_user(registry: Registry, username: str, role: Role = Role.ADMIN,
@@ -30,3 +33,18 @@ def admin_client(client: TestClient, registry: Registry) -> TestClient:
     add_user(registry, "admin-test")
     client.headers.update(login(client, "admin-test"))
     return client
+
+
+def login_form_token(client: TestClient, path: str = "/login") -> str:
+    """The login form's CSRF token, as a browser gets it: by opening the form."""
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', client.get(path).text)
+    assert found is not None, "the login form carries no CSRF token"
+    return found.group(1)
+
+
+def page_login(client: TestClient, username: str, password: str = PASSWORD,
+               **fields: str) -> httpx.Response:
+    """Post the login form like a browser: open it first, send its CSRF token along."""
+    data = {"username": username, "password": password, "csrf": login_form_token(client),
+            **fields}
+    return client.post("/login", data=data, follow_redirects=False)

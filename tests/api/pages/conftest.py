@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from kolam.config import load_config
-from tests.utils.auth import PASSWORD
+from tests.utils.auth import page_login
 from tests.utils.pages import DemoSite, seed_site
 
 
@@ -38,6 +38,6 @@ def client(site: DemoSite) -> Iterator[TestClient]:
 
 
 def log_in(client: TestClient, username: str) -> TestClient:
-    r = client.post("/login", data={"username": username, "password": PASSWORD})
+    r = page_login(client, username)
     assert r.status_code == 303, r.text
     return client

@@ -9,14 +9,13 @@ from fastapi.testclient import TestClient
 
 from api.pages.login import safe_next
 from tests.api.pages.conftest import log_in
-from tests.utils.auth import PASSWORD
+from tests.utils.auth import PASSWORD, login_form_token, page_login
 
 
 def test_pages_redirect_to_login_and_back(client: TestClient) -> None:
     r = client.get("/kiosk/serang?x=1")
     assert r.status_code == 303 and r.headers["location"] == "/login?next=/kiosk/serang%3Fx%3D1"
-    r = client.post("/login", data={"username": "kiosk", "password": PASSWORD,
-                                    "next": "/kiosk/serang"})
+    r = page_login(client, "kiosk", next="/kiosk/serang")
     assert r.status_code == 303 and r.headers["location"] == "/kiosk/serang"
     cookie = r.headers["set-cookie"]
     assert "kolam_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
@@ -24,7 +23,7 @@ def test_pages_redirect_to_login_and_back(client: TestClient) -> None:
 
 
 def test_wrong_password_says_so(client: TestClient) -> None:
-    r = client.post("/login", data={"username": "kiosk", "password": "nope"})
+    r = page_login(client, "kiosk", "nope")
     assert r.status_code == 401 and "salah" in r.text
     assert client.get("/").status_code == 303
 
@@ -90,3 +89,17 @@ def test_language_switch(client: TestClient) -> None:
     assert r.status_code == 303 and r.headers["location"] == "/kiosk/serang"
     body = client.get("/kiosk/serang").text
     assert "What to do now" in body and 'lang="en"' in body
+
+
+def test_login_needs_the_forms_own_token(client: TestClient) -> None:
+    """Login CSRF: another site's form posting the attacker's credentials must not log the
+    visitor in under the attacker's account."""
+    r = client.post("/login", data={"username": "kiosk", "password": PASSWORD})
+    assert r.status_code == 403 and "kolam_session" not in r.headers.get("set-cookie", "")
+    assert 'name="csrf"' in r.text  # the page offers a fresh form
+    token = login_form_token(client)
+    client.cookies.delete("kolam_login")  # another browser, which has no such cookie
+    r = client.post("/login", data={"username": "kiosk", "password": PASSWORD, "csrf": token})
+    assert r.status_code == 403
+    r = page_login(client, "kiosk")
+    assert r.status_code == 303 and "kolam_session=" in r.headers["set-cookie"]
