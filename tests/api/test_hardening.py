@@ -208,8 +208,7 @@ def test_busy_hashing_is_503_and_no_failure(farm: Farm, monkeypatch: pytest.Monk
         for _ in range(4):  # more than the free failures: none of them counted
             r = c.post(TOKEN, data={"username": "officer", "password": PASSWORD})
             assert r.status_code == 503 and r.headers["Retry-After"] == "1"
-        r = c.post("/login", data={"username": "kiosk", "password": PASSWORD},
-                   follow_redirects=False)
+        r = page_login(c, "kiosk")
         assert r.status_code == 503 and "Server sedang sibuk" in r.text
     assert limits.begin("officer", "testclient")
     assert c.post(TOKEN, data={"username": "officer", "password": PASSWORD}).status_code == 200

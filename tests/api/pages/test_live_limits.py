@@ -10,7 +10,7 @@ import pytest
 
 from api.app import create_app
 from api.pages.live import StreamSlots
-from tests.utils.auth import PASSWORD
+from tests.utils.auth import page_login
 from tests.utils.browser import serve
 from tests.utils.net import wait_for
 from tests.utils.pages import SITE, DemoSite
@@ -29,7 +29,7 @@ def live_server(site: DemoSite) -> Iterator[tuple[str, StreamSlots]]:
 
 def _session(url: str, username: str) -> httpx.Client:
     client = httpx.Client(base_url=url, timeout=10)
-    r = client.post("/login", data={"username": username, "password": PASSWORD})
+    r = page_login(client, username)  # type: ignore[arg-type]
     assert r.status_code == 303, r.text
     return client
 
