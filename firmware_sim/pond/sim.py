@@ -65,7 +65,8 @@ class PondSim:
     """
 
     def __init__(self, n_ponds: int, start: datetime, step_s: float = 60.0,
-                 scenario: str | Scenario = "normal", seed: int = 0) -> None:
+                 scenario: str | Scenario = "normal", seed: int = 0,
+                 cycle_day: float | None = None) -> None:
         if start.tzinfo is None:
             raise ValueError("start must be timezone-aware (UTC)")
         self.scenario = SCENARIOS[scenario] if isinstance(scenario, str) else scenario
@@ -75,7 +76,8 @@ class PondSim:
         self.params: PondParams = draw_params(
             n_ponds, seed, feed_factor=sc.feed_factor, nitrif_factor=sc.nitrif_factor,
             uptake_factor=sc.uptake_factor, stocking_factor=sc.stocking_factor,
-            aerator_factor=sc.aerator_factor)
+            aerator_factor=sc.aerator_factor, biofloc=sc.biofloc, cycle_day=cycle_day,
+            cycle_days=sc.cycle_days)
         # The spin-up runs the ponds as they were before the scenario's husbandry began.
         ones = np.ones(n_ponds)
         before = replace(self.params, feed_factor=ones, nitrif_factor=ones, uptake_factor=ones)
@@ -176,7 +178,7 @@ class PondSim:
                   incidents: list[FaultEvent]) -> NDArray[np.bool_]:
         sc = self.scenario
         scheduled = local_h >= sc.aerator_on_h or local_h < sc.aerator_off_h
-        on = np.full(self.n_ponds, scheduled)
+        on = np.full(self.n_ponds, scheduled or sc.biofloc)
         h = self._hours(t_s)
         for outage in sc.aerator_outages:
             start = outage.day * 24.0 + outage.start_h
@@ -220,7 +222,8 @@ class PondSim:
         while t < start_s - 1e-6:
             dt = min(SPIN_UP_STEP_S, start_s - t)
             f = self.weather.at(t)  # days before day 0 always get fair weather
-            aer = np.full(self.n_ponds, f.local_h >= on or f.local_h < off)
+            aer = np.full(self.n_ponds, f.local_h >= on or f.local_h < off or
+                          self.scenario.biofloc)
             self.model.step(t, dt, f, aer, no_leak)
             t += dt
         self.model.s.cum_feed_kg[:] = 0.0
