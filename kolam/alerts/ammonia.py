@@ -80,7 +80,7 @@ class PotentialNH3:
                 share = self.share.at(t)
                 out.append(self.tan * share)
                 why.append(f"DO {self.do:g} mg/L, TAN-N {self.tan:g} mg/L, "
-                           f"up to {100 * share:.0f}% as NH3 in the last 24 h")
+                           f"up to {100 * share:.1f}% as NH3 in the last 24 h")
             else:
                 out.append(0.0)
                 why.append("")

@@ -71,7 +71,7 @@ DEFAULT_RULES: dict[str, Rule] = {r.id: r for r in (
     # will give at the last 24 h's peak pH and temperature while DO is below do_low's
     # warning (nitrification slowing, stopping below 2 mg/L); NH3-N bands as nh3_high.
     # See kolam/alerts/ammonia.py.
-    _rule("do_nh3", "nh3_potential_mgl", "mg/L", "above", 0.1, _NH3.high, 0.01, 600),
+    _rule("do_nh3", "nh3_potential_mgl", "mg/L", "above", 0.1, _NH3.high, 0.03, 600),
     # Sensor health (DOMAIN.md, "Sensors and their faults").
     _rule("offline", "online", "", "above", 0.5, None, 0.0, 0),
     _rule("flatline", "unchanged_min", "min", "above", 90.0, None, 0.0, 0),

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import replace
 from functools import cache
 
+from firmware_sim.pond import SCENARIOS, AeratorOutage
 from kolam.alerts.health import PROBE_RULES
 from kolam.alerts.model import Change, Severity
 from tests.utils.alert_run import START, RunResult, run_scenario
@@ -24,6 +26,18 @@ START_MS = int(START.timestamp() * 1000)
 def healthy_month() -> RunResult:
     """``kolam sim --scenario normal --backfill 30d --duration 30d``: 4 ponds, 300 s."""
     return run_scenario("normal", days=30, n_ponds=4, interval_s=300, backfill=True)
+
+
+def test_a_healthy_month_raises_no_critical_alert() -> None:
+    critical = [t for t in healthy_month().raised if t.severity is Severity.CRITICAL]
+    assert [(t.alert.pond, t.rule, t.value) for t in critical] == []
+
+
+def test_a_healthy_pond_warns_at_most_once_a_week() -> None:
+    run = healthy_month()
+    weeks = Counter((t.alert.pond, (t.t - START_MS) // WEEK_MS) for t in run.raised)
+    too_many = {k: n for k, n in weeks.items() if n > 1}
+    assert too_many == {}, [(t.alert.pond, t.rule, t.value) for t in run.raised]
 
 
 def test_a_backfilled_node_is_not_offline_and_a_quiet_probe_not_stuck() -> None:
@@ -75,3 +89,21 @@ def test_a_flickering_probe_is_one_sensor_fault_per_metric() -> None:
     resolved = {(t.device, t.metric) for t in faulty.transitions
                 if t.rule in PROBE_RULES and t.change is Change.RESOLVED}
     assert {("node-1", "ph"), ("node-1", "temp_c")} <= resolved
+
+
+def test_low_oxygen_in_a_pond_full_of_ammonia_is_do_nh3() -> None:
+    # The ammonia build-up (TAN-N 5–13 mg/L by day 4, NH3-N past 0.1 in the afternoons)
+    # and then a night without aerators: at dawn DO is low and pH, and so NH3, at their
+    # lowest — the TAN is what the next afternoon turns toxic.
+    build_up = SCENARIOS["ammonia-build-up"]
+    worse = replace(build_up, name="ammonia-build-up+power-cut", aerator_outages=(
+        AeratorOutage(day=4, start_h=21.0, duration_h=10.0),))
+    run = run_scenario(worse, days=5, n_ponds=4, backfill=False)
+    do_nh3 = [t for t in run.raised if t.rule == "do_nh3"]
+    assert {t.alert.pond for t in do_nh3} == {"kolam-1", "kolam-2", "kolam-3", "kolam-4"}
+    assert all(t.t >= START_MS + 4 * DAY_MS for t in do_nh3)
+    assert any(t.severity is Severity.CRITICAL for t in do_nh3)
+    # With its aerators running the same pond's DO stays up: nh3_high speaks, not do_nh3.
+    plain = run_scenario(build_up, days=5, n_ponds=4, backfill=False)
+    assert "nh3_high" in {t.rule for t in plain.raised}
+    assert "do_nh3" not in {t.rule for t in plain.raised}
