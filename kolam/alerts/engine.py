@@ -203,8 +203,9 @@ class AlertEngine:
                 state.do = do_vs[-1]
             if tan_vs:
                 state.tan = tan_vs[-1]
-            if c is not None and (do_ts or tan_ts):
+            if do_ts or tan_ts:
                 # What feeding it zeros would do (Condition.update_many's steady case).
+                c = ps.condition("do_nh3", ps.rules["do_nh3"])
                 c.last_t = max(c.last_t, *do_ts[-1:], *tan_ts[-1:])
             return
         # A sample's NH3 share is known before its readings are (one sample's values

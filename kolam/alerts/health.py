@@ -47,6 +47,8 @@ class Watch:
     interval_s: float = DEFAULT_INTERVAL_S
     offline: bool = False
     offline_at: int = 0
+    will_at: int | None = None
+    """When its Last Will (``online: false``) came, while it has not come back."""
     jumps: dict[str, Jumps] = field(default_factory=dict)
     fault_owner: dict[str, str] = field(default_factory=dict)
     """Metric → the sensor-health rule whose alert is open for it."""
@@ -109,19 +111,37 @@ class DeviceHealth:
         self.watch(ps.site, ps.pond, device).fault_owner.setdefault(metric, rid)
         return _scaled(rule, FLATLINE_FACTOR.get(metric, 1.0)) if rid == "flatline" else rule
 
+    def _away_ms(self, site: str, w: Watch) -> int:
+        """How long a device may be away before it is offline: the ``offline`` rule's
+        minimum duration (a Wi-Fi reconnect or a reboot is not news)."""
+        rule = self._pond(site, w.pond).rules.get("offline")
+        return int(rule.min_duration_s * 1000) if rule is not None else 0
+
     def status(self, ref: DeviceRef, status: Status, at: int, out: list[Transition]) -> None:
         w = self.watch(ref.site, ref.pond, ref.device)
         if status.interval_s:
             w.interval_s = status.interval_s
         if not status.online:
-            self._offline(ref.site, w, ref.device, True, at, at, "last_will", out)
-        elif w.offline:
-            self._offline(ref.site, w, ref.device, False, at, at, "online", out)
+            if w.will_at is None:
+                w.will_at = at
+            if self._away_ms(ref.site, w) <= 0:
+                self._offline(ref.site, w, ref.device, True, at, at, "last_will", out)
+        else:
+            w.will_at = None
+            if w.offline:
+                self._offline(ref.site, w, ref.device, False, at, at, "online", out)
 
     def silence(self, now: int, out: list[Transition]) -> None:
+        """Wall-clock check: a Last Will older than the offline rule's minimum duration,
+        or nothing received for ``k`` intervals (and at least that duration)."""
         for (site, device), w in self.devices.items():
+            if w.offline:
+                continue
+            away = self._away_ms(site, w)
             seen = max(w.last_t, w.heard)
-            if seen and not w.offline and now - seen > self.k * w.interval_s * 1000:
+            if w.will_at is not None and now - w.will_at >= away:
+                self._offline(site, w, device, True, now, w.will_at, "last_will", out)
+            elif seen and now - seen > max(self.k * w.interval_s * 1000, away):
                 self._offline(site, w, device, True, now, w.last_t, "silence", out)
 
     # ------------------------------------------------------------ per sample
@@ -139,6 +159,8 @@ class DeviceHealth:
                         if (i := bisect_left(ts, w.last_t + 1)) < len(ts))
             back = max(first, w.offline_at)
             self._offline(ps.site, w, device, False, back, back, "data", out)
+        if newest > w.last_t:
+            w.will_at = None  # sending again (its status may follow)
         w.last_t = max(w.last_t, newest)
         w.heard = max(w.heard, now)
         rules = ps.rules

@@ -73,7 +73,10 @@ DEFAULT_RULES: dict[str, Rule] = {r.id: r for r in (
     # See kolam/alerts/ammonia.py.
     _rule("do_nh3", "nh3_potential_mgl", "mg/L", "above", 0.1, _NH3.high, 0.03, 600),
     # Sensor health (DOMAIN.md, "Sensors and their faults").
-    _rule("offline", "online", "", "above", 0.5, None, 0.0, 0),
+    # Offline: away (Last Will, or silent for 3 intervals) for at least 10 min. A Wi-Fi
+    # node that reconnects, a broker restart or a brown-out reboot is back within minutes
+    # and is not news; the water rules see the gap anyway (its samples arrive late).
+    _rule("offline", "online", "", "above", 0.5, None, 0.0, 600),
     _rule("flatline", "unchanged_min", "min", "above", 90.0, None, 0.0, 0),
     # A probe fault is reported once and clears only after a clean window (the
     # hysteresis takes the count down to 0), so a flickering probe does not flap.

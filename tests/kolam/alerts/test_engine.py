@@ -109,24 +109,38 @@ def test_pond_override_changes_a_threshold() -> None:
 
 def test_offline_from_last_will_and_back() -> None:
     e = AlertEngine(AlertsConfig())
-    out = e.evaluate([], [(REF, Status(online=False), T0)], [], T0)
+    assert e.evaluate([], [(REF, Status(online=False), T0)], [], T0) == []
+    assert e.tick(T0 + 9 * MIN) == []  # away, but not for 10 min yet
+    out = e.tick(T0 + 10 * MIN)
     assert changes(out) == [("offline/node-1", "raised", "warning")]
-    assert out[0].detail == "last_will" and out[0].device == "node-1"
-    back = e.evaluate([], [(REF, Status(online=True, interval_s=60), T0 + MIN)], [], T0 + MIN)
+    assert out[0].detail == "last_will" and out[0].device == "node-1" and out[0].since == T0
+    back = e.evaluate([], [(REF, Status(online=True, interval_s=60), T0 + 11 * MIN)], [],
+                      T0 + 11 * MIN)
     assert changes(back) == [("offline/node-1", "resolved", "warning")]
+
+
+def test_a_node_that_reconnects_within_minutes_is_not_offline() -> None:
+    # A Wi-Fi node drops, its Last Will goes out, it reconnects 4 minutes later.
+    e = AlertEngine(AlertsConfig())
+    e.evaluate([], [(REF, Status(online=False), T0)], [], T0)
+    e.evaluate([], [(REF, Status(online=True, interval_s=60), T0 + 4 * MIN)], [], T0 + 4 * MIN)
+    assert e.tick(T0 + 30 * MIN) == []
+    # Silent for 5 readings at a 60 s interval: 3 intervals, but under 10 min.
+    run(e, rows("do_mgl", [5.0, 5.01]), now=T0 + 40 * MIN)
+    assert e.tick(T0 + 46 * MIN) == []
 
 
 def test_offline_from_silence_beyond_three_intervals() -> None:
     e = AlertEngine(AlertsConfig(), offline_after_intervals=3)
-    e.evaluate([], [(REF, Status(online=True, interval_s=60), T0)], [], T0)
-    run(e, rows("do_mgl", [5.0] * 3), now=T0 + 2 * MIN)
-    last = T0 + 2 * MIN
-    assert e.tick(last + 170_000) == []
-    out = e.tick(last + 190_000)
+    e.evaluate([], [(REF, Status(online=True, interval_s=300), T0)], [], T0)
+    run(e, rows("do_mgl", [5.0] * 3, step=5 * MIN), now=T0 + 10 * MIN)
+    last = T0 + 10 * MIN
+    assert e.tick(last + 890_000) == []
+    out = e.tick(last + 910_000)
     assert changes(out) == [("offline/node-1", "raised", "warning")]
     assert out[0].detail == "silence" and out[0].since == last
-    assert e.tick(last + 300_000) == []  # once
-    back = run(e, rows("do_mgl", [5.0], t0=last + 310_000), now=last + 310_000)
+    assert e.tick(last + 1_000_000) == []  # once
+    back = run(e, rows("do_mgl", [5.0], t0=last + 1_010_000), now=last + 1_010_000)
     assert changes(back) == [("offline/node-1", "resolved", "warning")]
 
 
@@ -140,7 +154,7 @@ def test_a_node_sending_history_is_not_offline() -> None:
         do = [5.0 + 0.01 * (i % 7) for i in range(60)]
         assert run(e, rows("do_mgl", do, t0=T0 + hour * 60 * MIN), now=now + hour) == []
         assert e.tick(now + hour + 1) == []
-    out = e.tick(now + 4 * MIN)  # and then it stops sending
+    out = e.tick(now + 11 * MIN)  # and then it stops sending
     assert changes(out) == [("offline/node-1", "raised", "warning")]
 
 
