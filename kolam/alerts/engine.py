@@ -93,6 +93,7 @@ class AlertEngine:
             for key, c in ps.conditions.items():
                 if c.level:
                     ps.conditions[key] = Condition(c.rule, last_t=c.last_t)
+        self.health.after_replay()
 
     def restore(self, alerts: Iterable[ActiveAlert]) -> None:
         """Resume the alerts that were active when ingest stopped."""

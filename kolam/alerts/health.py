@@ -104,6 +104,15 @@ class DeviceHealth:
         w.last_t = max(w.last_t, since)
         w.offline_at = max(w.offline_at, since)
 
+    def after_replay(self) -> None:
+        """Forget what a replay of stored history set that only live data may say: when
+        samples arrived (stored ones did not arrive now) and which probe alerts are open
+        (the registry says, through ``restore_fault``)."""
+        for w in self.devices.values():
+            w.heard = 0
+            w.fault_owner.clear()
+            w.muted.clear()
+
     def restore_fault(self, ps: PondState, key: str, rule: Rule) -> Rule:
         """Resume the one-alert-a-probe bookkeeping of an open sensor-health alert; the
         rule its condition runs with."""

@@ -158,6 +158,16 @@ def test_a_node_sending_history_is_not_offline() -> None:
     assert changes(out) == [("offline/node-1", "raised", "warning")]
 
 
+def test_after_a_restart_silence_counts_from_the_last_stored_sample() -> None:
+    e = AlertEngine(AlertsConfig(), offline_after_intervals=3)
+    restart = T0 + 2 * 60 * MIN
+    e.replay(rows("do_mgl", [5.0 + 0.01 * (i % 5) for i in range(60)]), restart)  # silent 1 h
+    e.restore([])
+    out = e.tick(restart + 1000)
+    assert changes(out) == [("offline/node-1", "raised", "warning")]
+    assert out[0].since == T0 + 59 * MIN
+
+
 def test_a_quiet_temperature_probe_is_not_stuck() -> None:
     # A DS18B20 (0.0625 °C steps) can hold one value through a still night.
     e = AlertEngine(AlertsConfig())
