@@ -15,7 +15,7 @@ from firmware_sim.pond.params import PondParams, draw_params
 from firmware_sim.pond.scenarios import SCENARIOS, Scenario
 from firmware_sim.pond.sensors import METRICS, SensorModel
 from firmware_sim.pond.sun import WIB_OFFSET_S, local_day_index
-from firmware_sim.pond.weather import Weather
+from firmware_sim.pond.weather import PondWeather, Weather
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -66,7 +66,7 @@ class PondSim:
 
     def __init__(self, n_ponds: int, start: datetime, step_s: float = 60.0,
                  scenario: str | Scenario = "normal", seed: int = 0,
-                 cycle_day: float | None = None) -> None:
+                 cycle_day: float | None = None, independent_weather: bool = False) -> None:
         if start.tzinfo is None:
             raise ValueError("start must be timezone-aware (UTC)")
         self.scenario = SCENARIOS[scenario] if isinstance(scenario, str) else scenario
@@ -82,7 +82,11 @@ class PondSim:
         ones = np.ones(n_ponds)
         before = replace(self.params, feed_factor=ones, nitrif_factor=ones, uptake_factor=ones)
         self.model = PondModel(before, initial_state(self.params))
-        self.weather = Weather(seed, start_s, sc.weather)
+        # A site's ponds share one sky (the default); independent_weather gives each pond
+        # its own weather stream, for benchmarks that need independent nights.
+        self.weather: Weather | PondWeather = (
+            PondWeather(seed, start_s, sc.weather, n_ponds) if independent_weather
+            else Weather(seed, start_s, sc.weather))
         self._day0 = local_day_index(start_s)
         self._day0_s = self._day0 * 86400.0 - WIB_OFFSET_S
         self._override = np.full(n_ponds, -1, dtype=np.int64)
