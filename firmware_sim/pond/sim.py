@@ -76,7 +76,8 @@ class PondSim:
         self.params: PondParams = draw_params(
             n_ponds, seed, feed_factor=sc.feed_factor, nitrif_factor=sc.nitrif_factor,
             uptake_factor=sc.uptake_factor, stocking_factor=sc.stocking_factor,
-            aerator_factor=sc.aerator_factor, biofloc=sc.biofloc, cycle_day=cycle_day,
+            aerator_factor=sc.aerator_factor, bloom_factor=sc.bloom_factor,
+            biofloc=sc.biofloc, variants=sc.variants, cycle_day=cycle_day,
             cycle_days=sc.cycle_days)
         # The spin-up runs the ponds as they were before the scenario's husbandry began.
         ones = np.ones(n_ponds)

@@ -39,7 +39,7 @@ def window(frames: Frames, day: int, from_h: float, to_h: float) -> np.ndarray:
 
 
 @pytest.mark.parametrize(("seed", "start_hour"), GRID)
-@pytest.mark.parametrize("scenario", ["aerator-failure"])
+@pytest.mark.parametrize("scenario", ["aerator-failure", "cloudy-crash"])
 def test_crash_takes_do_below_2_before_dawn_on_night_2(scenario: str, seed: int,
                                                        start_hour: float) -> None:
     frames = run(scenario, seed, start_hour)
