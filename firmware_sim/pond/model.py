@@ -144,7 +144,7 @@ class PondModel:
 
         # Above pH ~9 free CO2 is gone and algae fix carbon slowly (carbon limitation).
         carbon_limit = 1.0 / (1.0 + np.power(10.0, 2.0 * (s.ph - k.PH_CARBON_LIMIT)))
-        photo = (k.PMAX20_PER_CHL * math.tanh(f.light / k.LIGHT_SATURATION)) * s.chl_ugl * (
+        photo = (k.PMAX20_PER_CHL * np.tanh(f.light / k.LIGHT_SATURATION)) * s.chl_ugl * (
             th_photo * carbon_limit)
         m_resp = c / (c + k.K_DO_RESP) * th_resp
         r_plankton = k.RESP20_PER_CHL * s.chl_ugl * m_resp
@@ -185,7 +185,7 @@ class PondModel:
         # What the bloom fixes and does not respire dies and settles as fresh organic matter,
         # whose decay is most of the sediment's oxygen demand: over days P and R balance.
         dw[BOD] = k.SETTLED_NPP_FRACTION * (photo - r_plankton) - r_bod
-        tau = p.tau_h * (0.4 if f.rain_mm_h > 0.0 else 1.0)
+        tau = p.tau_h * np.where(np.asarray(f.rain_mm_h) > 0.0, 0.4, 1.0)
         dw[TEMP] = (f.te_c + p.temp_offset_c - temp) / tau
         self._set_inflows(p)
         dw += k.EXCHANGE_PER_H * p.exchange_factor * (self._well_water - w)
@@ -268,7 +268,7 @@ class PondModel:
             8.0 <= f.local_h < 16.0)
         s.topping_up = (s.topping_up | start_topup) & (s.level_cm < p.target_level_cm)
         kept = np.maximum(s.level_cm - out_cm, 1.0)
-        if f.rain_mm_h > 0.0 or s.topping_up.any():
+        if np.any(np.asarray(f.rain_mm_h) > 0.0) or s.topping_up.any():
             well_cm = s.topping_up * (k.TOPUP_CM_H * dt_h)
             mixed = kept + rain_cm + well_cm
             w *= kept / mixed

@@ -59,10 +59,12 @@ K_L_M_H = 0.022
 K_L_CO2_RATIO = 0.89
 # Aerator: blowers with air stones running day and night, as is usual on dense tarpaulin
 # ponds; ~1 kg O2/kWh standard aeration efficiency for diffused air in shallow ponds (Boyd
-# 1998, Aquacultural Engineering 18:9), sized at 6 g O2/h per m³ (≈ 150 W for a 25 m³
-# pond): calibrated so that at harvest biomass (12–18 kg/m³) dawn DO stays near 2.5–3.5
-# mg/L, and no stronger. Field transfer is SOTR · (Cs − C)/Cs20 · 1.024^(T−20) (ASCE 2-06).
-AERATOR_SOTR_G_M3_H = 8.0
+# 1998, Aquacultural Engineering 18:9). The rutan sizes them to the stock: 0.5 g O2/h per
+# kg of the biomass expected at harvest (≈ 8 g O2/h per m³, 200 W, for a 25 m³ pond of
+# 150 fish/m²), calibrated so that dawn DO stays above ~3 mg/L at harvest, and no stronger.
+# Field transfer is SOTR · (Cs − C)/Cs20 · 1.024^(T−20) (ASCE 2-06 convention).
+AERATOR_SOTR_G_H_PER_HARVEST_KG = 0.5
+EXPECTED_SURVIVAL = 0.85
 CS20_MGL = 9.09
 THETA_AERATOR = 1.024
 
@@ -189,13 +191,15 @@ VARIANT_NAMES = ("typical", "dense stocking", "clear water", "heavy bloom")
 def draw_params(n_ponds: int, seed: int, feed_factor: float = 1.0,
                 nitrif_factor: float = 1.0, uptake_factor: float = 1.0,
                 exchange_factor: float = 1.0, stocking_factor: float = 1.0,
-                aerator_factor: float = 1.0, biofloc: bool = False,
+                aerator_factor: float = 1.0, bloom_factor: float = 1.0,
+                biofloc: bool = False, variants: bool = True,
                 cycle_day: float | None = None,
                 cycle_days: tuple[float, float] | None = None) -> PondParams:
     """Per-pond parameters: a typical pond with ±10 % jitter, a few variants.
 
-    `cycle_day` is the day of the grow-out cycle at the start (0: seed just stocked); by
-    default each pond draws one from `cycle_days` (or CYCLE_DAY_AT_START).
+    `variants=False` makes every pond typical. `cycle_day` is the day of the grow-out cycle
+    at the start (0: seed just stocked); by default each pond draws one from `cycle_days`
+    (or CYCLE_DAY_AT_START).
     """
     rng = np.random.default_rng([seed, 0xB0D])
 
@@ -205,8 +209,11 @@ def draw_params(n_ponds: int, seed: int, feed_factor: float = 1.0,
     variant = np.where(rng.random(n_ponds) < 0.3, rng.integers(1, 4, n_ponds), 0)
     if n_ponds >= 4 and not variant.any():
         variant[int(rng.integers(n_ponds))] = int(rng.integers(1, 4))
+    if not variants:
+        variant[:] = 0
     chl = jitter(CHL_CAPACITY_UGL)
     chl = np.where(variant == 2, chl * 0.7, np.where(variant == 3, chl * 1.35, chl))
+    chl *= bloom_factor
     target = rng.uniform(*POND_LEVEL_CM, n_ponds)
     concrete = rng.random(n_ponds) < CONCRETE_SHARE
     system = np.where(biofloc, 2, np.where(concrete, 1, 0)).astype(np.int64)
@@ -214,7 +221,7 @@ def draw_params(n_ponds: int, seed: int, feed_factor: float = 1.0,
         area = rng.uniform(*BIOFLOC_AREA_M2, n_ponds)
         stocked = rng.uniform(*BIOFLOC_FISH_PER_M3, n_ponds) * area * target / 100.0
         chl *= BIOFLOC_CHL_FACTOR
-        sotr_m3 = np.full(n_ponds, BIOFLOC_AERATOR_SOTR_G_M3_H)
+        sotr = BIOFLOC_AERATOR_SOTR_G_M3_H * area * target / 100.0
         exchange = np.full(n_ponds, BIOFLOC_EXCHANGE_FACTOR)
         nitrif = np.full(n_ponds, BIOFLOC_NITRIF_FACTOR)
         alk_recovery = np.full(n_ponds, BIOFLOC_ALK_RECOVERY_FACTOR)
@@ -223,7 +230,8 @@ def draw_params(n_ponds: int, seed: int, feed_factor: float = 1.0,
         area = rng.uniform(*POND_AREA_M2, n_ponds)
         stocked = rng.uniform(*POND_FISH_PER_M2, n_ponds) * area
         stocked *= np.where(variant == 1, DENSE_STOCKING_FACTOR, 1.0)
-        sotr_m3 = np.full(n_ponds, AERATOR_SOTR_G_M3_H)
+        sotr = (AERATOR_SOTR_G_H_PER_HARVEST_KG * stocked * stocking_factor
+                * EXPECTED_SURVIVAL * fish.HARVEST_ABW_G / 1000.0)
         exchange = np.ones(n_ponds)
         nitrif = np.ones(n_ponds)
         alk_recovery = np.where(concrete, CONCRETE_ALK_RECOVERY_FACTOR, 1.0)
@@ -242,7 +250,7 @@ def draw_params(n_ponds: int, seed: int, feed_factor: float = 1.0,
         tau_h=2.5 * target / 80.0,
         seepage_cm_h=rng.uniform(0.1, 0.6, n_ponds) / 24.0,
         runoff_ratio=rng.uniform(0.2, 0.6, n_ponds),
-        aerator_sotr_g_h=sotr_m3 * aerator_factor * area * target / 100.0,
+        aerator_sotr_g_h=sotr * aerator_factor,
         feed_protein=rng.uniform(0.30, 0.33, n_ponds),  # lele grower pellets, 30–33 % CP
         feed_factor=np.full(n_ponds, feed_factor),
         nitrif_factor=nitrif * nitrif_factor,

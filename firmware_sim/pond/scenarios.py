@@ -55,6 +55,8 @@ class Scenario:
     uptake_factor: float = 1.0
     stocking_factor: float = 1.0
     aerator_factor: float = 1.0
+    bloom_factor: float = 1.0  # multiplies the bloom's capacity (chl-a)
+    variants: bool = True  # False: every pond typical (no dense, clear or heavy-bloom ones)
     sensor_faults: bool = False
     biofloc: bool = False
     # Days into the grow-out cycle at the start (each pond draws one in the range); None
@@ -83,14 +85,16 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario(
             "cloudy-crash",
-            "Ponds a month into grow-out (day 30–40) sharing one undersized blower (a third "
-            "of the usual transfer), so they live on their bloom. Day 2 is overcast: "
-            "photosynthesis stalls and the bloom dies at 10:00; DO falls to "
-            "2–3 mg/L before dawn on night 2 (day 2 to day 3) despite the blower.",
+            "A month into grow-out (day 30–32), thick green ponds (bloom capacity 4.5× the "
+            "usual) that live on their bloom, sharing an undersized blower (36 % of the usual "
+            "transfer). Day 2 is overcast and at 18:00 the starved bloom dies; its decay "
+            "takes DO below 2 mg/L before dawn on night 2 (day 2 to day 3) despite the blower.",
             weather=WeatherSpec(overcast_days=(2,)),
-            die_offs=(DieOff(day=2, hour=10.0, share=0.95),),
-            aerator_factor=0.35,
-            cycle_days=(30.0, 40.0),
+            die_offs=(DieOff(day=2, hour=18.0, share=0.98),),
+            aerator_factor=0.36,
+            bloom_factor=4.5,
+            cycle_days=(30.0, 32.0),
+            variants=False,
         ),
         Scenario(
             "aerator-failure",

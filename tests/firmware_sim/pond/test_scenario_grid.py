@@ -9,7 +9,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from firmware_sim.pond import Frames, PondSim
+from firmware_sim.pond import FAULT_KINDS, Frames, PondSim
 from firmware_sim.pond.sun import WIB_OFFSET_S
 from firmware_sim.pond.sun import wib_days as wib_day
 from firmware_sim.pond.sun import wib_hours as wib_hour
@@ -39,7 +39,7 @@ def window(frames: Frames, day: int, from_h: float, to_h: float) -> np.ndarray:
 
 
 @pytest.mark.parametrize(("seed", "start_hour"), GRID)
-@pytest.mark.parametrize("scenario", ["aerator-failure"])
+@pytest.mark.parametrize("scenario", ["aerator-failure", "cloudy-crash"])
 def test_crash_takes_do_below_2_before_dawn_on_night_2(scenario: str, seed: int,
                                                        start_hour: float) -> None:
     frames = run(scenario, seed, start_hour)
@@ -83,3 +83,13 @@ def test_rain_storm_on_day_1_raises_the_level(seed: int, start_hour: float) -> N
     before, after = window(frames, 1, 14.5, 15.0), window(frames, 1, 17.0, 17.5)
     assert (level[after].mean(axis=0) - level[before].mean(axis=0) > 3.0).all()
     assert (temp[before].mean(axis=0) - temp[after].mean(axis=0) > 0.5).all()
+
+
+@pytest.mark.parametrize(("seed", "start_hour"), GRID)
+def test_sensor_faults_show_every_kind_by_the_end_of_day_5(seed: int,
+                                                           start_hour: float) -> None:
+    start = datetime(2026, 11, 1, tzinfo=UTC) + timedelta(seconds=start_hour * 3600
+                                                          - WIB_OFFSET_S)
+    sim = PondSim(n_ponds=4, start=start, step_s=STEP_S, scenario="sensor-faults", seed=seed)
+    frames = sim.run(round((6 * 24.0 - start_hour) * 3600.0 / STEP_S))  # to day 6 00:00
+    assert {kind for _, kind, _ in frames.events} == set(FAULT_KINDS)
