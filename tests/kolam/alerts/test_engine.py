@@ -186,6 +186,14 @@ def test_a_flickering_do_probe_is_a_sensor_fault_not_low_oxygen() -> None:
     assert changes(out) == [("spikes/node-1/do_mgl", "raised", "warning")]
 
 
+def test_a_node_back_from_an_outage_is_believed() -> None:
+    # Away for an hour while the night's DO fell from 5 to 1.6 mg/L: no jump, just news.
+    e = AlertEngine(AlertsConfig())
+    run(e, rows("do_mgl", [5.0] * 10))
+    out = run(e, rows("do_mgl", [1.6] * 12, t0=T0 + 70 * MIN))
+    assert changes(out) == [("do_low", "raised", "critical")]
+
+
 def test_one_alert_a_probe() -> None:
     # A pH probe that reads 15.45 (unplugged) between wild readings: sentinel and spikes
     # both see it; the trainees hear about it once.
