@@ -76,7 +76,8 @@ def hours_since_start(day: int, hour: float) -> float:
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
-        Scenario("normal", "Fair weather, healthy green water, aerators on at night."),
+        Scenario("normal", "Fair weather, healthy dense ponds 10–40 days into grow-out, "
+                 "blowers day and night."),
         Scenario(
             "biofloc",
             "Round biofloc tanks at 300–500 fish/m³, aerated day and night, almost no water "
