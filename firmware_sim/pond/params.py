@@ -50,7 +50,7 @@ K_DO_RESP = 0.5
 # 1998, channel-catfish ponds), so a pond of fresh seed is nearly clear and the bloom
 # reaches its capacity as the ration grows. Half the capacity at this feed load (g/m³/day);
 # a pond near harvest is fed 200–350 g/m³/day.
-K_FEED_BLOOM_G_M3_D = 100.0
+K_FEED_BLOOM_G_M3_D = 150.0
 # Bloom capacity (µg/L chl-a) of a well-fed green pond; ±10 % per pond and the variants.
 CHL_CAPACITY_UGL = 150.0
 # Still-water surface transfer velocity (m/h); kLa = K_L / depth. Wind multiplies it.
@@ -76,7 +76,7 @@ O2_PER_N_NOB = 1.14
 # ... and about 7.1 g alkalinity as CaCO3 per g N (DOMAIN.md); 50 mg CaCO3 = 1 meq.
 ALK_MEQ_PER_MG_N = 7.14 / 50.0
 NITRIF20_PER_H = 4.0 / 24.0  # first-order AOB rate; calibrated to TAN ~0.05–0.5 mg/L
-NOB20_PER_H = 30.0 / 24.0  # nitrite oxidisers, more DO-sensitive: NO2-N ~0.05–0.3 mg/L
+NOB20_PER_H = 60.0 / 24.0  # nitrite oxidisers, more DO-sensitive: NO2-N ~0.02–0.25 mg/L
 THETA_NITRIF = 1.07
 # Below about 2 mg/L DO nitrification stops (DOMAIN.md): steep Hill switches on DO.
 K_DO_AOB = 1.5

@@ -76,7 +76,8 @@ def hours_since_start(day: int, hour: float) -> float:
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
-        Scenario("normal", "Fair weather, healthy green water, aerators on at night."),
+        Scenario("normal", "Fair weather, healthy dense ponds 10–40 days into grow-out, "
+                 "blowers day and night."),
         Scenario(
             "biofloc",
             "Round biofloc tanks at 300–500 fish/m³, aerated day and night, almost no water "
@@ -85,14 +86,14 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario(
             "cloudy-crash",
-            "A month into grow-out (day 30–32), thick green ponds (bloom capacity 4.5× the "
-            "usual) that live on their bloom, sharing an undersized blower (36 % of the usual "
+            "A month into grow-out (day 30–32), thick green ponds (bloom capacity 5.5× the "
+            "usual) that live on their bloom, sharing an undersized blower (37 % of the usual "
             "transfer). Day 2 is overcast and at 18:00 the starved bloom dies; its decay "
             "takes DO below 2 mg/L before dawn on night 2 (day 2 to day 3) despite the blower.",
             weather=WeatherSpec(overcast_days=(2,)),
             die_offs=(DieOff(day=2, hour=18.0, share=0.98),),
-            aerator_factor=0.36,
-            bloom_factor=4.5,
+            aerator_factor=0.37,
+            bloom_factor=5.5,
             cycle_days=(30.0, 32.0),
             variants=False,
         ),

@@ -9,6 +9,7 @@ import pytest
 
 from firmware_sim.pond import PondSim
 from firmware_sim.pond.params import POND_FISH_PER_M2
+from kolam.alerts.rules import DEFAULT_RULES
 
 STEP_S = 600.0  # a coarse step keeps an 85-day cycle to a few seconds
 
@@ -65,3 +66,21 @@ def test_biofloc_ph_drifts_down_over_the_weeks() -> None:
     sim.run(3 * week)
     fifth = sim.run(week).truth["ph"].mean(axis=0)
     assert (fifth < first - 0.3).all(), (first, fifth)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_thirty_days_of_normal_stay_inside_every_warning_threshold(seed: int) -> None:
+    # The healthy pond must not give Kolam's default water rules anything to warn about
+    # (issue #14: zero critical alerts, at most one warning per pond-week).
+    sim = PondSim(n_ponds=4, start=datetime(2026, 11, 1, 17, tzinfo=UTC), step_s=STEP_S,
+                  scenario="normal", seed=seed)
+    truth = sim.run(round(30 * 86400 / STEP_S)).truth
+    checked = 0
+    for rule in DEFAULT_RULES.values():
+        if rule.signal not in truth or rule.warning is None:
+            continue
+        values = truth[rule.signal]
+        outside = values < rule.warning if rule.direction == "below" else values > rule.warning
+        assert not outside.any(), (rule.id, values.min(), values.max())
+        checked += 1
+    assert checked >= 6  # DO, temperature ×2, pH ×2, NH3-N, nitrite, TDS
