@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -157,6 +157,10 @@ class LogCreate(BaseModel):
     dose: str | None = Field(None, max_length=100)
     metric: str | None = Field(None, description="Manual measurement: a metric key")
     value: Finite | None = Field(None, description="Within the metric's possible range")
+    reported_as: Literal["N", "NH3", "NH4", "NO2"] | None = Field(
+        None, description="Manual tan_mgl / no2_mgl: the form the test kit reports — "
+        "N (as Kolam stores it: TAN-N, NO2-N), NH3 or NH4 (total ammonia), NO2 (nitrite). "
+        "The value is converted to mg/L of N; the reading as entered is kept in the note")
     note: str = Field("", max_length=2000)
 
 

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import base64
 import logging
+import time
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from kolam.chemistry import pressure_at_altitude_atm
 from kolam.derive import derived_values
-from kolam.errors import ProtocolError
+from kolam.errors import KolamError, ProtocolError
 from kolam.mqtt import Message
 from kolam.protocol import (
     DeviceRef,
@@ -37,6 +41,8 @@ _DEVICE_REASONS = {
 _DEVICE_KINDS = (TopicKind.TELEMETRY, TopicKind.STATUS)
 MAX_DEAD_PAYLOAD = 4096
 _TOPIC_CACHE_MAX = 100_000
+SITE_PRESSURE_REFRESH_S = 300.0
+"""How often the sites' altitudes (for DO saturation) are re-read from the registry."""
 
 
 @dataclass
@@ -68,6 +74,23 @@ class Decoder:
         self.auto_provision = auto_provision
         self._topics: dict[str, tuple[Topic, DeviceRef | None]] = {}
         self._keys: dict[str, dict[str, SeriesKey]] = {}
+        self._pressure: dict[str, float] = {}
+        self._pressure_next = 0.0
+
+    def site_pressure_atm(self, site: str) -> float:
+        """Air pressure at the site's altitude, from a cache of every site's refreshed
+        every ``SITE_PRESSURE_REFRESH_S`` (an altitude rarely changes; this runs per
+        message). A registry that cannot answer leaves the cache as it was."""
+        now = time.monotonic()
+        if now >= self._pressure_next:
+            self._pressure_next = now + SITE_PRESSURE_REFRESH_S
+            try:
+                self._pressure = {s.slug: pressure_at_altitude_atm(s.altitude_m)
+                                  for s in self.registry.sites()}
+            except (KolamError, SQLAlchemyError) as exc:
+                log.warning("site altitudes unavailable, DO saturation at the old ones: %s",
+                            exc)
+        return self._pressure.get(site, 1.0)
 
     def decode(self, messages: list[Message], now: int) -> Batch:
         batch = Batch()
@@ -128,11 +151,12 @@ class Decoder:
             keys = self._keys[msg.topic] = {}
         newest = batch.newest_t
         append = rows.append
+        pressure = self.site_pressure_atm(ref.site)
         for t, values in decoded.samples:
             if t > newest:
                 newest = t
             if "temp_c" in values:  # every derived metric needs the temperature
-                extra = derived_values(values)
+                extra = derived_values(values, pressure)
                 if extra:
                     values = {**values, **extra}
             for metric, value in values.items():

@@ -76,18 +76,21 @@ METRICS: dict[str, Metric] = {
         # nitrification stops and feeding collapses — DOMAIN.md).
         _m("do_mgl", "mg/L", "Oksigen terlarut", "Dissolved oxygen", (0, 25), Band(4, None),
            Band(2, None)),
+        # Nitrogen compounds are in mg/L of N ("-N"), as in DOMAIN.md's bands; test kits
+        # often report NH3 (1.216× the N value) or NO2 (3.284×): see chemistry.as_nitrogen.
         # TAN itself carries no band: alerts use the derived NH3 (Emerson et al. 1975).
-        _m("tan_mgl", "mg/L", "Amonia total (TAN)", "Total ammonia N", (0, 50), Band()),
+        _m("tan_mgl", "mg/L", "Amonia total (TAN-N)", "Total ammonia nitrogen (TAN-N)",
+           (0, 50), Band()),
         # Nitrite-N: optimal <0.1, warning ≥0.3, critical ≥0.6 (DOMAIN.md).
-        _m("no2_mgl", "mg/L", "Nitrit", "Nitrite-N", (0, 20), Band(None, 0.1), Band(None, 0.6),
-           decimals=3),
+        _m("no2_mgl", "mg/L", "Nitrit (NO2-N)", "Nitrite (NO2-N)", (0, 20), Band(None, 0.1),
+           Band(None, 0.6), decimals=3),
         # TDS: 100–600 ppm optimal, >1000 warning, no critical band (DOMAIN.md).
         _m("tds_ppm", "ppm", "TDS", "TDS", (0, 5000), Band(100, 600), None, decimals=0),
         _m("turbidity_ntu", "NTU", "Kekeruhan", "Turbidity", (0, 3000), Band(), decimals=0),
         # Depth is pond-specific; leak detection (drop >10 cm/day) is a rate rule.
         _m("level_cm", "cm", "Tinggi air", "Water level", (0, 500), Band(), decimals=1),
         # Derived: un-ionized ammonia NH3-N, optimal <0.05, warning ≥0.1, critical ≥0.34.
-        _m("nh3_mgl", "mg/L", "Amonia bebas (NH3)", "Un-ionized ammonia", (0, 50),
+        _m("nh3_mgl", "mg/L", "Amonia bebas (NH3-N)", "Un-ionized ammonia (NH3-N)", (0, 50),
            Band(None, 0.05), Band(None, 0.34), derived=True, decimals=3),
         # Derived: DO as % of saturation at the water temperature.
         _m("do_sat_pct", "%", "Saturasi oksigen", "DO saturation", (0, 400), Band(),

@@ -57,3 +57,31 @@ def do_saturation_mgl(temp_c: ArrayOrFloat, pressure_atm: float = 1.0) -> ArrayO
 def pressure_at_altitude_atm(altitude_m: float) -> float:
     """Standard-atmosphere pressure at an altitude, for DO saturation at upland sites."""
     return float((1 - 2.25577e-5 * altitude_m) ** 5.25588)
+
+
+# Molar masses (g/mol, IUPAC standard atomic weights): N 14.007, H 1.008, O 15.999.
+_N = 14.007
+NITROGEN_FORMS: dict[str, dict[str, float]] = {
+    # Total ammonia: as N (TAN-N, Kolam's unit), as NH3 (most hobby and aquaculture kits,
+    # e.g. API, Sera, report "ammonia NH3/NH4+" in mg/L of NH3) or as NH4+ (Salifert).
+    "tan_mgl": {"N": 1.0, "NH3": 17.031 / _N, "NH4": 18.039 / _N},
+    # Nitrite: as N (NO2-N, Kolam's unit) or as the NO2- ion (most kits).
+    "no2_mgl": {"N": 1.0, "NO2": 46.005 / _N},
+}
+"""Per nitrogen metric, how many mg/L of each reported form make 1 mg/L of N:
+NH3 = 1.216 × NH3-N, NH4+ = 1.288 × NH4-N, NO2- = 3.284 × NO2-N."""
+
+
+def as_nitrogen(metric: str, value: float, reported_as: str) -> float:
+    """A test-kit reading of ``metric`` reported as ``reported_as`` (``N``, ``NH3``,
+    ``NH4``, ``NO2``) in mg/L of N, the unit Kolam stores. Raises ValueError for a form
+    the metric does not have."""
+    forms = NITROGEN_FORMS.get(metric)
+    if forms is None:
+        raise ValueError(f"{metric} is not a nitrogen compound; only "
+                         f"{', '.join(NITROGEN_FORMS)} take a reported form")
+    factor = forms.get(reported_as)
+    if factor is None:
+        raise ValueError(f"{metric} can be reported as {', '.join(forms)}, "
+                         f"not {reported_as!r}")
+    return value / factor

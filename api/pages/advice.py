@@ -2,7 +2,10 @@
 
 "What to do now" comes from the pond's open alerts (the advice texts of
 ``kolam.alerts.messages``, most severe first) and from today's feed ration
-(``kolam.kpi.feed_advice``, already halved in cold or low-oxygen water). Tasks follow the
+(``kolam.kpi.feed_advice``, already halved in cold or low-oxygen water) — never from one
+reading. The alert rules already know that a green-water pond passes pH 8.5 on a sunny
+afternoon, or that a probe flickers; a single reading does not. So a healthy pond on a
+healthy afternoon is told it is fine, whatever its newest pH. Tasks follow the
 programme's daily routine (DOMAIN.md: 2–3 meals a day, weekly sampling, a partial water
 exchange every ~10 days) and are ticked off by the logs recorded today.
 """
@@ -52,6 +55,8 @@ def alert_advice(a: AlertInfo, lang: str) -> str:
 
 def what_to_do(status: str, alerts: list[AlertInfo], feed: FeedAdvice | None,
                lang: str) -> list[Advice]:
+    """What the trainees do now: the open alerts' advice, most severe first, then today's
+    ration; when no alert is open and the ration is the full one, first that all is well."""
     out: list[Advice] = []
     if status == "offline":
         out.append(Advice(t(lang, "offline_do"), "warning"))
@@ -61,6 +66,8 @@ def what_to_do(status: str, alerts: list[AlertInfo], feed: FeedAdvice | None,
         if text not in seen:
             seen.add(text)
             out.append(Advice(text, a.severity))
+    if status != "offline" and not alerts and not (feed is not None and feed.reduced):
+        out.append(Advice(t(lang, "all_good"), "ok"))
     stop = any(a.rule in STOP_FEEDING_RULES for a in alerts)
     if feed is not None and not stop:
         out.append(Advice(t(lang, "feed_do", kg=f"{num(feed.kg_per_meal, 1, lang)} kg",
@@ -68,8 +75,6 @@ def what_to_do(status: str, alerts: list[AlertInfo], feed: FeedAdvice | None,
                             meals=MEALS_PER_DAY), "info"))
         if feed.reduced and feed.reason:
             out.append(Advice(t(lang, "feed_cut", why=feed.reason), "warning"))
-    if not out:
-        out.append(Advice(t(lang, "all_good"), "ok"))
     return out
 
 

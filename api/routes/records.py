@@ -20,7 +20,8 @@ from api.farm_schemas import (
     public,
 )
 from kolam.auth import Forbidden, Role
-from kolam.registry.records import LogKind, NewCost, NewHarvest, NewLog
+from kolam.chemistry import as_nitrogen
+from kolam.registry.records import InvalidRecord, LogKind, NewCost, NewHarvest, NewLog
 
 router = APIRouter(prefix="/api/v1/sites/{site}/cycles/{cycle}", tags=["records"])
 
@@ -40,8 +41,26 @@ def add_log(site: str, cycle: int, body: LogCreate, user: SiteLogger,
             raise Forbidden(f"the kiosk may add only {', '.join(sorted(KIOSK_KINDS))} logs")
         if body.member_id is not None:
             raise Forbidden("the kiosk records for the team, not for a named member")
-    new = NewLog(**(body.model_dump(exclude={"at"}) | {"at": ms(body.at)}))
-    return public(entries.add_log(site, cycle, new, user.username), LogPublic)
+    fields = body.model_dump(exclude={"at", "reported_as"}) | {"at": ms(body.at)}
+    if body.reported_as is not None:
+        fields |= kit_reading_as_n(body.metric, body.value, body.reported_as, body.note)
+    return public(entries.add_log(site, cycle, NewLog(**fields), user.username), LogPublic)
+
+
+def kit_reading_as_n(metric: str | None, value: float | None, reported_as: str,
+                     note: str) -> dict[str, object]:
+    """A test kit's TAN or nitrite reading as mg/L of N (what Kolam stores), with the
+    reading as entered kept at the start of the note."""
+    if metric is None or value is None:
+        raise InvalidRecord("reported_as goes with a manual measurement's metric and value")
+    try:
+        n = as_nitrogen(metric, value, reported_as)
+    except ValueError as exc:
+        raise InvalidRecord(str(exc)) from exc
+    if reported_as == "N":
+        return {}
+    kept = f"test kit: {value:g} mg/L as {reported_as} = {n:.3g} mg/L as N"
+    return {"value": round(n, 4), "note": (f"{kept}; {note}" if note else kept)[:2000]}
 
 
 @router.get("/harvests", response_model=list[HarvestPublic], summary="Harvests, oldest first")

@@ -14,9 +14,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
+from kolam.alerts.ammonia import PotentialNH3
 from kolam.alerts.condition import Condition, LevelChange, transition
 from kolam.alerts.forecast import DawnForecast
-from kolam.alerts.health import DeviceHealth, Series
+from kolam.alerts.health import PROBE_RULES, DeviceHealth, Held, Series
 from kolam.alerts.model import ActiveAlert, AlertKey, Rule, Transition
 from kolam.alerts.rules import RuleBook
 from kolam.alerts.signals import Drop, FallRate
@@ -28,6 +29,9 @@ from kolam.store.base import Row, SeriesKey
 from kolam.sun import SERANG_LAT_DEG, SERANG_LON_DEG
 from kolam.timeutil import WIB, from_ms
 
+_PROBE_FAULTS = frozenset({Reason.SENTINEL, Reason.OUT_OF_RANGE, Reason.NOT_FINITE})
+"""Dead-lettered readings that say the probe is broken (a DS18B20 at −127, pH 15.45 from
+an unplugged probe, ammonia "inf"): counted by the ``sentinel`` rule (DOMAIN.md)."""
 _DERIVED_RULES = {"level_leak": "level_cm", "temp_drop": "temp_c", "do_forecast": "do_mgl"}
 """Rules whose signal is computed from a metric's window rather than read from it."""
 
@@ -42,6 +46,7 @@ class PondState:
     leak: FallRate = field(default_factory=FallRate)
     drop: Drop = field(default_factory=Drop)
     forecast: DawnForecast = field(default_factory=DawnForecast)
+    ammonia: PotentialNH3 = field(default_factory=PotentialNH3)
 
     def condition(self, key: str, rule: Rule) -> Condition:
         c = self.conditions.get(key)
@@ -88,6 +93,7 @@ class AlertEngine:
             for key, c in ps.conditions.items():
                 if c.level:
                     ps.conditions[key] = Condition(c.rule, last_t=c.last_t)
+        self.health.after_replay()
 
     def restore(self, alerts: Iterable[ActiveAlert]) -> None:
         """Resume the alerts that were active when ingest stopped."""
@@ -99,6 +105,8 @@ class AlertEngine:
             if a.rule == "offline":
                 self.health.restore_offline(a.alert.site, a.alert.pond, a.alert.key, a.since)
                 continue
+            if a.rule in PROBE_RULES and a.alert.key.count("/") == 2:
+                rule = self.health.restore_fault(ps, a.alert.key, rule)
             ps.condition(a.alert.key, rule).restore(a.severity.rank, a.since, a.last_t)
 
     # ------------------------------------------------------------ evaluation
@@ -109,7 +117,7 @@ class AlertEngine:
         (in event-time order), then the devices' statuses."""
         out: list[Transition] = []
         for d in dead:
-            if d.reason == Reason.SENTINEL:
+            if d.reason in _PROBE_FAULTS:
                 self._sentinel(d, out)
         water: list[Transition] = []
         for (site, pond), series in _by_pond(rows).items():
@@ -124,20 +132,26 @@ class AlertEngine:
                        out: list[Transition]) -> None:
         """A pond's samples, one series at a time. Each rule sees exactly the samples it
         would see one by one — a metric's samples from all the pond's devices, ordered by
-        (t, device, value) — so batching changes nothing but the speed."""
+        (t, device, value) — so batching changes nothing but the speed. Readings the
+        sensor-health checks hold back as erratic reach no water rule."""
         devices: dict[str, dict[str, Series]] = defaultdict(dict)
-        metrics: dict[str, list[tuple[str, Series]]] = defaultdict(list)
         for (device, metric), s in series.items():
             devices[device][metric] = s
-            metrics[metric].append((device, s))
+        metrics: dict[str, list[tuple[str, Series]]] = defaultdict(list)
+        shares: list[tuple[int, str, float]] = []
         for device, own in devices.items():
-            self.health.samples(ps, device, own, now, out)
+            held = self.health.samples(ps, device, own, now, out)
+            trusted = _trusted(own, held) if held else own
+            for metric, s in trusted.items():
+                if s[0]:
+                    metrics[metric].append((device, s))
+            if "do_nh3" in ps.rules and "nh3_mgl" in trusted and "tan_mgl" in trusted:
+                shares += _shares(device, trusted["tan_mgl"], trusted["nh3_mgl"])
         streams = {metric: _merge(parts) for metric, parts in metrics.items()}
-        changed: dict[str, list[tuple[int, LevelChange]]] = {}
         for metric, (ts, vs, _) in streams.items():
-            self._water(ps, metric, ts, vs, changed, out)
-        if "do_nh3" in ps.rules and ("do_mgl" in streams or "nh3_mgl" in streams):
-            self._do_nh3(ps, streams, changed, out)
+            self._water(ps, metric, ts, vs, out)
+        if "do_nh3" in ps.rules and ("do_mgl" in streams or "tan_mgl" in streams or shares):
+            self._do_nh3(ps, streams, shares, out)
 
     def _feed(self, ps: PondState, rule: Rule, ts: Sequence[int], vs: Sequence[float],
               metrics: Sequence[str] | str, out: list[Transition],
@@ -150,10 +164,9 @@ class AlertEngine:
         return changes
 
     def _water(self, ps: PondState, metric: str, ts: list[int], vs: list[float],
-               changed: dict[str, list[tuple[int, LevelChange]]],
                out: list[Transition]) -> None:
         for rule in ps.by_metric.get(metric, ()):
-            changed[rule.id] = self._feed(ps, rule, ts, vs, metric, out)
+            self._feed(ps, rule, ts, vs, metric, out)
         rules = ps.rules
         if metric == "level_cm" and "level_leak" in rules:
             rates = ps.leak.add_many(ts, vs)
@@ -173,45 +186,38 @@ class AlertEngine:
                            [d for _, d, _ in dawns], metric, out, detail)
 
     def _do_nh3(self, ps: PondState, streams: dict[str, tuple[list[int], list[float], list[str]]],
-                changed: dict[str, list[tuple[int, LevelChange]]],
-                out: list[Transition]) -> None:
-        """Low DO together with high ammonia, checked at every DO and NH3 sample with the
-        two conditions' levels at that sample."""
+                shares: list[tuple[int, str, float]], out: list[Transition]) -> None:
+        """Low DO while the pond holds TAN that this afternoon's pH will make toxic
+        (kolam.alerts.ammonia), evaluated at every DO and TAN reading in the order
+        one-by-one evaluation would see them."""
         empty: tuple[list[int], list[float], list[str]] = ([], [], [])
         do_ts, do_vs, do_dev = streams.get("do_mgl", empty)
-        nh_ts, nh_vs, nh_dev = streams.get("nh3_mgl", empty)
-        do_changes, nh_changes = changed.get("do_low", []), changed.get("nh3_high", [])
-        conditions = ps.conditions
-        steady = not do_changes and not nh_changes  # the signal is the same at every sample
-        if steady:
-            do, nh3 = conditions.get("do_low"), conditions.get("nh3_high")
-            both = do is not None and nh3 is not None and do.level >= 1 and nh3.level >= 1
-            if not both and "do_nh3" not in conditions:
-                return  # the usual case: nothing to feed
-        # The pond's DO and NH3 samples in the order one-by-one evaluation would see them.
-        events = sorted([(t, d, "do_mgl", v, i) for i, (t, v, d) in
-                         enumerate(zip(do_ts, do_vs, do_dev, strict=True))]
-                        + [(t, d, "nh3_mgl", v, i) for i, (t, v, d) in
-                           enumerate(zip(nh_ts, nh_vs, nh_dev, strict=True))])
-        if steady:
-            self._feed(ps, ps.rules["do_nh3"], [e[0] for e in events],
-                       [1.0 if both else 0.0] * len(events), [e[2] for e in events], out)
+        tan_ts, tan_vs, tan_dev = streams.get("tan_mgl", empty)
+        do_low = ps.rules.get("do_low")
+        limit = do_low.warning if do_low is not None and do_low.warning is not None else 3.0
+        state, c = ps.ammonia, ps.conditions.get("do_nh3")
+        if (not state.low(limit) and (not do_vs or min(do_vs) >= limit)
+                and (c is None or (c.level == 0 and c._run == [None, None]))):
+            # The usual case: oxygen is fine, so the signal is 0 throughout.
+            state.share.add_many([t for t, _, _ in shares], [x for _, _, x in shares])
+            if do_vs:
+                state.do = do_vs[-1]
+            if tan_vs:
+                state.tan = tan_vs[-1]
+            if do_ts or tan_ts:
+                # What feeding it zeros would do (Condition.update_many's steady case).
+                c = ps.condition("do_nh3", ps.rules["do_nh3"])
+                c.last_t = max(c.last_t, *do_ts[-1:], *tan_ts[-1:])
             return
-        # A level moved: replay the samples in order with each condition's level at each.
-        levels = {"do_mgl": _Levels(conditions.get("do_low"), do_changes),
-                  "nh3_mgl": _Levels(conditions.get("nh3_high"), nh_changes)}
-        ts: list[int] = []
-        signal: list[float] = []
-        metrics: list[str] = []
-        for t, _, metric, _, i in events:
-            levels[metric].advance(i)
-            both = levels["do_mgl"].level >= 1 and levels["nh3_mgl"].level >= 1
-            if both or signal or "do_nh3" in conditions:
-                ts.append(t)
-                signal.append(1.0 if both else 0.0)
-                metrics.append(metric)
-        if ts:
-            self._feed(ps, ps.rules["do_nh3"], ts, signal, metrics, out)
+        # A sample's NH3 share is known before its readings are (one sample's values
+        # arrive together); samples in (t, device) order.
+        events = sorted([(t, d, 0, "share", x) for t, d, x in shares]
+                        + [(t, d, 1, "do_mgl", v)
+                           for t, v, d in zip(do_ts, do_vs, do_dev, strict=True)]
+                        + [(t, d, 1, "tan_mgl", v)
+                           for t, v, d in zip(tan_ts, tan_vs, tan_dev, strict=True)])
+        readings, signal, why = state.signal_many([(e[0], e[3], e[4]) for e in events], limit)
+        self._feed(ps, ps.rules["do_nh3"], readings, signal, "nh3_mgl", out, why.__getitem__)
 
     def tick(self, now: int) -> list[Transition]:
         """Wall-clock checks: devices silent for longer than their interval allows."""
@@ -270,18 +276,35 @@ def _merge(parts: list[tuple[str, Series]]) -> tuple[list[int], list[float], lis
     return [m[0] for m in merged], [m[2] for m in merged], [m[1] for m in merged]
 
 
-class _Levels:
-    """A condition's level as its batch is replayed: ``advance(i)`` after sample i."""
+_DERIVED_FROM = {"nh3_mgl": ("tan_mgl", "ph", "temp_c"), "do_sat_pct": ("do_mgl", "temp_c")}
+"""Derived metrics and the readings they are computed from (kolam.derive)."""
 
-    def __init__(self, condition: Condition | None,
-                 changes: list[tuple[int, LevelChange]]) -> None:
-        now = condition.level if condition is not None else 0
-        self.level = changes[0][1].old if changes else now
-        self._changes = changes
-        self._next = 0
 
-    def advance(self, i: int) -> None:
-        changes = self._changes
-        while self._next < len(changes) and changes[self._next][0] <= i:
-            self.level = changes[self._next][1].new
-            self._next += 1
+def _trusted(own: dict[str, Series], held: Held) -> dict[str, Series]:
+    """A device's series without the held-back samples; a derived value is held back
+    with any reading it was computed from."""
+    held_t: dict[str, set[int]] = {
+        m: {t for t, h in zip(own[m][0], mask, strict=True) if h} for m, mask in held.items()}
+    out: dict[str, Series] = {}
+    for metric, (ts, vs) in own.items():
+        drop: set[int] = set(held_t.get(metric, ()))
+        for source in _DERIVED_FROM.get(metric, ()):
+            drop |= held_t.get(source, set())
+        if not drop:
+            out[metric] = (ts, vs)
+            continue
+        kept = [(t, v) for t, v in zip(ts, vs, strict=True) if t not in drop]
+        out[metric] = ([t for t, _ in kept], [v for _, v in kept])
+    return out
+
+
+def _shares(device: str, tan: Series, nh3: Series) -> list[tuple[int, str, float]]:
+    """(t, device, NH3 share of TAN) of a device's readings (NH3 is derived from the TAN
+    of the same sample, so both have the same instants)."""
+    by_t = dict(zip(*tan, strict=True))
+    out: list[tuple[int, str, float]] = []
+    for t, n in zip(*nh3, strict=True):
+        x = by_t.get(t)
+        if x is not None and x > 0.01:
+            out.append((t, device, n / x))
+    return out

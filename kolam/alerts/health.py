@@ -1,17 +1,22 @@
-"""Sensor health: devices offline (Last Will or silence), flatlines, spikes, sentinel
-values and drift against manual measurements (DOMAIN.md, "Sensors and their faults")."""
+"""Sensor health: devices offline (Last Will or silence), flatlines, spikes, sentinel and
+out-of-range values, drift against manual measurements (DOMAIN.md, "Sensors and their
+faults"), and which readings are too erratic for the water rules to see.
+
+A faulty probe is reported once: while one sensor-health alert is open for a device's
+metric, the other sensor-health rules on that metric stay quiet (their state still moves,
+so each clears in its own time)."""
 
 from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from kolam.alerts.condition import LevelChange, transition
-from kolam.alerts.model import AlertKey, Transition
-from kolam.alerts.rules import DRIFT_TOLERANCE, FLATLINE_METRICS, SPIKE_SIZE
-from kolam.alerts.signals import Recent, Spikes, Unchanged
+from kolam.alerts.model import AlertKey, Rule, Transition
+from kolam.alerts.rules import DRIFT_TOLERANCE, FLATLINE_FACTOR, SPIKE_SIZE
+from kolam.alerts.signals import Jumps, Recent, Spikes, Unchanged
 from kolam.protocol import DeviceRef, Status
 
 Series = tuple[list[int], list[float]]
@@ -21,6 +26,12 @@ if TYPE_CHECKING:
     from kolam.alerts.engine import PondState
 
 DEFAULT_INTERVAL_S = 60.0
+SENTINEL_WINDOW_MS = 2 * 3_600_000
+"""The ``sentinel`` rule counts fault codes in this window (its signal ``sentinels_2h``)."""
+PROBE_RULES = frozenset({"flatline", "spikes", "sentinel", "drift"})
+"""Sensor-health rules about one probe (keys ``rule/device/metric``): one alert a probe."""
+Held = dict[str, list[bool]]
+"""Per metric of one device's batch, which samples the water rules must not see."""
 
 
 @dataclass(slots=True)
@@ -29,8 +40,20 @@ class Watch:
 
     pond: str
     last_t: int = 0
+    """Event time of the newest sample."""
+    heard: int = 0
+    """Wall-clock time samples from it last arrived: a node catching up on history is
+    sending, however old its samples are."""
     interval_s: float = DEFAULT_INTERVAL_S
     offline: bool = False
+    offline_at: int = 0
+    will_at: int | None = None
+    """When its Last Will (``online: false``) came, while it has not come back."""
+    jumps: dict[str, Jumps] = field(default_factory=dict)
+    fault_owner: dict[str, str] = field(default_factory=dict)
+    """Metric → the sensor-health rule whose alert is open for it."""
+    muted: set[tuple[str, str]] = field(default_factory=set)
+    """(rule, metric) breaches not reported because another rule's alert is open."""
     unchanged: dict[str, Unchanged] = field(default_factory=dict)
     spikes: dict[str, Spikes] = field(default_factory=dict)
     sentinels: dict[str, Recent] = field(default_factory=dict)
@@ -69,6 +92,8 @@ class DeviceHealth:
         if rule is None or w.offline == on:
             return
         w.offline = on
+        if on:
+            w.offline_at = t
         ch = LevelChange(0, 1, t, since, 1.0) if on else LevelChange(1, 0, t, since, 0.0)
         out.append(transition(AlertKey(site, w.pond, f"offline/{device}"), rule, ch,
                               device=device, detail=detail))
@@ -77,52 +102,102 @@ class DeviceHealth:
         w = self.watch(site, pond, key.split("/", 1)[1])
         w.offline = True
         w.last_t = max(w.last_t, since)
+        w.offline_at = max(w.offline_at, since)
+
+    def after_replay(self) -> None:
+        """Forget what a replay of stored history set that only live data may say: when
+        samples arrived (stored ones did not arrive now) and which probe alerts are open
+        (the registry says, through ``restore_fault``)."""
+        for w in self.devices.values():
+            w.heard = 0
+            w.fault_owner.clear()
+            w.muted.clear()
+
+    def restore_fault(self, ps: PondState, key: str, rule: Rule) -> Rule:
+        """Resume the one-alert-a-probe bookkeeping of an open sensor-health alert; the
+        rule its condition runs with."""
+        rid, device, metric = key.split("/", 2)
+        self.watch(ps.site, ps.pond, device).fault_owner.setdefault(metric, rid)
+        return _scaled(rule, FLATLINE_FACTOR.get(metric, 1.0)) if rid == "flatline" else rule
+
+    def _away_ms(self, site: str, w: Watch) -> int:
+        """How long a device may be away before it is offline: the ``offline`` rule's
+        minimum duration (a Wi-Fi reconnect or a reboot is not news)."""
+        rule = self._pond(site, w.pond).rules.get("offline")
+        return int(rule.min_duration_s * 1000) if rule is not None else 0
 
     def status(self, ref: DeviceRef, status: Status, at: int, out: list[Transition]) -> None:
         w = self.watch(ref.site, ref.pond, ref.device)
         if status.interval_s:
             w.interval_s = status.interval_s
         if not status.online:
-            self._offline(ref.site, w, ref.device, True, at, at, "last_will", out)
-        elif w.offline:
-            self._offline(ref.site, w, ref.device, False, at, at, "online", out)
+            if w.will_at is None:
+                w.will_at = at
+            if self._away_ms(ref.site, w) <= 0:
+                self._offline(ref.site, w, ref.device, True, at, at, "last_will", out)
+        else:
+            w.will_at = None
+            if w.offline:
+                self._offline(ref.site, w, ref.device, False, at, at, "online", out)
 
     def silence(self, now: int, out: list[Transition]) -> None:
+        """Wall-clock check: a Last Will older than the offline rule's minimum duration,
+        or nothing received for ``k`` intervals (and at least that duration)."""
         for (site, device), w in self.devices.items():
-            if w.last_t and not w.offline and now - w.last_t > self.k * w.interval_s * 1000:
+            if w.offline:
+                continue
+            away = self._away_ms(site, w)
+            seen = max(w.last_t, w.heard)
+            if w.will_at is not None and now - w.will_at >= away:
+                self._offline(site, w, device, True, now, w.will_at, "last_will", out)
+            elif seen and now - seen > max(self.k * w.interval_s * 1000, away):
                 self._offline(site, w, device, True, now, w.last_t, "silence", out)
 
     # ------------------------------------------------------------ per sample
 
     def samples(self, ps: PondState, device: str, series: dict[str, Series], now: int,
-                out: list[Transition]) -> None:
-        """One device's samples of a batch, each metric's in time order."""
+                out: list[Transition]) -> Held:
+        """One device's samples of a batch, each metric's in time order; returns the
+        samples too erratic for the water rules."""
         w = self.watch(ps.site, ps.pond, device)
         newest = max(ts[-1] for ts, _ in series.values())
         if w.offline and newest > w.last_t:
-            # Back online at the first new sample recent enough to mean "it is sending".
-            after = max(w.last_t + 1, now - int(self.k * w.interval_s * 1000))
-            back = [ts[i] for ts, _ in series.values() if (i := bisect_left(ts, after)) < len(ts)]
-            if back:
-                self._offline(ps.site, w, device, False, min(back), min(back), "data", out)
+            # Back online at its first new sample: it is sending again, even if what it
+            # sends is history it kept while the link was down.
+            first = min(ts[i] for ts, _ in series.values()
+                        if (i := bisect_left(ts, w.last_t + 1)) < len(ts))
+            back = max(first, w.offline_at)
+            self._offline(ps.site, w, device, False, back, back, "data", out)
+        if newest > w.last_t:
+            w.will_at = None  # sending again (its status may follow)
         w.last_t = max(w.last_t, newest)
+        w.heard = max(w.heard, now)
         rules = ps.rules
+        held: Held = {}
         for metric, (ts, vs) in series.items():
-            if metric in FLATLINE_METRICS and "flatline" in rules:
+            factor = FLATLINE_FACTOR.get(metric)
+            if factor is not None and "flatline" in rules:
                 u = w.unchanged.setdefault(metric, Unchanged())
-                self._feed_many(ps, "flatline", device, metric, ts, u.add_many(ts, vs), out)
+                self._feed_many(ps, "flatline", device, metric, ts, u.add_many(ts, vs), out,
+                                _scaled(rules["flatline"], factor))
             size = SPIKE_SIZE.get(metric)
+            if size is not None:
+                j = w.jumps.setdefault(metric, Jumps(size))
+                mask = j.held_many(ts, vs)
+                if mask is not None and any(mask):
+                    held[metric] = mask
             if size is not None and "spikes" in rules:
                 s = w.spikes.setdefault(metric, Spikes(size))
                 self._feed_many(ps, "spikes", device, metric, ts, s.add_many(ts, vs), out)
             recent = w.sentinels.get(metric)
             if recent is not None and "sentinel" in rules:
                 self._feed_many(ps, "sentinel", device, metric, ts, recent.count_many(ts), out)
+        return held
 
     def sentinel(self, ps: PondState, device: str, metric: str, t: int,
                  out: list[Transition]) -> None:
         w = self.watch(ps.site, ps.pond, device)
-        recent = w.sentinels.setdefault(metric, Recent())
+        recent = w.sentinels.setdefault(metric, Recent(SENTINEL_WINDOW_MS))
         recent.add(t)
         if "sentinel" in ps.rules:
             self._feed(ps, "sentinel", device, metric, t, recent.count(t), out,
@@ -137,12 +212,12 @@ class DeviceHealth:
                    f"sensor {sensor:g}, manual {manual:g}")
 
     def _feed_many(self, ps: PondState, rid: str, device: str, metric: str,
-                   ts: Sequence[int], signal: Sequence[float], out: list[Transition]) -> None:
-        rule = ps.rules[rid]
+                   ts: Sequence[int], signal: Sequence[float], out: list[Transition],
+                   rule: Rule | None = None) -> None:
+        rule = rule or ps.rules[rid]
         key = f"{rid}/{device}/{metric}"
         for _, ch in ps.condition(key, rule).update_many(ts, signal):
-            out.append(transition(AlertKey(ps.site, ps.pond, key), rule, ch, metric=metric,
-                                  device=device))
+            self._emit(ps, rule, device, metric, ch, out)
 
     def _feed(self, ps: PondState, rid: str, device: str, metric: str, t: int, value: float,
               out: list[Transition], detail: str = "") -> None:
@@ -150,5 +225,33 @@ class DeviceHealth:
         key = f"{rid}/{device}/{metric}"
         ch = ps.condition(key, rule).update(t, value)
         if ch is not None:
-            out.append(transition(AlertKey(ps.site, ps.pond, key), rule, ch, metric=metric,
-                                  device=device, detail=detail))
+            self._emit(ps, rule, device, metric, ch, out, detail)
+
+    def _emit(self, ps: PondState, rule: Rule, device: str, metric: str, ch: LevelChange,
+              out: list[Transition], detail: str = "") -> None:
+        """Report a probe's level change, unless another rule already reports that probe."""
+        rid = rule.id
+        w = self.watch(ps.site, ps.pond, device)
+        owner = w.fault_owner.get(metric)
+        muted = (rid, metric) in w.muted
+        if ch.old == 0 and owner not in (None, rid):
+            w.muted.add((rid, metric))
+            return
+        if muted:
+            if ch.new == 0:
+                w.muted.discard((rid, metric))
+            return
+        if ch.new == 0:
+            w.fault_owner.pop(metric, None)
+        else:
+            w.fault_owner[metric] = rid
+        out.append(transition(AlertKey(ps.site, ps.pond, f"{rid}/{device}/{metric}"),
+                              rule, ch, metric=metric, device=device, detail=detail))
+
+
+def _scaled(rule: Rule, factor: float) -> Rule:
+    """The rule with its thresholds ``factor`` times as far (a quieter probe's flatline)."""
+    if factor == 1.0:
+        return rule
+    return replace(rule, warning=None if rule.warning is None else rule.warning * factor,
+                   critical=None if rule.critical is None else rule.critical * factor)

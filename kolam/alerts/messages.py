@@ -18,9 +18,11 @@ TEXTS: dict[str, tuple[str, str, str, str]] = {
     "do_forecast": ("Oksigen diperkirakan turun sebelum subuh", "Low oxygen forecast before dawn",
                     "Nyalakan aerator malam ini dan jangan beri pakan malam; siapkan air baru.",
                     "Run the aerators tonight and skip the evening feed; have fresh water ready."),
-    "do_nh3": ("Oksigen rendah dan amonia tinggi", "Low oxygen with high ammonia",
-               "Nyalakan aerator, hentikan pakan, dan ganti 20–30% air segera.",
-               "Switch on the aerators, stop feeding and exchange 20–30% of the water now."),
+    "do_nh3": ("Oksigen rendah dan amonia (TAN-N) tinggi", "Low oxygen with high ammonia (TAN-N)",
+               "Nyalakan aerator, jangan beri pakan, dan ganti 20–30% air sebelum siang: "
+               "saat pH naik, amonia ini menjadi racun.",
+               "Switch on the aerators, do not feed, and exchange 20–30% of the water before "
+               "midday: when the pH rises this ammonia turns toxic."),
     "temp_low": ("Suhu air rendah", "Low water temperature",
                  "Kurangi pakan setengahnya; ikan kurang makan di bawah 25 °C.",
                  "Halve the feed: lele eat less below 25 °C."),
@@ -35,10 +37,10 @@ TEXTS: dict[str, tuple[str, str, str, str]] = {
     "ph_high": ("pH tinggi", "High pH",
                 "Kurangi pakan dan ganti sebagian air; jangan menebar kapur.",
                 "Cut feeding and exchange some water; do not add lime."),
-    "nh3_high": ("Amonia bebas (NH3) tinggi", "High un-ionized ammonia (NH3)",
+    "nh3_high": ("Amonia bebas (NH3-N) tinggi", "High un-ionized ammonia (NH3-N)",
                  "Hentikan pakan sementara, ganti 20–30% air dan periksa pH.",
                  "Pause feeding, exchange 20–30% of the water and check pH."),
-    "no2_high": ("Nitrit tinggi", "High nitrite",
+    "no2_high": ("Nitrit (NO2-N) tinggi", "High nitrite (NO2-N)",
                  "Kurangi pakan, ganti sebagian air dan nyalakan aerator.",
                  "Cut feeding, exchange some water and run the aerators."),
     "tds_high": ("TDS tinggi", "High TDS", "Ganti sebagian air dengan air bersih.",
@@ -118,7 +120,7 @@ def render(a: AlertView, event: str, lang: str) -> tuple[str, str]:
     subject = (f"[{SEVERITY_WORDS[lang][a.severity]}] {EVENT_WORDS[lang].get(event, '')}"
                f"{title} — {where}")
     body = f"{EVENT_WORDS[lang].get(event, '')}{title}, {'pond' if en else 'kolam'} {where}"
-    if a.value is not None and a.rule not in ("offline", "do_nh3"):
+    if a.value is not None and a.rule != "offline":
         same_unit = a.metric in METRICS and METRICS[a.metric].unit == a.unit
         unit = f" {a.unit}" if a.unit else ""
         word = "limit" if en else "batas"

@@ -41,10 +41,16 @@ DEFAULT_RULES: dict[str, Rule] = {r.id: r for r in (
     # Temperature: warning < 25 or > 32 °C, critical < 20 or > 35 °C (DOMAIN.md).
     _rule("temp_low", "temp_c", "°C", "below", 25.0, _T.low, 0.5, 1800),
     _rule("temp_high", "temp_c", "°C", "above", 32.0, _T.high, 0.5, 1800),
-    # pH: optimal 6.5–8.5, critical < 5.5 or > 9.0 (DOMAIN.md). Green water passes 8.5 on
-    # sunny afternoons, so the high side must hold for an hour.
+    # pH: optimal 6.5–8.5, critical < 5.5 or > 9.0 (DOMAIN.md). In green water
+    # photosynthesis takes up CO2 and pH rises 0.5–1.5 units by mid-afternoon and falls
+    # back at night (DOMAIN.md daily cycles); an afternoon peak of 9 or more for a few hours
+    # is normal in ponds with a bloom and does not harm the fish (Boyd & Tucker 1998, Pond
+    # Aquaculture Water Quality Management, ch. 6; Wurts & Durborow 1992, SRAC 464). What
+    # harms is pH that stays high — a bloom too dense, alkalinity too low, or ammonia
+    # turning toxic (which nh3_high watches). So the high side must hold for 4 hours: longer
+    # than the afternoon peak, short enough to report a pond that stays alkaline.
     _rule("ph_low", "ph", "pH", "below", METRICS["ph"].optimal.low, _PH.low, 0.2, 1800),
-    _rule("ph_high", "ph", "pH", "above", METRICS["ph"].optimal.high, _PH.high, 0.2, 3600),
+    _rule("ph_high", "ph", "pH", "above", METRICS["ph"].optimal.high, _PH.high, 0.2, 4 * 3600),
     # Un-ionized ammonia NH3-N (derived): warning ≥ 0.1, critical ≥ 0.34 mg/L (DOMAIN.md).
     _rule("nh3_high", "nh3_mgl", "mg/L", "above", 0.1, _NH3.high, 0.01, 900),
     # Nitrite-N: warning ≥ 0.3, critical ≥ 0.6 mg/L (DOMAIN.md).
@@ -60,18 +66,33 @@ DEFAULT_RULES: dict[str, Rule] = {r.id: r for r in (
     _rule("temp_drop", "temp_drop_c_3h", "°C", "above", 2.0, None, 0.5, 600),
     # Dawn DO forecast (Madenjian 1987): predicted minimum below the critical 2 mg/L.
     _rule("do_forecast", "do_dawn_mgl", "mg/L", "below", 2.0, None, 0.3, 1800),
-    # Low DO together with high ammonia is worse than either alone (DOMAIN.md): critical.
-    _rule("do_nh3", "do_and_nh3", "", "above", None, 0.5, 0.0, 0),
+    # Low DO together with high ammonia is worse than either alone (DOMAIN.md). Low DO
+    # comes at dawn when pH, and so NH3, are lowest: the rule watches the NH3-N the TAN
+    # will give at the last 24 h's peak pH and temperature while DO is below do_low's
+    # warning (nitrification slowing, stopping below 2 mg/L); NH3-N bands as nh3_high.
+    # See kolam/alerts/ammonia.py.
+    _rule("do_nh3", "nh3_potential_mgl", "mg/L", "above", 0.1, _NH3.high, 0.03, 600),
     # Sensor health (DOMAIN.md, "Sensors and their faults").
-    _rule("offline", "online", "", "above", 0.5, None, 0.0, 0),
+    # Offline: away (Last Will, or silent for 3 intervals) for at least 10 min. A Wi-Fi
+    # node that reconnects, a broker restart or a brown-out reboot is back within minutes
+    # and is not news; the water rules see the gap anyway (its samples arrive late).
+    _rule("offline", "online", "", "above", 0.5, None, 0.0, 600),
     _rule("flatline", "unchanged_min", "min", "above", 90.0, None, 0.0, 0),
-    _rule("spikes", "spikes_24h", "", "above", 2.5, None, 0.0, 0),
-    _rule("sentinel", "sentinels_30min", "", "above", 2.5, None, 0.0, 0),
+    # A probe fault is reported once and clears only after a clean window (the
+    # hysteresis takes the count down to 0), so a flickering probe does not flap.
+    _rule("spikes", "spikes_24h", "", "above", 2.5, None, 2.0, 0),
+    # Sentinel codes and readings outside what a probe can report (pH 15.45 from an
+    # unplugged probe) in the last 2 hours.
+    _rule("sentinel", "sentinels_2h", "", "above", 2.5, None, 2.0, 0),
     _rule("drift", "drift_ratio", "", "above", 1.0, None, 0.0, 0),
 )}
 
-FLATLINE_METRICS = ("do_mgl", "ph", "temp_c")
-"""Metrics that always move a little in a living pond (DOMAIN.md daily cycles)."""
+FLATLINE_FACTOR = {"do_mgl": 1.0, "ph": 1.0, "temp_c": 4.0}
+"""Metrics that always move a little in a living pond (DOMAIN.md daily cycles), and how
+many times the flatline rule's threshold each may repeat exactly. A DS18B20 reads in
+0.0625 °C steps and a pond cools only ~0.1–0.3 °C an hour at night, so a sound probe can
+hold one value for well over 90 minutes; 6 hours cannot happen in a pond that swings
+1.5–3 °C a day. (A broken DS18B20 reads its sentinels rather than freezing.)"""
 
 SPIKE_SIZE = {"temp_c": 3.0, "ph": 1.0, "do_mgl": 2.5, "tan_mgl": 1.5, "no2_mgl": 0.5,
               "tds_ppm": 150.0, "turbidity_ntu": 100.0, "level_cm": 15.0}

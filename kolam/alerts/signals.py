@@ -142,3 +142,58 @@ class Recent:
 
     def count_many(self, ts: Sequence[int]) -> list[float]:
         return [self.count(t) for t in ts]
+
+
+@dataclass(slots=True)
+class Jumps:
+    """Which readings of one probe the water rules may trust.
+
+    Water does not move ``size`` (the spike size) between two readings; a probe that does
+    is loose, unpowered or flicking between its ADC rails (DOMAIN.md, "What real nodes
+    do": DO jumping between 0 and 10–30 mg/L reading to reading). A reading that jumps is
+    held back, and so is everything for ``settle_ms`` after it — longer than the water
+    rules' shortest duration (10 min), so that a flick that lingers a few readings raises
+    nothing. A jump straight back to where the probe was (a single-sample spike) is the
+    same glitch; any other second jump within ``window_ms`` makes the probe erratic, and
+    then the hold lasts ``window_ms`` after its last jump: a flickering probe never
+    reaches the water rules, only the sensor-health ones. Readings more than ``gap_ms``
+    apart are not compared: the water may well have moved while a node was away."""
+
+    size: float
+    settle_ms: int = 15 * 60_000
+    window_ms: int = 2 * _H_MS
+    gap_ms: int = 15 * 60_000
+    last: float | None = None
+    last_t: int = 0
+    before: float | None = None
+    """The value before the last jump, while the last reading was a jump."""
+    hold_until: int = -1
+    times: deque[int] = field(default_factory=deque)
+
+    def held_many(self, ts: Sequence[int], vs: Sequence[float]) -> list[bool] | None:
+        """For each sample whether it is held back; None when none is (the usual case)."""
+        size, last = self.size, self.last
+        if ts and ts[0] >= self.hold_until and self.before is None and (
+                max(vs) - min(vs) <= size and (last is None or abs(vs[0] - last) <= size)):
+            self.last, self.last_t = vs[-1], ts[-1]
+            return None
+        out: list[bool] = []
+        times, hold, before, last_t, gap = (self.times, self.hold_until, self.before,
+                                            self.last_t, self.gap_ms)
+        for t, value in zip(ts, vs, strict=True):
+            if last is not None and t - last_t <= gap and abs(value - last) > size:
+                if before is not None and abs(value - before) <= size:
+                    before = None  # back where it was: the spike is over
+                else:
+                    times.append(t)
+                    before = last
+                while times[0] < t - self.window_ms:
+                    times.popleft()
+                erratic = len(times) >= 2
+                hold = max(hold, t + (self.window_ms if erratic else self.settle_ms))
+            else:
+                before = None
+            last, last_t = value, t
+            out.append(t < hold)
+        self.last, self.last_t, self.hold_until, self.before = last, last_t, hold, before
+        return out

@@ -155,8 +155,10 @@ def test_aerator_failure_alert_reaches_webhook_email_and_mqtt_once(
 def test_offline_from_last_will_and_from_silence(
         mosquitto: Mosquitto, make_config: Callable[..., KolamConfig]) -> None:
     with WebhookReceiver() as hook:
+        # Offline at once (the default waits 10 min: a reconnect is not news).
         config = make_config(mqtt_url=mosquitto.url(), webhook_url=hook.url,
-                             ingest={"flush_interval_ms": 50}, alerts={"tick_s": 0.2})
+                             ingest={"flush_interval_ms": 50},
+                             alerts={"tick_s": 0.2, "rules": {"offline": {"min_duration_s": 0}}})
         will = DeviceRef("serang", "kolam-1", "node-1")
         quiet = DeviceRef("serang", "kolam-2", "node-2")
         with ingest_with_notifier(config):

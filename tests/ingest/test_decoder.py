@@ -81,3 +81,29 @@ def test_topic_injection_and_hostile_payloads(decoder: Decoder) -> None:
     assert reasons == sorted(["bad_topic", "bad_topic", "malformed_json", "too_large",
                               "bad_encoding", "wrong_type"])
     assert batch.rows == []
+
+
+def test_do_saturation_uses_the_site_altitude(tmp_path: Path) -> None:
+    from sqlalchemy import update
+
+    from kolam.registry.models import Site
+
+    registry = Registry(f"sqlite:///{tmp_path / 'registry.sqlite'}")
+    registry.ensure_pond("serang", "kolam-1")
+    registry.ensure_pond("dieng", "kolam-1")
+    with registry.engine.begin() as conn:  # an upland site: Dieng plateau, ~2,000 m
+        conn.execute(update(Site).where(Site.slug == "dieng").values(altitude_m=2000.0))
+    decoder = Decoder(registry, Limits(), auto_provision=True)
+    payload = json.dumps({"v": 1, "seq": 1, "boot": 1,
+                          "samples": [{"t": NOW, "temp_c": 28.0, "do_mgl": 7.83}]}).encode()
+    sat = {}
+    for site in ("serang", "dieng"):
+        topic = f"kolam/v1/{site}/kolam-1/node-1/telemetry"
+        batch = decoder.decode([Message(topic, payload, 1, False, 1)], NOW)
+        sat[site] = next(v for k, _, v in batch.rows if k.metric == "do_sat_pct")
+    # 7.83 mg/L is saturation at 28 °C at sea level. At 2,000 m the air is at 0.7845 atm
+    # and water vapour (0.0373 atm at 28 °C) takes its share of it, so water holds
+    # (0.7845 − 0.0373) / (1 − 0.0373) = 77.6 % as much oxygen (APHA 4500-O).
+    assert sat["serang"] == pytest.approx(100.0, abs=0.2)
+    assert sat["dieng"] == pytest.approx(100.0 / 0.7762, abs=0.3)
+    registry.close()

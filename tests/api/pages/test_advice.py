@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
+from fastapi.testclient import TestClient
+
 from api.pages.advice import todays_tasks, what_to_do, wib_day_start
 from kolam.kpi import DAY_MS, feed_advice
 from kolam.registry.alerts import AlertInfo
 from kolam.registry.records import LogInfo, LogKind
+from tests.api.pages.conftest import log_in
 
 NOW = 1_795_000_000_000
 ALERT = AlertInfo(1, "serang", "kolam-1", "do_low", "do_low", None, "do_mgl", "critical",
@@ -18,6 +21,21 @@ ALERT = AlertInfo(1, "serang", "kolam-1", "do_low", "do_low", None, "do_mgl", "c
 def test_all_good_is_said_plainly() -> None:
     advice = what_to_do("ok", [], None, "id")
     assert [a.severity for a in advice] == ["ok"] and "Air baik" in advice[0].text
+
+
+def test_a_healthy_afternoon_is_told_the_pond_is_fine() -> None:
+    # 15:00 in green water: pH 8.6 on the newest reading (status "warning"), DO 9 mg/L,
+    # and no alert open — the rules know an afternoon peak is normal (kolam.alerts.rules).
+    feed = feed_advice(1000, 20.0, 29.5, 9.0)
+    advice = what_to_do("warning", [], feed, "id")
+    assert [a.severity for a in advice] == ["ok", "info"]
+    assert "Air baik" in advice[0].text and "Beri pakan" in advice[1].text
+    assert not any("pH" in a.text or "kurangi" in a.text.lower() for a in advice)
+    # Once a rule does raise ph_high (pH held above 8.5 for 4 h), its advice is given.
+    ph = dataclasses.replace(ALERT, id=3, rule="ph_high", severity="warning", metric="ph")
+    advice = what_to_do("warning", [ph], feed, "id")
+    assert advice[0].text.startswith("pH tinggi:") and not any("Air baik" in a.text
+                                                              for a in advice)
 
 
 def test_alerts_first_and_no_ration_when_oxygen_is_low() -> None:
@@ -56,3 +74,11 @@ def test_tasks_ticked_by_todays_logs() -> None:
 def test_wib_day_starts_at_midnight_wib() -> None:
     assert (wib_day_start(NOW) + 7 * 3_600_000) % DAY_MS == 0
     assert 0 <= NOW - wib_day_start(NOW) < DAY_MS
+
+
+def test_kiosk_page_says_a_healthy_pond_is_fine(client: TestClient) -> None:
+    # The demo's kolam-1: green-water cycles (pH up to 7.7 in the afternoon), no alert open.
+    body = log_in(client, "kiosk").get("/kiosk/serang").text
+    tile = body[body.index('id="tile-kolam-1"'):body.index('id="tile-kolam-2"')]
+    assert "Air baik" in tile and "Beri pakan" in tile
+    assert "pH tinggi" not in tile

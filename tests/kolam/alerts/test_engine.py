@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from kolam.alerts.engine import AlertEngine
 from kolam.alerts.model import ActiveAlert, AlertKey, Change, Severity, Transition
 from kolam.config import AlertsConfig, RuleOverride, SiteAlerts
+from kolam.derive import derived_values
 from kolam.protocol import DeviceRef, Status, telemetry_topic
 from kolam.registry.repo import DeadLetterIn
 from kolam.store.base import Row, SeriesKey
@@ -44,12 +45,42 @@ def test_low_do_warning_then_critical_then_resolved() -> None:
     assert out[0].since == T0 + 5 * MIN and out[0].unit == "mg/L" and out[0].threshold == 3.0
 
 
-def test_low_do_with_high_ammonia_is_critical() -> None:
+def water(readings: list[dict[str, float]], t0: int = T0, step: int = MIN) -> list[Row]:
+    """Rows of whole samples, with the derived metrics ingest adds."""
+    out: list[Row] = []
+    for i, values in enumerate(readings):
+        for metric, v in (values | derived_values(values)).items():
+            out.append((SeriesKey("serang", "kolam-1", "node-1", metric), t0 + i * step, v))
+    return out
+
+
+def afternoon_then_dawn(tan: float) -> list[Row]:
+    """A sunny afternoon (pH 8.8, 31 °C) and the next dawn (pH 7.4, DO 2.6 mg/L)."""
+    day = [{"ph": 8.8, "temp_c": 31.0, "do_mgl": 9.0, "tan_mgl": tan}] * 60
+    night = [{"ph": 7.6, "temp_c": 28.5, "do_mgl": 4.0, "tan_mgl": tan}] * 60
+    dawn = [{"ph": 7.4, "temp_c": 28.0, "do_mgl": 2.6, "tan_mgl": tan}] * 40
+    return water(day) + water(night, t0=T0 + 10 * 60 * MIN) + water(dawn, t0=T0 + 14 * 60 * MIN)
+
+
+def test_low_do_with_ammonia_the_afternoon_will_make_toxic() -> None:
+    # At dawn NH3-N is only 1.7 % of TAN (pH 7.4, 28 °C) — nh3_high stays quiet — but the
+    # same TAN was 35 % NH3 yesterday afternoon (pH 8.8, 31 °C; Emerson et al. 1975):
+    # 1.5 mg/L TAN-N means ~0.53 mg/L NH3-N again this afternoon.
     e = AlertEngine(AlertsConfig())
-    batch = rows("do_mgl", [2.7] * 40) + rows("nh3_mgl", [0.2] * 40)
-    keys = changes(run(e, batch))
-    assert ("do_nh3", "raised", "critical") in keys
-    assert ("do_low", "raised", "warning") in keys and ("nh3_high", "raised", "warning") in keys
+    out = run(e, afternoon_then_dawn(tan=1.5))
+    dawn = [t for t in out if t.t >= T0 + 14 * 60 * MIN]
+    assert ("do_nh3", "raised", "critical") in changes(dawn)
+    assert ("nh3_high", "raised", "warning") not in changes(dawn)
+    raised = next(t for t in dawn if t.rule == "do_nh3")
+    assert raised.value is not None and abs(raised.value - 1.5 * 0.3516) < 0.005
+    assert "TAN-N 1.5" in raised.detail and "DO 2.6" in raised.detail
+
+
+def test_low_do_with_little_ammonia_is_only_low_do() -> None:
+    e = AlertEngine(AlertsConfig())
+    keys = changes(run(e, afternoon_then_dawn(tan=0.2)))  # ~0.06 mg/L NH3-N at its peak
+    assert ("do_low", "raised", "warning") in keys
+    assert not [k for k in keys if k[0] == "do_nh3"]
 
 
 def test_leak_is_a_level_falling_faster_than_10_cm_a_day() -> None:
@@ -78,25 +109,102 @@ def test_pond_override_changes_a_threshold() -> None:
 
 def test_offline_from_last_will_and_back() -> None:
     e = AlertEngine(AlertsConfig())
-    out = e.evaluate([], [(REF, Status(online=False), T0)], [], T0)
+    assert e.evaluate([], [(REF, Status(online=False), T0)], [], T0) == []
+    assert e.tick(T0 + 9 * MIN) == []  # away, but not for 10 min yet
+    out = e.tick(T0 + 10 * MIN)
     assert changes(out) == [("offline/node-1", "raised", "warning")]
-    assert out[0].detail == "last_will" and out[0].device == "node-1"
-    back = e.evaluate([], [(REF, Status(online=True, interval_s=60), T0 + MIN)], [], T0 + MIN)
+    assert out[0].detail == "last_will" and out[0].device == "node-1" and out[0].since == T0
+    back = e.evaluate([], [(REF, Status(online=True, interval_s=60), T0 + 11 * MIN)], [],
+                      T0 + 11 * MIN)
     assert changes(back) == [("offline/node-1", "resolved", "warning")]
+
+
+def test_a_node_that_reconnects_within_minutes_is_not_offline() -> None:
+    # A Wi-Fi node drops, its Last Will goes out, it reconnects 4 minutes later.
+    e = AlertEngine(AlertsConfig())
+    e.evaluate([], [(REF, Status(online=False), T0)], [], T0)
+    e.evaluate([], [(REF, Status(online=True, interval_s=60), T0 + 4 * MIN)], [], T0 + 4 * MIN)
+    assert e.tick(T0 + 30 * MIN) == []
+    # Silent for 5 readings at a 60 s interval: 3 intervals, but under 10 min.
+    run(e, rows("do_mgl", [5.0, 5.01]), now=T0 + 40 * MIN)
+    assert e.tick(T0 + 46 * MIN) == []
 
 
 def test_offline_from_silence_beyond_three_intervals() -> None:
     e = AlertEngine(AlertsConfig(), offline_after_intervals=3)
-    e.evaluate([], [(REF, Status(online=True, interval_s=60), T0)], [], T0)
-    run(e, rows("do_mgl", [5.0] * 3), now=T0 + 2 * MIN)
-    last = T0 + 2 * MIN
-    assert e.tick(last + 170_000) == []
-    out = e.tick(last + 190_000)
+    e.evaluate([], [(REF, Status(online=True, interval_s=300), T0)], [], T0)
+    run(e, rows("do_mgl", [5.0] * 3, step=5 * MIN), now=T0 + 10 * MIN)
+    last = T0 + 10 * MIN
+    assert e.tick(last + 890_000) == []
+    out = e.tick(last + 910_000)
     assert changes(out) == [("offline/node-1", "raised", "warning")]
     assert out[0].detail == "silence" and out[0].since == last
-    assert e.tick(last + 300_000) == []  # once
-    back = run(e, rows("do_mgl", [5.0], t0=last + 310_000), now=last + 310_000)
+    assert e.tick(last + 1_000_000) == []  # once
+    back = run(e, rows("do_mgl", [5.0], t0=last + 1_010_000), now=last + 1_010_000)
     assert changes(back) == [("offline/node-1", "resolved", "warning")]
+
+
+def test_a_node_sending_history_is_not_offline() -> None:
+    # ``kolam sim --backfill 30d``, or a gateway emptying its outbox: old samples, arriving
+    # now. Silence is about what arrives, not how old it is.
+    e = AlertEngine(AlertsConfig(), offline_after_intervals=3)
+    now = T0 + 30 * 1440 * MIN
+    e.evaluate([], [(REF, Status(online=True, interval_s=60), now)], [], now)
+    for hour in range(5):
+        do = [5.0 + 0.01 * (i % 7) for i in range(60)]
+        assert run(e, rows("do_mgl", do, t0=T0 + hour * 60 * MIN), now=now + hour) == []
+        assert e.tick(now + hour + 1) == []
+    out = e.tick(now + 11 * MIN)  # and then it stops sending
+    assert changes(out) == [("offline/node-1", "raised", "warning")]
+
+
+def test_after_a_restart_silence_counts_from_the_last_stored_sample() -> None:
+    e = AlertEngine(AlertsConfig(), offline_after_intervals=3)
+    restart = T0 + 2 * 60 * MIN
+    e.replay(rows("do_mgl", [5.0 + 0.01 * (i % 5) for i in range(60)]), restart)  # silent 1 h
+    e.restore([])
+    out = e.tick(restart + 1000)
+    assert changes(out) == [("offline/node-1", "raised", "warning")]
+    assert out[0].since == T0 + 59 * MIN
+
+
+def test_a_quiet_temperature_probe_is_not_stuck() -> None:
+    # A DS18B20 (0.0625 °C steps) can hold one value through a still night.
+    e = AlertEngine(AlertsConfig())
+    assert run(e, rows("temp_c", [28.125] * 5 * 60)) == []
+    assert changes(run(e, rows("temp_c", [28.125] * 62 * 60, t0=T0 + 5 * 60 * MIN))) == [
+        ("flatline/node-1/temp_c", "raised", "warning")]  # 6 h: not a living pond
+
+
+def test_a_flickering_do_probe_is_a_sensor_fault_not_low_oxygen() -> None:
+    e = AlertEngine(AlertsConfig())
+    rng = random.Random(4)
+    steady = rows("do_mgl", [6.0 - 0.01 * i for i in range(60)])
+    flick = rows("do_mgl", [rng.choice([0.0, 0.0, 15.2]) for _ in range(6 * 60)],
+                 t0=T0 + 60 * MIN)
+    out = run(e, steady) + run(e, flick)
+    assert changes(out) == [("spikes/node-1/do_mgl", "raised", "warning")]
+
+
+def test_a_node_back_from_an_outage_is_believed() -> None:
+    # Away for an hour while the night's DO fell from 5 to 1.6 mg/L: no jump, just news.
+    e = AlertEngine(AlertsConfig())
+    run(e, rows("do_mgl", [5.0] * 10))
+    out = run(e, rows("do_mgl", [1.6] * 12, t0=T0 + 70 * MIN))
+    assert changes(out) == [("do_low", "raised", "critical")]
+
+
+def test_one_alert_a_probe() -> None:
+    # A pH probe that reads 15.45 (unplugged) between wild readings: sentinel and spikes
+    # both see it; the trainees hear about it once.
+    e = AlertEngine(AlertsConfig())
+    topic = telemetry_topic(REF)
+    ph = [7.2, 9.9, 7.2, 4.1, 7.1, 9.8, 7.0, 4.0, 7.2, 9.9, 7.1] * 3
+    dead = [DeadLetterIn(topic, "out_of_range", "ph", json.dumps({"t": T0 + i * MIN + 30_000,
+                                                                  "ph": 15.45}), T0)
+            for i in range(len(ph))]
+    out = e.evaluate(rows("ph", ph), [], dead, T0 + len(ph) * MIN)
+    assert changes(out) == [("sentinel/node-1/ph", "raised", "warning")]
 
 
 def test_sentinels_counted_per_device() -> None:
@@ -108,7 +216,7 @@ def test_sentinels_counted_per_device() -> None:
     out = e.evaluate([], [], dead, T0)
     assert changes(out) == [("sentinel/node-1/temp_c", "raised", "warning")]
     assert e.health.sentinel_counts()[("serang", "node-1")] == 3
-    later = run(e, rows("temp_c", [28.0] * 3, t0=T0 + 40 * MIN))
+    later = run(e, rows("temp_c", [28.0] * 3, t0=T0 + 125 * MIN))  # 2 h without one
     assert changes(later) == [("sentinel/node-1/temp_c", "resolved", "warning")]
 
 
@@ -134,7 +242,9 @@ def test_restored_alert_is_not_raised_again() -> None:
     e.restore([ActiveAlert(AlertKey("serang", "kolam-1", "do_low"), "do_low",
                            Severity.CRITICAL, T0 - 30 * MIN, T0 - MIN)])
     assert run(e, rows("do_mgl", [1.5] * 20)) == []
-    out = run(e, rows("do_mgl", [5.0] * 12, t0=T0 + 20 * MIN))
+    # DO recovers as water does, a few tenths a minute (a jump would be held back as erratic).
+    out = run(e, rows("do_mgl", [1.5 + 0.4 * i for i in range(10)] + [5.0] * 12,
+                      t0=T0 + 20 * MIN))
     assert [t.change for t in out] == [Change.RESOLVED]
 
 
@@ -153,8 +263,8 @@ def test_dawn_forecast_warns_hours_before_sunrise() -> None:
 def _stream(rng: random.Random) -> list[Row]:
     """Two ponds, one with two probes: readings that cross every water-quality threshold,
     repeat, spike and fall, in event-time order."""
-    levels = {"do_mgl": [5.0, 2.8, 1.5, 6.0], "temp_c": [29.0, 26.5, 24.0, 33.0],
-              "ph": [7.5, 6.3, 9.2], "nh3_mgl": [0.02, 0.2, 0.5], "no2_mgl": [0.1, 0.4, 0.9],
+    levels = {"do_mgl": [5.0, 2.8, 1.5], "temp_c": [29.0, 26.5, 24.0, 33.0],
+              "ph": [7.5, 6.3, 9.2], "nh3_mgl": [0.02, 0.2, 0.5], "tan_mgl": [0.3, 3.0], "no2_mgl": [0.1, 0.4, 0.9],
               "tds_ppm": [500.0, 1200.0], "level_cm": [80.0, 60.0]}
     series = [("kolam-1", "node-1"), ("kolam-1", "node-2"), ("kolam-2", "node-3")]
     out: list[Row] = []
@@ -163,9 +273,14 @@ def _stream(rng: random.Random) -> list[Row]:
             value, key = choices[0], SeriesKey("serang", pond, device, metric)
             for i in range(rng.randint(80 if device == "node-3" else 20, 150)):
                 if rng.random() < 0.06:
-                    value = rng.choice(choices)
+                    if metric == "do_mgl":  # DO moves as water does, a level at a time
+                        at = choices.index(value)
+                        value = choices[max(0, min(len(choices) - 1, at + rng.choice([-1, 1])))]
+                    else:
+                        value = rng.choice(choices)
                 noise = rng.choice([0.0, 0.01, -0.01]) if metric != "level_cm" else 0
-                window = device == "node-3" and 40 <= i < 70 and metric in ("do_mgl", "nh3_mgl")
+                window = device == "node-3" and 40 <= i < 70 and metric in ("do_mgl", "nh3_mgl",
+                                                                          "tan_mgl")
                 if window:
                     value = choices[1]  # low DO with high ammonia for 30 min: do_nh3
                 elif rng.random() < 0.03 and metric != "level_cm":
@@ -189,11 +304,15 @@ def test_batches_raise_exactly_what_single_samples_raise(seed: int, cuts: list[i
     stream = _stream(random.Random(seed))
     now = stream[-1][1]
     single, batched = AlertEngine(AlertsConfig()), AlertEngine(AlertsConfig())
-    expected = [tr for row in stream for tr in single.evaluate([row], [], [], now)]
+    # One sample at a time: a sample's values (and the values derived from them) always
+    # arrive together, in one message.
+    samples = [list(g) for _, g in itertools.groupby(stream, key=lambda r: (r[1], r[0].device))]
+    expected = [tr for sample in samples for tr in single.evaluate(sample, [], [], now)]
     got, start = [], 0
-    for end in [*itertools.accumulate(cuts), len(stream)]:
-        end = min(max(end, start), len(stream))
-        got += batched.evaluate(stream[start:end], [], [], now)
+    for end in [*itertools.accumulate(cuts), len(samples)]:
+        end = min(max(end, start), len(samples))
+        got += batched.evaluate([r for sample in samples[start:end] for r in sample], [], [],
+                                now)
         start = end
 
     def key(t: Transition) -> tuple[object, ...]:
