@@ -61,7 +61,7 @@ RISE_MGL_H = 0.25
 decline yet: the water is mixing (a stratified pond), not respiring as modelled."""
 MAX_RMS_MGL = 0.5
 """A regime the model cannot follow within this (mg/L) gives no number."""
-MIN_BEND_MGL_H = 0.4
+MIN_BEND_MGL_H = 0.5
 """A change of regime bends the decline by at least this (mg/L/h): an aerator moves
 kLa·(Cs − C) by ~0.5–2 mg/L/h; less is drift the regime's own fit follows."""
 SAME_RESPIRATION = 5.0
@@ -71,6 +71,10 @@ readings give a usable forecast; an hour of them outweighs it."""
 NEW_AERATION = Prior(0.0, 0.01)
 BREAK_SCORE = 15.0
 HINGE_BACK_H = 40 / 60
+NOISE_FLOOR_MGL = 0.1
+"""The least uncertainty a reading's level carries (mg/L) however smooth the series: a
+galvanic or optical probe's drift, temperature compensation and fouling wander by about
+this much over an hour (DOMAIN.md, sensors)."""
 """A change of regime must explain this many noise variances of squared error."""
 
 
@@ -343,7 +347,7 @@ def _break(x: F64, t: F64, resid: F64, n_new: int, rms: float) -> int | None:
         return None
     # Probe noise is correlated from minute to minute (a reading's error lasts a few
     # readings): count it three times over.
-    noise2 = 3.0 * max(rms, 0.05) ** 2
+    noise2 = 3.0 * max(rms, NOISE_FLOOR_MGL) ** 2
     hour = x >= x[-1] - 1.0
     xh, rh, th = x[hour], resid[hour], t[hour]
     best, best_gain = None, BREAK_SCORE * noise2

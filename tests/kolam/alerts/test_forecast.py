@@ -13,7 +13,7 @@ from kolam.sun import last_sunset_ms, next_sunrise_ms
 
 H = 3_600_000
 MIN = 60_000
-# 2026-11-10, Serang: the night after the sunset before 21:00 WIB (14:00Z).
+# 2025-11-10, Serang: the night after the sunset before 21:00 WIB (14:00Z).
 DUSK = last_sunset_ms(1_762_783_200_000)
 SUNRISE = next_sunrise_ms(DUSK)
 
