@@ -54,7 +54,7 @@ class PowerSupply:
         volts: F64 = np.interp(self.soc, _SOC_POINTS, _OCV_POINTS)
         return np.asarray(np.round(volts, 2), dtype=np.float64)
 
-    def step(self, dt_s: float, light: float) -> PowerUpdate:
+    def step(self, dt_s: float, light: float | F64) -> PowerUpdate:
         """Charge from the panel, discharge into the load, brown out or reboot."""
         load = np.where(self.powered, LOAD_ON_MA, LOAD_OFF_MA)
         self.soc = np.clip(self.soc + (self.panel_ma * light - load) * (dt_s / 3600.0)

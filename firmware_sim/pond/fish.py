@@ -7,21 +7,31 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
+from kolam import kpi
+
 F64 = NDArray[np.float64]
 
-# Meals at 07:00, 12:00 and 17:00 WIB (DOMAIN.md: 2–3 meals a day).
+# Meals at 07:00, 12:00 and 17:00 WIB (DOMAIN.md: 2–3 meals a day; kolam.kpi.MEALS_PER_DAY).
 MEAL_HOURS_WIB = (7.0, 12.0, 17.0)
+assert len(MEAL_HOURS_WIB) == kpi.MEALS_PER_DAY
+# The ration is the one Kolam advises (kolam.kpi: DOMAIN.md's feeding table, cut ~50 % below
+# 25 °C or when DO < 3 mg/L), so the simulated farmer and the KPI page agree.
+FEED_CUT_FACTOR = kpi.FEED_CUT_FACTOR
+FEED_CUT_BELOW_C = kpi.FEED_CUT_BELOW_C
+FEED_CUT_BELOW_DO = kpi.FEED_CUT_BELOW_DO_MGL
 
-# Feeding rate (% body weight/day) by average body weight (DOMAIN.md table):
-# < 5 g: 8–10; 5–20 g: 5–6; 20–50 g: 4; 50–100 g: 3; > 100 g: 2.
-_FEED_WEIGHT_EDGES_G = np.array([5.0, 20.0, 50.0, 100.0])
-_FEED_PCT = np.array([9.0, 5.5, 4.0, 3.0, 2.0])
-# Cut about 50 % below 25 °C or when DO < 3 mg/L (DOMAIN.md).
-FEED_CUT_FACTOR = 0.5
-FEED_CUT_BELOW_C = 25.0
-FEED_CUT_BELOW_DO = 3.0
+# Growth is what the fish make of the feed they eat: g of live weight per g of feed eaten.
+# With the table's rations a conversion of 1/0.95 grows 1.5 g seed to ~120 g (8 fish/kg) in
+# 80–85 days, and the apparent FCR over the cycle (feed given, uneaten feed and the dead
+# included) lands at 1.05–1.2, inside DOMAIN.md's 1.0–1.4 for ponds. In biofloc the fish
+# also graze the floc's bacterial protein (Avnimelech 2007; IPB biofloc lele trials): FCR
+# 0.8–1.0 (DOMAIN.md), so conversion 1/0.82.
+FEED_CONVERSION_POND = 1.0 / 0.95
+FEED_CONVERSION_BIOFLOC = 1.0 / 0.82
+# Market size 7–10 fish/kg (DOMAIN.md): the farmer harvests at 8 fish/kg and restocks seed.
+HARVEST_ABW_G = 125.0
 
-# Baseline mortality 0.2 %/day gives ~89 % survival over 60 days (DOMAIN.md: 80–95 %).
+# Baseline mortality 0.2 %/day gives ~85 % survival over an 80-day cycle (DOMAIN.md: 80–95 %).
 MORTALITY_BASE_PER_D = 0.002
 # Extra deaths when DO stays below 1 mg/L or NH3-N above the 0.34 mg/L critical level.
 MORTALITY_HYPOXIA_PER_D = 0.05
@@ -36,13 +46,17 @@ EXCRETION_SPAN_H = 24.0
 
 
 def feeding_rate_pct(abw_g: F64) -> F64:
-    """Daily ration as % of body weight for each pond's average body weight."""
-    return _FEED_PCT[np.searchsorted(_FEED_WEIGHT_EDGES_G, abw_g, side="right")]
+    """Daily ration (% of body weight) of each pond, by kolam.kpi's feeding table."""
+    return np.array([kpi.feeding_rate_pct(float(w)) for w in abw_g], dtype=np.float64)
 
 
-def sgr_pct_per_day(abw_g: F64) -> F64:
-    """Specific growth rate (%/day): 8 at 1 g, 5 at 10 g, 2 at 100 g (DOMAIN.md: 6–8 → ~3)."""
-    return np.clip(8.0 - 3.0 * np.log10(np.maximum(abw_g, 1.0)), 1.5, 8.0)
+def grow_out(seed_g: F64, days: F64, conversion: F64) -> F64:
+    """Average weight after `days` of table feeding at optimal temperature (daily steps)."""
+    w = seed_g.copy()
+    for d in range(int(np.ceil(days.max(initial=0.0)))):
+        share = np.clip(days - d, 0.0, 1.0)
+        w *= 1.0 + share * feeding_rate_pct(w) / 100.0 * conversion
+    return w
 
 
 def temperature_growth_factor(temp_c: F64) -> F64:

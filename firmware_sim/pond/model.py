@@ -24,6 +24,7 @@ from firmware_sim.pond.carbonate import (
     hydrogen_ion,
 )
 from firmware_sim.pond.params import F64, PondParams
+from firmware_sim.pond.sun import WIB_OFFSET_S
 from firmware_sim.pond.weather import Forcing
 from kolam.chemistry import do_saturation_mgl, nh3_fraction
 
@@ -52,6 +53,7 @@ class PondState:
     topping_up: NDArray[np.bool_]
     cum_feed_kg: F64
     cum_tan_excreted_g: F64
+    ration_pct: F64  # today's ration by the feeding table (% body weight/day)
     meals: list[tuple[float, F64]] = field(default_factory=list)
 
     @property
@@ -79,11 +81,30 @@ def initial_state(p: PondParams, temp_c: float = 28.5) -> PondState:
         np.full(n, 2.0),
     ])
     return PondState(
-        water=water, ph=ph, chl_ugl=p.chl_capacity_ugl.copy(), level_cm=p.target_level_cm.copy(),
+        water=water, ph=ph, chl_ugl=p.chl_capacity_ugl * 0.3, level_cm=p.target_level_cm.copy(),
         fish_count=p.initial_count.copy(), abw_g=p.initial_abw_g.copy(), appetite=np.ones(n),
         topping_up=np.zeros(n, dtype=np.bool_), cum_feed_kg=np.zeros(n),
-        cum_tan_excreted_g=np.zeros(n),
+        cum_tan_excreted_g=np.zeros(n), ration_pct=fish.feeding_rate_pct(p.initial_abw_g),
     )
+
+
+def meals_in_step(t_s: float, dt_s: float) -> list[float]:
+    """UTC instants of the scheduled meals in [t_s, t_s + dt_s).
+
+    Meal instants are whole epoch seconds (WIB midnight plus the meal hour), compared with
+    the step's bounds directly: comparing fractional hours instead served a meal twice when
+    rounding put it in two consecutive steps (5 meals a day instead of 3).
+    """
+    first_day = math.floor((t_s + WIB_OFFSET_S) / 86400.0)
+    last_day = math.floor((t_s + dt_s + WIB_OFFSET_S) / 86400.0)
+    out = []
+    for day in range(first_day, last_day + 1):
+        midnight_s = day * 86400 - WIB_OFFSET_S
+        for meal_h in fish.MEAL_HOURS_WIB:
+            meal_t = midnight_s + round(meal_h * 3600.0)
+            if t_s <= meal_t < t_s + dt_s:
+                out.append(float(meal_t))
+    return out
 
 
 class PondModel:
@@ -123,18 +144,20 @@ class PondModel:
 
         # Above pH ~9 free CO2 is gone and algae fix carbon slowly (carbon limitation).
         carbon_limit = 1.0 / (1.0 + np.power(10.0, 2.0 * (s.ph - k.PH_CARBON_LIMIT)))
-        photo = (k.PMAX20_PER_CHL * math.tanh(f.light / k.LIGHT_SATURATION)) * s.chl_ugl * (
+        photo = (k.PMAX20_PER_CHL * np.tanh(f.light / k.LIGHT_SATURATION)) * s.chl_ugl * (
             th_photo * carbon_limit)
         m_resp = c / (c + k.K_DO_RESP) * th_resp
         r_plankton = k.RESP20_PER_CHL * s.chl_ugl * m_resp
         r_sediment = p.sod20_g_m2_h / depth_m * m_resp
         r_bod = k.BOD20_PER_H * w[BOD] * m_resp
+        # Fish metabolism from the ration (mg O2/L/h): kg/m³ is g/L, rations are per day.
         fish_kg_m3 = s.fish_count * s.abw_g / 1000.0 / vol_m3
-        r_fish = (k.FISH_RESP20_MG_KG_H / 1000.0) * fish_kg_m3 * th_resp * c / (c + k.K_DO_FISH)
+        fish_total = k.O2_PER_FEED * s.ration_pct / 100.0 * fish_kg_m3 * (1000.0 / 24.0)
+        r_fish = fish_total * k.AQUATIC_O2_SHARE * c / (c + k.K_DO_FISH)
         c2 = c * c
         aob = (k.NITRIF20_PER_H * p.nitrif_factor * th_nit * w[TAN]
                * c2 / (c2 + k.K_DO_AOB**2))
-        nob = k.NOB20_PER_H * th_nit * w[NO2] * c2 / (c2 + k.K_DO_NOB**2)
+        nob = k.NOB20_PER_H * p.nitrif_factor * th_nit * w[NO2] * c2 / (c2 + k.K_DO_NOB**2)
         kla = (k.K_L_M_H * f.wind) / depth_m
         kla_aer = aerator_on * (p.aerator_sotr_g_h / k.CS20_MGL) / vol_m3 * np.exp(
             th * math.log(k.THETA_AERATOR))
@@ -146,9 +169,9 @@ class PondModel:
         k1, k2 = carbonate_k(temp)
         h = np.power(10.0, -s.ph)
         co2 = w[DIC] * co2_fraction(h, k1, k2)
-        fish_co2 = (k.FISH_TOTAL_RESP20_MG_KG_H / 1000.0) * fish_kg_m3 * th_resp
+        fish_co2 = fish_total
         # Dissolving carbonate restores 2 eq of alkalinity per mol of DIC.
-        alk_recovery = k.ALK_RECOVERY_PER_H * (k.BASE_ALK_MEQ - w[ALK])
+        alk_recovery = k.ALK_RECOVERY_PER_H * p.alk_recovery_factor * (k.BASE_ALK_MEQ - w[ALK])
         dw[DIC] = ((r_plankton + r_sediment + r_bod + fish_co2 - photo) / 32.0
                    + 0.5 * alk_recovery
                    + k.K_L_CO2_RATIO * kla_tot * (co2_saturation_mmol(temp) - co2))
@@ -162,7 +185,7 @@ class PondModel:
         # What the bloom fixes and does not respire dies and settles as fresh organic matter,
         # whose decay is most of the sediment's oxygen demand: over days P and R balance.
         dw[BOD] = k.SETTLED_NPP_FRACTION * (photo - r_plankton) - r_bod
-        tau = p.tau_h * (0.4 if f.rain_mm_h > 0.0 else 1.0)
+        tau = p.tau_h * np.where(np.asarray(f.rain_mm_h) > 0.0, 0.4, 1.0)
         dw[TEMP] = (f.te_c + p.temp_offset_c - temp) / tau
         self._set_inflows(p)
         dw += k.EXCHANGE_PER_H * p.exchange_factor * (self._well_water - w)
@@ -170,35 +193,41 @@ class PondModel:
         np.maximum(w, 0.0, out=w)
         np.maximum(w[ALK], 0.05, out=w[ALK])
         np.maximum(w[DIC], 0.52 * w[ALK], out=w[DIC])
-        s.chl_ugl += PLANKTON_GROWTH_PER_H * dt_h * s.chl_ugl * (1.0 - s.chl_ugl
-                                                                 / p.chl_capacity_ugl)
+        feed_g_m3_d = fish_kg_m3 * s.ration_pct * 10.0
+        capacity = np.maximum(p.chl_capacity_ugl * feed_g_m3_d / (feed_g_m3_d
+                                                                  + k.K_FEED_BLOOM_G_M3_D), 5.0)
+        s.chl_ugl += PLANKTON_GROWTH_PER_H * dt_h * s.chl_ugl * (1.0 - s.chl_ugl / capacity)
         self.rates = {"photosynthesis": photo, "plankton": r_plankton, "sediment": r_sediment,
                       "organic_matter": r_bod, "fish": r_fish,
                       "nitrification": k.O2_PER_N_AOB * aob + k.O2_PER_N_NOB * nob,
                       "surface": kla * (cs - c), "aerator": kla_aer * (cs - c)}
 
-        self._feed(t_s, dt_s, f.local_h, vol_m3)
+        self._feed(t_s, dt_s, vol_m3)
         self._excrete(t_s, dt_h, vol_m3)
         self._water_balance(dt_h, f, leak_cm_h)
         s.ph = -np.log10(hydrogen_ion(w[ALK], w[DIC], k1, k2))
         self._fish(dt_h)  # last: it also computes the step's NH3 from the final TAN and pH
 
-    def _feed(self, t_s: float, dt_s: float, h: float, vol_m3: F64) -> None:
+    def _feed(self, t_s: float, dt_s: float, vol_m3: F64) -> None:
         s, p, w = self.s, self.p, self.s.water
-        for meal_h in fish.MEAL_HOURS_WIB:
-            if not 0.0 <= (meal_h - h) * 3600.0 < dt_s:
-                continue
+        for meal_t in meals_in_step(t_s, dt_s):
             cut = (w[TEMP] < fish.FEED_CUT_BELOW_C) | (w[DO] < fish.FEED_CUT_BELOW_DO)
             s.appetite = np.where(cut, fish.FEED_CUT_FACTOR, 1.0)
-            ration_kg = (s.biomass_kg * fish.feeding_rate_pct(s.abw_g) / 100.0
+            s.ration_pct = fish.feeding_rate_pct(s.abw_g)
+            ration_kg = (s.biomass_kg * s.ration_pct / 100.0
                          / len(fish.MEAL_HOURS_WIB) * s.appetite * p.feed_factor)
             s.cum_feed_kg += ration_kg
             uneaten = np.minimum(k.UNEATEN_FEED_FRACTION * p.feed_factor, 0.5)
+            # Overfeeding does not make fish grow faster: they eat at most the table ration.
+            eaten_kg = np.minimum(ration_kg * (1.0 - uneaten),
+                                  s.biomass_kg * s.ration_pct / 100.0 / len(fish.MEAL_HOURS_WIB))
+            growth = fish.temperature_growth_factor(w[TEMP]) * p.feed_conversion
+            s.abw_g += eaten_kg * 1000.0 * growth / np.maximum(s.fish_count, 1.0)
             w[BOD] += ration_kg * 1000.0 * uneaten * k.COD_PER_FEED / vol_m3
             w[TDS] += ration_kg * 1000.0 * k.TDS_PER_FEED / vol_m3
             w[TSS] += ration_kg * 1000.0 * 0.02 / vol_m3  # fines stirred up at feeding
             tan_g = ration_kg * p.feed_protein * k.TAN_PER_FEED_PROTEIN * 1000.0
-            s.meals.append((t_s + (meal_h - h) * 3600.0, tan_g))
+            s.meals.append((meal_t, tan_g))
 
     def _excrete(self, t_s: float, dt_h: float, vol_m3: F64) -> None:
         s = self.s
@@ -217,8 +246,12 @@ class PondModel:
     def _fish(self, dt_h: float) -> None:
         s, w = self.s, self.s.water
         dt_d = dt_h / 24.0
-        growth = fish.sgr_pct_per_day(s.abw_g) / 100.0 * fish.temperature_growth_factor(w[TEMP])
-        s.abw_g *= np.exp(growth * s.appetite * dt_d)
+        # At market size the farmer harvests and restocks seed in the same water.
+        harvest = s.abw_g >= fish.HARVEST_ABW_G
+        if harvest.any():
+            s.abw_g = np.where(harvest, self.p.seed_abw_g, s.abw_g)
+            s.fish_count = np.where(harvest, self.p.stocked_count, s.fish_count)
+            s.ration_pct = fish.feeding_rate_pct(s.abw_g)
         nh3 = self._nh3 = w[TAN] * nh3_fraction(w[TEMP], s.ph)
         hazard = (fish.MORTALITY_BASE_PER_D
                   + fish.MORTALITY_HYPOXIA_PER_D * (w[DO] < 1.0)
@@ -235,7 +268,7 @@ class PondModel:
             8.0 <= f.local_h < 16.0)
         s.topping_up = (s.topping_up | start_topup) & (s.level_cm < p.target_level_cm)
         kept = np.maximum(s.level_cm - out_cm, 1.0)
-        if f.rain_mm_h > 0.0 or s.topping_up.any():
+        if np.any(np.asarray(f.rain_mm_h) > 0.0) or s.topping_up.any():
             well_cm = s.topping_up * (k.TOPUP_CM_H * dt_h)
             mixed = kept + rain_cm + well_cm
             w *= kept / mixed

@@ -55,10 +55,17 @@ class Scenario:
     uptake_factor: float = 1.0
     stocking_factor: float = 1.0
     aerator_factor: float = 1.0
+    bloom_factor: float = 1.0  # multiplies the bloom's capacity (chl-a)
+    variants: bool = True  # False: every pond typical (no dense, clear or heavy-bloom ones)
     sensor_faults: bool = False
-    # Night aeration schedule (WIB): the rutan runs its blowers when DO falls, to save power.
-    aerator_on_h: float = 22.0
-    aerator_off_h: float = 6.0
+    biofloc: bool = False
+    # Days into the grow-out cycle at the start (each pond draws one in the range); None
+    # uses params.CYCLE_DAY_AT_START. Crash scenarios need the biomass of a late cycle.
+    cycle_days: tuple[float, float] | None = None
+    # Aeration schedule (WIB): on from aerator_on_h to aerator_off_h. The rutan's blowers run
+    # day and night (on at 00:00, never off), as dense tarpaulin ponds need.
+    aerator_on_h: float = 0.0
+    aerator_off_h: float = 0.0
 
 
 def hours_since_start(day: int, hour: float) -> float:
@@ -69,22 +76,34 @@ def hours_since_start(day: int, hour: float) -> float:
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
-        Scenario("normal", "Fair weather, healthy green water, aerators on at night."),
+        Scenario("normal", "Fair weather, healthy dense ponds 10–40 days into grow-out, "
+                 "blowers day and night."),
+        Scenario(
+            "biofloc",
+            "Round biofloc tanks at 300–500 fish/m³, aerated day and night, almost no water "
+            "exchange: pH drifts down over the weeks as nitrification eats alkalinity.",
+            biofloc=True,
+        ),
         Scenario(
             "cloudy-crash",
-            "Day 2 is overcast: photosynthesis stalls and a third of the bloom dies; the next "
-            "night DO crashes below 2 mg/L before dawn despite the aerators.",
+            "A month into grow-out (day 30–32), thick green ponds (bloom capacity 5.5× the "
+            "usual) that live on their bloom, sharing an undersized blower (37 % of the usual "
+            "transfer). Day 2 is overcast and at 18:00 the starved bloom dies; its decay "
+            "takes DO below 2 mg/L before dawn on night 2 (day 2 to day 3) despite the blower.",
             weather=WeatherSpec(overcast_days=(2,)),
-            die_offs=(DieOff(day=2, hour=12.0, share=0.35),),
+            die_offs=(DieOff(day=2, hour=18.0, share=0.98),),
+            aerator_factor=0.37,
+            bloom_factor=5.5,
+            cycle_days=(30.0, 32.0),
+            variants=False,
         ),
         Scenario(
             "aerator-failure",
-            "An intensively stocked site (twice the normal density) that lives on its "
-            "blowers: a power cut from 21:00 on day 2 to 07:00 on day 3 stops every aerator "
-            "and DO falls below 2 mg/L before dawn.",
-            stocking_factor=2.0,
-            aerator_factor=3.0,
-            aerator_outages=(AeratorOutage(day=2, start_h=21.0, duration_h=10.0),),
+            "Late in the cycle (day 55–70 of grow-out), a power cut stops every blower from "
+            "23:00 on day 2 to 07:00 on day 3: at that biomass DO falls below 2 mg/L within "
+            "hours, before dawn on night 2.",
+            aerator_outages=(AeratorOutage(day=2, start_h=23.0, duration_h=8.0),),
+            cycle_days=(55.0, 70.0),
         ),
         Scenario(
             "rain",
@@ -98,11 +117,12 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario(
             "ammonia-build-up",
-            "Overfeeding, a weak nitrifier population and a thin bloom: TAN climbs over the "
-            "week and afternoon NH3-N passes the 0.1 mg/L warning.",
+            "Overfeeding, a weak nitrifier population and a thin bloom from day 0: TAN climbs "
+            "and NH3-N passes the 0.1 mg/L warning by day 3.",
             feed_factor=1.6,
             nitrif_factor=0.1,
             uptake_factor=0.4,
+            cycle_days=(30.0, 45.0),
         ),
         Scenario(
             "sensor-faults",

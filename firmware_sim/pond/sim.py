@@ -15,7 +15,7 @@ from firmware_sim.pond.params import PondParams, draw_params
 from firmware_sim.pond.scenarios import SCENARIOS, Scenario
 from firmware_sim.pond.sensors import METRICS, SensorModel
 from firmware_sim.pond.sun import WIB_OFFSET_S, local_day_index
-from firmware_sim.pond.weather import Weather
+from firmware_sim.pond.weather import PondWeather, Weather
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -65,7 +65,8 @@ class PondSim:
     """
 
     def __init__(self, n_ponds: int, start: datetime, step_s: float = 60.0,
-                 scenario: str | Scenario = "normal", seed: int = 0) -> None:
+                 scenario: str | Scenario = "normal", seed: int = 0,
+                 cycle_day: float | None = None, independent_weather: bool = False) -> None:
         if start.tzinfo is None:
             raise ValueError("start must be timezone-aware (UTC)")
         self.scenario = SCENARIOS[scenario] if isinstance(scenario, str) else scenario
@@ -75,12 +76,18 @@ class PondSim:
         self.params: PondParams = draw_params(
             n_ponds, seed, feed_factor=sc.feed_factor, nitrif_factor=sc.nitrif_factor,
             uptake_factor=sc.uptake_factor, stocking_factor=sc.stocking_factor,
-            aerator_factor=sc.aerator_factor)
+            aerator_factor=sc.aerator_factor, bloom_factor=sc.bloom_factor,
+            biofloc=sc.biofloc, variants=sc.variants, cycle_day=cycle_day,
+            cycle_days=sc.cycle_days)
         # The spin-up runs the ponds as they were before the scenario's husbandry began.
         ones = np.ones(n_ponds)
         before = replace(self.params, feed_factor=ones, nitrif_factor=ones, uptake_factor=ones)
         self.model = PondModel(before, initial_state(self.params))
-        self.weather = Weather(seed, start_s, sc.weather)
+        # A site's ponds share one sky (the default); independent_weather gives each pond
+        # its own weather stream, for benchmarks that need independent nights.
+        self.weather: Weather | PondWeather = (
+            PondWeather(seed, start_s, sc.weather, n_ponds) if independent_weather
+            else Weather(seed, start_s, sc.weather))
         self._day0 = local_day_index(start_s)
         self._day0_s = self._day0 * 86400.0 - WIB_OFFSET_S
         self._override = np.full(n_ponds, -1, dtype=np.int64)
@@ -176,7 +183,7 @@ class PondSim:
                   incidents: list[FaultEvent]) -> NDArray[np.bool_]:
         sc = self.scenario
         scheduled = local_h >= sc.aerator_on_h or local_h < sc.aerator_off_h
-        on = np.full(self.n_ponds, scheduled)
+        on = np.full(self.n_ponds, scheduled or sc.biofloc)
         h = self._hours(t_s)
         for outage in sc.aerator_outages:
             start = outage.day * 24.0 + outage.start_h
@@ -220,7 +227,8 @@ class PondSim:
         while t < start_s - 1e-6:
             dt = min(SPIN_UP_STEP_S, start_s - t)
             f = self.weather.at(t)  # days before day 0 always get fair weather
-            aer = np.full(self.n_ponds, f.local_h >= on or f.local_h < off)
+            aer = np.full(self.n_ponds, f.local_h >= on or f.local_h < off or
+                          self.scenario.biofloc)
             self.model.step(t, dt, f, aer, no_leak)
             t += dt
         self.model.s.cum_feed_kg[:] = 0.0

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from firmware_sim.pond.sun import (
     WIB_OFFSET_S,
@@ -18,6 +19,8 @@ from firmware_sim.pond.sun import (
     local_hour,
     sin_elevation,
 )
+
+F64 = NDArray[np.float64]
 
 # Qualitative Serang climatology by month (1–12): chance of a rain day and mean cloud cover.
 # Shaped after DOMAIN.md ("rainy season late December to February peak; dry season peaks
@@ -70,14 +73,14 @@ class DayWeather:
 
 @dataclass(frozen=True, slots=True)
 class Forcing:
-    """Site weather at one instant (scalars shared by all ponds)."""
+    """Weather at one instant: scalars shared by a site's ponds, or one value per pond."""
 
     local_h: float
-    light: float  # global irradiance relative to clear-sky noon, 0–1
-    cloud: float
-    rain_mm_h: float
-    wind: float
-    te_c: float  # equilibrium water temperature before the per-pond offset
+    light: float | F64  # global irradiance relative to clear-sky noon, 0–1
+    cloud: float | F64
+    rain_mm_h: float | F64
+    wind: float | F64
+    te_c: float | F64  # equilibrium water temperature before the per-pond offset
 
 
 def _draw_day(seed: int, day_index: int, month: int, climate: str) -> DayWeather:
@@ -160,3 +163,28 @@ class Weather:
         if rain > 0.0:
             wind *= 1.5
         return Forcing(local_h=h, light=light, cloud=cloud, rain_mm_h=rain, wind=wind, te_c=te)
+
+
+class PondWeather:
+    """Independent weather per pond: each pond has its own Weather stream (seed, pond).
+
+    For benchmarks that need independent nights; the ponds of a real site share one sky,
+    so PondSim uses the shared site Weather unless asked. Scenario events (overcast days,
+    storms) still apply to every pond on their stated day.
+    """
+
+    def __init__(self, seed: int, start_s: float, spec: WeatherSpec, n_ponds: int) -> None:
+        self._ponds = [Weather(seed * 100_003 + 7919 * (i + 1), start_s, spec)
+                       for i in range(n_ponds)]
+
+    def at(self, t_s: float) -> Forcing:
+        """Weather of every pond at UTC epoch second t_s (arrays of shape (n_ponds,))."""
+        each = [w.at(t_s) for w in self._ponds]
+        return Forcing(
+            local_h=each[0].local_h,
+            light=np.array([f.light for f in each]),
+            cloud=np.array([f.cloud for f in each]),
+            rain_mm_h=np.array([f.rain_mm_h for f in each]),
+            wind=np.array([f.wind for f in each]),
+            te_c=np.array([f.te_c for f in each]),
+        )

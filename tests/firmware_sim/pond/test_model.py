@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from firmware_sim.pond import PondSim, fish
+from firmware_sim.pond import PondSim, do_saturation_mgl, fish
 from firmware_sim.pond.params import TAN_PER_FEED_PROTEIN
 from firmware_sim.pond.sun import wib_days as wib_day
 from firmware_sim.pond.sun import wib_hours as wib_hour
+from kolam import kpi
 
 STEPS_PER_DAY = 1440
 
@@ -21,7 +22,9 @@ def full_days(t_ms: np.ndarray) -> list[np.ndarray]:
     return [day == d for d in np.unique(day) if (day == d).sum() == STEPS_PER_DAY]
 
 
-def test_do_is_lowest_around_dawn_and_highest_in_the_afternoon(simulate) -> None:
+def test_do_is_lowest_at_night_and_highest_in_the_afternoon(simulate) -> None:
+    # Blowers run day and night, so at night DO settles towards the aerator's equilibrium
+    # with the night's demand instead of falling to the classic green-pond dawn minimum.
     _, frames = simulate("normal")
     do, hour = frames.truth["do_mgl"], wib_hour(frames.t_ms)
     days = full_days(frames.t_ms)
@@ -30,14 +33,16 @@ def test_do_is_lowest_around_dawn_and_highest_in_the_afternoon(simulate) -> None
         h = hour[day]
         t_min = h[do[day].argmin(axis=0)]
         t_max = h[do[day].argmax(axis=0)]
-        assert ((t_min >= 4.0) & (t_min <= 7.0)).all(), t_min
-        assert ((t_max >= 12.0) & (t_max <= 17.0)).all(), t_max
+        assert ((t_min >= 18.0) | (t_min <= 7.0)).all(), t_min
+        assert ((t_max >= 10.0) & (t_max <= 16.0)).all(), t_max
 
 
-def test_green_water_is_supersaturated_in_the_afternoon(simulate) -> None:
+def test_afternoon_supersaturation_is_modest_in_a_dense_pond(simulate) -> None:
     _, frames = simulate("normal")
-    assert (frames.truth["do_mgl"].max(axis=0) > 8.0).all()
-    assert frames.truth["do_mgl"].max() < 20.0
+    t = frames.truth
+    saturation = t["do_mgl"] / do_saturation_mgl(t["temp_c"])
+    assert saturation.max() < 1.3  # not the 170 % of a thin, unstocked green pond
+    assert (t["do_mgl"].min(axis=0) > 3.0).all()
 
 
 def test_temperature_mean_and_swing(simulate) -> None:
@@ -52,15 +57,15 @@ def test_temperature_mean_and_swing(simulate) -> None:
         assert ((peak >= 12.5) & (peak <= 15.0)).all(), peak
 
 
-def test_ph_stays_in_range_with_an_afternoon_high(simulate) -> None:
+def test_ph_stays_in_the_optimal_band_with_an_afternoon_high(simulate) -> None:
     _, frames = simulate("normal")
     ph, hour = frames.truth["ph"], wib_hour(frames.t_ms)
-    assert ph.min() > 6.0
-    assert ph.max() < 9.5
+    assert ph.min() > 6.5 and ph.max() < 8.5  # DOMAIN.md optimal band, never a warning
     for day in full_days(frames.t_ms):
         peak = hour[day][ph[day].argmax(axis=0)]
-        assert ((peak >= 12.0) & (peak <= 18.0)).all(), peak
-        assert (ph[day].max(axis=0) - ph[day].min(axis=0) > 0.5).all()
+        assert ((peak >= 10.0) & (peak <= 17.0)).all(), peak
+        swing = ph[day].max(axis=0) - ph[day].min(axis=0)
+        assert ((swing > 0.2) & (swing < 1.5)).all(), swing
 
 
 def test_other_metrics_stay_plausible(simulate) -> None:
@@ -120,6 +125,20 @@ def test_fish_grow_and_a_few_die(simulate) -> None:
     assert ((survival > 0.95) & (survival < 1.0)).all()
 
 
-def test_feeding_rate_follows_the_domain_table() -> None:
+def test_feeding_rate_is_kolams_own_table() -> None:
     abw = np.array([2.0, 10.0, 30.0, 70.0, 150.0])
-    np.testing.assert_array_equal(fish.feeding_rate_pct(abw), [9.0, 5.5, 4.0, 3.0, 2.0])
+    np.testing.assert_array_equal(fish.feeding_rate_pct(abw),
+                                  [kpi.feeding_rate_pct(w) for w in abw])
+
+
+@pytest.mark.parametrize("step_s", [60.0, 300.0, 600.0])
+@pytest.mark.parametrize("start_hour_utc", [17, 3, 9])
+def test_three_meals_a_day_whatever_the_step_and_start(step_s: float,
+                                                        start_hour_utc: int) -> None:
+    sim = PondSim(n_ponds=1, start=datetime(2026, 11, 1, start_hour_utc, tzinfo=UTC),
+                  step_s=step_s, seed=1)
+    t0 = sim.t_s
+    sim.run(round(86400 / step_s))
+    served = sorted(t for t, _ in sim.model.s.meals if t >= t0)
+    assert len(served) == len(fish.MEAL_HOURS_WIB)
+    assert sorted(wib_hour(np.array(served, dtype=np.int64) * 1000)) == list(fish.MEAL_HOURS_WIB)

@@ -42,3 +42,18 @@ def test_custom_scenario_object_is_accepted() -> None:
     sim = PondSim(n_ponds=1, start=datetime(2026, 11, 1, 11, tzinfo=UTC), scenario=custom)
     assert sim.step().aerator_on.all()  # 18:01 WIB
     assert "normal" in SCENARIOS
+
+
+def test_ponds_share_the_site_weather_unless_asked() -> None:
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+
+    def light_spread(independent: bool) -> float:
+        sim = PondSim(n_ponds=3, start=start, step_s=600.0, seed=2,
+                      independent_weather=independent)
+        f = sim.weather.at(start.timestamp() + 5 * 3600)  # 12:00 WIB
+        return float(np.ptp(np.broadcast_to(f.light, (3,))))
+
+    assert light_spread(False) == 0.0
+    assert light_spread(True) > 0.0
+    sim = PondSim(n_ponds=3, start=start, step_s=600.0, seed=2, independent_weather=True)
+    assert np.isfinite(sim.run(144).truth["do_mgl"]).all()

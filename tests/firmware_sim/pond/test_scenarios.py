@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from firmware_sim.pond import SCENARIOS
 from firmware_sim.pond.sun import wib_days as wib_day
@@ -31,13 +30,13 @@ def test_normal_never_takes_do_below_2(simulate) -> None:
     assert frames.truth["do_mgl"].min() > 2.0
 
 
-@pytest.mark.parametrize("scenario", ["aerator-failure", "cloudy-crash"])
-def test_crash_scenarios_take_do_below_2_before_dawn(simulate, scenario: str) -> None:
-    _, frames = simulate(scenario, days=4)
-    before = _predawn_min(frames, 1)
-    crash = _predawn_min(frames, 3)
-    assert (crash < 2.0).all(), crash
-    assert (crash < before - 1.0).all()
+def test_cloudy_crash_kills_the_bloom_on_day_2(simulate) -> None:
+    _, frames = simulate("cloudy-crash", days=4)
+    die_offs = {(pond, kind) for pond, kind, _ in frames.incidents}
+    assert die_offs == {(p, "plankton_die_off") for p in range(4)}
+    day = wib_day(frames.t_ms) - wib_day(frames.t_ms)[0]
+    do = frames.truth["do_mgl"]
+    assert (do[day == 2].max(axis=0) < do[day == 1].max(axis=0) - 0.5).all()
 
 
 def test_crash_scenarios_report_their_incident(simulate) -> None:

@@ -102,9 +102,9 @@ def test_step_by_step_equals_run() -> None:
 
 
 def test_set_aerator_overrides_the_schedule() -> None:
-    sim = PondSim(n_ponds=2, start=START, seed=1)  # 07:00 WIB: schedule says off
-    sim.set_aerator(1, True)
+    sim = PondSim(n_ponds=2, start=START, seed=1)  # the blowers run day and night
+    sim.set_aerator(1, False)
     frame = sim.step()
-    assert frame.aerator_on.tolist() == [False, True]
+    assert frame.aerator_on.tolist() == [True, False]
     sim.set_aerator(1, None)
-    assert not sim.step().aerator_on.any()
+    assert sim.step().aerator_on.all()
