@@ -5,9 +5,9 @@ Methods: ``kolam`` (``kolam.alerts.forecast.DawnForecast``, as ingest runs it) a
 (the exponential Kolam used before), see ``bench/_baselines.py``.
 
 Sets:
-- ``simulator``: ``firmware_sim.pond.PondSim``, every pond its own simulation (its own seed,
-  so its own weather): ``normal``, ``aerator-failure`` with a power cut every 4th night and
-  ``cloudy-crash`` with an overcast day and die-off every 5th day;
+- ``simulator``: ``firmware_sim.pond.PondSim`` with ``independent_weather`` (every pond its
+  own sky): ``normal`` (two seeds), ``aerator-failure`` with its power cut every 4th night
+  and ``cloudy-crash`` with its overcast day and die-off every 5th day;
 - ``night_model``: ``bench/_nights.py``, a night model that is not the simulator (DO-
   dependent respiration with reaeration, straight-line declines, aerators on and off
   mid-night, an aerator failing at 01:00, power cuts), each night on its own;
@@ -38,7 +38,7 @@ from _baselines import BASELINES
 from _common import write_results
 from _nights import ODD_KINDS, SCORED_KINDS, Night, make_night
 
-from firmware_sim.pond import SCENARIOS, AeratorOutage, DieOff, PondSim, Scenario, WeatherSpec
+from firmware_sim.pond import SCENARIOS, PondSim, Scenario
 from kolam.alerts.condition import Condition
 from kolam.alerts.forecast import DAYTIME, DawnForecast
 from kolam.alerts.rules import DEFAULT_RULES
@@ -157,25 +157,30 @@ def _reaction(r: Run, change: int, sunrise: int, true_min: float) -> float:
 # ------------------------------------------------------------------ the two sets
 
 def sim_scenarios(days: int) -> list[tuple[str, Scenario, int]]:
+    """``normal`` twice, and the two crash scenarios with their event repeated: the power
+    cut every 4th night, the overcast day and bloom die-off every 5th day."""
     base = SCENARIOS["aerator-failure"]
+    cut = base.aerator_outages[0]
     power_cuts = replace(base, name="aerator-failure-repeated", aerator_outages=tuple(
-        AeratorOutage(day=d, start_h=21.0, duration_h=10.0) for d in range(2, days, 4)))
-    crash = replace(SCENARIOS["cloudy-crash"], name="cloudy-crash-repeated",
-                    weather=WeatherSpec(overcast_days=tuple(range(2, days, 5))),
-                    die_offs=tuple(DieOff(day=d, hour=12.0, share=0.35)
-                                   for d in range(2, days, 5)))
+        replace(cut, day=d) for d in range(cut.day, days, 4)))
+    cloudy = SCENARIOS["cloudy-crash"]
+    die = cloudy.die_offs[0]
+    crash = replace(cloudy, name="cloudy-crash-repeated",
+                    weather=replace(cloudy.weather, overcast_days=tuple(range(2, days, 5))),
+                    die_offs=tuple(replace(die, day=d) for d in range(2, days, 5)))
     return [("normal", SCENARIOS["normal"], 1), ("normal", SCENARIOS["normal"], 2),
             ("aerator-failure-repeated", power_cuts, 3), ("cloudy-crash-repeated", crash, 4)]
 
 
 def sim_set(days: int, ponds: int) -> dict[str, list[Scored]]:
-    """Each pond simulated on its own (seed × 100 + pond): weather independent per pond."""
+    """Each scenario's ponds with weather of their own (``independent_weather``)."""
     out: dict[str, list[Scored]] = {m: [] for m in METHODS}
     start = datetime(2026, 11, 1, tzinfo=UTC)
     for _, scenario, seed in sim_scenarios(days):
+        f = PondSim(ponds, start, 60.0, scenario, seed,
+                    independent_weather=True).run(days * 1440)
         for p in range(ponds):
-            f = PondSim(1, start, 60.0, scenario, seed * 100 + p).run(days * 1440)
-            t_ms, true_do, obs = f.t_ms, f.truth["do_mgl"][:, 0], f.observed["do_mgl"][:, 0]
+            t_ms, true_do, obs = f.t_ms, f.truth["do_mgl"][:, p], f.observed["do_mgl"][:, p]
             nights = _sim_nights(int(t_ms[0]), int(t_ms[-1]))
             for method in METHODS:
                 r = run(method, t_ms, obs)
@@ -294,7 +299,7 @@ def main() -> None:
     write_results("dawn_forecast", {
         "simulator": {"days": args.days, "ponds_per_scenario": args.ponds, "step_s": 60,
                       "scenarios": [f"{n} seed {s}" for n, _, s in sim_scenarios(args.days)],
-                      "weather": "independent per pond (one PondSim per pond)"},
+                      "weather": "independent per pond (PondSim independent_weather=True)"},
         "night_model": {"nights_per_kind": args.nights, "kinds": list(SCORED_KINDS)},
         "input": "observed DO (sensor model)",
         "sets": sets,

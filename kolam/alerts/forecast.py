@@ -26,6 +26,7 @@ import numpy as np
 
 from kolam.alerts.night_fit import (
     F64,
+    KLA_PRIOR_H,
     NightFit,
     Prior,
     ensemble,
@@ -69,6 +70,8 @@ SAME_RESPIRATION = 5.0
 switching an aerator changes kLa, not what the pond breathes, and this lets ten minutes of
 readings give a usable forecast; an hour of them outweighs it."""
 NEW_AERATION = Prior(0.0, 0.01)
+STILL_AIR = Prior(KLA_PRIOR_H, 1000.0)
+"""Aerators off: kLa held at still-water reaeration."""
 BREAK_SCORE = 15.0
 HINGE_BACK_H = 40 / 60
 NOISE_FLOOR_MGL = 0.1
@@ -268,11 +271,16 @@ class DawnForecast:
         return [(1.0, fit, resid)]
 
     def _fit_regime(self, x: F64, c: F64) -> tuple[NightFit, F64]:
+        """After a change, the better of its two usual causes: the aerators changed (the
+        pond breathes as before, aeration is new) or they stopped (back to still water,
+        and respiration — unknown while an aerator held DO level — is what the fall says)."""
         before = self._before
         if before is None:
             return fit_night(x, c)
-        return fit_night(x, c, NEW_AERATION, Prior(before.r_mgl_h, SAME_RESPIRATION),
-                         before.k_mgl)
+        switched = fit_night(x, c, NEW_AERATION, Prior(before.r_mgl_h, SAME_RESPIRATION),
+                             before.k_mgl)
+        stopped = fit_night(x, c, STILL_AIR, None, before.k_mgl)
+        return min(switched, stopped, key=lambda f: f[0].rms_mgl)
 
     def _change(self, x: F64, c: F64, t: F64) -> int | None:
         """The start of a new regime, if the last ``test_ms`` left the regime's model."""
