@@ -17,6 +17,7 @@ from api.routes import (
     auth,
     cycles,
     deadletters,
+    forecast,
     health,
     kpis,
     members,
@@ -117,8 +118,8 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
     async def _kolam(request: Request, exc: KolamError) -> JSONResponse:
         return JSONResponse({"detail": redact(str(exc), secrets)}, status_code=500)
 
-    for module in (health, auth, users, sites, series, deadletters, teams, members, cycles,
-                   records, kpis, reports, alerts):
+    for module in (health, auth, users, sites, series, forecast, deadletters, teams, members,
+                   cycles, records, kpis, reports, alerts):
         app.include_router(module.router)
     install_pages(app)
     # Added last, so outermost: the size limit runs before anything reads a body (the

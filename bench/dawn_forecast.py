@@ -1,13 +1,26 @@
-"""Dawn DO forecast error against the simulator's truth, over many simulated nights.
+"""Dawn DO forecast, scored side by side with its baselines on two independent night sets.
 
-For each scenario and seed, PondSim runs 4 ponds for 30 days at 1-minute steps. The
-forecast (``kolam.alerts.forecast.DawnForecast``) is fed the *observed* DO (sensor bias and
-noise included); its value at fixed times of the night is compared with the *true* night
-minimum (dusk to one hour after sunrise). The ``do_forecast`` rule (forecast < 2 mg/L held
-for 30 min) is run as ingest runs it, and scored against nights whose true minimum fell
-below 2 mg/L.
+Methods: ``kolam`` (``kolam.alerts.forecast.DawnForecast``, as ingest runs it) against
+``linear`` (Madenjian's straight line), ``persistence`` (the last reading) and ``exp-v1``
+(the exponential Kolam used before), see ``bench/_baselines.py``.
 
-Usage: .venv/bin/python bench/dawn_forecast.py [--days 30]
+Sets:
+- ``simulator``: ``firmware_sim.pond.PondSim`` with ``independent_weather`` (every pond its
+  own sky): ``normal`` (two seeds), ``aerator-failure`` with its power cut every 4th night
+  and ``cloudy-crash`` with its overcast day and die-off every 5th day;
+- ``night_model``: ``bench/_nights.py``, a night model that is not the simulator (DO-
+  dependent respiration with reaeration, straight-line declines, aerators on and off
+  mid-night, an aerator failing at 01:00, power cuts), each night on its own;
+- ``odd_nights`` (``_nights.ODD_KINDS``): mixing, erratic probes, artefact drops — scored
+  for how often the forecast says ``unreliable`` and for false warnings.
+
+Every method is fed the *observed* DO; its standing value at 20:00/22:00/00:00/02:00/04:00
+WIB is compared with the *true* night minimum (dusk to sunrise + 1 h). Its output also
+drives the ``do_forecast`` rule (below 2 mg/L for 30 min) to score the warning: lead time
+before true DO first falls below 2 mg/L on sub-2 nights, false warnings on healthy nights
+(true minimum ≥ 3 mg/L).
+
+Usage: .venv/bin/python bench/dawn_forecast.py [--days 30] [--nights 100]
 """
 
 from __future__ import annotations
@@ -15,129 +28,287 @@ from __future__ import annotations
 import argparse
 import math
 import time
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any, Protocol
 
 import numpy as np
+from _baselines import BASELINES
 from _common import write_results
+from _nights import ODD_KINDS, SCORED_KINDS, Night, make_night
 
-from firmware_sim.pond import SCENARIOS, AeratorOutage, DieOff, PondSim, Scenario, WeatherSpec
+from firmware_sim.pond import SCENARIOS, PondSim, Scenario
 from kolam.alerts.condition import Condition
 from kolam.alerts.forecast import DAYTIME, DawnForecast
 from kolam.alerts.rules import DEFAULT_RULES
-from kolam.sun import last_sunset_ms, next_sunrise_ms
+from kolam.sun import next_sunrise_ms, next_sunset_ms
 
 H = 3_600_000
+MIN = 60_000
 WIB_H = 7 * H
-AT_HOURS = (20, 22, 0, 2, 4)  # WIB hours at which the standing forecast is scored
+AT_HOURS = (20, 22, 0, 2, 4)
+METHODS = ("kolam", "linear", "persistence", "exp-v1")
 
 
-def scenarios(days: int) -> list[tuple[str, Scenario, int]]:
+class Forecaster(Protocol):
+    def add_many(self, ts: Sequence[int], vs: Sequence[float]) -> list[tuple[int, float, int]]:
+        ...
+
+
+def _factory(method: str) -> Callable[[], Forecaster]:
+    if method == "kolam":
+        return DawnForecast
+    return BASELINES[method]
+
+
+@dataclass
+class Run:
+    """One method's output over one stream of readings, and Kolam's states."""
+
+    t: np.ndarray
+    v: np.ndarray
+    warns: list[int]
+    unreliable: list[int] = field(default_factory=list)
+
+
+def run(method: str, t_ms: np.ndarray, obs: np.ndarray) -> Run:
+    ok = ~np.isnan(obs)
+    ts, vs = t_ms[ok].tolist(), obs[ok].tolist()
+    fc = _factory(method)()
+    out_t: list[int] = []
+    out_v: list[float] = []
+    unreliable: list[int] = []
+    # In ingest-sized batches of a minute or so; Kolam's states are read after each.
+    for i in range(0, len(ts), 5):
+        got = fc.add_many(ts[i:i + 5], vs[i:i + 5])
+        out_t += [g[0] for g in got]
+        out_v += [g[1] for g in got]
+        if isinstance(fc, DawnForecast) and fc.estimate is not None \
+                and fc.estimate.state == "unreliable":
+            unreliable.append(ts[min(i + 4, len(ts) - 1)])
+    cond = Condition(DEFAULT_RULES["do_forecast"])
+    warns = [ch.t for ch in (cond.update(t, v) for t, v in zip(out_t, out_v, strict=True))
+             if ch is not None and ch.new == 1]
+    return Run(np.asarray(out_t, dtype=np.int64), np.asarray(out_v), warns, unreliable)
+
+
+@dataclass
+class Scored:
+    """One night, one method."""
+
+    true_min: float
+    first_below_2: float
+    at: dict[str, float]
+    warned_t: float
+    change_ms: float
+    reaction_min: float
+    unreliable: bool
+
+
+def _wib_hour_ms(dusk: int, hour: int) -> int:
+    day = (dusk + WIB_H) // (24 * H)
+    base = day * 24 * H - WIB_H
+    return base + (hour if hour >= 12 else hour + 24) * H
+
+
+def score(r: Run, t_ms: np.ndarray, true_do: np.ndarray, dusk: int, sunrise: int,
+          change_ms: int | None = None, odd: tuple[int, int] | None = None) -> Scored:
+    m = (t_ms >= dusk) & (t_ms <= sunrise + H)
+    true_min = float(true_do[m].min())
+    below = np.flatnonzero(m & (true_do < 2.0))
+    at: dict[str, float] = {}
+    for h in AT_HOURS:
+        when = _wib_hour_ms(dusk, h)
+        if when >= sunrise:
+            continue
+        i = int(np.searchsorted(r.t, when, side="right")) - 1
+        if i >= 0 and r.t[i] >= when - 10 * MIN and r.v[i] != DAYTIME:
+            at[f"{h:02d}"] = float(r.v[i])
+    warned = [w for w in r.warns if dusk <= w < sunrise]
+    reaction = math.nan
+    if change_ms is not None:
+        reaction = _reaction(r, change_ms, sunrise, true_min)
+    unreliable = False
+    if odd is not None:
+        unreliable = any(odd[0] <= u <= odd[1] + 30 * MIN for u in r.unreliable)
+    return Scored(true_min, float(t_ms[below[0]]) if below.size else math.nan, at,
+                  float(warned[0]) if warned else math.nan,
+                  float(change_ms) if change_ms is not None else math.nan, reaction, unreliable)
+
+
+def _reaction(r: Run, change: int, sunrise: int, true_min: float) -> float:
+    """Minutes after the change until the forecast has closed half its gap to the truth
+    (NaN when the change did not open a gap of 1 mg/L)."""
+    i = int(np.searchsorted(r.t, change, side="right")) - 1
+    if i < 0 or r.v[i] == DAYTIME:
+        return math.nan
+    gap = abs(r.v[i] - true_min)
+    if gap < 1.0:
+        return math.nan
+    for j in range(i + 1, len(r.t)):
+        if r.t[j] >= sunrise:
+            break
+        if abs(r.v[j] - true_min) <= gap / 2:
+            return (r.t[j] - change) / MIN
+    return math.inf
+
+
+# ------------------------------------------------------------------ the two sets
+
+def sim_scenarios(days: int) -> list[tuple[str, Scenario, int]]:
+    """``normal`` twice, and the two crash scenarios with their event repeated: the power
+    cut every 4th night, the overcast day and bloom die-off every 5th day."""
     base = SCENARIOS["aerator-failure"]
+    cut = base.aerator_outages[0]
     power_cuts = replace(base, name="aerator-failure-repeated", aerator_outages=tuple(
-        AeratorOutage(day=d, start_h=21.0, duration_h=10.0) for d in range(2, days, 4)))
-    crash = replace(SCENARIOS["cloudy-crash"], name="cloudy-crash-repeated",
-                    weather=WeatherSpec(overcast_days=tuple(range(2, days, 5))),
-                    die_offs=tuple(DieOff(day=d, hour=12.0, share=0.35)
-                                   for d in range(2, days, 5)))
+        replace(cut, day=d) for d in range(cut.day, days, 4)))
+    cloudy = SCENARIOS["cloudy-crash"]
+    die = cloudy.die_offs[0]
+    crash = replace(cloudy, name="cloudy-crash-repeated",
+                    weather=replace(cloudy.weather, overcast_days=tuple(range(2, days, 5))),
+                    die_offs=tuple(replace(die, day=d) for d in range(2, days, 5)))
     return [("normal", SCENARIOS["normal"], 1), ("normal", SCENARIOS["normal"], 2),
             ("aerator-failure-repeated", power_cuts, 3), ("cloudy-crash-repeated", crash, 4)]
 
 
-def nights(name: str, scenario: Scenario, seed: int, days: int) -> list[dict[str, float]]:
+def sim_set(days: int, ponds: int) -> dict[str, list[Scored]]:
+    """Each scenario's ponds with weather of their own (``independent_weather``)."""
+    out: dict[str, list[Scored]] = {m: [] for m in METHODS}
     start = datetime(2026, 11, 1, tzinfo=UTC)
-    sim = PondSim(4, start, 60.0, scenario, seed)
-    f = sim.run(days * 1440)
-    t_ms, true_do, obs = f.t_ms, f.truth["do_mgl"], f.observed["do_mgl"]
-    out = []
-    for p in range(4):
-        fc = DawnForecast()
-        cond = Condition(DEFAULT_RULES["do_forecast"])
-        night: dict[str, float] = {}
-        for i in range(len(t_ms)):
-            t = int(t_ms[i])
-            x = float(obs[i, p])
-            value = None if math.isnan(x) else fc.add(t, x)
-            if value is not None and value != DAYTIME:
-                sunrise = fc.sunrise_ms
-                key = sunrise // 86_400_000
-                if night.get("key") != key:
-                    if night.get("scored"):
-                        out.append(night)
-                    night = _night(name, seed, p, key, sunrise, t_ms, true_do[:, p])
-                hour = ((t + WIB_H) // H) % 24
-                if hour in AT_HOURS and f"at_{hour:02d}" not in night:
-                    night[f"at_{hour:02d}"] = value
-                ch = cond.update(t, value)
-                if ch is not None and ch.new == 1 and "warned_h" not in night:
-                    night["warned_h"] = (sunrise - t) / H
-                    night["warned_t"] = t
-            elif value == DAYTIME:
-                cond.update(t, value)
-        if night.get("scored"):
-            out.append(night)
+    for _, scenario, seed in sim_scenarios(days):
+        f = PondSim(ponds, start, 60.0, scenario, seed,
+                    independent_weather=True).run(days * 1440)
+        for p in range(ponds):
+            t_ms, true_do, obs = f.t_ms, f.truth["do_mgl"][:, p], f.observed["do_mgl"][:, p]
+            nights = _sim_nights(int(t_ms[0]), int(t_ms[-1]))
+            for method in METHODS:
+                r = run(method, t_ms, obs)
+                out[method] += [score(r, t_ms, true_do, d, s) for d, s in nights]
     return out
 
 
-def _night(name: str, seed: int, pond: int, key: int, sunrise: int, t_ms: np.ndarray,
-           do: np.ndarray) -> dict[str, float]:
-    dusk = last_sunset_ms(sunrise - 6 * H)
-    mask = (t_ms >= dusk) & (t_ms <= sunrise + H)
-    scored = bool(mask.sum() > 600 and next_sunrise_ms(dusk) == sunrise)
-    below = np.flatnonzero(mask & (do < 2.0))
-    return {"scenario": name, "seed": seed, "pond": pond, "key": key, "sunrise": sunrise,  # type: ignore[dict-item]
-            "true_min": float(do[mask].min()) if scored else math.nan,
-            "first_below_2": float(t_ms[below[0]]) if below.size else math.nan,
-            "scored": scored}
+def _sim_nights(first: int, last: int) -> list[tuple[int, int]]:
+    """(dusk, sunrise) of every whole night between ``first`` and ``last``."""
+    nights = []
+    dusk = next_sunset_ms(first + 2 * H)
+    while (sunrise := next_sunrise_ms(dusk)) + H <= last:
+        nights.append((dusk, sunrise))
+        dusk = next_sunset_ms(sunrise)
+    return nights
 
 
-def summarise(rows: list[dict[str, float]]) -> dict[str, object]:
+def model_set(kinds: Sequence[str], n: int) -> dict[str, dict[str, list[Scored]]]:
+    """By kind, by method."""
+    out: dict[str, dict[str, list[Scored]]] = {}
+    for kind in kinds:
+        out[kind] = {m: [] for m in METHODS}
+        for i in range(n):
+            night: Night = make_night(kind, i)
+            for method in METHODS:
+                r = run(method, night.t_ms, night.obs_do)
+                out[kind][method].append(score(r, night.t_ms, night.true_do, night.dusk_ms,
+                                               night.sunrise_ms, night.change_ms,
+                                               night.odd_ms))
+    return out
+
+
+# ------------------------------------------------------------------ summaries
+
+def summarise(rows: list[Scored]) -> dict[str, Any]:
     by_time = {}
     for h in AT_HOURS:
-        err = np.array([r[f"at_{h:02d}"] - r["true_min"] for r in rows if f"at_{h:02d}" in r])
+        key = f"{h:02d}"
+        err = np.array([r.at[key] - r.true_min for r in rows if key in r.at])
         if err.size:
-            by_time[f"{h:02d}:00 WIB"] = {
+            by_time[f"{key}:00 WIB"] = {
                 "nights": int(err.size), "mae_mgl": round(float(np.abs(err).mean()), 2),
                 "bias_mgl": round(float(err.mean()), 2),
                 "rmse_mgl": round(float(np.sqrt((err ** 2).mean())), 2)}
-    crash = [r for r in rows if r["true_min"] < 2.0]
-    healthy = [r for r in rows if r["true_min"] >= 3.0]
-    border = [r for r in rows if 2.0 <= r["true_min"] < 3.0]
-    warned = [r for r in crash if "warned_h" in r]
-    before = [(r["first_below_2"] - r["warned_t"]) / H for r in warned
-              if not math.isnan(r["first_below_2"])]
-    return {
+    crash = [r for r in rows if r.true_min < 2.0]
+    healthy = [r for r in rows if r.true_min >= 3.0]
+    border = [r for r in rows if 2.0 <= r.true_min < 3.0]
+    leads = [(r.first_below_2 - r.warned_t) / H if not math.isnan(r.warned_t) else -math.inf
+             for r in crash]
+    out: dict[str, Any] = {
         "nights": len(rows), "forecast_error_by_time": by_time,
-        "crash_nights_true_min_below_2": len(crash),
-        "crash_nights_warned": len(warned),
-        "warning_hours_before_sunrise_median": round(float(np.median(
-            [r["warned_h"] for r in warned])), 1) if warned else None,
-        "warning_hours_before_do_below_2_median": round(float(np.median(before)), 1)
-        if before else None,
-        "warning_hours_before_do_below_2_min": round(float(np.min(before)), 1)
-        if before else None,
-        "healthy_nights_true_min_at_least_3": len(healthy),
-        "healthy_nights_false_warnings": sum("warned_h" in r for r in healthy),
+        "sub2_nights": len(crash),
+        "sub2_warned": sum(not math.isnan(r.warned_t) for r in crash),
+        "sub2_warned_2h_ahead": sum(x >= 2.0 for x in leads),
+        "sub2_warned_2h_ahead_share": round(sum(x >= 2.0 for x in leads) / len(crash), 3)
+        if crash else None,
+        "lead_h_before_do_below_2_median": round(float(np.median(leads)), 1)
+        if crash else None,
+        "lead_h_before_do_below_2_p5": round(float(np.percentile(leads, 5)), 1)
+        if crash else None,
+        "healthy_nights": len(healthy),
+        "healthy_false_warnings": sum(not math.isnan(r.warned_t) for r in healthy),
+        "healthy_false_warning_share": round(
+            sum(not math.isnan(r.warned_t) for r in healthy) / len(healthy), 3)
+        if healthy else None,
         "borderline_nights_2_to_3": len(border),
-        "borderline_nights_warned": sum("warned_h" in r for r in border),
+        "borderline_warned": sum(not math.isnan(r.warned_t) for r in border),
     }
+    changed = [r for r in rows if not math.isnan(r.change_ms)]
+    reacted = [r.reaction_min for r in changed if not math.isnan(r.reaction_min)]
+    if reacted:
+        out["change_nights_with_1mgl_gap"] = len(reacted)
+        out["reaction_min_median"] = round(float(np.median(reacted)), 0)
+        out["reacted_within_30_min_share"] = round(sum(x <= 30 for x in reacted)
+                                                   / len(reacted), 3)
+    return out
+
+
+def summarise_odd(rows: list[Scored]) -> dict[str, Any]:
+    healthy = [r for r in rows if r.true_min >= 3.0]
+    return {"nights": len(rows), "said_unreliable": sum(r.unreliable for r in rows),
+            "healthy_nights": len(healthy),
+            "healthy_false_warnings": sum(not math.isnan(r.warned_t) for r in healthy),
+            "sub2_nights": sum(r.true_min < 2.0 for r in rows),
+            "sub2_warned": sum(r.true_min < 2.0 and not math.isnan(r.warned_t) for r in rows)}
+
+
+def table(sets: dict[str, dict[str, Any]]) -> str:
+    """The Markdown table docs/alerts.md shows."""
+    lines = ["| set | method | MAE 20:00 | MAE 22:00 | MAE 00:00 | MAE 02:00 | sub-2 nights "
+             "warned ≥ 2 h ahead | healthy nights falsely warned |", "|---" * 8 + "|"]
+    for name, by_method in sets.items():
+        for method, s in by_method.items():
+            mae = [s["forecast_error_by_time"].get(f"{h}:00 WIB", {}).get("mae_mgl", "–")
+                   for h in ("20", "22", "00", "02")]
+            lines.append(
+                f"| {name} | {method} | " + " | ".join(str(x) for x in mae)
+                + f" | {s['sub2_warned_2h_ahead']}/{s['sub2_nights']} "
+                f"| {s['healthy_false_warnings']}/{s['healthy_nights']} |")
+    return "\n".join(lines)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--days", type=int, default=30)
+    ap.add_argument("--days", type=int, default=30, help="simulated days per pond")
+    ap.add_argument("--ponds", type=int, default=4, help="ponds per simulator scenario")
+    ap.add_argument("--nights", type=int, default=100, help="model nights per kind")
     args = ap.parse_args()
     started = time.perf_counter()
-    rows: list[dict[str, float]] = []
-    per: dict[str, object] = {}
-    for name, scenario, seed in scenarios(args.days):
-        got = nights(name, scenario, seed, args.days)
-        per[f"{name} seed {seed}"] = summarise(got)
-        rows += got
+    sim = sim_set(args.days, args.ponds)
+    model = model_set(SCORED_KINDS, args.nights)
+    odd = model_set(ODD_KINDS, max(args.nights // 2, 1))
+    flat = {m: [r for kind in model.values() for r in kind[m]] for m in METHODS}
+    sets = {"simulator": {m: summarise(sim[m]) for m in METHODS},
+            "night_model": {m: summarise(flat[m]) for m in METHODS}}
     write_results("dawn_forecast", {
-        "days": args.days, "ponds": 4, "step_s": 60, "input": "observed DO (sensor model)",
-        "all": summarise(rows), "by_run": per,
+        "simulator": {"days": args.days, "ponds_per_scenario": args.ponds, "step_s": 60,
+                      "scenarios": [f"{n} seed {s}" for n, _, s in sim_scenarios(args.days)],
+                      "weather": "independent per pond (PondSim independent_weather=True)"},
+        "night_model": {"nights_per_kind": args.nights, "kinds": list(SCORED_KINDS)},
+        "input": "observed DO (sensor model)",
+        "sets": sets,
+        "night_model_by_kind": {k: {m: summarise(v[m]) for m in METHODS}
+                                for k, v in model.items()},
+        "odd_nights": {k: {m: summarise_odd(v[m]) for m in METHODS} for k, v in odd.items()},
+        "table_markdown": table(sets),
         "seconds": round(time.perf_counter() - started, 1)})
+    print(table(sets))
 
 
 if __name__ == "__main__":

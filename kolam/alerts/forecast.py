@@ -1,10 +1,18 @@
-"""Dawn dissolved-oxygen forecast (Madenjian 1987, DOMAIN.md).
+"""Dawn dissolved-oxygen forecast: the night's DO model fitted as the night goes.
 
-After dusk, photosynthesis stops and DO falls roughly exponentially until sunrise. A
-straight line fitted to ln(DO) against time over the evening readings, extrapolated to the
-next sunrise, predicts the pre-dawn minimum hours before it happens. Kolam refits every few
-minutes over the last three hours of the night so far, so an aerator switched on (or
-failing) changes the forecast within the hour.
+From 30 minutes after dusk, every 5 minutes, Kolam fits the night mass balance
+(``kolam.alerts.night_fit``: respiration slowing at low DO, reaeration toward saturation) to
+the readings of the current *regime* and integrates it to the next sunrise. A regime ends
+where the readings leave the model's one-step prediction (an aerator switched on or off, a
+power cut): the fit then starts again from that change, so the forecast follows it within
+minutes instead of averaging it into a three-hour window.
+
+When the night does not behave as the model assumes the forecast says so (``unreliable``
+with a reason) instead of giving a confident wrong number: DO rising for hours after dusk
+(a stratified pond mixing), a probe whose readings jump about, a sudden jump of 2 mg/L or
+more that no pond's oxygen can make (DOMAIN.md, "What real nodes and real ponds do").
+
+Madenjian's (1987) exponential (``fit_dawn``) stays as the simple reference.
 """
 
 from __future__ import annotations
@@ -14,6 +22,18 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from kolam.alerts.night_fit import (
+    F64,
+    KLA_PRIOR_H,
+    NightFit,
+    Prior,
+    ensemble,
+    fit_night,
+    predict,
+    project,
+)
 from kolam.sun import (
     SERANG_LAT_DEG,
     SERANG_LON_DEG,
@@ -25,14 +45,61 @@ from kolam.sun import (
 DAYTIME = 99.0
 """The signal between sunrise and dusk: "no low-oxygen forecast", so an alert clears."""
 _H_MS = 3_600_000
+_MIN_MS = 60_000
 _MIN_DO = 0.05
+
+METHOD = "night-balance"
+"""The method name the forecast reports (respiration + reaeration fit, refitted on change)."""
+JUMP_MGL = 2.0
+"""A change this large within ``JUMP_MS`` is a probe artefact: night respiration takes
+0.3–1.5 mg/L an hour and an aerator gives back less (DOMAIN.md, real-pond loggers)."""
+JUMP_MS = 15 * _MIN_MS
+ERRATIC_MGL = 0.4
+"""Typical reading-to-reading scatter (robust, mg/L) above which the probe is erratic: a
+healthy galvanic or optical probe scatters by 0.05–0.15 mg/L (the simulator's ~0.1)."""
+RISE_MGL_H = 0.25
+"""DO still rising this fast (mg/L/h) after the first 90 minutes of the night, with no
+decline yet: the water is mixing (a stratified pond), not respiring as modelled."""
+MAX_RMS_MGL = 0.5
+"""A regime the model cannot follow within this (mg/L) gives no number."""
+MIN_BEND_MGL_H = 0.5
+"""A change of regime bends the decline by at least this (mg/L/h): an aerator moves
+kLa·(Cs − C) by ~0.5–2 mg/L/h; less is drift the regime's own fit follows."""
+SAME_RESPIRATION = 5.0
+"""After a change of regime, the pull of R toward the respiration before it (per reading):
+switching an aerator changes kLa, not what the pond breathes, and this lets ten minutes of
+readings give a usable forecast; an hour of them outweighs it."""
+NEW_AERATION = Prior(0.0, 0.01)
+STILL_AIR = Prior(KLA_PRIOR_H, 1000.0)
+"""Aerators off: kLa held at still-water reaeration."""
+BREAK_SCORE = 15.0
+HINGE_BACK_H = 40 / 60
+NOISE_FLOOR_MGL = 0.1
+"""The least uncertainty a reading's level carries (mg/L) however smooth the series: a
+galvanic or optical probe's drift, temperature compensation and fouling wander by about
+this much over an hour (DOMAIN.md, sensors)."""
+"""A change of regime must explain this many noise variances of squared error."""
+
+
+@dataclass(frozen=True, slots=True)
+class DawnEstimate:
+    """What the forecast says at one moment.
+
+    ``state``: ``forecast`` (``do_mgl`` is the dawn minimum), ``day`` (no night to forecast),
+    ``wait`` (too few readings yet tonight) or ``unreliable`` (``reason`` says why)."""
+
+    state: str
+    sunrise_ms: int
+    do_mgl: float | None = None
+    points: int = 0
+    reason: str | None = None
+    regime_start_ms: int | None = None
+    method: str = METHOD
 
 
 def fit_dawn(points: Sequence[tuple[int, float]], sunrise_ms: int) -> float:
-    """DO (mg/L) at ``sunrise_ms`` from the exponential fitted to ``points`` (t ms, DO).
-
-    A rising or flat night (an aerator winning) predicts no lower than the last reading.
-    """
+    """DO (mg/L) at ``sunrise_ms`` from the exponential fitted to ``points`` (t ms, DO),
+    Madenjian (1987). A rising or flat night predicts no lower than the last reading."""
     n = len(points)
     xs = [(t - points[-1][0]) / _H_MS for t, _ in points]
     ys = [math.log(max(v, _MIN_DO)) for _, v in points]
@@ -49,19 +116,39 @@ def fit_dawn(points: Sequence[tuple[int, float]], sunrise_ms: int) -> float:
 @dataclass(slots=True)
 class DawnForecast:
     """Feeds on a pond's DO readings; gives the forecast dawn DO at night, ``DAYTIME`` by
-    day, and nothing while the night has too few readings to fit. Keeps at most one point
-    a minute (``thin_ms``): a probe read every second would otherwise make each fit slow
-    and the window large."""
+    day, and nothing while the night has too few readings or is ``unreliable``
+    (``estimate`` says which, and why). Keeps at most one point a minute (``thin_ms``)."""
 
     lat_deg: float = SERANG_LAT_DEG
     lon_deg: float = SERANG_LON_DEG
-    window_ms: int = 3 * _H_MS
-    after_dusk_ms: int = 30 * 60_000
-    min_span_ms: int = 90 * 60_000
-    every_ms: int = 5 * 60_000
-    thin_ms: int = 60_000
+    window_ms: int = 4 * _H_MS
+    """The longest stretch of one regime fitted: respiration drifts as the water cools."""
+    after_dusk_ms: int = 30 * _MIN_MS
+    min_span_ms: int = 90 * _MIN_MS
+    """Readings needed for the night's first forecast."""
+    regime_min_ms: int = 10 * _MIN_MS
+    """Readings needed after a change of regime."""
+    settle_ms: int = 45 * _MIN_MS
+    """After an artefact or a mixing rise, readings needed before a number again."""
+    every_ms: int = 5 * _MIN_MS
+    dawn_lag_ms: int = 20 * _MIN_MS
+    """The night's minimum comes this long after sunrise, when light first outpaces
+    respiration (DOMAIN.md: minimum about 05:00–06:00 WIB; the simulator's median is 21
+    min after sunrise)."""
+    thin_ms: int = _MIN_MS
+    test_ms: int = 20 * _MIN_MS
+    """Recent stretch checked against the regime's prediction for a change."""
     points: deque[tuple[int, float]] = field(default_factory=deque)
     sunrise_ms: int = 0
+    estimate: DawnEstimate | None = None
+    _night_start: int = 0
+    _regime: int = 0
+    _pending: int | None = None
+    """A change of regime seen by the last fit, awaiting confirmation."""
+    _before: NightFit | None = None
+    """The rates of the regime before the current one."""
+    _settle: tuple[int, str] | None = None
+    """(until, reason): no number before ``until`` (an artefact or a mixing rise)."""
     _next_fit: int = 0
     _last: float | None = None
     _dusk: tuple[int, int] = (0, 0)
@@ -70,7 +157,7 @@ class DawnForecast:
     def add_many(self, ts: Sequence[int], vs: Sequence[float]) -> list[tuple[int, float, int]]:
         """(t, forecast, the sunrise it is for) after each sample that yields a forecast."""
         out: list[tuple[int, float, int]] = []
-        pts, thin, window = self.points, self.thin_ms, self.window_ms
+        pts, thin = self.points, self.thin_ms
         sunrise, next_fit, last = self.sunrise_ms, self._next_fit, self._last
         dusk, dusk_until = self._dusk  # last_sunset_ms(t) is constant until the next sunset
         for t, do_mgl in zip(ts, vs, strict=True):
@@ -78,27 +165,32 @@ class DawnForecast:
                 sunrise = next_sunrise_ms(t, self.lat_deg, self.lon_deg)
                 pts.clear()
                 next_fit, last = 0, None
+                self._settle = self._before = self._pending = None
+                self.estimate = None
             if not dusk <= t < dusk_until:
                 dusk = last_sunset_ms(t, self.lat_deg, self.lon_deg)
                 dusk_until = next_sunset_ms(t, self.lat_deg, self.lon_deg)
             if sunrise - dusk > 16 * _H_MS:
+                self.estimate = DawnEstimate("day", sunrise)
                 out.append((t, DAYTIME, sunrise))
                 continue
-            if t < dusk + self.after_dusk_ms:
+            night_start = dusk + self.after_dusk_ms
+            if t < night_start or math.isnan(do_mgl):
                 continue
+            if not pts:
+                self._night_start = self._regime = night_start
             if not pts or t - pts[-1][0] >= thin:
                 pts.append((t, do_mgl))
-            while pts[0][0] < t - window:
-                pts.popleft()
             if t < next_fit:
                 if last is not None:
                     out.append((t, last, sunrise))
                 continue
-            if len(pts) < 6 or t - pts[0][0] < self.min_span_ms:
-                continue
             next_fit = t + self.every_ms
-            last = fit_dawn(list(pts), sunrise)
-            out.append((t, last, sunrise))
+            self.sunrise_ms = sunrise
+            self.estimate = est = self._fit(t)
+            last = est.do_mgl if est.state == "forecast" else None
+            if last is not None:
+                out.append((t, last, sunrise))
         self.sunrise_ms, self._next_fit, self._last = sunrise, next_fit, last
         self._dusk = (dusk, dusk_until)
         return out
@@ -106,3 +198,184 @@ class DawnForecast:
     def add(self, t: int, do_mgl: float) -> float | None:
         got = self.add_many((t,), (do_mgl,))
         return got[0][1] if got else None
+
+    # ------------------------------------------------------------ one fit
+
+    def _fit(self, now: int) -> DawnEstimate:
+        sunrise = self.sunrise_ms
+        # Older than any window this fit looks at: dropped (a night is ~12 h, 720 points).
+        while self.points[0][0] < now - self.window_ms - _H_MS:
+            self.points.popleft()
+        arr = np.asarray(self.points, dtype=np.float64)
+        t_all, raw = arr[:, 0], arr[:, 1]
+        c_all = _despike(raw)
+        n_all = len(t_all)
+        hour = t_all >= now - _H_MS
+        scatter = _scatter(raw[hour]) if hour.sum() >= 10 else 0.0
+        if scatter > ERRATIC_MGL:
+            return DawnEstimate("unreliable", sunrise, points=n_all, reason=(
+                f"erratic probe: readings scatter by {scatter:.1f} mg/L from one to the next"))
+        jump = _jump(t_all, c_all, self._regime)
+        if jump is not None:
+            at, size = jump
+            self._regime = at
+            self._settle = (at + self.settle_ms, (
+                f"sudden {'drop' if size < 0 else 'rise'} of {abs(size):.1f} mg/L within "
+                f"{JUMP_MS // _MIN_MS} min: a probe artefact, not the pond's oxygen"))
+        dusk_do = c_all[t_all < self._night_start + 15 * _MIN_MS]
+        if dusk_do.size >= 5 and hour.sum() >= 30:
+            rate = _slope_h(t_all[hour], c_all[hour])
+            if rate > RISE_MGL_H and float(np.median(c_all[-10:])) > np.median(dusk_do) + 0.3:
+                hours = (now - self._night_start) / _H_MS + self.after_dusk_ms / _H_MS
+                self._settle = (now + self.settle_ms, (
+                    f"DO rising {rate:.1f} mg/L/h {hours:.1f} h after dusk: the water is "
+                    "mixing (stratified pond?), not the falling night the forecast models"))
+        start = max(self._regime, now - self.window_ms)
+        sel = t_all >= start
+        t, c = t_all[sel], c_all[sel]
+        if (self._regime == self._night_start and now - start < self.min_span_ms) or len(t) < 6:
+            return self._waiting(now, n_all)
+        x = (t - now) / _H_MS
+        if now - start >= self.test_ms + 30 * _MIN_MS:
+            change = self._change(x, c, t)
+            if change is not None:
+                self._regime = change
+                sel = t >= change
+                t, c, x = t[sel], c[sel], x[sel]
+        if now - t[0] < self.regime_min_ms or len(t) < 6:
+            return self._waiting(now, n_all)
+        members = self._members(x, c)
+        fit = max(members, key=lambda m: m[0])[1]
+        if self._settle is not None and now < self._settle[0]:
+            return DawnEstimate("unreliable", sunrise, points=len(t), reason=self._settle[1],
+                                regime_start_ms=int(t[0]))
+        if fit.rms_mgl > MAX_RMS_MGL:
+            return DawnEstimate("unreliable", sunrise, points=len(t), reason=(
+                f"readings stray {fit.rms_mgl:.1f} mg/L from the night model"),
+                regime_start_ms=int(t[0]))
+        hours = (sunrise + self.dawn_lag_ms - now) / _H_MS
+        low = sum(w * project(f, hours) for w, f, _ in members)
+        return DawnEstimate("forecast", sunrise, round(low, 2), len(t),
+                            regime_start_ms=int(t[0]))
+
+    def _waiting(self, now: int, n: int) -> DawnEstimate:
+        if self._settle is not None and now < self._settle[0]:
+            return DawnEstimate("unreliable", self.sunrise_ms, points=n, reason=self._settle[1])
+        return DawnEstimate("wait", self.sunrise_ms, points=n)
+
+    def _members(self, x: F64, c: F64) -> list[tuple[float, NightFit, F64]]:
+        before = self._before
+        if before is None:
+            return ensemble(x, c)
+        fit, resid = self._fit_regime(x, c)
+        return [(1.0, fit, resid)]
+
+    def _fit_regime(self, x: F64, c: F64) -> tuple[NightFit, F64]:
+        """After a change, the better of its two usual causes: the aerators changed (the
+        pond breathes as before, aeration is new) or they stopped (back to still water,
+        and respiration — unknown while an aerator held DO level — is what the fall says)."""
+        before = self._before
+        if before is None:
+            return fit_night(x, c)
+        switched = fit_night(x, c, NEW_AERATION, Prior(before.r_mgl_h, SAME_RESPIRATION),
+                             before.k_mgl)
+        stopped = fit_night(x, c, STILL_AIR, None, before.k_mgl)
+        return min(switched, stopped, key=lambda f: f[0].rms_mgl)
+
+    def _change(self, x: F64, c: F64, t: F64) -> int | None:
+        """The start of a new regime, if the last ``test_ms`` left the regime's model."""
+        cut = x < -self.test_ms / _H_MS
+        if cut.sum() < 20:
+            return None
+        fit, resid_in = self._fit_regime(x[cut], c[cut])
+        x_new = x[~cut] - x[cut][-1]
+        resid = np.concatenate((resid_in, c[~cut] - predict(fit, x_new, c[~cut])))
+        at = _break(x, t, resid, int((~cut).sum()), fit.rms_mgl)
+        pending, self._pending = self._pending, at
+        # A change must show in two fits running (five minutes apart) at about the same
+        # place: correlated probe noise makes single bends now and then.
+        if at is None or pending is None or abs(at - pending) > 10 * _MIN_MS:
+            return None
+        self._before, self._pending = fit, None
+        return min(at, pending)
+
+
+def _despike(c: F64) -> F64:
+    """Single readings off their neighbours' median by more than 1 mg/L replaced by it."""
+    if len(c) < 5:
+        return c
+    pad = np.concatenate((c[:2], c, c[-2:]))
+    med = np.median(np.lib.stride_tricks.sliding_window_view(pad, 5), axis=1)
+    return np.where(np.abs(c - med) > 1.0, med, c)
+
+
+def _scatter(c: F64) -> float:
+    """Robust reading-to-reading noise (mg/L): the median absolute first difference,
+    scaled to a standard deviation of one reading."""
+    d = np.abs(np.diff(c))
+    return float(np.median(d)) * 1.4826 / math.sqrt(2.0) if len(d) else 0.0
+
+
+def _slope_h(t: F64, c: F64) -> float:
+    x = (t - t[-1]) / _H_MS
+    return float(np.polyfit(x, c, 1)[0])
+
+
+def _jump(t: F64, c: F64, since: int) -> tuple[int, float] | None:
+    """The latest change of ≥ ``JUMP_MGL`` within ``JUMP_MS`` after ``since``: (time, size)."""
+    sel = t >= since
+    t, c = t[sel], c[sel]
+    if len(t) < 3:
+        return None
+    found: tuple[int, float] | None = None
+    j = 0
+    for i in range(1, len(t)):
+        while t[i] - t[j] > JUMP_MS:
+            j += 1
+        if i - j < 1:
+            continue
+        window = c[j:i]
+        hi, lo = float(window.max()), float(window.min())
+        if hi - c[i] >= JUMP_MGL:
+            found = (int(t[i]), c[i] - hi)
+        elif c[i] - lo >= JUMP_MGL:
+            found = (int(t[i]), c[i] - lo)
+    return found
+
+
+def _break(x: F64, t: F64, resid: F64, n_new: int, rms: float) -> int | None:
+    """Where the residuals bend away from zero (a hinge), if the bend is beyond noise.
+
+    The newest ``n_new`` residuals are predictions, not fitted. Over the last hour, the
+    hinge residual = a · (x − hinge)⁺ (hinge in the last ``HINGE_BACK_H``) that best
+    explains them must remove more squared
+    error than ``BREAK_SCORE`` times the regime's noise, bend by ``MIN_BEND_MGL_H`` or
+    more, and the newest readings must lie on its side."""
+    if n_new < 10:
+        return None
+    # Probe noise is correlated from minute to minute (a reading's error lasts a few
+    # readings): count it three times over.
+    noise2 = 3.0 * max(rms, NOISE_FLOOR_MGL) ** 2
+    hour = x >= x[-1] - 1.0
+    xh, rh, th = x[hour], resid[hour], t[hour]
+    best, best_gain = None, BREAK_SCORE * noise2
+    # A change the prediction caught began in the tested stretch or just before it.
+    first = int(np.searchsorted(xh, x[-1] - HINGE_BACK_H))
+    for k in range(first, len(xh) - 6, 2):
+        d = np.maximum(xh - xh[k], 0.0)
+        dd = float(d @ d)
+        if dd <= 0.0:
+            continue
+        dr = float(d @ rh)
+        a, gain = dr / dd, dr * dr / dd
+        if gain > best_gain and abs(a) >= MIN_BEND_MGL_H \
+                and float(np.sign(rh[-5:]).sum()) * math.copysign(1.0, a) >= 3.0:
+            best, best_gain = int(th[k]), gain
+    return best
+
+
+def regime_fit(points: Sequence[tuple[int, float]]) -> NightFit:
+    """The night model fitted to ``points`` (t ms, DO) as one regime (for plots and tests)."""
+    arr = np.asarray(points, dtype=np.float64)
+    fit, _ = fit_night((arr[:, 0] - arr[-1, 0]) / _H_MS, arr[:, 1])
+    return fit

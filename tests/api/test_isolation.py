@@ -49,6 +49,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", S + "/ponds/{pond}"): ALL,
     ("GET", S + "/ponds/{pond}/series"): ALL,
     ("GET", S + "/ponds/{pond}/series.csv"): ALL,
+    ("GET", S + "/ponds/{pond}/forecast"): ALL,
     ("GET", S + "/teams"): ALL,
     ("POST", S + "/teams"): WRITERS,
     ("GET", S + "/teams/{team}"): ALL,
