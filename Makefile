@@ -32,7 +32,7 @@ test: $(STAMP) os-deps lint typecheck
 	$(BIN)/pytest -q -p no:cacheprovider
 
 bench: $(STAMP) os-deps
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .kolam-demo .pytest_cache .mypy_cache .ruff_cache

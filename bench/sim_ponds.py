@@ -26,7 +26,9 @@ import numpy as np  # noqa: E402  (after the thread pinning above)
 
 from firmware_sim.pond import PondSim  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results" / "sim_ponds.json"
+# bench/run_all.py --quick points this elsewhere, so small runs never replace real results.
+RESULTS = Path(os.environ.get("BENCH_RESULTS_DIR")
+               or Path(__file__).resolve().parent / "results") / "sim_ponds.json"
 TARGET_S = 10.0
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import signal
 import sys
 import threading
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from firmware_sim.node import JsonLinesLink, MqttLink, SimNode
 from firmware_sim.runner import PondModel, SimClock, SimRunner, device_refs
 from firmware_sim.simple import SimpleModel
 from kolam.config import KolamConfig
+from kolam.shutdown import stop_on_signals
 from kolam.timeutil import now_ms
 
 log = logging.getLogger(__name__)
@@ -67,9 +67,8 @@ def run(config: KolamConfig, options: SimOptions, out: TextIO = sys.stdout,
             node.attach(link)
             link.connect(wait=False)
             links.append(link)
-    if threading.current_thread() is threading.main_thread() and not options.dry_run:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: stop.set())
+    if not options.dry_run:
+        stop_on_signals(stop.set)
     log.info("simulating %d ponds at %s every %g s", sim.ponds, sim.site, sim.interval_s)
     try:
         SimRunner(nodes, make_model(config, start), clock, end,

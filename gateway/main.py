@@ -11,7 +11,6 @@ brokers, disconnect, close the outbox.
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +29,7 @@ from kolam.protocol import (
     gateway_status_topic,
     site_filter,
 )
+from kolam.shutdown import stop_on_signals
 
 log = logging.getLogger(__name__)
 
@@ -155,13 +155,7 @@ class Gateway:
 def run(config: KolamConfig) -> None:
     gateway = Gateway(config)
 
-    def _stop(signum: int, _frame: object) -> None:
-        log.info("signal %d: stopping", signum)
-        gateway.stop()
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _stop)
-        signal.signal(signal.SIGINT, _stop)
+    stop_on_signals(gateway.stop)
     gateway.start()
     try:
         gateway.wait()

@@ -14,7 +14,6 @@ tracker, whose changes are published on the local broker.
 
 from __future__ import annotations
 
-import base64
 import logging
 import random
 import threading
@@ -26,6 +25,7 @@ from gateway.alarms import AlarmChange, AlarmTracker, Change, describe
 from gateway.messages import is_alarm_topic
 from gateway.outbox import DeadLetter, Outbox
 from kolam.config import GatewayConfig
+from kolam.deadletter import dead_letter_fields
 from kolam.errors import KolamError, ProtocolError, StoreError
 from kolam.inbox import Inbox
 from kolam.mqtt import Message
@@ -202,8 +202,4 @@ class Receiver:
 
 
 def _dead(msg: Message, reason: str, detail: str, now: int) -> DeadLetter:
-    try:
-        payload = msg.payload[:4096].decode("utf-8")
-    except UnicodeDecodeError:
-        payload = "base64:" + base64.b64encode(msg.payload[:3000]).decode()
-    return DeadLetter(msg.topic[:300], str(reason), detail, payload, now)
+    return DeadLetter(*dead_letter_fields(msg.topic, msg.payload, reason, detail), now)

@@ -6,7 +6,6 @@ reason, or (for topics ingest does not handle) counted and ignored.
 
 from __future__ import annotations
 
-import base64
 import logging
 import time
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import SQLAlchemyError
 
 from kolam.chemistry import pressure_at_altitude_atm
+from kolam.deadletter import dead_letter_fields
 from kolam.derive import derived_values
 from kolam.errors import KolamError, ProtocolError
 from kolam.mqtt import Message
@@ -39,7 +39,6 @@ _DEVICE_REASONS = {
     DeviceCheck.MOVED: (Reason.UNKNOWN_DEVICE, "device is registered to another pond"),
 }
 _DEVICE_KINDS = (TopicKind.TELEMETRY, TopicKind.STATUS)
-MAX_DEAD_PAYLOAD = 4096
 _TOPIC_CACHE_MAX = 100_000
 SITE_PRESSURE_REFRESH_S = 300.0
 """How often the sites' altitudes (for DO saturation) are re-read from the registry."""
@@ -60,11 +59,7 @@ class Batch:
 
 def dead_letter(topic: str, payload: bytes, reason: str, detail: str, now: int) -> DeadLetterIn:
     """A dead letter keeping (a bounded copy of) the raw payload."""
-    try:
-        text = payload[:MAX_DEAD_PAYLOAD].decode("utf-8")
-    except UnicodeDecodeError:
-        text = "base64:" + base64.b64encode(payload[: MAX_DEAD_PAYLOAD * 3 // 4 - 8]).decode()
-    return DeadLetterIn(topic[:300], str(reason), detail[:500], text, now)
+    return DeadLetterIn(*dead_letter_fields(topic, payload, reason, detail), now)
 
 
 class Decoder:

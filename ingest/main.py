@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import signal
-import threading
 
 from prometheus_client import start_http_server
 
@@ -13,6 +11,7 @@ from ingest.metrics import IngestMetrics
 from ingest.worker import IngestWorker
 from kolam.config import KolamConfig
 from kolam.registry.repo import Registry
+from kolam.shutdown import stop_on_signals
 from kolam.store import open_store
 
 log = logging.getLogger(__name__)
@@ -37,13 +36,7 @@ def run(config: KolamConfig) -> None:
         start_http_server(config.ingest.metrics_port, "127.0.0.1", metrics.registry)
     worker = IngestWorker(config, store, registry, metrics)
 
-    def _stop(signum: int, _frame: object) -> None:
-        log.info("signal %d: finishing the current batch", signum)
-        worker.stop()
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _stop)
-        signal.signal(signal.SIGINT, _stop)
+    stop_on_signals(worker.stop, "finishing the current batch")
     if worker.alerts is not None:
         worker.alerts.start_notifier()
     worker.start()

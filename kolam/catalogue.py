@@ -100,3 +100,12 @@ METRICS: dict[str, Metric] = {
 
 MEASURED: frozenset[str] = frozenset(k for k, m in METRICS.items() if not m.derived)
 """Keys a device may send."""
+
+
+def valid_range(key: str) -> tuple[float, float]:
+    """The closed valid range ``(low, high)`` of a metric, e.g. for a simulated probe's
+    converter; raises ``KeyError`` for a key outside the catalogue."""
+    valid = METRICS[key].valid
+    if valid.low is None or valid.high is None:  # pragma: no cover - every range is closed
+        raise ValueError(f"metric {key!r} has an open valid range")
+    return float(valid.low), float(valid.high)

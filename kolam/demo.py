@@ -125,7 +125,6 @@ class Demo:
         self.backfill_s = backfill_s
         self.children: list[Child] = []
         self.logins: dict[str, str] = {}
-        self._stopping = False
 
     def _env(self, user: str, password: str, port: int | None = None) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("KOLAM_")}
@@ -202,7 +201,6 @@ class Demo:
 
     def stop(self) -> None:
         """SIGTERM in reverse start order, bounded waits, then SIGKILL."""
-        self._stopping = True
         deadline = time.monotonic() + STOP_TIMEOUT_S
         for child in reversed(self.children):
             if child.proc.poll() is None:

@@ -6,13 +6,13 @@
 """
 
 from firmware_sim.pond.faults import FAULT_KINDS, FaultEvent
+from firmware_sim.pond.metrics import METRICS, VALID_RANGE
 from firmware_sim.pond.model import TRUTH_KEYS
 from firmware_sim.pond.scenarios import SCENARIOS, AeratorOutage, DieOff, Leak, Scenario
-from firmware_sim.pond.sensors import METRICS, VALID_RANGE
 from firmware_sim.pond.sim import Frame, Frames, PondSim
-from firmware_sim.pond.sun import SunTimes, sun_times
 from firmware_sim.pond.weather import Storm, WeatherSpec
 from kolam.chemistry import do_saturation_mgl, nh3_fraction
+from kolam.sun import SunTimes, sun_times
 
 __all__ = [
     "FAULT_KINDS",

@@ -14,19 +14,20 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from firmware_sim.pond.metrics import METRICS, VALID_RANGE
 from firmware_sim.pond.sun import WIB_OFFSET_S, local_day_index
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
-TEMP_ROW = 0
-N_METRICS = 8
+TEMP_ROW = METRICS.index("temp_c")
+N_METRICS = len(METRICS)
 ANALOG_ROWS = (1, 2, 3, 4, 5, 6)  # ph, do, tan, no2, tds, turbidity behind an ADC
 # Readings when the ADC reads code 0 / full scale, per metric row (see sensors.PROBES).
 STUCK = {1: (0.0, 21.5), 2: (0.0, 16.1), 3: (0.0, 50.0), 4: (0.0, 20.0), 5: (0.0, 2420.0),
          6: (3000.0, 0.0)}
-# A spike's size per metric row, and the valid range it is kept inside (DESIGN.md).
+# A spike's size per metric row, and the valid range it is kept inside (the catalogue's).
 SPIKE_SCALE = (6.0, 2.0, 5.0, 3.0, 1.0, 300.0, 200.0, 30.0)
-RANGE_HIGH = (45.0, 14.0, 25.0, 50.0, 20.0, 5000.0, 3000.0, 500.0)
+RANGE_HIGH = tuple(VALID_RANGE[m][1] for m in METRICS)
 DS18B20_DISCONNECTED = -127.0  # DOMAIN.md sentinels
 DS18B20_POWER_ON = 85.0
 # Galvanic membrane fouling: reads low, up to ~20 % in two weeks (DOMAIN.md).

@@ -68,11 +68,6 @@ class Scenario:
     aerator_off_h: float = 0.0
 
 
-def hours_since_start(day: int, hour: float) -> float:
-    """Hours from 00:00 WIB of day 0 to (day, hour)."""
-    return day * 24.0 + hour
-
-
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (

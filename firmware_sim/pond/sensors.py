@@ -14,15 +14,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from firmware_sim.pond.faults import FaultEvent, FaultPlan
+from firmware_sim.pond.metrics import METRICS, VALID_RANGE
 
 F64 = NDArray[np.float64]
-METRICS = ("temp_c", "ph", "do_mgl", "tan_mgl", "no2_mgl", "tds_ppm", "turbidity_ntu",
-           "level_cm")
-VALID_RANGE: dict[str, tuple[float, float]] = {  # DESIGN.md metric catalogue
-    "temp_c": (0.0, 45.0), "ph": (0.0, 14.0), "do_mgl": (0.0, 25.0), "tan_mgl": (0.0, 50.0),
-    "no2_mgl": (0.0, 20.0), "tds_ppm": (0.0, 5000.0), "turbidity_ntu": (0.0, 3000.0),
-    "level_cm": (0.0, 500.0),
-}
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,11 @@ from numpy.typing import NDArray
 
 from firmware_sim.pond.device import PowerSupply
 from firmware_sim.pond.faults import FaultEvent
+from firmware_sim.pond.metrics import METRICS
 from firmware_sim.pond.model import TRUTH_KEYS, PondModel, initial_state
 from firmware_sim.pond.params import PondParams, draw_params
 from firmware_sim.pond.scenarios import SCENARIOS, Scenario
-from firmware_sim.pond.sensors import METRICS, SensorModel
+from firmware_sim.pond.sensors import SensorModel
 from firmware_sim.pond.sun import WIB_OFFSET_S, local_day_index
 from firmware_sim.pond.weather import PondWeather, Weather
 

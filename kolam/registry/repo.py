@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from kolam.deadletter import MAX_DETAIL_CHARS, MAX_PAYLOAD_BYTES, MAX_TOPIC_CHARS
 from kolam.errors import NotFound, RegistryError
 from kolam.protocol import ROOT as TOPIC_ROOT
 from kolam.protocol import DeviceRef, Status
@@ -78,8 +79,6 @@ class DeviceCheck(StrEnum):
     DISABLED = "disabled"
     MOVED = "moved"
 
-
-MAX_DEAD_PAYLOAD = 4096
 
 
 def _on_sites(sites: frozenset[str]) -> ColumnElement[bool]:
@@ -260,9 +259,9 @@ class Registry:
         try:
             with self._session() as s, s.begin():
                 s.add_all([DeadLetter(received_at=d.received_at, source=d.source,
-                                      topic=d.topic[:300], reason=d.reason,
-                                      detail=d.detail[:500],
-                                      payload=d.payload[:MAX_DEAD_PAYLOAD])
+                                      topic=d.topic[:MAX_TOPIC_CHARS], reason=d.reason,
+                                      detail=d.detail[:MAX_DETAIL_CHARS],
+                                      payload=d.payload[:MAX_PAYLOAD_BYTES])
                            for d in letters])
         except SQLAlchemyError as exc:
             raise RegistryError(f"cannot store dead letters: {exc}") from exc

@@ -35,10 +35,6 @@ __all__ = [
 ]
 
 
-class Store(TimeSeriesWriter, TimeSeriesReader):
-    """A backend that is both writer and reader."""
-
-
 def open_store(config: KolamConfig) -> SqliteStore | InfluxStore:
     """Open the configured time-series backend."""
     if config.store == "sqlite":
