@@ -102,3 +102,11 @@ def test_buffered_socket_serves_small_reads_from_one_recv() -> None:
         b"\x05", b"hello", b"\x30", b"\x02", b"hi"]
     assert inner.calls == 1
     assert sock.pending() == 0
+
+
+def test_the_public_surface() -> None:
+    import kolam.mqtt
+
+    assert sorted(kolam.mqtt.__all__) == ["Message", "MessageHandler", "MqttClient", "Publish",
+                                          "SUBACK_TIMEOUT_S", "Will"]
+    assert all(hasattr(kolam.mqtt, name) for name in kolam.mqtt.__all__)
