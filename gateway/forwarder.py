@@ -33,13 +33,11 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import paho.mqtt.client as paho
-
 from gateway.messages import GatewayHealth, encode_batch, encode_health
 from gateway.outbox import Outbox, OutboxRow, PendingStatus
 from kolam.config import GatewayConfig
 from kolam.errors import KolamError
-from kolam.mqtt import MqttClient
+from kolam.mqtt import MqttClient, Publish
 from kolam.protocol import status_topic, telemetry_topic
 
 log = logging.getLogger(__name__)
@@ -48,23 +46,9 @@ ACK_POLL_S = 0.01
 IDLE_WAIT_S = 0.1
 
 
-def acknowledged(info: paho.MQTTMessageInfo) -> bool:
-    """Whether the broker PUBACKed the message.
-
-    A message published in the instant the link dropped gets ``rc=NO_CONN``
-    yet stays queued in paho, which resends it on reconnect and marks it
-    published on its PUBACK; ``is_published()`` raises for such a message
-    whatever happened, so read the flag it guards.
-    """
-    if info.rc == paho.MQTT_ERR_NO_CONN:
-        with info._condition:
-            return bool(info._published)
-    return info.is_published()
-
-
 @dataclass
 class _InFlight:
-    info: paho.MQTTMessageInfo
+    info: Publish
     ids: list[int] = field(default_factory=list)
     status: PendingStatus | None = None
 
@@ -256,7 +240,7 @@ class Forwarder:
         return True
 
     def _publish(self, topic: str, payload: bytes,
-                 retain: bool = False) -> paho.MQTTMessageInfo | None:
+                 retain: bool = False) -> Publish | None:
         try:
             info = self.uplink.publish(topic, payload, qos=1, retain=retain)
         except KolamError as exc:
@@ -271,16 +255,14 @@ class Forwarder:
         if not self._inflight:
             return
         if wait_s > 0:
-            oldest = self._inflight[0].info
-            if oldest.rc == paho.MQTT_ERR_SUCCESS:
-                oldest.wait_for_publish(wait_s)
-            else:
-                time.sleep(wait_s)
+            # A message published in the instant the link dropped stays queued in the
+            # client, is resent on reconnect and turns acked on its PUBACK like the rest.
+            self._inflight[0].info.wait(wait_s)
         done_ids: list[int] = []
         done_status: list[PendingStatus] = []
         remaining: deque[_InFlight] = deque()
         for item in self._inflight:
-            if acknowledged(item.info):
+            if item.info.acked:
                 done_ids.extend(item.ids)
                 if item.status is not None:
                     done_status.append(item.status)

@@ -27,7 +27,7 @@ def publish(broker: Mosquitto, refs: list[DeviceRef], n_per_ref: int, t0: int) -
             msg = Telemetry(i, 1, (Sample(t0 + i * 1000, {"ph": 7.0, "do_mgl": 5.5}),))
             infos.append(pub.publish(telemetry_topic(ref), encode_telemetry(msg)))
     for info in infos:
-        info.wait_for_publish(30)
+        info.wait(30)
     pub.close()
     return len(infos) * 2
 

@@ -1,7 +1,4 @@
-"""A small wrapper around paho-mqtt 2.x shared by the simulator, gateway and ingest.
-
-Paho's return codes are checked once here and turned into ``MqttError``; paho's
-message objects never leave this module (callers get :class:`Message`).
+"""The client: one connection to one broker, with Kolam's own message and publish types.
 
 Reconnecting: ``connect()`` starts paho's network thread, which reconnects by
 itself with a back-off of 1–``reconnect_max_s`` seconds whenever the link drops.
@@ -14,19 +11,23 @@ from __future__ import annotations
 
 import logging
 import ssl
-import struct
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import paho.mqtt.client as paho
-from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
+from paho.mqtt.enums import CallbackAPIVersion
 
 from kolam.config import MqttUrl
 from kolam.errors import MqttError
+from kolam.mqtt.acks import Ack, AckTable, Publish
+from kolam.mqtt.seam import PahoClient
 
 log = logging.getLogger(__name__)
+
+SUBACK_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,64 +41,6 @@ class Message:
     mid: int
 
 
-class _BufferedSocket:
-    """The broker's socket with a read buffer.
-
-    paho reads every packet with three or four ``recv`` calls (command byte, each length
-    byte, body): a system call each, and each one releases the GIL, so a busy worker
-    thread and paho's network thread hand it back and forth several times a message.
-    Reading up to 64 KiB at a time and serving paho from that makes it one call for
-    hundreds of small messages. ``pending()`` tells paho's loop that buffered bytes are
-    there to read (it asks the same of TLS sockets)."""
-
-    def __init__(self, sock: Any) -> None:
-        self._sock = sock
-        self._buf = b""
-        self._pos = 0
-
-    def recv(self, n: int) -> bytes:
-        if self._pos >= len(self._buf):
-            data: bytes = self._sock.recv(max(n, 65536))
-            if len(data) <= n:
-                return data
-            self._buf, self._pos = data, 0
-        start, self._pos = self._pos, self._pos + n
-        return self._buf[start:self._pos]
-
-    def pending(self) -> int:
-        inner = self._sock.pending() if hasattr(self._sock, "pending") else 0
-        return max(0, len(self._buf) - self._pos) + inner
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._sock, name)
-
-
-_PUBACK = struct.Struct("!BBH")  # fixed header, remaining length 2, packet id
-
-
-class _Paho(paho.Client):
-    """paho's client reading through a ``_BufferedSocket``, every buffered packet per turn
-    of its loop (paho's own ``loop_read`` takes one packet per ``select``)."""
-
-    def _create_socket(self) -> Any:
-        return _BufferedSocket(super()._create_socket())
-
-    def ack_many(self, mids: Sequence[int]) -> None:
-        """PUBACK a batch of QoS 1 messages as one queued write. paho's ``ack()`` queues a
-        packet, wakes its loop through a socket pair and later sends four bytes, each
-        a system call, per message."""
-        if mids:
-            packet = b"".join([_PUBACK.pack(paho.PUBACK, 2, mid) for mid in mids])
-            self._packet_queue(paho.PUBACK, packet, mids[-1], 1)
-
-    def loop_read(self, max_packets: int = 1) -> MQTTErrorCode:
-        rc = super().loop_read(max_packets)
-        while rc == MQTTErrorCode.MQTT_ERR_SUCCESS and isinstance(
-                self._sock, _BufferedSocket) and self._sock.pending() > 0:
-            rc = super().loop_read(max_packets)
-        return rc
-
-
 @dataclass(frozen=True, slots=True)
 class Will:
     topic: str
@@ -107,6 +50,23 @@ class Will:
 
 
 MessageHandler = Callable[[Message], None]
+
+
+def _refused(filters: Sequence[tuple[str, int]], codes: object) -> list[str]:
+    """The filters a SUBACK refused (MQTT 3.1.1: return code 0x80)."""
+    if not isinstance(codes, list) or len(codes) != len(filters):
+        return [f for f, _ in filters]
+    return [f for (f, _), code in zip(filters, codes, strict=True)
+            if getattr(code, "is_failure", True)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Subscription:
+    """The SUBSCRIBE sent on a (re)connect, whose SUBACK ``connect()`` awaits."""
+
+    mid: int
+    filters: list[tuple[str, int]]
+    ack: Ack
 
 
 class MqttClient:
@@ -132,7 +92,9 @@ class MqttClient:
         self._connected = threading.Event()
         self._on_connect_hooks: list[Callable[[bool], None]] = []
         self._keepalive_s = keepalive_s
-        self._client = _Paho(
+        self._acks = AckTable()
+        self._resubscribed: _Subscription | None = None
+        self._client = PahoClient(
             CallbackAPIVersion.VERSION2,
             client_id=client_id,
             clean_session=clean_session,
@@ -151,6 +113,8 @@ class MqttClient:
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
         self._client.on_message = self._on_message
+        self._client.on_publish = self._on_publish
+        self._client.on_subscribe = self._on_subscribe
 
     # ------------------------------------------------------------ lifecycle
 
@@ -161,18 +125,27 @@ class MqttClient:
     def connect(self, timeout_s: float = 10.0, *, wait: bool = True) -> None:
         """Connect and start the network thread.
 
-        With ``wait`` (the default) block until the broker accepts us or raise
-        ``MqttError``; without it, return at once and keep retrying in the
+        With ``wait`` (the default) block until the broker accepts us and has
+        answered the subscription of the filters given so far (SUBACK), or raise
+        ``MqttError``; filters the broker refuses are logged, the others stay in
+        force. Without ``wait``, return at once and keep retrying in the
         background (a gateway must start even while its uplink is down).
         """
+        deadline = time.monotonic() + timeout_s
         try:
             self._client.connect_async(self.url.host, self.url.port, self._keepalive_s)
         except (OSError, ValueError) as exc:
             raise MqttError(f"cannot connect to {self.url.redacted()}: {exc}") from exc
         self._client.loop_start()
-        if wait and not self._connected.wait(timeout_s):
+        if not wait:
+            return
+        if not self._connected.wait(timeout_s):
             self.close()
             raise MqttError(f"no CONNACK from {self.url.redacted()} within {timeout_s:g} s")
+        pending = self._resubscribed
+        if pending is not None and not pending.ack.wait(max(0.0, deadline - time.monotonic())):
+            self.close()
+            raise MqttError(f"no SUBACK from {self.url.redacted()} within {timeout_s:g} s")
 
     def wait_connected(self, timeout_s: float) -> bool:
         return self._connected.wait(timeout_s)
@@ -199,28 +172,61 @@ class MqttClient:
 
     # ------------------------------------------------------------ messages
 
-    def subscribe(self, filters: Iterable[str], handler: MessageHandler, qos: int = 1) -> None:
-        """Subscribe now and after every reconnect; ``handler`` runs on the network thread."""
+    def subscribe(self, filters: Iterable[str], handler: MessageHandler, qos: int = 1,
+                  timeout_s: float = SUBACK_TIMEOUT_S) -> None:
+        """Subscribe now and after every reconnect; ``handler`` runs on the network thread.
+
+        Before ``connect()`` the filters are only recorded (``connect`` subscribes
+        them). When connected, wait for the broker's SUBACK: ``MqttError`` if it
+        refuses a filter (that filter is dropped) or does not answer within
+        ``timeout_s`` (the filters stay, to be subscribed again on reconnect).
+        """
         self._handler = handler
         new = [(f, qos) for f in filters]
         self._filters.extend(new)
-        if self.connected and new:
-            self._check(self._client.subscribe(new)[0], "subscribe")
+        if not (self.connected and new):
+            return
+        since = self._acks.ticket()
+        rc, mid = self._client.subscribe(new)
+        if rc != paho.MQTT_ERR_SUCCESS or mid is None:
+            raise MqttError(f"subscribe failed: {paho.error_string(rc)}")
+        ack = self._acks.watch(mid, since)
+        if not ack.wait(timeout_s):
+            self._acks.forget(mid)
+            raise MqttError(f"no SUBACK from {self.url.redacted()} within {timeout_s:g} s")
+        refused = _refused(new, ack.result)
+        if refused:
+            for f in refused:
+                self._filters.remove((f, qos))
+            raise MqttError(f"{self.url.redacted()} refused the subscription to "
+                            f"{', '.join(refused)}")
 
     def publish(self, topic: str, payload: bytes, qos: int = 1, retain: bool = False,
-                wait_s: float | None = None) -> paho.MQTTMessageInfo:
-        """Publish; with ``wait_s`` block until the broker acknowledged it (PUBACK)."""
+                wait_s: float | None = None) -> Publish:
+        """Publish; with ``wait_s`` block until the broker acknowledged it (PUBACK).
+
+        Without ``wait_s`` a message published while the link is down is queued and
+        sent on reconnect (see :class:`Publish`); with it, that is an ``MqttError``.
+        """
+        since = self._acks.ticket()
         info = self._client.publish(topic, payload, qos, retain)
         if info.rc not in (paho.MQTT_ERR_SUCCESS, paho.MQTT_ERR_NO_CONN):
             raise MqttError(f"publish to {topic} failed: {paho.error_string(info.rc)}")
+        offline = info.rc == paho.MQTT_ERR_NO_CONN
+        if qos == 0:
+            ack = Ack()
+            if not offline:
+                ack.set(None)
+        else:
+            ack = self._acks.watch(info.mid, since)
+        handle = Publish(topic, info.mid, ack, offline)
         if wait_s is not None:
-            try:
-                info.wait_for_publish(wait_s)
-            except (RuntimeError, ValueError) as exc:
-                raise MqttError(f"publish to {topic} failed: {exc}") from exc
-            if not info.is_published():
+            if offline:
+                raise MqttError(f"publish to {topic} failed: not connected to "
+                                f"{self.url.redacted()}")
+            if not handle.wait(wait_s):
                 raise MqttError(f"publish to {topic} not acknowledged within {wait_s:g} s")
-        return info
+        return handle
 
     def ack(self, mid: int, qos: int = 1) -> None:
         """Acknowledge a message received in manual-ack mode (after it is durable)."""
@@ -237,10 +243,6 @@ class MqttClient:
 
     # ------------------------------------------------------------ paho callbacks
 
-    def _check(self, rc: int, what: str) -> None:
-        if rc != paho.MQTT_ERR_SUCCESS:
-            raise MqttError(f"{what} failed: {paho.error_string(rc)}")
-
     def _on_connect(self, client: paho.Client, userdata: object, flags: paho.ConnectFlags,
                     reason: object, properties: object) -> None:
         if getattr(reason, "is_failure", False):
@@ -249,10 +251,24 @@ class MqttClient:
         log.info("connected to %s as %s (session present: %s)", self.url.redacted(),
                  self.client_id, flags.session_present)
         if self._filters:
-            client.subscribe(self._filters)
+            self._resubscribe(client, list(self._filters))
         self._connected.set()
         for hook in self._on_connect_hooks:
             hook(flags.session_present)
+
+    def _resubscribe(self, client: paho.Client, filters: list[tuple[str, int]]) -> None:
+        # On the network thread, which cannot wait for its own SUBACK: connect() waits
+        # for this one, and refusals are logged when it arrives (_on_subscribe).
+        previous, self._resubscribed = self._resubscribed, None
+        if previous is not None and not previous.ack.done:
+            self._acks.forget(previous.mid)  # never answered: that link is gone
+        since = self._acks.ticket()
+        rc, mid = client.subscribe(filters)
+        if rc != paho.MQTT_ERR_SUCCESS or mid is None:
+            log.warning("subscribing on %s failed: %s", self.url.redacted(),
+                        paho.error_string(rc))
+            return
+        self._resubscribed = _Subscription(mid, filters, self._acks.watch(mid, since))
 
     def _on_disconnect(self, client: paho.Client, userdata: object, flags: object,
                        reason: object, properties: object) -> None:
@@ -260,12 +276,24 @@ class MqttClient:
             log.warning("disconnected from %s: %s", self.url.redacted(), reason)
         self._connected.clear()
 
+    def _on_publish(self, client: paho.Client, userdata: object, mid: int,
+                    reason: object, properties: object) -> None:
+        self._acks.arrived(mid, reason)
+
+    def _on_subscribe(self, client: paho.Client, userdata: object, mid: int,
+                      reason_codes: list[Any], properties: object) -> None:
+        self._acks.arrived(mid, reason_codes)
+        pending = self._resubscribed
+        if pending is not None and pending.mid == mid:
+            refused = _refused(pending.filters, reason_codes)
+            if refused:
+                log.warning("broker %s refused the subscription of %s to %s",
+                            self.url.redacted(), self.client_id, ", ".join(refused))
+
     def _on_message(self, client: paho.Client, userdata: object,
                     msg: paho.MQTTMessage) -> None:
         if self._handler is None:
             return
-        # A broker may pass a topic that is not valid UTF-8; paho's .topic would raise
-        # on the network thread. Decode leniently and let protocol validation reject it.
-        topic = bytes(msg._topic).decode("utf-8", errors="replace")
         payload = msg.payload if isinstance(msg.payload, bytes) else bytes(msg.payload)
-        self._handler(Message(topic, payload, msg.qos, bool(msg.retain), msg.mid))
+        self._handler(Message(PahoClient.raw_topic(msg), payload, msg.qos, bool(msg.retain),
+                              msg.mid))
