@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from api.app import create_app
 from api.ratelimit import AccountLock, Backoff, LoginLimiter, TooManyLogins, address_key
@@ -296,7 +297,11 @@ def test_weak_keys_refused(key: str) -> None:
 
 
 def test_server_refuses_a_placeholder_key(make_config: Callable[..., KolamConfig]) -> None:
-    config = make_config(secret_key="change_me_change_me_change_me_123456")
+    weak = "change_me_change_me_change_me_123456"
+    with pytest.raises(ConfigError, match="secret_key"):  # check-config refuses it too
+        make_config(secret_key=weak)
+    # The API's own guard, for a config built in code without validation.
+    config = make_config().model_copy(update={"secret_key": SecretStr(weak)})
     store, registry = SqliteStore(config.samples_path), Registry(config.registry_url)
     try:
         with pytest.raises(ConfigError, match="secret_key"):
