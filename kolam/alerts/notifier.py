@@ -32,6 +32,8 @@ from kolam.timeutil import now_ms
 
 log = logging.getLogger(__name__)
 _HOUR_MS = 3_600_000
+LOOP_RETRY = RetryOptions(initial_delay_s=1.0, max_delay_s=30.0)
+"""The drain loop's back-off while the registry fails: 1 s, 2 s, ... up to 30 s."""
 
 
 class Notifier:
@@ -63,6 +65,7 @@ class Notifier:
 
     def _run(self) -> None:
         next_followup = 0.0
+        failures = 0  # in a row: the registry down, the back-off grows to LOOP_RETRY's cap
         while not self._stop.is_set():
             self.wake.wait(0.5)
             self.wake.clear()
@@ -72,12 +75,16 @@ class Notifier:
                     self.outbox.followups(now_ms())
                 if self.drain() >= 200:
                     self.wake.set()
-            except KolamError as exc:
-                log.warning("notifier: %s (retrying)", exc)
-                self._stop.wait(1.0)
-            except Exception:
-                log.exception("notifier: unexpected error (retrying)")
-                self._stop.wait(1.0)
+                failures = 0
+            except Exception as exc:
+                # The thread must outlive any error, or no notification goes out again.
+                failures += 1
+                wait_s = LOOP_RETRY.delay_s(failures, random.random())
+                if isinstance(exc, KolamError):
+                    log.warning("notifier: %s (retrying in %.1f s)", exc, wait_s)
+                else:
+                    log.exception("notifier: unexpected error (retrying in %.1f s)", wait_s)
+                self._stop.wait(wait_s)
 
     def drain(self) -> int:
         """Send everything due now; return how many notifications were due."""
