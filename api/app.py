@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
+from traceback import format_tb
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -11,7 +15,7 @@ from api.inputs import StrictJson, validation_error
 from api.pages import install as install_pages
 from api.pages.live import StreamSlots
 from api.pages.render import page
-from api.ratelimit import LoginLimiter, TooManyLogins, login_abandoned
+from api.ratelimit import LoginLimiter, login_abandoned
 from api.routes import (
     alerts,
     auth,
@@ -30,19 +34,28 @@ from api.routes import (
 )
 from api.routes.health import RegistryCollector
 from api.security import BodyLimit, SecurityHeaders, check_secret_key
-from kolam.auth import AuthError, Forbidden, secret_key
+from kolam.auth import secret_key
 from kolam.config import KolamConfig
-from kolam.errors import KolamError, NotFound, StoreUnavailable
-from kolam.hashing import HashingBusy
+from kolam.errors import (
+    AuthError,
+    Forbidden,
+    HashingBusy,
+    InvalidRecord,
+    KolamError,
+    NotFound,
+    StoreUnavailable,
+    TooManyLogins,
+)
 from kolam.redact import config_secrets, redact
 from kolam.registry.alerts import Alerts
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
-from kolam.registry.records import InvalidRecord
 from kolam.registry.repo import Registry
 from kolam.registry.teams import Teams
 from kolam.registry.users import Users
 from kolam.store.base import TimeSeriesReader
+
+log = logging.getLogger(__name__)
 
 
 def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry) -> FastAPI:
@@ -87,10 +100,12 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
 
     @app.exception_handler(StoreUnavailable)
     async def _busy(request: Request, exc: StoreUnavailable) -> JSONResponse:
-        # A store's error may carry its URL with user:password (InfluxDB's does).
-        return JSONResponse({"detail": f"storage busy, retry: {redact(str(exc), secrets)}"},
+        # The store's error (which may carry its URL with user:password) goes to the
+        # log under the request id, never into the body.
+        rid = _log_failure(request, exc, secrets, traceback=False)
+        return JSONResponse({"detail": "storage busy, retry", "request_id": rid},
                             status_code=503,
-                            headers={"Retry-After": "1"})
+                            headers={"Retry-After": "1", REQUEST_ID_HEADER: rid})
 
     @app.exception_handler(OverflowError)
     async def _overflow(request: Request, exc: OverflowError) -> JSONResponse:
@@ -112,11 +127,15 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
             busy = page(request, "login.html", status_code=503, next="/", error="login_busy")
             busy.headers.update(retry)
             return busy
-        return JSONResponse({"detail": str(exc)}, status_code=503, headers=retry)
+        return JSONResponse({"detail": BUSY_HASHING}, status_code=503, headers=retry)
 
     @app.exception_handler(KolamError)
     async def _kolam(request: Request, exc: KolamError) -> JSONResponse:
-        return JSONResponse({"detail": redact(str(exc), secrets)}, status_code=500)
+        return _internal(request, exc, secrets)
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:
+        return _internal(request, exc, secrets)
 
     for module in (health, auth, users, sites, series, forecast, deadletters, teams, members,
                    cycles, records, kpis, reports, alerts):
@@ -128,3 +147,26 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+REQUEST_ID_HEADER = "X-Request-ID"
+BUSY_HASHING = "too many logins at once: try again in a moment"
+
+
+def _internal(request: Request, exc: Exception, secrets: list[str]) -> JSONResponse:
+    """A 500 that says only "internal error" and the id under which the log has the rest."""
+    rid = _log_failure(request, exc, secrets, traceback=True)
+    return JSONResponse({"detail": "internal error", "request_id": rid}, status_code=500,
+                        headers={REQUEST_ID_HEADER: rid})
+
+
+def _log_failure(request: Request, exc: Exception, secrets: list[str], *,
+                 traceback: bool) -> str:
+    """Log a failed request with a new id; the text is redacted like everything shown."""
+    rid = uuid.uuid4().hex[:16]
+    # Frames only: the exception's own text is logged once, redacted (a driver's error
+    # may repeat the credentials it was given).
+    frames = "".join(format_tb(exc.__traceback__)) if traceback else ""
+    log.error("request %s %s %s failed: %s: %s%s", rid, request.method, request.url.path,
+              type(exc).__name__, redact(str(exc), secrets), "\n" + frames if frames else "")
+    return rid

@@ -36,7 +36,7 @@ from typing import TypeVar
 
 from fastapi import Request
 
-from kolam.errors import KolamError
+from kolam.errors import TooManyLogins as TooManyLogins
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,14 +81,6 @@ MAX_KEYS = 50_000
 
 K = TypeVar("K")
 V = TypeVar("V")
-
-
-class TooManyLogins(KolamError):
-    """Too many failed logins for this address or user (HTTP 429)."""
-
-    def __init__(self, retry_after_s: int) -> None:
-        super().__init__(f"too many failed logins: try again in {retry_after_s} s")
-        self.retry_after_s = retry_after_s
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kolam.errors import ConfigError
-from kolam.strength import estimated_bits
+from kolam.strength import KNOWN_WEAK as KNOWN_WEAK
+from kolam.strength import MIN_SECRET_KEY_BITS as MIN_SECRET_KEY_BITS
+from kolam.strength import check_secret_key as check_secret_key
 
 # Scripts only from this server's /static: an injected <script> or on*= attribute does not
 # run. Inline styles stay allowed (the printable reports carry a <style> block and uPlot
@@ -143,33 +144,3 @@ async def _too_large(send: Send, limit: int) -> None:
                             (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})
-
-
-# Values people paste from examples and tutorials; a key an attacker can guess lets them
-# sign a token for any user, admin included.
-KNOWN_WEAK = ("changeme", "change-me", "change_me", "secret", "password", "example",
-              "your-secret", "yoursecret", "insecure", "default", "kolam")
-
-
-MIN_SECRET_KEY_BITS = 64
-"""Of ``estimated_bits``: an alphabet run scores about 6, 32 random hex digits 90 or more."""
-
-
-def check_secret_key(key: str) -> None:
-    """Refuse a signing key that is short, repetitive, a run ('abcd...') or built from
-    placeholder words.
-
-    The generated key (64 random URL-safe characters) always passes; the check is for a
-    configured ``secret_key`` / ``KOLAM_SECRET_KEY``. Placeholder words are cut out before
-    the length is measured, so "changeme-changeme-changeme-changeme" fails while a random
-    key that happens to contain "kolam" does not. Repetition is measured by
-    ``estimated_bits`` (which a count of distinct characters used to do: it refused about
-    one random 32-digit hex key in sixty).
-    """
-    rest = key.casefold()
-    for word in KNOWN_WEAK:
-        rest = rest.replace(word, "")
-    if len(rest) < 32 or estimated_bits(key) < MIN_SECRET_KEY_BITS:
-        raise ConfigError("secret_key is too short, repetitive or a placeholder: use at least "
-                          "32 random characters, e.g. from `python -c 'import secrets; "
-                          "print(secrets.token_urlsafe(48))'`")

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kolam.errors import StoreError, StoreUnavailable
+from kolam.errors import OutboxError as OutboxError
+from kolam.errors import StoreUnavailable
 from kolam.files import private_file
 from kolam.protocol import DeviceRef, Sample
 
@@ -49,10 +50,6 @@ CREATE TABLE IF NOT EXISTS alarms (
     t INTEGER NOT NULL, value REAL NOT NULL, PRIMARY KEY (device_id, metric)) STRICT;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
 """
-
-
-class OutboxError(StoreError):
-    """The outbox file could not be read or written."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,6 @@ tracker, whose changes are published on the local broker.
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 from collections.abc import Callable
@@ -39,6 +38,7 @@ from kolam.protocol import (
     decode_telemetry,
     parse_topic,
 )
+from kolam.retry import RetryOptions, retry
 from kolam.timeutil import now_ms
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,10 @@ log = logging.getLogger(__name__)
 INBOX_MAX_BYTES = 16 * 1024 * 1024
 IGNORED = (TopicKind.CMD, TopicKind.GATEWAY_STATUS, TopicKind.ALERTS)
 """Topics on the site's broker that are not the nodes' uplink (downlink, ours, central)."""
+COMMIT_RETRY = RetryOptions(initial_delay_s=0.05, max_delay_s=10.0)
+"""Outbox commits are retried forever: the outbox is the gateway's only copy, and every
+outbox failure (locked, disk full, read-only) is one an operator can clear. 10 s between
+tries at most, so the gateway resumes within seconds of the disk coming back."""
 
 
 @dataclass
@@ -168,15 +172,11 @@ class Receiver:
 
     def _commit(self, batch: Batch) -> None:
         """Retry for as long as it takes: acking what is not on disk would lose it."""
-        delay = 0.05
-        while True:
-            try:
-                self.outbox.commit(batch.samples, batch.statuses, batch.dead)
-                break
-            except StoreError as exc:
-                log.error("outbox commit failed, retrying in %.2f s: %s", delay, exc)
-                time.sleep(delay * (0.5 + random.random()))
-                delay = min(delay * 2, 10.0)
+        def on_retry(exc: BaseException, tries: int, wait_s: float) -> None:
+            log.error("outbox commit failed, retrying in %.2f s: %s", wait_s, exc)
+
+        retry(lambda: self.outbox.commit(batch.samples, batch.statuses, batch.dead),
+              COMMIT_RETRY, transient=StoreError, on_retry=on_retry)
         try:
             for result in self.outbox.enforce_cap():
                 stats = self.outbox.stats()

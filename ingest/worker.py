@@ -12,19 +12,19 @@ as duplicates. Either way every reading is stored exactly once.
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 
-from ingest.decoder import Batch, Decoder
+from ingest.decoder import Batch, Decoder, dead_letter
 from ingest.metrics import IngestMetrics
 from kolam.alerts import AlertPipeline
 from kolam.config import KolamConfig
-from kolam.errors import KolamError, RegistryError, StoreError, StoreUnavailable
+from kolam.errors import Abandoned, RegistryError, StoreError, StoreUnavailable
 from kolam.inbox import Inbox
 from kolam.mqtt import Message, MqttClient
 from kolam.protocol import Limits
 from kolam.registry.repo import Registry
+from kolam.retry import OnRetry, RetryOptions, retry
 from kolam.store.base import TimeSeriesReader, TimeSeriesWriter, WriteResult
 from kolam.timeutil import now_ms
 
@@ -33,10 +33,11 @@ log = logging.getLogger(__name__)
 STATS_EVERY_S = 60.0
 BEHIND_AFTER_MS = 10_000
 """A full batch whose newest reading is older than this means ingest is draining a backlog."""
-
-
-class Abandoned(KolamError):
-    """Shutting down while the store is unavailable: leave the batch unacknowledged."""
+TRANSIENT = (StoreUnavailable, RegistryError)
+"""Worth retrying: the store or the registry will be back. Any other store error is the
+store refusing these rows, which no retry changes."""
+STORE_REJECTED = "store_rejected"
+"""Dead-letter reason of messages whose rows the store refused for good."""
 
 
 class IngestWorker:
@@ -58,6 +59,8 @@ class IngestWorker:
         ) if config.alerts.enabled else None
         self.inbox = Inbox(self.cfg.max_queued_messages, self.cfg.max_queued_bytes)
         self._stop = threading.Event()
+        self._retry = RetryOptions(initial_delay_s=min(0.05, self.cfg.retry_max_s),
+                                   max_delay_s=self.cfg.retry_max_s)
         self._next_stats = time.monotonic() + STATS_EVERY_S
         self._client = MqttClient(config.mqtt, self.cfg.client_id, clean_session=False,
                                   manual_ack=True)
@@ -125,43 +128,64 @@ class IngestWorker:
         messages = [m for m, _ in taken]
         batch = self.decoder.decode(messages, now_ms())
         started = time.perf_counter()
-        result = self._commit(batch)
-        self._record(batch, result, time.perf_counter() - started, len(messages))
+        try:
+            result = self._commit(batch)
+        except StoreError as exc:  # not transient: StoreUnavailable was retried
+            self._reject(taken, exc)
+        else:
+            self._record(batch, result, time.perf_counter() - started, len(messages))
         generation = self.inbox.generation
         self._client.ack_many([msg for msg, gen in taken if gen == generation])
         self.metrics.in_flight.set(len(self.inbox))
         return batch.newest_t
 
     def _commit(self, batch: Batch) -> WriteResult:
-        """Commit dead letters, samples and statuses. Failures are retried with back-off
-        for as long as it takes: nothing is acknowledged that is not stored. When asked
-        to stop, give up after ``shutdown_grace_s`` and leave the batch to redelivery."""
+        """Commit dead letters, samples and statuses. Transient failures (store
+        unavailable, registry) are retried with back-off for as long as it takes: nothing
+        is acknowledged that is not stored. When asked to stop, give up after
+        ``shutdown_grace_s`` and leave the batch to redelivery. A permanent store error
+        (the store refused these rows) propagates: ``_process`` dead-letters the batch."""
         dead = batch.dead
         result: WriteResult | None = None
-        delay, give_up_at = 0.05, None
-        while True:
-            try:
-                if dead:
-                    self.registry.add_dead_letters(dead)
-                    dead = []
-                if result is None:  # a retry after a later step failed keeps the count
-                    result = self.store.write(batch.rows)
-                for ref, status, at in batch.statuses:
-                    self.registry.record_status(ref, status, at)
-                if self.alerts is not None:
-                    self.alerts.commit(batch, batch.rows, batch.statuses, batch.dead)
-                return result
-            except (StoreUnavailable, RegistryError, StoreError) as exc:
-                if not isinstance(exc, StoreUnavailable | RegistryError):
-                    log.error("store error (retrying; nothing is acknowledged): %s", exc)
-                self.metrics.store_retries.inc()
-                if self._stop.is_set():
-                    give_up_at = give_up_at or time.monotonic() + self.cfg.shutdown_grace_s
-                    if time.monotonic() >= give_up_at:
-                        raise Abandoned(str(exc)) from exc
-                log.warning("commit failed, retrying in %.2f s: %s", delay, exc)
-                time.sleep(delay * (0.5 + random.random()))
-                delay = min(delay * 2, self.cfg.retry_max_s)
+
+        def attempt() -> WriteResult:
+            nonlocal dead, result
+            if dead:
+                self.registry.add_dead_letters(dead)
+                dead = []
+            if result is None:  # a retry after a later step failed keeps the count
+                result = self.store.write(batch.rows)
+            for ref, status, at in batch.statuses:
+                self.registry.record_status(ref, status, at)
+            if self.alerts is not None:
+                self.alerts.commit(batch, batch.rows, batch.statuses, batch.dead)
+            return result
+
+        return retry(attempt, self._retry, transient=TRANSIENT, on_retry=self._on_retry())
+
+    def _on_retry(self) -> OnRetry:
+        """Count and log each retry; once stopping, give up after ``shutdown_grace_s``."""
+        give_up_at: float | None = None
+
+        def on_retry(exc: BaseException, tries: int, wait_s: float) -> None:
+            nonlocal give_up_at
+            self.metrics.store_retries.inc()
+            if self._stop.is_set():
+                give_up_at = give_up_at or time.monotonic() + self.cfg.shutdown_grace_s
+                if time.monotonic() >= give_up_at:
+                    raise Abandoned(str(exc)) from exc
+            log.warning("commit failed, retrying in %.2f s: %s", wait_s, exc)
+        return on_retry
+
+    def _reject(self, taken: list[tuple[Message, int]], exc: StoreError) -> None:
+        """The store refused the batch for good: keep every message as a dead letter with
+        the reason, so one poison batch cannot stop ingest (the messages are then acked)."""
+        log.error("store refused a batch of %d messages, dead-lettered: %s", len(taken), exc)
+        at = now_ms()
+        dead = [dead_letter(m.topic, m.payload, STORE_REJECTED, str(exc), at) for m, _ in taken]
+        retry(lambda: self.registry.add_dead_letters(dead), self._retry, transient=TRANSIENT,
+              on_retry=self._on_retry())
+        self.metrics.dead.labels(STORE_REJECTED).inc(len(dead))
 
     def _record(self, batch: Batch, result: WriteResult, seconds: float, n: int) -> None:
         m = self.metrics

@@ -22,7 +22,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from kolam.config import KolamConfig
-from kolam.errors import KolamError
+from kolam.errors import AuthError as AuthError
+from kolam.errors import Forbidden as Forbidden
 from kolam.files import private_dir, write_atomic
 
 TOKEN_ALGORITHM = "HS256"  # noqa: S105 - an algorithm name
@@ -47,14 +48,6 @@ SPANS_SITES = frozenset({Role.ADMIN, Role.DINAS})
 """Roles that may hold several sites (or, with none listed, every site)."""
 SEES_NAMES = frozenset({Role.ADMIN, Role.OFFICER})
 """Roles allowed to see members' full names and registration numbers."""
-
-
-class AuthError(KolamError):
-    """Credentials are missing, wrong or expired (HTTP 401)."""
-
-
-class Forbidden(KolamError):
-    """The user is known but may not do this (HTTP 403)."""
 
 
 @dataclass(frozen=True, slots=True)

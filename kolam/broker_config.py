@@ -25,7 +25,7 @@ from pathlib import Path
 from kolam.broker_acl import is_device_username, render_acl
 from kolam.broker_core import MAX_MESSAGE_BYTES
 from kolam.broker_passwd import render_passwd
-from kolam.errors import KolamError
+from kolam.errors import ReloadError as ReloadError
 from kolam.files import private_dir, write_atomic
 from kolam.registry.devices import BrokerEntry
 
@@ -35,10 +35,6 @@ after dropping root, on every reload."""
 DIR_MODE = 0o750
 MAX_PACKET_BYTES = MAX_MESSAGE_BYTES + 64 * 1024
 """The whole packet: the payload limit plus the longest topic MQTT allows."""
-
-
-class ReloadError(KolamError):
-    """The broker could not be told to reload (no such process, not ours, bad pid file)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ def _load(path: Path | None, name: str, **overrides: Any) -> KolamConfig:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
     setup_logging(config.log_level, name)
-    exit_with_parent()
+    exit_with_parent(config.parent_pid)
     warn_if_exposed(config.data_dir)
     return config
 
@@ -140,7 +140,7 @@ def broker(
     from kolam.broker import BrokerAuth, read_users, run_broker
 
     setup_logging("INFO", "broker")
-    exit_with_parent()
+    exit_with_parent(_load(None, "broker").parent_pid)
     if users is None and passwd is None:
         users = Path("mqtt-users")
     run_broker(host, port, BrokerAuth(read_users(users) if users else {}, passwd, acl))

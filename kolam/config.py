@@ -14,7 +14,15 @@ from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -24,6 +32,7 @@ from pydantic_settings import (
 
 from kolam.errors import ConfigError
 from kolam.protocol import SLUG_RE
+from kolam.strength import check_secret_key
 
 
 class _Section(BaseModel):
@@ -190,6 +199,22 @@ class AlertsConfig(_Section):
         3 * 3600.0, ge=0,
         description="On start, run this much of each series' history through the rules")
 
+    @model_validator(mode="after")
+    def _known_rules(self) -> AlertsConfig:
+        # Imported here: the rule catalogue imports this module.
+        from kolam.alerts.rules import DEFAULT_RULES
+
+        paths = [f"rules.{r}" for r in self.rules]
+        for site, cfg in self.sites.items():
+            paths += [f"sites.{site}.rules.{r}" for r in cfg.rules]
+            paths += [f"sites.{site}.ponds.{pond}.{r}" for pond, rules in cfg.ponds.items()
+                      for r in rules]
+        unknown = [p for p in paths if p.rpartition(".")[2] not in DEFAULT_RULES]
+        if unknown:
+            raise ValueError(f"unknown alert rule(s) {', '.join(unknown)}; known: "
+                             f"{', '.join(sorted(DEFAULT_RULES))}")
+        return self
+
 
 class KolamConfig(BaseSettings):
     """Settings for every Kolam service (see docs/configuration.md)."""
@@ -234,6 +259,9 @@ class KolamConfig(BaseSettings):
         description="Signs login tokens; default a random key kept in data_dir/secret_key")
     token_ttl_s: int = Field(12 * 3600, ge=60, le=30 * 86400,
                              description="Lifetime of a login token (one shift by default)")
+    parent_pid: int | None = Field(
+        None, gt=0, description="Process plumbing, set by `kolam demo` for its children: "
+                                "stop when this process is gone")
     ingest: IngestConfig = Field(default_factory=IngestConfig)  # type: ignore[arg-type]
     sim: SimConfig = Field(default_factory=SimConfig)  # type: ignore[arg-type]
     gateway: GatewayConfig = Field(default_factory=GatewayConfig)  # type: ignore[arg-type]
@@ -256,6 +284,52 @@ class KolamConfig(BaseSettings):
         if value is not None and not SLUG_RE.fullmatch(value):
             raise ValueError("must be a slug of [a-z0-9-], 1–32 characters")
         return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, value: str | None) -> str | None:
+        if value and urlsplit(value).scheme not in ("smtp", "smtps"):
+            raise ValueError("must start with smtp:// or smtps://")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _strong_key(cls, value: SecretStr | None) -> SecretStr | None:
+        # The same check ``kolam api`` makes before it signs anything.
+        if value is not None:
+            try:
+                check_secret_key(value.get_secret_value())
+            except ConfigError as exc:
+                raise ValueError(str(exc).removeprefix("secret_key ")) from exc
+        return value
+
+    @model_validator(mode="after")
+    def _influx_settings(self) -> KolamConfig:
+        # What kolam.store.influx refuses at start-up, said here so check-config says it too.
+        if self.store != "influxdb":
+            return self
+        missing = [name for name, value in (
+            ("influx_url", self.influx_url),
+            ("influx_bucket (or influx_database)", self.influx_bucket or self.influx_database))
+            if not value]
+        if missing:
+            raise ValueError(f"store is influxdb but {' and '.join(missing)} "
+                             f"{'is' if len(missing) == 1 else 'are'} not set")
+        if (self.influx_bucket and self.influx_database
+                and self.influx_bucket != self.influx_database):
+            raise ValueError("influx_bucket and influx_database name different places: "
+                             "set one of them")
+        return self
+
+    @model_validator(mode="after")
+    def _gateway_identity(self) -> KolamConfig:
+        # The gateway needs both; either one alone is a half-configured gateway.
+        if (self.site is None) != (self.gateway_id is None):
+            missing = "gateway_id" if self.gateway_id is None else "site"
+            other = "site" if missing == "gateway_id" else "gateway_id"
+            raise ValueError(f"{missing}: required with {other}: a gateway needs its "
+                             "identity, KOLAM_SITE and KOLAM_GATEWAY_ID")
+        return self
 
     @classmethod
     def settings_customise_sources(
@@ -295,8 +369,10 @@ class KolamConfig(BaseSettings):
 def _format(exc: ValidationError) -> str:
     lines = []
     for err in exc.errors():
-        path = ".".join(str(p) for p in err["loc"]) or "(root)"
-        lines.append(f"  {path}: {err['msg']}")
+        path = ".".join(str(p) for p in err["loc"])
+        # A cross-field rule (model_validator) names its own keys: "influx_url: required".
+        msg = err["msg"].removeprefix("Value error, ")
+        lines.append(f"  {path}: {msg}" if path else f"  {msg}")
     return "invalid configuration:\n" + "\n".join(lines)
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from kolam import auth
-from kolam.errors import KolamError
+from kolam.errors import HashingBusy as HashingBusy
 
 MAX_CONCURRENT = 2
 """Hashes running at once, per process: the memory bound is this × 64 MiB."""
@@ -29,19 +29,11 @@ RETRY_AFTER_S = 1
 _slots = threading.BoundedSemaphore(MAX_CONCURRENT)
 
 
-class HashingBusy(KolamError):
-    """Too many password checks at once (HTTP 503): retry in ``retry_after_s``."""
-
-    def __init__(self) -> None:
-        super().__init__("too many logins at once: try again in a moment")
-        self.retry_after_s = RETRY_AFTER_S
-
-
 @contextmanager
 def hashing_slot(wait_s: float | None = None) -> Iterator[None]:
     """Hold one of the ``MAX_CONCURRENT`` slots; ``HashingBusy`` after ``wait_s``."""
     if not _slots.acquire(timeout=WAIT_S if wait_s is None else wait_s):
-        raise HashingBusy
+        raise HashingBusy(RETRY_AFTER_S)
     try:
         yield
     finally:

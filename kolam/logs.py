@@ -19,16 +19,16 @@ def setup_logging(level: str = "INFO", name: str = "kolam") -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def exit_with_parent() -> None:
-    """When ``KOLAM_PARENT_PID`` is set (children of ``kolam demo``), stop this process
-    with SIGTERM if that parent dies, so that nothing is left behind."""
-    parent = os.environ.get("KOLAM_PARENT_PID")
-    if not parent:
+def exit_with_parent(parent_pid: int | None) -> None:
+    """When ``parent_pid`` is set (``KOLAM_PARENT_PID``, given by ``kolam demo`` to its
+    children), stop this process with SIGTERM if that parent dies, so that nothing is
+    left behind."""
+    if parent_pid is None:
         return
 
     def watch() -> None:
         while True:
-            if os.getppid() != int(parent):
+            if os.getppid() != parent_pid:
                 os.kill(os.getpid(), signal.SIGTERM)
                 return
             threading.Event().wait(1.0)

@@ -17,6 +17,8 @@ from collections import Counter
 from collections.abc import Sequence
 from itertools import pairwise
 
+from kolam.errors import ConfigError
+
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
 """Argon2 hashes any length; the bound only keeps a request from being a megabyte."""
@@ -97,3 +99,33 @@ def estimated_bits(text: str) -> float:
     compressed = len(zlib.compress(text.encode(), 9)) - EMPTY_ZLIB_BYTES
     by_zlib = compressed * by_chars / len(text)
     return min(by_chars, by_steps, by_zlib)
+
+
+# Values people paste from examples and tutorials; a key an attacker can guess lets them
+# sign a token for any user, admin included.
+KNOWN_WEAK = ("changeme", "change-me", "change_me", "secret", "password", "example",
+              "your-secret", "yoursecret", "insecure", "default", "kolam")
+
+
+MIN_SECRET_KEY_BITS = 64
+"""Of ``estimated_bits``: an alphabet run scores about 6, 32 random hex digits 90 or more."""
+
+
+def check_secret_key(key: str) -> None:
+    """Refuse a signing key that is short, repetitive, a run ('abcd...') or built from
+    placeholder words.
+
+    The generated key (64 random URL-safe characters) always passes; the check is for a
+    configured ``secret_key`` / ``KOLAM_SECRET_KEY``. Placeholder words are cut out before
+    the length is measured, so "changeme-changeme-changeme-changeme" fails while a random
+    key that happens to contain "kolam" does not. Repetition is measured by
+    ``estimated_bits`` (which a count of distinct characters used to do: it refused about
+    one random 32-digit hex key in sixty).
+    """
+    rest = key.casefold()
+    for word in KNOWN_WEAK:
+        rest = rest.replace(word, "")
+    if len(rest) < 32 or estimated_bits(key) < MIN_SECRET_KEY_BITS:
+        raise ConfigError("secret_key is too short, repetitive or a placeholder: use at least "
+                          "32 random characters, e.g. from `python -c 'import secrets; "
+                          "print(secrets.token_urlsafe(48))'`")

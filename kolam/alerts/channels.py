@@ -24,17 +24,14 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import httpx
 
 from kolam.config import KolamConfig
-from kolam.errors import KolamError, MqttError
+from kolam.errors import ChannelError as ChannelError
+from kolam.errors import MqttError, PermanentChannelError
 from kolam.files import private_dir, write_atomic
 from kolam.mqtt import MqttClient
 
 SIGNATURE_HEADER = "X-Kolam-Signature"
 TIMESTAMP_HEADER = "X-Kolam-Timestamp"
 DELIVERY_HEADER = "X-Kolam-Delivery"
-
-
-class ChannelError(KolamError):
-    """A channel did not accept a message (the notifier retries later)."""
 
 
 def webhook_secret(config: KolamConfig) -> bytes:
@@ -68,7 +65,12 @@ class WebhookChannel:
         except httpx.HTTPError as exc:
             raise ChannelError(f"webhook {url}: {type(exc).__name__}: {exc}") from exc
         if not 200 <= r.status_code < 300:
-            raise ChannelError(f"webhook {url}: HTTP {r.status_code}")
+            # 4xx is the endpoint refusing this request (bad URL, auth, payload): a retry
+            # sends the same request. 408 and 429 ask us to come back later (RFC 9110 §15.5.9,
+            # RFC 6585 §4), as does a 5xx or a redirect we do not follow.
+            permanent = 400 <= r.status_code < 500 and r.status_code not in (408, 429)
+            cls = PermanentChannelError if permanent else ChannelError
+            raise cls(f"webhook {url}: HTTP {r.status_code}")
 
     def close(self) -> None:
         self.client.close()
@@ -102,6 +104,12 @@ class EmailChannel:
                 if self.user:
                     smtp.login(self.user, self.password or "")
                 smtp.send_message(msg)
+        except (smtplib.SMTPAuthenticationError, smtplib.SMTPRecipientsRefused,
+                smtplib.SMTPSenderRefused, smtplib.SMTPNotSupportedError) as exc:
+            # Wrong credentials, an address the server refuses, no STARTTLS: the same
+            # message will be refused again, so it is not retried.
+            raise PermanentChannelError(f"e-mail to {to}: {type(exc).__name__}: "
+                                        f"{exc}") from exc
         except (OSError, smtplib.SMTPException) as exc:
             raise ChannelError(f"e-mail to {to}: {type(exc).__name__}: {exc}") from exc
 

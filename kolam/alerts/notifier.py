@@ -2,10 +2,14 @@
 
 Woken by ingest whenever a commit queued notifications (and every half second anyway), it
 sends what is due, one worker per recipient so a slow endpoint delays only itself, and
-records the outcome of every attempt. Failures back off exponentially with jitter up to
-``retry_max_s`` and are retried until they succeed: a crash or a dead endpoint delays a
-notification, never loses it. Human channels are limited to ``rate_limit_per_hour`` per
-recipient; what exceeds it waits and then goes out as one digest.
+records the outcome of every attempt. Transient failures (``ChannelError``: endpoint down,
+HTTP 5xx/408/429, SMTP unreachable) back off exponentially with jitter up to
+``retry_max_s`` (``kolam.retry.RetryOptions``) and are retried until they succeed: a crash or
+a dead endpoint delays a notification, never loses it. A permanent failure
+(``PermanentChannelError``: channel switched off or not configured, HTTP 4xx, SMTP
+authentication or address refused) marks the notification ``failed`` with the reason.
+Human channels are limited to ``rate_limit_per_hour`` per recipient; what exceeds it waits
+and then goes out as one digest.
 """
 
 from __future__ import annotations
@@ -22,11 +26,14 @@ from functools import partial
 
 from kolam.alerts.channels import ChannelError, EmailChannel, MqttChannel, WebhookChannel
 from kolam.alerts.outbox import AlertOutbox, Pending
-from kolam.errors import KolamError
+from kolam.errors import KolamError, PermanentChannelError
+from kolam.retry import RetryOptions
 from kolam.timeutil import now_ms
 
 log = logging.getLogger(__name__)
 _HOUR_MS = 3_600_000
+LOOP_RETRY = RetryOptions(initial_delay_s=1.0, max_delay_s=30.0)
+"""The drain loop's back-off while the registry fails: 1 s, 2 s, ... up to 30 s."""
 
 
 class Notifier:
@@ -36,6 +43,9 @@ class Notifier:
         self.outbox, self.wake = outbox, wake
         self.mqtt, self.webhook, self.email = mqtt, webhook, email
         self.limit, self.retry_max_s, self.tick_s = rate_limit_per_hour, retry_max_s, tick_s
+        # Attempts are minutes or hours apart, so the wait is scheduled in the outbox
+        # (``next_attempt_at``) rather than slept: the first retry after 2 s.
+        self._retry = RetryOptions(initial_delay_s=min(2.0, retry_max_s), max_delay_s=retry_max_s)
         self._sent: dict[str, deque[int]] = defaultdict(deque)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -55,6 +65,7 @@ class Notifier:
 
     def _run(self) -> None:
         next_followup = 0.0
+        failures = 0  # in a row: the registry down, the back-off grows to LOOP_RETRY's cap
         while not self._stop.is_set():
             self.wake.wait(0.5)
             self.wake.clear()
@@ -64,12 +75,16 @@ class Notifier:
                     self.outbox.followups(now_ms())
                 if self.drain() >= 200:
                     self.wake.set()
-            except KolamError as exc:
-                log.warning("notifier: %s (retrying)", exc)
-                self._stop.wait(1.0)
-            except Exception:
-                log.exception("notifier: unexpected error (retrying)")
-                self._stop.wait(1.0)
+                failures = 0
+            except Exception as exc:
+                # The thread must outlive any error, or no notification goes out again.
+                failures += 1
+                wait_s = LOOP_RETRY.delay_s(failures, random.random())
+                if isinstance(exc, KolamError):
+                    log.warning("notifier: %s (retrying in %.1f s)", exc, wait_s)
+                else:
+                    log.exception("notifier: unexpected error (retrying in %.1f s)", wait_s)
+                self._stop.wait(wait_s)
 
     def drain(self) -> int:
         """Send everything due now; return how many notifications were due."""
@@ -108,9 +123,13 @@ class Notifier:
         ids = [p.id for p in ps]
         try:
             send()
+        except PermanentChannelError as exc:
+            log.error("notification %s failed for good, not retried: %s", ids, exc)
+            self.outbox.given_up(ids, now_ms(), str(exc))
+            return False
         except ChannelError as exc:
             attempts = max(p.attempts for p in ps) + 1
-            backoff = min(self.retry_max_s, 2.0 ** min(attempts, 20)) * (0.5 + random.random())
+            backoff = self._retry.delay_s(attempts, random.random())
             log.warning("notification %s failed (attempt %d, retry in %.0f s): %s", ids,
                         attempts, backoff, exc)
             self.outbox.failed(ids, now_ms(), str(exc), now_ms() + int(backoff * 1000))
@@ -120,7 +139,7 @@ class Notifier:
 
     def _send_mqtt(self, p: Pending) -> None:
         if self.mqtt is None:
-            raise ChannelError("MQTT alerts are switched off")
+            raise PermanentChannelError("MQTT alerts are switched off")
         self.mqtt.send(p.recipient, p.payload.encode())
 
     def _send_human(self, channel: str, recipient: str, ps: list[Pending]) -> None:
@@ -136,7 +155,7 @@ class Notifier:
             self.webhook.send(recipient, json.dumps(body).encode(), delivery)
         elif channel == "email":
             if self.email is None:
-                raise ChannelError("no smtp_url configured")
+                raise PermanentChannelError("no smtp_url configured")
             self.email.send(recipient, str(body["subject"]), str(body["message"]), delivery)
         else:
-            raise ChannelError(f"unknown channel {channel!r}")
+            raise PermanentChannelError(f"unknown channel {channel!r}")

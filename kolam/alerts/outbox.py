@@ -254,6 +254,12 @@ class AlertOutbox:
                                                 "last_error": error[:500],
                                                 "attempts": NotificationRow.attempts + 1})
 
+    def given_up(self, ids: Sequence[int], now: int, error: str) -> None:
+        """A permanent failure: the notifications leave the queue as ``failed``."""
+        self._finish(ids, now, "error", error, {"status": "failed",
+                                                "last_error": error[:500],
+                                                "attempts": NotificationRow.attempts + 1})
+
     def deferred(self, ids: Sequence[int], now: int, until: int) -> None:
         self._finish(ids, now, "rate_limited", "recipient over its hourly limit",
                      {"next_attempt_at": until})

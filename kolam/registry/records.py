@@ -9,12 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kolam.errors import KolamError
-
-
-class InvalidRecord(KolamError):
-    """A record that cannot be true (more fish harvested than alive, a log outside its
-    cycle, a second active cycle on a pond, ...). The message says what and why."""
+from kolam.errors import InvalidRecord as InvalidRecord
 
 
 class Programme(StrEnum):

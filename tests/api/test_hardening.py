@@ -10,13 +10,16 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from api.app import create_app
 from api.ratelimit import AccountLock, Backoff, LoginLimiter, TooManyLogins, address_key
 from api.security import MAX_BODY_BYTES, check_secret_key
 from kolam import hashing
 from kolam.config import KolamConfig
-from kolam.errors import ConfigError
+from kolam.errors import ConfigError, RegistryError, StoreUnavailable
 from kolam.registry.repo import Registry
 from kolam.registry.users import Users
 from kolam.store import SqliteStore
@@ -294,7 +297,11 @@ def test_weak_keys_refused(key: str) -> None:
 
 
 def test_server_refuses_a_placeholder_key(make_config: Callable[..., KolamConfig]) -> None:
-    config = make_config(secret_key="change_me_change_me_change_me_123456")
+    weak = "change_me_change_me_change_me_123456"
+    with pytest.raises(ConfigError, match="secret_key"):  # check-config refuses it too
+        make_config(secret_key=weak)
+    # The API's own guard, for a config built in code without validation.
+    config = make_config().model_copy(update={"secret_key": SecretStr(weak)})
     store, registry = SqliteStore(config.samples_path), Registry(config.registry_url)
     try:
         with pytest.raises(ConfigError, match="secret_key"):
@@ -328,3 +335,31 @@ def test_secrets_never_logged(make_config: Callable[..., KolamConfig],
     finally:
         store.close()
         registry.close()
+
+
+@pytest.mark.parametrize(("error", "status"), [
+    (RegistryError("postgresql://kolam:hunter22secret@db/kolam: relation missing"), 500),
+    (StoreUnavailable("InfluxDB at http://kolam:hunter22secret@influx:8086 is down"), 503),
+    (RuntimeError("a bug that names postgresql://kolam:hunter22secret@db"), 500),
+])
+def test_5xx_bodies_carry_a_request_id_and_the_detail_goes_to_the_log(
+        farm: Farm, caplog: pytest.LogCaptureFixture, error: Exception, status: int) -> None:
+    app = farm.client.app
+    assert isinstance(app, FastAPI)
+
+    @app.get("/test-failure")
+    def fail() -> None:
+        raise error
+
+    caplog.set_level(logging.ERROR, logger="api.app")
+    client = TestClient(app, raise_server_exceptions=False)
+    r = client.get("/test-failure")
+    assert r.status_code == status
+    body = r.json()
+    rid = body["request_id"]
+    assert body == {"detail": "internal error" if status == 500 else "storage busy, retry",
+                    "request_id": rid}
+    assert r.headers["X-Request-ID"] == rid
+    (logged,) = [m for m in caplog.messages if rid in m]
+    assert type(error).__name__ in logged and "***@" in logged
+    assert "hunter22secret" not in r.text and "hunter22secret" not in caplog.text

@@ -97,3 +97,44 @@ def test_rate_limit_sends_the_rest_as_one_digest(make_config: Callable[..., Kola
         assert len(hook.bodies()) == 3  # over the limit: waits for the hour to pass
         assert outbox.due(now_ms() + 3_600_001)
         registry.close()
+
+
+def test_a_refusing_endpoint_fails_for_good_with_its_reason(
+        make_config: Callable[..., KolamConfig]) -> None:
+    with WebhookReceiver() as hook:
+        config = make_config(webhook_url=hook.url, alerts={"mqtt": False})
+        outbox, notifier, registry = make(config)
+        hook.status = 404  # wrong URL: the same request will be refused again
+        raise_do(outbox)
+        notifier.drain()
+        assert not outbox.due(now_ms() + 10**9)  # out of the queue, not rescheduled
+        hook.status = 200
+        notifier.drain()
+        assert hook.attempts == 1 and not hook.received
+        (n,) = Alerts(registry.engine).notifications(Alerts(registry.engine).find(None)[0].id)
+        assert n.status == "failed" and list(n.outcomes) == ["error"]
+        assert "HTTP 404" in n.last_error
+        registry.close()
+
+
+def test_a_switched_off_channel_fails_for_good(make_config: Callable[..., KolamConfig]) -> None:
+    config = make_config(alerts={"mqtt": True})
+    outbox, notifier, registry = make(config)  # the notifier has no MQTT channel
+    raise_do(outbox)
+    notifier.drain()
+    assert not outbox.due(now_ms() + 10**9)
+    ns = Alerts(registry.engine).notifications(Alerts(registry.engine).find(None)[0].id)
+    assert ns and all(n.status == "failed" and n.channel == "mqtt" for n in ns)
+    assert all("MQTT alerts are switched off" in n.last_error for n in ns)
+    registry.close()
+
+
+def test_too_many_requests_is_retried(make_config: Callable[..., KolamConfig]) -> None:
+    with WebhookReceiver() as hook:
+        config = make_config(webhook_url=hook.url, alerts={"mqtt": False})
+        outbox, notifier, registry = make(config)
+        hook.status = 429  # "come back later" (RFC 6585): transient
+        raise_do(outbox)
+        notifier.drain()
+        assert outbox.due(now_ms() + 10**9)
+        registry.close()
