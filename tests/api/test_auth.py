@@ -10,13 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from api.app import create_app
 from kolam.auth import AuthError, Role, issue_token
 from kolam.config import KolamConfig
-from kolam.errors import ConfigError
 from kolam.registry.repo import Registry
 from kolam.registry.users import Users
-from kolam.store import SqliteStore
 from tests.utils.auth import PASSWORD, login
 from tests.utils.farm import SITE_A, farm_app
 
@@ -200,12 +197,3 @@ def test_cli_logout_ends_every_login(make_config: Callable[..., KolamConfig]) ->
         assert farm.client.get("/api/v1/users/me", headers=headers).status_code == 401
 
 
-def test_an_alphabet_run_is_not_a_secret_key(make_config: Callable[..., KolamConfig]) -> None:
-    config = make_config(secret_key="abcdefghijklmnopqrstuvwxyzABCDEF")
-    store, registry = SqliteStore(config.samples_path), Registry(config.registry_url)
-    try:
-        with pytest.raises(ConfigError, match="secret_key"):
-            create_app(config, store, registry)
-    finally:
-        store.close()
-        registry.close()

@@ -296,8 +296,10 @@ def test_weak_keys_refused(key: str) -> None:
         check_secret_key(key)
 
 
-def test_server_refuses_a_placeholder_key(make_config: Callable[..., KolamConfig]) -> None:
-    weak = "change_me_change_me_change_me_123456"
+@pytest.mark.parametrize("weak", ["change_me_change_me_change_me_123456",
+                                  "abcdefghijklmnopqrstuvwxyzABCDEF"])  # an alphabet run
+def test_server_refuses_a_placeholder_key(make_config: Callable[..., KolamConfig],
+                                          weak: str) -> None:
     with pytest.raises(ConfigError, match="secret_key"):  # check-config refuses it too
         make_config(secret_key=weak)
     # The API's own guard, for a config built in code without validation.
