@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kolam.alerts.night_fit import (
+    CS_MGL,
     F64,
     KLA_PRIOR_H,
     NightFit,
@@ -263,6 +264,10 @@ class DawnForecast:
                 regime_start_ms=int(t[0]), why=("stray", {"rms_mgl": round(fit.rms_mgl, 1)}))
         hours = (sunrise + self.dawn_lag_ms - now) / _H_MS
         low = sum(w * project(f, hours) for w, f, _ in members)
+        if _flat(x, c, members):
+            # A level night (blowers holding DO, a plateau before dawn): the fitted decline
+            # is within noise of none, and projecting it for hours only adds its error.
+            low = fit.c_end
         return DawnEstimate("forecast", sunrise, round(low, 2), len(t),
                             regime_start_ms=int(t[0]))
 
@@ -307,6 +312,32 @@ class DawnForecast:
             return None
         self._before, self._pending = fit, None
         return min(at, pending)
+
+
+FLAT_SIGMAS = 2.0
+"""The night is level when the last hour's decline is within this many standard errors of
+none (the standard error counting the probe's minute-to-minute correlated noise)."""
+
+
+def _flat(x: F64, c: F64, members: list[tuple[float, NightFit, F64]]) -> bool:
+    """Whether the regime's last hour is level within noise, its fitted rate now too."""
+    hour = x >= -1.0
+    if hour.sum() < 20:
+        return False
+    xh, ch = x[hour], c[hour]
+    slope, icpt = np.polyfit(xh, ch, 1)
+    resid = ch - (slope * xh + icpt)
+    noise = max(float(np.std(resid)), NOISE_FLOOR_MGL / 2)
+    # Correlated readings: a third as many independent ones (as ``_break`` counts them).
+    se = noise * math.sqrt(3.0 / float(((xh - xh.mean()) ** 2).sum()))
+    rate = sum(w * _rate(f) for w, f, _ in members)
+    return abs(float(slope)) < FLAT_SIGMAS * se and abs(rate) < FLAT_SIGMAS * se
+
+
+def _rate(f: NightFit) -> float:
+    """The fitted model's dC/dt (mg/L/h) at its end."""
+    c = f.c_end
+    return -f.r_mgl_h * c / (f.k_mgl + c) + f.kla_h * (CS_MGL - c)
 
 
 def _despike(c: F64) -> F64:
