@@ -87,6 +87,25 @@ WORDS: dict[str, tuple[str, str]] = {
     "dawn_day": ("Siang hari: perkiraan dibuat setelah matahari terbenam.",
                  "Daytime: the forecast is made after sunset."),
     "dawn_wait": ("Belum cukup bacaan malam ini.", "Not enough readings tonight yet."),
+    "dawn_unreliable": ("Perkiraan tidak bisa dipercaya: {reason}.",
+                        "Forecast unreliable: {reason}."),
+    "dawn_why_erratic": ("probe tidak stabil, bacaan melompat {scatter} dari satu ke "
+                         "berikutnya", "erratic probe: readings scatter by {scatter} from "
+                         "one to the next"),
+    "dawn_why_drop": ("turun mendadak {size} dalam {min} menit: gangguan probe, bukan "
+                      "oksigen kolam", "sudden drop of {size} within {min} min: a probe "
+                      "artefact, not the pond's oxygen"),
+    "dawn_why_rise": ("naik mendadak {size} dalam {min} menit: gangguan probe, bukan "
+                      "oksigen kolam", "sudden rise of {size} within {min} min: a probe "
+                      "artefact, not the pond's oxygen"),
+    "dawn_why_mixing": ("DO naik {rate} per jam, {hours} jam setelah matahari terbenam: air "
+                        "sedang teraduk (kolam berlapis?), bukan malam yang menurun",
+                        "DO rising {rate} an hour {hours} h after dusk: the water is "
+                        "mixing (stratified pond?), not a falling night"),
+    "dawn_why_stray": ("bacaan menyimpang {rms} dari model malam",
+                       "readings stray {rms} from the night model"),
+    "dawn_why_silent": ("tidak ada bacaan DO selama {n} menit: probe atau nodenya diam",
+                        "no DO reading for {n} min: the probe or its node is silent"),
     "devices": ("Perangkat", "Devices"),
     "battery": ("Baterai", "Battery"),
     "signal": ("Sinyal", "Signal"),

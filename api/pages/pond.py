@@ -28,7 +28,8 @@ def pond_page(request: Request, site: str, pond: str, _: SiteViewer,
     return page(request, "pond.html", site=site, card=card,
                 site_name=state.registry.site(site).name,
                 advice=what_to_do(card.status, card.alerts, feed, lang),
-                dawn=dawn_forecast(state.store, site, pond, now), alerts=alerts,
+                dawn=dawn_forecast(state.store, state.config, state.registry, site, pond,
+                                  now, lang), alerts=alerts,
                 alert_title=alert_title, logs=list(reversed(card.logs[-RECENT_LOGS:])),
                 range=range if range in RANGES_MS else "24h")
 

@@ -2,9 +2,9 @@
 
 Usage: .venv/bin/python docs/scripts/plot_dawn_forecast.py
 Each panel is one night of the benchmark's independent night model (``bench/_nights.py``)
-or the simulator: the true DO, what the probe read, the true night minimum, and what each
-method forecast for dawn as the night went on (Kolam's, Madenjian's straight line, the
-previous exponential). Shaded: where Kolam said ``unreliable``.
+or the simulator: the true DO, what the probe read, the true minimum still to come (to
+sunrise + 1 h), and what each method forecast for dawn as the night went on (Kolam's,
+Madenjian's straight line, the previous exponential). Shaded: where Kolam said ``unreliable``.
 """
 
 from __future__ import annotations
@@ -84,8 +84,10 @@ def main() -> None:
         dusk_ms = last_sunset_ms(int(t[len(t) // 2]))
         sunrise = next_sunrise_ms(dusk_ms)
         night = (t >= dusk_ms) & (t <= sunrise + H)
-        ax.axhline(float(true[night].min()), color="black", ls=":", lw=1,
-                   label="true night minimum")
+        # What the forecast claims at each moment: the lowest true DO still to come.
+        rest = np.minimum.accumulate(true[night][::-1])[::-1]
+        ax.plot([w for w, n in zip(when, night, strict=True) if n], rest, color="black",
+                ls=":", lw=1, label="true minimum still to come")
         ax.axhline(2.0, color="#d6604d", ls="--", lw=0.8)
         for label, (ft, fv) in _forecasts(t, ob).items():
             ax.step([datetime.fromtimestamp(x / 1000, WIB) for x in ft], fv, where="post",

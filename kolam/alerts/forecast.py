@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kolam.alerts.night_fit import (
+    CS_MGL,
     F64,
     KLA_PRIOR_H,
     NightFit,
@@ -95,6 +96,10 @@ class DawnEstimate:
     reason: str | None = None
     regime_start_ms: int | None = None
     method: str = METHOD
+    why: tuple[str, dict[str, float]] | None = None
+    """``reason`` as a code and its numbers, for pages that word it in their own language:
+    ``erratic`` (scatter_mgl), ``jump`` (drop: 1 or 0, size_mgl, within_min), ``mixing``
+    (rate_mgl_h, hours), ``stray`` (rms_mgl), ``silent`` (minutes)."""
 
 
 def fit_dawn(points: Sequence[tuple[int, float]], sunrise_ms: int) -> float:
@@ -147,8 +152,8 @@ class DawnForecast:
     """A change of regime seen by the last fit, awaiting confirmation."""
     _before: NightFit | None = None
     """The rates of the regime before the current one."""
-    _settle: tuple[int, str] | None = None
-    """(until, reason): no number before ``until`` (an artefact or a mixing rise)."""
+    _settle: tuple[int, str, tuple[str, dict[str, float]]] | None = None
+    """(until, reason, its code): no number before ``until`` (an artefact or a mixing rise)."""
     _next_fit: int = 0
     _last: float | None = None
     _dusk: tuple[int, int] = (0, 0)
@@ -214,14 +219,17 @@ class DawnForecast:
         scatter = _scatter(raw[hour]) if hour.sum() >= 10 else 0.0
         if scatter > ERRATIC_MGL:
             return DawnEstimate("unreliable", sunrise, points=n_all, reason=(
-                f"erratic probe: readings scatter by {scatter:.1f} mg/L from one to the next"))
+                f"erratic probe: readings scatter by {scatter:.1f} mg/L from one to the next"),
+                why=("erratic", {"scatter_mgl": round(scatter, 1)}))
         jump = _jump(t_all, c_all, self._regime)
         if jump is not None:
             at, size = jump
             self._regime = at
             self._settle = (at + self.settle_ms, (
                 f"sudden {'drop' if size < 0 else 'rise'} of {abs(size):.1f} mg/L within "
-                f"{JUMP_MS // _MIN_MS} min: a probe artefact, not the pond's oxygen"))
+                f"{JUMP_MS // _MIN_MS} min: a probe artefact, not the pond's oxygen"),
+                ("jump", {"drop": float(size < 0), "size_mgl": round(abs(size), 1),
+                          "within_min": float(JUMP_MS // _MIN_MS)}))
         dusk_do = c_all[t_all < self._night_start + 15 * _MIN_MS]
         if dusk_do.size >= 5 and hour.sum() >= 30:
             rate = _slope_h(t_all[hour], c_all[hour])
@@ -229,7 +237,8 @@ class DawnForecast:
                 hours = (now - self._night_start) / _H_MS + self.after_dusk_ms / _H_MS
                 self._settle = (now + self.settle_ms, (
                     f"DO rising {rate:.1f} mg/L/h {hours:.1f} h after dusk: the water is "
-                    "mixing (stratified pond?), not the falling night the forecast models"))
+                    "mixing (stratified pond?), not the falling night the forecast models"),
+                    ("mixing", {"rate_mgl_h": round(rate, 1), "hours": round(hours, 1)}))
         start = max(self._regime, now - self.window_ms)
         sel = t_all >= start
         t, c = t_all[sel], c_all[sel]
@@ -248,19 +257,24 @@ class DawnForecast:
         fit = max(members, key=lambda m: m[0])[1]
         if self._settle is not None and now < self._settle[0]:
             return DawnEstimate("unreliable", sunrise, points=len(t), reason=self._settle[1],
-                                regime_start_ms=int(t[0]))
+                                regime_start_ms=int(t[0]), why=self._settle[2])
         if fit.rms_mgl > MAX_RMS_MGL:
             return DawnEstimate("unreliable", sunrise, points=len(t), reason=(
                 f"readings stray {fit.rms_mgl:.1f} mg/L from the night model"),
-                regime_start_ms=int(t[0]))
+                regime_start_ms=int(t[0]), why=("stray", {"rms_mgl": round(fit.rms_mgl, 1)}))
         hours = (sunrise + self.dawn_lag_ms - now) / _H_MS
         low = sum(w * project(f, hours) for w, f, _ in members)
+        if _flat(x, c, members):
+            # A level night (blowers holding DO, a plateau before dawn): the fitted decline
+            # is within noise of none, and projecting it for hours only adds its error.
+            low = fit.c_end
         return DawnEstimate("forecast", sunrise, round(low, 2), len(t),
                             regime_start_ms=int(t[0]))
 
     def _waiting(self, now: int, n: int) -> DawnEstimate:
         if self._settle is not None and now < self._settle[0]:
-            return DawnEstimate("unreliable", self.sunrise_ms, points=n, reason=self._settle[1])
+            return DawnEstimate("unreliable", self.sunrise_ms, points=n, reason=self._settle[1],
+                                why=self._settle[2])
         return DawnEstimate("wait", self.sunrise_ms, points=n)
 
     def _members(self, x: F64, c: F64) -> list[tuple[float, NightFit, F64]]:
@@ -298,6 +312,32 @@ class DawnForecast:
             return None
         self._before, self._pending = fit, None
         return min(at, pending)
+
+
+FLAT_SIGMAS = 2.0
+"""The night is level when the last hour's decline is within this many standard errors of
+none (the standard error counting the probe's minute-to-minute correlated noise)."""
+
+
+def _flat(x: F64, c: F64, members: list[tuple[float, NightFit, F64]]) -> bool:
+    """Whether the regime's last hour is level within noise, its fitted rate now too."""
+    hour = x >= -1.0
+    if hour.sum() < 20:
+        return False
+    xh, ch = x[hour], c[hour]
+    slope, icpt = np.polyfit(xh, ch, 1)
+    resid = ch - (slope * xh + icpt)
+    noise = max(float(np.std(resid)), NOISE_FLOOR_MGL / 2)
+    # Correlated readings: a third as many independent ones (as ``_break`` counts them).
+    se = noise * math.sqrt(3.0 / float(((xh - xh.mean()) ** 2).sum()))
+    rate = sum(w * _rate(f) for w, f, _ in members)
+    return abs(float(slope)) < FLAT_SIGMAS * se and abs(rate) < FLAT_SIGMAS * se
+
+
+def _rate(f: NightFit) -> float:
+    """The fitted model's dC/dt (mg/L/h) at its end."""
+    c = f.c_end
+    return -f.r_mgl_h * c / (f.k_mgl + c) + f.kla_h * (CS_MGL - c)
 
 
 def _despike(c: F64) -> F64:

@@ -35,5 +35,6 @@ def forecast_at(store: TimeSeriesReader, site: str, pond: str, at_ms: int,
     if at_ms - newest > STALE_MS:
         return DawnEstimate("unreliable", sunrise, points=est.points, reason=(
             f"no DO reading for {(at_ms - newest) // _MIN_MS} min: the probe or its node is "
-            "silent"), regime_start_ms=est.regime_start_ms)
+            "silent"), regime_start_ms=est.regime_start_ms,
+            why=("silent", {"minutes": float((at_ms - newest) // _MIN_MS)}))
     return est

@@ -170,3 +170,15 @@ def test_madenjian_exponential_reference() -> None:
     pts = [(i * MIN, 6.0 * 0.5 ** (i / 180)) for i in range(181)]
     assert fit_dawn(pts, 360 * MIN) == pytest.approx(1.5, rel=0.02)
     assert fit_dawn([(0, 3.0), (MIN, 3.2), (2 * MIN, 3.4)], 60 * MIN) == 3.4
+
+
+def test_a_level_night_under_blowers_is_forecast_at_its_level() -> None:
+    # Blowers all night hold DO where respiration meets aeration (0.6·C/(1+C) = 0.15·(7.8 −
+    # C) at C ≈ 4.5): a decline projected from the noise would forecast a crash.
+    ts, obs, true = night(lambda h: 0.12, c_dusk=4.5, r=0.6, k=1.0)
+    _, seen = run(ts, obs)
+    lowest = true_min(ts, true)
+    for hour in (20.0, 22.0, 24.0):
+        est = at(seen, wib(hour))
+        assert est.state == "forecast" and est.do_mgl is not None
+        assert abs(est.do_mgl - lowest) <= 0.25, (hour, est.do_mgl, lowest)
