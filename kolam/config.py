@@ -306,19 +306,9 @@ class KolamConfig(BaseSettings):
     @model_validator(mode="after")
     def _influx_settings(self) -> KolamConfig:
         # What kolam.store.influx refuses at start-up, said here so check-config says it too.
-        if self.store != "influxdb":
-            return self
-        missing = [name for name, value in (
-            ("influx_url", self.influx_url),
-            ("influx_bucket (or influx_database)", self.influx_bucket or self.influx_database))
-            if not value]
-        if missing:
-            raise ValueError(f"store is influxdb but {' and '.join(missing)} "
-                             f"{'is' if len(missing) == 1 else 'are'} not set")
-        if (self.influx_bucket and self.influx_database
-                and self.influx_bucket != self.influx_database):
-            raise ValueError("influx_bucket and influx_database name different places: "
-                             "set one of them")
+        problem = influx_settings_problem(self) if self.store == "influxdb" else None
+        if problem:
+            raise ValueError(problem)
         return self
 
     @model_validator(mode="after")
@@ -438,3 +428,19 @@ def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
         elif value is not None:
             out[key] = value
     return out
+
+
+def influx_settings_problem(config: KolamConfig) -> str | None:
+    """Why these InfluxDB settings cannot work, or None: the one rule that both
+    ``check-config`` (the model's validator) and the InfluxDB store's start-up apply."""
+    missing = [name for name, value in (
+        ("influx_url", config.influx_url),
+        ("influx_bucket (or influx_database)", config.influx_bucket or config.influx_database))
+        if not value]
+    if missing:
+        return (f"store is influxdb but {' and '.join(missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} not set")
+    if (config.influx_bucket and config.influx_database
+            and config.influx_bucket != config.influx_database):
+        return "influx_bucket and influx_database name different places: set one of them"
+    return None

@@ -36,7 +36,7 @@ from influxdb_client.client.influxdb_client import InfluxDBClient
 from influxdb_client.client.write_api import SYNCHRONOUS
 from influxdb_client.domain.write_precision import WritePrecision
 
-from kolam.config import KolamConfig
+from kolam.config import KolamConfig, influx_settings_problem
 from kolam.errors import ConfigError, StoreError, StoreUnavailable
 from kolam.store import _influxql as q
 from kolam.store.base import (
@@ -76,17 +76,10 @@ class InfluxSettings:
 
     @classmethod
     def from_config(cls, config: KolamConfig) -> InfluxSettings:
+        problem = influx_settings_problem(config)
+        if problem:
+            raise ConfigError(problem)
         bucket = config.influx_bucket or config.influx_database
-        missing = [name for name, value in (("influx_url", config.influx_url),
-                                            ("influx_bucket (or influx_database)", bucket))
-                   if not value]
-        if missing:
-            raise ConfigError(f"store is influxdb but {' and '.join(missing)} "
-                              f"{'is' if len(missing) == 1 else 'are'} not set")
-        if (config.influx_bucket and config.influx_database
-                and config.influx_bucket != config.influx_database):
-            raise ConfigError("influx_bucket and influx_database name different places: "
-                              "set one of them")
         return cls(str(config.influx_url).rstrip("/"), str(bucket), config.influx_token,
                    config.influx_org)
 
