@@ -14,31 +14,17 @@ from starlette.requests import Request
 
 from api.inputs import validation_error
 from kolam import bounds
-from kolam.config import KolamConfig
-from tests.utils.farm import SITE_A, Farm, farm_app
+from tests.utils.farm import SITE_A, Farm, module_farm
 
 JSON = {"Content-Type": "application/json"}
 
 
 @pytest.fixture(scope="module")
 def farm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Farm]:
-    data = tmp_path_factory.mktemp("inputs") / "data"
-    with pytest.MonkeyPatch.context() as mp:
-        import os
-
-        from kolam.config import load_config
-
-        for key in list(os.environ):
-            if key.startswith("KOLAM_"):
-                mp.delenv(key)
-
-        def make(**overrides: Any) -> KolamConfig:
-            return load_config(None, **({"data_dir": data} | overrides))
-
-        with farm_app(make) as f:
-            # Errors must come back as answers, not as exceptions out of the test client.
-            f.client = TestClient(f.client.app, raise_server_exceptions=False)
-            yield f
+    with module_farm(tmp_path_factory.mktemp("inputs") / "data") as f:
+        # Errors must come back as answers, not as exceptions out of the test client.
+        f.client = TestClient(f.client.app, raise_server_exceptions=False)
+        yield f
 
 
 def _routes(farm: Farm) -> dict[str, str]:

@@ -26,8 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from kolam.config import KolamConfig, load_config
-from tests.utils.farm import SECRETS, SITE_A, SITE_B, Farm, farm_app
+from tests.utils.farm import SECRETS, SITE_A, SITE_B, Farm, module_farm
 
 LEAKS = [text for pair in SECRETS.values() for text in pair]
 RESTRICTED = ("kiosk", "dinas")
@@ -43,19 +42,8 @@ EXAMPLES = 12
 
 @pytest.fixture(scope="module")
 def fuzz_farm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Farm]:
-    data = tmp_path_factory.mktemp("fuzz") / "data"
-    with pytest.MonkeyPatch.context() as mp:
-        import os
-
-        for key in list(os.environ):
-            if key.startswith("KOLAM_"):
-                mp.delenv(key)
-
-        def make(**overrides: object) -> KolamConfig:
-            return load_config(None, data_dir=data, **overrides)
-
-        with farm_app(make) as farm:
-            yield farm
+    with module_farm(tmp_path_factory.mktemp("fuzz") / "data") as farm:
+        yield farm
 
 
 def _real_path(farm: Farm, generated: dict[str, Any]) -> dict[str, Any]:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from kolam.auth import Role
-from kolam.config import KolamConfig
+from kolam.config import KolamConfig, load_config
 from kolam.kpi import DAY_MS
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
@@ -93,3 +96,19 @@ def farm_app(make_config: Callable[..., KolamConfig]) -> Iterator[Farm]:
     finally:
         store.close()
         registry.close()
+
+
+@contextmanager
+def module_farm(data: Path) -> Iterator[Farm]:
+    """``farm_app`` for a module-scoped fixture: the config comes from defaults and ``data``
+    alone, whatever ``KOLAM_*`` variables the developer's shell has set."""
+    with pytest.MonkeyPatch.context() as mp:
+        for key in list(os.environ):
+            if key.startswith("KOLAM_"):
+                mp.delenv(key)
+
+        def make(**overrides: object) -> KolamConfig:
+            return load_config(None, **({"data_dir": data} | overrides))
+
+        with farm_app(make) as farm:
+            yield farm
