@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api.i18n import num, t
-from api.routes.forecast import _place
 from kolam.alerts.forecast import DawnEstimate
-from kolam.alerts.forecast_replay import forecast_at
+from kolam.alerts.forecast_replay import forecast_at, site_place
 from kolam.config import KolamConfig
 from kolam.registry.repo import Registry
 from kolam.store.base import TimeSeriesReader
@@ -33,7 +32,7 @@ class Dawn:
 def dawn_forecast(store: TimeSeriesReader, config: KolamConfig, registry: Registry, site: str,
                   pond: str, now: int, lang: str) -> Dawn:
     """Tonight's forecast as the alert engine sees it at ``now``."""
-    lat, lon = _place(config, registry, site)
+    lat, lon = site_place(config, registry, site)
     est = forecast_at(store, site, pond, now, lat, lon)
     reason = why_text(est, lang) if est.state == "unreliable" else None
     return Dawn(est.state, est.do_mgl, est.sunrise_ms if est.state != "day" else None, reason)

@@ -10,10 +10,7 @@ from pydantic import BaseModel, Field
 
 from api.auth import SiteUser
 from api.deps import ConfigDep, RegistryDep, StoreDep
-from kolam.alerts.forecast_replay import forecast_at
-from kolam.config import KolamConfig
-from kolam.registry.repo import Registry
-from kolam.sun import SERANG_LAT_DEG, SERANG_LON_DEG
+from kolam.alerts.forecast_replay import forecast_at, site_place
 from kolam.timeutil import iso, now_ms, to_ms
 
 router = APIRouter(prefix="/api/v1/sites/{site}/ponds/{pond}", tags=["forecast"])
@@ -44,19 +41,6 @@ class ForecastPublic(BaseModel):
     lon_deg: float
 
 
-def _place(config: KolamConfig, registry: Registry, site: str) -> tuple[float, float]:
-    """The site's coordinates: the registry's once sites carry them, else the alert
-    config's (as ingest uses), else Serang's."""
-    info = registry.site(site)
-    lat, lon = getattr(info, "lat", None), getattr(info, "lon", None)
-    if lat is not None and lon is not None:
-        return float(lat), float(lon)
-    cfg = config.alerts.sites.get(site)
-    if cfg is not None:
-        return cfg.latitude_deg or SERANG_LAT_DEG, cfg.longitude_deg or SERANG_LON_DEG
-    return SERANG_LAT_DEG, SERANG_LON_DEG
-
-
 @router.get("/forecast", response_model=ForecastPublic,
             summary="The dawn DO forecast as it stood at a moment (default now)")
 def get_forecast(site: str, pond: str, _: SiteUser, store: StoreDep, registry: RegistryDep,
@@ -65,7 +49,7 @@ def get_forecast(site: str, pond: str, _: SiteUser, store: StoreDep, registry: R
     at_ms = to_ms(at) if at is not None else now_ms()
     if not EARLIEST_MS <= at_ms < LATEST_MS:
         raise HTTPException(422, "at must be between 2000-01-01 and 2100-01-01 (UTC)")
-    lat, lon = _place(config, registry, site)
+    lat, lon = site_place(config, registry, site)
     est = forecast_at(store, site, pond, at_ms, lat, lon)
     return ForecastPublic(
         site=site, pond=pond, at=iso(at_ms), state=est.state,  # type: ignore[arg-type]

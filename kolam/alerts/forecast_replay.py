@@ -8,6 +8,8 @@ that night's dusk up to the moment, so both see the same fits at the same readin
 from __future__ import annotations
 
 from kolam.alerts.forecast import DawnEstimate, DawnForecast
+from kolam.config import KolamConfig
+from kolam.registry.repo import Registry
 from kolam.store.base import TimeSeriesReader
 from kolam.sun import SERANG_LAT_DEG, SERANG_LON_DEG, last_sunset_ms, next_sunrise_ms
 
@@ -38,3 +40,16 @@ def forecast_at(store: TimeSeriesReader, site: str, pond: str, at_ms: int,
             "silent"), regime_start_ms=est.regime_start_ms,
             why=("silent", {"minutes": float((at_ms - newest) // _MIN_MS)}))
     return est
+
+
+def site_place(config: KolamConfig, registry: Registry, site: str) -> tuple[float, float]:
+    """The site's coordinates: the registry's once sites carry them, else the alert
+    config's (as ingest uses), else Serang's."""
+    info = registry.site(site)
+    lat, lon = getattr(info, "lat", None), getattr(info, "lon", None)
+    if lat is not None and lon is not None:
+        return float(lat), float(lon)
+    cfg = config.alerts.sites.get(site)
+    if cfg is not None:
+        return cfg.latitude_deg or SERANG_LAT_DEG, cfg.longitude_deg or SERANG_LON_DEG
+    return SERANG_LAT_DEG, SERANG_LON_DEG
