@@ -3,16 +3,19 @@
 Times go in as ISO 8601 (naive means UTC) and come out as ISO 8601 UTC strings;
 money is rupiah (Rp), weights grams unless the name says kg. Every quantity a person types
 has a plausible upper bound and must be finite (``kolam.bounds``, docs/security.md).
+The ``*Public`` models are generated from the records (``api.public``): their fields are
+the records' fields, so a field is added to the record alone.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from api.public import public as public
+from api.public import public_of
 from kolam.bounds import (
     AmountRp,
     CostRp,
@@ -30,29 +33,19 @@ from kolam.bounds import (
     SeedLengthCm,
     SeedWeightG,
 )
-from kolam.registry.records import CostCategory, LogKind, MemberStatus, Programme
-from kolam.timeutil import iso, now_ms, to_ms
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out = {}
-        for f in dataclasses.fields(value):
-            v = getattr(value, f.name)
-            is_time = (f.name == "at" or f.name.endswith("_at")) and isinstance(v, int)
-            out[f.name] = iso(v) if is_time else _plain(v)
-        return out
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    return value
-
-
-def public(info: Any, model: type[M], **extra: Any) -> M:
-    """A record dataclass as a response model: epoch-ms ``*_at`` fields become ISO text."""
-    return model.model_validate(_plain(info) | extra)
-
+from kolam.registry.records import (
+    CostCategory,
+    CostInfo,
+    CycleInfo,
+    HarvestInfo,
+    LogInfo,
+    LogKind,
+    MemberInfo,
+    MemberStatus,
+    Programme,
+    TeamInfo,
+)
+from kolam.timeutil import now_ms, to_ms
 
 Text = Annotated[str, Field(max_length=200)]
 
@@ -70,15 +63,9 @@ class TeamCreate(BaseModel):
     ends_at: Instant | None = None
 
 
+@public_of(TeamInfo)
 class TeamPublic(BaseModel):
-    id: int
-    site: str
-    name: str
-    programme: Programme
-    instructors: list[str]
-    starts_at: str
-    ends_at: str | None
-    member_count: int
+    pass
 
 
 class MemberCreate(BaseModel):
@@ -95,17 +82,11 @@ class MemberStatusChange(BaseModel):
     at: Instant | None = Field(None, description="When the member left; default now")
 
 
+@public_of(MemberInfo)
 class MemberPublic(BaseModel):
-    id: int
-    site: str
-    team_id: int
-    team_name: str
-    alias: str
+    # Who may see names is the API's rule (api.routes.members.member_public).
     registration_no: str | None = Field(description="Null unless you are an officer or admin")
     full_name: str | None = Field(description="Null unless you are an officer or admin")
-    joined_at: str
-    left_at: str | None
-    status: MemberStatus
 
 
 class CycleCreate(BaseModel):
@@ -124,22 +105,9 @@ class CycleEnd(BaseModel):
     reason: str = Field(min_length=1, max_length=200, examples=["total loss after flood"])
 
 
+@public_of(CycleInfo)
 class CyclePublic(BaseModel):
-    id: int
-    site: str
-    pond: str
-    team_id: int
-    team_name: str
-    stocked_at: str
-    seed_count: int
-    seed_weight_g: float
-    seed_length_cm: float | None
-    seed_source: str
-    seed_cost_rp: float
-    target_fish_per_kg: float
-    ended_at: str | None
-    end_reason: str | None
-    active: bool
+    active: bool  # CycleInfo.active, a property
 
 
 class LogCreate(BaseModel):
@@ -164,25 +132,9 @@ class LogCreate(BaseModel):
     note: str = Field("", max_length=2000)
 
 
+@public_of(LogInfo, first=("id", "cycle_id", "kind", "at", "member_id", "recorded_by"))
 class LogPublic(BaseModel):
-    id: int
-    cycle_id: int
-    kind: LogKind
-    at: str
-    member_id: int | None
-    recorded_by: str
-    feed_kg: float | None
-    feed_type: str | None
-    protein_pct: float | None
-    dead_count: int | None
-    sample_count: int | None
-    sample_weight_g: float | None
-    exchange_pct: float | None
-    treatment: str | None
-    dose: str | None
-    metric: str | None
-    value: float | None
-    note: str
+    pass
 
 
 class HarvestCreate(BaseModel):
@@ -197,19 +149,9 @@ class HarvestCreate(BaseModel):
                                  description="Members who took part")
 
 
+@public_of(HarvestInfo)
 class HarvestPublic(BaseModel):
-    id: int
-    cycle_id: int
-    at: str
-    final: bool
-    kg: float
-    fish_per_kg: float | None
-    count: int
-    count_measured: bool
-    buyer: str
-    price_per_kg_rp: float
-    member_ids: list[int]
-    recorded_by: str
+    pass
 
 
 class CostCreate(BaseModel):
@@ -219,11 +161,6 @@ class CostCreate(BaseModel):
     description: str = Field("", max_length=200)
 
 
+@public_of(CostInfo)
 class CostPublic(BaseModel):
-    id: int
-    cycle_id: int
-    at: str
-    category: CostCategory
-    amount_rp: float
-    description: str
-    recorded_by: str
+    pass

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,6 +26,7 @@ from numpy.typing import NDArray
 from kolam.catalogue import METRICS, Band
 from kolam.growth import DAY_MS as DAY_MS  # re-exported: days are counted here too
 from kolam.growth import GrowthBasis, WeightEstimate, estimate_weight
+from kolam.registry.fields import Shown
 from kolam.registry.records import CycleRecords, LogKind
 
 # DOMAIN.md feeding table: < 5 g: 8–10; 5–20 g: 5–6; 20–50 g: 4; 50–100 g: 3; > 100 g: 2
@@ -42,56 +44,62 @@ COMPLIANCE_METRICS = tuple(k for k, m in METRICS.items()
 
 @dataclass(frozen=True, slots=True)
 class FeedAdvice:
-    abw_g: float
+    abw_g: Annotated[float, Shown("Today's estimated average body weight the ration is for")]
     biomass_kg: float
-    rate_pct: float
+    rate_pct: Annotated[float, Shown("% of body weight per day, from the feeding table")]
     kg_per_day: float
-    kg_per_meal: float
-    reduced: bool
+    kg_per_meal: Annotated[float, Shown("Three meals a day")]
+    reduced: Annotated[bool, Shown("Halved for cold water (< 25 °C) or low DO (< 3 mg/L)")]
     reason: str | None
-    abw_is_estimate: bool = False
-    """``abw_g`` is grown from an older sampling (see ``CycleKpis.sampling_age_d``)."""
-    sampling_age_d: float | None = None
-    """Days since the newest sampling (or stocking) the weight stands on."""
+    abw_is_estimate: Annotated[bool, Shown(
+        "abw_g is grown from an older sampling by the growth curve")] = False
+    sampling_age_d: Annotated[float | None, Shown(
+        "Days since the newest sampling (or the stocking) abw_g stands on")] = None
 
 
 @dataclass(frozen=True, slots=True)
 class CycleKpis:
     cycle_id: int
     active: bool
-    day: float
+    day: Annotated[float, Shown("Days since stocking (to the end if ended)")]
     stocked_count: int
     stocked_kg: float
     dead_count: int
     harvested_count: int
     harvested_kg: float
     live_count: int
-    abw_g: float
-    """Today's estimated average body weight (at the end once the cycle ended)."""
-    abw_sampled_g: float
-    """The newest measured average weight: newest sampling, else the seed weight."""
-    abw_sampled_at: int
-    """When it was measured (the stocking time before any sampling)."""
-    sampling_age_d: float
-    """Days from that measurement to now (or to the cycle's end)."""
-    abw_is_estimate: bool
-    """True when ``abw_g`` is grown from an older measurement by the growth curve."""
-    growth_basis: GrowthBasis
-    growth_sgr_pct_day: float
-    """The curve's specific growth rate today, %/day (falls as the fish grow)."""
+    abw_g: Annotated[float, Shown(
+        "Best average body weight now (at the end once ended): the newest "
+        "sampling grown to today by the fitted growth curve; used for biomass, "
+        "FCR, today's feed and the harvest date")]
+    abw_sampled_g: Annotated[float, Shown(
+        "The newest measured average weight: newest sampling, else seed weight")]
+    abw_sampled_at: Annotated[int, Shown(
+        "When abw_sampled_g was measured (the stocking time before any sampling)")]
+    sampling_age_d: Annotated[float, Shown("Days from abw_sampled_at to now (or the end)")]
+    abw_is_estimate: Annotated[bool, Shown(
+        "True when abw_g is an estimate grown from an older measurement")]
+    growth_basis: Annotated[GrowthBasis, Shown(
+        "prior: no sampling yet, literature curve; one_sampling: its pace, the "
+        "prior's slowing; fit: pace and slowing fitted to the samplings")]
+    growth_sgr_pct_day: Annotated[float, Shown(
+        "The growth curve's specific growth rate today, %/day")]
     biomass_kg: float
     survival_pct: float
     feed_kg: float
     fcr: float | None
-    sgr_pct_day: float | None
-    adg_g_day: float | None
+    sgr_pct_day: Annotated[float | None, Shown(
+        "Over every harvest lot and the standing fish (newest sampling), "
+        "weighted by number of fish")]
+    adg_g_day: Annotated[float | None, Shown("Weighted like sgr_pct_day")]
     revenue_rp: float
     costs_rp: float
     margin_rp: float
     target_weight_g: float
-    projected_harvest_at: int | None
-    harvest_date_past: bool
-    """The projected date is already behind us: the fish should be at the target size."""
+    projected_harvest_at: Annotated[int | None, Shown(
+        "When the growth curve reaches the target weight (active cycles)")]
+    harvest_date_past: Annotated[bool, Shown(
+        "projected_harvest_at is already past: the fish should be at target size")]
     feed_today: FeedAdvice | None
 
 

@@ -14,10 +14,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from api.auth import CurrentUser, SiteStaff, SiteUser, SiteWriter
+from api.public import public as to_public
+from api.public import public_of
 from kolam.auth import Forbidden
 from kolam.errors import NotFound
 from kolam.registry.alerts import AlertInfo, Alerts, NotificationInfo, SilenceInfo
-from kolam.timeutil import iso, now_ms
+from kolam.timeutil import now_ms
 
 router = APIRouter(tags=["alerts"])
 S = "/api/v1/sites/{site}"
@@ -31,42 +33,14 @@ def _alerts(request: Request) -> Alerts:
 AlertsDep = Annotated[Alerts, Depends(_alerts)]
 
 
+@public_of(AlertInfo)
 class AlertPublic(BaseModel):
-    id: int
-    site: str
-    pond: str
-    rule: str
-    key: str = Field(description="Rule id, plus device and metric for sensor-health rules")
-    device: str | None
-    metric: str | None
-    severity: str = Field(description="info | warning | critical")
-    state: str = Field(description="open | acknowledged | resolved")
-    value: float | None
-    unit: str
-    threshold: float | None
-    detail: str
-    since: str = Field(description="When the breach began (sample time, ISO UTC)")
-    last: str
-    resolved: str | None
-    late: bool = Field(description="Raised from data that arrived late (catch-up)")
-    silenced: bool
-    reopen_count: int
-    escalation_level: int
-    acknowledged_at: str | None
-    acknowledged_by: str | None
+    pass
 
 
+@public_of(NotificationInfo)
 class NotificationPublic(BaseModel):
-    id: int
-    event: str
-    channel: str
-    recipient: str
-    status: str
-    attempts: int
-    created_at: str
-    sent_at: str | None
-    last_error: str
-    outcomes: list[str]
+    pass
 
 
 class SilenceIn(BaseModel):
@@ -79,39 +53,21 @@ class SilenceIn(BaseModel):
     reason: str = Field("", max_length=200)
 
 
+@public_of(SilenceInfo)
 class SilencePublic(BaseModel):
-    id: int
-    site: str
-    pond: str | None
-    device: str | None
-    rule: str | None
-    starts_at: str
-    ends_at: str
-    reason: str
-    created_by: str
+    pass
 
 
 def public(a: AlertInfo) -> AlertPublic:
-    return AlertPublic(
-        id=a.id, site=a.site, pond=a.pond, rule=a.rule, key=a.key, device=a.device,
-        metric=a.metric, severity=a.severity, state=a.state, value=a.value, unit=a.unit,
-        threshold=a.threshold, detail=a.detail, since=iso(a.since_t), last=iso(a.last_t),
-        resolved=iso(a.resolved_t) if a.resolved_t else None, late=a.late, silenced=a.silenced,
-        reopen_count=a.reopen_count, escalation_level=a.escalation_level,
-        acknowledged_at=iso(a.acked_at) if a.acked_at else None, acknowledged_by=a.acked_by)
+    return to_public(a, AlertPublic)
 
 
 def _silence(s: SilenceInfo) -> SilencePublic:
-    return SilencePublic(id=s.id, site=s.site, pond=s.pond, device=s.device, rule=s.rule,
-                         starts_at=iso(s.starts_at), ends_at=iso(s.ends_at), reason=s.reason,
-                         created_by=s.created_by)
+    return to_public(s, SilencePublic)
 
 
 def _notification(n: NotificationInfo) -> NotificationPublic:
-    return NotificationPublic(id=n.id, event=n.event, channel=n.channel, recipient=n.recipient,
-                              status=n.status, attempts=n.attempts, created_at=iso(n.created_at),
-                              sent_at=iso(n.sent_at) if n.sent_at else None,
-                              last_error=n.last_error, outcomes=list(n.outcomes))
+    return to_public(n, NotificationPublic)
 
 
 def pond_alert_status(status: str, active: list[AlertInfo]) -> str:

@@ -12,10 +12,10 @@ from pydantic import BaseModel
 from api.auth import SiteStaff
 from api.csvsafe import SafeWriter
 from api.deps import CyclesDep, RegistryDep, StoreDep
-from api.farm_schemas import public
+from api.public import public, public_of
 from api.routes.alerts import AlertsDep
 from api.templating import render
-from kolam.monthly import MonthlyReport, monthly_report
+from kolam.monthly import CycleMonth, MonthlyReport, monthly_report
 from kolam.registry.alerts import Alerts
 from kolam.timeutil import now_ms
 
@@ -25,42 +25,14 @@ MonthQ = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="Month in WI
                               examples=["2026-11"])]
 
 
+@public_of(CycleMonth)
 class CycleMonthPublic(BaseModel):
-    cycle_id: int
-    pond: str
-    team_id: int
-    team_name: str
-    stocked_at: str
-    ended_at: str | None
-    ended_in_month: bool
-    feed_kg: float
-    dead_count: int
-    harvested_kg: float
-    harvested_count: int
-    revenue_rp: float
-    costs_rp: float
-    live_count: int
-    survival_pct: float
-    fcr: float | None
+    pass
 
 
+@public_of(MonthlyReport)
 class MonthlyReportPublic(BaseModel):
-    site: str
-    month: str
-    start_at: str
-    end_at: str
-    cycles: list[CycleMonthPublic]
-    production_kg: float
-    revenue_rp: float
-    costs_rp: float
-    margin_rp: float
-    feed_kg: float
-    dead_count: int
-    completed_cycles: int
-    survival_pct: float | None
-    fcr: float | None
-    water_compliance_pct: dict[str, dict[str, float | None]]
-    alert_count: int | None
+    pass
 
 
 def _report(site: str, month: str, cycles: CyclesDep, store: StoreDep,

@@ -14,11 +14,11 @@ from pydantic import BaseModel, Field
 
 from api.auth import AdminUser, CurrentUser
 from api.deps import UsersDep
+from api.public import public, public_of
 from kolam.auth import Forbidden, Principal, Role
 from kolam.errors import NotFound
-from kolam.registry.users import ApiKeyRecord, Users
+from kolam.registry.users import ApiKeyRecord, AuditRecord, Users
 from kolam.strength import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from kolam.timeutil import iso
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
 
@@ -50,22 +50,14 @@ class ApiKeyPublic(BaseModel):
     key: str = Field(description="Shown this once; only a digest is kept")
 
 
+@public_of(ApiKeyRecord)
 class ApiKeyInfo(BaseModel):
-    id: int
-    name: str
-    created_at: str
-    revoked: bool
+    pass
 
 
+@public_of(AuditRecord)
 class AuditPublic(BaseModel):
-    id: int
-    at: str
-    username: str
-    action: str
-    entity: str
-    entity_id: int | None
-    site: str | None
-    detail: str
+    pass
 
 
 def _user(p: Principal) -> UserPublic:
@@ -74,7 +66,7 @@ def _user(p: Principal) -> UserPublic:
 
 
 def _key(k: ApiKeyRecord) -> ApiKeyInfo:
-    return ApiKeyInfo(id=k.id, name=k.name, created_at=iso(k.created_at), revoked=k.revoked)
+    return public(k, ApiKeyInfo)
 
 
 def _refuse(admin: Principal) -> Forbidden:
@@ -155,6 +147,5 @@ def audit_log(admin: AdminUser, users: UsersDep, site: Annotated[str | None, Que
     if site is not None and not admin.can_see(site):
         raise Forbidden(f"user {admin.username!r} has no access to site {site!r}")
     scope = None if admin.all_sites else admin.sites
-    return [AuditPublic(id=a.id, at=iso(a.at), username=a.username, action=a.action,
-                        entity=a.entity, entity_id=a.entity_id, site=a.site, detail=a.detail)
+    return [public(a, AuditPublic)
             for a in users.audit_log(site=site, sites=scope, limit=limit, offset=offset)]

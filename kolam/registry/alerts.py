@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Annotated
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,6 +16,7 @@ from sqlalchemy.orm import sessionmaker
 
 from kolam.errors import NotFound, RegistryError
 from kolam.registry.alert_models import AlertRow, AttemptRow, NotificationRow, SilenceRow
+from kolam.registry.fields import Shown, from_row
 from kolam.registry.records import InvalidRecord
 
 
@@ -24,25 +26,25 @@ class AlertInfo:
     site: str
     pond: str
     rule: str
-    key: str
+    key: Annotated[str, Shown("Rule id, plus device and metric for sensor-health rules")]
     device: str | None
     metric: str | None
-    severity: str
-    state: str
+    severity: Annotated[str, Shown("info | warning | critical")]
+    state: Annotated[str, Shown("open | acknowledged | resolved")]
     value: float | None
     unit: str
     threshold: float | None
     detail: str
-    since_t: int
-    last_t: int
-    resolved_t: int | None
-    late: bool
+    since_t: Annotated[int, Shown("When the breach began (sample time, ISO UTC)", "since")]
+    last_t: Annotated[int, Shown(name="last")]
+    resolved_t: Annotated[int | None, Shown(name="resolved")]
+    late: Annotated[bool, Shown("Raised from data that arrived late (catch-up)")]
     silenced: bool
     reopen_count: int
     escalation_level: int
-    acked_at: int | None
-    acked_by: str | None
-    resolved_by: str | None
+    acked_at: Annotated[int | None, Shown(name="acknowledged_at")]
+    acked_by: Annotated[str | None, Shown(name="acknowledged_by")]
+    resolved_by: Annotated[str | None, Shown(hidden=True)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,15 +75,11 @@ class NotificationInfo:
 
 
 def _info(r: AlertRow) -> AlertInfo:
-    return AlertInfo(r.id, r.site, r.pond, r.rule, r.rule_key, r.device, r.metric, r.severity,
-                     r.state, r.value, r.unit, r.threshold, r.detail, r.since_t, r.last_t,
-                     r.resolved_t, r.late, r.silenced, r.reopen_count, r.escalation_level,
-                     r.acked_at, r.acked_by, r.resolved_by)
+    return from_row(AlertInfo, r, key=r.rule_key)
 
 
 def _silence(r: SilenceRow) -> SilenceInfo:
-    return SilenceInfo(r.id, r.site, r.pond, r.device, r.rule, r.starts_at, r.ends_at, r.reason,
-                       r.created_by)
+    return from_row(SilenceInfo, r)
 
 
 class Alerts:
@@ -157,9 +155,8 @@ class Alerts:
             for a in s.scalars(select(AttemptRow).where(AttemptRow.notification_id.in_(
                     [r.id for r in rows])).order_by(AttemptRow.id)):
                 outcomes.setdefault(a.notification_id, []).append(a.outcome)
-            return [NotificationInfo(r.id, r.event, r.channel, r.recipient, r.status,
-                                     r.attempts, r.created_at, r.sent_at, r.last_error,
-                                     tuple(outcomes.get(r.id, ()))) for r in rows]
+            return [from_row(NotificationInfo, r, outcomes=tuple(outcomes.get(r.id, ())))
+                    for r in rows]
 
     def add_silence(self, site: str, *, pond: str | None, device: str | None,
                     rule: str | None, starts_at: int, ends_at: int, reason: str, by: str,

@@ -9,16 +9,15 @@ from sqlalchemy.orm import Session
 from kolam.errors import NotFound
 from kolam.registry.db import session_factory
 from kolam.registry.farm_models import Cost, Cycle, Harvest, LogEntry, Team
+from kolam.registry.fields import from_row
 from kolam.registry.models import Pond, Site
 from kolam.registry.records import (
-    CostCategory,
     CostInfo,
     CycleInfo,
     CycleRecords,
     HarvestInfo,
     InvalidRecord,
     LogInfo,
-    LogKind,
     NewCycle,
 )
 from kolam.registry.teams import team_row
@@ -50,27 +49,19 @@ def _select_infos() -> Select[Cycle, str, str, str]:
 
 
 def _info(c: Cycle, pond: str, site: str, team: str) -> CycleInfo:
-    return CycleInfo(c.id, site, pond, c.team_id, team, c.stocked_at, c.seed_count,
-                     c.seed_weight_g, c.seed_length_cm, c.seed_source, c.seed_cost_rp,
-                     c.target_fish_per_kg, c.ended_at, c.end_reason)
+    return from_row(CycleInfo, c, site=site, pond=pond, team_name=team)
 
 
 def log_info(e: LogEntry) -> LogInfo:
-    return LogInfo(LogKind(e.kind), e.at, e.member_id, e.feed_kg, e.feed_type, e.protein_pct,
-                   e.dead_count, e.sample_count, e.sample_weight_g, e.exchange_pct,
-                   e.treatment, e.dose, e.metric, e.value, e.note, e.id, e.cycle_id,
-                   e.recorded_by)
+    return from_row(LogInfo, e)
 
 
 def harvest_info(h: Harvest) -> HarvestInfo:
-    return HarvestInfo(h.id, h.cycle_id, h.at, h.final, h.kg, h.fish_per_kg, h.count,
-                       h.count_measured, h.buyer, h.price_per_kg_rp,
-                       tuple(m.id for m in h.members), h.recorded_by)
+    return from_row(HarvestInfo, h, member_ids=tuple(m.id for m in h.members))
 
 
 def cost_info(c: Cost) -> CostInfo:
-    return CostInfo(c.id, c.cycle_id, c.at, CostCategory(c.category), c.amount_rp,
-                    c.description, c.recorded_by)
+    return from_row(CostInfo, c)
 
 
 class Cycles:

@@ -2,6 +2,8 @@
 
 ``New*`` classes are what callers hand in; ``*Info`` classes are what they get back.
 Times are epoch milliseconds UTC; money is rupiah; weights are grams unless named kg.
+Each ``*Info`` is the one definition of its family: the registry reads rows into it by field
+name and the API's response model is generated from it (``kolam.registry.fields``).
 """
 
 from __future__ import annotations
@@ -74,8 +76,8 @@ class MemberInfo:
     site: str
     team_id: int
     team_name: str
-    registration_no: str
     alias: str
+    registration_no: str
     full_name: str | None
     joined_at: int
     left_at: int | None

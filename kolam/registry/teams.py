@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from kolam.errors import NotFound
 from kolam.registry.db import session_factory
 from kolam.registry.farm_models import Member, Team
+from kolam.registry.fields import from_row
 from kolam.registry.models import Site
 from kolam.registry.records import (
     InvalidRecord,
@@ -16,7 +17,6 @@ from kolam.registry.records import (
     MemberStatus,
     NewMember,
     NewTeam,
-    Programme,
     TeamInfo,
 )
 from kolam.timeutil import iso, now_ms
@@ -45,13 +45,11 @@ def member_row(s: Session, site: str, member_id: int) -> Member:
 
 
 def _team_info(site: str, t: Team, member_count: int) -> TeamInfo:
-    return TeamInfo(t.id, site, t.name, Programme(t.programme), tuple(t.instructors),
-                    t.starts_at, t.ends_at, member_count)
+    return from_row(TeamInfo, t, site=site, member_count=member_count)
 
 
 def member_info(site: str, m: Member) -> MemberInfo:
-    return MemberInfo(m.id, site, m.team_id, m.team.name, m.registration_no, m.alias,
-                      m.full_name, m.joined_at, m.left_at, MemberStatus(m.status))
+    return from_row(MemberInfo, m, site=site, team_name=m.team.name)
 
 
 class Teams:

@@ -23,6 +23,7 @@ from kolam.errors import NotFound
 from kolam.hashing import hash_password, verify_password
 from kolam.protocol import SLUG_RE
 from kolam.registry.db import session_factory
+from kolam.registry.fields import from_row
 from kolam.registry.records import InvalidRecord
 from kolam.registry.user_models import ApiKey, AuditEntry, User, UserSession, UserSite
 from kolam.strength import check_password
@@ -215,13 +216,13 @@ class Users:
                        created_at=now_ms(), revoked=False)
             s.add(k)
             s.flush()
-            return ApiKeyRecord(k.id, k.name, k.created_at, k.revoked), key
+            return from_row(ApiKeyRecord, k), key
 
     def api_keys(self, username: str) -> list[ApiKeyRecord]:
         with self._sessions() as s:
             rows = s.scalars(select(ApiKey).join(User).where(
                 User.username == username, User.active).order_by(ApiKey.id))
-            return [ApiKeyRecord(k.id, k.name, k.created_at, k.revoked) for k in rows]
+            return [from_row(ApiKeyRecord, k) for k in rows]
 
     def revoke_api_key(self, username: str, key_id: int) -> ApiKeyRecord:
         """The key stops working at once; it stays listed, marked revoked."""
@@ -231,7 +232,7 @@ class Users:
             if k is None:
                 raise NotFound(f"user {username!r} has no API key {key_id}")
             k.revoked = True
-            return ApiKeyRecord(k.id, k.name, k.created_at, k.revoked)
+            return from_row(ApiKeyRecord, k)
 
     def by_api_key(self, key: str) -> Principal:
         with self._sessions() as s:
@@ -259,5 +260,4 @@ class Users:
                 q = q.where(AuditEntry.site == site)
             if sites is not None:
                 q = q.where(AuditEntry.site.in_(sorted(sites)))
-            return [AuditRecord(a.id, a.at, a.username, a.action, a.entity, a.entity_id,
-                                a.site, a.detail) for a in s.scalars(q)]
+            return [from_row(AuditRecord, a) for a in s.scalars(q)]
