@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kolam.errors import NotFound
-from kolam.registry.db import session_factory
+from kolam.registry.db import one, session_factory
 from kolam.registry.farm_models import Cost, Cycle, Harvest, LogEntry, Team
 from kolam.registry.fields import from_row
 from kolam.registry.models import Pond, Site
@@ -28,18 +28,14 @@ FUTURE_SLACK_MS = 3_600_000
 
 
 def pond_row(s: Session, site: str, pond: str) -> Pond:
-    row = s.scalar(select(Pond).join(Site).where(Site.slug == site, Pond.slug == pond))
-    if row is None:
-        raise NotFound(f"no pond {pond!r} at site {site!r}")
-    return row
+    return one(s, select(Pond).join(Site).where(Site.slug == site, Pond.slug == pond),
+               f"no pond {pond!r} at site {site!r}")
 
 
 def cycle_row(s: Session, site: str, cycle_id: int) -> Cycle:
-    row = s.scalar(select(Cycle).join(Pond).join(Site)
-                   .where(Site.slug == site, Cycle.id == cycle_id))
-    if row is None:
-        raise NotFound(f"no cycle {cycle_id} at site {site!r}")
-    return row
+    return one(s, select(Cycle).join(Pond).join(Site)
+               .where(Site.slug == site, Cycle.id == cycle_id),
+               f"no cycle {cycle_id} at site {site!r}")
 
 
 def _select_infos() -> Select[Cycle, str, str, str]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, Select, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from kolam.errors import NotFound
 from kolam.files import private_file
 
 if TYPE_CHECKING:
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK = 0x6B6F6C616D  # "kolam": the advisory lock serialising migrations
+T = TypeVar("T")
 
 
 def make_engine(url: str) -> Engine:
@@ -81,3 +83,11 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def one(s: Session, query: Select[T], missing: str) -> T:
+    """The query's one row, or ``NotFound(missing)`` (a 404 in the API)."""
+    row = s.scalar(query)
+    if row is None:
+        raise NotFound(missing)
+    return row

@@ -6,8 +6,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kolam.errors import NotFound
-from kolam.registry.db import session_factory
+from kolam.registry.db import one, session_factory
 from kolam.registry.farm_models import Member, Team
 from kolam.registry.fields import from_row
 from kolam.registry.models import Site
@@ -23,25 +22,18 @@ from kolam.timeutil import iso, now_ms
 
 
 def site_id(s: Session, site: str) -> int:
-    found = s.scalar(select(Site.id).where(Site.slug == site))
-    if found is None:
-        raise NotFound(f"no site {site!r}")
-    return found
+    return one(s, select(Site.id).where(Site.slug == site), f"no site {site!r}")
 
 
 def team_row(s: Session, site: str, team_id: int) -> Team:
-    team = s.scalar(select(Team).join(Site).where(Site.slug == site, Team.id == team_id))
-    if team is None:
-        raise NotFound(f"no team {team_id} at site {site!r}")
-    return team
+    return one(s, select(Team).join(Site).where(Site.slug == site, Team.id == team_id),
+               f"no team {team_id} at site {site!r}")
 
 
 def member_row(s: Session, site: str, member_id: int) -> Member:
-    member = s.scalar(select(Member).join(Team).join(Site)
-                      .where(Site.slug == site, Member.id == member_id))
-    if member is None:
-        raise NotFound(f"no member {member_id} at site {site!r}")
-    return member
+    return one(s, select(Member).join(Team).join(Site)
+               .where(Site.slug == site, Member.id == member_id),
+               f"no member {member_id} at site {site!r}")
 
 
 def _team_info(site: str, t: Team, member_count: int) -> TeamInfo:
