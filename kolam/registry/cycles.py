@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from kolam.errors import NotFound
 from kolam.registry.db import one, session_factory
 from kolam.registry.farm_models import Cost, Cycle, Harvest, LogEntry, Team
-from kolam.registry.fields import from_row
+from kolam.registry.fields import columns, from_row
 from kolam.registry.models import Pond, Site
 from kolam.registry.records import (
     CostInfo,
@@ -98,11 +98,7 @@ class Cycles:
                 if last_end is not None and new.stocked_at < last_end:
                     raise InvalidRecord(f"pond {pond!r} had a cycle until {iso(last_end)}: "
                                         "a new one cannot be stocked before that")
-                c = Cycle(pond_id=p.id, team_id=team.id, stocked_at=new.stocked_at,
-                          seed_count=new.seed_count, seed_weight_g=new.seed_weight_g,
-                          seed_length_cm=new.seed_length_cm, seed_source=new.seed_source,
-                          seed_cost_rp=new.seed_cost_rp,
-                          target_fish_per_kg=new.target_fish_per_kg, created_at=now_ms())
+                c = Cycle(**columns(new), pond_id=p.id, created_at=now_ms())
                 s.add(c)
                 s.flush()
                 return _info(c, pond, site, team.name)

@@ -18,6 +18,7 @@ from kolam.registry.cycles import (
 )
 from kolam.registry.db import session_factory
 from kolam.registry.farm_models import Cost, Cycle, Harvest, LogEntry, Member, Team
+from kolam.registry.fields import columns
 from kolam.registry.models import Site
 from kolam.registry.records import (
     CostInfo,
@@ -135,13 +136,7 @@ class Entries:
                     raise InvalidRecord(
                         f"{new.dead_count} dead is more than the {n_alive} fish alive "
                         f"(stocked {c.seed_count}, {dead} dead, {harvested} harvested)")
-            e = LogEntry(cycle_id=c.id, at=new.at, kind=new.kind.value, member_id=new.member_id,
-                         recorded_by=by, feed_kg=new.feed_kg, feed_type=new.feed_type,
-                         protein_pct=new.protein_pct, dead_count=new.dead_count,
-                         sample_count=new.sample_count, sample_weight_g=new.sample_weight_g,
-                         exchange_pct=new.exchange_pct, treatment=new.treatment, dose=new.dose,
-                         metric=new.metric, value=new.value, note=new.note,
-                         created_at=now_ms())
+            e = LogEntry(**columns(new), cycle_id=c.id, recorded_by=by, created_at=now_ms())
             s.add(e)
             s.flush()
             return log_info(e)
@@ -182,10 +177,8 @@ class Entries:
                 raise InvalidRecord(
                     f"harvest of {count} fish ({how}) is more than the {n_alive} alive "
                     f"(stocked {c.seed_count}, {dead} dead, {harvested} harvested)")
-            h = Harvest(cycle_id=c.id, at=new.at, final=new.final, kg=new.kg,
-                        fish_per_kg=new.fish_per_kg, count=count,
-                        count_measured=new.count is not None, buyer=new.buyer,
-                        price_per_kg_rp=new.price_per_kg_rp, recorded_by=by,
+            h = Harvest(**columns(new, leave=("count", "member_ids")), cycle_id=c.id,
+                        count=count, count_measured=new.count is not None, recorded_by=by,
                         created_at=now_ms(), members=members)
             s.add(h)
             if new.final:
@@ -198,9 +191,7 @@ class Entries:
             raise InvalidRecord(f"a cost must be more than Rp 0 (got {new.amount_rp})")
         with self._sessions() as s, s.begin():
             c = cycle_row(s, site, cycle_id)
-            cost = Cost(cycle_id=c.id, at=new.at, category=new.category.value,
-                        amount_rp=new.amount_rp, description=new.description, recorded_by=by,
-                        created_at=now_ms())
+            cost = Cost(**columns(new), cycle_id=c.id, recorded_by=by, created_at=now_ms())
             s.add(cost)
             s.flush()
             return cost_info(cost)

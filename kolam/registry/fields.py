@@ -1,13 +1,14 @@
 """One definition per record family: the frozen dataclass, read from its row and shown by the API.
 
-A record family (team, member, cycle, log, harvest, cost, alert, silence, notification, the
-KPIs, the monthly report) is written once, as a frozen dataclass (``kolam.registry.records``,
-``kolam.registry.alerts``, ``kolam.kpi``, ``kolam.monthly``). Its table row is read into it
-field by field by name (``from_row``), and the API's response model is generated from its
-fields (``api.public``): a field added to the dataclass (and, for a stored record, to its
-table) reaches the API with no other edit. ``Shown`` in a field's ``Annotated`` metadata
-says how the API names and describes it; epoch-ms times (``at``, ``*_at``, ``*_t``) are shown
-as ISO 8601 UTC text.
+A record family (team, member, cycle, log, harvest, cost, alert, silence, notification, API
+key, audit entry, the KPIs, the monthly report) is written once, as a frozen dataclass
+(``kolam.registry.records``, ``kolam.registry.alerts``, ``kolam.registry.users``,
+``kolam.kpi``, ``kolam.monthly``). Its table row is read into it by field name
+(``from_row``; ``columns`` gives a new record's column values), and the API's response model
+is generated from its fields (``api.public``): a field added to the dataclass (and, for a
+stored record, to its table) reaches the API with no other edit. ``Shown`` in a field's
+``Annotated`` metadata says how the API names and describes it; epoch-ms times (``at``,
+``*_at``, ``*_t``) are shown as ISO 8601 UTC text.
 """
 
 from __future__ import annotations
@@ -103,3 +104,16 @@ def from_row(cls: type[R], row: object, **given: object) -> R:
         values[name] = value if cast_to is None else cast_to(value)
     record: R = cast(Any, cls)(**values)
     return record
+
+
+def columns(record: DataclassInstance, *, leave: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A record's fields as the column values of its row, by name: enums as their values,
+    tuples as lists; ``leave`` names the fields the row does not store as they are."""
+    values = {}
+    for f in dataclasses.fields(record):
+        if f.name in leave:
+            continue
+        value = getattr(record, f.name)
+        values[f.name] = (value.value if isinstance(value, enum.Enum)
+                          else list(value) if isinstance(value, tuple) else value)
+    return values
