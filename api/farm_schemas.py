@@ -10,7 +10,7 @@ the records' fields, so a field is added to the record alone.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, cast
 
 from pydantic import BaseModel, Field
 
@@ -33,6 +33,7 @@ from kolam.bounds import (
     SeedLengthCm,
     SeedWeightG,
 )
+from kolam.registry.fields import record_fields
 from kolam.registry.records import (
     CostCategory,
     CostInfo,
@@ -47,11 +48,33 @@ from kolam.registry.records import (
 )
 from kolam.timeutil import now_ms, to_ms
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+R = TypeVar("R", bound="DataclassInstance")
+
 Text = Annotated[str, Field(max_length=200)]
 
 
 def ms(value: datetime | None) -> int:
     return to_ms(value) if value is not None else now_ms()
+
+
+def new_record(body: BaseModel, record: type[R], **given: Any) -> R:
+    """A request body as the record the registry takes, field by name: times as epoch ms (a
+    required one left out is now, an optional one stays None), lists as tuples; ``given``
+    sets the fields the body does not hold. Fields of neither keep the record's default."""
+    values: dict[str, Any] = {}
+    for f in record_fields(record):
+        if f.name in given:
+            values[f.name] = given[f.name]
+        elif f.name in type(body).model_fields:
+            value = getattr(body, f.name)
+            if f.time and (value is not None or f.type is int):
+                value = ms(value)
+            values[f.name] = tuple(value) if isinstance(value, list) else value
+    made: R = cast(Any, record)(**values)
+    return made
 
 
 class TeamCreate(BaseModel):

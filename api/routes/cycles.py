@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from api.auth import SiteUser, SiteWriter
 from api.deps import CyclesDep, UsersDep
-from api.farm_schemas import CycleCreate, CycleEnd, CyclePublic, ms, public
+from api.farm_schemas import CycleCreate, CycleEnd, CyclePublic, ms, new_record, public
 from kolam.registry.records import CycleInfo, NewCycle
 
 router = APIRouter(prefix="/api/v1/sites/{site}", tags=["cycles"])
@@ -29,9 +29,7 @@ def list_pond_cycles(site: str, pond: str, _: SiteUser, cycles: CyclesDep) -> li
              summary="Stock a pond: start a cycle (one active cycle per pond)")
 def start_cycle(site: str, pond: str, body: CycleCreate, user: SiteWriter, cycles: CyclesDep,
                 users: UsersDep) -> CyclePublic:
-    c = cycles.start(site, pond, NewCycle(
-        body.team_id, ms(body.stocked_at), body.seed_count, body.seed_weight_g,
-        body.seed_length_cm, body.seed_source, body.seed_cost_rp, body.target_fish_per_kg))
+    c = cycles.start(site, pond, new_record(body, NewCycle))
     users.audit(user.username, "create", "cycle", c.id, site, f"pond {pond}")
     return cycle_public(c)
 

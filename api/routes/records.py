@@ -17,6 +17,7 @@ from api.farm_schemas import (
     LogCreate,
     LogPublic,
     ms,
+    new_record,
     public,
 )
 from kolam.auth import Forbidden, Role
@@ -72,8 +73,7 @@ def list_harvests(site: str, cycle: int, _: SiteUser, cycles: CyclesDep) -> list
              summary="Record a partial or final harvest (the final one ends the cycle)")
 def add_harvest(site: str, cycle: int, body: HarvestCreate, user: SiteWriter,
                 entries: EntriesDep) -> HarvestPublic:
-    new = NewHarvest(ms(body.at), body.kg, body.final, body.fish_per_kg, body.count,
-                     body.buyer, body.price_per_kg_rp, tuple(body.member_ids))
+    new = new_record(body, NewHarvest)
     return public(entries.add_harvest(site, cycle, new, user.username), HarvestPublic)
 
 
@@ -85,5 +85,5 @@ def list_costs(site: str, cycle: int, _: SiteStaff, cycles: CyclesDep) -> list[C
 @router.post("/costs", response_model=CostPublic, status_code=201, summary="Record a cost")
 def add_cost(site: str, cycle: int, body: CostCreate, user: SiteWriter,
              entries: EntriesDep) -> CostPublic:
-    new = NewCost(ms(body.at), body.category, body.amount_rp, body.description)
+    new = new_record(body, NewCost)
     return public(entries.add_cost(site, cycle, new, user.username), CostPublic)

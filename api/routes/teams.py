@@ -6,7 +6,14 @@ from fastapi import APIRouter
 
 from api.auth import SiteStaff, SiteUser, SiteWriter
 from api.deps import TeamsDep, UsersDep
-from api.farm_schemas import MemberCreate, MemberPublic, TeamCreate, TeamPublic, ms, public
+from api.farm_schemas import (
+    MemberCreate,
+    MemberPublic,
+    TeamCreate,
+    TeamPublic,
+    new_record,
+    public,
+)
 from api.routes.members import member_public
 from kolam.registry.records import NewMember, NewTeam
 
@@ -21,9 +28,7 @@ def list_teams(site: str, _: SiteUser, teams: TeamsDep) -> list[TeamPublic]:
 @router.post("", response_model=TeamPublic, status_code=201, summary="Form a team")
 def add_team(site: str, body: TeamCreate, user: SiteWriter, teams: TeamsDep,
              users: UsersDep) -> TeamPublic:
-    t = teams.add_team(site, NewTeam(body.name, body.programme, ms(body.starts_at),
-                                     tuple(body.instructors),
-                                     ms(body.ends_at) if body.ends_at else None))
+    t = teams.add_team(site, new_record(body, NewTeam))
     users.audit(user.username, "create", "team", t.id, site, t.name)
     return public(t, TeamPublic)
 
@@ -48,7 +53,6 @@ def list_team_members(site: str, team: int, user: SiteStaff, teams: TeamsDep,
              summary="Add a member to a team")
 def add_member(site: str, team: int, body: MemberCreate, user: SiteWriter, teams: TeamsDep,
                users: UsersDep) -> MemberPublic:
-    m = teams.add_member(site, team, NewMember(body.registration_no, body.alias,
-                                               ms(body.joined_at), body.full_name))
+    m = teams.add_member(site, team, new_record(body, NewMember))
     users.audit(user.username, "create", "member", m.id, site, f"team {team}")
     return member_public(m, user)

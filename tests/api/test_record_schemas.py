@@ -162,3 +162,19 @@ if __name__ == "__main__":
     PIN.write_text(json.dumps(pinned, indent=1, ensure_ascii=False) + "\n")
     print(f"pinned {len(pinned['responses'])} responses, {len(pinned['components'])} "
           f"components in {PIN}", file=sys.stderr)
+
+
+def test_a_request_body_becomes_its_record_by_field_name() -> None:
+    from datetime import UTC, datetime
+
+    from api.farm_schemas import HarvestCreate, TeamCreate, new_record
+    from kolam.registry.records import NewHarvest, NewTeam
+    from kolam.timeutil import now_ms
+
+    before = now_ms()
+    team = new_record(TeamCreate(name="Lele Jaya", instructors=["Pak Budi"]), NewTeam)
+    assert before <= team.starts_at <= now_ms() and team.ends_at is None
+    assert team.instructors == ("Pak Budi",)
+    harvest = new_record(HarvestCreate(at=datetime(2026, 1, 15, tzinfo=UTC), kg=25.0,
+                                       member_ids=[3]), NewHarvest)
+    assert harvest == NewHarvest(1_768_435_200_000, 25.0, member_ids=(3,))
