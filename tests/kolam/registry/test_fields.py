@@ -10,36 +10,22 @@ import pytest
 from sqlalchemy import inspect
 
 from kolam.kpi import CycleKpis
+from kolam.registry import records as rec
 from kolam.registry.alert_models import AlertRow, NotificationRow, SilenceRow
 from kolam.registry.alerts import AlertInfo, NotificationInfo, SilenceInfo
 from kolam.registry.farm_models import Cost, Cycle, Harvest, LogEntry, Member, Team
 from kolam.registry.fields import Shown, columns, from_row, record_fields
-from kolam.registry.records import (
-    CostCategory,
-    CostInfo,
-    CycleInfo,
-    HarvestInfo,
-    LogInfo,
-    LogKind,
-    MemberInfo,
-    MemberStatus,
-    NewCost,
-    NewCycle,
-    NewHarvest,
-    NewLog,
-    TeamInfo,
-)
 from kolam.registry.user_models import ApiKey, AuditEntry
 from kolam.registry.users import ApiKeyRecord, AuditRecord
 
 # Each stored record, its table, and the fields the registry gives rather than reads.
 STORED = [
-    (TeamInfo, Team, {"site", "member_count"}),
-    (MemberInfo, Member, {"site", "team_name"}),
-    (CycleInfo, Cycle, {"site", "pond", "team_name"}),
-    (LogInfo, LogEntry, set()),
-    (HarvestInfo, Harvest, {"member_ids"}),
-    (CostInfo, Cost, set()),
+    (rec.TeamInfo, Team, {"site", "member_count"}),
+    (rec.MemberInfo, Member, {"site", "team_name"}),
+    (rec.CycleInfo, Cycle, {"site", "pond", "team_name"}),
+    (rec.LogInfo, LogEntry, set()),
+    (rec.HarvestInfo, Harvest, {"member_ids"}),
+    (rec.CostInfo, Cost, set()),
     (AlertInfo, AlertRow, {"key"}),
     (SilenceInfo, SilenceRow, set()),
     (NotificationInfo, NotificationRow, {"outcomes"}),
@@ -58,31 +44,31 @@ def test_every_record_field_is_a_column_or_given(record: type, table: type,
 
 
 @pytest.mark.parametrize(("new", "table", "leave"), [
-    (NewLog(LogKind.SAMPLING, 5, sample_count=3, sample_weight_g=30.0), LogEntry, ()),
-    (NewCycle(1, 5, 100, 2.0), Cycle, ()),
-    (NewHarvest(5, 1.0, member_ids=(1, 2)), Harvest, ("count", "member_ids")),
-    (NewCost(5, CostCategory.FEED, 1.0), Cost, ()),
+    (rec.NewLog(rec.LogKind.SAMPLING, 5, sample_count=3, sample_weight_g=30.0), LogEntry, ()),
+    (rec.NewCycle(1, 5, 100, 2.0), Cycle, ()),
+    (rec.NewHarvest(5, 1.0, member_ids=(1, 2)), Harvest, ("count", "member_ids")),
+    (rec.NewCost(5, rec.CostCategory.FEED, 1.0), Cost, ()),
 ])
 def test_a_new_record_is_columns_of_its_row(new: object, table: type,
                                             leave: tuple[str, ...]) -> None:
     values = columns(new, leave=leave)  # type: ignore[arg-type]  # any record dataclass
     assert set(values) <= {c.key for c in inspect(table).column_attrs}
     assert not set(leave) & set(values)
-    assert all(not isinstance(v, tuple | LogKind | CostCategory) for v in values.values())
+    assert all(not isinstance(v, tuple | rec.LogKind | rec.CostCategory) for v in values.values())
 
 
 def test_from_row_casts_by_the_field_types() -> None:
     row = SimpleNamespace(id=4, team_id=2, registration_no="R-1", alias="A", full_name=None,
                           joined_at=10, left_at=None, status="released")
-    m = from_row(MemberInfo, row, site="serang", team_name="Lele Jaya")
-    assert m.status is MemberStatus.RELEASED and m.team_name == "Lele Jaya"
-    h = from_row(HarvestInfo, SimpleNamespace(
+    m = from_row(rec.MemberInfo, row, site="serang", team_name="Lele Jaya")
+    assert m.status is rec.MemberStatus.RELEASED and m.team_name == "Lele Jaya"
+    h = from_row(rec.HarvestInfo, SimpleNamespace(
         id=1, cycle_id=2, at=3, final=True, kg=1.0, fish_per_kg=None, count=8,
         count_measured=False, buyer="", price_per_kg_rp=0.0, recorded_by="x"),
         member_ids=[3, 4])
     assert h.member_ids == (3, 4)
     with pytest.raises(AttributeError):
-        from_row(MemberInfo, row, site="serang")  # team_name: neither on the row nor given
+        from_row(rec.MemberInfo, row, site="serang")  # team_name: neither on the row nor given
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +77,7 @@ class _Marked:
     secret: Annotated[str, Shown(hidden=True)]
     ended_at: int | None
     count_at: float
-    kind: LogKind | None = None
+    kind: rec.LogKind | None = None
 
 
 def test_record_fields_read_the_marks() -> None:
@@ -101,7 +87,7 @@ def test_record_fields_read_the_marks() -> None:
     assert ended.time and ended.public == "ended_at"
     assert not count.time  # a float named *_at is not epoch ms
     assert from_row(_Marked, SimpleNamespace(since_t=1, secret="s", ended_at=None, count_at=1.0,
-                                             kind="note")).kind is LogKind.NOTE
+                                             kind="note")).kind is rec.LogKind.NOTE
     assert from_row(_Marked, SimpleNamespace(since_t=1, secret="s", ended_at=None, count_at=1.0,
                                              kind=None)).kind is None
 
