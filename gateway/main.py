@@ -1,8 +1,9 @@
 """``kolam gateway``: the pond-side store-and-forward gateway, until SIGTERM/SIGINT.
 
-Start-up, in order: outbox, alarm state, uplink client (connects in the
-background: the site must keep working while the link is down), forwarder
-thread, local client and receiver thread, ready file. Shut-down is the reverse:
+Start-up, in order: outbox, alarm state, control loops (seeded with the relay
+states last seen), uplink client (connects in the background: the site must keep
+working while the link is down), forwarder thread, control thread, local client
+and receiver thread, ready file. Shut-down is the reverse:
 stop taking local messages (the batch in hand is committed and acked), give
 messages in flight a moment to be acknowledged, say ``online: false`` on both
 brokers, disconnect, close the outbox.
@@ -16,20 +17,23 @@ from collections.abc import Callable
 from pathlib import Path
 
 from gateway.alarms import AlarmChange, AlarmTracker
+from gateway.controller import Controller
 from gateway.forwarder import Forwarder
 from gateway.messages import alarm_topic, encode_alarm, encode_health
 from gateway.outbox import Outbox
 from gateway.receiver import Receiver
 from kolam.config import KolamConfig
-from kolam.errors import ConfigError, KolamError
+from kolam.errors import ConfigError, KolamError, ProtocolError
 from kolam.mqtt import MqttClient, Will
 from kolam.protocol import (
     GatewayStatus,
+    decode_state,
     encode_gateway_status,
     gateway_status_topic,
     site_filter,
 )
 from kolam.shutdown import stop_on_signals
+from kolam.timeutil import now_ms
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +43,9 @@ SHUTDOWN_ACK_WAIT_S = 3.0
 class Gateway:
     """One gateway: a local (sensor-side) and an uplink (central) connection."""
 
-    def __init__(self, config: KolamConfig) -> None:
+    def __init__(self, config: KolamConfig, clock: Callable[[], int] = now_ms) -> None:
+        """``clock``: the control loops' time (epoch ms); a simulation running a night in
+        minutes passes its own."""
         if config.site is None or config.gateway_id is None:
             raise ConfigError("the gateway needs its identity: set KOLAM_SITE and "
                               "KOLAM_GATEWAY_ID (or site/gateway_id in the config file)")
@@ -70,6 +76,21 @@ class Gateway:
         self.receiver = Receiver(self.cfg, self.site, self.receiver_outbox, self.local.ack,
                                  self.alarms, self._publish_alarm, self.forwarder.wake.set)
         self.receiver.own_status_topic = self.status_topic
+        self.controller = Controller(self.cfg, self.site, self._publish_control, clock=clock)
+        self._seed_control()
+        self.receiver.controller = self.controller
+
+    def _seed_control(self) -> None:
+        """The relay states last seen, until the local broker's retained ones arrive."""
+        if not self.controller.enabled:
+            return
+        seen = []
+        for ref, payload in self.receiver_outbox.relay_states():
+            try:
+                seen.append((ref, decode_state(payload)))
+            except ProtocolError:
+                continue
+        self.controller.observe([], [], seen, [])
 
     def _open(self, path: Path) -> Outbox:
         return Outbox(path, max_bytes=int(self.cfg.max_outbox_mb * 1024 * 1024),
@@ -84,6 +105,9 @@ class Gateway:
                 self.local.publish(self.status_topic, payload, qos=1, retain=True)
             except KolamError as exc:
                 log.warning("could not publish the gateway status locally: %s", exc)
+
+    def _publish_control(self, topic: str, payload: bytes, retain: bool) -> None:
+        self.local.publish(topic, payload, qos=1, retain=retain)
 
     def _publish_alarm(self, change: AlarmChange) -> None:
         pond = change.alarm.ref.pond_ref
@@ -108,6 +132,10 @@ class Gateway:
                  self.config.mqtt.redacted())
         self.uplink.connect(wait=False)
         self._thread("forwarder", self.forwarder.run)
+        if self.controller.enabled:
+            self._thread("control", self.controller.run)
+            log.info("%d control loop(s): %s", len(self.controller.loops), ", ".join(
+                f"{loop.cfg.pond} {loop.cfg.output}" for loop in self.controller.loops))
         self.local.on_connect(self.receiver.on_connect)
         self.local.on_connect(self._on_local_connect)
         self.local.subscribe([site_filter(self.site)], self.receiver.enqueue, qos=1)
@@ -135,6 +163,7 @@ class Gateway:
 
     def close(self) -> None:
         self.receiver.stop()
+        self.controller.stop()
         self.forwarder.stop()
         for thread in reversed(self._threads):
             thread.join(10)

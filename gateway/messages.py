@@ -6,6 +6,8 @@ local display and an operator need: ``thinned`` (samples lost to the disk cap,
 ever), ``dead_letters`` (rejected local messages, ever), ``alarms`` (active local
 alarms) and ``boot``. Readers of protocol v1 ignore keys they do not know.
 
+The control loops' state goes to ``kolam/v1/{site}/{pond}/control`` (gateway.controller).
+
 Local alarms go to ``kolam/v1/{site}/{pond}/alarm`` on the *local* broker only,
 retained, carrying every active alarm of the pond: a siren relay switches on
 while ``active`` is non-empty. (``.../alerts`` on the central broker is the
@@ -51,8 +53,9 @@ def alarm_topic(pond: PondRef) -> str:
 
 
 def is_alarm_topic(topic: str) -> bool:
+    """The gateway's own pond-level topics on the local broker: ``alarm`` and ``control``."""
     parts = topic.split("/")
-    return len(parts) == 5 and parts[4] == "alarm"
+    return len(parts) == 5 and parts[4] in ("alarm", "control")
 
 
 def encode_alarm(pond: PondRef, active: Sequence[ActiveAlarm], change: AlarmChange) -> bytes:

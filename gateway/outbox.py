@@ -42,6 +42,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS samples_device_t ON samples (device_id, t);
 CREATE TABLE IF NOT EXISTS statuses (
     device_id INTEGER PRIMARY KEY, payload BLOB NOT NULL, version INTEGER NOT NULL,
     sent_version INTEGER NOT NULL DEFAULT 0) STRICT;
+CREATE TABLE IF NOT EXISTS relay_states (
+    device_id INTEGER PRIMARY KEY, payload BLOB NOT NULL, version INTEGER NOT NULL,
+    sent_version INTEGER NOT NULL DEFAULT 0) STRICT;
 CREATE TABLE IF NOT EXISTS dead_letters (
     id INTEGER PRIMARY KEY AUTOINCREMENT, t INTEGER NOT NULL, topic TEXT NOT NULL,
     reason TEXT NOT NULL, detail TEXT NOT NULL, payload TEXT NOT NULL) STRICT;
@@ -50,6 +53,10 @@ CREATE TABLE IF NOT EXISTS alarms (
     t INTEGER NOT NULL, value REAL NOT NULL, PRIMARY KEY (device_id, metric)) STRICT;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
 """
+
+
+_RETAINED = {"status": "statuses", "state": "relay_states"}
+"""Retained per-device messages the outbox keeps the newest of, by kind."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +71,13 @@ class OutboxRow:
 
 @dataclass(frozen=True, slots=True)
 class PendingStatus:
+    """A device's newest retained message not yet forwarded: its ``status``, or a relay
+    node's ``state`` (``kind``)."""
+
     device_id: int
     payload: bytes
     version: int
+    kind: str = "status"
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,15 +209,17 @@ class Outbox:
 
     def commit(self, samples: Sequence[tuple[DeviceRef, Sample]],
                statuses: Sequence[tuple[DeviceRef, bytes]],
-               dead: Sequence[DeadLetter]) -> None:
-        """Store samples, newest statuses and dead letters in one transaction.
+               dead: Sequence[DeadLetter],
+               states: Sequence[tuple[DeviceRef, bytes]] = ()) -> None:
+        """Store samples, newest statuses and relay states and dead letters in one
+        transaction.
 
         A sample already buffered for the same device and instant (a redelivery
         from the local broker) is merged into the buffered one, not duplicated.
         """
         for ref, _ in samples:
             self.device_id(ref)
-        for ref, _ in statuses:
+        for ref, _ in (*statuses, *states):
             self.device_id(ref)
         ids = self._device_ids
         try:
@@ -223,6 +236,12 @@ class Outbox:
                     "ON CONFLICT (device_id) DO UPDATE SET payload = excluded.payload, "
                     "version = version + 1",
                     [(ids[ref], payload) for ref, payload in statuses])
+                if states:
+                    self._db.executemany(
+                        "INSERT INTO relay_states (device_id, payload, version) VALUES (?, ?, 1) "
+                        "ON CONFLICT (device_id) DO UPDATE SET payload = excluded.payload, "
+                        "version = version + 1",
+                        [(ids[ref], payload) for ref, payload in states])
                 if dead:
                     self._db.executemany(
                         "INSERT INTO dead_letters (t, topic, reason, detail, payload) "
@@ -349,14 +368,23 @@ class Outbox:
                 (json.dumps(list(ids)),))])
 
     def pending_statuses(self) -> list[PendingStatus]:
-        rows = self._query("SELECT device_id, payload, version FROM statuses "
-                           "WHERE version > sent_version ORDER BY device_id")
-        return [PendingStatus(int(a), bytes(b), int(c)) for a, b, c in rows]
+        """Statuses, then relay states, that changed since they were last forwarded."""
+        out = []
+        for kind, table in _RETAINED.items():
+            rows = self._query(f"SELECT device_id, payload, version FROM {table} "
+                               "WHERE version > sent_version ORDER BY device_id")
+            out += [PendingStatus(int(a), bytes(b), int(c), kind) for a, b, c in rows]
+        return out
 
-    def mark_status_sent(self, device_id: int, version: int) -> None:
+    def mark_status_sent(self, device_id: int, version: int, kind: str = "status") -> None:
         self._write("mark status sent", [(
-            "UPDATE statuses SET sent_version = ? WHERE device_id = ? AND sent_version < ?",
-            (version, device_id, version))])
+            f"UPDATE {_RETAINED[kind]} SET sent_version = ? "
+            "WHERE device_id = ? AND sent_version < ?", (version, device_id, version))])
+
+    def relay_states(self) -> list[tuple[DeviceRef, bytes]]:
+        """The newest state of every relay node seen (for a restart's first decisions)."""
+        rows = self._query("SELECT device_id, payload FROM relay_states ORDER BY device_id")
+        return [(self.device(int(d)), bytes(p)) for d, p in rows]
 
     def stats(self) -> OutboxStats:
         buffered = int(self._query("SELECT count(*) FROM samples")[0][0])
