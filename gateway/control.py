@@ -137,6 +137,7 @@ class Loop:
     pending: Pending | None = None
     switched_on: tuple[int, float | None] | None = None
     """(since, DO then) of the current confirmed 'on', for the still-falling check."""
+    falling_checked: bool = False
     problems: set[Problem] = field(default_factory=set)
     queued: bool = False
     """Wants on, held back by the site's power budget."""
@@ -172,6 +173,7 @@ class Loop:
             self.problems.discard(Problem.NOT_CONFIRMED)
         if state.on and was_on is not True:
             self.switched_on = (state.since, self.do_mgl)
+            self.falling_checked = False
         elif not state.on:
             self.switched_on = None
             self.problems.discard(Problem.DO_STILL_FALLING)
@@ -258,11 +260,14 @@ class Loop:
             self.problems.add(Problem.NO_CURRENT)
         else:
             self.problems.discard(Problem.NO_CURRENT)
-        on = self.switched_on
-        if on is not None and on[1] is not None and self.do_mgl is not None \
-                and self.do_t is not None and self.do_t - on[0] >= FALLING_AFTER_MS:
-            if self.do_mgl < on[1] - FALLING_TOLERANCE_MGL:
+        on, do = self.switched_on, self.do_mgl
+        if on is None or on[1] is None or do is None or self.do_t is None:
+            return self.problems
+        # Judged once, at the first reading 20 minutes on; cleared once DO is back above.
+        if not self.falling_checked and self.do_t - on[0] >= FALLING_AFTER_MS:
+            self.falling_checked = True
+            if do < on[1] - FALLING_TOLERANCE_MGL:
                 self.problems.add(Problem.DO_STILL_FALLING)
-            else:
-                self.problems.discard(Problem.DO_STILL_FALLING)
+        elif do > on[1] + FALLING_TOLERANCE_MGL:
+            self.problems.discard(Problem.DO_STILL_FALLING)
         return self.problems

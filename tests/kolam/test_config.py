@@ -187,10 +187,10 @@ def test_a_bad_control_block_names_its_key(tmp_path: Path, change: str, message:
 def test_one_output_has_one_loop_and_the_zone_is_real(tmp_path: Path) -> None:
     path = tmp_path / "kolam.yaml"
     path.write_text(CONTROL_YAML + CONTROL_YAML.split("control:\n")[1])
-    with pytest.raises(ConfigError, match="already driven by control.0"):
+    with pytest.raises(ConfigError, match=r"already driven by control\.0"):
         load_config(path)
     with pytest.raises(ConfigError, match="unknown time zone"):
         load_config(None, gateway={"timezone": "Asia/Serang"})
-    with pytest.raises(ConfigError, match="do_on_mgl .* must be below do_off_mgl"):
+    with pytest.raises(ConfigError, match=r"do_on_mgl .* must be below do_off_mgl"):
         load_config(None, gateway={"control": [{"pond": "kolam-1", "output": "r/a",
                                                 "do_on_mgl": 4, "do_off_mgl": 4}]})
