@@ -16,6 +16,7 @@ Rules, in order (docs/gateway.md#aerator-control):
 3. never off inside ``keep_on`` (site time);
 4. motor protection: not off before ``min_on_s`` of running, not on before ``min_off_s`` of
    rest, counted from the confirmed state's ``since``;
+   (a person's override, ``manual`` until a set time, replaces 1–3 and keeps 4);
 5. nothing is commanded until the relay's confirmed state is known (the retained state, or
    ``STATE_WAIT_S`` without one): a restart resumes from what the relays really are.
 
@@ -64,6 +65,7 @@ class Why(StrEnum):
     STALE = "stale_sensor"
     FAULT = "sensor_fault"
     FORECAST = "forecast_low"
+    MANUAL = "manual"
 
 
 class Problem(StrEnum):
@@ -78,6 +80,19 @@ class Problem(StrEnum):
 class Want:
     on: bool
     why: Why
+    by: str = BY
+    reason: str | None = None
+    """The reason sent, when not ``why`` (a person's own words in manual)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Manual:
+    """A person's override: the output stays ``on`` (or off) until ``until_ms``."""
+
+    on: bool
+    until_ms: int
+    by: str
+    reason: str
 
 
 @dataclass(slots=True)
@@ -89,6 +104,8 @@ class Pending:
     first_sent: float
     last_sent: float
     count: int = 1
+    want: Want = Want(False, Why.DO_OK)
+    """What was sent, to send again."""
 
 
 def do_fault_times(rejected: Iterable[Rejected]) -> list[int]:
@@ -142,6 +159,7 @@ class Loop:
     queued: bool = False
     """Wants on, held back by the site's power budget."""
     last_why: Why | None = None
+    manual: Manual | None = None
 
     @property
     def output(self) -> str:
@@ -191,8 +209,21 @@ class Loop:
             return Why.FAULT
         return None
 
+    def set_manual(self, manual: Manual | None) -> None:
+        self.manual = manual
+
+    def mode(self, now: int) -> str:
+        if self.manual is not None and now >= self.manual.until_ms:
+            self.manual = None  # expired: back to automatic
+        return "auto" if self.manual is None else "manual"
+
     def want(self, now: int) -> Want | None:
-        """What the water asks for, before the guards; None: leave it as it is."""
+        """What the water (or a person's override) asks for, before the guards; None: leave
+        it as it is."""
+        if self.mode(now) == "manual":
+            m = self.manual
+            assert m is not None
+            return Want(m.on, Why.MANUAL, m.by, m.reason)
         problem = self.sensor_problem(now)
         if problem is not None:
             return Want(True, problem)
@@ -215,7 +246,8 @@ class Loop:
 
     def allowed(self, want: Want, now: int) -> bool:
         """Guards 3 and 4: may the output be switched to ``want.on`` now?"""
-        if not want.on and in_window(self.cfg.window, now, self.tz):
+        if not want.on and want.why is not Why.MANUAL and in_window(self.cfg.window, now,
+                                                                    self.tz):
             return False
         state = self.confirmed
         if state is None or state.on == want.on:
@@ -236,7 +268,7 @@ class Loop:
             return want
         pending = self.pending
         if pending is not None and mono - pending.last_sent >= RESEND_AFTER_S:
-            return Want(pending.on, pending.why)
+            return pending.want
         return None
 
     def sent(self, want: Want, mono: float) -> None:
@@ -244,7 +276,7 @@ class Loop:
         if p is not None and p.on == want.on:
             p.last_sent, p.count = mono, p.count + 1
         else:
-            self.pending = Pending(want.on, want.why, mono, mono)
+            self.pending = Pending(want.on, want.why, mono, mono, want=want)
         self.last_why = want.why
 
     # ------------------------------------------------------------ health

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from gateway.control import BY, Loop, Problem, Want, do_fault_times
+from gateway.control import Loop, Manual, Problem, Want, do_fault_times
 from kolam.config import GatewayConfig
 from kolam.errors import KolamError
 from kolam.protocol import (
@@ -46,6 +46,10 @@ TICK_S = 1.0
 COMMAND_TTL_MS = 10 * 60_000
 """A command a node receives this late (queued while it was offline) is not obeyed: the
 loop has sent a newer one by then if it still wants it."""
+MANUAL_DEFAULT_MS = 3_600_000
+"""A person's override without ``until_t`` lasts an hour, then the loop takes over again."""
+MANUAL_MAX_MS = 24 * 3_600_000
+"""...and never longer than a day: a forgotten override must not stop the loop for good."""
 MAX_LATENESS_MS = 15 * 60_000
 """Older DO samples (a node catching up) are history: they never move a loop."""
 
@@ -149,6 +153,30 @@ class Controller:
         est = forecast.estimate
         return est.do_mgl if est is not None and est.state == "forecast" else None
 
+    def owns(self, ref: DeviceRef, output: str) -> bool:
+        """Does a loop drive this output?"""
+        return any(loop.output == output
+                   for loop in self._by_relay.get((ref.pond, ref.device), ()))
+
+    def override(self, ref: DeviceRef, cmd: SetOutput) -> bool:
+        """A person's ``set_output`` for a loop's output: manual until ``until_t`` (default
+        ``MANUAL_DEFAULT_MS``), then automatic again. False if no loop drives it."""
+        now = self.clock()
+        until = cmd.until_t if cmd.until_t is not None else now + MANUAL_DEFAULT_MS
+        until = min(until, now + MANUAL_MAX_MS)
+        found = False
+        with self._lock:
+            for loop in self._by_relay.get((ref.pond, ref.device), ()):
+                if loop.output == cmd.output:
+                    loop.set_manual(Manual(cmd.on, until, cmd.by or "centre",
+                                           cmd.reason or "manual"))
+                    found = True
+        if found:
+            log.info("control %s/%s/%s: manual %s until t=%d (by %s)", ref.pond, ref.device,
+                     cmd.output, "on" if cmd.on else "off", until, cmd.by)
+            self.wake.set()
+        return found
+
     def set_ready(self) -> None:
         """The local subscription is in force: retained states have been seen."""
         self._ready.set()
@@ -204,7 +232,7 @@ class Controller:
         self._show(now)
 
     def _send(self, loop: Loop, want: Want, now: int) -> None:
-        cmd = SetOutput(loop.output, want.on, BY, want.why.value,
+        cmd = SetOutput(loop.output, want.on, want.by, want.reason or want.why.value,
                         id=f"{loop.cfg.output}@{now}", expires_t=now + COMMAND_TTL_MS)
         try:
             self._publish(cmd_topic(loop.relay), encode_command(cmd), False)
@@ -228,6 +256,8 @@ class Controller:
                 state = loop.confirmed
                 loops.append({
                     "output": loop.cfg.output,
+                    "mode": loop.mode(self.clock()),
+                    "manual_until": loop.manual.until_ms if loop.manual else None,
                     "on": None if state is None else state.on,
                     "since": None if state is None else state.since,
                     "amps": None if state is None else state.amps,

@@ -1,9 +1,10 @@
 """``kolam gateway``: the pond-side store-and-forward gateway, until SIGTERM/SIGINT.
 
 Start-up, in order: outbox, alarm state, control loops (seeded with the relay
-states last seen), uplink client (connects in the background: the site must keep
-working while the link is down), forwarder thread, control thread, local client
-and receiver thread, ready file. Shut-down is the reverse:
+states last seen), uplink client with its subscription to the centre's
+commands (connects in the background: the site must keep working while the
+link is down), forwarder thread, control thread, local client and receiver
+thread, ready file. Shut-down is the reverse:
 stop taking local messages (the batch in hand is committed and acked), give
 messages in flight a moment to be acknowledged, say ``online: false`` on both
 brokers, disconnect, close the outbox.
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from gateway.alarms import AlarmChange, AlarmTracker
 from gateway.controller import Controller
+from gateway.downlink import Downlink, downlink_filter
 from gateway.forwarder import Forwarder
 from gateway.messages import alarm_topic, encode_alarm, encode_health
 from gateway.outbox import Outbox
@@ -65,7 +67,8 @@ class Gateway:
                                    int(self.cfg.alarm_max_age_s * 1000))
         self.alarms.restore(self.receiver_outbox.active_alarms())
         offline = encode_gateway_status(GatewayStatus(online=False))
-        self.uplink = MqttClient(config.mqtt, f"{self.client_id}-up",
+        # Persistent: the central broker queues the centre's commands while the link is down.
+        self.uplink = MqttClient(config.mqtt, f"{self.client_id}-up", clean_session=False,
                                  will=Will(self.status_topic, offline))
         self.local = MqttClient(config.local_mqtt, self.client_id, clean_session=False,
                                 manual_ack=True, will=Will(self.status_topic, offline))
@@ -79,6 +82,8 @@ class Gateway:
         self.controller = Controller(self.cfg, self.site, self._publish_control, clock=clock)
         self._seed_control()
         self.receiver.controller = self.controller
+        self.downlink = Downlink(self.site, self._relay_command, self.controller, clock)
+        self.receiver.on_presence = self.downlink.presence
 
     def _seed_control(self) -> None:
         """The relay states last seen, until the local broker's retained ones arrive."""
@@ -106,6 +111,9 @@ class Gateway:
             except KolamError as exc:
                 log.warning("could not publish the gateway status locally: %s", exc)
 
+    def _relay_command(self, topic: str, payload: bytes) -> None:
+        self.local.publish(topic, payload, qos=1)
+
     def _publish_control(self, topic: str, payload: bytes, retain: bool) -> None:
         self.local.publish(topic, payload, qos=1, retain=retain)
 
@@ -130,6 +138,7 @@ class Gateway:
         log.info("gateway %s of site %s (boot %d): local %s, uplink %s", self.gateway_id,
                  self.site, self.boot, self.config.local_mqtt.redacted(),
                  self.config.mqtt.redacted())
+        self.uplink.subscribe([downlink_filter(self.site)], self.downlink.on_message, qos=1)
         self.uplink.connect(wait=False)
         self._thread("forwarder", self.forwarder.run)
         if self.controller.enabled:

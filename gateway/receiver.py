@@ -65,7 +65,7 @@ class Batch:
     dead: list[DeadLetter] = field(default_factory=list)
     relay_states: list[tuple[DeviceRef, RelayState]] = field(default_factory=list)
     rejected: list[tuple[DeviceRef, list[Rejected]]] = field(default_factory=list)
-    online: list[DeviceRef] = field(default_factory=list)
+    presence: list[tuple[DeviceRef, bool]] = field(default_factory=list)
 
 
 class _LogLimiter:
@@ -108,6 +108,9 @@ class Receiver:
         self._dead_log = _LogLimiter()
         self.own_status_topic = ""
         self.controller: Controller | None = None
+        self.on_presence: Callable[[list[tuple[DeviceRef, bool]]], None] | None = None
+        """Told of the devices' statuses (online or not): the downlink holds commands for
+        nodes that are offline."""
         self.subscribed = threading.Event()
         """Set when our own status comes back: the subscription is in force."""
 
@@ -151,9 +154,12 @@ class Receiver:
         for ref, sample in batch.samples:
             for change in self.alarms.observe(ref, sample, now):
                 self._alarm(change)
+        if batch.presence and self.on_presence is not None:
+            self.on_presence(batch.presence)
         controller = self.controller
         if controller is not None and controller.enabled:
-            controller.observe(batch.samples, batch.rejected, batch.relay_states, batch.online)
+            controller.observe(batch.samples, batch.rejected, batch.relay_states,
+                               [ref for ref, online in batch.presence if online])
             if self.subscribed.is_set():
                 controller.set_ready()
 
@@ -181,8 +187,7 @@ class Receiver:
                     self._dead_log.warn("dead letter on %s: %s: %s", msg.topic[:100],
                                         rej.reason, rej.detail)
             elif topic.kind is TopicKind.STATUS:
-                if decode_status(msg.payload, self.limits).online:
-                    batch.online.append(ref)
+                batch.presence.append((ref, decode_status(msg.payload, self.limits).online))
                 batch.statuses.append((ref, msg.payload))
             elif topic.kind is TopicKind.STATE:
                 batch.relay_states.append((ref, decode_state(msg.payload, self.limits)))

@@ -147,7 +147,8 @@ class SetOutput:
     """Switch one output of a relay node. ``by`` and ``reason`` say who and why
     (``gateway:auto``/``do_low``, ``user:budi``/``manual``); a command carrying an
     ``expires_t`` (epoch ms) that has passed is not obeyed; ``id`` lets the sender match
-    the confirmed state to its command."""
+    the confirmed state to its command. ``until_t`` (epoch ms), for an output a gateway
+    loop drives: the loop leaves it so until then (manual), then takes over again."""
 
     output: str
     on: bool
@@ -155,6 +156,7 @@ class SetOutput:
     reason: str | None = None
     id: str | None = None
     expires_t: int | None = None
+    until_t: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -485,9 +487,9 @@ def decode_command(payload: bytes, limits: Limits = Limits()) -> Command | SetOu
         on = obj.get("on")
         if not isinstance(on, bool):
             raise ProtocolError(Reason.MISSING_FIELD, "'on' must be true or false")
-        expires = _opt(obj, "expires_t", int)
         return SetOutput(_output_name(obj.get("output")), on, _label(obj, "by"),
-                         _label(obj, "reason"), _label(obj, "id"), expires)
+                         _label(obj, "reason"), _label(obj, "id"), _opt(obj, "expires_t", int),
+                         _opt(obj, "until_t", int))
     if cmd != "set_interval":
         raise ProtocolError(Reason.WRONG_TYPE, f"unknown command {str(cmd)[:40]!r}")
     interval = _opt(obj, "interval_s", (int, float))
@@ -554,7 +556,7 @@ def encode_command(cmd: Command | SetOutput) -> bytes:
     if isinstance(cmd, SetOutput):
         body: dict[str, Any] = {"v": VERSION, "cmd": "set_output", "output": cmd.output,
                                 "on": cmd.on}
-        for key in ("by", "reason", "id", "expires_t"):
+        for key in ("by", "reason", "id", "expires_t", "until_t"):
             value = getattr(cmd, key)
             if value is not None:
                 body[key] = value

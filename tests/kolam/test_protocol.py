@@ -195,8 +195,10 @@ def test_set_output_exactly_as_the_issue_writes_it() -> None:
     assert cmd == SetOutput("aerator-1", True, "gateway:auto", "do_low")
     assert json.loads(encode_command(cmd)) == json.loads(raw)
     more = decode_command(b'{"v":1,"cmd":"set_output","output":"pump-2","on":false,'
-                          b'"id":"c-17","expires_t":1764291600000,"colour":"red"}')
-    assert more == SetOutput("pump-2", False, None, None, "c-17", 1_764_291_600_000)
+                          b'"id":"c-17","expires_t":1764291600000,"colour":"red",'
+                          b'"until_t":1764295200000}')
+    assert more == SetOutput("pump-2", False, None, None, "c-17", 1_764_291_600_000,
+                             1_764_295_200_000)
     assert decode_command(encode_command(more)) == more
 
 
