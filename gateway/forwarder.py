@@ -3,8 +3,9 @@
 Scheduling after an outage ("live first"):
 
 1. on every (re)connect the gateway status is published, then every device
-   status and relay state that changed (the newest one only: they are state, not
-   history);
+   status that changed (the newest one only: statuses are state, not history),
+   then every relay switch in the order seen (the switch log: who switched what,
+   and why, is history);
 2. **live** samples — those committed after the uplink came back (``id`` above
    the *boundary*, the outbox's highest id at reconnect) — go out at once;
 3. **history** — everything at or below the boundary — drains oldest first,
@@ -174,11 +175,13 @@ class Forwarder:
 
     def _send_statuses(self) -> None:
         for pending in self.outbox.pending_statuses():
-            key = (pending.kind, pending.device_id)
+            # A switch is one row of the log (several of one relay go out in order).
+            key = (pending.kind, pending.version if pending.kind == "switch"
+                   else pending.device_id)
             if key in self._inflight_status:
                 continue
             ref = self.outbox.device(pending.device_id)
-            topic = state_topic(ref) if pending.kind == "state" else status_topic(ref)
+            topic = state_topic(ref) if pending.kind == "switch" else status_topic(ref)
             info = self._publish(topic, pending.payload, retain=True)
             if info is None:
                 return
@@ -276,7 +279,8 @@ class Forwarder:
         self.outbox.delete(done_ids)
         for status in done_status:
             self.outbox.mark_status_sent(status.device_id, status.version, status.kind)
-            self._inflight_status.discard((status.kind, status.device_id))
+            self._inflight_status.discard((status.kind, status.version if status.kind == "switch"
+                                           else status.device_id))
         self._inflight_ids.difference_update(done_ids)
         self._inflight = remaining
         self.stats.acked_samples += len(done_ids)

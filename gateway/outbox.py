@@ -10,8 +10,11 @@ WAL with ``synchronous=FULL``: a committed row survives a power cut, which is
 the whole point of the box. The receiver and the forwarder each open their own
 ``Outbox`` (one connection per thread) on the same file.
 
-The outbox also keeps the newest status of each device (forwarded retained),
-the local dead-letter log, the active local alarms and a few counters.
+The outbox also keeps the newest status of each device (forwarded retained), the
+newest state of each relay node (the control loops' starting point after a
+restart) and the switch log (every change of a relay's state, forwarded in order
+and deleted once acknowledged), the local dead-letter log, the active local
+alarms and a few counters.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from kolam.errors import OutboxError as OutboxError
 from kolam.errors import StoreUnavailable
 from kolam.files import private_file
 from kolam.protocol import DeviceRef, Sample
+from kolam.timeutil import now_ms
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +47,10 @@ CREATE TABLE IF NOT EXISTS statuses (
     device_id INTEGER PRIMARY KEY, payload BLOB NOT NULL, version INTEGER NOT NULL,
     sent_version INTEGER NOT NULL DEFAULT 0) STRICT;
 CREATE TABLE IF NOT EXISTS relay_states (
-    device_id INTEGER PRIMARY KEY, payload BLOB NOT NULL, version INTEGER NOT NULL,
-    sent_version INTEGER NOT NULL DEFAULT 0) STRICT;
+    device_id INTEGER PRIMARY KEY, payload BLOB NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS switches (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, device_id INTEGER NOT NULL, t INTEGER NOT NULL,
+    payload BLOB NOT NULL) STRICT;
 CREATE TABLE IF NOT EXISTS dead_letters (
     id INTEGER PRIMARY KEY AUTOINCREMENT, t INTEGER NOT NULL, topic TEXT NOT NULL,
     reason TEXT NOT NULL, detail TEXT NOT NULL, payload TEXT NOT NULL) STRICT;
@@ -55,8 +61,9 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) S
 """
 
 
-_RETAINED = {"status": "statuses", "state": "relay_states"}
-"""Retained per-device messages the outbox keeps the newest of, by kind."""
+MAX_SWITCHES = 10_000
+"""Relay state changes kept for the uplink (the oldest go first): years of a site's
+switching, a few a day per aerator."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +78,9 @@ class OutboxRow:
 
 @dataclass(frozen=True, slots=True)
 class PendingStatus:
-    """A device's newest retained message not yet forwarded: its ``status``, or a relay
-    node's ``state`` (``kind``)."""
+    """A retained message not yet forwarded: a device's newest ``status`` (``version``
+    counts its changes), or one relay state change (``kind`` ``switch``; ``version`` is
+    its row in the switch log, forwarded in order)."""
 
     device_id: int
     payload: bytes
@@ -211,8 +219,9 @@ class Outbox:
                statuses: Sequence[tuple[DeviceRef, bytes]],
                dead: Sequence[DeadLetter],
                states: Sequence[tuple[DeviceRef, bytes]] = ()) -> None:
-        """Store samples, newest statuses and relay states and dead letters in one
-        transaction.
+        """Store samples, newest statuses, relay states and dead letters in one
+        transaction. A relay state that differs from the relay's previous one is also
+        appended to the switch log (every switch, with its ``by`` and ``reason``).
 
         A sample already buffered for the same device and instant (a redelivery
         from the local broker) is merged into the buffered one, not duplicated.
@@ -236,12 +245,19 @@ class Outbox:
                     "ON CONFLICT (device_id) DO UPDATE SET payload = excluded.payload, "
                     "version = version + 1",
                     [(ids[ref], payload) for ref, payload in statuses])
+                for ref, payload in states:
+                    self._db.execute(
+                        "INSERT INTO switches (device_id, t, payload) SELECT ?1, ?2, ?3 "
+                        "WHERE NOT EXISTS (SELECT 1 FROM relay_states "
+                        "WHERE device_id = ?1 AND payload = ?3)",
+                        (ids[ref], now_ms(), payload))
+                    self._db.execute(
+                        "INSERT INTO relay_states VALUES (?, ?) "
+                        "ON CONFLICT (device_id) DO UPDATE SET payload = excluded.payload",
+                        (ids[ref], payload))
                 if states:
-                    self._db.executemany(
-                        "INSERT INTO relay_states (device_id, payload, version) VALUES (?, ?, 1) "
-                        "ON CONFLICT (device_id) DO UPDATE SET payload = excluded.payload, "
-                        "version = version + 1",
-                        [(ids[ref], payload) for ref, payload in states])
+                    self._db.execute("DELETE FROM switches WHERE id <= "
+                                     "(SELECT max(id) FROM switches) - ?", (MAX_SWITCHES,))
                 if dead:
                     self._db.executemany(
                         "INSERT INTO dead_letters (t, topic, reason, detail, payload) "
@@ -367,19 +383,28 @@ class Outbox:
                 "DELETE FROM samples WHERE id IN (SELECT value FROM json_each(?))",
                 (json.dumps(list(ids)),))])
 
-    def pending_statuses(self) -> list[PendingStatus]:
-        """Statuses, then relay states, that changed since they were last forwarded."""
-        out = []
-        for kind, table in _RETAINED.items():
-            rows = self._query(f"SELECT device_id, payload, version FROM {table} "
-                               "WHERE version > sent_version ORDER BY device_id")
-            out += [PendingStatus(int(a), bytes(b), int(c), kind) for a, b, c in rows]
-        return out
+    def pending_statuses(self, max_switches: int = 100) -> list[PendingStatus]:
+        """Statuses that changed since they were last forwarded, then the oldest switches."""
+        rows = self._query("SELECT device_id, payload, version FROM statuses "
+                           "WHERE version > sent_version ORDER BY device_id")
+        out = [PendingStatus(int(a), bytes(b), int(c)) for a, b, c in rows]
+        rows = self._query("SELECT device_id, payload, id FROM switches ORDER BY id LIMIT ?",
+                           (max_switches,))
+        return out + [PendingStatus(int(a), bytes(b), int(c), "switch") for a, b, c in rows]
 
     def mark_status_sent(self, device_id: int, version: int, kind: str = "status") -> None:
+        if kind == "switch":
+            self._write("forget a forwarded switch", [
+                ("DELETE FROM switches WHERE id = ?", (version,))])
+            return
         self._write("mark status sent", [(
-            f"UPDATE {_RETAINED[kind]} SET sent_version = ? "
-            "WHERE device_id = ? AND sent_version < ?", (version, device_id, version))])
+            "UPDATE statuses SET sent_version = ? WHERE device_id = ? AND sent_version < ?",
+            (version, device_id, version))])
+
+    def switches(self) -> list[tuple[DeviceRef, int, bytes]]:
+        """The switch log not yet forwarded: (relay, when the gateway saw it, its state)."""
+        rows = self._query("SELECT device_id, t, payload FROM switches ORDER BY id")
+        return [(self.device(int(d)), int(t), bytes(p)) for d, t, p in rows]
 
     def relay_states(self) -> list[tuple[DeviceRef, bytes]]:
         """The newest state of every relay node seen (for a restart's first decisions)."""
