@@ -54,6 +54,8 @@ MAX_LATENESS_MS = 15 * 60_000
 """Older DO samples (a node catching up) are history: they never move a loop."""
 
 Publish = Callable[[str, bytes, bool], None]
+ProblemHook = Callable[[str, Loop, Problem, bool], None]
+"""(pond, loop, problem, raised): an 'aerator not working' alarm raised or cleared."""
 
 
 def control_topic(pond: PondRef) -> str:
@@ -95,6 +97,8 @@ class Controller:
         self._stop = threading.Event()
         self._shown: dict[str, bytes] = {}
         self._ready = threading.Event()
+        self.on_problem: ProblemHook | None = None
+        self._problems: dict[int, set[Problem]] = {}
         self.commands_sent = 0
         self.last_command_mono: float | None = None
 
@@ -225,11 +229,25 @@ class Controller:
                 sends.append((loop, want))
             for loop, want in sends:
                 loop.sent(want, mono)
-            for loop in self.loops:
-                loop.check(now, mono)
+            changes = []
+            for k, loop in enumerate(self.loops):
+                problems = set(loop.check(now, mono))
+                before = self._problems.get(k, set())
+                changes += [(loop, p, True) for p in sorted(problems - before)]
+                changes += [(loop, p, False) for p in sorted(before - problems)]
+                self._problems[k] = problems
         for loop, want in sends:
             self._send(loop, want, now)
         self._show(now)
+        for loop, problem, raised in changes:
+            if raised:
+                log.warning("ALARM aerator not working: %s/%s (%s)", loop.cfg.pond,
+                            loop.cfg.output, problem.value)
+            else:
+                log.warning("aerator alarm cleared: %s/%s (%s)", loop.cfg.pond,
+                            loop.cfg.output, problem.value)
+            if self.on_problem is not None:
+                self.on_problem(loop.cfg.pond, loop, problem, raised)
 
     def _send(self, loop: Loop, want: Want, now: int) -> None:
         cmd = SetOutput(loop.output, want.on, want.by, want.reason or want.why.value,
@@ -278,23 +296,12 @@ class Controller:
             body = json.dumps(self.snapshot(pond), separators=(",", ":")).encode()
             if self._shown.get(pond) == body:
                 continue
-            before = json.loads(self._shown[pond]) if pond in self._shown else None
             try:
                 self._publish(control_topic(PondRef(self.site, pond)), body, True)
             except KolamError as exc:
                 log.warning("could not publish the control state of %s: %s", pond, exc)
                 continue
             self._shown[pond] = body
-            self._log_problems(before, json.loads(body))
-
-    @staticmethod
-    def _log_problems(before: dict[str, Any] | None, after: dict[str, Any]) -> None:
-        old = {lp["output"]: set(lp["problems"]) for lp in (before or {}).get("loops", [])}
-        for lp in after["loops"]:
-            new = set(lp["problems"]) - old.get(lp["output"], set())
-            if new:
-                log.warning("ALARM aerator not working: %s/%s (%s)", after["pond"],
-                            lp["output"], ", ".join(sorted(new)))
 
 
 def _need(loop: Loop, now: int) -> tuple[int, float]:

@@ -18,10 +18,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from gateway.alarms import AlarmChange, AlarmTracker
+from gateway.control import Loop, Problem
 from gateway.controller import Controller
 from gateway.downlink import Downlink, downlink_filter
 from gateway.forwarder import Forwarder
-from gateway.messages import alarm_topic, encode_alarm, encode_health
+from gateway.messages import (
+    AeratorAlarm,
+    alarm_topic,
+    encode_aerator_change,
+    encode_alarm,
+    encode_health,
+)
 from gateway.outbox import Outbox
 from gateway.receiver import Receiver
 from kolam.config import KolamConfig
@@ -29,6 +36,7 @@ from kolam.errors import ConfigError, KolamError, ProtocolError
 from kolam.mqtt import MqttClient, Will
 from kolam.protocol import (
     GatewayStatus,
+    PondRef,
     decode_state,
     encode_gateway_status,
     gateway_status_topic,
@@ -75,11 +83,14 @@ class Gateway:
         self.forwarder = Forwarder(self.cfg, self.forwarder_outbox, self.uplink, boot=self.boot,
                                    health_topic=self.status_topic,
                                    publish_local=self._publish_local_health,
-                                   alarms_active=lambda: len(self.alarms.active()))
+                                   alarms_active=self._alarms_active)
         self.receiver = Receiver(self.cfg, self.site, self.receiver_outbox, self.local.ack,
                                  self.alarms, self._publish_alarm, self.forwarder.wake.set)
         self.receiver.own_status_topic = self.status_topic
         self.controller = Controller(self.cfg, self.site, self._publish_control, clock=clock)
+        self._aerator_alarms: dict[PondRef, dict[tuple[str, str, str], AeratorAlarm]] = {}
+        self._alarm_lock = threading.Lock()
+        self.controller.on_problem = self._aerator_problem
         self._seed_control()
         self.receiver.controller = self.controller
         self.downlink = Downlink(self.site, self._relay_command, self.controller, clock)
@@ -117,12 +128,40 @@ class Gateway:
     def _publish_control(self, topic: str, payload: bytes, retain: bool) -> None:
         self.local.publish(topic, payload, qos=1, retain=retain)
 
+    def _alarms_active(self) -> int:
+        with self._alarm_lock:
+            aerators = sum(len(a) for a in self._aerator_alarms.values())
+        return len(self.alarms.active()) + aerators
+
+    def _aerators(self, pond: PondRef) -> list[AeratorAlarm]:
+        with self._alarm_lock:
+            return list(self._aerator_alarms.get(pond, {}).values())
+
     def _publish_alarm(self, change: AlarmChange) -> None:
         pond = change.alarm.ref.pond_ref
         active = [a for a in self.alarms.active() if a.ref.pond_ref == pond]
+        self._publish_pond_alarm(pond, encode_alarm(pond, active, change, self._aerators(pond)))
+
+    def _aerator_problem(self, pond_slug: str, loop: Loop, problem: Problem,
+                         raised: bool) -> None:
+        """An 'aerator not working' change: on the pond's local alarm topic (the siren)."""
+        pond = PondRef(self.site, pond_slug)
+        now = self.controller.clock()
+        alarm = AeratorAlarm(loop.cfg.device, loop.output, problem.value, now)
+        key = (alarm.device, alarm.output, alarm.problem)
+        with self._alarm_lock:
+            current = self._aerator_alarms.setdefault(pond, {})
+            if raised:
+                current[key] = alarm
+            else:
+                alarm = current.pop(key, alarm)
+        active = [a for a in self.alarms.active() if a.ref.pond_ref == pond]
+        self._publish_pond_alarm(pond, encode_aerator_change(
+            pond, active, self._aerators(pond), alarm, raised, now))
+
+    def _publish_pond_alarm(self, pond: PondRef, payload: bytes) -> None:
         try:
-            self.local.publish(alarm_topic(pond), encode_alarm(pond, active, change), qos=1,
-                               retain=True)
+            self.local.publish(alarm_topic(pond), payload, qos=1, retain=True)
         except KolamError as exc:
             log.error("could not publish the local alarm: %s", exc)
         self.forwarder.wake.set()

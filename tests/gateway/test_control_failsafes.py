@@ -149,3 +149,29 @@ def test_sigkill_and_restart_resume_from_the_confirmed_state(
     assert {c["on"] for c in commands(watcher)} == {True}, log.read_text()
     node.close()
     watcher.close()
+
+
+def test_a_dead_motor_rings_the_local_alarm(
+        central: Mosquitto, local: Mosquitto, make_config: Callable[..., KolamConfig]) -> None:
+    central.stop()
+    config = config_for(make_config, central, local)
+    alarm = "kolam/v1/serang/kolam-1/alarm"
+    watcher = Recorder(local.mqtt, [CONTROL, alarm], "watcher")
+    node = Node(local.mqtt)
+    with relay_node(local, on=False) as (board, _), running_gateway(config):
+        board.fail_motor("aerator-1")  # the relay still switches; the motor draws 0 A
+        node.send(SENSOR, [Sample(now_ms(), {"do_mgl": 2.4})])
+        wait_for(lambda: board.is_on("aerator-1"), 10, what="the switch-on")
+        wait_for(lambda: (watcher.last(alarm) or {}).get("active"), 10, what="the siren topic")
+        active: list[dict[str, Any]] = (watcher.last(alarm) or {})["active"]  # type: ignore[assignment]
+        [entry] = active
+        assert (entry["device"], entry["output"], entry["problem"]) == (
+            "relay-1", "aerator-1", "no_current")
+        assert "aerator tidak bekerja" in entry["text"]
+        assert last_loop(watcher)["problems"] == ["no_current"]
+        board.fail_motor("aerator-1", failed=False)  # repaired
+        wait_for(lambda: (watcher.last(alarm) or {}).get("active") == [], 10,
+                 what="the alarm cleared")
+        assert (watcher.last(alarm) or {})["change"]["state"] == "cleared"  # type: ignore[index]
+    node.close()
+    watcher.close()
