@@ -68,10 +68,8 @@ def test_a_silent_probe_switches_the_aerator_on(
     node = Node(local.mqtt)
     with relay_node(local, on=False) as (board, _), running_gateway(config):
         node.send(SENSOR, [Sample(now_ms(), {"do_mgl": 6.0})])  # fine water: stays off
-        wait_for(lambda: last_loop(watcher).get("do_mgl") == 6.0, 5, what="the reading")
-        assert not board.is_on("aerator-1")
         wait_for(lambda: board.is_on("aerator-1"), 10, what="the fail-safe switch-on")
-        assert commands(watcher)[-1]["reason"] == "stale_sensor"
+        assert {c["reason"] for c in commands(watcher)} == {"stale_sensor"}
         wait_for(lambda: last_loop(watcher).get("on") is True, 5, what="the confirmed state")
     node.close()
     watcher.close()
