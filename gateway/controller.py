@@ -83,7 +83,9 @@ class Controller:
         self.mono = mono
         tz = ZoneInfo(config.timezone)
         start, start_mono = clock(), mono()
-        threshold = _forecast_threshold()
+        # The forecast lives in kolam.alerts, whose package brings the alert engine along
+        # (SQLAlchemy, httpx: ~40 MB): imported only when a loop uses it.
+        threshold = _forecast_threshold() if any(c.forecast for c in config.control) else None
         self.loops = [Loop(c, DeviceRef(site, c.pond, c.device), tz, start, start_mono,
                            threshold) for c in config.control]
         self._by_pond: dict[str, list[Loop]] = defaultdict(list)
