@@ -9,7 +9,8 @@ back. Each one is validated (protocol v1) and:
   relay with the sender's ``by`` and ``reason``, so the loop cannot undo it;
 - anything else (``set_interval``, outputs no loop drives) is relayed to the node on the
   local broker, QoS 1, at once when the node is online (or has never said), else held
-  until its status says ``online`` again, and dropped when its ``expires_t`` passes.
+  in the outbox (a gateway restart keeps them) until its status says ``online`` again,
+  and dropped when its ``expires_t`` passes.
 
 Commands from the centre for another site, or that do not decode, are logged and dropped:
 nothing a remote sender does can stop the gateway.
@@ -19,11 +20,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from gateway.controller import Controller
+from gateway.outbox import Outbox
 from kolam.errors import KolamError, ProtocolError
 from kolam.mqtt import Message
 from kolam.protocol import (
@@ -49,24 +49,19 @@ def downlink_filter(site: str) -> str:
     return f"{ROOT}/{site}/+/+/cmd"
 
 
-@dataclass(frozen=True, slots=True)
-class Held:
-    payload: bytes
-    expires_t: int | None
-
-
 class Downlink:
     """Takes the centre's commands (on the uplink's network thread) to the nodes."""
 
     def __init__(self, site: str, publish_local: Publish, controller: Controller,
-                 clock: Callable[[], int]) -> None:
+                 clock: Callable[[], int], outbox: Outbox) -> None:
+        """``outbox``: a connection of its own (used under this object's lock)."""
         self.site = site
         self._publish = publish_local
         self.controller = controller
         self.clock = clock
+        self.outbox = outbox
         self._lock = threading.Lock()
         self._online: dict[DeviceRef, bool] = {}
-        self._held: dict[DeviceRef, list[Held]] = defaultdict(list)
         self.relayed = 0
         self.rejected = 0
 
@@ -76,6 +71,9 @@ class Downlink:
         except ProtocolError as exc:
             self.rejected += 1
             log.warning("command from the centre on %s refused: %s", msg.topic[:100], exc)
+        except KolamError as exc:
+            log.error("command from the centre on %s could not be held: %s",
+                      msg.topic[:100], exc)
         except Exception:
             self.rejected += 1
             log.exception("command from the centre on %s failed", msg.topic[:100])
@@ -86,7 +84,7 @@ class Downlink:
             raise ProtocolError(Reason.BAD_TOPIC, f"not a command of site {self.site}")
         ref = topic.device_ref
         cmd = decode_command(msg.payload)
-        expires = getattr(cmd, "expires_t", None)
+        expires = cmd.expires_t
         if expires is not None and expires < self.clock():
             log.warning("command for %s/%s expired before it reached the gateway", ref.pond,
                         ref.device)
@@ -97,9 +95,7 @@ class Downlink:
         with self._lock:
             online = self._online.get(ref, True)
             if not online:
-                held = self._held[ref]
-                held.append(Held(msg.payload, expires))
-                del held[:-MAX_HELD_PER_DEVICE]
+                self.outbox.hold_command(ref, msg.payload, expires, MAX_HELD_PER_DEVICE)
                 log.info("command for %s/%s held until the node is back online", ref.pond,
                          ref.device)
                 return
@@ -115,14 +111,17 @@ class Downlink:
 
     def presence(self, changes: Sequence[tuple[DeviceRef, bool]]) -> None:
         """Devices' statuses seen on the local broker (receiver thread)."""
-        due: list[tuple[DeviceRef, list[Held]]] = []
+        now = self.clock()
         with self._lock:
             for ref, online in changes:
                 self._online[ref] = online
-                if online and self._held.get(ref):
-                    due.append((ref, self._held.pop(ref)))
-        now = self.clock()
-        for ref, held in due:
-            for item in held:
-                if item.expires_t is None or item.expires_t >= now:
-                    self._send(ref, item.payload)
+                if not online:
+                    continue
+                try:
+                    held = self.outbox.held_commands(ref)
+                    for _, payload, expires_t in held:
+                        if expires_t is None or expires_t >= now:
+                            self._send(ref, payload)
+                    self.outbox.forget_commands([i for i, _, _ in held])
+                except KolamError as exc:
+                    log.error("held commands for %s/%s: %s", ref.pond, ref.device, exc)

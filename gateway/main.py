@@ -68,8 +68,8 @@ class Gateway:
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
         path = config.data_dir / self.cfg.outbox_file
-        self._outboxes = [self._open(path), self._open(path)]
-        self.receiver_outbox, self.forwarder_outbox = self._outboxes
+        self._outboxes = [self._open(path), self._open(path), self._open(path)]
+        self.receiver_outbox, self.forwarder_outbox, downlink_outbox = self._outboxes
         self.boot = self.forwarder_outbox.next_boot()
         self.alarms = AlarmTracker(int(self.cfg.alarm_min_duration_s * 1000),
                                    int(self.cfg.alarm_max_age_s * 1000))
@@ -93,7 +93,8 @@ class Gateway:
         self.controller.on_problem = self._aerator_problem
         self._seed_control()
         self.receiver.controller = self.controller
-        self.downlink = Downlink(self.site, self._relay_command, self.controller, clock)
+        self.downlink = Downlink(self.site, self._relay_command, self.controller, clock,
+                                 downlink_outbox)
         self.receiver.on_presence = self.downlink.presence
 
     def _seed_control(self) -> None:

@@ -13,8 +13,8 @@ the whole point of the box. The receiver and the forwarder each open their own
 The outbox also keeps the newest status of each device (forwarded retained), the
 newest state of each relay node (the control loops' starting point after a
 restart) and the switch log (every change of a relay's state, forwarded in order
-and deleted once acknowledged), the local dead-letter log, the active local
-alarms and a few counters.
+and deleted once acknowledged), the centre's commands held for nodes that are
+offline, the local dead-letter log, the active local alarms and a few counters.
 """
 
 from __future__ import annotations
@@ -51,6 +51,9 @@ CREATE TABLE IF NOT EXISTS relay_states (
 CREATE TABLE IF NOT EXISTS switches (
     id INTEGER PRIMARY KEY AUTOINCREMENT, device_id INTEGER NOT NULL, t INTEGER NOT NULL,
     payload BLOB NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS held_commands (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, device_id INTEGER NOT NULL, payload BLOB NOT NULL,
+    expires_t INTEGER) STRICT;
 CREATE TABLE IF NOT EXISTS dead_letters (
     id INTEGER PRIMARY KEY AUTOINCREMENT, t INTEGER NOT NULL, topic TEXT NOT NULL,
     reason TEXT NOT NULL, detail TEXT NOT NULL, payload TEXT NOT NULL) STRICT;
@@ -400,6 +403,31 @@ class Outbox:
         self._write("mark status sent", [(
             "UPDATE statuses SET sent_version = ? WHERE device_id = ? AND sent_version < ?",
             (version, device_id, version))])
+
+    # ------------------------------------------------------------ commands for offline nodes
+
+    def hold_command(self, ref: DeviceRef, payload: bytes, expires_t: int | None,
+                     keep: int) -> None:
+        """Keep a command for a node that is offline (the newest ``keep`` per node)."""
+        device_id = self.device_id(ref)
+        self._write("hold a command", [
+            ("INSERT INTO held_commands (device_id, payload, expires_t) VALUES (?, ?, ?)",
+             (device_id, payload, expires_t)),
+            ("DELETE FROM held_commands WHERE device_id = ?1 AND id <= "
+             "(SELECT max(id) FROM held_commands WHERE device_id = ?1) - ?2",
+             (device_id, keep))])
+
+    def held_commands(self, ref: DeviceRef) -> list[tuple[int, bytes, int | None]]:
+        """(row id, payload, expires_t) of the commands held for ``ref``, oldest first."""
+        rows = self._query("SELECT id, payload, expires_t FROM held_commands "
+                           "WHERE device_id = ? ORDER BY id", (self.device_id(ref),))
+        return [(int(i), bytes(p), None if e is None else int(e)) for i, p, e in rows]
+
+    def forget_commands(self, ids: Sequence[int]) -> None:
+        if ids:
+            self._write("forget held commands", [(
+                "DELETE FROM held_commands WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(ids)),))])
 
     def switches(self) -> list[tuple[DeviceRef, int, bytes]]:
         """The switch log not yet forwarded: (relay, when the gateway saw it, its state)."""

@@ -138,8 +138,11 @@ class GatewayStatus:
 
 @dataclass(frozen=True, slots=True)
 class Command:
+    """``set_interval``; ``expires_t`` (epoch ms), as on every command: not obeyed after."""
+
     cmd: str
     interval_s: float | None = None
+    expires_t: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -495,7 +498,7 @@ def decode_command(payload: bytes, limits: Limits = Limits()) -> Command | SetOu
     interval = _opt(obj, "interval_s", (int, float))
     if interval is None or not 1 <= interval <= 86_400:
         raise ProtocolError(Reason.OUT_OF_RANGE, "'interval_s' must be 1–86400 seconds")
-    return Command(cmd, float(interval))
+    return Command(cmd, float(interval), _opt(obj, "expires_t", int))
 
 
 def decode_state(payload: bytes, limits: Limits = Limits()) -> RelayState:
@@ -564,6 +567,8 @@ def encode_command(cmd: Command | SetOutput) -> bytes:
     body = {"v": VERSION, "cmd": cmd.cmd}
     if cmd.interval_s is not None:
         body["interval_s"] = cmd.interval_s
+    if cmd.expires_t is not None:
+        body["expires_t"] = cmd.expires_t
     return _dumps(body)
 
 

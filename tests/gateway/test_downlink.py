@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -114,5 +115,32 @@ def test_a_person_switching_a_loops_output_is_a_manual_override_that_expires(
         last = commands(watcher)[-1]
         assert (last["by"], last["reason"], last["on"]) == ("gateway:auto", "do_ok", False)
     for c in (centre, node):
+        c.close()
+    watcher.close()
+
+
+def test_a_held_command_survives_a_gateway_restart(
+        central: Mosquitto, local: Mosquitto, make_config: Callable[..., KolamConfig]) -> None:
+    config = config_for(make_config, central, local, [])
+    centre = Node(central.mqtt, "centre")
+    site = Node(local.mqtt, "site")
+    watcher = Recorder(local.mqtt, [cmd_topic(OTHER)], "watcher")
+    site.raw(status_topic(OTHER), b'{"v":1,"online":false}', retain=True)
+    with running_gateway(config) as gw:
+        wait_for(lambda: gw.uplink.connected and gw.downlink._online.get(OTHER) is False, 10,
+                 what="the uplink, and node-2 offline")
+        expired = json.dumps({"v": 1, "cmd": "set_interval", "interval_s": 10,
+                              "expires_t": now_ms() + 500}).encode()
+        centre.raw(cmd_topic(OTHER), expired)
+        centre.raw(cmd_topic(OTHER), set_interval(90))
+        wait_for(lambda: len(gw.downlink.outbox.held_commands(OTHER)) == 2, 5, what="held")
+    with running_gateway(config) as gw:
+        wait_for(lambda: gw.downlink._online.get(OTHER) is False, 10, what="node-2 offline")
+        time.sleep(0.6)  # the first command expires while the node is away
+        site.raw(status_topic(OTHER), b'{"v":1,"online":true}', retain=True)
+        wait_for(lambda: commands_on(watcher, OTHER) != [], 10, what="the held command")
+        wait_for(lambda: gw.downlink.outbox.held_commands(OTHER) == [], 5, what="forgotten")
+    assert commands_on(watcher, OTHER) == [{"v": 1, "cmd": "set_interval", "interval_s": 90}]
+    for c in (centre, site):
         c.close()
     watcher.close()

@@ -170,6 +170,8 @@ def test_status_and_last_will() -> None:
 
 def test_command() -> None:
     assert decode_command(encode_command(Command("set_interval", 30))).interval_s == 30
+    late = Command("set_interval", 30.0, expires_t=NOW)
+    assert decode_command(encode_command(late)) == late
     with pytest.raises(ProtocolError):
         decode_command(b'{"v":1,"cmd":"set_interval","interval_s":0}')
     with pytest.raises(ProtocolError):
