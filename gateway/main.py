@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from gateway.alarms import AlarmChange, AlarmTracker
+from gateway.alarms import AlarmChange, AlarmTracker, Change, describe
 from gateway.control import Loop, Problem
 from gateway.controller import Controller
 from gateway.downlink import Downlink, downlink_filter
@@ -25,12 +25,14 @@ from gateway.forwarder import Forwarder
 from gateway.messages import (
     AeratorAlarm,
     alarm_topic,
+    describe_aerator,
     encode_aerator_change,
     encode_alarm,
     encode_health,
 )
 from gateway.outbox import Outbox
 from gateway.receiver import Receiver
+from gateway.sms import Modem, SmsAlarms
 from kolam.config import KolamConfig
 from kolam.errors import ConfigError, KolamError, ProtocolError
 from kolam.mqtt import MqttClient, Will
@@ -91,6 +93,8 @@ class Gateway:
         self._aerator_alarms: dict[PondRef, dict[tuple[str, str, str], AeratorAlarm]] = {}
         self._alarm_lock = threading.Lock()
         self.controller.on_problem = self._aerator_problem
+        self.sms = (SmsAlarms(Modem(self.cfg.sms_port, self.cfg.sms_baud), self.cfg.sms_numbers)
+                    if self.cfg.sms_port and self.cfg.sms_numbers else None)
         self._seed_control()
         self.receiver.controller = self.controller
         self.downlink = Downlink(self.site, self._relay_command, self.controller, clock,
@@ -139,6 +143,10 @@ class Gateway:
             return list(self._aerator_alarms.get(pond, {}).values())
 
     def _publish_alarm(self, change: AlarmChange) -> None:
+        alarm = change.alarm
+        if self.sms is not None and change.change is Change.RAISED and alarm.metric == "do_mgl":
+            self.sms.notify(f"water:{alarm.ref.pond}:{alarm.ref.device}:{alarm.metric}",
+                            f"KOLAM {self.site}: {describe(alarm)}")
         pond = change.alarm.ref.pond_ref
         active = [a for a in self.alarms.active() if a.ref.pond_ref == pond]
         self._publish_pond_alarm(pond, encode_alarm(pond, active, change, self._aerators(pond)))
@@ -156,6 +164,9 @@ class Gateway:
                 current[key] = alarm
             else:
                 alarm = current.pop(key, alarm)
+        if self.sms is not None and raised:
+            self.sms.notify(f"aerator:{pond_slug}:{loop.cfg.output}:{problem.value}",
+                            f"KOLAM {self.site}: {describe_aerator(pond_slug, alarm)}")
         active = [a for a in self.alarms.active() if a.ref.pond_ref == pond]
         self._publish_pond_alarm(pond, encode_aerator_change(
             pond, active, self._aerators(pond), alarm, raised, now))
@@ -181,6 +192,8 @@ class Gateway:
         self.uplink.subscribe([downlink_filter(self.site)], self.downlink.on_message, qos=1)
         self.uplink.connect(wait=False)
         self._thread("forwarder", self.forwarder.run)
+        if self.sms is not None:
+            self._thread("sms", self.sms.run)
         if self.controller.enabled:
             self._thread("control", self.controller.run)
             log.info("%d control loop(s): %s", len(self.controller.loops), ", ".join(
@@ -213,6 +226,8 @@ class Gateway:
     def close(self) -> None:
         self.receiver.stop()
         self.controller.stop()
+        if self.sms is not None:
+            self.sms.stop()
         self.forwarder.stop()
         for thread in reversed(self._threads):
             thread.join(10)

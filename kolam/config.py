@@ -9,6 +9,7 @@ object; they never read the environment themselves.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
@@ -186,6 +187,10 @@ class ControlLoop(_Section):
         return parse_window(self.keep_on) if self.keep_on else None
 
 
+_PHONE_RE = re.compile(r"\+?[0-9]{6,15}")
+_BAUDS = (9600, 19200, 38400, 57600, 115200)
+
+
 class GatewayConfig(_Section):
     """The pond-side gateway (``kolam gateway``); see docs/gateway.md."""
 
@@ -215,6 +220,26 @@ class GatewayConfig(_Section):
     timezone: str = Field("Asia/Jakarta", description="Site time zone (IANA) of keep_on")
     max_outputs_on: int | None = Field(
         None, ge=1, description="Site power budget: at most this many loop outputs on at once")
+    sms_port: str | None = Field(
+        None, description="Serial port of a GSM modem for alarm SMS, e.g. /dev/ttyUSB2")
+    sms_baud: int = Field(115200, description="The modem's serial speed")
+    sms_numbers: list[str] = Field(
+        default_factory=list, description="Who gets critical DO and 'aerator not working' SMS")
+
+    @field_validator("sms_numbers")
+    @classmethod
+    def _phone_numbers(cls, value: list[str]) -> list[str]:
+        bad = [n for n in value if not _PHONE_RE.fullmatch(n)]
+        if bad:
+            raise ValueError(f"not a phone number (+62812…, digits only): {', '.join(bad)}")
+        return value
+
+    @field_validator("sms_baud")
+    @classmethod
+    def _baud(cls, value: int) -> int:
+        if value not in _BAUDS:
+            raise ValueError(f"must be one of {', '.join(map(str, _BAUDS))}")
+        return value
 
     @field_validator("timezone")
     @classmethod
