@@ -4,7 +4,6 @@ simulated clock that the gateway's control loops share (issue #18's closed-loop 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,7 +16,6 @@ from firmware_sim.relay import RelayNode
 from firmware_sim.runner import SimClock, SimRunner
 from kolam.config import MqttUrl
 from kolam.protocol import DeviceRef
-from kolam.timeutil import now_ms
 from tests.utils.net import wait_for
 
 WIB = timezone(timedelta(hours=7))
@@ -64,7 +62,7 @@ class ClosedLoopPond:
         self.node = SimNode(SENSOR, 60.0)
         self.relay = RelayNode(RELAY, ["aerator-1"], start_ms, on=True)
         self.truth = Truth()
-        self._wall0 = time.monotonic()
+        self._now = start_ms
         self._links = [MqttLink(url, SENSOR, self.node.handle_command),
                        MqttLink(url, RELAY, self.relay.handle_command, persistent=True)]
         self._links[0].on_connect(self.node.on_connect)
@@ -73,11 +71,12 @@ class ClosedLoopPond:
         self.relay.attach(self._links[1])
 
     def clock(self) -> int:
-        """Simulated now (epoch ms): what the gateway's loops run on."""
-        return min(self.start_ms + int((time.monotonic() - self._wall0) * 1000 * self.speed),
-                   now_ms())
+        """Simulated now (epoch ms), what the gateway's loops run on: the instant the runner
+        has reached, so a runner slowed by a busy machine slows the gateway's time too."""
+        return self._now
 
     def _tick(self, t: int) -> None:
+        self._now = t
         self.truth.add(t, float(self.model.sim.model.s.water[DO][0]), self.relay.aerating)
 
     @contextmanager
@@ -88,7 +87,6 @@ class ClosedLoopPond:
         stop = threading.Event()
         runner = SimRunner([self.node], self.model, SimClock(self.start_ms, self.speed),
                            until_ms, on_tick=self._tick, relays=[(0, self.relay)])
-        self._wall0 = time.monotonic()
         thread = threading.Thread(target=runner.run, args=(stop,), daemon=True)
         thread.start()
         try:
