@@ -31,6 +31,7 @@ from kolam.protocol import (
     status_topic,
     telemetry_topic,
 )
+from kolam.timeutil import now_ms
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +173,9 @@ class SimNode:
             cmd = decode_command(payload)
         except ProtocolError as exc:
             log.warning("%s ignored a bad command: %s", self.ref.device, exc)
+            return
+        if cmd.expires_t is not None and cmd.expires_t < now_ms():
+            log.warning("%s ignored an expired command", self.ref.device)
             return
         if isinstance(cmd, Command) and cmd.interval_s is not None:
             self.interval_s = cmd.interval_s

@@ -14,6 +14,7 @@ from firmware_sim.pond.scenarios import SCENARIOS, AeratorOutage
 from firmware_sim.relay import RATED_AMPS, RelayNode
 from firmware_sim.runner import SimClock, SimRunner
 from kolam.protocol import (
+    Command,
     DeviceRef,
     SetOutput,
     cmd_topic,
@@ -22,6 +23,7 @@ from kolam.protocol import (
     state_topic,
     status_topic,
 )
+from kolam.timeutil import now_ms
 from tests.utils.gateway import Node, Recorder
 from tests.utils.mosquitto import Mosquitto
 from tests.utils.net import wait_for
@@ -166,3 +168,12 @@ def test_a_relay_node_over_a_real_broker(mosquitto: Mosquitto, tmp_path: Path) -
         sender.close()
         watcher.close()
         link.close()
+
+
+def test_a_sensor_node_obeys_set_interval_unless_it_expired() -> None:
+    node = SimNode(DeviceRef("serang", "kolam-1", "node-1"), 60.0)
+    node.handle_command(encode_command(Command("set_interval", 30.0, expires_t=now_ms() - 1)))
+    assert node.interval_s == 60.0
+    node.handle_command(encode_command(Command("set_interval", 30.0,
+                                               expires_t=now_ms() + 60_000)))
+    assert node.interval_s == 30.0
