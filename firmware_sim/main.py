@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from firmware_sim.node import JsonLinesLink, MqttLink, SimNode
-from firmware_sim.runner import PondModel, SimClock, SimRunner, device_refs
+from firmware_sim.relay import RelayNode
+from firmware_sim.runner import PondModel, SimClock, SimRunner, device_refs, relay_refs
 from firmware_sim.simple import SimpleModel
 from kolam.config import KolamConfig
 from kolam.shutdown import stop_on_signals
@@ -25,6 +26,9 @@ class SimOptions:
     start_ms: int | None = None
     duration_s: float | None = None
     dry_run: bool = False
+    relays: bool = False
+    """Give every pond a relay node ``relay-N`` whose output ``aerator-1`` runs its aerator
+    (on at start, as the scenarios' blowers run day and night)."""
 
 
 def make_model(config: KolamConfig, start_ms: int) -> PondModel:
@@ -54,12 +58,17 @@ def run(config: KolamConfig, options: SimOptions, out: TextIO = sys.stdout,
     if options.dry_run and end is None:
         end = start + (3600 * 1000)
     nodes = [SimNode(ref, sim.interval_s) for ref in device_refs(sim.site, sim.ponds)]
+    relays = [RelayNode(ref, ["aerator-1"], start, on=True)
+              for ref in relay_refs(sim.site, sim.ponds)] if options.relays else []
     links: list[MqttLink] = []
     if options.dry_run:
         lock = threading.Lock()
         for node in nodes:
             node.attach(JsonLinesLink(out, lock))
             node.announce()
+        for relay in relays:
+            relay.attach(JsonLinesLink(out, lock))
+            relay.on_connect(False)
     else:
         for node in nodes:
             link = MqttLink(config.mqtt, node.ref, node.handle_command)
@@ -67,12 +76,19 @@ def run(config: KolamConfig, options: SimOptions, out: TextIO = sys.stdout,
             node.attach(link)
             link.connect(wait=False)
             links.append(link)
+        for relay in relays:
+            link = MqttLink(config.mqtt, relay.ref, relay.handle_command, persistent=True)
+            link.on_connect(relay.on_connect)
+            relay.attach(link)
+            link.connect(wait=False)
+            links.append(link)
     if not options.dry_run:
         stop_on_signals(stop.set)
     log.info("simulating %d ponds at %s every %g s", sim.ponds, sim.site, sim.interval_s)
     try:
         SimRunner(nodes, make_model(config, start), clock, end,
-                  history_until_ms=now if clock.backfill else None).run(stop)
+                  history_until_ms=now if clock.backfill else None,
+                  relays=list(enumerate(relays))).run(stop)
     finally:
         for link in links:
             link.close()

@@ -19,6 +19,7 @@ from kolam.errors import MqttError, ProtocolError
 from kolam.mqtt import Message, MqttClient, Will
 from kolam.protocol import (
     LAST_WILL,
+    Command,
     DeviceRef,
     Sample,
     Status,
@@ -30,6 +31,7 @@ from kolam.protocol import (
     status_topic,
     telemetry_topic,
 )
+from kolam.timeutil import now_ms
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +73,15 @@ class JsonLinesLink:
 class MqttLink:
     """A node's own MQTT connection, with its Last Will on the status topic."""
 
-    def __init__(self, url: MqttUrl, ref: DeviceRef, on_command: CommandHandler) -> None:
+    def __init__(self, url: MqttUrl, ref: DeviceRef, on_command: CommandHandler, *,
+                 persistent: bool = False) -> None:
+        """``persistent``: a fixed client id with a persistent session, so that the broker
+        keeps the commands sent while the node is offline (relay nodes)."""
         self._on_command = on_command
         self._status_topic = status_topic(ref)
         self._cmd_topic = cmd_topic(ref)
-        self._client = MqttClient(url, f"sim-{ref.site}-{ref.device}", clean_session=True,
+        self._client = MqttClient(url, f"sim-{ref.site}-{ref.device}",
+                                  clean_session=not persistent,
                                   will=Will(status_topic(ref), LAST_WILL))
         self._client.subscribe([cmd_topic(ref)], self._command)
 
@@ -168,7 +174,10 @@ class SimNode:
         except ProtocolError as exc:
             log.warning("%s ignored a bad command: %s", self.ref.device, exc)
             return
-        if cmd.interval_s is not None:
+        if cmd.expires_t is not None and cmd.expires_t < now_ms():
+            log.warning("%s ignored an expired command", self.ref.device)
+            return
+        if isinstance(cmd, Command) and cmd.interval_s is not None:
             self.interval_s = cmd.interval_s
             log.info("%s interval set to %g s", self.ref.device, self.interval_s)
             self.announce()

@@ -9,6 +9,7 @@ from typing import NamedTuple
 import numpy as np
 
 from firmware_sim.pond import METRICS, Frames, PondSim
+from firmware_sim.pond.scenarios import Scenario
 
 CHUNK_STEPS = 360
 
@@ -24,7 +25,7 @@ class PhysicalModel:
     """Steps a :class:`PondSim` forward to each requested instant (in chunks, so a
     backfill runs vectorised) and hands out what each node observes then."""
 
-    def __init__(self, n_ponds: int, start_ms: int, step_s: float, scenario: str,
+    def __init__(self, n_ponds: int, start_ms: int, step_s: float, scenario: str | Scenario,
                  seed: int) -> None:
         self.sim = PondSim(n_ponds, datetime.fromtimestamp(start_ms / 1000, tz=UTC), step_s,
                            scenario, seed)
@@ -55,6 +56,14 @@ class PhysicalModel:
                     values[key] = round(x, 3)
             out.append(values)
         return out
+
+    def set_aerator(self, pond: int, on: bool | None) -> None:
+        """The pond's aerator input from now on (a relay node's outputs); None: the schedule."""
+        self.sim.set_aerator(pond, on)
+
+    def aerator_outage(self, t_ms: int) -> list[bool]:
+        """Which ponds the scenario's power outages hit at ``t_ms``."""
+        return [bool(x) for x in self.sim.aerator_outage(t_ms)]
 
     def device_state(self, pond: int) -> DeviceState:
         """The node's boot counter, battery, power and clock at the last reading."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from firmware_sim.node import SimNode
+from firmware_sim.relay import RelayNode
 from kolam.protocol import DeviceRef, Sample
 from kolam.timeutil import now_ms
 
@@ -49,15 +50,28 @@ def device_refs(site: str, n_ponds: int) -> list[DeviceRef]:
     return [DeviceRef(site, f"kolam-{i}", f"node-{i}") for i in range(1, n_ponds + 1)]
 
 
+def relay_refs(site: str, n_ponds: int) -> list[DeviceRef]:
+    """...and relay node ``relay-N``, whose output ``aerator-1`` runs the pond's aerator."""
+    return [DeviceRef(site, f"kolam-{i}", f"relay-{i}") for i in range(1, n_ponds + 1)]
+
+
 class SimRunner:
     """Drives the nodes from the model on a shared (simulated) clock."""
 
     def __init__(self, nodes: Sequence[SimNode], model: PondModel, clock: SimClock,
                  end_ms: int | None = None,
                  on_tick: Callable[[int], None] | None = None,
-                 history_until_ms: int | None = None, history_step_s: float = 60.0) -> None:
+                 history_until_ms: int | None = None, history_step_s: float = 60.0,
+                 relays: Sequence[tuple[int, RelayNode]] = ()) -> None:
         """Readings before ``history_until_ms`` (a backfill) are spaced at least
-        ``history_step_s`` apart, so that a week of history stays light."""
+        ``history_step_s`` apart, so that a week of history stays light.
+
+        ``relays`` are (pond index, relay node) pairs: before each step the pond model's
+        aerator follows the relay's aerator outputs (closed loop), and a scenario's power
+        outage reaches the relay as a power blip at its start and the farmer switching
+        back on at its end."""
+        self.relays = list(relays)
+        self._outage = [False] * len(self.relays)
         self.history_until_ms = history_until_ms
         self.history_step_ms = int(history_step_s * 1000)
         self.nodes = list(nodes)
@@ -79,6 +93,8 @@ class SimRunner:
                 if self.clock.speed > 0:
                     stop.wait(min(0.5, (t - now) / 1000 / self.clock.speed))
                 continue
+            if self.relays:
+                self._drive_aerators(t)
             readings = self.model.readings(t)
             device_state = getattr(self.model, "device_state", None)
             for i, node in enumerate(self.nodes):
@@ -103,6 +119,22 @@ class SimRunner:
             if self._on_tick:
                 self._on_tick(t)
         self._flush_all()
+
+    def _drive_aerators(self, t: int) -> None:
+        # Only the physical model has aerators (PhysicalModel.set_aerator, aerator_outage).
+        outage = getattr(self.model, "aerator_outage", None)
+        set_aerator = getattr(self.model, "set_aerator", None)
+        down = outage(t) if outage is not None else None
+        for k, (pond, relay) in enumerate(self.relays):
+            relay.now_ms = t
+            if down is not None and down[pond] != self._outage[k]:
+                self._outage[k] = down[pond]
+                if down[pond]:
+                    relay.power_blip()
+                else:
+                    relay.power_back()
+            if set_aerator is not None:
+                set_aerator(pond, relay.aerating)
 
     def _flush_all(self) -> None:
         for node in self.nodes:

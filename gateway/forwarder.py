@@ -3,7 +3,9 @@
 Scheduling after an outage ("live first"):
 
 1. on every (re)connect the gateway status is published, then every device
-   status that changed (the newest one only: statuses are state, not history);
+   status that changed (the newest one only: statuses are state, not history),
+   then every relay switch in the order seen (the switch log: who switched what,
+   and why, is history);
 2. **live** samples — those committed after the uplink came back (``id`` above
    the *boundary*, the outbox's highest id at reconnect) — go out at once;
 3. **history** — everything at or below the boundary — drains oldest first,
@@ -38,7 +40,7 @@ from gateway.outbox import Outbox, OutboxRow, PendingStatus
 from kolam.config import GatewayConfig
 from kolam.errors import KolamError
 from kolam.mqtt import MqttClient, Publish
-from kolam.protocol import status_topic, telemetry_topic
+from kolam.protocol import state_topic, status_topic, telemetry_topic
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +84,7 @@ class Forwarder:
         self._was_up = False
         self._inflight: deque[_InFlight] = deque()
         self._inflight_ids: set[int] = set()
-        self._inflight_status: set[int] = set()
+        self._inflight_status: set[tuple[str, int]] = set()
         self._seq: dict[int, int] = defaultdict(int)
         self._boundary = 0
         self._hist_cursor = 0
@@ -173,13 +175,17 @@ class Forwarder:
 
     def _send_statuses(self) -> None:
         for pending in self.outbox.pending_statuses():
-            if pending.device_id in self._inflight_status:
+            # A switch is one row of the log (several of one relay go out in order).
+            key = (pending.kind, pending.version if pending.kind == "switch"
+                   else pending.device_id)
+            if key in self._inflight_status:
                 continue
             ref = self.outbox.device(pending.device_id)
-            info = self._publish(status_topic(ref), pending.payload, retain=True)
+            topic = state_topic(ref) if pending.kind == "switch" else status_topic(ref)
+            info = self._publish(topic, pending.payload, retain=True)
             if info is None:
                 return
-            self._inflight_status.add(pending.device_id)
+            self._inflight_status.add(key)
             self._inflight.append(_InFlight(info, status=pending))
 
     def _send_live(self) -> None:
@@ -272,8 +278,9 @@ class Forwarder:
             return
         self.outbox.delete(done_ids)
         for status in done_status:
-            self.outbox.mark_status_sent(status.device_id, status.version)
-            self._inflight_status.discard(status.device_id)
+            self.outbox.mark_status_sent(status.device_id, status.version, status.kind)
+            self._inflight_status.discard((status.kind, status.version if status.kind == "switch"
+                                           else status.device_id))
         self._inflight_ids.difference_update(done_ids)
         self._inflight = remaining
         self.stats.acked_samples += len(done_ids)

@@ -1,8 +1,10 @@
 """``kolam gateway``: the pond-side store-and-forward gateway, until SIGTERM/SIGINT.
 
-Start-up, in order: outbox, alarm state, uplink client (connects in the
-background: the site must keep working while the link is down), forwarder
-thread, local client and receiver thread, ready file. Shut-down is the reverse:
+Start-up, in order: outbox, alarm state, control loops (seeded with the relay
+states last seen), uplink client with its subscription to the centre's
+commands (connects in the background: the site must keep working while the
+link is down), forwarder thread, control thread, local client and receiver
+thread, ready file. Shut-down is the reverse:
 stop taking local messages (the batch in hand is committed and acked), give
 messages in flight a moment to be acknowledged, say ``online: false`` on both
 brokers, disconnect, close the outbox.
@@ -15,21 +17,35 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from gateway.alarms import AlarmChange, AlarmTracker
+from gateway.alarms import AlarmChange, AlarmTracker, Change, describe
+from gateway.control import Loop, Problem
+from gateway.controller import Controller
+from gateway.downlink import Downlink, downlink_filter
 from gateway.forwarder import Forwarder
-from gateway.messages import alarm_topic, encode_alarm, encode_health
+from gateway.messages import (
+    AeratorAlarm,
+    alarm_topic,
+    describe_aerator,
+    encode_aerator_change,
+    encode_alarm,
+    encode_health,
+)
 from gateway.outbox import Outbox
 from gateway.receiver import Receiver
+from gateway.sms import Modem, SmsAlarms
 from kolam.config import KolamConfig
-from kolam.errors import ConfigError, KolamError
+from kolam.errors import ConfigError, KolamError, ProtocolError
 from kolam.mqtt import MqttClient, Will
 from kolam.protocol import (
     GatewayStatus,
+    PondRef,
+    decode_state,
     encode_gateway_status,
     gateway_status_topic,
     site_filter,
 )
 from kolam.shutdown import stop_on_signals
+from kolam.timeutil import now_ms
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +55,9 @@ SHUTDOWN_ACK_WAIT_S = 3.0
 class Gateway:
     """One gateway: a local (sensor-side) and an uplink (central) connection."""
 
-    def __init__(self, config: KolamConfig) -> None:
+    def __init__(self, config: KolamConfig, clock: Callable[[], int] = now_ms) -> None:
+        """``clock``: the control loops' time (epoch ms); a simulation running a night in
+        minutes passes its own."""
         if config.site is None or config.gateway_id is None:
             raise ConfigError("the gateway needs its identity: set KOLAM_SITE and "
                               "KOLAM_GATEWAY_ID (or site/gateway_id in the config file)")
@@ -52,24 +70,48 @@ class Gateway:
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
         path = config.data_dir / self.cfg.outbox_file
-        self._outboxes = [self._open(path), self._open(path)]
-        self.receiver_outbox, self.forwarder_outbox = self._outboxes
+        self._outboxes = [self._open(path), self._open(path), self._open(path)]
+        self.receiver_outbox, self.forwarder_outbox, downlink_outbox = self._outboxes
         self.boot = self.forwarder_outbox.next_boot()
         self.alarms = AlarmTracker(int(self.cfg.alarm_min_duration_s * 1000),
                                    int(self.cfg.alarm_max_age_s * 1000))
         self.alarms.restore(self.receiver_outbox.active_alarms())
         offline = encode_gateway_status(GatewayStatus(online=False))
-        self.uplink = MqttClient(config.mqtt, f"{self.client_id}-up",
+        # Persistent: the central broker queues the centre's commands while the link is down.
+        self.uplink = MqttClient(config.mqtt, f"{self.client_id}-up", clean_session=False,
                                  will=Will(self.status_topic, offline))
         self.local = MqttClient(config.local_mqtt, self.client_id, clean_session=False,
                                 manual_ack=True, will=Will(self.status_topic, offline))
         self.forwarder = Forwarder(self.cfg, self.forwarder_outbox, self.uplink, boot=self.boot,
                                    health_topic=self.status_topic,
                                    publish_local=self._publish_local_health,
-                                   alarms_active=lambda: len(self.alarms.active()))
+                                   alarms_active=self._alarms_active)
         self.receiver = Receiver(self.cfg, self.site, self.receiver_outbox, self.local.ack,
                                  self.alarms, self._publish_alarm, self.forwarder.wake.set)
         self.receiver.own_status_topic = self.status_topic
+        self.controller = Controller(self.cfg, self.site, self._publish_control, clock=clock)
+        self._aerator_alarms: dict[PondRef, dict[tuple[str, str, str], AeratorAlarm]] = {}
+        self._alarm_lock = threading.Lock()
+        self.controller.on_problem = self._aerator_problem
+        self.sms = (SmsAlarms(Modem(self.cfg.sms_port, self.cfg.sms_baud), self.cfg.sms_numbers)
+                    if self.cfg.sms_port and self.cfg.sms_numbers else None)
+        self._seed_control()
+        self.receiver.controller = self.controller
+        self.downlink = Downlink(self.site, self._relay_command, self.controller, clock,
+                                 downlink_outbox)
+        self.receiver.on_presence = self.downlink.presence
+
+    def _seed_control(self) -> None:
+        """The relay states last seen, until the local broker's retained ones arrive."""
+        if not self.controller.enabled:
+            return
+        seen = []
+        for ref, payload in self.receiver_outbox.relay_states():
+            try:
+                seen.append((ref, decode_state(payload)))
+            except ProtocolError:
+                continue
+        self.controller.observe([], [], seen, [])
 
     def _open(self, path: Path) -> Outbox:
         return Outbox(path, max_bytes=int(self.cfg.max_outbox_mb * 1024 * 1024),
@@ -85,12 +127,53 @@ class Gateway:
             except KolamError as exc:
                 log.warning("could not publish the gateway status locally: %s", exc)
 
+    def _relay_command(self, topic: str, payload: bytes) -> None:
+        self.local.publish(topic, payload, qos=1)
+
+    def _publish_control(self, topic: str, payload: bytes, retain: bool) -> None:
+        self.local.publish(topic, payload, qos=1, retain=retain)
+
+    def _alarms_active(self) -> int:
+        with self._alarm_lock:
+            aerators = sum(len(a) for a in self._aerator_alarms.values())
+        return len(self.alarms.active()) + aerators
+
+    def _aerators(self, pond: PondRef) -> list[AeratorAlarm]:
+        with self._alarm_lock:
+            return list(self._aerator_alarms.get(pond, {}).values())
+
     def _publish_alarm(self, change: AlarmChange) -> None:
+        alarm = change.alarm
+        if self.sms is not None and change.change is Change.RAISED and alarm.metric == "do_mgl":
+            self.sms.notify(f"water:{alarm.ref.pond}:{alarm.ref.device}:{alarm.metric}",
+                            f"KOLAM {self.site}: {describe(alarm)}")
         pond = change.alarm.ref.pond_ref
         active = [a for a in self.alarms.active() if a.ref.pond_ref == pond]
+        self._publish_pond_alarm(pond, encode_alarm(pond, active, change, self._aerators(pond)))
+
+    def _aerator_problem(self, pond_slug: str, loop: Loop, problem: Problem,
+                         raised: bool) -> None:
+        """An 'aerator not working' change: on the pond's local alarm topic (the siren)."""
+        pond = PondRef(self.site, pond_slug)
+        now = self.controller.clock()
+        alarm = AeratorAlarm(loop.cfg.device, loop.output, problem.value, now)
+        key = (alarm.device, alarm.output, alarm.problem)
+        with self._alarm_lock:
+            current = self._aerator_alarms.setdefault(pond, {})
+            if raised:
+                current[key] = alarm
+            else:
+                alarm = current.pop(key, alarm)
+        if self.sms is not None and raised:
+            self.sms.notify(f"aerator:{pond_slug}:{loop.cfg.output}:{problem.value}",
+                            f"KOLAM {self.site}: {describe_aerator(pond_slug, alarm)}")
+        active = [a for a in self.alarms.active() if a.ref.pond_ref == pond]
+        self._publish_pond_alarm(pond, encode_aerator_change(
+            pond, active, self._aerators(pond), alarm, raised, now))
+
+    def _publish_pond_alarm(self, pond: PondRef, payload: bytes) -> None:
         try:
-            self.local.publish(alarm_topic(pond), encode_alarm(pond, active, change), qos=1,
-                               retain=True)
+            self.local.publish(alarm_topic(pond), payload, qos=1, retain=True)
         except KolamError as exc:
             log.error("could not publish the local alarm: %s", exc)
         self.forwarder.wake.set()
@@ -106,8 +189,15 @@ class Gateway:
         log.info("gateway %s of site %s (boot %d): local %s, uplink %s", self.gateway_id,
                  self.site, self.boot, self.config.local_mqtt.redacted(),
                  self.config.mqtt.redacted())
+        self.uplink.subscribe([downlink_filter(self.site)], self.downlink.on_message, qos=1)
         self.uplink.connect(wait=False)
         self._thread("forwarder", self.forwarder.run)
+        if self.sms is not None:
+            self._thread("sms", self.sms.run)
+        if self.controller.enabled:
+            self._thread("control", self.controller.run)
+            log.info("%d control loop(s): %s", len(self.controller.loops), ", ".join(
+                f"{loop.cfg.pond} {loop.cfg.output}" for loop in self.controller.loops))
         self.local.on_connect(self.receiver.on_connect)
         self.local.on_connect(self._on_local_connect)
         self.local.subscribe([site_filter(self.site)], self.receiver.enqueue, qos=1)
@@ -135,6 +225,9 @@ class Gateway:
 
     def close(self) -> None:
         self.receiver.stop()
+        self.controller.stop()
+        if self.sms is not None:
+            self.sms.stop()
         self.forwarder.stop()
         for thread in reversed(self._threads):
             thread.join(10)

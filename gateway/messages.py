@@ -6,9 +6,12 @@ local display and an operator need: ``thinned`` (samples lost to the disk cap,
 ever), ``dead_letters`` (rejected local messages, ever), ``alarms`` (active local
 alarms) and ``boot``. Readers of protocol v1 ignore keys they do not know.
 
+The control loops' state goes to ``kolam/v1/{site}/{pond}/control`` (gateway.controller).
+
 Local alarms go to ``kolam/v1/{site}/{pond}/alarm`` on the *local* broker only,
-retained, carrying every active alarm of the pond: a siren relay switches on
-while ``active`` is non-empty. (``.../alerts`` on the central broker is the
+retained, carrying every active alarm of the pond (critical water, and "aerator
+not working" from the control loops): a siren relay switches on while ``active``
+is non-empty. (``.../alerts`` on the central broker is the
 ingest's alert-event stream, a different thing.)
 """
 
@@ -51,19 +54,60 @@ def alarm_topic(pond: PondRef) -> str:
 
 
 def is_alarm_topic(topic: str) -> bool:
+    """The gateway's own pond-level topics on the local broker: ``alarm`` and ``control``."""
     parts = topic.split("/")
-    return len(parts) == 5 and parts[4] == "alarm"
+    return len(parts) == 5 and parts[4] in ("alarm", "control")
 
 
-def encode_alarm(pond: PondRef, active: Sequence[ActiveAlarm], change: AlarmChange) -> bytes:
+@dataclass(frozen=True, slots=True)
+class AeratorAlarm:
+    """'Aerator not working' on one relay output (gateway.control.Problem values)."""
+
+    device: str
+    output: str
+    problem: str
+    since: int
+
+    def entry(self, pond: str) -> dict[str, Any]:
+        return {"device": self.device, "output": self.output, "problem": self.problem,
+                "since": self.since, "text": describe_aerator(pond, self)}
+
+
+AERATOR_TEXT = {"not_confirmed": "perintah tidak dikonfirmasi",
+                "no_current": "arus motor nol",
+                "do_still_falling": "DO terus turun setelah dinyalakan"}
+
+
+def describe_aerator(pond: str, alarm: AeratorAlarm) -> str:
+    why = AERATOR_TEXT.get(alarm.problem, alarm.problem)
+    return f"{pond}/{alarm.device}/{alarm.output}: aerator tidak bekerja ({why})"
+
+
+def encode_alarm(pond: PondRef, active: Sequence[ActiveAlarm], change: AlarmChange,
+                 aerators: Sequence[AeratorAlarm] = ()) -> bytes:
+    return encode_pond_alarms(pond, active, aerators, {
+        "state": change.change.value, "device": change.alarm.ref.device,
+        "metric": change.alarm.metric, "value": change.alarm.value, "t": change.alarm.t,
+        "text": describe(change.alarm)})
+
+
+def encode_aerator_change(pond: PondRef, active: Sequence[ActiveAlarm],
+                          aerators: Sequence[AeratorAlarm], alarm: AeratorAlarm, raised: bool,
+                          t: int) -> bytes:
+    return encode_pond_alarms(pond, active, aerators, {
+        "state": "raised" if raised else "cleared", **alarm.entry(pond.pond), "t": t})
+
+
+def encode_pond_alarms(pond: PondRef, active: Sequence[ActiveAlarm],
+                       aerators: Sequence[AeratorAlarm], change: dict[str, Any]) -> bytes:
+    """Every active alarm of the pond (water, then aerators) and the change that caused it."""
     return _dumps({
         "v": VERSION,
         "pond": pond.pond,
         "active": [{"device": a.ref.device, "metric": a.metric, "value": a.value,
-                    "since": a.since, "t": a.t, "text": describe(a)} for a in active],
-        "change": {"state": change.change.value, "device": change.alarm.ref.device,
-                   "metric": change.alarm.metric, "value": change.alarm.value,
-                   "t": change.alarm.t, "text": describe(change.alarm)},
+                    "since": a.since, "t": a.t, "text": describe(a)} for a in active]
+                  + [a.entry(pond.pond) for a in aerators],
+        "change": change,
     })
 
 

@@ -10,8 +10,11 @@ WAL with ``synchronous=FULL``: a committed row survives a power cut, which is
 the whole point of the box. The receiver and the forwarder each open their own
 ``Outbox`` (one connection per thread) on the same file.
 
-The outbox also keeps the newest status of each device (forwarded retained),
-the local dead-letter log, the active local alarms and a few counters.
+The outbox also keeps the newest status of each device (forwarded retained), the
+newest state of each relay node (the control loops' starting point after a
+restart) and the switch log (every change of a relay's state, forwarded in order
+and deleted once acknowledged), the centre's commands held for nodes that are
+offline, the local dead-letter log, the active local alarms and a few counters.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from kolam.errors import OutboxError as OutboxError
 from kolam.errors import StoreUnavailable
 from kolam.files import private_file
 from kolam.protocol import DeviceRef, Sample
+from kolam.timeutil import now_ms
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,14 @@ CREATE UNIQUE INDEX IF NOT EXISTS samples_device_t ON samples (device_id, t);
 CREATE TABLE IF NOT EXISTS statuses (
     device_id INTEGER PRIMARY KEY, payload BLOB NOT NULL, version INTEGER NOT NULL,
     sent_version INTEGER NOT NULL DEFAULT 0) STRICT;
+CREATE TABLE IF NOT EXISTS relay_states (
+    device_id INTEGER PRIMARY KEY, payload BLOB NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS switches (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, device_id INTEGER NOT NULL, t INTEGER NOT NULL,
+    payload BLOB NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS held_commands (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, device_id INTEGER NOT NULL, payload BLOB NOT NULL,
+    expires_t INTEGER) STRICT;
 CREATE TABLE IF NOT EXISTS dead_letters (
     id INTEGER PRIMARY KEY AUTOINCREMENT, t INTEGER NOT NULL, topic TEXT NOT NULL,
     reason TEXT NOT NULL, detail TEXT NOT NULL, payload TEXT NOT NULL) STRICT;
@@ -50,6 +62,11 @@ CREATE TABLE IF NOT EXISTS alarms (
     t INTEGER NOT NULL, value REAL NOT NULL, PRIMARY KEY (device_id, metric)) STRICT;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
 """
+
+
+MAX_SWITCHES = 10_000
+"""Relay state changes kept for the uplink (the oldest go first): years of a site's
+switching, a few a day per aerator."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +81,14 @@ class OutboxRow:
 
 @dataclass(frozen=True, slots=True)
 class PendingStatus:
+    """A retained message not yet forwarded: a device's newest ``status`` (``version``
+    counts its changes), or one relay state change (``kind`` ``switch``; ``version`` is
+    its row in the switch log, forwarded in order)."""
+
     device_id: int
     payload: bytes
     version: int
+    kind: str = "status"
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,15 +220,18 @@ class Outbox:
 
     def commit(self, samples: Sequence[tuple[DeviceRef, Sample]],
                statuses: Sequence[tuple[DeviceRef, bytes]],
-               dead: Sequence[DeadLetter]) -> None:
-        """Store samples, newest statuses and dead letters in one transaction.
+               dead: Sequence[DeadLetter],
+               states: Sequence[tuple[DeviceRef, bytes]] = ()) -> None:
+        """Store samples, newest statuses, relay states and dead letters in one
+        transaction. A relay state that differs from the relay's previous one is also
+        appended to the switch log (every switch, with its ``by`` and ``reason``).
 
         A sample already buffered for the same device and instant (a redelivery
         from the local broker) is merged into the buffered one, not duplicated.
         """
         for ref, _ in samples:
             self.device_id(ref)
-        for ref, _ in statuses:
+        for ref, _ in (*statuses, *states):
             self.device_id(ref)
         ids = self._device_ids
         try:
@@ -223,6 +248,19 @@ class Outbox:
                     "ON CONFLICT (device_id) DO UPDATE SET payload = excluded.payload, "
                     "version = version + 1",
                     [(ids[ref], payload) for ref, payload in statuses])
+                for ref, payload in states:
+                    self._db.execute(
+                        "INSERT INTO switches (device_id, t, payload) SELECT ?1, ?2, ?3 "
+                        "WHERE NOT EXISTS (SELECT 1 FROM relay_states "
+                        "WHERE device_id = ?1 AND payload = ?3)",
+                        (ids[ref], now_ms(), payload))
+                    self._db.execute(
+                        "INSERT INTO relay_states VALUES (?, ?) "
+                        "ON CONFLICT (device_id) DO UPDATE SET payload = excluded.payload",
+                        (ids[ref], payload))
+                if states:
+                    self._db.execute("DELETE FROM switches WHERE id <= "
+                                     "(SELECT max(id) FROM switches) - ?", (MAX_SWITCHES,))
                 if dead:
                     self._db.executemany(
                         "INSERT INTO dead_letters (t, topic, reason, detail, payload) "
@@ -348,15 +386,58 @@ class Outbox:
                 "DELETE FROM samples WHERE id IN (SELECT value FROM json_each(?))",
                 (json.dumps(list(ids)),))])
 
-    def pending_statuses(self) -> list[PendingStatus]:
+    def pending_statuses(self, max_switches: int = 100) -> list[PendingStatus]:
+        """Statuses that changed since they were last forwarded, then the oldest switches."""
         rows = self._query("SELECT device_id, payload, version FROM statuses "
                            "WHERE version > sent_version ORDER BY device_id")
-        return [PendingStatus(int(a), bytes(b), int(c)) for a, b, c in rows]
+        out = [PendingStatus(int(a), bytes(b), int(c)) for a, b, c in rows]
+        rows = self._query("SELECT device_id, payload, id FROM switches ORDER BY id LIMIT ?",
+                           (max_switches,))
+        return out + [PendingStatus(int(a), bytes(b), int(c), "switch") for a, b, c in rows]
 
-    def mark_status_sent(self, device_id: int, version: int) -> None:
+    def mark_status_sent(self, device_id: int, version: int, kind: str = "status") -> None:
+        if kind == "switch":
+            self._write("forget a forwarded switch", [
+                ("DELETE FROM switches WHERE id = ?", (version,))])
+            return
         self._write("mark status sent", [(
             "UPDATE statuses SET sent_version = ? WHERE device_id = ? AND sent_version < ?",
             (version, device_id, version))])
+
+    # ------------------------------------------------------------ commands for offline nodes
+
+    def hold_command(self, ref: DeviceRef, payload: bytes, expires_t: int | None,
+                     keep: int) -> None:
+        """Keep a command for a node that is offline (the newest ``keep`` per node)."""
+        device_id = self.device_id(ref)
+        self._write("hold a command", [
+            ("INSERT INTO held_commands (device_id, payload, expires_t) VALUES (?, ?, ?)",
+             (device_id, payload, expires_t)),
+            ("DELETE FROM held_commands WHERE device_id = ?1 AND id <= "
+             "(SELECT max(id) FROM held_commands WHERE device_id = ?1) - ?2",
+             (device_id, keep))])
+
+    def held_commands(self, ref: DeviceRef) -> list[tuple[int, bytes, int | None]]:
+        """(row id, payload, expires_t) of the commands held for ``ref``, oldest first."""
+        rows = self._query("SELECT id, payload, expires_t FROM held_commands "
+                           "WHERE device_id = ? ORDER BY id", (self.device_id(ref),))
+        return [(int(i), bytes(p), None if e is None else int(e)) for i, p, e in rows]
+
+    def forget_commands(self, ids: Sequence[int]) -> None:
+        if ids:
+            self._write("forget held commands", [(
+                "DELETE FROM held_commands WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(ids)),))])
+
+    def switches(self) -> list[tuple[DeviceRef, int, bytes]]:
+        """The switch log not yet forwarded: (relay, when the gateway saw it, its state)."""
+        rows = self._query("SELECT device_id, t, payload FROM switches ORDER BY id")
+        return [(self.device(int(d)), int(t), bytes(p)) for d, t, p in rows]
+
+    def relay_states(self) -> list[tuple[DeviceRef, bytes]]:
+        """The newest state of every relay node seen (for a restart's first decisions)."""
+        rows = self._query("SELECT device_id, payload FROM relay_states ORDER BY device_id")
+        return [(self.device(int(d)), bytes(p)) for d, p in rows]
 
     def stats(self) -> OutboxStats:
         buffered = int(self._query("SELECT count(*) FROM samples")[0][0])

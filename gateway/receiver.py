@@ -9,7 +9,8 @@ after it, the redelivery is merged into the buffered row.
 
 Garbage never stops the loop: it becomes a row in the local dead-letter log
 and a (rate-limited) log line. Samples that pass are also shown to the alarm
-tracker, whose changes are published on the local broker.
+tracker, whose changes are published on the local broker, and with the relay
+nodes' states to the control loops (gateway.controller).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gateway.alarms import AlarmChange, AlarmTracker, Change, describe
+from gateway.controller import Controller
 from gateway.messages import is_alarm_topic
 from gateway.outbox import DeadLetter, Outbox
 from kolam.config import GatewayConfig
@@ -32,8 +34,11 @@ from kolam.protocol import (
     DeviceRef,
     Limits,
     Reason,
+    Rejected,
+    RelayState,
     Sample,
     TopicKind,
+    decode_state,
     decode_status,
     decode_telemetry,
     parse_topic,
@@ -56,7 +61,11 @@ tries at most, so the gateway resumes within seconds of the disk coming back."""
 class Batch:
     samples: list[tuple[DeviceRef, Sample]] = field(default_factory=list)
     statuses: list[tuple[DeviceRef, bytes]] = field(default_factory=list)
+    states: list[tuple[DeviceRef, bytes]] = field(default_factory=list)
     dead: list[DeadLetter] = field(default_factory=list)
+    relay_states: list[tuple[DeviceRef, RelayState]] = field(default_factory=list)
+    rejected: list[tuple[DeviceRef, list[Rejected]]] = field(default_factory=list)
+    presence: list[tuple[DeviceRef, bool]] = field(default_factory=list)
 
 
 class _LogLimiter:
@@ -98,6 +107,10 @@ class Receiver:
         self._stop = threading.Event()
         self._dead_log = _LogLimiter()
         self.own_status_topic = ""
+        self.controller: Controller | None = None
+        self.on_presence: Callable[[list[tuple[DeviceRef, bool]]], None] | None = None
+        """Told of the devices' statuses (online or not): the downlink holds commands for
+        nodes that are offline."""
         self.subscribed = threading.Event()
         """Set when our own status comes back: the subscription is in force."""
 
@@ -141,6 +154,14 @@ class Receiver:
         for ref, sample in batch.samples:
             for change in self.alarms.observe(ref, sample, now):
                 self._alarm(change)
+        if batch.presence and self.on_presence is not None:
+            self.on_presence(batch.presence)
+        controller = self.controller
+        if controller is not None and controller.enabled:
+            controller.observe(batch.samples, batch.rejected, batch.relay_states,
+                               [ref for ref, online in batch.presence if online])
+            if self.subscribed.is_set():
+                controller.set_ready()
 
     def _decode(self, msg: Message, now: int, batch: Batch) -> None:
         if is_alarm_topic(msg.topic):
@@ -158,14 +179,19 @@ class Receiver:
             if topic.kind is TopicKind.TELEMETRY:
                 decoded = decode_telemetry(msg.payload, now, self.limits)
                 batch.samples.extend((ref, s) for s in decoded.samples)
+                if decoded.rejected:
+                    batch.rejected.append((ref, decoded.rejected))
                 for rej in decoded.rejected:
                     batch.dead.append(DeadLetter(msg.topic, rej.reason, rej.detail,
                                                  rej.fragment, now))
                     self._dead_log.warn("dead letter on %s: %s: %s", msg.topic[:100],
                                         rej.reason, rej.detail)
             elif topic.kind is TopicKind.STATUS:
-                decode_status(msg.payload, self.limits)
+                batch.presence.append((ref, decode_status(msg.payload, self.limits).online))
                 batch.statuses.append((ref, msg.payload))
+            elif topic.kind is TopicKind.STATE:
+                batch.relay_states.append((ref, decode_state(msg.payload, self.limits)))
+                batch.states.append((ref, msg.payload))
         except ProtocolError as exc:
             batch.dead.append(_dead(msg, exc.reason, exc.detail, now))
             self._dead_log.warn("dead letter on %s: %s", msg.topic[:100], exc)
@@ -175,7 +201,8 @@ class Receiver:
         def on_retry(exc: BaseException, tries: int, wait_s: float) -> None:
             log.error("outbox commit failed, retrying in %.2f s: %s", wait_s, exc)
 
-        retry(lambda: self.outbox.commit(batch.samples, batch.statuses, batch.dead),
+        retry(lambda: self.outbox.commit(batch.samples, batch.statuses, batch.dead,
+                                         batch.states),
               COMMIT_RETRY, transient=StoreError, on_retry=on_retry)
         try:
             for result in self.outbox.enforce_cap():

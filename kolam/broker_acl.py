@@ -4,9 +4,9 @@
 broker reads that same file back (:func:`parse_acl`) and enforces it with
 :class:`Acl`, so the demo behaves like production.
 
-A device may only write its own ``telemetry`` and ``status`` and read its own
-``cmd``; services get what their job needs (:data:`ROLE_GRANTS`). Anything not
-granted is denied, including every ``$SYS`` topic.
+A device may only write its own ``telemetry``, ``status`` and (a relay node)
+``state`` and read its own ``cmd``; services get what their job needs
+(:data:`ROLE_GRANTS`). Anything not granted is denied, including every ``$SYS`` topic.
 
 Usernames: a device is ``{site}.{device}`` (slugs have no dots, device slugs are
 unique within a site); a service account is a slug (no dot), so the two never
@@ -62,7 +62,7 @@ class ServiceRole(StrEnum):
     GATEWAY = "gateway"
     """A site's gateway: reads and writes everything under its site, on either broker."""
     SIM = "sim"
-    """The simulator: acts as every device of its site."""
+    """The simulator: acts as every device of its site (sensor and relay nodes)."""
     OBSERVER = "observer"
     """Reads everything of its sites (operators' debugging, monitoring)."""
 
@@ -97,7 +97,7 @@ def client_id_allowed(username: str | None, client_id: str) -> bool:
 def device_grants(ref: DeviceRef) -> tuple[Grant, ...]:
     base = f"{ROOT}/{ref.site}/{ref.pond}/{ref.device}"
     return (Grant(Access.WRITE, f"{base}/telemetry"), Grant(Access.WRITE, f"{base}/status"),
-            Grant(Access.READ, f"{base}/cmd"))
+            Grant(Access.WRITE, f"{base}/state"), Grant(Access.READ, f"{base}/cmd"))
 
 
 def service_grants(role: ServiceRole, site: str | None) -> tuple[Grant, ...]:
@@ -118,7 +118,8 @@ def service_grants(role: ServiceRole, site: str | None) -> tuple[Grant, ...]:
             return (Grant(Access.READWRITE, everything),)
         case ServiceRole.SIM:
             return (Grant(Access.WRITE, f"{s}/+/+/telemetry"),
-                    Grant(Access.WRITE, f"{s}/+/+/status"), Grant(Access.READ, f"{s}/+/+/cmd"))
+                    Grant(Access.WRITE, f"{s}/+/+/status"), Grant(Access.WRITE, f"{s}/+/+/state"),
+                    Grant(Access.READ, f"{s}/+/+/cmd"))
         case ServiceRole.OBSERVER:
             return (Grant(Access.READ, everything),)
 

@@ -9,9 +9,11 @@ object; they never read the environment themselves.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
@@ -103,6 +105,92 @@ class SimConfig(_Section):
     seed: int = 1
 
 
+def _clock_minutes(text: str) -> int:
+    hours, sep, minutes = text.strip().partition(":")
+    if not (sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2
+            and int(hours) < 24 and int(minutes) < 60):
+        raise ValueError(f"{text.strip()!r} is not a time HH:MM")
+    return int(hours) * 60 + int(minutes)
+
+
+def parse_window(text: str) -> tuple[int, int]:
+    """``"22:00-06:00"`` → minutes of the day (start, end); the window may cross midnight."""
+    start, sep, end = text.partition("-")
+    if not sep:
+        raise ValueError(f"{text!r} is not a window HH:MM-HH:MM")
+    first, last = _clock_minutes(start), _clock_minutes(end)
+    if first == last:
+        raise ValueError(f"{text!r} is empty: start and end are the same")
+    return first, last
+
+
+class ControlLoop(_Section):
+    """One aerator (or pump) loop at the gateway: hysteresis on the pond's dissolved oxygen,
+    with guards (docs/gateway.md#aerator-control). Defaults follow DOMAIN.md: DO below
+    3 mg/L is the warning band, 4 mg/L and more is optimal for lele."""
+
+    pond: str = Field(..., description="Pond slug whose DO readings drive the loop")
+    output: str = Field(..., description="device/output of a relay node on that pond, "
+                                         "e.g. relay-1/aerator-1")
+    do_on_mgl: float = Field(3.0, ge=0, le=25, description="Switch on below this DO")
+    do_off_mgl: float = Field(5.0, ge=0, le=25, description="Switch off above this DO")
+    stale_after_s: float = Field(
+        600.0, gt=0, description="No valid DO reading this long: switch on (fail-safe)")
+    min_on_s: float = Field(600.0, ge=0, description="Motor protection: stay on this long")
+    min_off_s: float = Field(300.0, ge=0, description="...and off this long")
+    keep_on: str | None = Field(
+        None, description="Never switched off in this window of site time, e.g. 22:00-06:00")
+    min_amps: float = Field(
+        0.2, ge=0, description="On but drawing less current than this: 'aerator not working'")
+    forecast: bool = Field(
+        True, description="Switch on ahead of a dawn forecast below do_on_mgl")
+
+    @field_validator("pond")
+    @classmethod
+    def _pond_slug(cls, value: str) -> str:
+        if not SLUG_RE.fullmatch(value):
+            raise ValueError("must be a slug of [a-z0-9-], 1–32 characters")
+        return value
+
+    @field_validator("output")
+    @classmethod
+    def _device_output(cls, value: str) -> str:
+        device, sep, output = value.partition("/")
+        if not (sep and SLUG_RE.fullmatch(device) and SLUG_RE.fullmatch(output)):
+            raise ValueError("must be DEVICE/OUTPUT, two slugs, e.g. relay-1/aerator-1")
+        return value
+
+    @field_validator("keep_on")
+    @classmethod
+    def _window(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_window(value)
+        return value
+
+    @model_validator(mode="after")
+    def _hysteresis(self) -> ControlLoop:
+        if self.do_on_mgl >= self.do_off_mgl:
+            raise ValueError(f"do_on_mgl ({self.do_on_mgl:g}) must be below do_off_mgl "
+                             f"({self.do_off_mgl:g}): the gap is the loop's hysteresis")
+        return self
+
+    @property
+    def device(self) -> str:
+        return self.output.partition("/")[0]
+
+    @property
+    def output_name(self) -> str:
+        return self.output.partition("/")[2]
+
+    @property
+    def window(self) -> tuple[int, int] | None:
+        return parse_window(self.keep_on) if self.keep_on else None
+
+
+_PHONE_RE = re.compile(r"\+?[0-9]{6,15}")
+_BAUDS = (9600, 19200, 38400, 57600, 115200)
+
+
 class GatewayConfig(_Section):
     """The pond-side gateway (``kolam gateway``); see docs/gateway.md."""
 
@@ -127,6 +215,51 @@ class GatewayConfig(_Section):
     alarm_max_age_s: float = Field(
         900.0, gt=0, description="Older samples (catch-up, history) never raise alarms")
     max_dead_letters: int = Field(10_000, ge=10, description="Dead letters kept in the outbox")
+    control: list[ControlLoop] = Field(
+        default_factory=list, description="Aerator control loops, one per relay output")
+    timezone: str = Field("Asia/Jakarta", description="Site time zone (IANA) of keep_on")
+    max_outputs_on: int | None = Field(
+        None, ge=1, description="Site power budget: at most this many loop outputs on at once")
+    sms_port: str | None = Field(
+        None, description="Serial port of a GSM modem for alarm SMS, e.g. /dev/ttyUSB2")
+    sms_baud: int = Field(115200, description="The modem's serial speed")
+    sms_numbers: list[str] = Field(
+        default_factory=list, description="Who gets critical DO and 'aerator not working' SMS")
+
+    @field_validator("sms_numbers")
+    @classmethod
+    def _phone_numbers(cls, value: list[str]) -> list[str]:
+        bad = [n for n in value if not _PHONE_RE.fullmatch(n)]
+        if bad:
+            raise ValueError(f"not a phone number (+62812…, digits only): {', '.join(bad)}")
+        return value
+
+    @field_validator("sms_baud")
+    @classmethod
+    def _baud(cls, value: int) -> int:
+        if value not in _BAUDS:
+            raise ValueError(f"must be one of {', '.join(map(str, _BAUDS))}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Jakarta)") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _one_loop_per_output(self) -> GatewayConfig:
+        seen: dict[tuple[str, str], int] = {}
+        for i, loop in enumerate(self.control):
+            key = (loop.pond, loop.output)
+            if key in seen:
+                raise ValueError(f"control.{i}: {loop.pond} {loop.output} is already driven "
+                                 f"by control.{seen[key]}")
+            seen[key] = i
+        return self
 
 
 AlertSeverity = Literal["info", "warning", "critical"]

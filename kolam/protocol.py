@@ -4,7 +4,8 @@ Topics::
 
     kolam/v1/{site}/{pond}/{device}/telemetry   QoS 1, not retained
     kolam/v1/{site}/{pond}/{device}/status      QoS 1, retained (Last Will: online=false)
-    kolam/v1/{site}/{pond}/{device}/cmd         QoS 1, downlink
+    kolam/v1/{site}/{pond}/{device}/cmd         QoS 1, downlink (set_interval, set_output)
+    kolam/v1/{site}/{pond}/{device}/state       QoS 1, retained: a relay node's outputs
     kolam/v1/{site}/gateway/{gateway}/status    QoS 1, retained
     kolam/v1/{site}/{pond}/alerts               QoS 1, alert events
 
@@ -63,6 +64,7 @@ class TopicKind(StrEnum):
     TELEMETRY = "telemetry"
     STATUS = "status"
     CMD = "cmd"
+    STATE = "state"
     GATEWAY_STATUS = "gateway_status"
     ALERTS = "alerts"
 
@@ -136,8 +138,47 @@ class GatewayStatus:
 
 @dataclass(frozen=True, slots=True)
 class Command:
+    """``set_interval``; ``expires_t`` (epoch ms), as on every command: not obeyed after."""
+
     cmd: str
     interval_s: float | None = None
+    expires_t: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetOutput:
+    """Switch one output of a relay node. ``by`` and ``reason`` say who and why
+    (``gateway:auto``/``do_low``, ``user:budi``/``manual``); a command carrying an
+    ``expires_t`` (epoch ms) that has passed is not obeyed; ``id`` lets the sender match
+    the confirmed state to its command. ``until_t`` (epoch ms), for an output a gateway
+    loop drives: the loop leaves it so until then (manual), then takes over again."""
+
+    output: str
+    on: bool
+    by: str | None = None
+    reason: str | None = None
+    id: str | None = None
+    expires_t: int | None = None
+    until_t: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutputState:
+    """One output as the relay node confirms it: on or off ``since`` (epoch ms), the motor
+    current where the relay measures it, and who switched it last and why."""
+
+    on: bool
+    since: int
+    amps: float | None = None
+    by: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RelayState:
+    """A relay node's confirmed outputs, by output name."""
+
+    outputs: Mapping[str, OutputState]
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +231,10 @@ def cmd_topic(ref: DeviceRef) -> str:
     return f"{ROOT}/{ref.site}/{ref.pond}/{ref.device}/cmd"
 
 
+def state_topic(ref: DeviceRef) -> str:
+    return f"{ROOT}/{ref.site}/{ref.pond}/{ref.device}/state"
+
+
 def alerts_topic(ref: PondRef) -> str:
     return f"{ROOT}/{ref.site}/{ref.pond}/alerts"
 
@@ -218,7 +263,8 @@ def parse_topic(topic: str) -> Topic:
         if leaf != "status":
             raise ProtocolError(Reason.BAD_TOPIC, f"unknown gateway topic leaf {leaf[:40]!r}")
         return Topic(TopicKind.GATEWAY_STATUS, site, None, _check_slug("gateway", device))
-    kinds = {"telemetry": TopicKind.TELEMETRY, "status": TopicKind.STATUS, "cmd": TopicKind.CMD}
+    kinds = {"telemetry": TopicKind.TELEMETRY, "status": TopicKind.STATUS, "cmd": TopicKind.CMD,
+             "state": TopicKind.STATE}
     if leaf not in kinds:
         raise ProtocolError(Reason.BAD_TOPIC, f"unknown topic leaf {leaf[:40]!r}")
     return Topic(kinds[leaf], site, _check_slug("pond", middle), _check_slug("device", device))
@@ -415,15 +461,75 @@ def decode_gateway_status(payload: bytes, limits: Limits = Limits()) -> GatewayS
                          _opt(obj, "oldest_t", int))
 
 
-def decode_command(payload: bytes, limits: Limits = Limits()) -> Command:
+MAX_OUTPUTS = 32
+"""Outputs one relay node may report (real boards carry 1–16 relays)."""
+MAX_AMPS = 1000.0
+MAX_LABEL = 64
+"""``by``, ``reason`` and ``id`` are cut to this many characters."""
+
+
+def _label(obj: Mapping[str, Any], key: str) -> str | None:
+    value = _opt(obj, key, str)
+    return value[:MAX_LABEL] if value else None
+
+
+def _output_name(value: object) -> str:
+    if not isinstance(value, str):
+        raise ProtocolError(Reason.MISSING_FIELD, "'output' must be an output name")
+    if not SLUG_RE.fullmatch(value):
+        raise ProtocolError(
+            Reason.WRONG_TYPE, f"output {value[:40]!r} is not a slug [a-z0-9-]{{1,32}}")
+    return value
+
+
+def decode_command(payload: bytes, limits: Limits = Limits()) -> Command | SetOutput:
+    """``set_interval`` or ``set_output``; anything else raises ``ProtocolError``."""
     obj = _load_object(payload, limits)
     cmd = obj.get("cmd")
+    if cmd == "set_output":
+        on = obj.get("on")
+        if not isinstance(on, bool):
+            raise ProtocolError(Reason.MISSING_FIELD, "'on' must be true or false")
+        return SetOutput(_output_name(obj.get("output")), on, _label(obj, "by"),
+                         _label(obj, "reason"), _label(obj, "id"), _opt(obj, "expires_t", int),
+                         _opt(obj, "until_t", int))
     if cmd != "set_interval":
         raise ProtocolError(Reason.WRONG_TYPE, f"unknown command {str(cmd)[:40]!r}")
     interval = _opt(obj, "interval_s", (int, float))
     if interval is None or not 1 <= interval <= 86_400:
         raise ProtocolError(Reason.OUT_OF_RANGE, "'interval_s' must be 1–86400 seconds")
-    return Command(cmd, float(interval))
+    return Command(cmd, float(interval), _opt(obj, "expires_t", int))
+
+
+def decode_state(payload: bytes, limits: Limits = Limits()) -> RelayState:
+    """A relay node's retained state: ``{"v":1,"outputs":{name: {"on","since","amps"?}}}``."""
+    obj = _load_object(payload, limits)
+    raw = obj.get("outputs")
+    if raw is None:
+        raise ProtocolError(Reason.MISSING_FIELD, "'outputs' is required")
+    if not isinstance(raw, dict):
+        raise ProtocolError(Reason.WRONG_TYPE, "'outputs' must be an object")
+    if len(raw) > MAX_OUTPUTS:
+        raise ProtocolError(Reason.OUT_OF_RANGE, f"{len(raw)} outputs > limit {MAX_OUTPUTS}")
+    outputs: dict[str, OutputState] = {}
+    for name, body in raw.items():
+        _output_name(name)
+        if not isinstance(body, dict):
+            raise ProtocolError(Reason.WRONG_TYPE, f"output {name!r} is not an object")
+        on = body.get("on")
+        if not isinstance(on, bool):
+            raise ProtocolError(Reason.MISSING_FIELD, f"{name}: 'on' must be true or false")
+        since = _opt(body, "since", int)
+        if since is None:
+            raise ProtocolError(Reason.MISSING_FIELD, f"{name}: 'since' (epoch ms) is required")
+        if since < MIN_T_MS:
+            raise ProtocolError(Reason.OLD_TIMESTAMP, f"{name}: 'since' is before 2000-01-01")
+        amps = _opt(body, "amps", (int, float))
+        if amps is not None and not 0 <= amps <= MAX_AMPS:
+            raise ProtocolError(Reason.OUT_OF_RANGE, f"{name}: 'amps' outside 0–{MAX_AMPS:g}")
+        outputs[name] = OutputState(on, since, None if amps is None else float(amps),
+                                    _label(body, "by"), _label(body, "reason"))
+    return RelayState(outputs)
 
 
 def _dumps(obj: Mapping[str, Any]) -> bytes:
@@ -449,11 +555,33 @@ def encode_gateway_status(status: GatewayStatus) -> bytes:
                    "buffered": status.buffered, "oldest_t": status.oldest_t})
 
 
-def encode_command(cmd: Command) -> bytes:
-    body: dict[str, Any] = {"v": VERSION, "cmd": cmd.cmd}
+def encode_command(cmd: Command | SetOutput) -> bytes:
+    if isinstance(cmd, SetOutput):
+        body: dict[str, Any] = {"v": VERSION, "cmd": "set_output", "output": cmd.output,
+                                "on": cmd.on}
+        for key in ("by", "reason", "id", "expires_t", "until_t"):
+            value = getattr(cmd, key)
+            if value is not None:
+                body[key] = value
+        return _dumps(body)
+    body = {"v": VERSION, "cmd": cmd.cmd}
     if cmd.interval_s is not None:
         body["interval_s"] = cmd.interval_s
+    if cmd.expires_t is not None:
+        body["expires_t"] = cmd.expires_t
     return _dumps(body)
+
+
+def encode_state(state: RelayState) -> bytes:
+    outputs: dict[str, Any] = {}
+    for name, out in state.outputs.items():
+        body: dict[str, Any] = {"on": out.on, "since": out.since}
+        for key in ("amps", "by", "reason"):
+            value = getattr(out, key)
+            if value is not None:
+                body[key] = value
+        outputs[name] = body
+    return _dumps({"v": VERSION, "outputs": outputs})
 
 
 LAST_WILL = encode_status(Status(online=False))

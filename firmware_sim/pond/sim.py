@@ -110,6 +110,20 @@ class PondSim:
         """Force one pond's aerator on or off; None returns it to the schedule."""
         self._override[pond_index] = -1 if on is None else int(on)
 
+    def aerator_outage(self, t_ms: int) -> NDArray[np.bool_]:
+        """Ponds whose aerators the scenario's outages stop at ``t_ms`` (no side effects):
+        what a relay node on the pond sees as a power blip (firmware_sim.relay)."""
+        h = self._hours(t_ms / 1000.0)
+        down = np.zeros(self.n_ponds, dtype=np.bool_)
+        for outage in self.scenario.aerator_outages:
+            start = outage.day * 24.0 + outage.start_h
+            if start <= h < start + outage.duration_h:
+                ponds = outage.ponds if outage.ponds is not None else range(self.n_ponds)
+                for p in ponds:
+                    if p < self.n_ponds:
+                        down[p] = True
+        return down
+
     def step(self) -> Frame:
         """Advance one step and return the state at its end."""
         frames = self.run(1)

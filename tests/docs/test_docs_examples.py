@@ -4,7 +4,7 @@ Convention in the doc: every fenced ```json block is preceded by a marker commen
 
     <!-- example: telemetry -->                   valid, decodes with no rejection
     <!-- example: telemetry reject=sentinel -->   produces that dead-letter reason
-    <!-- example: status | command | gateway-status -->
+    <!-- example: status | command | gateway-status | state -->
 
 and the metric tables follow ``<!-- metric-table: measured -->`` and
 ``<!-- metric-table: derived -->``. ``mosquitto_pub`` lines with a single-quoted ``-m``
@@ -30,6 +30,7 @@ from kolam.protocol import (
     TopicKind,
     decode_command,
     decode_gateway_status,
+    decode_state,
     decode_status,
     decode_telemetry,
     parse_topic,
@@ -44,7 +45,7 @@ EXAMPLE_NOW_MS = 1_764_291_660_000
 EXAMPLE_RE = re.compile(
     r"<!-- example: (?P<kind>[a-z-]+)(?: reject=(?P<reason>[a-z_]+))? -->\n"
     r"```json\n(?P<body>.*?)```", re.S)
-KINDS = {"telemetry", "status", "command", "gateway-status"}
+KINDS = {"telemetry", "status", "command", "gateway-status", "state"}
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def test_example_decodes_as_documented(example: Example) -> None:
     else:
         assert example.reason is None, "only telemetry examples carry reject="
         decode = {"status": decode_status, "command": decode_command,
-                  "gateway-status": decode_gateway_status}[example.kind]
+                  "gateway-status": decode_gateway_status, "state": decode_state}[example.kind]
         decode(payload)
 
 

@@ -23,7 +23,8 @@ DEVICES = [DeviceRef(SITE, f"kolam-{i}", f"node-{i}") for i in (1, 2)]
 
 
 def spawn_gateway(config: KolamConfig, central: Mosquitto, local: Mosquitto,
-                  ready: Path, log: Path) -> subprocess.Popen[bytes]:
+                  ready: Path, log: Path,
+                  extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KOLAM_")}
     env.update({
         "KOLAM_DATA_DIR": str(config.data_dir),
@@ -35,7 +36,7 @@ def spawn_gateway(config: KolamConfig, central: Mosquitto, local: Mosquitto,
         "KOLAM_GATEWAY__FLUSH_INTERVAL_MS": "20",
         "KOLAM_GATEWAY__SAMPLES_PER_MESSAGE": "25",
         "KOLAM_GATEWAY__DRAIN_RATE_SAMPLES_S": "1000",
-    })
+    } | (extra_env or {}))
     ready.unlink(missing_ok=True)
     with log.open("ab") as out:
         proc = subprocess.Popen([sys.executable, "-m", "kolam", "gateway"], env=env,

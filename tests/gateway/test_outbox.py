@@ -105,3 +105,23 @@ def test_alarms_persist(tmp_path: Path) -> None:
     assert Outbox(tmp_path / "o.sqlite").active_alarms() == [alarm]
     box.save_alarm(alarm, active=False)
     assert box.active_alarms() == []
+
+
+def test_every_relay_switch_is_logged_once_and_forgotten_when_forwarded(
+        tmp_path: Path) -> None:
+    relay = DeviceRef("serang", "kolam-1", "relay-1")
+    on = b'{"v":1,"outputs":{"aerator-1":{"on":true,"since":1764000000000,"by":"gateway:auto"}}}'
+    off = b'{"v":1,"outputs":{"aerator-1":{"on":false,"since":1764000600000,"by":"user:budi"}}}'
+    box = Outbox(tmp_path / "o.sqlite")
+    box.commit([], [], [], [(relay, on)])
+    box.commit([], [], [], [(relay, on)])  # republished on reconnect: not a switch
+    box.commit([], [], [], [(relay, off), (relay, on)])  # two switches in one batch
+    assert [p for _, _, p in box.switches()] == [on, off, on]
+    assert box.relay_states() == [(relay, on)]
+    pending = [p for p in box.pending_statuses() if p.kind == "switch"]
+    assert [p.payload for p in pending] == [on, off, on]
+    box.mark_status_sent(pending[0].device_id, pending[0].version, "switch")
+    box.close()
+    box = Outbox(tmp_path / "o.sqlite")
+    assert [p for _, _, p in box.switches()] == [off, on]
+    assert box.relay_states() == [(relay, on)]

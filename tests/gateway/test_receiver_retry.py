@@ -25,10 +25,11 @@ class FailingOutbox(Outbox):
 
     def commit(self, samples: Sequence[tuple[DeviceRef, Sample]],
                statuses: Sequence[tuple[DeviceRef, bytes]],
-               dead: Sequence[DeadLetter]) -> None:
+               dead: Sequence[DeadLetter],
+               states: Sequence[tuple[DeviceRef, bytes]] = ()) -> None:
         if self.failures:
             raise self.failures.pop(0)
-        super().commit(samples, statuses, dead)
+        super().commit(samples, statuses, dead, states)
 
 
 def receiver(outbox: Outbox, acked: list[int]) -> Receiver:

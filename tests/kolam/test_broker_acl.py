@@ -80,6 +80,24 @@ def test_a_device_writes_and_reads_only_its_own_topics() -> None:
     assert not acl.can_receive(me, "kolam/v1/serang/kolam-1/node-a/telemetry")
 
 
+def test_a_relay_node_reads_its_cmd_and_writes_its_state_only() -> None:
+    acl, me = _acl(), "serang.node-a"
+    assert acl.can_publish(me, "kolam/v1/serang/kolam-1/node-a/state")
+    assert not acl.can_publish(me, "kolam/v1/serang/kolam-2/node-b/state")
+    assert not acl.can_subscribe(me, "kolam/v1/serang/kolam-1/node-a/state")
+    assert not acl.can_receive(me, "kolam/v1/serang/kolam-2/node-b/state")
+    assert acl.can_receive(me, "kolam/v1/serang/kolam-1/node-a/cmd")
+    assert not acl.can_publish("ingest", "kolam/v1/serang/kolam-1/node-a/state")
+    assert acl.can_publish("gw", "kolam/v1/serang/kolam-1/node-a/cmd")
+    assert acl.can_subscribe("gw", "kolam/v1/serang/+/+/state")
+    assert acl.can_receive("api", "kolam/v1/serang/kolam-1/node-a/state")
+    assert not acl.can_publish("api", "kolam/v1/serang/kolam-1/node-a/state")
+    sim = Acl({"sim": service_grants(ServiceRole.SIM, "serang")})
+    assert sim.can_publish("sim", "kolam/v1/serang/kolam-1/relay-1/state")
+    assert sim.can_subscribe("sim", "kolam/v1/serang/kolam-1/relay-1/cmd")
+    assert not sim.can_publish("sim", "kolam/v1/other/kolam-1/relay-1/state")
+
+
 def test_services_get_what_their_job_needs() -> None:
     acl = _acl()
     assert acl.can_subscribe("ingest", "kolam/v1/+/+/+/telemetry")

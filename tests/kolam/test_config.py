@@ -142,3 +142,55 @@ def test_services_read_the_environment_only_through_the_config() -> None:
                     key = match.group(1) if match else ""
                     found.add((str(path.relative_to(root)), key))
     assert found <= ALLOWED_ENV_READS, found - ALLOWED_ENV_READS
+
+
+# ---------------------------------------------------------------- gateway.control (issue #18)
+
+CONTROL_YAML = """\
+gateway:
+  control:
+    - pond: kolam-1
+      output: relay-1/aerator-1     # device/output of a relay node on that pond
+      do_on_mgl: 3.0                # switch on below this
+      do_off_mgl: 5.0               # switch off above this
+      stale_after_s: 600            # no valid DO reading this long: switch on (fail-safe)
+      min_on_s: 600                 # motor protection
+      min_off_s: 300
+      keep_on: "22:00-06:00"        # optional: never switched off in this window (site time)
+"""
+
+
+def test_the_issues_control_block_loads_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "kolam.yaml"
+    path.write_text(CONTROL_YAML)
+    [loop] = load_config(path).gateway.control
+    assert (loop.pond, loop.device, loop.output_name) == ("kolam-1", "relay-1", "aerator-1")
+    assert (loop.do_on_mgl, loop.do_off_mgl, loop.stale_after_s, loop.min_on_s,
+            loop.min_off_s) == (3.0, 5.0, 600, 600, 300)
+    assert loop.window == (22 * 60, 6 * 60)
+    assert load_config().gateway.control == []
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ("do_on_mgl: 3.0", "do_on_mgl: 6.0"),
+    ('keep_on: "22:00-06:00"', 'keep_on: "22:00-24:00"'),
+    ("output: relay-1/aerator-1", "output: aerator-1"),
+    ("min_off_s: 300", "min_off_s: 300\n      off_mgl: 5"),
+])
+def test_a_bad_control_block_names_its_key(tmp_path: Path, change: str, message: str) -> None:
+    path = tmp_path / "kolam.yaml"
+    path.write_text(CONTROL_YAML.replace(change, message))
+    with pytest.raises(ConfigError, match=r"gateway\.control\.0"):
+        load_config(path)
+
+
+def test_one_output_has_one_loop_and_the_zone_is_real(tmp_path: Path) -> None:
+    path = tmp_path / "kolam.yaml"
+    path.write_text(CONTROL_YAML + CONTROL_YAML.split("control:\n")[1])
+    with pytest.raises(ConfigError, match=r"already driven by control\.0"):
+        load_config(path)
+    with pytest.raises(ConfigError, match="unknown time zone"):
+        load_config(None, gateway={"timezone": "Asia/Serang"})
+    with pytest.raises(ConfigError, match=r"do_on_mgl .* must be below do_off_mgl"):
+        load_config(None, gateway={"control": [{"pond": "kolam-1", "output": "r/a",
+                                                "do_on_mgl": 4, "do_off_mgl": 4}]})

@@ -65,7 +65,7 @@ def test_broker_config_writes_what_mosquitto_reads(kolam, tmp_path: Path) -> Non
     acl = parse_acl((out / "acl").read_text())
     assert [g.topic for g in acl["serang.node-1"]] == [
         "kolam/v1/serang/kolam-1/node-1/telemetry", "kolam/v1/serang/kolam-1/node-1/status",
-        "kolam/v1/serang/kolam-1/node-1/cmd"]
+        "kolam/v1/serang/kolam-1/node-1/state", "kolam/v1/serang/kolam-1/node-1/cmd"]
     assert oct((out / "passwd").stat().st_mode & 0o777) == "0o640"
 
     rotated = json.loads(kolam("devices", "rotate", "serang", "node-1", "--json"))

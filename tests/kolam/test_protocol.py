@@ -10,19 +10,26 @@ from kolam.protocol import (
     Command,
     DeviceRef,
     Limits,
+    OutputState,
     Reason,
+    RelayState,
     Sample,
+    SetOutput,
     Status,
     Telemetry,
     TopicKind,
+    cmd_topic,
     decode_command,
+    decode_state,
     decode_status,
     decode_telemetry,
     encode_command,
+    encode_state,
     encode_status,
     encode_telemetry,
     gateway_status_topic,
     parse_topic,
+    state_topic,
     status_topic,
     telemetry_topic,
 )
@@ -163,7 +170,87 @@ def test_status_and_last_will() -> None:
 
 def test_command() -> None:
     assert decode_command(encode_command(Command("set_interval", 30))).interval_s == 30
+    late = Command("set_interval", 30.0, expires_t=NOW)
+    assert decode_command(encode_command(late)) == late
     with pytest.raises(ProtocolError):
         decode_command(b'{"v":1,"cmd":"set_interval","interval_s":0}')
     with pytest.raises(ProtocolError):
         decode_command(b'{"v":1,"cmd":"reboot"}')
+
+
+# ---------------------------------------------------------------- relay nodes (issue #18)
+
+RELAY = DeviceRef("serang", "kolam-1", "relay-1")
+
+
+def test_relay_topics_are_the_contract() -> None:
+    assert cmd_topic(RELAY) == "kolam/v1/serang/kolam-1/relay-1/cmd"
+    assert state_topic(RELAY) == "kolam/v1/serang/kolam-1/relay-1/state"
+    topic = parse_topic(state_topic(RELAY))
+    assert (topic.kind, topic.device_ref) == (TopicKind.STATE, RELAY)
+
+
+def test_set_output_exactly_as_the_issue_writes_it() -> None:
+    raw = (b'{"v":1,"cmd":"set_output","output":"aerator-1","on":true,'
+           b'"by":"gateway:auto","reason":"do_low"}')
+    cmd = decode_command(raw)
+    assert cmd == SetOutput("aerator-1", True, "gateway:auto", "do_low")
+    assert json.loads(encode_command(cmd)) == json.loads(raw)
+    more = decode_command(b'{"v":1,"cmd":"set_output","output":"pump-2","on":false,'
+                          b'"id":"c-17","expires_t":1764291600000,"colour":"red",'
+                          b'"until_t":1764295200000}')
+    assert more == SetOutput("pump-2", False, None, None, "c-17", 1_764_291_600_000,
+                             1_764_295_200_000)
+    assert decode_command(encode_command(more)) == more
+
+
+@pytest.mark.parametrize(("payload", "reason"), [
+    (b'{"v":1,"cmd":"set_output","on":true}', Reason.MISSING_FIELD),
+    (b'{"v":1,"cmd":"set_output","output":"aerator-1"}', Reason.MISSING_FIELD),
+    (b'{"v":1,"cmd":"set_output","output":"aerator-1","on":1}', Reason.MISSING_FIELD),
+    (b'{"v":1,"cmd":"set_output","output":"Aerator 1","on":true}', Reason.WRONG_TYPE),
+    (b'{"v":1,"cmd":"set_output","output":["a"],"on":true}', Reason.MISSING_FIELD),
+    (b'{"v":1,"cmd":"set_output","output":"a","on":true,"by":7}', Reason.WRONG_TYPE),
+    (b'{"v":1,"cmd":"set_output","output":"a","on":true,"expires_t":"soon"}', Reason.WRONG_TYPE),
+    (b'{"v":2,"cmd":"set_output","output":"a","on":true}', Reason.WRONG_VERSION),
+    (b'[1]', Reason.WRONG_TYPE),
+])
+def test_bad_set_output_is_refused(payload: bytes, reason: Reason) -> None:
+    with pytest.raises(ProtocolError) as err:
+        decode_command(payload)
+    assert err.value.reason is reason
+
+
+def test_state_exactly_as_the_issue_writes_it() -> None:
+    raw = b'{"v":1,"outputs":{"aerator-1":{"on":true,"since":1764291600000}}}'
+    state = decode_state(raw)
+    assert state == RelayState({"aerator-1": OutputState(True, 1_764_291_600_000)})
+    assert json.loads(encode_state(state)) == json.loads(raw)
+    with_amps = RelayState({"aerator-1": OutputState(True, NOW, 2.1, "gateway:auto", "do_low"),
+                            "pump-1": OutputState(False, NOW, 0.0)})
+    assert decode_state(encode_state(with_amps)) == with_amps
+    assert json.loads(encode_state(with_amps))["outputs"]["aerator-1"]["amps"] == 2.1
+
+
+@pytest.mark.parametrize(("payload", "reason"), [
+    (b'{"v":1}', Reason.MISSING_FIELD),
+    (b'{"v":1,"outputs":[]}', Reason.WRONG_TYPE),
+    (b'{"v":1,"outputs":{"a":true}}', Reason.WRONG_TYPE),
+    (b'{"v":1,"outputs":{"a":{"since":1764291600000}}}', Reason.MISSING_FIELD),
+    (b'{"v":1,"outputs":{"a":{"on":true}}}', Reason.MISSING_FIELD),
+    (b'{"v":1,"outputs":{"a":{"on":true,"since":5}}}', Reason.OLD_TIMESTAMP),
+    (b'{"v":1,"outputs":{"a":{"on":true,"since":1764291600000.5}}}', Reason.WRONG_TYPE),
+    (b'{"v":1,"outputs":{"a":{"on":true,"since":1764291600000,"amps":-1}}}',
+     Reason.OUT_OF_RANGE),
+    (b'{"v":1,"outputs":{"a":{"on":true,"since":1764291600000,"amps":"x"}}}',
+     Reason.WRONG_TYPE),
+    (b'{"v":1,"outputs":{"A B":{"on":true,"since":1764291600000}}}', Reason.WRONG_TYPE),
+    (json.dumps({"v": 1, "outputs": {f"o{i}": {"on": True, "since": NOW}
+                                     for i in range(33)}}).encode(), Reason.OUT_OF_RANGE),
+    (b'{"v":1,"outputs":{"a":{"on":true,"since":1e400}}}', Reason.WRONG_TYPE),
+    (b'\xff', Reason.BAD_ENCODING),
+])
+def test_bad_state_is_refused(payload: bytes, reason: Reason) -> None:
+    with pytest.raises(ProtocolError) as err:
+        decode_state(payload)
+    assert err.value.reason is reason

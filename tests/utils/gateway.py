@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -13,13 +13,15 @@ from gateway.outbox import Outbox
 from kolam.config import KolamConfig, MqttUrl
 from kolam.mqtt import Message, MqttClient
 from kolam.protocol import DeviceRef, Sample, Telemetry, encode_telemetry, telemetry_topic
+from kolam.timeutil import now_ms
 
 SITE = "serang"
 
 
 @contextmanager
-def running_gateway(config: KolamConfig) -> Iterator[Gateway]:
-    gw = Gateway(config)
+def running_gateway(config: KolamConfig,
+                    clock: Callable[[], int] = now_ms) -> Iterator[Gateway]:
+    gw = Gateway(config, clock)
     gw.start()
     try:
         yield gw
