@@ -2,14 +2,16 @@
 
 Woken by ingest whenever a commit queued notifications (and every half second anyway), it
 sends what is due, one worker per recipient so a slow endpoint delays only itself, and
-records the outcome of every attempt. Transient failures (``ChannelError``: endpoint down,
-HTTP 5xx/408/429, SMTP unreachable) back off exponentially with jitter up to
-``retry_max_s`` (``kolam.retry.RetryOptions``) and are retried until they succeed: a crash or
-a dead endpoint delays a notification, never loses it. A permanent failure
-(``PermanentChannelError``: channel switched off or not configured, HTTP 4xx, SMTP
-authentication or address refused) marks the notification ``failed`` with the reason.
-Human channels are limited to ``rate_limit_per_hour`` per recipient; what exceeds it waits
-and then goes out as one digest.
+records the outcome of every attempt (with the service's receipt when it gave one).
+Transient failures (``ChannelError``: endpoint down or timing out, HTTP 5xx/408/429, SMTP
+unreachable) back off exponentially with jitter up to ``retry_max_s``
+(``kolam.retry.RetryOptions``), or wait as long as the service asked (``retry_after_s``),
+and are retried up to ``max_attempts`` tries, then the notification is ``dead``: a crash or
+an endpoint down for hours delays a notification, never loses it. A permanent failure
+(``PermanentChannelError``: channel switched off or not configured, HTTP 4xx, an unknown
+chat or number, an expired token, SMTP authentication or address refused) marks the
+notification ``failed`` with the reason. Human channels are limited to
+``rate_limit_per_hour`` per recipient; what exceeds it waits and then goes out as one digest.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 from kolam.alerts.channels import ChannelError, EmailChannel, MqttChannel, WebhookChannel
+from kolam.alerts.messages import short_text
 from kolam.alerts.outbox import AlertOutbox, Pending
+from kolam.alerts.phone_channels import SmsChannel, TelegramChannel, WhatsAppChannel
 from kolam.errors import KolamError, PermanentChannelError
 from kolam.retry import RetryOptions
 from kolam.timeutil import now_ms
@@ -39,9 +43,13 @@ LOOP_RETRY = RetryOptions(initial_delay_s=1.0, max_delay_s=30.0)
 class Notifier:
     def __init__(self, outbox: AlertOutbox, wake: threading.Event, *, mqtt: MqttChannel | None,
                  webhook: WebhookChannel, email: EmailChannel | None, rate_limit_per_hour: int,
-                 retry_max_s: float, tick_s: float) -> None:
+                 retry_max_s: float, tick_s: float, telegram: TelegramChannel | None = None,
+                 whatsapp: WhatsAppChannel | None = None, sms: SmsChannel | None = None,
+                 max_attempts: int = 200) -> None:
         self.outbox, self.wake = outbox, wake
         self.mqtt, self.webhook, self.email = mqtt, webhook, email
+        self.telegram, self.whatsapp, self.sms = telegram, whatsapp, sms
+        self.max_attempts = max_attempts
         self.limit, self.retry_max_s, self.tick_s = rate_limit_per_hour, retry_max_s, tick_s
         # Attempts are minutes or hours apart, so the wait is scheduled in the outbox
         # (``next_attempt_at``) rather than slept: the first retry after 2 s.
@@ -61,7 +69,9 @@ class Notifier:
         if self._thread is not None:
             self._thread.join(timeout_s)
         self._pool.shutdown(wait=True, cancel_futures=True)
-        self.webhook.close()
+        for channel in (self.webhook, self.telegram, self.whatsapp, self.sms):
+            if channel is not None:
+                channel.close()
 
     def _run(self) -> None:
         next_followup = 0.0
@@ -119,22 +129,30 @@ class Notifier:
                                                 rest)):
             sent.append(now_ms())
 
-    def _attempt(self, ps: list[Pending], send: Callable[[], None]) -> bool:
+    def _attempt(self, ps: list[Pending], send: Callable[[], str | None]) -> bool:
         ids = [p.id for p in ps]
         try:
-            send()
+            receipt = send()
         except PermanentChannelError as exc:
             log.error("notification %s failed for good, not retried: %s", ids, exc)
             self.outbox.given_up(ids, now_ms(), str(exc))
             return False
         except ChannelError as exc:
             attempts = max(p.attempts for p in ps) + 1
+            if attempts >= self.max_attempts:
+                log.error("notification %s dead after %d attempts: %s", ids, attempts, exc)
+                self.outbox.given_up(ids, now_ms(), str(exc), status="dead")
+                return False
             backoff = self._retry.delay_s(attempts, random.random())
+            if exc.retry_after_s is not None:
+                backoff = exc.retry_after_s  # the service said how long: no sooner, no later
             log.warning("notification %s failed (attempt %d, retry in %.0f s): %s", ids,
                         attempts, backoff, exc)
-            self.outbox.failed(ids, now_ms(), str(exc), now_ms() + int(backoff * 1000))
+            detail = str(exc) if exc.retry_after_s is None else (
+                f"{exc} [retry after {exc.retry_after_s:g} s]")
+            self.outbox.failed(ids, now_ms(), detail, now_ms() + int(backoff * 1000))
             return False
-        self.outbox.delivered(ids, now_ms())
+        self.outbox.delivered(ids, now_ms(), receipt or "")
         return True
 
     def _send_mqtt(self, p: Pending) -> None:
@@ -142,20 +160,38 @@ class Notifier:
             raise PermanentChannelError("MQTT alerts are switched off")
         self.mqtt.send(p.recipient, p.payload.encode())
 
-    def _send_human(self, channel: str, recipient: str, ps: list[Pending]) -> None:
+    def _send_human(self, channel: str, recipient: str, ps: list[Pending]) -> str | None:
         payloads = [json.loads(p.payload) for p in ps]
+        lang = ps[0].language
         delivery = str(ps[0].id) if len(ps) == 1 else f"digest-{ps[0].id}-{ps[-1].id}"
         if len(ps) == 1:
             body = payloads[0]
         else:
+            words = "alert messages" if lang == "en" else "pesan peringatan"
             body = {"v": 1, "event": "digest", "count": len(ps), "items": payloads,
-                    "subject": f"[Kolam] {len(ps)} alert messages",
+                    "subject": f"[Kolam] {len(ps)} {words}",
                     "message": "\n\n".join(str(x.get("message", "")) for x in payloads)}
+        subject, message = str(body["subject"]), str(body["message"])
         if channel == "webhook":
             self.webhook.send(recipient, json.dumps(body).encode(), delivery)
         elif channel == "email":
             if self.email is None:
                 raise PermanentChannelError("no smtp_url configured")
-            self.email.send(recipient, str(body["subject"]), str(body["message"]), delivery)
+            self.email.send(recipient, subject, message, delivery)
+        elif channel == "telegram":
+            if self.telegram is None:
+                raise PermanentChannelError("no telegram_bot_token configured")
+            return self.telegram.send(recipient, f"{subject}\n{message}")
+        elif channel == "whatsapp":
+            if self.whatsapp is None:
+                raise PermanentChannelError("WhatsApp is not configured (whatsapp_*)")
+            return self.whatsapp.send(recipient, subject, message, lang)
+        elif channel == "sms":
+            if self.sms is None:
+                raise PermanentChannelError("no sms_url configured")
+            text = (short_text(body, lang) if len(ps) == 1 else
+                    " | ".join([subject, *(short_text(x, lang) for x in payloads)]))
+            return self.sms.send(recipient, text)
         else:
             raise PermanentChannelError(f"unknown channel {channel!r}")
+        return None

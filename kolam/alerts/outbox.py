@@ -254,9 +254,11 @@ class AlertOutbox:
                                                 "last_error": error[:500],
                                                 "attempts": NotificationRow.attempts + 1})
 
-    def given_up(self, ids: Sequence[int], now: int, error: str) -> None:
-        """A permanent failure: the notifications leave the queue as ``failed``."""
-        self._finish(ids, now, "error", error, {"status": "failed",
+    def given_up(self, ids: Sequence[int], now: int, error: str,
+                 status: str = "failed") -> None:
+        """The notifications leave the queue: ``failed`` (a permanent failure) or ``dead``
+        (transient failures until ``max_attempts``)."""
+        self._finish(ids, now, "error", error, {"status": status,
                                                 "last_error": error[:500],
                                                 "attempts": NotificationRow.attempts + 1})
 
