@@ -67,6 +67,9 @@ class NotificationPublic(BaseModel):
     sent_at: str | None
     last_error: str
     outcomes: list[str]
+    receipt: str | None = None
+    """What the channel confirmed on delivery: Telegram's message_id, WhatsApp's wamid, the
+    SMS gateway's answer."""
 
 
 class SilenceIn(BaseModel):
@@ -111,7 +114,8 @@ def _notification(n: NotificationInfo) -> NotificationPublic:
     return NotificationPublic(id=n.id, event=n.event, channel=n.channel, recipient=n.recipient,
                               status=n.status, attempts=n.attempts, created_at=iso(n.created_at),
                               sent_at=iso(n.sent_at) if n.sent_at else None,
-                              last_error=n.last_error, outcomes=list(n.outcomes))
+                              last_error=n.last_error, outcomes=list(n.outcomes),
+                              receipt=n.receipt)
 
 
 def pond_alert_status(status: str, active: list[AlertInfo]) -> str:

@@ -70,6 +70,14 @@ class NotificationInfo:
     sent_at: int | None
     last_error: str
     outcomes: tuple[str, ...]
+    details: tuple[str, ...] = ()
+    """Per attempt, as ``outcomes``: the error, or what the service confirmed."""
+
+    @property
+    def receipt(self) -> str | None:
+        """What the channel confirmed on delivery (e.g. its message id), if it said."""
+        return next((d for o, d in zip(reversed(self.outcomes), reversed(self.details),
+                                       strict=True) if o == "ok" and d), None)
 
 
 def _info(r: AlertRow) -> AlertInfo:
@@ -154,12 +162,15 @@ class Alerts:
             rows = list(s.scalars(select(NotificationRow).where(
                 NotificationRow.alert_id == alert_id).order_by(NotificationRow.id)))
             outcomes: dict[int, list[str]] = {}
+            details: dict[int, list[str]] = {}
             for a in s.scalars(select(AttemptRow).where(AttemptRow.notification_id.in_(
                     [r.id for r in rows])).order_by(AttemptRow.id)):
                 outcomes.setdefault(a.notification_id, []).append(a.outcome)
+                details.setdefault(a.notification_id, []).append(a.detail)
             return [NotificationInfo(r.id, r.event, r.channel, r.recipient, r.status,
                                      r.attempts, r.created_at, r.sent_at, r.last_error,
-                                     tuple(outcomes.get(r.id, ()))) for r in rows]
+                                     tuple(outcomes.get(r.id, ())),
+                                     tuple(details.get(r.id, ()))) for r in rows]
 
     def add_silence(self, site: str, *, pond: str | None, device: str | None,
                     rule: str | None, starts_at: int, ends_at: int, reason: str, by: str,
