@@ -275,7 +275,7 @@ class KolamConfig(BaseSettings):
     smtp_url: str | None = None
     alert_emails: str | None = None
     telegram_bot_token: SecretStr | None = Field(
-        None, description="Telegram bot token from @BotFather (docs/alerts.md#telegram)")
+        None, description="Telegram bot token from @BotFather (docs/alerts.md)")
     telegram_chat_ids: str | None = Field(
         None, description="Comma-separated chat ids, each a level 0 contact for warnings "
                           "and critical alerts of every site")

@@ -1,5 +1,5 @@
 """Channels that reach a phone: the Telegram Bot API, the WhatsApp Business Cloud API and a
-generic HTTP SMS gateway (docs/alerts.md#phones).
+generic HTTP SMS gateway (docs/alerts.md#telegram-whatsapp-and-sms).
 
 Each ``send`` returns the service's receipt (its message id, for the attempt's record) or
 raises :class:`ChannelError`, reading the answer the way ``kolam.retry.http_transient``
