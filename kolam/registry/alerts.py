@@ -6,7 +6,7 @@ acknowledgements and silences in the same tables.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
@@ -158,19 +158,31 @@ class Alerts:
             raise RegistryError(f"cannot acknowledge alert {alert_id}: {exc}") from exc
 
     def notifications(self, alert_id: int) -> list[NotificationInfo]:
+        return self.deliveries([alert_id]).get(alert_id, [])
+
+    def deliveries(self, alert_ids: Sequence[int]) -> dict[int, list[NotificationInfo]]:
+        """The notifications of many alerts (for the alerts page), by alert id."""
+        out: dict[int, list[NotificationInfo]] = {}
+        for n_alert, info in self._notifications(alert_ids):
+            out.setdefault(n_alert, []).append(info)
+        return out
+
+    def _notifications(self, alert_ids: Sequence[int]) -> list[tuple[int, NotificationInfo]]:
+        if not alert_ids:
+            return []
         with self._sessions() as s:
             rows = list(s.scalars(select(NotificationRow).where(
-                NotificationRow.alert_id == alert_id).order_by(NotificationRow.id)))
+                NotificationRow.alert_id.in_(list(alert_ids))).order_by(NotificationRow.id)))
             outcomes: dict[int, list[str]] = {}
             details: dict[int, list[str]] = {}
             for a in s.scalars(select(AttemptRow).where(AttemptRow.notification_id.in_(
                     [r.id for r in rows])).order_by(AttemptRow.id)):
                 outcomes.setdefault(a.notification_id, []).append(a.outcome)
                 details.setdefault(a.notification_id, []).append(a.detail)
-            return [NotificationInfo(r.id, r.event, r.channel, r.recipient, r.status,
-                                     r.attempts, r.created_at, r.sent_at, r.last_error,
-                                     tuple(outcomes.get(r.id, ())),
-                                     tuple(details.get(r.id, ()))) for r in rows]
+            return [(r.alert_id or 0, NotificationInfo(
+                r.id, r.event, r.channel, r.recipient, r.status, r.attempts, r.created_at,
+                r.sent_at, r.last_error, tuple(outcomes.get(r.id, ())),
+                tuple(details.get(r.id, ())))) for r in rows]
 
     def add_silence(self, site: str, *, pond: str | None, device: str | None,
                     rule: str | None, starts_at: int, ends_at: int, reason: str, by: str,
