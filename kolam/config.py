@@ -217,6 +217,10 @@ class AlertsConfig(_Section):
     retry_max_s: float = Field(300.0, gt=0, description="Longest back-off between retries")
     max_attempts: int = Field(
         200, ge=1, description="After this many failed tries a notification is dead, not retried")
+    warning_digest_hour: int | None = Field(
+        None, ge=0, le=23,
+        description="Hold warnings for people (e-mail, Telegram, WhatsApp, SMS) and send them "
+                    "as one digest a day at this hour (WIB); unset: each at once")
     tick_s: float = Field(5.0, gt=0, description="How often silence, escalation are checked")
     replay_s: float = Field(
         3 * 3600.0, ge=0,

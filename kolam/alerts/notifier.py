@@ -12,6 +12,8 @@ an endpoint down for hours delays a notification, never loses it. A permanent fa
 chat or number, an expired token, SMTP authentication or address refused) marks the
 notification ``failed`` with the reason. Human channels are limited to
 ``rate_limit_per_hour`` per recipient; what exceeds it waits and then goes out as one digest.
+Warnings held for the daily digest (``alerts.warning_digest_hour``, see the outbox) go out
+together as one message per recipient.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from functools import partial
 
 from kolam.alerts.channels import ChannelError, EmailChannel, MqttChannel, WebhookChannel
 from kolam.alerts.messages import short_text
-from kolam.alerts.outbox import AlertOutbox, Pending
+from kolam.alerts.outbox import DIGEST_KEY, AlertOutbox, Pending
 from kolam.alerts.phone_channels import SmsChannel, TelegramChannel, WhatsAppChannel
 from kolam.errors import KolamError, PermanentChannelError
 from kolam.retry import RetryOptions
@@ -38,6 +40,11 @@ log = logging.getLogger(__name__)
 _HOUR_MS = 3_600_000
 LOOP_RETRY = RetryOptions(initial_delay_s=1.0, max_delay_s=30.0)
 """The drain loop's back-off while the registry fails: 1 s, 2 s, ... up to 30 s."""
+
+
+def _held(p: Pending) -> bool:
+    """Held for the daily digest (``alerts.warning_digest_hour``)?"""
+    return f'"{DIGEST_KEY}": true' in p.payload and json.loads(p.payload).get(DIGEST_KEY) is True
 
 
 class Notifier:
@@ -119,14 +126,18 @@ class Notifier:
         if room <= 0:
             self.outbox.deferred([p.id for p in group], now, sent[0] + _HOUR_MS)
             return
-        singles, rest = (group, []) if len(group) <= room else (group[:room - 1],
-                                                                group[room - 1:])
-        for p in singles:
-            if not self._attempt([p], partial(self._send_human, channel, p.recipient, [p])):
+        # One message each, but what was held for the daily digest goes as one, and past
+        # the hourly limit the rest goes as one digest too.
+        held = [p for p in group if _held(p)]
+        batches = [[p] for p in group if not _held(p)]
+        if held:
+            batches.insert(0, held)
+        if len(batches) > room:
+            batches = [*batches[:room - 1], [p for b in batches[room - 1:] for p in b]]
+        for batch in batches:
+            if not self._attempt(batch, partial(self._send_human, channel, batch[0].recipient,
+                                                batch)):
                 return
-            sent.append(now_ms())
-        if rest and self._attempt(rest, partial(self._send_human, channel, rest[0].recipient,
-                                                rest)):
             sent.append(now_ms())
 
     def _attempt(self, ps: list[Pending], send: Callable[[], str | None]) -> bool:
@@ -166,6 +177,16 @@ class Notifier:
         delivery = str(ps[0].id) if len(ps) == 1 else f"digest-{ps[0].id}-{ps[-1].id}"
         if len(ps) == 1:
             body = payloads[0]
+        elif all(x.get(DIGEST_KEY) for x in payloads):
+            # The daily digest: the newest event of each alert (opened then resolved reads
+            # "resolved"; hourly reminders collapse into one line).
+            latest = list({x.get("id"): x for x in payloads}.values())
+            words = "Daily digest: {} warnings" if lang == "en" else \
+                "Ringkasan harian: {} peringatan"
+            body = {"v": 1, "event": "daily_digest", "count": len(latest), "items": latest,
+                    "subject": f"[Kolam] {words.format(len(latest))}",
+                    "message": "\n".join(str(x.get("message", "")).split("\n")[0]
+                                         for x in latest)}
         else:
             words = "alert messages" if lang == "en" else "pesan peringatan"
             body = {"v": 1, "event": "digest", "count": len(ps), "items": payloads,
@@ -189,8 +210,9 @@ class Notifier:
         elif channel == "sms":
             if self.sms is None:
                 raise PermanentChannelError("no sms_url configured")
+            items = body.get("items", payloads)
             text = (short_text(body, lang) if len(ps) == 1 else
-                    " | ".join([subject, *(short_text(x, lang) for x in payloads)]))
+                    " | ".join([subject, *(short_text(x, lang) for x in items)]))
             return self.sms.send(recipient, text)
         else:
             raise PermanentChannelError(f"unknown channel {channel!r}")

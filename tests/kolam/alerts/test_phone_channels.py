@@ -423,3 +423,39 @@ def test_the_environment_names(monkeypatch: pytest.MonkeyPatch,
     assert channels == [("telegram", "1"), ("telegram", "2"), ("whatsapp", "628123456"),
                         ("sms", "628123457")]
     assert all(c is not None for c in phone_channels(config))
+
+
+def test_warnings_wait_for_the_daily_digest_critical_goes_at_once(
+        make_config: Callable[..., KolamConfig], monkeypatch: pytest.MonkeyPatch) -> None:
+    with service("telegram") as (server, settings):
+        config = config_for(make_config, settings, telegram_chat_ids=GOOD["telegram"],
+                            alerts={"warning_digest_hour": 7})
+        outbox, notifier, alerts = make(config)
+        now = now_ms()
+        for pond in ("kolam-1", "kolam-2", "kolam-3"):
+            outbox.apply([Transition(Change.RAISED, AlertKey("serang", pond, "temp_high"),
+                                     "temp_high", Severity.WARNING, now, now, 32.6, "°C", 32.0,
+                                     "temp_c")], now)
+        outbox.apply([Transition(Change.RESOLVED, AlertKey("serang", "kolam-3", "temp_high"),
+                                 "temp_high", Severity.WARNING, now + 1, now, 31.0, "°C", 32.0,
+                                 "temp_c")], now + 1)
+        raise_do(outbox, "kolam-4")
+        notifier.drain()
+        (critical,) = server.texts()
+        assert critical.startswith("[KRITIS] Oksigen terlarut rendah — kolam-4")
+        held = outbox.due(now + 10**9)
+        assert len(held) == 4  # three opened, one resolved
+        digest_ms = outbox._digest_at(now)  # the next 07:00 WIB
+        assert digest_ms is not None and not outbox.due(digest_ms - 1)
+        assert (digest_ms // 1000 + 7 * 3600) % 86400 == 7 * 3600
+        assert 0 < digest_ms - now <= 86_400_000
+        monkeypatch.setattr("kolam.alerts.notifier.now_ms", lambda: digest_ms + 1)
+        notifier.drain()
+        texts = server.texts()
+        assert len(texts) == 2  # one digest for the three warnings
+        lines = texts[1].split("\n")
+        assert lines[0] == "[Kolam] Ringkasan harian: 3 peringatan"
+        assert [line.split(",")[0] for line in lines[1:]] == [
+            "Suhu air tinggi", "Suhu air tinggi", "Pulih: Suhu air tinggi"]
+        assert "kolam kolam-3" in lines[3]
+        assert {n.status for n in notifications(alerts)} == {"sent"}
