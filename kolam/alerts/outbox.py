@@ -153,9 +153,23 @@ class AlertOutbox:
             row.state, row.resolved_t, row.resolved_at = AlertState.RESOLVED, tr.t, now
             row.resolved_by = "auto"
         queued += self._mqtt(row, tr.change.value, tr.t, now) if not row.summarised else []
-        if tr.change is Change.RESOLVED and row.notified_at and not row.silenced:
+        if (tr.change is Change.RESOLVED and row.notified_at and not row.silenced
+                and not self._told_resolved(s, row.id, queued)):
             queued += self._humans(row, "resolved", range(row.escalation_level + 1), now, tr.t,
                                    severity=row.notified_severity)
+
+    @staticmethod
+    def _told_resolved(s: Session, alert_id: int, queued: list[NotificationRow]) -> bool:
+        """Whether the last thing people heard of this alert is that it resolved: an alert
+        that reopens and resolves again (a flapping breach) is not news each time. They
+        hear of it again when it stays open (a reminder) or gets worse."""
+        mine = [n.event for n in queued if n.alert_id == alert_id and n.channel != "mqtt"]
+        if mine:
+            return mine[-1] == "resolved"
+        last = s.scalar(select(NotificationRow.event).where(
+            NotificationRow.alert_id == alert_id, NotificationRow.channel != "mqtt")
+            .order_by(NotificationRow.id.desc()).limit(1))
+        return last == "resolved"
 
     @staticmethod
     def _update(row: AlertRow, tr: Transition, now: int) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from kolam.alerts.channels import WebhookChannel
+from kolam.alerts.engine import AlertEngine
 from kolam.alerts.model import AlertKey, Change, Severity, Transition
 from kolam.alerts.notifier import Notifier
 from kolam.alerts.outbox import AlertOutbox
@@ -27,6 +28,7 @@ from kolam.config import KolamConfig
 from kolam.errors import ConfigError
 from kolam.registry.alerts import Alerts, NotificationInfo
 from kolam.registry.repo import Registry
+from kolam.store.base import SeriesKey
 from kolam.timeutil import now_ms
 from tests.utils.net import wait_for
 from tests.utils.phone_services import (
@@ -459,3 +461,31 @@ def test_warnings_wait_for_the_daily_digest_critical_goes_at_once(
             "Suhu air tinggi", "Suhu air tinggi", "Pulih: Suhu air tinggi"]
         assert "kolam kolam-3" in lines[3]
         assert {n.status for n in notifications(alerts)} == {"sent"}
+
+
+def test_a_flood_of_breaches_is_two_messages(make_config: Callable[..., KolamConfig]) -> None:
+    """200 breaches of do_low on one pond, each long enough to raise and to resolve: one
+    alert that reopens, so people hear "opened" once and "resolved" once (issue #21)."""
+    with service("telegram") as (server, settings):
+        config = config_for(make_config, settings, telegram_chat_ids=GOOD["telegram"],
+                            alerts={"rules": {"do_low": {"min_duration_s": 60}},
+                                    "late_after_s": 10**6, "max_age_s": 10**6})
+        outbox, notifier, alerts = make(config)
+        engine = AlertEngine(config.alerts, config.offline_after_intervals)
+        key = SeriesKey("serang", "kolam-1", "node-1", "do_mgl")
+        step, cycle = 10_000, [2.5] * 8 + [5.0] * 8  # 80 s low, 80 s back to normal
+        start = now_ms() - 200 * len(cycle) * step
+        rows = [(key, start + i * step, v) for i, v in enumerate(cycle * 200)]
+        transitions = 0
+        for i in range(0, len(rows), 400):
+            out = engine.evaluate(rows[i:i + 400], [], [], now_ms())
+            transitions += len(out)
+            outbox.apply(out, now_ms())
+            notifier.drain()
+        assert transitions == 400  # every breach raised and resolved
+        (alert,) = alerts.find(None)
+        assert alert.reopen_count == 199 and alert.state == "resolved"
+        texts = server.texts()
+        assert len(texts) == 2, texts
+        assert texts[0].startswith("[PERINGATAN] Oksigen terlarut rendah — kolam-1")
+        assert texts[1].startswith("[PERINGATAN] Pulih: Oksigen terlarut rendah — kolam-1")
