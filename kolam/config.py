@@ -279,14 +279,14 @@ class KolamConfig(BaseSettings):
     smtp_url: str | None = None
     alert_emails: str | None = None
     telegram_bot_token: SecretStr | None = Field(
-        None, description="Telegram bot token from @BotFather (docs/alerts.md)")
+        None, min_length=1, description="Telegram bot token from @BotFather (docs/alerts.md)")
     telegram_chat_ids: str | None = Field(
         None, description="Comma-separated chat ids, each a level 0 contact for warnings "
                           "and critical alerts of every site")
     telegram_api_url: str = Field("https://api.telegram.org",
                                   description="Bot API endpoint (a local Bot API server)")
     whatsapp_token: SecretStr | None = Field(
-        None, description="WhatsApp Cloud API access token (a system user's token)")
+        None, min_length=1, description="WhatsApp Cloud API access token (a system user's token)")
     whatsapp_phone_id: str | None = Field(None, description="Sender's phone number id")
     whatsapp_to: str | None = Field(
         None, description="Comma-separated phone numbers (country code, digits), each a "
@@ -315,7 +315,8 @@ class KolamConfig(BaseSettings):
     sms_auth_header: str = Field("Authorization", min_length=1,
                                  description="Header carrying sms_auth_value")
     sms_auth_value: SecretStr | None = Field(
-        None, description="Value of sms_auth_header, e.g. 'Bearer KEY'; unset: no header")
+        None, min_length=1,
+        description="Value of sms_auth_header, e.g. 'Bearer KEY'; unset: no header")
     sms_max_chars: int = Field(160, ge=70, le=1530,
                                description="Longest SMS text; 160 is one GSM-7 segment")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

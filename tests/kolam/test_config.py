@@ -159,3 +159,15 @@ def test_services_read_the_environment_only_through_the_config() -> None:
                     key = match.group(1) if match else ""
                     found.add((str(path.relative_to(root)), key))
     assert found <= ALLOWED_ENV_READS, found - ALLOWED_ENV_READS
+
+
+def test_the_phone_channels_secrets_are_redacted() -> None:
+    from kolam.redact import config_secrets, redact
+
+    config = KolamConfig.model_validate({
+        "telegram_bot_token": "123456:bot-token-x", "whatsapp_token": "EAAwa-token",
+        "sms_auth_value": "Bearer sms-key-123", "sms_url": "https://u:sms-pass@sms.example/x"})
+    text = redact("GET /bot123456:bot-token-x/sendMessage EAAwa-token sms-key-123 sms-pass",
+                  config_secrets(config))
+    assert "bot-token" not in text and "EAAwa" not in text and "sms-key" not in text
+    assert "sms-pass" not in text
