@@ -174,6 +174,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "dl_sent": ("terkirim", "sent"),
     "dl_failed": ("gagal", "failed"),
     "dl_dead": ("gagal setelah banyak percobaan", "gave up after many tries"),
+    "dl_delivered": ("diterima", "delivered"),
+    "dl_read": ("dibaca", "read"),
 }
 
 _UNITS_AGO = {"id": ("detik", "menit", "jam", "hari", "{n} {u} lalu", "baru saja"),

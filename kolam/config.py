@@ -298,6 +298,11 @@ class KolamConfig(BaseSettings):
                                   description="Graph API endpoint")
     whatsapp_api_version: str = Field("v23.0", pattern=r"^v\d+\.\d+$",
                                       description="Graph API version in the request path")
+    whatsapp_app_secret: SecretStr | None = Field(
+        None, min_length=1, description="The Meta app's secret: checks X-Hub-Signature-256 of "
+                                        "the delivery-status webhook")
+    whatsapp_verify_token: SecretStr | None = Field(
+        None, min_length=1, description="Token Meta echoes when the webhook is subscribed")
     whatsapp_language: str | None = Field(
         None, description="Template language code for every recipient (e.g. id, en_US); "
                           "default the recipient's language, id or en")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
@@ -59,6 +59,17 @@ class SilenceInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Receipt:
+    """A delivery status reported by a service after it accepted a message."""
+
+    message_ref: str
+    """As the accepted attempt recorded it, e.g. ``whatsapp wamid.HBgL...``."""
+    status: str
+    at: int
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class NotificationInfo:
     id: int
     event: str
@@ -72,6 +83,11 @@ class NotificationInfo:
     outcomes: tuple[str, ...]
     details: tuple[str, ...] = ()
     """Per attempt, as ``outcomes``: the error, or what the service confirmed."""
+
+    @property
+    def confirmed(self) -> str | None:
+        """The furthest the service reported the message got: ``read``, ``delivered``."""
+        return next((o for o in ("read", "delivered") if o in self.outcomes), None)
 
     @property
     def receipt(self) -> str | None:
@@ -183,6 +199,30 @@ class Alerts:
                 r.id, r.event, r.channel, r.recipient, r.status, r.attempts, r.created_at,
                 r.sent_at, r.last_error, tuple(outcomes.get(r.id, ())),
                 tuple(details.get(r.id, ())))) for r in rows]
+
+    def record_receipts(self, receipts: Sequence[Receipt]) -> int:
+        """Delivery statuses a service reported later (WhatsApp's ``delivered``, ``read``,
+        ``failed``), as attempts of the notification whose accepted attempt recorded that
+        message id. A ``failed`` one also marks the notification failed with the reason.
+        Returns how many matched a notification; unknown ids are not Kolam's and are
+        ignored."""
+        matched = 0
+        try:
+            with self._sessions() as s, s.begin():
+                for r in receipts:
+                    nid = s.scalar(select(AttemptRow.notification_id).where(
+                        AttemptRow.outcome == "ok", AttemptRow.detail == r.message_ref).limit(1))
+                    if nid is None:
+                        continue
+                    matched += 1
+                    s.add(AttemptRow(notification_id=nid, at=r.at, outcome=r.status[:16],
+                                     detail=r.detail[:500]))
+                    if r.status == "failed":
+                        s.execute(update(NotificationRow).where(NotificationRow.id == nid)
+                                  .values(status="failed", last_error=r.detail[:500]))
+        except SQLAlchemyError as exc:
+            raise RegistryError(f"cannot record delivery receipts: {exc}") from exc
+        return matched
 
     def add_silence(self, site: str, *, pond: str | None, device: str | None,
                     rule: str | None, starts_at: int, ends_at: int, reason: str, by: str,

@@ -11,6 +11,7 @@ from pydantic import SecretStr
 from kolam.alerts.model import AlertKey, Change, Severity, Transition
 from kolam.alerts.outbox import AlertOutbox
 from kolam.alerts.routing import Router
+from kolam.registry.alerts import Alerts, Receipt
 from kolam.registry.cycles import Cycles
 from kolam.registry.records import LogKind
 from kolam.timeutil import now_ms
@@ -155,3 +156,7 @@ def test_alerts_page_shows_what_each_channel_confirmed(client: TestClient,
     body = client.get("/alerts").text
     assert "telegram 5550001: terkirim · telegram message_id 77" in body
     assert "telegram 5550002: gagal · telegram chat 5550002: 400 Bad Request: chat not" in body
+    # A status the service reported later (WhatsApp's webhook does this) shows instead.
+    Alerts(site.registry.engine).record_receipts([Receipt("telegram message_id 77", "read",
+                                                          now)])
+    assert "telegram 5550001: dibaca · telegram message_id 77" in client.get("/alerts").text
