@@ -163,6 +163,8 @@ class WhatsAppChannel(_HttpChannel):
         error = data.get("error") if isinstance(data.get("error"), dict) else {}
         assert isinstance(error, dict)
         code = error.get("code")
+        if isinstance(code, str) and code.isdigit():
+            code = int(code)  # some proxies of the Cloud API pass it on as text
         data_ = error.get("error_data")
         why = data_.get("details") if isinstance(data_, dict) else None
         message = self._redact(f"{what}: HTTP {r.status_code} code {code}: "
