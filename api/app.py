@@ -31,6 +31,7 @@ from api.routes import (
     sites,
     teams,
     users,
+    whatsapp,
 )
 from api.routes.health import RegistryCollector
 from api.security import BodyLimit, SecurityHeaders, check_secret_key
@@ -138,7 +139,7 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
         return _internal(request, exc, secrets)
 
     for module in (health, auth, users, sites, series, forecast, deadletters, teams, members,
-                   cycles, records, kpis, reports, alerts):
+                   cycles, records, kpis, reports, alerts, whatsapp):
         app.include_router(module.router)
     install_pages(app)
     # Added last, so outermost: the size limit runs before anything reads a body (the

@@ -168,6 +168,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "back": ("Kembali", "Back"),
     "time": ("Waktu", "Time"),
     "events": ("Peristiwa", "Events"),
+    # h7-channels: what each notification channel confirmed, on the alerts page
+    "deliveries": ("Pengiriman", "Deliveries"),
+    "dl_pending": ("menunggu", "waiting"),
+    "dl_sent": ("terkirim", "sent"),
+    "dl_failed": ("gagal", "failed"),
+    "dl_dead": ("gagal setelah banyak percobaan", "gave up after many tries"),
+    "dl_delivered": ("diterima", "delivered"),
+    "dl_read": ("dibaca", "read"),
 }
 
 _UNITS_AGO = {"id": ("detik", "menit", "jam", "hari", "{n} {u} lalu", "baru saja"),

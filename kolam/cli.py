@@ -51,8 +51,10 @@ def check_config(config: ConfigOpt = None) -> None:
             data[key] = "***"
     data["mqtt_url"] = cfg.mqtt.redacted()
     data["local_mqtt_url"] = cfg.local_mqtt.redacted()
-    for key in ("database_url", "smtp_url", "webhook_url"):
+    for key in ("database_url", "smtp_url", "webhook_url", "sms_url"):
         data[key] = redact_url(data.get(key))
+    # Constant SMS gateway fields often carry the account's key.
+    data["sms_fields"] = dict.fromkeys(data.get("sms_fields") or {}, "***")
     typer.echo(json.dumps(data, indent=2))
 
 

@@ -36,6 +36,15 @@ from kolam.errors import ConfigError
 from kolam.protocol import SLUG_RE
 from kolam.strength import check_secret_key
 
+_ADDRESS_RE = re.compile(r"-?\d{1,20}|@\w{5,32}|\+?\d{6,16}")
+
+
+def _check_address(item: str) -> None:
+    # Chat ids are integers (negative for groups) or @channelname; phone numbers are
+    # digits with an optional +: a typo is said now, not at 03:00 by a failed send.
+    if item and not _ADDRESS_RE.fullmatch(item):
+        raise ValueError(f"{item!r} is not a chat id or phone number")
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -284,10 +293,21 @@ class AlertContact(_Section):
     name: str = Field(..., min_length=1, max_length=100)
     email: str | None = Field(None, description="E-mail address (needs smtp_url)")
     webhook: str | None = Field(None, description="URL receiving a signed JSON POST")
+    telegram: str | None = Field(None, description="Telegram chat id (needs the bot token)")
+    whatsapp: str | None = Field(
+        None, description="Phone number for WhatsApp template messages (needs whatsapp_*)")
+    sms: str | None = Field(None, description="Phone number for SMS (needs sms_url)")
     level: int = Field(0, ge=0, le=5, description="0: notified at once; n: after n escalations")
     severities: list[AlertSeverity] = Field(
         default_factory=lambda: list(_NOTIFIED), description="What this contact gets")
     language: Literal["id", "en"] = "id"
+
+    @field_validator("telegram", "whatsapp", "sms")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if value is not None:
+            _check_address(value.strip())
+        return value
 
 
 class SiteAlerts(_Section):
@@ -327,6 +347,12 @@ class AlertsConfig(_Section):
     smtp_from: str = "kolam@localhost"
     send_timeout_s: float = Field(10.0, gt=0)
     retry_max_s: float = Field(300.0, gt=0, description="Longest back-off between retries")
+    max_attempts: int = Field(
+        200, ge=1, description="After this many failed tries a notification is dead, not retried")
+    warning_digest_hour: int | None = Field(
+        None, ge=0, le=23,
+        description="Hold warnings for people (e-mail, Telegram, WhatsApp, SMS) and send them "
+                    "as one digest a day at this hour (WIB); unset: each at once")
     tick_s: float = Field(5.0, gt=0, description="How often silence, escalation are checked")
     replay_s: float = Field(
         3 * 3600.0, ge=0,
@@ -384,6 +410,52 @@ class KolamConfig(BaseSettings):
     webhook_url: str | None = None
     smtp_url: str | None = None
     alert_emails: str | None = None
+    telegram_bot_token: SecretStr | None = Field(
+        None, min_length=1, description="Telegram bot token from @BotFather (docs/alerts.md)")
+    telegram_chat_ids: str | None = Field(
+        None, description="Comma-separated chat ids, each a level 0 contact for warnings "
+                          "and critical alerts of every site")
+    telegram_api_url: str = Field("https://api.telegram.org",
+                                  description="Bot API endpoint (a local Bot API server)")
+    whatsapp_token: SecretStr | None = Field(
+        None, min_length=1, description="WhatsApp Cloud API access token (a system user's token)")
+    whatsapp_phone_id: str | None = Field(None, description="Sender's phone number id")
+    whatsapp_to: str | None = Field(
+        None, description="Comma-separated phone numbers (country code, digits), each a "
+                          "level 0 contact for warnings and critical alerts of every site")
+    whatsapp_template: str | None = Field(
+        None, description="Approved template with two body parameters: {{1}} headline, "
+                          "{{2}} details")
+    whatsapp_api_url: str = Field("https://graph.facebook.com",
+                                  description="Graph API endpoint")
+    whatsapp_api_version: str = Field("v23.0", pattern=r"^v\d+\.\d+$",
+                                      description="Graph API version in the request path")
+    whatsapp_app_secret: SecretStr | None = Field(
+        None, min_length=1, description="The Meta app's secret: checks X-Hub-Signature-256 of "
+                                        "the delivery-status webhook")
+    whatsapp_verify_token: SecretStr | None = Field(
+        None, min_length=1, description="Token Meta echoes when the webhook is subscribed")
+    whatsapp_language: str | None = Field(
+        None, description="Template language code for every recipient (e.g. id, en_US); "
+                          "default the recipient's language, id or en")
+    sms_url: str | None = Field(None, description="HTTP SMS gateway receiving a POST per SMS")
+    sms_to: str | None = Field(
+        None, description="Comma-separated phone numbers, each a level 0 contact for "
+                          "warnings and critical alerts of every site")
+    sms_format: Literal["form", "json"] = Field(
+        "form", description="Body of the POST: form-encoded or a JSON object")
+    sms_to_field: str = Field("to", min_length=1, description="Field name of the recipient")
+    sms_text_field: str = Field("text", min_length=1, description="Field name of the text")
+    sms_fields: dict[str, str] = Field(
+        default_factory=dict, description="Constant fields added to every POST (sender id, "
+                                          "account); JSON in the environment")
+    sms_auth_header: str = Field("Authorization", min_length=1,
+                                 description="Header carrying sms_auth_value")
+    sms_auth_value: SecretStr | None = Field(
+        None, min_length=1,
+        description="Value of sms_auth_header, e.g. 'Bearer KEY'; unset: no header")
+    sms_max_chars: int = Field(160, ge=70, le=1530,
+                               description="Longest SMS text; 160 is one GSM-7 segment")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     ready_file: Path | None = Field(
         None, description="Touched once the service is connected and serving (for supervisors)")
@@ -425,6 +497,21 @@ class KolamConfig(BaseSettings):
             raise ValueError("must start with smtp:// or smtps://")
         return value
 
+    @field_validator("telegram_api_url", "whatsapp_api_url", "sms_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and (urlsplit(value).scheme not in ("http", "https")
+                                  or not urlsplit(value).hostname):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/") if value is not None else value
+
+    @field_validator("telegram_chat_ids", "whatsapp_to", "sms_to")
+    @classmethod
+    def _address_list(cls, value: str | None) -> str | None:
+        for item in (value or "").split(","):
+            _check_address(item.strip())
+        return value
+
     @field_validator("secret_key")
     @classmethod
     def _strong_key(cls, value: SecretStr | None) -> SecretStr | None:
@@ -442,6 +529,21 @@ class KolamConfig(BaseSettings):
         problem = influx_settings_problem(self) if self.store == "influxdb" else None
         if problem:
             raise ValueError(problem)
+        return self
+
+    @model_validator(mode="after")
+    def _phone_channels(self) -> KolamConfig:
+        # Recipients without the means to reach them would fail every send, for good.
+        needs: dict[str, list[tuple[str, object]]] = {
+            "telegram_chat_ids": [("telegram_bot_token", self.telegram_bot_token)],
+            "whatsapp_to": [("whatsapp_token", self.whatsapp_token),
+                            ("whatsapp_phone_id", self.whatsapp_phone_id),
+                            ("whatsapp_template", self.whatsapp_template)],
+            "sms_to": [("sms_url", self.sms_url)]}
+        for key, required in needs.items():
+            missing = [name for name, value in required if not value]
+            if getattr(self, key) and missing:
+                raise ValueError(f"{key}: needs {' and '.join(missing)}")
         return self
 
     @model_validator(mode="after")

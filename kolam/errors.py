@@ -104,12 +104,19 @@ class HashingBusy(KolamError):
 
 
 class ChannelError(KolamError):
-    """A channel did not accept a message; the notifier retries later."""
+    """A channel did not accept a message; the notifier retries later, after
+    ``retry_after_s`` when the service said how long to wait (HTTP 429 ``Retry-After``,
+    Telegram's ``parameters.retry_after``)."""
+
+    def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class PermanentChannelError(ChannelError):
     """A channel refused a message in a way a retry cannot fix (channel switched off or
-    not configured, HTTP 4xx other than 408/429): the notification is marked failed."""
+    not configured, HTTP 4xx other than 408/429, an unknown recipient, an expired token):
+    the notification is marked failed."""
 
 
 class ReloadError(KolamError):

@@ -27,13 +27,16 @@ MIN_SECRET = 4
 def config_secrets(config: KolamConfig) -> list[str]:
     """Every credential the configuration holds, as text to cut out of messages."""
     found: list[str] = []
-    for value in (config.secret_key, config.alerts.webhook_secret):
+    for value in (config.secret_key, config.alerts.webhook_secret, config.telegram_bot_token,
+                  config.whatsapp_token, config.whatsapp_app_secret,
+                  config.whatsapp_verify_token, config.sms_auth_value):
         if value is not None:
-            found.append(value.get_secret_value())
+            text = value.get_secret_value()
+            found += [text, *text.split()[-1:]]  # "Bearer KEY": the key alone too
     if config.influx_token:
         found += [config.influx_token, *config.influx_token.split(":", 1)]
     for url in (config.database_url, config.influx_url, config.smtp_url, config.webhook_url,
-                config.mqtt_url, config.local_mqtt_url):
+                config.mqtt_url, config.local_mqtt_url, config.sms_url):
         if url:
             parts = urlsplit(url)
             if parts.password:

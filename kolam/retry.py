@@ -9,7 +9,8 @@ once, for the caller to put in its dead or failed state with the reason.
     result = retry(lambda: store.write(rows), options, transient=(StoreUnavailable,))
 
 The clock, the sleep and the random source are parameters so tests run the schedule
-without waiting.
+without waiting. ``http_transient`` and ``retry_after_s`` are the one reading of an HTTP
+answer that every HTTP channel shares (webhook, Telegram, WhatsApp, SMS gateway).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -82,3 +84,25 @@ def retry(fn: Callable[[], T], options: RetryOptions, *, transient: Transient,
             if on_retry is not None:
                 on_retry(exc, attempt, wait)
             sleep(wait)
+
+
+def http_transient(status: int) -> bool:
+    """Whether an HTTP status is worth retrying: 5xx, 408 and 429 ask us to come back
+    later (RFC 9110 §15.5.9, RFC 6585 §4); a redirect we do not follow may be temporary.
+    Any other 4xx refuses this request, and the same request is refused again."""
+    return not 400 <= status < 500 or status in (408, 429)
+
+
+def retry_after_s(value: str | None, now_s: float | None = None) -> float | None:
+    """Seconds to wait from an HTTP ``Retry-After`` header (delay-seconds or an HTTP
+    date, RFC 9110 §10.2.3); None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, when - (time.time() if now_s is None else now_s))

@@ -42,8 +42,14 @@ def _alerts_page(request: Request, user: PageUser, site: str | None, show: str,
     found = state.alerts.find(chosen, states=ACTIVE if show == "active" else (), limit=200)
     now = now_ms()
     silences = {s: state.alerts.silences(s, active_at=now) for s in chosen}
+    # What reached people (and what the service confirmed), for the staff who answer for
+    # it; MQTT events are for machines and are left out.
+    deliveries = {} if user.role not in STAFF else {
+        a: [n for n in ns if n.channel != "mqtt"]
+        for a, ns in state.alerts.deliveries([a.id for a in found]).items()}
     return page(request, "alerts.html", status_code=status_code, alerts=found, site=site,
-                sites=sites, show=show, silences=silences, can_ack=user.role in STAFF,
+                sites=sites, show=show, silences=silences, deliveries=deliveries,
+                can_ack=user.role in STAFF,
                 can_silence=user.role in WRITERS, alert_title=alert_title,
                 alert_advice=alert_advice,
                 ponds={s: [p.slug for p in state.registry.ponds(s)] for s in chosen}, **extra)

@@ -40,7 +40,9 @@ class AlertPublic(BaseModel):
 
 @public_of(NotificationInfo)
 class NotificationPublic(BaseModel):
-    pass
+    receipt: str | None = None
+    """What the channel confirmed on delivery: Telegram's message_id, WhatsApp's wamid, the
+    SMS gateway's answer (NotificationInfo.receipt, a property)."""
 
 
 class SilenceIn(BaseModel):

@@ -28,6 +28,7 @@ from kolam.errors import ChannelError as ChannelError
 from kolam.errors import MqttError, PermanentChannelError
 from kolam.files import private_dir, write_atomic
 from kolam.mqtt import MqttClient
+from kolam.retry import http_transient, retry_after_s
 
 SIGNATURE_HEADER = "X-Kolam-Signature"
 TIMESTAMP_HEADER = "X-Kolam-Timestamp"
@@ -66,11 +67,11 @@ class WebhookChannel:
             raise ChannelError(f"webhook {url}: {type(exc).__name__}: {exc}") from exc
         if not 200 <= r.status_code < 300:
             # 4xx is the endpoint refusing this request (bad URL, auth, payload): a retry
-            # sends the same request. 408 and 429 ask us to come back later (RFC 9110 §15.5.9,
-            # RFC 6585 §4), as does a 5xx or a redirect we do not follow.
-            permanent = 400 <= r.status_code < 500 and r.status_code not in (408, 429)
-            cls = PermanentChannelError if permanent else ChannelError
-            raise cls(f"webhook {url}: HTTP {r.status_code}")
+            # sends the same request.
+            if not http_transient(r.status_code):
+                raise PermanentChannelError(f"webhook {url}: HTTP {r.status_code}")
+            raise ChannelError(f"webhook {url}: HTTP {r.status_code}",
+                               retry_after_s=retry_after_s(r.headers.get("Retry-After")))
 
     def close(self) -> None:
         self.client.close()

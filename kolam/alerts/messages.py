@@ -163,3 +163,31 @@ def summary_text(views: list[AlertView], lang: str) -> tuple[str, str]:
     if len(views) > 50:
         lines.append(f"... +{len(views) - 50}")
     return f"[{'SUMMARY' if en else 'RINGKASAN'}] {head}", "\n".join([head + ":", *lines])
+
+
+def short_text(payload: dict[str, Any], lang: str) -> str:
+    """An alert event in one line for an SMS: severity, pond, what, value, what to do now.
+    A digest or summary (no rule) falls back to its subject."""
+    rule = payload.get("rule")
+    if rule not in TEXTS:
+        return str(payload.get("subject", ""))
+    en = lang == "en"
+    metric, event = payload.get("metric"), str(payload.get("event", ""))
+    label = ""
+    if metric in METRICS:
+        label = METRICS[metric].label_en if en else METRICS[metric].label_id
+    fill = {"metric": label or (metric or ""), "device": payload.get("device") or ""}
+    title_id, title_en, advice_id, advice_en = TEXTS[rule]
+    title = (title_en if en else title_id).format(**fill)
+    advice = (advice_en if en else advice_id).format(**fill)
+    value = payload.get("value")
+    reading = ""
+    if isinstance(value, int | float) and rule != "offline":
+        unit = payload.get("unit") or ""
+        same_unit = metric in METRICS and METRICS[metric].unit == unit
+        reading = f" {_num(value, metric if same_unit else None)}{f' {unit}' if unit else ''}"
+    if event == "resolved":
+        advice = "Back to normal." if en else "Sudah normal kembali."
+    severity = SEVERITY_WORDS[lang].get(str(payload.get("severity")), "")
+    return (f"{severity} {payload.get('pond', '')}: {EVENT_WORDS[lang].get(event, '')}"
+            f"{title}{reading}. {advice}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine, select, update
@@ -24,6 +25,12 @@ from kolam.config import KolamConfig
 from kolam.errors import RegistryError
 from kolam.protocol import PondRef, alerts_topic
 from kolam.registry.alert_models import AlertRow, AttemptRow, NotificationRow, SilenceRow
+from kolam.timeutil import WIB, from_ms, to_ms
+
+DIGEST_CHANNELS = frozenset({"email", "telegram", "whatsapp", "sms"})
+"""Channels read by people, whose warnings wait for the daily digest when one is set."""
+DIGEST_KEY = "digest"
+"""Set (true) in the payload of a notification held for the daily digest."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,9 +153,23 @@ class AlertOutbox:
             row.state, row.resolved_t, row.resolved_at = AlertState.RESOLVED, tr.t, now
             row.resolved_by = "auto"
         queued += self._mqtt(row, tr.change.value, tr.t, now) if not row.summarised else []
-        if tr.change is Change.RESOLVED and row.notified_at and not row.silenced:
+        if (tr.change is Change.RESOLVED and row.notified_at and not row.silenced
+                and not self._told_resolved(s, row.id, queued)):
             queued += self._humans(row, "resolved", range(row.escalation_level + 1), now, tr.t,
                                    severity=row.notified_severity)
+
+    @staticmethod
+    def _told_resolved(s: Session, alert_id: int, queued: list[NotificationRow]) -> bool:
+        """Whether the last thing people heard of this alert is that it resolved: an alert
+        that reopens and resolves again (a flapping breach) is not news each time. They
+        hear of it again when it stays open (a reminder) or gets worse."""
+        mine = [n.event for n in queued if n.alert_id == alert_id and n.channel != "mqtt"]
+        if mine:
+            return mine[-1] == "resolved"
+        last = s.scalar(select(NotificationRow.event).where(
+            NotificationRow.alert_id == alert_id, NotificationRow.channel != "mqtt")
+            .order_by(NotificationRow.id.desc()).limit(1))
+        return last == "resolved"
 
     @staticmethod
     def _update(row: AlertRow, tr: Transition, now: int) -> None:
@@ -181,10 +202,29 @@ class AlertOutbox:
     def _humans(self, row: AlertRow, event: str, levels: range, now: int, t: int | None = None,
                 severity: str | None = None) -> list[NotificationRow]:
         out = []
-        for r in self.router.recipients(row.site, severity or row.severity, levels):
+        severity = severity or row.severity
+        digest_at = self._digest_at(now) if severity == Severity.WARNING else None
+        for r in self.router.recipients(row.site, severity, levels):
             payload = event_payload(view(row, t), event, r.language, now)
-            out.append(self._row(row, row.site, row.pond, event, r, payload, now))
+            n = self._row(row, row.site, row.pond, event, r, payload, now)
+            if digest_at is not None and r.channel in DIGEST_CHANNELS:
+                # Held for the daily digest: the notifier sends what is held for a
+                # recipient as one message, the newest event of each alert.
+                payload[DIGEST_KEY] = True
+                n.payload, n.next_attempt_at = json.dumps(payload), digest_at
+            out.append(n)
         return out
+
+    def _digest_at(self, now: int) -> int | None:
+        """The next daily digest (``warning_digest_hour`` WIB) after ``now``, or None."""
+        hour = self.cfg.warning_digest_hour
+        if hour is None:
+            return None
+        local = from_ms(now).astimezone(WIB)
+        at = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+        if at <= local:
+            at += timedelta(days=1)
+        return to_ms(at)
 
     def _summary(self, site: str, rows: list[AlertRow], now: int) -> list[NotificationRow]:
         views = [view(r) for r in rows]
@@ -254,9 +294,11 @@ class AlertOutbox:
                                                 "last_error": error[:500],
                                                 "attempts": NotificationRow.attempts + 1})
 
-    def given_up(self, ids: Sequence[int], now: int, error: str) -> None:
-        """A permanent failure: the notifications leave the queue as ``failed``."""
-        self._finish(ids, now, "error", error, {"status": "failed",
+    def given_up(self, ids: Sequence[int], now: int, error: str,
+                 status: str = "failed") -> None:
+        """The notifications leave the queue: ``failed`` (a permanent failure) or ``dead``
+        (transient failures until ``max_attempts``)."""
+        self._finish(ids, now, "error", error, {"status": status,
                                                 "last_error": error[:500],
                                                 "attempts": NotificationRow.attempts + 1})
 

@@ -18,6 +18,7 @@ from kolam.alerts.manual import ManualChecks
 from kolam.alerts.model import Transition
 from kolam.alerts.notifier import Notifier
 from kolam.alerts.outbox import AlertOutbox
+from kolam.alerts.phone_channels import phone_channels
 from kolam.alerts.routing import Router
 from kolam.config import KolamConfig
 from kolam.errors import KolamError
@@ -130,11 +131,13 @@ class AlertPipeline:
         email = None
         if self.config.smtp_url:
             email = EmailChannel(self.config.smtp_url, cfg.smtp_from, cfg.send_timeout_s)
+        telegram, whatsapp, sms = phone_channels(self.config)
         self.notifier = Notifier(
             self.outbox, self.wake, mqtt=mqtt_channel,
             webhook=WebhookChannel(webhook_secret(self.config), cfg.send_timeout_s),
             email=email, rate_limit_per_hour=cfg.rate_limit_per_hour,
-            retry_max_s=cfg.retry_max_s, tick_s=cfg.tick_s)
+            retry_max_s=cfg.retry_max_s, tick_s=cfg.tick_s, telegram=telegram,
+            whatsapp=whatsapp, sms=sms, max_attempts=cfg.max_attempts)
         self.notifier.start()
 
     def stop_notifier(self) -> None:

@@ -2,8 +2,10 @@
 
 Level 0 contacts hear of an alert at once; level n contacts when a critical alert has gone
 unacknowledged for n × ``escalation_after_s``. The ``KOLAM_WEBHOOK_URL`` shortcut is a level 0
-contact receiving every event; ``KOLAM_ALERT_EMAILS`` are level 0 contacts for warnings and
-critical alerts.
+contact receiving every event; ``KOLAM_ALERT_EMAILS``, ``KOLAM_TELEGRAM_CHAT_IDS``,
+``KOLAM_WHATSAPP_TO`` and ``KOLAM_SMS_TO`` are level 0 contacts for warnings and critical
+alerts. A contact's address on a channel that is not configured (no SMTP server, no bot
+token, ...) is skipped, as is the channel.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from kolam.config import AlertContact, KolamConfig
 @dataclass(frozen=True, slots=True)
 class Recipient:
     channel: str
-    """``webhook``, ``email`` or ``mqtt``."""
+    """``webhook``, ``email``, ``telegram``, ``whatsapp``, ``sms`` or ``mqtt``."""
     address: str
     language: str = "id"
     level: int = 0
@@ -25,16 +27,24 @@ class Recipient:
 class Router:
     def __init__(self, config: KolamConfig) -> None:
         self.config = config
-        self.email_enabled = bool(config.smtp_url)
+        self.enabled = {
+            "webhook": True, "email": bool(config.smtp_url),
+            "telegram": config.telegram_bot_token is not None,
+            "whatsapp": bool(config.whatsapp_token and config.whatsapp_phone_id
+                             and config.whatsapp_template),
+            "sms": bool(config.sms_url)}
         shortcuts: list[AlertContact] = []
         if config.webhook_url:
             shortcuts.append(AlertContact.model_validate({
                 "name": "KOLAM_WEBHOOK_URL", "webhook": config.webhook_url,
                 "severities": ["info", "warning", "critical"]}))
-        for email in (config.alert_emails or "").split(","):
-            if email.strip():
-                shortcuts.append(AlertContact.model_validate(
-                    {"name": email.strip(), "email": email.strip()}))
+        for field, addresses in (("email", config.alert_emails),
+                                 ("telegram", config.telegram_chat_ids),
+                                 ("whatsapp", config.whatsapp_to), ("sms", config.sms_to)):
+            for address in (addresses or "").split(","):
+                if address.strip():
+                    shortcuts.append(AlertContact.model_validate(
+                        {"name": address.strip(), field: address.strip()}))
         self._shared = [*shortcuts, *config.alerts.contacts]
 
     def contacts(self, site: str) -> list[AlertContact]:
@@ -51,11 +61,10 @@ class Router:
         for c in self.contacts(site):
             if c.level not in levels or severity not in c.severities:
                 continue
-            channels = [("webhook", c.webhook)]
-            if self.email_enabled:
-                channels.append(("email", c.email))
+            channels = [("webhook", c.webhook), ("email", c.email), ("telegram", c.telegram),
+                        ("whatsapp", c.whatsapp), ("sms", c.sms)]
             for channel, address in channels:
-                if address and (channel, address) not in seen:
+                if address and self.enabled[channel] and (channel, address) not in seen:
                     seen.add((channel, address))
                     out.append(Recipient(channel, address, c.language, c.level))
         return out

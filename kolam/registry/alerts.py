@@ -6,11 +6,11 @@ acknowledgements and silences in the same tables.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
@@ -61,6 +61,17 @@ class SilenceInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Receipt:
+    """A delivery status reported by a service after it accepted a message."""
+
+    message_ref: str
+    """As the accepted attempt recorded it, e.g. ``whatsapp wamid.HBgL...``."""
+    status: str
+    at: int
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class NotificationInfo:
     id: int
     event: str
@@ -72,6 +83,19 @@ class NotificationInfo:
     sent_at: int | None
     last_error: str
     outcomes: tuple[str, ...]
+    details: Annotated[tuple[str, ...], Shown(hidden=True)] = ()
+    """Per attempt, as ``outcomes``: the error, or what the service confirmed."""
+
+    @property
+    def confirmed(self) -> str | None:
+        """The furthest the service reported the message got: ``read``, ``delivered``."""
+        return next((o for o in ("read", "delivered") if o in self.outcomes), None)
+
+    @property
+    def receipt(self) -> str | None:
+        """What the channel confirmed on delivery (e.g. its message id), if it said."""
+        return next((d for o, d in zip(reversed(self.outcomes), reversed(self.details),
+                                       strict=True) if o == "ok" and d), None)
 
 
 def _info(r: AlertRow) -> AlertInfo:
@@ -148,15 +172,55 @@ class Alerts:
             raise RegistryError(f"cannot acknowledge alert {alert_id}: {exc}") from exc
 
     def notifications(self, alert_id: int) -> list[NotificationInfo]:
+        return self.deliveries([alert_id]).get(alert_id, [])
+
+    def deliveries(self, alert_ids: Sequence[int]) -> dict[int, list[NotificationInfo]]:
+        """The notifications of many alerts (for the alerts page), by alert id."""
+        out: dict[int, list[NotificationInfo]] = {}
+        for n_alert, info in self._notifications(alert_ids):
+            out.setdefault(n_alert, []).append(info)
+        return out
+
+    def _notifications(self, alert_ids: Sequence[int]) -> list[tuple[int, NotificationInfo]]:
+        if not alert_ids:
+            return []
         with self._sessions() as s:
             rows = list(s.scalars(select(NotificationRow).where(
-                NotificationRow.alert_id == alert_id).order_by(NotificationRow.id)))
+                NotificationRow.alert_id.in_(list(alert_ids))).order_by(NotificationRow.id)))
             outcomes: dict[int, list[str]] = {}
+            details: dict[int, list[str]] = {}
             for a in s.scalars(select(AttemptRow).where(AttemptRow.notification_id.in_(
                     [r.id for r in rows])).order_by(AttemptRow.id)):
                 outcomes.setdefault(a.notification_id, []).append(a.outcome)
-            return [from_row(NotificationInfo, r, outcomes=tuple(outcomes.get(r.id, ())))
+                details.setdefault(a.notification_id, []).append(a.detail)
+            return [(r.alert_id or 0, from_row(NotificationInfo, r,
+                                               outcomes=tuple(outcomes.get(r.id, ())),
+                                               details=tuple(details.get(r.id, ()))))
                     for r in rows]
+
+    def record_receipts(self, receipts: Sequence[Receipt]) -> int:
+        """Delivery statuses a service reported later (WhatsApp's ``delivered``, ``read``,
+        ``failed``), as attempts of the notification whose accepted attempt recorded that
+        message id. A ``failed`` one also marks the notification failed with the reason.
+        Returns how many matched a notification; unknown ids are not Kolam's and are
+        ignored."""
+        matched = 0
+        try:
+            with self._sessions() as s, s.begin():
+                for r in receipts:
+                    nid = s.scalar(select(AttemptRow.notification_id).where(
+                        AttemptRow.outcome == "ok", AttemptRow.detail == r.message_ref).limit(1))
+                    if nid is None:
+                        continue
+                    matched += 1
+                    s.add(AttemptRow(notification_id=nid, at=r.at, outcome=r.status[:16],
+                                     detail=r.detail[:500]))
+                    if r.status == "failed":
+                        s.execute(update(NotificationRow).where(NotificationRow.id == nid)
+                                  .values(status="failed", last_error=r.detail[:500]))
+        except SQLAlchemyError as exc:
+            raise RegistryError(f"cannot record delivery receipts: {exc}") from exc
+        return matched
 
     def add_silence(self, site: str, *, pond: str | None, device: str | None,
                     rule: str | None, starts_at: int, ends_at: int, reason: str, by: str,

@@ -22,6 +22,9 @@ from tests.utils.auth import login
 from tests.utils.farm import SECRETS, SITE_A, SITE_B, Farm, farm_app
 
 PUBLIC = "public"
+SIGNED = "signed"
+"""Authenticated by the caller's signature, not a login (Meta's WhatsApp webhook): absent
+(404) while its secret is not configured, as in this farm."""
 ALL = frozenset({"admin", "officer", "dinas", "kiosk"})
 STAFF = frozenset({"admin", "officer", "dinas"})
 WRITERS = frozenset({"admin", "officer"})
@@ -84,6 +87,8 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", S + "/silences"): ALL,
     ("POST", S + "/silences"): WRITERS,
     ("DELETE", S + "/silences/{silence}"): WRITERS,
+    ("GET", "/api/v1/webhooks/whatsapp"): SIGNED,
+    ("POST", "/api/v1/webhooks/whatsapp"): SIGNED,
 }
 MISSING_ID = 999_999  # alert, silence and key ids: the role check comes before the lookup
 QUERY = {"metric": "do_mgl", "month": "2026-01"}
@@ -132,6 +137,8 @@ def _expected(method: str, path: str, caller: str) -> set[int]:
     allowed = ALLOWED[(method, path)]
     if allowed == PUBLIC:
         return {200, 422}  # the token route without a form is a 422
+    if allowed == SIGNED:
+        return {404}
     if caller == "anonymous":
         return {401}
     role = {"officer_b": "officer", "admin_a": "admin"}.get(caller, caller)

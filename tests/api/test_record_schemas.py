@@ -33,7 +33,7 @@ from kolam.store import SqliteStore
 
 PIN = Path(__file__).parent / "data" / "record_schemas.json"
 TAGS = {"teams", "members", "cycles", "records", "kpis", "alerts", "reports", "users"}
-API_ONLY = {"active", "water_now", "water_compliance_pct", "team_id"}
+API_ONLY = {"active", "water_now", "water_compliance_pct", "team_id", "receipt"}
 """Response fields no record holds: a property, what the route reads from the store, a path
 parameter."""
 

@@ -85,6 +85,10 @@ REFUSED = [
      "alerts: unknown alert rule(s) rules.do_lwo"),
     ({"KOLAM_ALERTS__SITES": '{"serang": {"ponds": {"kolam-1": {"ph_hi": {}}}}}'},
      "sites.serang.ponds.kolam-1.ph_hi"),
+    ({"KOLAM_TELEGRAM_CHAT_IDS": "5550001"}, "telegram_chat_ids: needs telegram_bot_token"),
+    ({"KOLAM_WHATSAPP_TO": "6281234567", "KOLAM_WHATSAPP_TOKEN": "t"},
+     "whatsapp_to: needs whatsapp_phone_id and whatsapp_template"),
+    ({"KOLAM_SMS_TO": "0812 345"}, "sms_to: '0812 345' is not a chat id or phone number"),
 ]
 
 
@@ -104,6 +108,19 @@ def test_check_config_accepts_a_complete_influx_setup(tmp_path: Path) -> None:
         "KOLAM_SITE": "serang", "KOLAM_GATEWAY_ID": "gw-1"})
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["influx_bucket"] == "kolam/autogen"
+
+
+def test_check_config_hides_the_phone_channels_secrets(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["check-config"], env={
+        "KOLAM_DATA_DIR": str(tmp_path), "KOLAM_TELEGRAM_BOT_TOKEN": "123:bot-secret",
+        "KOLAM_TELEGRAM_CHAT_IDS": "5550001", "KOLAM_WHATSAPP_TOKEN": "wa-secret",
+        "KOLAM_SMS_URL": "https://u:pw-secret@sms.example/send",
+        "KOLAM_SMS_AUTH_VALUE": "Bearer sms-secret", "KOLAM_SMS_FIELDS": '{"key": "k-secret"}'})
+    assert result.exit_code == 0, result.output
+    for secret in ("bot-secret", "wa-secret", "pw-secret", "sms-secret", "k-secret"):
+        assert secret not in result.output
+    shown = json.loads(result.output)
+    assert shown["telegram_chat_ids"] == "5550001" and shown["sms_fields"] == {"key": "***"}
 
 
 def test_a_refused_store_config_is_refused_by_the_store_in_the_same_words(
@@ -194,3 +211,15 @@ def test_one_output_has_one_loop_and_the_zone_is_real(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"do_on_mgl .* must be below do_off_mgl"):
         load_config(None, gateway={"control": [{"pond": "kolam-1", "output": "r/a",
                                                 "do_on_mgl": 4, "do_off_mgl": 4}]})
+
+
+def test_the_phone_channels_secrets_are_redacted() -> None:
+    from kolam.redact import config_secrets, redact
+
+    config = KolamConfig.model_validate({
+        "telegram_bot_token": "123456:bot-token-x", "whatsapp_token": "EAAwa-token",
+        "sms_auth_value": "Bearer sms-key-123", "sms_url": "https://u:sms-pass@sms.example/x"})
+    text = redact("GET /bot123456:bot-token-x/sendMessage EAAwa-token sms-key-123 sms-pass",
+                  config_secrets(config))
+    assert "bot-token" not in text and "EAAwa" not in text and "sms-key" not in text
+    assert "sms-pass" not in text

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from kolam.errors import StoreError, StoreUnavailable
-from kolam.retry import RetryOptions, retry
+from kolam.retry import RetryOptions, http_transient, retry, retry_after_s
 
 
 class FakeClock:
@@ -94,3 +94,16 @@ def test_on_retry_sees_each_failure_and_may_stop_the_loop() -> None:
 def test_nonsense_options_are_refused(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         RetryOptions(**kwargs)
+
+
+def test_http_transient_reads_the_status_the_way_every_channel_does() -> None:
+    assert [s for s in (200, 302, 400, 401, 403, 404, 408, 422, 429, 500, 502, 503)
+            if http_transient(s)] == [200, 302, 408, 429, 500, 502, 503]
+
+
+def test_retry_after_in_seconds_or_as_a_date() -> None:
+    assert retry_after_s("34") == 34.0
+    assert retry_after_s("Wed, 21 Oct 2026 07:28:30 GMT",
+                         now_s=1792567700.0) == 10.0  # 07:28:20 GMT
+    assert retry_after_s("Wed, 21 Oct 2026 07:28:30 GMT", now_s=1792567800.0) == 0.0
+    assert retry_after_s(None) is None and retry_after_s("soon") is None

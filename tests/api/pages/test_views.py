@@ -6,10 +6,15 @@ import json
 import re
 
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
-from kolam.alerts.model import Severity
+from kolam.alerts.model import AlertKey, Change, Severity, Transition
+from kolam.alerts.outbox import AlertOutbox
+from kolam.alerts.routing import Router
+from kolam.registry.alerts import Alerts, Receipt
 from kolam.registry.cycles import Cycles
 from kolam.registry.records import LogKind
+from kolam.timeutil import now_ms
 from tests.api.pages.conftest import log_in
 from tests.utils.pages import PONDS, SITE, DemoSite, raise_alert
 
@@ -134,3 +139,24 @@ def test_live_stream_sends_changed_fragments(client: TestClient) -> None:
 
 def test_live_stream_needs_a_login(client: TestClient) -> None:
     assert client.get(f"/live/sites/{SITE}").status_code == 401
+
+
+def test_alerts_page_shows_what_each_channel_confirmed(client: TestClient,
+                                                       site: DemoSite) -> None:
+    config = site.config.model_copy(update={"telegram_bot_token": SecretStr("1:x"),
+                                            "telegram_chat_ids": "5550001,5550002"})
+    outbox = AlertOutbox(site.registry.engine, config, Router(config))
+    now = now_ms()
+    outbox.apply([Transition(Change.RAISED, AlertKey(SITE, "kolam-2", "ph_low"), "ph_low",
+                             Severity.CRITICAL, now, now, 5.1, "", 5.5, "ph")], now)
+    sent, failed = [p for p in outbox.due(now) if p.channel == "telegram"]
+    outbox.delivered([sent.id], now, "telegram message_id 77")
+    outbox.given_up([failed.id], now, "telegram chat 5550002: 400 Bad Request: chat not found")
+    log_in(client, "officer")
+    body = client.get("/alerts").text
+    assert "telegram 5550001: terkirim · telegram message_id 77" in body
+    assert "telegram 5550002: gagal · telegram chat 5550002: 400 Bad Request: chat not" in body
+    # A status the service reported later (WhatsApp's webhook does this) shows instead.
+    Alerts(site.registry.engine).record_receipts([Receipt("telegram message_id 77", "read",
+                                                          now)])
+    assert "telegram 5550001: dibaca · telegram message_id 77" in client.get("/alerts").text

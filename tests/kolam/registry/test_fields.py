@@ -28,7 +28,7 @@ STORED = [
     (rec.CostInfo, Cost, set()),
     (AlertInfo, AlertRow, {"key"}),
     (SilenceInfo, SilenceRow, set()),
-    (NotificationInfo, NotificationRow, {"outcomes"}),
+    (NotificationInfo, NotificationRow, {"outcomes", "details"}),
     (ApiKeyRecord, ApiKey, set()),
     (AuditRecord, AuditEntry, set()),
 ]
