@@ -168,6 +168,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "back": ("Kembali", "Back"),
     "time": ("Waktu", "Time"),
     "events": ("Peristiwa", "Events"),
+    # h4-pondstatus: a pond whose readings stopped, and a page whose live updates stopped.
+    "st_stale": ("Data terhenti", "Data stopped"),
+    "last_data": ("data terakhir {time}", "last data {time}"),
+    "live_lost": ("Koneksi terputus — data terakhir {time}",
+                  "Connection lost — last data {time}"),
+    "live_expired": ("Login kedaluwarsa — silakan masuk lagi",
+                     "Login expired — please log in again"),
 }
 
 _UNITS_AGO = {"id": ("detik", "menit", "jam", "hari", "{n} {u} lalu", "baru saja"),

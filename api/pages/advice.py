@@ -15,12 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api.i18n import label, num, t
+from api.status import rank
 from kolam.alerts.messages import TEXTS
 from kolam.kpi import DAY_MS, MEALS_PER_DAY, FeedAdvice
 from kolam.registry.alerts import AlertInfo
 from kolam.registry.records import LogInfo, LogKind
 
-_RANK = {"critical": 0, "warning": 1, "info": 2}
 STOP_FEEDING_RULES = frozenset({"do_low", "do_nh3", "nh3_high", "do_forecast"})
 """Their advice already says to cut or stop feeding: no ration line beside it."""
 SAMPLING_EVERY_DAYS = 7
@@ -56,12 +56,15 @@ def alert_advice(a: AlertInfo, lang: str) -> str:
 def what_to_do(status: str, alerts: list[AlertInfo], feed: FeedAdvice | None,
                lang: str) -> list[Advice]:
     """What the trainees do now: the open alerts' advice, most severe first, then today's
-    ration; when no alert is open and the ration is the full one, first that all is well."""
+    ration; when no alert is open and the ration is the full one, first that all is well.
+
+    One message per cause: a pond without data is told to check its sensor once, by the
+    device-offline alert naming the device when there is one, else by a general line."""
     out: list[Advice] = []
-    if status == "offline":
+    if status == "offline" and not any(a.rule == "offline" for a in alerts):
         out.append(Advice(t(lang, "offline_do"), "warning"))
     seen: set[str] = set()
-    for a in sorted(alerts, key=lambda a: _RANK.get(a.severity, 3)):
+    for a in sorted(alerts, key=lambda a: -rank(a.severity)):
         text = f"{alert_title(a, lang)}: {alert_advice(a, lang)}"
         if text not in seen:
             seen.add(text)

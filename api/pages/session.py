@@ -23,6 +23,7 @@ from fastapi import Depends, Request, Response
 
 from api.auth import ALL_ROLES, LOGGERS, STAFF, WRITERS
 from kolam.auth import AuthError, Forbidden, Principal, Role, issue_token, read_token
+from kolam.registry.repo import Registry
 
 SESSION_COOKIE = "kolam_session"
 LOGIN_COOKIE = "kolam_login"
@@ -148,7 +149,7 @@ SiteWriterPage = Annotated[Principal, Depends(page_site(WRITERS))]
 SiteLoggerPage = Annotated[Principal, Depends(page_site(LOGGERS))]
 
 
-def user_sites(request: Request, user: Principal) -> list[str]:
+def user_sites(registry: Registry, user: Principal) -> list[str]:
     """The slugs of every site the user may see."""
     only = None if user.all_sites else user.sites
-    return [s.slug for s in request.app.state.registry.sites(only)]
+    return [s.slug for s in registry.sites(only)]

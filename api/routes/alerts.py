@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from api.auth import CurrentUser, SiteStaff, SiteUser, SiteWriter
+from api.deps import AlertsDep
 from kolam.auth import Forbidden
 from kolam.errors import NotFound
 from kolam.registry.alerts import AlertInfo, Alerts, NotificationInfo, SilenceInfo
@@ -21,14 +22,6 @@ from kolam.timeutil import iso, now_ms
 
 router = APIRouter(tags=["alerts"])
 S = "/api/v1/sites/{site}"
-_RANK = {"ok": 0, "info": 0, "warning": 1, "critical": 2}
-
-
-def _alerts(request: Request) -> Alerts:
-    return request.app.state.alerts  # type: ignore[no-any-return]
-
-
-AlertsDep = Annotated[Alerts, Depends(_alerts)]
 
 
 class AlertPublic(BaseModel):
@@ -112,14 +105,6 @@ def _notification(n: NotificationInfo) -> NotificationPublic:
                               status=n.status, attempts=n.attempts, created_at=iso(n.created_at),
                               sent_at=iso(n.sent_at) if n.sent_at else None,
                               last_error=n.last_error, outcomes=list(n.outcomes))
-
-
-def pond_alert_status(status: str, active: list[AlertInfo]) -> str:
-    """A pond's status, raised to the worst severity among its open alerts."""
-    if status == "offline":
-        return status
-    worst = max((a.severity for a in active), key=lambda s: _RANK.get(s, 0), default="ok")
-    return worst if _RANK.get(worst, 0) > _RANK.get(status, 0) else status
 
 
 class Filters:
