@@ -29,7 +29,7 @@ from api.i18n import lang_of
 from api.pages.kiosk import tiles
 from api.pages.ponds import pond_card
 from api.pages.render import fragment
-from api.pages.session import LoginRequired, PageUser, SiteViewer, page_user
+from api.pages.session import LoginRequired, PageSessions, PageUser, SessionsDep, SiteViewer
 from api.pond_view import PondViewsDep
 from api.ratelimit import address_key, client_address
 from kolam.auth import Principal
@@ -102,8 +102,8 @@ def _limits(request: Request) -> tuple[float, float]:
                                                             MAX_STREAM_S))
 
 
-async def _events(request: Request, render: Fragments, release: Callable[[], None],
-                  ) -> AsyncIterator[str]:
+async def _events(request: Request, sessions: PageSessions, render: Fragments,
+                  release: Callable[[], None]) -> AsyncIterator[str]:
     poll_s, max_s = _limits(request)
     sent: dict[str, str] = {}
     started = last_beat = time.monotonic()
@@ -111,7 +111,7 @@ async def _events(request: Request, render: Fragments, release: Callable[[], Non
         yield f"retry: {RETRY_MS}\n\n"
         while time.monotonic() - started < max_s:
             try:
-                await run_in_threadpool(page_user, request)
+                await run_in_threadpool(sessions.user, request)
                 current = await run_in_threadpool(render)
             except LoginRequired:
                 yield "event: logout\ndata: {}\n\n"
@@ -132,10 +132,11 @@ async def _events(request: Request, render: Fragments, release: Callable[[], Non
         release()
 
 
-def _stream(request: Request, user: Principal, render: Fragments) -> StreamingResponse:
+def _stream(request: Request, user: Principal, sessions: PageSessions,
+            render: Fragments) -> StreamingResponse:
     slots: StreamSlots = request.app.state.live_slots
     release = slots.acquire(user.username, client_address(request))
-    events = _events(request, render, release)
+    events = _events(request, sessions, render, release)
     # A client gone before the stream starts leaves the generator unstarted, so its
     # ``finally`` never runs: release the slot when the generator is collected too.
     weakref.finalize(events, release)
@@ -151,8 +152,8 @@ def ping(_: PageUser) -> Response:
 
 
 @router.get("/live/sites/{site}")
-def live_site(request: Request, site: str, user: SiteViewer,
-              views: PondViewsDep) -> StreamingResponse:
+def live_site(request: Request, site: str, user: SiteViewer, views: PondViewsDep,
+              sessions: SessionsDep) -> StreamingResponse:
     """The kiosk's pond tiles."""
     views.registry.site(site)
     lang = lang_of(request)
@@ -161,12 +162,12 @@ def live_site(request: Request, site: str, user: SiteViewer,
         return {f"tile-{x.card.pond.slug}": fragment(request, "_tile.html", tile=x)
                 for x in tiles(views, site, now_ms(), lang)}
 
-    return _stream(request, user, render)
+    return _stream(request, user, sessions, render)
 
 
 @router.get("/live/sites/{site}/ponds/{pond}")
 def live_pond(request: Request, site: str, pond: str, user: SiteViewer,
-              views: PondViewsDep) -> StreamingResponse:
+              views: PondViewsDep, sessions: SessionsDep) -> StreamingResponse:
     """A pond page's latest readings and device health."""
     p = views.registry.pond(site, pond)
 
@@ -175,4 +176,4 @@ def live_pond(request: Request, site: str, pond: str, user: SiteViewer,
         return {"readings": fragment(request, "_readings.html", card=card),
                 "devices": fragment(request, "_devices.html", card=card)}
 
-    return _stream(request, user, render)
+    return _stream(request, user, sessions, render)
