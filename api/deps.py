@@ -1,4 +1,5 @@
-"""Dependencies shared by the routers: the config, store, registry and record stores."""
+"""Dependencies shared by the routers and the pages: the config, store, registry, record
+stores, alerts and the signing key (what ``api.app.create_app`` puts on ``app.state``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from kolam.config import KolamConfig
+from kolam.registry.alerts import Alerts
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
 from kolam.registry.repo import Registry
@@ -52,3 +54,15 @@ UsersDep = Annotated[Users, Depends(_users)]
 TeamsDep = Annotated[Teams, Depends(_teams)]
 CyclesDep = Annotated[Cycles, Depends(_cycles)]
 EntriesDep = Annotated[Entries, Depends(_entries)]
+
+
+def _alerts(request: Request) -> Alerts:
+    return request.app.state.alerts  # type: ignore[no-any-return]
+
+
+def _secret_key(request: Request) -> str:
+    return request.app.state.secret_key  # type: ignore[no-any-return]
+
+
+AlertsDep = Annotated[Alerts, Depends(_alerts)]
+SecretKeyDep = Annotated[str, Depends(_secret_key)]

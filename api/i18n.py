@@ -176,6 +176,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "dl_dead": ("gagal setelah banyak percobaan", "gave up after many tries"),
     "dl_delivered": ("diterima", "delivered"),
     "dl_read": ("dibaca", "read"),
+    # h4-pondstatus: a pond whose readings stopped, and a page whose live updates stopped.
+    "st_stale": ("Data terhenti", "Data stopped"),
+    "last_data": ("data terakhir {time}", "last data {time}"),
+    "live_lost": ("Koneksi terputus — data terakhir {time}",
+                  "Connection lost — last data {time}"),
+    "live_expired": ("Login kedaluwarsa — silakan masuk lagi",
+                     "Login expired — please log in again"),
 }
 
 _UNITS_AGO = {"id": ("detik", "menit", "jam", "hari", "{n} {u} lalu", "baru saja"),

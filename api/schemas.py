@@ -36,7 +36,9 @@ class PondSummary(BaseModel):
     site: str
     slug: str
     name: str
-    status: str = Field(description="ok | warning | critical | offline")
+    status: str = Field(description="ok | warning | critical | offline: the worst severity "
+                                    "of the pond's open alerts (ok when none), or offline "
+                                    "when its readings stopped (api.status.PondStatus)")
     last_seen: str | None
 
 

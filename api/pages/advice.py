@@ -12,17 +12,21 @@ exchange every ~10 days) and are ticked off by the logs recorded today.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from api.i18n import label, num, t
+from api.status import rank
 from kolam.alerts.messages import TEXTS
-from kolam.kpi import DAY_MS, MEALS_PER_DAY, FeedAdvice
+from kolam.kpi import DAY_MS, FEED_CUT_FACTOR, MEALS_PER_DAY, FeedAdvice
 from kolam.registry.alerts import AlertInfo
 from kolam.registry.records import LogInfo, LogKind
 
-_RANK = {"critical": 0, "warning": 1, "info": 2}
 STOP_FEEDING_RULES = frozenset({"do_low", "do_nh3", "nh3_high", "do_forecast"})
 """Their advice already says to cut or stop feeding: no ration line beside it."""
+CUT_FEEDING_RULES = frozenset({"temp_low", "temp_high", "temp_drop", "ph_high", "no2_high"})
+"""Their advice says to cut feeding: the ration shown beside it is the cut one (halved, as
+``kolam.kpi.feed_advice`` halves it in cold or low-oxygen water, DOMAIN.md), never the full
+ration under "kurangi pakan"."""
 SAMPLING_EVERY_DAYS = 7
 EXCHANGE_EVERY_DAYS = 10
 _WIB_MS = 7 * 3_600_000
@@ -56,12 +60,15 @@ def alert_advice(a: AlertInfo, lang: str) -> str:
 def what_to_do(status: str, alerts: list[AlertInfo], feed: FeedAdvice | None,
                lang: str) -> list[Advice]:
     """What the trainees do now: the open alerts' advice, most severe first, then today's
-    ration; when no alert is open and the ration is the full one, first that all is well."""
+    ration; when no alert is open and the ration is the full one, first that all is well.
+
+    One message per cause: a pond without data is told to check its sensor once, by the
+    device-offline alert naming the device when there is one, else by a general line."""
     out: list[Advice] = []
-    if status == "offline":
+    if status == "offline" and not any(a.rule == "offline" for a in alerts):
         out.append(Advice(t(lang, "offline_do"), "warning"))
     seen: set[str] = set()
-    for a in sorted(alerts, key=lambda a: _RANK.get(a.severity, 3)):
+    for a in sorted(alerts, key=lambda a: -rank(a.severity)):
         text = f"{alert_title(a, lang)}: {alert_advice(a, lang)}"
         if text not in seen:
             seen.add(text)
@@ -69,6 +76,12 @@ def what_to_do(status: str, alerts: list[AlertInfo], feed: FeedAdvice | None,
     if status != "offline" and not alerts and not (feed is not None and feed.reduced):
         out.append(Advice(t(lang, "all_good"), "ok"))
     stop = any(a.rule in STOP_FEEDING_RULES for a in alerts)
+    if feed is not None and not feed.reduced and any(a.rule in CUT_FEEDING_RULES
+                                                     for a in alerts):
+        # The alert's own advice says why: no second "feed halved" line for the same cause.
+        feed = replace(feed, kg_per_day=feed.kg_per_day * FEED_CUT_FACTOR,
+                       kg_per_meal=feed.kg_per_meal * FEED_CUT_FACTOR, reduced=True,
+                       reason=None)
     if feed is not None and not stop:
         out.append(Advice(t(lang, "feed_do", kg=f"{num(feed.kg_per_meal, 1, lang)} kg",
                             per_day=f"{num(feed.kg_per_day, 1, lang)} kg",

@@ -12,12 +12,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.deps import EntriesDep
 from api.i18n import lang_of
 from api.pages.advice import Advice, Task, todays_tasks, what_to_do
 from api.pages.forms import number
 from api.pages.ponds import PondCard, site_cards
 from api.pages.render import page
 from api.pages.session import SiteLoggerPage, SiteViewer, check_csrf
+from api.pond_view import PondViews, PondViewsDep
 from api.routes.records import KIOSK_KINDS
 from kolam import bounds
 from kolam.auth import Role
@@ -35,10 +37,9 @@ class Tile:
     tasks: list[Task]
 
 
-def tiles(request: Request, site: str, now: int) -> list[Tile]:
-    lang = lang_of(request)
+def tiles(views: PondViews, site: str, now: int, lang: str) -> list[Tile]:
     out = []
-    for card in site_cards(request, site, now):
+    for card in site_cards(views, site, now):
         feed = card.kpis.feed_today if card.kpis else None
         tasks = (todays_tasks(card.logs, card.cycle.stocked_at, now, lang)
                  if card.cycle else [])
@@ -46,25 +47,26 @@ def tiles(request: Request, site: str, now: int) -> list[Tile]:
     return out
 
 
-def _kiosk(request: Request, site: str, status_code: int = 200, **extra: object) -> Response:
+def _kiosk(request: Request, views: PondViews, site: str, status_code: int = 200,
+           **extra: object) -> Response:
     now = now_ms()
     return page(request, "kiosk.html", status_code=status_code, site=site,
-                site_name=request.app.state.registry.site(site).name,
-                tiles=tiles(request, site, now), **extra)
+                site_name=views.registry.site(site).name,
+                tiles=tiles(views, site, now, lang_of(request)), **extra)
 
 
 @router.get("/kiosk/{site}")
-def kiosk(request: Request, site: str, _: SiteViewer, saved: int = 0) -> Response:
-    return _kiosk(request, site, saved=bool(saved))
+def kiosk(request: Request, site: str, _: SiteViewer, views: PondViewsDep,
+          saved: int = 0) -> Response:
+    return _kiosk(request, views, site, saved=bool(saved))
 
 
 @router.post("/kiosk/{site}/logs")
-def add_log(request: Request, site: str, user: SiteLoggerPage,
-            csrf: Annotated[str, Form()] = "", pond: Annotated[str, Form()] = "",
-            kind: Annotated[str, Form()] = "", amount: Annotated[str, Form()] = "",
-            ) -> Response:
+def add_log(request: Request, site: str, user: SiteLoggerPage, views: PondViewsDep,
+            entries: EntriesDep, csrf: Annotated[str, Form()] = "",
+            pond: Annotated[str, Form()] = "", kind: Annotated[str, Form()] = "",
+            amount: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
-    state = request.app.state
     form = {"pond": pond, "kind": kind, "amount": amount}
     try:
         try:
@@ -75,7 +77,7 @@ def add_log(request: Request, site: str, user: SiteLoggerPage,
                 user.role is Role.KIOSK and log_kind not in KIOSK_KINDS):
             raise InvalidRecord("the kiosk records feeding or dead fish only")
         try:
-            cycle = state.cycles.active_cycle(site, state.registry.pond(site, pond).slug)
+            cycle = views.cycles.active_cycle(site, views.registry.pond(site, pond).slug)
         except NotFound as exc:
             raise InvalidRecord(str(exc)) from exc
         if cycle is None:
@@ -87,7 +89,7 @@ def add_log(request: Request, site: str, user: SiteLoggerPage,
             new = NewLog(log_kind, now_ms(),
                          dead_count=int(number(amount, "dead fish", integer=True,
                                                 bound=bounds.FISH) or 0))
-        state.entries.add_log(site, cycle.id, new, user.username)
+        entries.add_log(site, cycle.id, new, user.username)
     except InvalidRecord as exc:
-        return _kiosk(request, site, status_code=422, error=str(exc), form=form)
+        return _kiosk(request, views, site, status_code=422, error=str(exc), form=form)
     return RedirectResponse(f"/kiosk/{site}?saved=1#log", status_code=303)

@@ -2,9 +2,11 @@
 
 Each stream polls the store every ``POLL_S`` seconds on the server, re-renders the page's
 live fragments (kiosk tiles; a pond's readings and devices) and sends only those that
-changed. Streams are bounded: at most ``MAX_STREAMS`` at once per process, and of those
-at most ``MAX_STREAMS_PER_USER`` for one login and ``MAX_STREAMS_PER_ADDRESS`` from one
-client address, so one kiosk login cannot take every slot (issue #15). Each stream is
+changed, and a ``beat`` event every ``HEARTBEAT_S`` so the page can tell a quiet pond from
+a lost connection (``static/js/live.js`` then says so, and ``/live/ping`` tells it whether
+the login expired). Streams are bounded: at most ``MAX_STREAMS`` at once per process, and
+of those at most ``MAX_STREAMS_PER_USER`` for one login and ``MAX_STREAMS_PER_ADDRESS``
+from one client address, so one kiosk login cannot take every slot (issue #15). Each stream is
 closed after ``MAX_STREAM_S`` (the browser's EventSource reconnects by itself), and
 re-checks the login on every poll so a removed user stops receiving at once.
 """
@@ -20,13 +22,15 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from api.i18n import lang_of
 from api.pages.kiosk import tiles
 from api.pages.ponds import pond_card
 from api.pages.render import fragment
-from api.pages.session import LoginRequired, SiteViewer, page_user
+from api.pages.session import LoginRequired, PageSessions, PageUser, SessionsDep, SiteViewer
+from api.pond_view import PondViewsDep
 from api.ratelimit import address_key, client_address
 from kolam.auth import Principal
 from kolam.timeutil import now_ms
@@ -98,8 +102,8 @@ def _limits(request: Request) -> tuple[float, float]:
                                                             MAX_STREAM_S))
 
 
-async def _events(request: Request, render: Fragments, release: Callable[[], None],
-                  ) -> AsyncIterator[str]:
+async def _events(request: Request, sessions: PageSessions, render: Fragments,
+                  release: Callable[[], None]) -> AsyncIterator[str]:
     poll_s, max_s = _limits(request)
     sent: dict[str, str] = {}
     started = last_beat = time.monotonic()
@@ -107,7 +111,7 @@ async def _events(request: Request, render: Fragments, release: Callable[[], Non
         yield f"retry: {RETRY_MS}\n\n"
         while time.monotonic() - started < max_s:
             try:
-                await run_in_threadpool(page_user, request)
+                await run_in_threadpool(sessions.user, request)
                 current = await run_in_threadpool(render)
             except LoginRequired:
                 yield "event: logout\ndata: {}\n\n"
@@ -118,7 +122,7 @@ async def _events(request: Request, render: Fragments, release: Callable[[], Non
                     yield f"event: fragment\ndata: {json.dumps({'id': key, 'html': html})}\n\n"
             if time.monotonic() - last_beat >= HEARTBEAT_S:
                 last_beat = time.monotonic()
-                yield ": keep-alive\n\n"
+                yield "event: beat\ndata: {}\n\n"  # an event, not a comment: the page sees it
             deadline = time.monotonic() + poll_s
             while time.monotonic() < deadline:
                 if await request.is_disconnected():
@@ -128,10 +132,11 @@ async def _events(request: Request, render: Fragments, release: Callable[[], Non
         release()
 
 
-def _stream(request: Request, user: Principal, render: Fragments) -> StreamingResponse:
+def _stream(request: Request, user: Principal, sessions: PageSessions,
+            render: Fragments) -> StreamingResponse:
     slots: StreamSlots = request.app.state.live_slots
     release = slots.acquire(user.username, client_address(request))
-    events = _events(request, render, release)
+    events = _events(request, sessions, render, release)
     # A client gone before the stream starts leaves the generator unstarted, so its
     # ``finally`` never runs: release the slot when the generator is collected too.
     weakref.finalize(events, release)
@@ -139,26 +144,36 @@ def _stream(request: Request, user: Principal, render: Fragments) -> StreamingRe
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
+@router.get("/live/ping", status_code=204)
+def ping(_: PageUser) -> Response:
+    """204 while the page's login holds, 401 once it has expired: how a live page whose
+    stream was refused tells an expired login from a lost connection."""
+    return Response(status_code=204, headers={"Cache-Control": "no-store"})
+
+
 @router.get("/live/sites/{site}")
-def live_site(request: Request, site: str, user: SiteViewer) -> StreamingResponse:
+def live_site(request: Request, site: str, user: SiteViewer, views: PondViewsDep,
+              sessions: SessionsDep) -> StreamingResponse:
     """The kiosk's pond tiles."""
-    request.app.state.registry.site(site)
+    views.registry.site(site)
+    lang = lang_of(request)
 
     def render() -> dict[str, str]:
         return {f"tile-{x.card.pond.slug}": fragment(request, "_tile.html", tile=x)
-                for x in tiles(request, site, now_ms())}
+                for x in tiles(views, site, now_ms(), lang)}
 
-    return _stream(request, user, render)
+    return _stream(request, user, sessions, render)
 
 
 @router.get("/live/sites/{site}/ponds/{pond}")
-def live_pond(request: Request, site: str, pond: str, user: SiteViewer) -> StreamingResponse:
+def live_pond(request: Request, site: str, pond: str, user: SiteViewer,
+              views: PondViewsDep, sessions: SessionsDep) -> StreamingResponse:
     """A pond page's latest readings and device health."""
-    p = request.app.state.registry.pond(site, pond)
+    p = views.registry.pond(site, pond)
 
     def render() -> dict[str, str]:
-        card = pond_card(request, p, now_ms(), with_cycle=False)
+        card = pond_card(views, p, now_ms(), with_cycle=False)
         return {"readings": fragment(request, "_readings.html", card=card),
                 "devices": fragment(request, "_devices.html", card=card)}
 
-    return _stream(request, user, render)
+    return _stream(request, user, sessions, render)

@@ -10,13 +10,12 @@ from fastapi.responses import RedirectResponse, Response
 from api import i18n
 from api.pages.render import page
 from api.pages.session import (
+    SessionsDep,
     check_csrf,
-    end_session,
     login_csrf_ok,
     login_csrf_token,
     login_nonce,
     set_login_nonce,
-    start_session,
 )
 from api.ratelimit import TooManyLogins, check_login, login_failed, login_succeeded
 from kolam.auth import AuthError
@@ -45,7 +44,7 @@ def login_form(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/login")
-def login(request: Request, username: Annotated[str, Form()] = "",
+def login(request: Request, sessions: SessionsDep, username: Annotated[str, Form()] = "",
           password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/",
           csrf: Annotated[str, Form()] = "") -> Response:
     if not login_csrf_ok(request, csrf):
@@ -61,23 +60,23 @@ def login(request: Request, username: Annotated[str, Form()] = "",
         locked.headers["Retry-After"] = str(exc.retry_after_s)
         return locked
     try:
-        user = request.app.state.users.authenticate(username.strip(), password)
+        user = sessions.users.authenticate(username.strip(), password)
     except AuthError:
         login_failed(request, username, "page")
         return _login_page(request, status_code=401, next=safe_next(next),
                            error="login_failed", username=username)
     login_succeeded(request, user.username, "page")
     response = RedirectResponse(safe_next(next), status_code=303)
-    start_session(request, response, user)
+    sessions.start(request, response, user)
     return response
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form()] = "",
+def logout(request: Request, sessions: SessionsDep, csrf: Annotated[str, Form()] = "",
            everywhere: Annotated[bool, Form()] = False) -> Response:
     check_csrf(request, csrf)
     response = RedirectResponse("/login", status_code=303)
-    end_session(request, response, everywhere=everywhere)
+    sessions.end(request, response, everywhere=everywhere)
     return response
 
 

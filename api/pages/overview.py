@@ -1,6 +1,7 @@
 """``/``: every site and pond of the user at a glance (the officers' desk, the Dinas).
 
-Per site: the ponds with their status (sortable), open alerts, the production harvested
+Per site: the ponds with their status (``api.status``: worst open alert, or no data;
+sites in trouble first), open alerts, the production harvested
 this month (WIB calendar month) and the sensor uptime over the last 24 hours.
 """
 
@@ -15,6 +16,8 @@ from api.pages.advice import alert_title
 from api.pages.ponds import PondCard, site_cards
 from api.pages.render import page
 from api.pages.session import PageUser, user_sites
+from api.pond_view import PondViews, PondViewsDep
+from api.status import Status
 from kolam.auth import Role
 from kolam.catalogue import MEASURED
 from kolam.monthly import month_span
@@ -27,7 +30,6 @@ router = APIRouter(include_in_schema=False)
 UPTIME_SPAN_MS = 86_400_000
 UPTIME_STEP_MS = 300_000
 """A 5-minute slot with at least one reading counts as up (devices report every 1–5 min)."""
-STATUS_ORDER = {"critical": 0, "warning": 1, "offline": 2, "info": 3, "ok": 4}
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +42,8 @@ class SiteRow:
     production_kg: float
 
     @property
-    def worst(self) -> str:
-        return min((c.status for c in self.cards), key=lambda s: STATUS_ORDER.get(s, 9),
-                   default="ok")
+    def worst(self) -> Status:
+        return max((c.status for c in self.cards), key=lambda s: s.rank, default=Status.OK)
 
 
 def uptime_pct(store: TimeSeriesReader, site: str, pond: str, now: int) -> float | None:
@@ -67,22 +68,20 @@ def production_kg(cycles: Cycles, site: str, now: int) -> float:
     return total
 
 
-def site_row(request: Request, site: str, now: int) -> SiteRow:
-    state = request.app.state
-    cards = site_cards(request, site, now, with_cycle=False)
-    return SiteRow(site, state.registry.site(site).name, cards,
-                   {c.pond.slug: uptime_pct(state.store, site, c.pond.slug, now) for c in cards},
-                   state.alerts.find([site], states=("open", "acknowledged"), limit=50),
-                   production_kg(state.cycles, site, now))
+def site_row(views: PondViews, site: str, now: int) -> SiteRow:
+    cards = site_cards(views, site, now, with_cycle=False)
+    return SiteRow(site, views.registry.site(site).name, cards,
+                   {c.pond.slug: uptime_pct(views.store, site, c.pond.slug, now) for c in cards},
+                   views.alerts.find([site], states=("open", "acknowledged"), limit=50),
+                   production_kg(views.cycles, site, now))
 
 
 @router.get("/")
-def overview(request: Request, user: PageUser) -> Response:
-    sites = user_sites(request, user)
+def overview(request: Request, user: PageUser, views: PondViewsDep) -> Response:
+    sites = user_sites(views.registry, user)
     if user.role is Role.KIOSK and sites:
         return RedirectResponse(f"/kiosk/{sites[0]}", status_code=303)
     now = now_ms()
-    rows = sorted((site_row(request, s, now) for s in sites),
-                  key=lambda r: (STATUS_ORDER.get(r.worst, 9), r.slug))
-    return page(request, "overview.html", rows=rows, order=STATUS_ORDER,
-                alert_title=alert_title)
+    rows = sorted((site_row(views, s, now) for s in sites),
+                  key=lambda r: (-r.worst.rank, r.slug))
+    return page(request, "overview.html", rows=rows, alert_title=alert_title)

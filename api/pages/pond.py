@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
+from api.deps import AlertsDep, CyclesDep, RegistryDep, StoreDep
 from api.i18n import lang_of
 from api.pages.advice import alert_title, what_to_do
 from api.pages.charts import RANGES_MS, chart_data
@@ -12,6 +13,7 @@ from api.pages.dawn import dawn_forecast
 from api.pages.ponds import pond_card
 from api.pages.render import page
 from api.pages.session import SiteViewer
+from api.pond_view import PondViewsDep
 from kolam.timeutil import now_ms
 
 router = APIRouter(include_in_schema=False)
@@ -19,29 +21,28 @@ RECENT_LOGS = 12
 
 
 @router.get("/sites/{site}/ponds/{pond}")
-def pond_page(request: Request, site: str, pond: str, _: SiteViewer,
+def pond_page(request: Request, site: str, pond: str, _: SiteViewer, views: PondViewsDep,
               range: str = "24h") -> Response:
-    state, now, lang = request.app.state, now_ms(), lang_of(request)
-    card = pond_card(request, state.registry.pond(site, pond), now)
+    now, lang = now_ms(), lang_of(request)
+    card = pond_card(views, views.registry.pond(site, pond), now)
     feed = card.kpis.feed_today if card.kpis else None
-    alerts = state.alerts.find([site], pond=pond, limit=20)
+    alerts = views.alerts.find([site], pond=pond, limit=20)
     return page(request, "pond.html", site=site, card=card,
-                site_name=state.registry.site(site).name,
+                site_name=views.registry.site(site).name,
                 advice=what_to_do(card.status, card.alerts, feed, lang),
-                dawn=dawn_forecast(state.store, state.config, state.registry, site, pond,
-                                  now, lang), alerts=alerts,
+                dawn=dawn_forecast(views.store, views.config, views.registry, site, pond,
+                                   now, lang), alerts=alerts,
                 alert_title=alert_title, logs=list(reversed(card.logs[-RECENT_LOGS:])),
                 range=range if range in RANGES_MS else "24h")
 
 
 @router.get("/sites/{site}/ponds/{pond}/charts.json")
-def pond_charts(request: Request, site: str, pond: str, _: SiteViewer,
-                range: str = "24h") -> Response:
+def pond_charts(site: str, pond: str, _: SiteViewer, store: StoreDep, registry: RegistryDep,
+                cycles: CyclesDep, alerts: AlertsDep, range: str = "24h") -> Response:
     if range not in RANGES_MS:
         raise HTTPException(422, f"range must be one of {', '.join(RANGES_MS)}")
-    state, now = request.app.state, now_ms()
-    state.registry.pond(site, pond)
-    cycle = state.cycles.active_cycle(site, pond)
-    logs = state.cycles.records(site, cycle.id).logs if cycle else ()
-    body = chart_data(state.store, state.alerts, logs, site, pond, range, now)
+    registry.pond(site, pond)
+    cycle = cycles.active_cycle(site, pond)
+    logs = cycles.records(site, cycle.id).logs if cycle else ()
+    body = chart_data(store, alerts, logs, site, pond, range, now_ms())
     return JSONResponse(body, headers={"Cache-Control": "private, max-age=10"})

@@ -22,7 +22,9 @@ from urllib.parse import quote
 from fastapi import Depends, Request, Response
 
 from api.auth import ALL_ROLES, LOGGERS, STAFF, WRITERS
+from api.deps import ConfigDep, SecretKeyDep, UsersDep
 from kolam.auth import AuthError, Forbidden, Principal, Role, issue_token, read_token
+from kolam.registry.repo import Registry
 
 SESSION_COOKIE = "kolam_session"
 LOGIN_COOKIE = "kolam_login"
@@ -42,33 +44,53 @@ def login_url(next_url: str) -> str:
     return "/login?next=" + quote(next_url, safe="/")
 
 
-def start_session(request: Request, response: Response, user: Principal) -> None:
-    config = request.app.state.config
-    claims = request.app.state.users.start_session(user, config.token_ttl_s)
-    token = issue_token(claims, request.app.state.secret_key, config.token_ttl_s,
-                        int(time.time()))
-    response.set_cookie(SESSION_COOKIE, token, max_age=config.token_ttl_s, httponly=True,
-                        samesite="lax", secure=request.url.scheme == "https", path="/")
-    response.delete_cookie(LOGIN_COOKIE, path="/login")
+class PageSessions:
+    """The pages' cookie logins: start, read and end them (a dependency: ``SessionsDep``)."""
 
+    def __init__(self, users: UsersDep, config: ConfigDep, secret: SecretKeyDep) -> None:
+        self.users, self.config, self.secret = users, config, secret
 
-def end_session(request: Request, response: Response, *, everywhere: bool = False) -> None:
-    """Log out: end the cookie's session on the server (or, ``everywhere``, every login
-    of the user), then drop the cookie."""
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        users = request.app.state.users
-        try:
-            claims = read_token(token, request.app.state.secret_key)
-            users.by_token(claims)
-        except AuthError:
-            pass  # already ended or expired: nothing left to end
-        else:
-            if everywhere:
-                users.end_all_logins(claims.username)
+    def start(self, request: Request, response: Response, user: Principal) -> None:
+        ttl_s = self.config.token_ttl_s
+        claims = self.users.start_session(user, ttl_s)
+        token = issue_token(claims, self.secret, ttl_s, int(time.time()))
+        response.set_cookie(SESSION_COOKIE, token, max_age=ttl_s, httponly=True,
+                            samesite="lax", secure=request.url.scheme == "https", path="/")
+        response.delete_cookie(LOGIN_COOKIE, path="/login")
+
+    def end(self, request: Request, response: Response, *, everywhere: bool = False) -> None:
+        """Log out: end the cookie's session on the server (or, ``everywhere``, every login
+        of the user), then drop the cookie."""
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:
+            try:
+                claims = read_token(token, self.secret)
+                self.users.by_token(claims)
+            except AuthError:
+                pass  # already ended or expired: nothing left to end
             else:
-                users.end_session(claims)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+                if everywhere:
+                    self.users.end_all_logins(claims.username)
+                else:
+                    self.users.end_session(claims)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+
+    def user(self, request: Request) -> Principal:
+        """The logged-in user, read from the registry at every request like the API does;
+        ``LoginRequired`` without a valid session."""
+        token = request.cookies.get(SESSION_COOKIE)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if not token:
+            raise LoginRequired(target)
+        try:
+            principal = self.users.by_token(read_token(token, self.secret))
+        except AuthError as exc:
+            raise LoginRequired(target) from exc
+        request.state.user = principal
+        return principal
+
+
+SessionsDep = Annotated[PageSessions, Depends()]
 
 
 def _hmac(request: Request, purpose: bytes, value: str) -> str:
@@ -107,19 +129,8 @@ def login_csrf_ok(request: Request, token: str) -> bool:
                                                      token or "")
 
 
-def page_user(request: Request) -> Principal:
-    """The logged-in user, read from the registry at every request like the API does."""
-    token = request.cookies.get(SESSION_COOKIE)
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    if not token:
-        raise LoginRequired(target)
-    try:
-        claims = read_token(token, request.app.state.secret_key)
-        principal: Principal = request.app.state.users.by_token(claims)
-    except AuthError as exc:
-        raise LoginRequired(target) from exc
-    request.state.user = principal
-    return principal
+def page_user(request: Request, sessions: SessionsDep) -> Principal:
+    return sessions.user(request)
 
 
 PageUser = Annotated[Principal, Depends(page_user)]
@@ -148,7 +159,7 @@ SiteWriterPage = Annotated[Principal, Depends(page_site(WRITERS))]
 SiteLoggerPage = Annotated[Principal, Depends(page_site(LOGGERS))]
 
 
-def user_sites(request: Request, user: Principal) -> list[str]:
+def user_sites(registry: Registry, user: Principal) -> list[str]:
     """The slugs of every site the user may see."""
     only = None if user.all_sites else user.sites
-    return [s.slug for s in request.app.state.registry.sites(only)]
+    return [s.slug for s in registry.sites(only)]

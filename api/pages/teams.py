@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.auth import STAFF, WRITERS
+from api.deps import RegistryDep
 from api.pages.forms import date_wib, number
 from api.pages.render import page
 from api.pages.session import PageUser, SiteStaffPage, SiteWriterPage, check_csrf, check_role
@@ -37,9 +38,9 @@ FORM_LOG_KINDS = (LogKind.FEEDING, LogKind.MORTALITY, LogKind.SAMPLING,
 
 
 @router.get("/teams")
-def teams_index(request: Request, user: PageUser) -> Response:
+def teams_index(request: Request, user: PageUser, registry: RegistryDep) -> Response:
     check_role(user, STAFF)
-    sites = visible_sites(request, user)
+    sites = visible_sites(registry, user)
     if len(sites) == 1:
         return RedirectResponse(f"/teams/{sites[0]}", status_code=303)
     return page(request, "teams.html", site=None, sites=sites, teams=[], can_write=False)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from api.auth import CurrentUser, SiteStaff, SiteUser, SiteWriter
+from api.deps import AlertsDep
 from api.public import public as to_public
 from api.public import public_of
 from kolam.auth import Forbidden
@@ -23,14 +24,6 @@ from kolam.timeutil import now_ms
 
 router = APIRouter(tags=["alerts"])
 S = "/api/v1/sites/{site}"
-_RANK = {"ok": 0, "info": 0, "warning": 1, "critical": 2}
-
-
-def _alerts(request: Request) -> Alerts:
-    return request.app.state.alerts  # type: ignore[no-any-return]
-
-
-AlertsDep = Annotated[Alerts, Depends(_alerts)]
 
 
 @public_of(AlertInfo)
@@ -70,14 +63,6 @@ def _silence(s: SilenceInfo) -> SilencePublic:
 
 def _notification(n: NotificationInfo) -> NotificationPublic:
     return to_public(n, NotificationPublic)
-
-
-def pond_alert_status(status: str, active: list[AlertInfo]) -> str:
-    """A pond's status, raised to the worst severity among its open alerts."""
-    if status == "offline":
-        return status
-    worst = max((a.severity for a in active), key=lambda s: _RANK.get(s, 0), default="ok")
-    return worst if _RANK.get(worst, 0) > _RANK.get(status, 0) else status
 
 
 class Filters:

@@ -11,9 +11,8 @@ from pydantic import BaseModel
 
 from api.auth import SiteStaff
 from api.csvsafe import SafeWriter
-from api.deps import CyclesDep, RegistryDep, StoreDep
+from api.deps import AlertsDep, CyclesDep, RegistryDep, StoreDep
 from api.public import public, public_of
-from api.routes.alerts import AlertsDep
 from api.templating import render
 from kolam.monthly import CycleMonth, MonthlyReport, monthly_report
 from kolam.registry.alerts import Alerts

@@ -1,16 +1,21 @@
-"""Sites and ponds: ``/api/v1/sites``, ``/api/v1/sites/{site}/ponds[/{pond}]``."""
+"""Sites and ponds: ``/api/v1/sites``, ``/api/v1/sites/{site}/ponds[/{pond}]``.
+
+A pond's ``status`` is its ``api.status.PondStatus``: the worst of its open alerts (``ok``
+when none), or ``offline`` when its data stopped; ``latest[metric].level`` still grades each
+reading against the catalogue's default bands.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from api.auth import CurrentUser, SiteUser
-from api.deps import ConfigDep, CyclesDep, RegistryDep, StoreDep
-from api.routes.alerts import pond_alert_status, public
+from api.deps import RegistryDep
+from api.pond_view import PondView, PondViewsDep
+from api.routes.alerts import public
 from api.schemas import DevicePublic, LatestValue, PondDetail, PondSummary, SitePublic
-from api.status import pond_status
 from kolam.catalogue import METRICS
-from kolam.registry.repo import DeviceInfo, PondInfo
+from kolam.registry.repo import DeviceInfo
 from kolam.timeutil import iso, now_ms
 
 router = APIRouter(prefix="/api/v1/sites", tags=["sites"])
@@ -23,8 +28,8 @@ def _device(d: DeviceInfo) -> DevicePublic:
                         interval_s=d.interval_s)
 
 
-def _current_cycle(cycles: CyclesDep, p: PondInfo, now: int) -> dict[str, object] | None:
-    c = cycles.active_cycle(p.site, p.slug)
+def _current_cycle(view: PondView, now: int) -> dict[str, object] | None:
+    c = view.cycle
     if c is None:
         return None
     return {"id": c.id, "team_id": c.team_id, "team_name": c.team_name,
@@ -32,29 +37,23 @@ def _current_cycle(cycles: CyclesDep, p: PondInfo, now: int) -> dict[str, object
             "seed_count": c.seed_count}
 
 
-def _detail(p: PondInfo, store: StoreDep, registry: RegistryDep, config: ConfigDep,
-            request: Request | None = None) -> PondDetail:
-    now = now_ms()
-    active = request.app.state.alerts.active(p.site, p.slug) if request else []
-    latest = store.latest(p.site, p.slug)
-    devices = registry.devices(p.site, p.slug)
-    values: dict[str, LatestValue] = {}
-    for x in latest:
-        metric = METRICS.get(x.key.metric)
-        if metric is None or (x.key.metric in values and values[x.key.metric].t_ms >= x.t):
-            continue
-        values[x.key.metric] = LatestValue(
-            value=round(x.value, metric.decimals + 1), unit=metric.unit, t=iso(x.t), t_ms=x.t,
-            age_s=round((now - x.t) / 1000, 1), level=metric.level(x.value).value,
-            device=x.key.device)
-    newest = max((x.t for x in latest), default=None)
+def _summary(view: PondView) -> PondSummary:
+    p, last = view.pond, view.last_t
+    return PondSummary(site=p.site, slug=p.slug, name=p.name, status=view.status.value.value,
+                       last_seen=iso(last) if last else None)
+
+
+def _detail(view: PondView, now: int) -> PondDetail:
+    latest = {
+        m: LatestValue(value=round(r.value, METRICS[m].decimals + 1), unit=METRICS[m].unit,
+                       t=iso(r.t), t_ms=r.t, age_s=round((now - r.t) / 1000, 1),
+                       level=r.level, device=r.device)
+        for m, r in view.readings.items()}
     return PondDetail(
-        site=p.site, slug=p.slug, name=p.name, area_m2=p.area_m2, depth_cm=p.depth_cm,
-        status=pond_alert_status(
-            pond_status(latest, devices, now, config.offline_after_intervals), active),
-        last_seen=iso(newest) if newest else None, latest=values,
-        devices=[_device(d) for d in devices],
-        active_alerts=[public(a).model_dump() for a in active])
+        **_summary(view).model_dump(), area_m2=view.pond.area_m2, depth_cm=view.pond.depth_cm,
+        latest=latest, devices=[_device(d) for d in view.devices],
+        active_alerts=[public(a).model_dump() for a in view.alerts],
+        current_cycle=_current_cycle(view, now))
 
 
 @router.get("", response_model=list[SitePublic], summary="Sites")
@@ -70,18 +69,14 @@ def get_site(site: str, _: SiteUser, registry: RegistryDep) -> SitePublic:
 
 
 @router.get("/{site}/ponds", response_model=list[PondSummary], summary="Ponds of a site")
-def list_ponds(site: str, _: SiteUser, store: StoreDep, registry: RegistryDep,
-               config: ConfigDep, request: Request) -> list[PondSummary]:
-    return [PondSummary(**_detail(p, store, registry, config, request).model_dump(
-                include={"site", "slug", "name", "status", "last_seen"}))
-            for p in registry.ponds(site)]
+def list_ponds(site: str, _: SiteUser, views: PondViewsDep) -> list[PondSummary]:
+    return [_summary(v) for v in views.site(site, now_ms(), with_cycle=False)]
 
 
 @router.get("/{site}/ponds/{pond}", response_model=PondDetail,
-            summary="A pond: latest value per metric, status, devices")
-def get_pond(site: str, pond: str, _: SiteUser, store: StoreDep, registry: RegistryDep,
-             config: ConfigDep, cycles: CyclesDep, request: Request) -> PondDetail:
-    p = registry.pond(site, pond)
-    detail = _detail(p, store, registry, config, request)
-    detail.current_cycle = _current_cycle(cycles, p, now_ms())
-    return detail
+            summary="A pond: latest value per metric, status (worst open alert, or offline), "
+                    "devices")
+def get_pond(site: str, pond: str, _: SiteUser, registry: RegistryDep,
+             views: PondViewsDep) -> PondDetail:
+    now = now_ms()
+    return _detail(views.pond(registry.pond(site, pond), now), now)

@@ -45,10 +45,13 @@ def test_sites_and_ponds(client: TestClient) -> None:
     assert client.get("/api/v1/sites").json() == [
         {"slug": "serang", "name": "serang", "pond_count": 2}]
     ponds = {p["slug"]: p for p in client.get("/api/v1/sites/serang/ponds").json()}
-    assert ponds["kolam-1"]["status"] == "warning"  # 33 °C is above the 30 °C optimum
+    # 33 °C is above the 30 °C optimum, but the status is the alert engine's judgement (with
+    # its hold times), not one reading's: no alert open, so ok; the reading says warning.
+    assert ponds["kolam-1"]["status"] == "ok"
     assert ponds["kolam-2"]["status"] == "offline"  # no readings at all
     detail = client.get("/api/v1/sites/serang/ponds/kolam-1").json()
     assert detail["latest"]["temp_c"]["level"] == "warning"
+    assert detail["status"] == "ok" and detail["active_alerts"] == []
     assert detail["latest"]["do_mgl"]["value"] == 9.0
     assert detail["latest"]["do_mgl"]["unit"] == "mg/L"
     assert detail["devices"][0]["battery_v"] == 4.0

@@ -17,7 +17,7 @@ from kolam.store import SeriesKey
 from kolam.timeutil import now_ms
 from tests.utils.auth import PASSWORD
 from tests.utils.browser import ARTIFACTS
-from tests.utils.pages import SITE, DemoSite, raise_alert
+from tests.utils.pages import SITE, DemoSite, raise_alert, raise_seeded_alerts
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
@@ -70,7 +70,9 @@ def _is_error(m: ConsoleMessage) -> bool:
     return m.type == "error"
 
 
-def test_login_then_kiosk_shows_four_ponds_light_enough(browser: Browser, base_url: str) -> None:
+def test_login_then_kiosk_shows_four_ponds_light_enough(browser: Browser, base_url: str,
+                                                        site: DemoSite) -> None:
+    raise_seeded_alerts(site)  # a tile's status is its pond's open alerts (api.status)
     with logged_in(browser, base_url, "kiosk", f"/kiosk/{SITE}") as s:
         page = s.page
         expect(page).to_have_url(f"{base_url}/kiosk/{SITE}")
@@ -157,8 +159,12 @@ def test_live_value_arrives_without_reload(browser: Browser, base_url: str,
         key = SeriesKey(SITE, "kolam-1", "node-1", "do_mgl")
         site.store.write([(key, now_ms(), 1.23)])
         tile = page.locator("#tile-kolam-1")
+        expect(tile.locator("[data-metric=do_mgl]")).to_contain_text("1,23 mg/L",
+                                                                   timeout=10_000)
+        # One low reading is the alert engine's to judge (do_low holds 10 min): its alert
+        # turns the tile red.
+        raise_alert(site, "kolam-1", "do_low", Severity.CRITICAL, 1.23, "do_mgl", "mg/L", 2.0)
         expect(tile).to_have_attribute("data-status", "critical", timeout=10_000)
-        expect(tile.locator("[data-metric=do_mgl]")).to_contain_text("1,23 mg/L")
         assert page.evaluate("window.__sameDocument") is True
 
 

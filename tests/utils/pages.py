@@ -61,12 +61,24 @@ def water(pond_index: int, t_ms: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def raise_alert(site: DemoSite, pond: str, rule: str, severity: Severity, value: float,
-                metric: str, unit: str, threshold: float) -> None:
-    """An alert through the alerting engine's own outbox, as ingest would raise it."""
+                metric: str | None, unit: str, threshold: float, device: str | None = None,
+                change: Change = Change.RAISED) -> None:
+    """An alert through the alerting engine's own outbox, as ingest would raise it (or
+    resolve it, with ``change``); a device's alert is keyed by rule and device."""
     outbox = AlertOutbox(site.registry.engine, site.config, Router(site.config))
     now = now_ms()
-    outbox.apply([Transition(Change.RAISED, AlertKey(SITE, pond, rule), rule, severity, now,
-                             now - 600_000, value, unit, threshold, metric)], now)
+    key = f"{rule}/{device}" if device else rule
+    outbox.apply([Transition(change, AlertKey(SITE, pond, key), rule, severity, now,
+                             now - 600_000, value, unit, threshold, metric, device)], now)
+
+
+def raise_seeded_alerts(site: DemoSite) -> None:
+    """The alerts ingest's engine holds over the seeded water (a pond's status is its open
+    alerts, ``api.status``): the warm pond's temp_high warning (above 32 °C every afternoon)
+    and the offline pond's device alert."""
+    raise_alert(site, "kolam-3", "temp_high", Severity.WARNING, 32.6, "temp_c", "°C", 32.0)
+    raise_alert(site, "kolam-4", "offline", Severity.WARNING, 1.0, None, "", 0.5,
+                device="node-4")
 
 
 def seed_site(config: KolamConfig, *, offline_pond: str | None = "kolam-4",

@@ -47,6 +47,17 @@ def test_alerts_first_and_no_ration_when_oxygen_is_low() -> None:
     assert "Beri pakan" in what_to_do("warning", [warn], feed, "id")[-1].text
 
 
+def test_no_full_ration_under_cut_feed() -> None:
+    feed = feed_advice(1000, 20.0, 29.0, 6.0)
+    full = what_to_do("ok", [], feed, "id")[-1].text
+    assert "(0,8 kg sehari" in full  # 20 kg of fish × 4 %/day
+    hot = dataclasses.replace(ALERT, id=4, rule="temp_high", severity="warning",
+                              metric="temp_c")
+    advice = what_to_do("warning", [hot], feed, "id")
+    assert [a.severity for a in advice] == ["warning", "info"]
+    assert "kurangi pakan" in advice[0].text and "(0,4 kg sehari" in advice[1].text
+
+
 def test_cold_water_halves_the_ration_and_says_why() -> None:
     advice = what_to_do("warning", [], feed_advice(1000, 20.0, 23.0, 5.0), "en")
     assert "Feed" in advice[0].text and "halved" in advice[1].text

@@ -16,7 +16,12 @@ from kolam.registry.cycles import Cycles
 from kolam.registry.records import LogKind
 from kolam.timeutil import now_ms
 from tests.api.pages.conftest import log_in
-from tests.utils.pages import PONDS, SITE, DemoSite, raise_alert
+from tests.utils.pages import PONDS, SITE, DemoSite, raise_alert, raise_seeded_alerts
+
+
+def _tile(html: str, pond: str) -> str:
+    start = html.index(f'id="tile-{pond}"')
+    return html[start:html.index("</article>", start)]
 
 
 def _csrf(html: str) -> str:
@@ -25,13 +30,23 @@ def _csrf(html: str) -> str:
     return found.group(1)
 
 
-def test_kiosk_tiles_readings_and_advice(client: TestClient) -> None:
+def test_kiosk_tiles_readings_and_advice(client: TestClient, site: DemoSite) -> None:
     body = log_in(client, "kiosk").get(f"/kiosk/{SITE}").text
     assert body.count('class="tile ') == len(PONDS)
-    assert 'id="tile-kolam-3" data-status="warning"' in body
+    # The warm pond's readings are above the optimum, but no alert is open: calm.
+    assert 'id="tile-kolam-3" data-status="ok"' in body
     assert 'id="tile-kolam-4" data-status="offline"' in body
     assert "mg/L" in body and "°C" in body and "menit lalu" in body
     assert "Beri pakan" in body and "Sensor tidak mengirim data" in body
+    raise_seeded_alerts(site)
+    body = client.get(f"/kiosk/{SITE}").text
+    assert 'id="tile-kolam-3" data-status="warning"' in body
+    tile = _tile(body, "kolam-4")
+    # Old readings are shown greyed with their time, under "data stopped", not "no data";
+    # the device alert names the device, once: no second, general "sensor sends nothing".
+    assert "Data terhenti" in tile and "Tidak ada data" not in tile
+    assert 'class="readings stale"' in tile and "data terakhir" in tile
+    assert tile.count("tidak mengirim data") == 1 and "node-4" in tile
 
 
 def test_kiosk_log_form_saves_and_validates(client: TestClient, site: DemoSite) -> None:
@@ -73,7 +88,8 @@ def test_pond_page_and_chart_data(client: TestClient) -> None:
     assert client.get(f"/sites/{SITE}/ponds/kolam-1/charts.json?range=1y").status_code == 422
 
 
-def test_overview_sorts_sites_and_counts(client: TestClient) -> None:
+def test_overview_sorts_sites_and_counts(client: TestClient, site: DemoSite) -> None:
+    raise_seeded_alerts(site)
     body = log_in(client, "admin").get("/").text
     assert body.index("Rutan Kelas IIB Serang") < body.index("Lapas Pandeglang")
     assert "Produksi bulan ini" in body and "Sensor aktif (24 jam)" in body

@@ -1,0 +1,97 @@
+"""What the API and the pages show about a pond, gathered once: its newest reading per
+metric, its status (``api.status``), open alerts, devices and current cycle.
+
+``GET /api/v1/sites/{site}/ponds[/{pond}]``, the kiosk tiles, the pond page and the overview
+all read a ``PondView``, so they agree on every pond by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends
+
+from api.deps import AlertsDep, ConfigDep, CyclesDep, RegistryDep, StoreDep
+from api.status import PondStatus, Status, pond_status, worst_severity
+from kolam.catalogue import METRICS
+from kolam.registry.alerts import AlertInfo
+from kolam.registry.records import CycleInfo
+from kolam.registry.repo import DeviceInfo, PondInfo
+from kolam.store.base import Latest
+
+_METRIC_ORDER = {key: i for i, key in enumerate(METRICS)}
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    metric: str
+    value: float
+    t: int
+    device: str
+    level: str
+    """``ok | warning | critical`` against the catalogue's default bands: a fact about the
+    number, shown in the API; the pages colour a reading by ``alert`` instead."""
+    alert: str | None
+    """The worst severity among the open alerts on this metric, or ``None``."""
+
+
+@dataclass(frozen=True, slots=True)
+class PondView:
+    pond: PondInfo
+    status: PondStatus
+    readings: dict[str, Reading]
+    """The newest reading per catalogue metric, in the catalogue's order."""
+    alerts: list[AlertInfo]
+    devices: list[DeviceInfo]
+    cycle: CycleInfo | None
+
+    @property
+    def last_t(self) -> int | None:
+        return self.status.last_t
+
+
+def readings(latest: list[Latest], alerts: list[AlertInfo]) -> dict[str, Reading]:
+    """The newest reading per catalogue metric (any device), coloured by its open alerts."""
+    newest: dict[str, Latest] = {}
+    for x in latest:
+        m = x.key.metric
+        if m in METRICS and (m not in newest or newest[m].t < x.t):
+            newest[m] = x
+    out: dict[str, Reading] = {}
+    for m in sorted(newest, key=_METRIC_ORDER.__getitem__):
+        x = newest[m]
+        on_metric = [a for a in alerts if a.metric == m]
+        worst = worst_severity(on_metric)
+        out[m] = Reading(m, x.value, x.t, x.key.device, METRICS[m].level(x.value).value,
+                         worst.value if on_metric and worst is not Status.OK else None)
+    return out
+
+
+def pond_view(p: PondInfo, latest: list[Latest], alerts: list[AlertInfo],
+              devices: list[DeviceInfo], cycle: CycleInfo | None, now: int,
+              offline_after_intervals: float) -> PondView:
+    """A pond's view from what the store and registry hold about it (pure)."""
+    status = pond_status(latest, alerts, devices, now, offline_after_intervals)
+    return PondView(p, status, readings(latest, alerts), alerts, devices, cycle)
+
+
+class PondViews:
+    """Pond views for one request; a dependency (``PondViewsDep``) for routes and pages."""
+
+    def __init__(self, store: StoreDep, registry: RegistryDep, alerts: AlertsDep,
+                 cycles: CyclesDep, config: ConfigDep) -> None:
+        self.store, self.registry, self.alerts = store, registry, alerts
+        self.cycles, self.config = cycles, config
+
+    def pond(self, p: PondInfo, now: int, *, with_cycle: bool = True) -> PondView:
+        cycle = self.cycles.active_cycle(p.site, p.slug) if with_cycle else None
+        return pond_view(p, self.store.latest(p.site, p.slug), self.alerts.active(p.site, p.slug),
+                         self.registry.devices(p.site, p.slug), cycle, now,
+                         self.config.offline_after_intervals)
+
+    def site(self, site: str, now: int, *, with_cycle: bool = True) -> list[PondView]:
+        return [self.pond(p, now, with_cycle=with_cycle) for p in self.registry.ponds(site)]
+
+
+PondViewsDep = Annotated[PondViews, Depends()]
