@@ -98,7 +98,9 @@ class AlertPipeline:
                 self._pending = []
         if self._pending and self.outbox.apply(self._pending, now):
             self.wake.set()
-        self._pending = []
+        # Committed: let the batch go before the next one is decoded (its rows are the
+        # largest thing ingest holds; keeping them would double its peak memory).
+        self._pending, self._pending_for = [], None
 
     def maybe_tick(self) -> None:
         """Wall-clock rules (silence, manual-measurement drift), every ``tick_s``."""
