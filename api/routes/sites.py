@@ -10,7 +10,7 @@ from api.routes.alerts import pond_alert_status, public
 from api.schemas import DevicePublic, LatestValue, PondDetail, PondSummary, SitePublic
 from api.status import pond_status
 from kolam.catalogue import METRICS
-from kolam.registry.repo import DeviceInfo, PondInfo
+from kolam.registry.repo import DeviceInfo, PondInfo, SiteInfo
 from kolam.timeutil import iso, now_ms
 
 router = APIRouter(prefix="/api/v1/sites", tags=["sites"])
@@ -50,6 +50,7 @@ def _detail(p: PondInfo, store: StoreDep, registry: RegistryDep, config: ConfigD
     newest = max((x.t for x in latest), default=None)
     return PondDetail(
         site=p.site, slug=p.slug, name=p.name, area_m2=p.area_m2, depth_cm=p.depth_cm,
+        kind=p.kind, min_level_cm=p.min_level_cm, active=p.active,
         status=pond_alert_status(
             pond_status(latest, devices, now, config.offline_after_intervals), active),
         last_seen=iso(newest) if newest else None, latest=values,
@@ -57,24 +58,32 @@ def _detail(p: PondInfo, store: StoreDep, registry: RegistryDep, config: ConfigD
         active_alerts=[public(a).model_dump() for a in active])
 
 
+def site_public(s: SiteInfo) -> SitePublic:
+    return SitePublic(slug=s.slug, name=s.name, pond_count=s.pond_count, kind=s.kind,
+                      province=s.province, regency=s.regency, lat=s.lat, lon=s.lon,
+                      timezone=s.timezone, altitude_m=s.altitude_m)
+
+
+def pond_summary(p: PondInfo, store: StoreDep, registry: RegistryDep, config: ConfigDep,
+                 request: Request) -> PondSummary:
+    return PondSummary(**_detail(p, store, registry, config, request).model_dump(
+        include=set(PondSummary.model_fields)))
+
+
 @router.get("", response_model=list[SitePublic], summary="Sites")
 def list_sites(user: CurrentUser, registry: RegistryDep) -> list[SitePublic]:
-    return [SitePublic(slug=s.slug, name=s.name, pond_count=s.pond_count)
-            for s in registry.sites(None if user.all_sites else user.sites)]
+    return [site_public(s) for s in registry.sites(None if user.all_sites else user.sites)]
 
 
 @router.get("/{site}", response_model=SitePublic, summary="One site")
 def get_site(site: str, _: SiteUser, registry: RegistryDep) -> SitePublic:
-    s = registry.site(site)
-    return SitePublic(slug=s.slug, name=s.name, pond_count=s.pond_count)
+    return site_public(registry.site(site))
 
 
 @router.get("/{site}/ponds", response_model=list[PondSummary], summary="Ponds of a site")
 def list_ponds(site: str, _: SiteUser, store: StoreDep, registry: RegistryDep,
                config: ConfigDep, request: Request) -> list[PondSummary]:
-    return [PondSummary(**_detail(p, store, registry, config, request).model_dump(
-                include={"site", "slug", "name", "status", "last_seen"}))
-            for p in registry.ponds(site)]
+    return [pond_summary(p, store, registry, config, request) for p in registry.ponds(site)]
 
 
 @router.get("/{site}/ponds/{pond}", response_model=PondDetail,
