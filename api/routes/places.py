@@ -21,7 +21,7 @@ from api.routes.sites import pond_summary, site_public
 from api.schemas import PondSummary, SitePublic
 from kolam.auth import Forbidden, Principal, Role
 from kolam.errors import InvalidRecord
-from kolam.registry.places import (
+from kolam.places import (
     ALTITUDE_RANGE_M,
     AREA_RANGE_M2,
     DEPTH_RANGE_CM,
@@ -29,12 +29,12 @@ from kolam.registry.places import (
     LON_RANGE,
     NAME_MAX,
     REGION_MAX,
-    Places,
     PondKind,
     PondShape,
     SiteKind,
     SitePlace,
 )
+from kolam.registry.places import Places
 
 router = APIRouter(prefix="/api/v1/sites", tags=["sites"])
 SiteAdmin = Annotated[Principal, Depends(site_access(frozenset({Role.ADMIN})))]

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import text
 
 from kolam.errors import InvalidRecord, NotFound
+from kolam.places import PondKind, PondShape, SiteKind, SitePlace, site_zone
 from kolam.protocol import DeviceRef
 from kolam.registry.db import make_engine, migrate
-from kolam.registry.places import Places, PondKind, PondShape, SiteKind, SitePlace, site_zone
+from kolam.registry.places import Places
 from kolam.registry.repo import DeviceCheck, Registry
 
 JAYAPURA = SitePlace(name="Lapas Kelas IIA Abepura", kind=SiteKind.LAPAS, province="Papua",
