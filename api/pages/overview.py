@@ -1,12 +1,14 @@
 """``/``: every site and pond of the user at a glance (the officers' desk, the Dinas).
 
 Per site: the ponds with their status (sortable), open alerts, the production harvested
-this month (WIB calendar month) and the sensor uptime over the last 24 hours.
+this month (the calendar month in the site's own time zone) and the sensor uptime over the
+last 24 hours.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -18,10 +20,11 @@ from api.pages.session import PageUser, user_sites
 from kolam.auth import Role
 from kolam.catalogue import MEASURED
 from kolam.monthly import month_span
+from kolam.places import site_zone
 from kolam.registry.alerts import AlertInfo
 from kolam.registry.cycles import Cycles
 from kolam.store.base import TimeSeriesReader
-from kolam.timeutil import WIB, from_ms, now_ms
+from kolam.timeutil import WIB, local_month, now_ms
 
 router = APIRouter(include_in_schema=False)
 UPTIME_SPAN_MS = 86_400_000
@@ -56,9 +59,9 @@ def uptime_pct(store: TimeSeriesReader, site: str, pond: str, now: int) -> float
     return min(100.0, 100 * len(buckets) / (UPTIME_SPAN_MS // UPTIME_STEP_MS))
 
 
-def production_kg(cycles: Cycles, site: str, now: int) -> float:
-    """Harvested kg dated in the current WIB month."""
-    start, end = month_span(from_ms(now).astimezone(WIB).strftime("%Y-%m"))
+def production_kg(cycles: Cycles, site: str, now: int, tz: tzinfo = WIB) -> float:
+    """Harvested kg dated in the current month of ``tz``, the site's zone."""
+    start, end = month_span(local_month(now, tz), tz)
     total = 0.0
     for c in cycles.cycles(site):
         if c.stocked_at >= end or (c.ended_at is not None and c.ended_at < start):
@@ -70,10 +73,11 @@ def production_kg(cycles: Cycles, site: str, now: int) -> float:
 def site_row(request: Request, site: str, now: int) -> SiteRow:
     state = request.app.state
     cards = site_cards(request, site, now, with_cycle=False)
-    return SiteRow(site, state.registry.site(site).name, cards,
+    info = state.registry.site(site)
+    return SiteRow(site, info.name, cards,
                    {c.pond.slug: uptime_pct(state.store, site, c.pond.slug, now) for c in cards},
                    state.alerts.find([site], states=("open", "acknowledged"), limit=50),
-                   production_kg(state.cycles, site, now))
+                   production_kg(state.cycles, site, now, site_zone(info.timezone)))
 
 
 @router.get("/")

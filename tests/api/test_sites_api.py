@@ -4,12 +4,15 @@ them, the plausibility checks, the audit, and a telemetry-made pond completed la
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
+from kolam.kpi import DAY_MS
 from kolam.protocol import DeviceRef
 from kolam.registry.repo import DeviceCheck
 from kolam.registry.users import Users
+from kolam.timeutil import to_ms
 from tests.utils.farm import SITE_A, SITE_B, Farm, module_farm
 
 MAKASSAR = {"slug": "rutan-makassar", "name": "Rutan Kelas I Makassar", "kind": "rutan",
@@ -140,3 +143,60 @@ def test_a_pond_made_by_telemetry_is_completed_later(farm: Farm) -> None:
     r = farm.client.post(f"/api/v1/sites/{SITE_B}/ponds", json={"slug": "kolam-baru"},
                          headers=farm.as_("admin"))
     assert r.status_code == 422 and "exists already" in r.text
+
+
+def _harvest_at(farm: Farm, site: str, at_ms: int) -> None:
+    from kolam.registry.cycles import Cycles
+    from kolam.registry.entries import Entries
+    from kolam.registry.records import NewCycle, NewHarvest, NewTeam, Programme
+    from kolam.registry.teams import Teams
+
+    farm.registry.ensure_pond(site, "kolam-1")
+    start = at_ms - 60 * DAY_MS
+    team = Teams(farm.registry.engine).add_team(site, NewTeam("Lele Timur",
+                                                              Programme.LELE_GROWOUT, start))
+    cycle = Cycles(farm.registry.engine).start(site, "kolam-1",
+                                               NewCycle(team.id, start, 1000, 2.0))
+    Entries(farm.registry.engine).add_harvest(site, cycle.id, NewHarvest(
+        at_ms, 12.0, count=100, price_per_kg_rp=25_000), "test")
+
+
+# 16:30 UTC on 30 November: still November in Jakarta (23:30 WIB), already 1 December in
+# Jayapura (01:30 WIT).
+def iso_ms(text: str) -> int:
+    return to_ms(datetime.fromisoformat(text))
+
+
+LAST_NIGHT_OF_NOVEMBER = to_ms(datetime(2026, 11, 30, 16, 30, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(("zone", "month", "abbreviation"), [
+    ("Asia/Jayapura", "2026-12", "WIT"), ("Asia/Jakarta", "2026-11", "WIB")])
+def test_the_monthly_report_uses_the_sites_month(farm: Farm, zone: str, month: str,
+                                                 abbreviation: str) -> None:
+    slug = f"lapas-{abbreviation.lower()}"
+    c, admin = farm.client, farm.as_("admin")
+    assert c.post("/api/v1/sites", json={"slug": slug, "timezone": zone},
+                  headers=admin).status_code == 201
+    _harvest_at(farm, slug, LAST_NIGHT_OF_NOVEMBER)
+    base = f"/api/v1/sites/{slug}/reports/monthly"
+    production = {m: c.get(base, params={"month": m}, headers=admin).json()["production_kg"]
+                  for m in ("2026-11", "2026-12")}
+    assert production == {"2026-11": 0.0, "2026-12": 0.0} | {month: 12.0}
+    html = c.get(f"{base}.html", params={"month": month}, headers=admin).text
+    assert f"({abbreviation})" in html
+
+
+def test_the_dawn_forecast_uses_the_sites_coordinates(farm: Farm) -> None:
+    c, admin = farm.client, farm.as_("admin")
+    c.post("/api/v1/sites", json={"slug": "lapas-sorong", "timezone": "Asia/Jayapura"},
+           headers=admin)
+    farm.registry.ensure_pond("lapas-sorong", "kolam-1")
+    url = "/api/v1/sites/lapas-sorong/ponds/kolam-1/forecast"
+    before = c.get(url, headers=admin).json()
+    assert (before["lat_deg"], before["lon_deg"]) == (-6.12, 106.15)  # Serang, by default
+    c.patch("/api/v1/sites/lapas-sorong", json={"lat": -0.88, "lon": 131.25}, headers=admin)
+    after = c.get(url, headers=admin).json()
+    assert (after["lat_deg"], after["lon_deg"]) == (-0.88, 131.25)
+    # Sunrise in Sorong is about 1 h 40 min before Serang's (25° of longitude east).
+    assert 80 <= (iso_ms(before["sunrise"]) - iso_ms(after["sunrise"])) % DAY_MS / 60_000 <= 120
