@@ -25,6 +25,7 @@ from api.routes import (
     health,
     kpis,
     members,
+    places,
     records,
     reports,
     series,
@@ -138,8 +139,8 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
         return _internal(request, exc, secrets)
 
-    for module in (health, auth, users, sites, series, forecast, deadletters, teams, members,
-                   cycles, records, kpis, reports, alerts, whatsapp):
+    for module in (health, auth, users, sites, places, series, forecast, deadletters, teams,
+                   members, cycles, records, kpis, reports, alerts, whatsapp):
         app.include_router(module.router)
     install_pages(app)
     # Added last, so outermost: the size limit runs before anything reads a body (the

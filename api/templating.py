@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,16 @@ def _wib_date(value: int | None) -> str:
     return from_ms(value).astimezone(WIB).strftime("%d-%m-%Y") if value is not None else "—"
 
 
+def _local_date(value: int | None, tz: tzinfo) -> str:
+    """A date in a site's zone (the monthly report's period)."""
+    return from_ms(value).astimezone(tz).strftime("%d-%m-%Y") if value is not None else "—"
+
+
+def zone_name(tz: tzinfo, at_ms: int) -> str:
+    """What the zone is called at that moment: WIB, WITA, WIT (else its UTC offset)."""
+    return from_ms(at_ms).astimezone(tz).tzname() or "UTC"
+
+
 def _rupiah(value: float | None) -> str:
     # Indonesian grouping: Rp 1.250.000
     return "—" if value is None else "Rp " + f"{value:,.0f}".replace(",", ".")
@@ -27,7 +38,8 @@ def _num(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value:,.{digits}f}".replace(",", " ")
 
 
-templates.env.filters.update(wib_date=_wib_date, rupiah=_rupiah, num=_num)
+templates.env.filters.update(wib_date=_wib_date, local_date=_local_date, rupiah=_rupiah,
+                             num=_num)
 
 
 def render(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:

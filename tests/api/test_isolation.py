@@ -50,6 +50,10 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", S): ALL,
     ("GET", S + "/ponds"): ALL,
     ("GET", S + "/ponds/{pond}"): ALL,
+    ("POST", "/api/v1/sites"): ADMIN,  # of every site, or a site admin for its own slug
+    ("PATCH", S): ADMIN,
+    ("POST", S + "/ponds"): ADMIN,
+    ("PATCH", S + "/ponds/{pond}"): WRITERS,  # officers may edit their ponds (issue #19)
     ("GET", S + "/ponds/{pond}/series"): ALL,
     ("GET", S + "/ponds/{pond}/series.csv"): ALL,
     ("GET", S + "/ponds/{pond}/forecast"): ALL,
