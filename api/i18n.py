@@ -168,7 +168,67 @@ WORDS: dict[str, tuple[str, str]] = {
     "back": ("Kembali", "Back"),
     "time": ("Waktu", "Time"),
     "events": ("Peristiwa", "Events"),
+    # h8-forms (issue #17): form fields, validation errors, plausibility, echo, corrections.
+    "f_feed_kg": ("Pakan", "Feed"),
+    "f_dead_count": ("Ikan mati", "Dead fish"),
+    "f_sample_count": ("Jumlah ikan ditimbang", "Fish weighed"),
+    "f_sample_weight_g": ("Berat total", "Total weight"),
+    "f_exchange_pct": ("Air diganti", "Water exchanged"),
+    "f_seed_count": ("Jumlah benih", "Seed count"),
+    "f_seed_weight_g": ("Berat benih", "Seed weight"),
+    "f_stocked_at": ("Tanggal tebar", "Stocked on"),
+    "f_harvest_kg": ("Berat panen", "Harvest weight"),
+    "f_count": ("Jumlah ekor", "Count"),
+    "f_price": ("Harga per kg", "Price per kg"),
+    "f_date": ("Tanggal", "Date"),
+    "f_hours": ("Jam", "Hours"),
+    "f_pond": ("Kolam", "Pond"),
+    "f_kind": ("Jenis", "Kind"),
+    "f_note": ("Catatan", "Note"),
+    "f_reason": ("Alasan", "Reason"),
+    "f_members": ("Anggota", "Members"),
+    "err_required": ("{field}: wajib diisi", "{field}: required"),
+    "err_not_number": ("{field}: {raw} bukan angka", "{field}: {raw} is not a number"),
+    "err_unusable": ("{field}: {raw} bukan angka yang bisa dipakai (harus lebih dari 0)",
+                     "{field}: {raw} is not a usable number (must be more than 0)"),
+    "err_positive": ("{field}: harus lebih dari 0", "{field}: must be more than 0"),
+    "err_whole": ("{field}: harus bilangan bulat", "{field}: must be a whole number"),
+    "err_at_most": ("{field}: paling banyak {high} {unit}", "{field}: at most {high} {unit}"),
+    "err_date_range": ("{field}: dari tahun {low} sampai sebelum {high}",
+                       "{field}: from {low} to before {high}"),
+    "err_not_date": ("{field}: {raw} bukan tanggal (TTTT-BB-HH)",
+                     "{field}: {raw} is not a date (YYYY-MM-DD)"),
+    "err_unknown_kind": ("Jenis catatan tidak dikenal: {kind}", "Unknown kind of log: {kind}"),
+    "err_kiosk_kinds": ("Kios hanya mencatat pakan atau ikan mati.",
+                        "The kiosk records feeding or dead fish only."),
+    "err_no_cycle": ("{pond}: kolam ini belum ditebar benih.", "{pond}: this pond is not stocked."),
+    "err_no_pond": ("Pilih kolam.", "Choose a pond."),
+    "err_more_dead_than_alive": (
+        "{dead} ikan mati lebih banyak dari {alive} ikan yang hidup (ditebar {stocked}, "
+        "{died} mati, {harvested} dipanen)",
+        "{dead} dead is more than the {alive} fish alive (stocked {stocked}, {died} dead, "
+        "{harvested} harvested)"),
+    "err_outside_cycle": ("Tanggal {at} di luar siklus (ditebar {stocked}, sampai {until}).",
+                          "The date {at} is outside the cycle (stocked {stocked}, until "
+                          "{until})."),
+    "err_cycle_ended": ("Siklus ini sudah selesai: tidak bisa menambah panen.",
+                        "This cycle has ended: no more harvests on it."),
+    "err_not_team_members": ("Anggota {ids} bukan anggota kelompok ini.",
+                             "Members {ids} are not in this team."),
+    "err_harvest_too_many": (
+        "Panen {count} ekor lebih banyak dari {alive} ekor yang hidup: isi jumlah ekor.",
+        "A harvest of {count} fish is more than the {alive} alive: give the count."),
+    "err_active_cycle": ("Kolam ini masih punya siklus aktif: panen akhir dulu.",
+                         "This pond still has an active cycle: finish it with a final "
+                         "harvest first."),
+    "err_team_name": ("Kelompok perlu nama.", "A team needs a name."),
+    "err_team_exists": ("Sudah ada kelompok bernama {name}.",
+                        "There is already a team named {name}."),
 }
+
+UNITS_ID: Final = {"fish": "ekor", "kg per log": "kg per catatan", "Rp/kg": "Rp/kg",
+                   "%": "%", "g": "g", "kg": "kg", "h": "jam"}
+"""Units in error messages, as the Indonesian pages write them."""
 
 _UNITS_AGO = {"id": ("detik", "menit", "jam", "hari", "{n} {u} lalu", "baru saja"),
               "en": ("s", "min", "h", "d", "{n} {u} ago", "just now")}
@@ -236,6 +296,36 @@ def ago(now_ms: int, t_ms: int | None, lang: str) -> str:
         if age < limit:
             return pattern.format(n=age // size, u=unit)
     return pattern.format(n=age // 86400, u=d)
+
+
+def _filled(value: object, lang: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, int) or value == int(value):
+        return num(value, 0, lang)
+    return num(value, 2, lang).rstrip("0").rstrip(",." if lang == "id" else ".")
+
+
+def error_text(exc: Exception, lang: str) -> str:
+    """An ``InvalidRecord`` in the page's language: its ``err_{key}`` phrase with the
+    numbers written the language's way and the field named; the message otherwise."""
+    key = getattr(exc, "key", None)
+    if key is None or f"err_{key}" not in WORDS:
+        return str(exc)
+    fill: dict[str, str] = {}
+    for name, value in getattr(exc, "fill", {}).items():
+        if name == "field":
+            fill[name] = t(lang, str(value))
+        elif name == "unit":
+            fill[name] = str(value) if lang == "en" else UNITS_ID.get(str(value), str(value))
+        elif name == "raw":
+            fill[name] = f"“{value}”"
+        else:
+            fill[name] = _filled(value, lang)
+    try:
+        return t(lang, f"err_{key}", **fill)
+    except (KeyError, IndexError):
+        return str(exc)
 
 
 def rupiah(value: float | None) -> str:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.auth import STAFF, WRITERS
+from api.i18n import error_text, lang_of
 from api.pages.advice import alert_advice, alert_title
 from api.pages.forms import number
 from api.pages.render import page
@@ -65,7 +66,8 @@ def acknowledge(request: Request, site: str, alert: int, user: SiteStaffPage,
     try:
         alerts.acknowledge(alert, user.username, now_ms())
     except InvalidRecord as exc:
-        return _alerts_page(request, user, None, "active", 422, error=str(exc))
+        return _alerts_page(request, user, None, "active", 422,
+                            error=error_text(exc, lang_of(request)))
     return RedirectResponse(f"/alerts?acked={alert}", status_code=303)
 
 
@@ -77,9 +79,10 @@ def silence(request: Request, site: str, user: SiteWriterPage,
     check_csrf(request, csrf)
     state = request.app.state
     try:
-        h = number(hours, "hours") or 0.0
+        h = number(hours, "f_hours", lang_of(request)) or 0.0
         if h > MAX_SILENCE_H:
-            raise InvalidRecord(f"hours: at most {MAX_SILENCE_H} (30 days)")
+            raise InvalidRecord(f"hours: at most {MAX_SILENCE_H} (30 days)", key="at_most",
+                                field="f_hours", high=MAX_SILENCE_H, unit="h")
         if pond:
             try:
                 state.registry.pond(site, pond)
@@ -90,5 +93,6 @@ def silence(request: Request, site: str, user: SiteWriterPage,
                                  starts_at=now, ends_at=now + int(h * 3_600_000),
                                  reason=reason.strip()[:200], by=user.username, now=now)
     except InvalidRecord as exc:
-        return _alerts_page(request, user, site, "active", 422, error=str(exc))
+        return _alerts_page(request, user, site, "active", 422,
+                            error=error_text(exc, lang_of(request)))
     return RedirectResponse(f"/alerts?site={site}&silenced=1", status_code=303)

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.i18n import lang_of
+from api.i18n import error_text, lang_of
 from api.pages.advice import Advice, Task, todays_tasks, what_to_do
 from api.pages.forms import number
 from api.pages.ponds import PondCard, site_cards
@@ -64,30 +64,36 @@ def add_log(request: Request, site: str, user: SiteLoggerPage,
             kind: Annotated[str, Form()] = "", amount: Annotated[str, Form()] = "",
             ) -> Response:
     check_csrf(request, csrf)
-    state = request.app.state
+    state, lang = request.app.state, lang_of(request)
     form = {"pond": pond, "kind": kind, "amount": amount}
     try:
         try:
             log_kind = LogKind(kind)
         except ValueError as exc:
-            raise InvalidRecord(f"unknown kind {kind!r}") from exc
+            raise InvalidRecord(f"unknown kind {kind!r}", key="unknown_kind",
+                                kind=kind) from exc
         if log_kind not in (LogKind.FEEDING, LogKind.MORTALITY) or (
                 user.role is Role.KIOSK and log_kind not in KIOSK_KINDS):
-            raise InvalidRecord("the kiosk records feeding or dead fish only")
+            raise InvalidRecord("the kiosk records feeding or dead fish only",
+                                key="kiosk_kinds")
+        if not pond:
+            raise InvalidRecord("pond: required", key="no_pond")
         try:
-            cycle = state.cycles.active_cycle(site, state.registry.pond(site, pond).slug)
+            pond_info = state.registry.pond(site, pond)
         except NotFound as exc:
-            raise InvalidRecord(str(exc)) from exc
+            raise InvalidRecord(str(exc), key="no_pond") from exc
+        cycle = state.cycles.active_cycle(site, pond_info.slug)
         if cycle is None:
-            raise InvalidRecord(f"pond {pond!r} has no active cycle")
+            raise InvalidRecord(f"pond {pond!r} has no active cycle", key="no_cycle",
+                                pond=pond_info.name)
         if log_kind is LogKind.FEEDING:
             new = NewLog(log_kind, now_ms(),
-                         feed_kg=number(amount, "feed kg", bound=bounds.FEED_KG))
+                         feed_kg=number(amount, "f_feed_kg", lang, bound=bounds.FEED_KG))
         else:
             new = NewLog(log_kind, now_ms(),
-                         dead_count=int(number(amount, "dead fish", integer=True,
+                         dead_count=int(number(amount, "f_dead_count", lang, integer=True,
                                                 bound=bounds.FISH) or 0))
         state.entries.add_log(site, cycle.id, new, user.username)
     except InvalidRecord as exc:
-        return _kiosk(request, site, status_code=422, error=str(exc), form=form)
+        return _kiosk(request, site, status_code=422, error=error_text(exc, lang), form=form)
     return RedirectResponse(f"/kiosk/{site}?saved=1#log", status_code=303)

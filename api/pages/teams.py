@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.auth import STAFF, WRITERS
+from api.i18n import error_text, lang_of
 from api.pages.forms import date_wib, number
 from api.pages.render import page
 from api.pages.session import PageUser, SiteStaffPage, SiteWriterPage, check_csrf, check_role
@@ -71,12 +72,14 @@ def add_team(request: Request, site: str, user: SiteWriterPage,
         try:
             prog = Programme(programme)
         except ValueError as exc:
-            raise InvalidRecord(f"unknown programme {programme!r}") from exc
+            raise InvalidRecord(f"unknown programme {programme!r}", key="unknown_kind",
+                                kind=programme) from exc
         names = tuple(x.strip() for x in instructors.split(",") if x.strip())
         t = state.teams.add_team(site, NewTeam(name, prog, now_ms(), names))
         state.users.audit(user.username, "create", "team", t.id, site, t.name)
     except InvalidRecord as exc:
-        return _site_page(request, site, 422, error=str(exc), form={"name": name})
+        return _site_page(request, site, 422, error=error_text(exc, lang_of(request)),
+                          form={"name": name})
     return RedirectResponse(f"/teams/{site}/{t.id}?saved=1", status_code=303)
 
 
@@ -113,34 +116,36 @@ def stock(request: Request, site: str, team: int, user: SiteWriterPage,
           seed_count: Annotated[str, Form()] = "", seed_weight_g: Annotated[str, Form()] = "",
           stocked_at: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
-    state = request.app.state
+    state, lang = request.app.state, lang_of(request)
     try:
         if not pond:
-            raise InvalidRecord("pond: required")
-        new = NewCycle(team, date_wib(stocked_at, "stocked on", now_ms()),
-                       int(number(seed_count, "seed count", integer=True, bound=bounds.FISH) or 0),
-                       number(seed_weight_g, "seed weight", bound=bounds.SEED_WEIGHT_G) or 0.0)
+            raise InvalidRecord("pond: required", key="no_pond")
+        new = NewCycle(team, date_wib(stocked_at, "f_stocked_at", now_ms()),
+                       int(number(seed_count, "f_seed_count", lang, integer=True,
+                                  bound=bounds.FISH) or 0),
+                       number(seed_weight_g, "f_seed_weight_g", lang,
+                              bound=bounds.SEED_WEIGHT_G) or 0.0)
         c = state.cycles.start(site, pond, new)
         state.users.audit(user.username, "create", "cycle", c.id, site, f"pond {pond}")
     except InvalidRecord as exc:
-        return _team_page(request, site, team, 422, error=str(exc), form="cycle")
+        return _team_page(request, site, team, 422, error=error_text(exc, lang), form="cycle")
     return RedirectResponse(f"/teams/{site}/{team}?saved=1", status_code=303)
 
 
-def _log(kind: LogKind, value: str, value2: str, note: str, at: int) -> NewLog:
+def _log(kind: LogKind, value: str, value2: str, note: str, at: int, lang: str) -> NewLog:
     if kind is LogKind.FEEDING:
-        return NewLog(kind, at, feed_kg=number(value, "feed kg", bound=bounds.FEED_KG))
+        return NewLog(kind, at, feed_kg=number(value, "f_feed_kg", lang, bound=bounds.FEED_KG))
     if kind is LogKind.MORTALITY:
-        dead = number(value, "dead fish", integer=True, bound=bounds.FISH)
+        dead = number(value, "f_dead_count", lang, integer=True, bound=bounds.FISH)
         return NewLog(kind, at, dead_count=int(dead or 0))
     if kind is LogKind.SAMPLING:
-        fish = number(value, "fish weighed", integer=True, bound=bounds.SAMPLE_FISH)
+        fish = number(value, "f_sample_count", lang, integer=True, bound=bounds.SAMPLE_FISH)
         return NewLog(kind, at, sample_count=int(fish or 0),
-                      sample_weight_g=number(value2, "their total weight g",
+                      sample_weight_g=number(value2, "f_sample_weight_g", lang,
                                              bound=bounds.SAMPLE_WEIGHT_G))
     if kind is LogKind.WATER_EXCHANGE:
-        return NewLog(kind, at,
-                      exchange_pct=number(value, "water exchanged %", bound=bounds.PERCENT))
+        return NewLog(kind, at, exchange_pct=number(value, "f_exchange_pct", lang,
+                                                    bound=bounds.PERCENT))
     return NewLog(kind, at, note=note.strip())
 
 
@@ -151,26 +156,29 @@ def add_log(request: Request, site: str, team: int, user: SiteWriterPage,
             value2: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
             at: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
-    state = request.app.state
+    state, lang = request.app.state, lang_of(request)
     try:
         try:
             log_kind = LogKind(kind)
         except ValueError as exc:
-            raise InvalidRecord(f"unknown kind {kind!r}") from exc
+            raise InvalidRecord(f"unknown kind {kind!r}", key="unknown_kind",
+                                kind=kind) from exc
         if log_kind not in FORM_LOG_KINDS:
-            raise InvalidRecord(f"use the API for {log_kind.value} logs")
+            raise InvalidRecord(f"use the API for {log_kind.value} logs", key="unknown_kind",
+                                kind=kind)
         _own_cycle(request, site, team, cycle)
-        new = _log(log_kind, value, value2, note, date_wib(at, "date", now_ms()))
+        new = _log(log_kind, value, value2, note, date_wib(at, "f_date", now_ms()), lang)
         state.entries.add_log(site, cycle, new, user.username)
     except InvalidRecord as exc:
-        return _team_page(request, site, team, 422, error=str(exc), form="log")
+        return _team_page(request, site, team, 422, error=error_text(exc, lang), form="log")
     return RedirectResponse(f"/teams/{site}/{team}?saved=1", status_code=303)
 
 
 def _own_cycle(request: Request, site: str, team: int, cycle: int) -> None:
     c = request.app.state.cycles.cycle(site, cycle)
     if c.team_id != team:
-        raise InvalidRecord(f"cycle {cycle} belongs to another team")
+        raise InvalidRecord(f"cycle {cycle} belongs to another team", key="no_cycle",
+                            pond=c.pond)
 
 
 @router.post("/teams/{site}/{team}/harvests")
@@ -180,16 +188,17 @@ def add_harvest(request: Request, site: str, team: int, user: SiteWriterPage,
                 price: Annotated[str, Form()] = "", final: Annotated[str, Form()] = "",
                 at: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
-    state = request.app.state
+    state, lang = request.app.state, lang_of(request)
     try:
         _own_cycle(request, site, team, cycle)
-        n = number(count, "count", integer=True, required=False, bound=bounds.FISH)
-        new = NewHarvest(date_wib(at, "date", now_ms()),
-                         number(kg, "harvest kg", bound=bounds.HARVEST_KG) or 0.0,
+        n = number(count, "f_count", lang, integer=True, required=False, bound=bounds.FISH)
+        new = NewHarvest(date_wib(at, "f_date", now_ms()),
+                         number(kg, "f_harvest_kg", lang, bound=bounds.HARVEST_KG) or 0.0,
                          final == "on", count=int(n) if n else None,
-                         price_per_kg_rp=number(price, "price Rp/kg", required=False,
+                         price_per_kg_rp=number(price, "f_price", lang, required=False,
                                                 bound=bounds.PRICE_PER_KG_RP) or 0.0)
         state.entries.add_harvest(site, cycle, new, user.username)
     except InvalidRecord as exc:
-        return _team_page(request, site, team, 422, error=str(exc), form="harvest")
+        return _team_page(request, site, team, 422, error=error_text(exc, lang),
+                          form="harvest")
     return RedirectResponse(f"/teams/{site}/{team}?saved=1", status_code=303)

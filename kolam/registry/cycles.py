@@ -105,7 +105,8 @@ class Cycles:
                 if active is not None:
                     raise InvalidRecord(
                         f"pond {pond!r} already has an active cycle (#{active.id}, stocked "
-                        f"{iso(active.stocked_at)}): finish it with a final harvest first")
+                        f"{iso(active.stocked_at)}): finish it with a final harvest first",
+                        key="active_cycle")
                 last_end = s.scalar(select(Cycle.ended_at).where(Cycle.pond_id == p.id)
                                     .order_by(Cycle.ended_at.desc()).limit(1))
                 if last_end is not None and new.stocked_at < last_end:
@@ -121,7 +122,8 @@ class Cycles:
                 return _info(c, pond, site, team.name)
         except IntegrityError as exc:
             # Another request stocked the pond between our check and our insert.
-            raise InvalidRecord(f"pond {pond!r} already has an active cycle") from exc
+            raise InvalidRecord(f"pond {pond!r} already has an active cycle",
+                                key="active_cycle") from exc
 
     def end(self, site: str, cycle_id: int, at: int, reason: str) -> CycleInfo:
         """End a cycle without a final harvest (total loss, pond repairs)."""

@@ -29,7 +29,7 @@ from kolam.registry.records import (
     NewHarvest,
     NewLog,
 )
-from kolam.timeutil import iso, now_ms
+from kolam.timeutil import WIB, from_ms, iso, now_ms
 
 # Fields each kind of log must carry; the others must stay empty.
 REQUIRED: dict[LogKind, tuple[str, ...]] = {
@@ -43,17 +43,25 @@ REQUIRED: dict[LogKind, tuple[str, ...]] = {
 }
 
 
+def wib_text(t_ms: int) -> str:
+    """A time as the pages write it (``24-11-2026 14:25``, WIB), for error messages."""
+    return from_ms(t_ms).astimezone(WIB).strftime("%d-%m-%Y %H:%M")
+
+
 def _check_within(c: Cycle, at: int, what: str) -> None:
     end = c.ended_at if c.ended_at is not None else now_ms() + FUTURE_SLACK_MS
     if not c.stocked_at <= at <= end:
         until = iso(c.ended_at) if c.ended_at is not None else "now"
         raise InvalidRecord(f"{what} dated {iso(at)} is outside cycle {c.id} "
-                            f"(stocked {iso(c.stocked_at)}, until {until})")
+                            f"(stocked {iso(c.stocked_at)}, until {until})",
+                            key="outside_cycle", at=wib_text(at), stocked=wib_text(c.stocked_at),
+                            until=wib_text(c.ended_at) if c.ended_at is not None else "—")
 
 
 def _check_open(c: Cycle, what: str) -> None:
     if c.ended_at is not None:
-        raise InvalidRecord(f"cycle {c.id} ended {iso(c.ended_at)}: no more {what} on it")
+        raise InvalidRecord(f"cycle {c.id} ended {iso(c.ended_at)}: no more {what} on it",
+                            key="cycle_ended")
 
 
 def _check_log(new: NewLog) -> None:
@@ -91,7 +99,8 @@ def _team_member_ids(s: Session, c: Cycle, member_ids: tuple[int, ...]) -> list[
                                                   Member.team_id == c.team_id)))
     unknown = sorted(set(member_ids) - {m.id for m in members})
     if unknown:
-        raise InvalidRecord(f"members {unknown} are not in the team farming cycle {c.id}")
+        raise InvalidRecord(f"members {unknown} are not in the team farming cycle {c.id}",
+                            key="not_team_members", ids=", ".join(map(str, unknown)))
     return members
 
 
@@ -134,7 +143,9 @@ class Entries:
                 if (new.dead_count or 0) > n_alive:
                     raise InvalidRecord(
                         f"{new.dead_count} dead is more than the {n_alive} fish alive "
-                        f"(stocked {c.seed_count}, {dead} dead, {harvested} harvested)")
+                        f"(stocked {c.seed_count}, {dead} dead, {harvested} harvested)",
+                        key="more_dead_than_alive", dead=new.dead_count or 0, alive=n_alive,
+                        stocked=c.seed_count, died=dead, harvested=harvested)
             e = LogEntry(cycle_id=c.id, at=new.at, kind=new.kind.value, member_id=new.member_id,
                          recorded_by=by, feed_kg=new.feed_kg, feed_type=new.feed_type,
                          protein_pct=new.protein_pct, dead_count=new.dead_count,
@@ -181,7 +192,8 @@ class Entries:
                     "derived from the weight: give the count or the size grade")
                 raise InvalidRecord(
                     f"harvest of {count} fish ({how}) is more than the {n_alive} alive "
-                    f"(stocked {c.seed_count}, {dead} dead, {harvested} harvested)")
+                    f"(stocked {c.seed_count}, {dead} dead, {harvested} harvested)",
+                    key="harvest_too_many", count=count, alive=n_alive)
             h = Harvest(cycle_id=c.id, at=new.at, final=new.final, kg=new.kg,
                         fish_per_kg=new.fish_per_kg, count=count,
                         count_measured=new.count is not None, buyer=new.buyer,
