@@ -40,6 +40,7 @@ from kolam.errors import (
     AuthError,
     Forbidden,
     HashingBusy,
+    Implausible,
     InvalidRecord,
     KolamError,
     NotFound,
@@ -96,6 +97,9 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
 
     @app.exception_handler(InvalidRecord)
     async def _invalid(request: Request, exc: InvalidRecord) -> JSONResponse:
+        if isinstance(exc, Implausible):  # the client may resend it with "confirm": true
+            return JSONResponse({"detail": str(exc), "needs_confirmation": True,
+                                 "check": exc.key}, status_code=422)
         return JSONResponse({"detail": str(exc)}, status_code=422)
 
     @app.exception_handler(StoreUnavailable)

@@ -162,6 +162,9 @@ class LogCreate(BaseModel):
         "N (as Kolam stores it: TAN-N, NO2-N), NH3 or NH4 (total ammonia), NO2 (nitrite). "
         "The value is converted to mg/L of N; the reading as entered is kept in the note")
     note: str = Field("", max_length=2000)
+    confirm: bool = Field(False, description="Store it although it looks implausible for "
+                          "the pond (kolam.plausible: a day's feed over ~10 % of the "
+                          "biomass, ABW falling by half, ...); without it such a log is 422")
 
 
 class LogPublic(BaseModel):
@@ -195,6 +198,9 @@ class HarvestCreate(BaseModel):
     price_per_kg_rp: PricePerKgRp = 0.0
     member_ids: list[Id] = Field(default_factory=list, max_length=500,
                                  description="Members who took part")
+    confirm: bool = Field(False, description="Store it although the price (outside Rp "
+                          "5,000–60,000/kg) or the weight (over twice the estimated "
+                          "biomass) looks implausible; without it such a harvest is 422")
 
 
 class HarvestPublic(BaseModel):

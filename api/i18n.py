@@ -222,6 +222,54 @@ WORDS: dict[str, tuple[str, str]] = {
                          "This pond still has an active cycle: finish it with a final "
                          "harvest first."),
     "err_team_name": ("Kelompok perlu nama.", "A team needs a name."),
+    "err_feed_high": ("{kg} kg pakan membuat {day} kg hari ini, {pct} % dari ±{biomass} kg "
+                      "ikan di kolam (paling masuk akal ±{limit} kg sehari). Periksa angkanya.",
+                      "{kg} kg of feed makes {day} kg today, {pct} % of the pond's ~{biomass} "
+                      "kg of fish (the most plausible is ~{limit} kg a day). Check the number."),
+    "err_dead_many": ("{dead} ikan mati adalah {pct} % dari {alive} ikan yang hidup. "
+                      "Periksa angkanya.", "{dead} dead is {pct} % of the {alive} fish alive. "
+                      "Check the number."),
+    "err_sample_too_many": ("{count} ekor ditimbang lebih banyak dari {alive} ikan yang hidup.",
+                            "{count} fish weighed is more than the {alive} alive."),
+    "err_abw_impossible": (
+        "{count} ekor dengan berat total {total} g berarti {abw} g per ekor, kurang dari "
+        "seperlima dari {prev} g sebelumnya. Isi BERAT TOTAL semua ikan yang ditimbang (jika "
+        "sampling sebelumnya salah, perbaiki dulu).",
+        "{count} fish weighing {total} g in all is {abw} g a fish, under a fifth of the "
+        "{prev} g before. Enter the TOTAL weight of the fish weighed (if the earlier sampling "
+        "is wrong, correct it first)."),
+    "err_abw_fell": ("{abw} g per ekor kurang dari setengah {prev} g sebelumnya: ikan tidak "
+                     "menyusut. Periksa angkanya.", "{abw} g a fish is less than half the "
+                     "{prev} g before: fish do not shrink. Check the number."),
+    "err_abw_rose": ("{abw} g per ekor setelah {prev} g {days} hari sebelumnya berarti tumbuh "
+                     "{sgr} % sehari (lele paling cepat ±8 % sehari). Periksa angkanya.",
+                     "{abw} g a fish after {prev} g {days} days before is {sgr} %/day of "
+                     "growth (lele grow at most ~8 %/day). Check the number."),
+    "err_exchange_high": ("Ganti air {pct} % lebih dari setengah kolam. Periksa angkanya.",
+                          "Exchanging {pct} % of the water is more than half the pond. "
+                          "Check the number."),
+    "err_price_odd": ("Harga Rp {price}/kg di luar Rp {low}–{high}/kg (harga di kolam "
+                      "Rp 18.000–25.000/kg). Periksa angkanya.",
+                      "Rp {price}/kg is outside Rp {low}–{high}/kg (farm gate is "
+                      "Rp 18,000–25,000/kg). Check the number."),
+    "err_harvest_heavy": ("{kg} kg lebih dari dua kali ±{biomass} kg ikan yang diperkirakan "
+                          "di kolam. Periksa angkanya.", "{kg} kg is more than twice the "
+                          "~{biomass} kg of fish estimated in the pond. Check the number."),
+    "confirm_yes": ("Ya, angkanya benar: simpan", "Yes, the number is right: save"),
+    "saved_echo": ("Tersimpan: {what}, {time}", "Saved: {what}, {time}"),
+    "echo_sampling": ("sampling {n}, total {total} g → {abw} g/ekor",
+                      "sampling {n}, total {total} g → {abw} g/fish"),
+    "final_short": ("panen akhir", "final"),
+    "undo": ("Batalkan", "Undo"),
+    "correct": ("Perbaiki", "Correct"),
+    "l_sample_count": ("Jumlah ikan ditimbang (ekor)", "Fish weighed (count)"),
+    "l_sample_weight_g": ("Berat total (g)", "Total weight (g)"),
+    "l_sample_weight_hint": (" semua ikan yang ditimbang, bukan per ekor",
+                             " of all the fish weighed, not per fish"),
+    "echo_sampling_preview": ("{n} ekor, total {total} g → {abw} g/ekor",
+                              "{n} fish, total {total} g → {abw} g/fish"),
+    "l_exchange_pct": ("Air diganti (% volume kolam)", "Water exchanged (% of the pond)"),
+    "l_when": ("Tanggal dan jam (kosong: sekarang)", "Date and time (empty: now)"),
     "err_team_exists": ("Sudah ada kelompok bernama {name}.",
                         "There is already a team named {name}."),
 }

@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.i18n import error_text, lang_of
 from api.pages.advice import Advice, Task, todays_tasks, what_to_do
+from api.pages.echo import log_echo
 from api.pages.forms import number
 from api.pages.ponds import PondCard, site_cards
 from api.pages.render import page
@@ -22,7 +23,7 @@ from api.routes.records import KIOSK_KINDS
 from kolam import bounds
 from kolam.auth import Role
 from kolam.errors import NotFound
-from kolam.registry.records import InvalidRecord, LogKind, NewLog
+from kolam.registry.records import Implausible, InvalidRecord, LogInfo, LogKind, NewLog
 from kolam.timeutil import now_ms
 
 router = APIRouter(include_in_schema=False)
@@ -33,6 +34,12 @@ class Tile:
     card: PondCard
     advice: list[Advice]
     tasks: list[Task]
+
+
+@dataclass(frozen=True, slots=True)
+class SavedLog:
+    log: LogInfo
+    text: str
 
 
 def tiles(request: Request, site: str, now: int) -> list[Tile]:
@@ -55,14 +62,27 @@ def _kiosk(request: Request, site: str, status_code: int = 200, **extra: object)
 
 @router.get("/kiosk/{site}")
 def kiosk(request: Request, site: str, _: SiteViewer, saved: int = 0) -> Response:
-    return _kiosk(request, site, saved=bool(saved))
+    return _kiosk(request, site, saved=_saved(request, site, saved))
+
+
+def _saved(request: Request, site: str, log_id: int) -> SavedLog | None:
+    """The log just saved, echoed under the form ("Tersimpan: pakan 2,5 kg, 07:30")."""
+    if log_id <= 0:
+        return None
+    state = request.app.state
+    try:
+        log = state.entries.log(site, log_id)
+        pond = state.registry.pond(site, state.cycles.cycle(site, log.cycle_id).pond)
+    except NotFound:
+        return None
+    return SavedLog(log, log_echo(log, lang_of(request), pond.name))
 
 
 @router.post("/kiosk/{site}/logs")
 def add_log(request: Request, site: str, user: SiteLoggerPage,
             csrf: Annotated[str, Form()] = "", pond: Annotated[str, Form()] = "",
             kind: Annotated[str, Form()] = "", amount: Annotated[str, Form()] = "",
-            ) -> Response:
+            confirm: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
     state, lang = request.app.state, lang_of(request)
     form = {"pond": pond, "kind": kind, "amount": amount}
@@ -93,7 +113,9 @@ def add_log(request: Request, site: str, user: SiteLoggerPage,
             new = NewLog(log_kind, now_ms(),
                          dead_count=int(number(amount, "f_dead_count", lang, integer=True,
                                                 bound=bounds.FISH) or 0))
-        state.entries.add_log(site, cycle.id, new, user.username)
+        saved = state.entries.add_log(site, cycle.id, new, user.username,
+                                      confirmed=confirm == "1")
     except InvalidRecord as exc:
-        return _kiosk(request, site, status_code=422, error=error_text(exc, lang), form=form)
-    return RedirectResponse(f"/kiosk/{site}?saved=1#log", status_code=303)
+        return _kiosk(request, site, status_code=422, error=error_text(exc, lang), form=form,
+                      doubt=isinstance(exc, Implausible))
+    return RedirectResponse(f"/kiosk/{site}?saved={saved.id}#log", status_code=303)

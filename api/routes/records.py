@@ -41,10 +41,11 @@ def add_log(site: str, cycle: int, body: LogCreate, user: SiteLogger,
             raise Forbidden(f"the kiosk may add only {', '.join(sorted(KIOSK_KINDS))} logs")
         if body.member_id is not None:
             raise Forbidden("the kiosk records for the team, not for a named member")
-    fields = body.model_dump(exclude={"at", "reported_as"}) | {"at": ms(body.at)}
+    fields = body.model_dump(exclude={"at", "reported_as", "confirm"}) | {"at": ms(body.at)}
     if body.reported_as is not None:
         fields |= kit_reading_as_n(body.metric, body.value, body.reported_as, body.note)
-    return public(entries.add_log(site, cycle, NewLog(**fields), user.username), LogPublic)
+    return public(entries.add_log(site, cycle, NewLog(**fields), user.username,
+                                  confirmed=body.confirm), LogPublic)
 
 
 def kit_reading_as_n(metric: str | None, value: float | None, reported_as: str,
@@ -74,7 +75,8 @@ def add_harvest(site: str, cycle: int, body: HarvestCreate, user: SiteWriter,
                 entries: EntriesDep) -> HarvestPublic:
     new = NewHarvest(ms(body.at), body.kg, body.final, body.fish_per_kg, body.count,
                      body.buyer, body.price_per_kg_rp, tuple(body.member_ids))
-    return public(entries.add_harvest(site, cycle, new, user.username), HarvestPublic)
+    return public(entries.add_harvest(site, cycle, new, user.username,
+                                      confirmed=body.confirm), HarvestPublic)
 
 
 @router.get("/costs", response_model=list[CostPublic], summary="Costs, oldest first")

@@ -7,8 +7,11 @@ import math
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from kolam import plausible
 from kolam.catalogue import METRICS
+from kolam.errors import NotFound
 from kolam.growth import DAY_MS, estimate_weight
+from kolam.kpi import feeding_rate_pct
 from kolam.registry.cycles import (
     FUTURE_SLACK_MS,
     cost_info,
@@ -18,10 +21,11 @@ from kolam.registry.cycles import (
 )
 from kolam.registry.db import session_factory
 from kolam.registry.farm_models import Cost, Cycle, Harvest, LogEntry, Member, Team
-from kolam.registry.models import Site
+from kolam.registry.models import Pond, Site
 from kolam.registry.records import (
     CostInfo,
     HarvestInfo,
+    Implausible,
     InvalidRecord,
     LogInfo,
     LogKind,
@@ -125,13 +129,75 @@ def abw_estimate_g(s: Session, c: Cycle, at: int) -> float:
                            max(0.0, (at - c.stocked_at) / DAY_MS)).abw_g
 
 
+def _previous_abw(s: Session, c: Cycle, at: int) -> tuple[float, int]:
+    """The newest measured average weight before ``at`` and when: the newest sampling,
+    else the seed weight at stocking."""
+    row = s.execute(select(LogEntry.at, LogEntry.sample_weight_g, LogEntry.sample_count)
+                    .where(LogEntry.cycle_id == c.id, LogEntry.kind == LogKind.SAMPLING.value,
+                           LogEntry.at <= at, LogEntry.sample_count > 0)
+                    .order_by(LogEntry.at.desc(), LogEntry.id.desc()).limit(1)).first()
+    if row is None or not row[1] or not row[2]:
+        return c.seed_weight_g, c.stocked_at
+    return float(row[1]) / row[2], int(row[0])
+
+
+def _wib_day(at: int) -> tuple[int, int]:
+    start = at - (at + 7 * 3_600_000) % DAY_MS
+    return start, start + DAY_MS
+
+
+def _doubt(s: Session, c: Cycle, new: NewLog) -> InvalidRecord | None:
+    """Why this log is implausible for this pond (``kolam.plausible``), if it is."""
+    if new.kind is LogKind.FEEDING and new.feed_kg:
+        start, end = _wib_day(new.at)
+        before = s.scalar(select(func.coalesce(func.sum(LogEntry.feed_kg), 0.0))
+                          .where(LogEntry.cycle_id == c.id, LogEntry.at >= start,
+                                 LogEntry.at < end)) or 0.0
+        n_alive = alive(s, c)[0]
+        abw = abw_estimate_g(s, c, new.at)
+        return plausible.check_feed(new.feed_kg, float(before), n_alive * abw / 1000,
+                                    feeding_rate_pct(abw))
+    if new.kind is LogKind.MORTALITY and new.dead_count:
+        return plausible.check_mortality(new.dead_count, alive(s, c)[0])
+    if new.kind is LogKind.SAMPLING and new.sample_count and new.sample_weight_g:
+        prev, prev_at = _previous_abw(s, c, new.at)
+        return plausible.check_sampling(new.sample_count, new.sample_weight_g, alive(s, c)[0],
+                                        prev, (new.at - prev_at) / DAY_MS)
+    if new.kind is LogKind.WATER_EXCHANGE and new.exchange_pct:
+        return plausible.check_exchange(new.exchange_pct)
+    return None
+
+
+def _check_plausible(doubt: InvalidRecord | None, confirmed: bool) -> None:
+    if doubt is not None and not (confirmed and isinstance(doubt, Implausible)):
+        raise doubt
+
+
+def _log_row(s: Session, site: str, log_id: int) -> LogEntry:
+    row = s.scalar(select(LogEntry).join(Cycle).join(Pond).join(Site)
+                   .where(Site.slug == site, LogEntry.id == log_id))
+    if row is None:
+        raise NotFound(f"no log {log_id} at site {site!r}")
+    return row
+
+
+def _harvest_row(s: Session, site: str, harvest_id: int) -> Harvest:
+    row = s.scalar(select(Harvest).join(Cycle).join(Pond).join(Site)
+                   .where(Site.slug == site, Harvest.id == harvest_id))
+    if row is None:
+        raise NotFound(f"no harvest {harvest_id} at site {site!r}")
+    return row
+
+
 class Entries:
     """Adds and lists the records of a cycle; every lookup is scoped to a site."""
 
     def __init__(self, engine: Engine) -> None:
         self._sessions = session_factory(engine)
 
-    def add_log(self, site: str, cycle_id: int, new: NewLog, by: str) -> LogInfo:
+    def add_log(self, site: str, cycle_id: int, new: NewLog, by: str, *,
+                confirmed: bool = False) -> LogInfo:
+        """Record a daily log; an implausible one (``kolam.plausible``) only ``confirmed``."""
         _check_log(new)
         with self._sessions() as s, s.begin():
             c = cycle_row(s, site, cycle_id)
@@ -146,6 +212,7 @@ class Entries:
                         f"(stocked {c.seed_count}, {dead} dead, {harvested} harvested)",
                         key="more_dead_than_alive", dead=new.dead_count or 0, alive=n_alive,
                         stocked=c.seed_count, died=dead, harvested=harvested)
+            _check_plausible(_doubt(s, c, new), confirmed)
             e = LogEntry(cycle_id=c.id, at=new.at, kind=new.kind.value, member_id=new.member_id,
                          recorded_by=by, feed_kg=new.feed_kg, feed_type=new.feed_type,
                          protein_pct=new.protein_pct, dead_count=new.dead_count,
@@ -157,8 +224,10 @@ class Entries:
             s.flush()
             return log_info(e)
 
-    def add_harvest(self, site: str, cycle_id: int, new: NewHarvest, by: str) -> HarvestInfo:
-        """Record a harvest; a final one ends the cycle at the harvest time.
+    def add_harvest(self, site: str, cycle_id: int, new: NewHarvest, by: str, *,
+                    confirmed: bool = False) -> HarvestInfo:
+        """Record a harvest; a final one ends the cycle at the harvest time. An implausible
+        price or weight (``kolam.plausible``) is stored only ``confirmed``.
 
         Without a counted number of fish, the count is derived from the size grade
         (kg × fish/kg), else from the estimated average body weight on the harvest day
@@ -194,6 +263,9 @@ class Entries:
                     f"harvest of {count} fish ({how}) is more than the {n_alive} alive "
                     f"(stocked {c.seed_count}, {dead} dead, {harvested} harvested)",
                     key="harvest_too_many", count=count, alive=n_alive)
+            _check_plausible(plausible.check_price(new.price_per_kg_rp), confirmed)
+            _check_plausible(plausible.check_harvest_kg(
+                new.kg, n_alive * abw_estimate_g(s, c, new.at) / 1000), confirmed)
             h = Harvest(cycle_id=c.id, at=new.at, final=new.final, kg=new.kg,
                         fish_per_kg=new.fish_per_kg, count=count,
                         count_measured=new.count is not None, buyer=new.buyer,
@@ -216,6 +288,16 @@ class Entries:
             s.add(cost)
             s.flush()
             return cost_info(cost)
+
+    def log(self, site: str, log_id: int) -> LogInfo:
+        """One log of a cycle at ``site``, or ``NotFound``."""
+        with self._sessions() as s:
+            return log_info(_log_row(s, site, log_id))
+
+    def harvest(self, site: str, harvest_id: int) -> HarvestInfo:
+        """One harvest at ``site``, or ``NotFound``."""
+        with self._sessions() as s:
+            return harvest_info(_harvest_row(s, site, harvest_id))
 
     def member_logs(self, site: str, member_id: int) -> list[LogInfo]:
         with self._sessions() as s:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kolam.errors import Implausible as Implausible
 from kolam.errors import InvalidRecord as InvalidRecord
 
 
