@@ -49,6 +49,7 @@ from kolam.errors import (
 )
 from kolam.redact import config_secrets, redact
 from kolam.registry.alerts import Alerts
+from kolam.registry.corrections import Corrections
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
 from kolam.registry.repo import Registry
@@ -70,6 +71,7 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
     app.state.teams = Teams(registry.engine)
     app.state.cycles = Cycles(registry.engine)
     app.state.entries = Entries(registry.engine)
+    app.state.corrections = Corrections(registry.engine)
     app.state.alerts = Alerts(registry.engine)
     app.state.secret_key = secret_key(config)
     check_secret_key(app.state.secret_key)  # refuse to start with a guessable key

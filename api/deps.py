@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from kolam.config import KolamConfig
+from kolam.registry.corrections import Corrections
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
 from kolam.registry.repo import Registry
@@ -48,7 +49,12 @@ def _entries(request: Request) -> Entries:
     return request.app.state.entries  # type: ignore[no-any-return]
 
 
+def _corrections(request: Request) -> Corrections:
+    return request.app.state.corrections  # type: ignore[no-any-return]
+
+
 UsersDep = Annotated[Users, Depends(_users)]
 TeamsDep = Annotated[Teams, Depends(_teams)]
 CyclesDep = Annotated[Cycles, Depends(_cycles)]
 EntriesDep = Annotated[Entries, Depends(_entries)]
+CorrectionsDep = Annotated[Corrections, Depends(_corrections)]

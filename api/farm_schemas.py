@@ -165,6 +165,8 @@ class LogCreate(BaseModel):
     confirm: bool = Field(False, description="Store it although it looks implausible for "
                           "the pond (kolam.plausible: a day's feed over ~10 % of the "
                           "biomass, ABW falling by half, ...); without it such a log is 422")
+    member_ids: list[Id] = Field(default_factory=list, max_length=100,
+                                 description="Members who did the work (with member_id)")
 
 
 class LogPublic(BaseModel):
@@ -186,6 +188,11 @@ class LogPublic(BaseModel):
     metric: str | None
     value: float | None
     note: str
+    member_ids: list[int] = Field(default_factory=list)
+    voided_at: str | None = Field(None, description="Voided: kept, no longer counted")
+    voided_by: str | None = None
+    void_reason: str | None = None
+    replaces_id: int | None = Field(None, description="The voided log this one corrects")
 
 
 class HarvestCreate(BaseModel):
@@ -216,6 +223,10 @@ class HarvestPublic(BaseModel):
     price_per_kg_rp: float
     member_ids: list[int]
     recorded_by: str
+    voided_at: str | None = None
+    voided_by: str | None = None
+    void_reason: str | None = None
+    replaces_id: int | None = None
 
 
 class CostCreate(BaseModel):
@@ -233,3 +244,55 @@ class CostPublic(BaseModel):
     amount_rp: float
     description: str
     recorded_by: str
+    voided_at: str | None = None
+    voided_by: str | None = None
+    void_reason: str | None = None
+    replaces_id: int | None = None
+
+
+Reason = Annotated[str, Field(min_length=1, max_length=200, examples=["salah ketik: 5 kg"])]
+
+
+class LogCorrection(BaseModel):
+    """What changes in a log (the rest is kept); the kind stays. The log is voided and
+    a corrected copy added in its place."""
+
+    reason: Reason
+    at: Instant | None = None
+    member_id: Id | None = None
+    member_ids: list[Id] | None = Field(None, max_length=100)
+    feed_kg: FeedKg | None = None
+    feed_type: str | None = Field(None, max_length=100)
+    protein_pct: Percent | None = None
+    dead_count: FishCount | None = None
+    sample_count: SampleFish | None = None
+    sample_weight_g: SampleWeightG | None = None
+    exchange_pct: Percent | None = None
+    treatment: str | None = Field(None, max_length=200)
+    dose: str | None = Field(None, max_length=100)
+    value: Finite | None = None
+    note: str | None = Field(None, max_length=2000)
+    confirm: bool = False
+
+
+class HarvestCorrection(BaseModel):
+    """What changes in a harvest (the rest is kept)."""
+
+    reason: Reason
+    at: Instant | None = None
+    final: bool | None = None
+    kg: HarvestKg | None = None
+    fish_per_kg: FishPerKg | None = None
+    count: FishCount | None = None
+    buyer: str | None = Field(None, max_length=200)
+    price_per_kg_rp: PricePerKgRp | None = None
+    member_ids: list[Id] | None = Field(None, max_length=500)
+    confirm: bool = False
+
+
+class CostCorrection(BaseModel):
+    reason: Reason
+    at: Instant | None = None
+    category: CostCategory | None = None
+    amount_rp: AmountRp | None = None
+    description: str | None = Field(None, max_length=200)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Engine, Select, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from kolam.errors import NotFound
 from kolam.registry.db import session_factory
@@ -55,22 +57,30 @@ def _info(c: Cycle, pond: str, site: str, team: str) -> CycleInfo:
                      c.target_fish_per_kg, c.ended_at, c.end_reason)
 
 
+def _void(row: LogEntry | Harvest | Cost) -> dict[str, Any]:
+    return {"voided_at": row.voided_at, "voided_by": row.voided_by,
+            "void_reason": row.void_reason, "replaces_id": row.replaces_id}
+
+
 def log_info(e: LogEntry) -> LogInfo:
+    ids = tuple(m.id for m in e.members)
+    if e.member_id is not None and e.member_id not in ids:
+        ids = (e.member_id, *ids)
     return LogInfo(LogKind(e.kind), e.at, e.member_id, e.feed_kg, e.feed_type, e.protein_pct,
                    e.dead_count, e.sample_count, e.sample_weight_g, e.exchange_pct,
-                   e.treatment, e.dose, e.metric, e.value, e.note, e.id, e.cycle_id,
-                   e.recorded_by)
+                   e.treatment, e.dose, e.metric, e.value, e.note, member_ids=ids, id=e.id,
+                   cycle_id=e.cycle_id, recorded_by=e.recorded_by, **_void(e))
 
 
 def harvest_info(h: Harvest) -> HarvestInfo:
     return HarvestInfo(h.id, h.cycle_id, h.at, h.final, h.kg, h.fish_per_kg, h.count,
                        h.count_measured, h.buyer, h.price_per_kg_rp,
-                       tuple(m.id for m in h.members), h.recorded_by)
+                       tuple(m.id for m in h.members), h.recorded_by, **_void(h))
 
 
 def cost_info(c: Cost) -> CostInfo:
     return CostInfo(c.id, c.cycle_id, c.at, CostCategory(c.category), c.amount_rp,
-                    c.description, c.recorded_by)
+                    c.description, c.recorded_by, **_void(c))
 
 
 class Cycles:
@@ -131,7 +141,8 @@ class Cycles:
             c = cycle_row(s, site, cycle_id)
             if c.ended_at is not None:
                 raise InvalidRecord(f"cycle {cycle_id} already ended {iso(c.ended_at)}")
-            last = s.scalar(select(LogEntry.at).where(LogEntry.cycle_id == c.id)
+            last = s.scalar(select(LogEntry.at).where(LogEntry.cycle_id == c.id,
+                                                      LogEntry.voided_at.is_(None))
                             .order_by(LogEntry.at.desc()).limit(1))
             if at < max(c.stocked_at, last or 0):
                 raise InvalidRecord(f"cycle {cycle_id} has records until "
@@ -165,16 +176,23 @@ class Cycles:
         found = self.cycles(site, pond=pond, active=True)
         return found[0] if found else None
 
-    def records(self, site: str, cycle_id: int) -> CycleRecords:
-        """The cycle with its logs, harvests and costs, each oldest first."""
+    def records(self, site: str, cycle_id: int, *,
+                include_voided: bool = False) -> CycleRecords:
+        """The cycle with its logs, harvests and costs, each oldest first; voided records
+        (wrong, or replaced by a correction) only ``include_voided``, for the history."""
         cycle = self.cycle(site, cycle_id)
         with self._sessions() as s:
-            logs = s.scalars(select(LogEntry).where(LogEntry.cycle_id == cycle_id)
+            lq = select(LogEntry).where(LogEntry.cycle_id == cycle_id)
+            hq = select(Harvest).where(Harvest.cycle_id == cycle_id)
+            cq = select(Cost).where(Cost.cycle_id == cycle_id)
+            if not include_voided:
+                lq = lq.where(LogEntry.voided_at.is_(None))
+                hq = hq.where(Harvest.voided_at.is_(None))
+                cq = cq.where(Cost.voided_at.is_(None))
+            logs = s.scalars(lq.options(selectinload(LogEntry.members))
                              .order_by(LogEntry.at, LogEntry.id))
-            harvests = s.scalars(select(Harvest).where(Harvest.cycle_id == cycle_id)
-                                 .order_by(Harvest.at, Harvest.id))
-            costs = s.scalars(select(Cost).where(Cost.cycle_id == cycle_id)
-                              .order_by(Cost.at, Cost.id))
+            harvests = s.scalars(hq.order_by(Harvest.at, Harvest.id))
+            costs = s.scalars(cq.order_by(Cost.at, Cost.id))
             return CycleRecords(cycle, tuple(log_info(e) for e in logs),
                                 tuple(harvest_info(h) for h in harvests),
                                 tuple(cost_info(c) for c in costs))
