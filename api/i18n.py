@@ -262,6 +262,31 @@ WORDS: dict[str, tuple[str, str]] = {
     "final_short": ("panen akhir", "final"),
     "undo": ("Batalkan", "Undo"),
     "correct": ("Perbaiki", "Correct"),
+    "undo_reason": ("dibatalkan segera setelah dicatat", "undone right after saving"),
+    "undone_echo": ("Dibatalkan: {what}", "Undone: {what}"),
+    "err_undo_too_late": ("Catatan ini tidak bisa dibatalkan di sini lagi: minta petugas "
+                          "memperbaikinya.", "This log can no longer be undone here: ask an "
+                          "officer to correct it."),
+    "err_reason_required": ("Alasan perbaikan wajib diisi.", "A correction needs a reason."),
+    "err_already_voided": ("Catatan ini sudah dibatalkan.", "This record was already voided."),
+    "err_kind_changed": ("Perbaikan tidak bisa mengubah jenis catatan: batalkan lalu catat "
+                         "yang baru.", "A correction keeps the kind: void it and add a new "
+                         "one."),
+    "err_pond_restocked": ("Kolam sudah ditebar lagi setelah panen akhir ini: tidak bisa "
+                           "dibatalkan.", "The pond was stocked again after this final "
+                           "harvest: it cannot be voided."),
+    "records": ("Semua catatan siklus", "All records of the cycle"),
+    "voided": ("dibatalkan", "voided"),
+    "correct_title": ("Perbaiki catatan", "Correct a record"),
+    "correct_save": ("Simpan perbaikan", "Save the correction"),
+    "void_title": ("Batalkan catatan ini", "Void this record"),
+    "void_save": ("Batalkan catatan", "Void the record"),
+    "reason_hint": ("Alasan (wajib, tercatat di riwayat)", "Reason (required, kept in the "
+                    "history)"),
+    "replaces": ("menggantikan #{id}", "replaces #{id}"),
+    "recorded_by": ("Dicatat oleh", "Recorded by"),
+    "monthly_report": ("Laporan bulanan (cetak)", "Monthly report (print)"),
+    "who_did_it": ("Siapa yang mengerjakan?", "Who did it?"),
     "l_sample_count": ("Jumlah ikan ditimbang (ekor)", "Fish weighed (count)"),
     "l_sample_weight_g": ("Berat total (g)", "Total weight (g)"),
     "l_sample_weight_hint": (" semua ikan yang ditimbang, bukan per ekor",

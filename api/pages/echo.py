@@ -6,9 +6,20 @@ and the pond, so a typo is seen at once and can be undone or corrected.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from api.i18n import num, rupiah, t
 from kolam.registry.records import HarvestInfo, LogInfo, LogKind
 from kolam.timeutil import WIB, from_ms, now_ms
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """What a page says back, and which record (``log``/``harvest``) to undo or correct."""
+
+    text: str
+    kind: str = ""
+    id: int = 0
 
 
 def when(t_ms: int, lang: str, now: int | None = None) -> str:

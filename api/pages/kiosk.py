@@ -6,24 +6,32 @@ today's tasks, and a form for the two logs the kiosk may add (``api.routes.recor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.i18n import error_text, lang_of
+from api.i18n import error_text, lang_of, t
 from api.pages.advice import Advice, Task, todays_tasks, what_to_do
-from api.pages.echo import log_echo
+from api.pages.echo import Saved, log_echo, log_values
 from api.pages.forms import number
 from api.pages.ponds import PondCard, site_cards
 from api.pages.render import page
 from api.pages.session import SiteLoggerPage, SiteViewer, check_csrf
-from api.routes.records import KIOSK_KINDS
+from api.pages.team_records import member_ids
+from api.routes.records import KIOSK_KINDS, KIOSK_UNDO_MS, summary
 from kolam import bounds
 from kolam.auth import Role
 from kolam.errors import NotFound
-from kolam.registry.records import Implausible, InvalidRecord, LogInfo, LogKind, NewLog
+from kolam.registry.records import (
+    Implausible,
+    InvalidRecord,
+    LogKind,
+    MemberInfo,
+    MemberStatus,
+    NewLog,
+)
 from kolam.timeutil import now_ms
 
 router = APIRouter(include_in_schema=False)
@@ -34,12 +42,6 @@ class Tile:
     card: PondCard
     advice: list[Advice]
     tasks: list[Task]
-
-
-@dataclass(frozen=True, slots=True)
-class SavedLog:
-    log: LogInfo
-    text: str
 
 
 def tiles(request: Request, site: str, now: int) -> list[Tile]:
@@ -53,19 +55,67 @@ def tiles(request: Request, site: str, now: int) -> list[Tile]:
     return out
 
 
+def crews(request: Request, site: str, shown: list[Tile]) -> dict[str, list[MemberInfo]]:
+    """The active members of each stocked pond's team, to tap who did the work (their
+    aliases only: the kiosk never shows names)."""
+    teams = request.app.state.teams
+    by_team: dict[int, list[MemberInfo]] = {}
+    out = {}
+    for tile in shown:
+        if tile.card.cycle is not None:
+            team = tile.card.cycle.team_id
+            if team not in by_team:
+                by_team[team] = [m for m in teams.members(site, team)
+                                 if m.status is MemberStatus.ACTIVE]
+            out[tile.card.pond.slug] = by_team[team]
+    return out
+
+
 def _kiosk(request: Request, site: str, status_code: int = 200, **extra: object) -> Response:
     now = now_ms()
+    shown = tiles(request, site, now)
     return page(request, "kiosk.html", status_code=status_code, site=site,
                 site_name=request.app.state.registry.site(site).name,
-                tiles=tiles(request, site, now), **extra)
+                tiles=shown, crews=crews(request, site, shown), **extra)
 
 
 @router.get("/kiosk/{site}")
-def kiosk(request: Request, site: str, _: SiteViewer, saved: int = 0) -> Response:
-    return _kiosk(request, site, saved=_saved(request, site, saved))
+def kiosk(request: Request, site: str, _: SiteViewer, saved: int = 0,
+          undone: int = 0) -> Response:
+    return _kiosk(request, site, saved=_saved(request, site, saved),
+                  undone=_undone(request, site, undone))
 
 
-def _saved(request: Request, site: str, log_id: int) -> SavedLog | None:
+def _undone(request: Request, site: str, log_id: int) -> str | None:
+    if log_id <= 0:
+        return None
+    try:
+        log = request.app.state.entries.log(site, log_id)
+    except NotFound:
+        return None
+    lang = lang_of(request)
+    return t(lang, "undone_echo", what=log_values(log, lang)) if log.voided_at else None
+
+
+@router.post("/kiosk/{site}/logs/{log}/undo")
+def undo_log(request: Request, site: str, log: int, user: SiteLoggerPage,
+             csrf: Annotated[str, Form()] = "") -> Response:
+    """Void a log just saved (the kiosk: only its own, within ``KIOSK_UNDO_MS``)."""
+    check_csrf(request, csrf)
+    state, lang = request.app.state, lang_of(request)
+    since = now_ms() - KIOSK_UNDO_MS if user.role is Role.KIOSK else None
+    try:
+        old = state.entries.log(site, log)
+        state.corrections.void_log(site, log, user.username, t(lang, "undo_reason"),
+                                   own_since=since)
+    except InvalidRecord as exc:
+        return _kiosk(request, site, status_code=422, error=error_text(exc, lang))
+    state.users.audit(user.username, "void", "log", log, site,
+                      f"undone at the kiosk; was {summary(old)}")
+    return RedirectResponse(f"/kiosk/{site}?undone={log}#log", status_code=303)
+
+
+def _saved(request: Request, site: str, log_id: int) -> Saved | None:
     """The log just saved, echoed under the form ("Tersimpan: pakan 2,5 kg, 07:30")."""
     if log_id <= 0:
         return None
@@ -75,17 +125,18 @@ def _saved(request: Request, site: str, log_id: int) -> SavedLog | None:
         pond = state.registry.pond(site, state.cycles.cycle(site, log.cycle_id).pond)
     except NotFound:
         return None
-    return SavedLog(log, log_echo(log, lang_of(request), pond.name))
+    return Saved(log_echo(log, lang_of(request), pond.name), "log", log.id)
 
 
 @router.post("/kiosk/{site}/logs")
 def add_log(request: Request, site: str, user: SiteLoggerPage,
             csrf: Annotated[str, Form()] = "", pond: Annotated[str, Form()] = "",
             kind: Annotated[str, Form()] = "", amount: Annotated[str, Form()] = "",
-            confirm: Annotated[str, Form()] = "") -> Response:
+            confirm: Annotated[str, Form()] = "",
+            members: Annotated[list[str] | None, Form()] = None) -> Response:
     check_csrf(request, csrf)
     state, lang = request.app.state, lang_of(request)
-    form = {"pond": pond, "kind": kind, "amount": amount}
+    form = {"pond": pond, "kind": kind, "amount": amount, "members": tuple(members or ())}
     try:
         try:
             log_kind = LogKind(kind)
@@ -113,8 +164,8 @@ def add_log(request: Request, site: str, user: SiteLoggerPage,
             new = NewLog(log_kind, now_ms(),
                          dead_count=int(number(amount, "f_dead_count", lang, integer=True,
                                                 bound=bounds.FISH) or 0))
-        saved = state.entries.add_log(site, cycle.id, new, user.username,
-                                      confirmed=confirm == "1")
+        saved = state.entries.add_log(site, cycle.id, replace(new, member_ids=member_ids(
+            tuple(members or ()))), user.username, confirmed=confirm == "1")
     except InvalidRecord as exc:
         return _kiosk(request, site, status_code=422, error=error_text(exc, lang), form=form,
                       doubt=isinstance(exc, Implausible))

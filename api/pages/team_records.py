@@ -9,7 +9,7 @@ saving, the team page says back what was stored (``api.pages.echo``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -26,6 +26,15 @@ from kolam.timeutil import now_ms
 router = APIRouter(include_in_schema=False)
 
 
+def member_ids(ticked: tuple[str, ...]) -> tuple[int, ...]:
+    """The members ticked on a form (``members`` checkboxes holding member ids)."""
+    try:
+        return tuple(dict.fromkeys(int(x) for x in ticked if x))
+    except ValueError as exc:
+        raise InvalidRecord(f"members: {ticked!r} are not member ids", key="not_team_members",
+                            ids=", ".join(ticked)) from exc
+
+
 @dataclass(frozen=True, slots=True)
 class LogForm:
     """A daily-log form as typed (kept to fill the form again after an error)."""
@@ -39,8 +48,12 @@ class LogForm:
     exchange_pct: str = ""
     note: str = ""
     at: str = ""
+    members: tuple[str, ...] = ()
 
     def log(self, lang: str) -> NewLog:
+        return replace(self._log(lang), member_ids=member_ids(self.members))
+
+    def _log(self, lang: str) -> NewLog:
         try:
             kind = LogKind(self.kind)
         except ValueError as exc:
@@ -92,12 +105,12 @@ def add_log(request: Request, site: str, team: int, user: SiteWriterPage,
             exchange_pct: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
             at: Annotated[str, Form()] = "", confirm: Annotated[str, Form()] = "",
             value: Annotated[str, Form()] = "", value2: Annotated[str, Form()] = "",
-            ) -> Response:
+            members: Annotated[list[str] | None, Form()] = None) -> Response:
     check_csrf(request, csrf)
     # ``value``/``value2``: the form's single number fields before issue #17.
     form = LogForm(cycle, kind, feed_kg or value, dead_count or value,
                    sample_count or value, sample_weight_g or value2, exchange_pct or value,
-                   note, at)
+                   note, at, tuple(members or ()))
     try:
         own_cycle(request, site, team, cycle)
         saved = request.app.state.entries.add_log(site, cycle, form.log(lang_of(request)),
@@ -116,6 +129,7 @@ class HarvestForm:
     price: str = ""
     final: bool = False
     at: str = ""
+    members: tuple[str, ...] = ()
 
     def harvest(self, lang: str) -> NewHarvest:
         n = number(self.count, "f_count", lang, integer=True, required=False,
@@ -124,7 +138,8 @@ class HarvestForm:
                           number(self.kg, "f_harvest_kg", lang, bound=bounds.HARVEST_KG) or 0.0,
                           self.final, count=int(n) if n else None,
                           price_per_kg_rp=number(self.price, "f_price", lang, required=False,
-                                                 bound=bounds.PRICE_PER_KG_RP) or 0.0)
+                                                 bound=bounds.PRICE_PER_KG_RP) or 0.0,
+                          member_ids=member_ids(self.members))
 
 
 @router.post("/teams/{site}/{team}/harvests")
@@ -133,9 +148,9 @@ def add_harvest(request: Request, site: str, team: int, user: SiteWriterPage,
                 kg: Annotated[str, Form()] = "", count: Annotated[str, Form()] = "",
                 price: Annotated[str, Form()] = "", final: Annotated[str, Form()] = "",
                 at: Annotated[str, Form()] = "", confirm: Annotated[str, Form()] = "",
-                ) -> Response:
+                members: Annotated[list[str] | None, Form()] = None) -> Response:
     check_csrf(request, csrf)
-    form = HarvestForm(cycle, kg, count, price, final == "on", at)
+    form = HarvestForm(cycle, kg, count, price, final == "on", at, tuple(members or ()))
     try:
         own_cycle(request, site, team, cycle)
         saved = request.app.state.entries.add_harvest(

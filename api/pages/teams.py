@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.auth import STAFF, WRITERS
 from api.i18n import error_text, lang_of, t
-from api.pages.echo import harvest_echo, log_echo
+from api.pages.echo import Saved, harvest_echo, log_echo
 from api.pages.forms import date_wib, number
 from api.pages.render import page
 from api.pages.session import PageUser, SiteStaffPage, SiteWriterPage, check_csrf, check_role
@@ -78,18 +78,19 @@ def add_team(request: Request, site: str, user: SiteWriterPage,
     return RedirectResponse(f"/teams/{site}/{t.id}?saved=1", status_code=303)
 
 
-def saved_echo(request: Request, site: str, saved: str) -> str | None:
+def saved_echo(request: Request, site: str, saved: str) -> Saved | None:
     """What ``?saved=`` names, said back: ``log-12`` → "Tersimpan: pakan 2,5 kg, 07:30"."""
     kind, _, ident = saved.partition("-")
     lang, entries = lang_of(request), request.app.state.entries
     try:
         if kind == "log" and ident.isdigit():
-            return log_echo(entries.log(site, int(ident)), lang)
+            return Saved(log_echo(entries.log(site, int(ident)), lang), kind, int(ident))
         if kind == "harvest" and ident.isdigit():
-            return harvest_echo(entries.harvest(site, int(ident)), lang)
+            return Saved(harvest_echo(entries.harvest(site, int(ident)), lang), kind,
+                         int(ident))
     except NotFound:
         return None
-    return t(lang, "saved") if saved else None
+    return Saved(t(lang, "saved")) if saved else None
 
 
 def render_team(request: Request, site: str, team: int, status_code: int = 200,

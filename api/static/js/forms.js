@@ -43,4 +43,21 @@
     total.addEventListener("input", preview);
     preview();
   });
+  // The kiosk: only the crew of the chosen pond can be ticked.
+  document.querySelectorAll("form.logform").forEach(function (form) {
+    var crews = form.querySelectorAll(".crew[data-pond]");
+    if (!crews.length) return;
+    function pick() {
+      var chosen = form.querySelector("input[name=pond]:checked");
+      crews.forEach(function (crew) {
+        var mine = chosen && crew.dataset.pond === chosen.value;
+        crew.hidden = !mine;
+        if (!mine) crew.querySelectorAll("input").forEach(function (i) { i.checked = false; });
+      });
+    }
+    form.querySelectorAll("input[name=pond]").forEach(function (r) {
+      r.addEventListener("change", pick);
+    });
+    pick();
+  });
 })();
