@@ -285,6 +285,11 @@ WORDS: dict[str, tuple[str, str]] = {
                     "history)"),
     "replaces": ("menggantikan #{id}", "replaces #{id}"),
     "recorded_by": ("Dicatat oleh", "Recorded by"),
+    "margin": ("Laba kotor", "Margin"),
+    "released": ("bebas", "released"),
+    "transferred": ("dipindahkan", "transferred"),
+    "lele_growout": ("Pembesaran lele", "Lele grow-out"),
+    "entrepreneurship": ("Kewirausahaan (UMKM)", "Entrepreneurship (UMKM)"),
     "monthly_report": ("Laporan bulanan (cetak)", "Monthly report (print)"),
     "who_did_it": ("Siapa yang mengerjakan?", "Who did it?"),
     "l_sample_count": ("Jumlah ikan ditimbang (ekor)", "Fish weighed (count)"),
@@ -395,9 +400,10 @@ def error_text(exc: Exception, lang: str) -> str:
             fill[name] = f"“{value}”"
         else:
             fill[name] = _filled(value, lang)
+    pair = WORDS[f"err_{key}"]
     try:
-        return t(lang, f"err_{key}", **fill)
-    except (KeyError, IndexError):
+        return (pair[1] if lang == "en" else pair[0]).format(**fill)
+    except (KeyError, IndexError):  # a field the phrase needs is missing: say it as raised
         return str(exc)
 
 
