@@ -42,6 +42,7 @@ from kolam.errors import (
     AuthError,
     Forbidden,
     HashingBusy,
+    Implausible,
     InvalidRecord,
     KolamError,
     NotFound,
@@ -50,6 +51,7 @@ from kolam.errors import (
 )
 from kolam.redact import config_secrets, redact
 from kolam.registry.alerts import Alerts
+from kolam.registry.corrections import Corrections
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
 from kolam.registry.repo import Registry
@@ -71,6 +73,7 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
     app.state.teams = Teams(registry.engine)
     app.state.cycles = Cycles(registry.engine)
     app.state.entries = Entries(registry.engine)
+    app.state.corrections = Corrections(registry.engine)
     app.state.alerts = Alerts(registry.engine)
     app.state.secret_key = secret_key(config)
     check_secret_key(app.state.secret_key)  # refuse to start with a guessable key
@@ -98,6 +101,9 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
 
     @app.exception_handler(InvalidRecord)
     async def _invalid(request: Request, exc: InvalidRecord) -> JSONResponse:
+        if isinstance(exc, Implausible):  # the client may resend it with "confirm": true
+            return JSONResponse({"detail": str(exc), "needs_confirmation": True,
+                                 "check": exc.key}, status_code=422)
         return JSONResponse({"detail": str(exc)}, status_code=422)
 
     @app.exception_handler(StoreUnavailable)
