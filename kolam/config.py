@@ -74,7 +74,8 @@ class MqttUrl(_Section):
 class IngestConfig(_Section):
     client_id: str = Field("kolam-ingest", description="Fixed MQTT client id (persistent session)")
     topics: list[str] = Field(
-        default_factory=lambda: ["kolam/v1/+/+/+/telemetry", "kolam/v1/+/+/+/status"],
+        default_factory=lambda: ["kolam/v1/+/+/+/telemetry", "kolam/v1/+/+/+/status",
+                                 "kolam/v1/+/+/+/state"],
         description="Topic filters this worker owns; narrow by site to partition work",
     )
     shared_group: str | None = Field(
