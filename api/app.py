@@ -25,6 +25,7 @@ from api.routes import (
     health,
     kpis,
     members,
+    outputs,
     records,
     reports,
     series,
@@ -138,7 +139,7 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
         return _internal(request, exc, secrets)
 
     for module in (health, auth, users, sites, series, forecast, deadletters, teams, members,
-                   cycles, records, kpis, reports, alerts):
+                   cycles, records, kpis, reports, alerts, outputs):
         app.include_router(module.router)
     install_pages(app)
     # Added last, so outermost: the size limit runs before anything reads a body (the

@@ -393,6 +393,9 @@ class KolamConfig(BaseSettings):
         description="Signs login tokens; default a random key kept in data_dir/secret_key")
     token_ttl_s: int = Field(12 * 3600, ge=60, le=30 * 86400,
                              description="Lifetime of a login token (one shift by default)")
+    kiosk_switch_sites: list[str] = Field(
+        default_factory=list,
+        description="Sites whose kiosk login may switch relay outputs (aerators) from the API")
     parent_pid: int | None = Field(
         None, gt=0, description="Process plumbing, set by `kolam demo` for its children: "
                                 "stop when this process is gone")
