@@ -4,8 +4,9 @@ it, kept in the registry's audit log (``audit_log``; no table of their own).
 A **switch** is a change of a relay output's confirmed state, as the relay's retained
 ``state`` topic says (the node itself, or the gateway's forwarded switch log): action
 ``switch``, ``username`` the ``by`` of the state (``gateway:auto``, ``user:budi``,
-``local:power``…), the rest in ``detail``. A state seen again (a retained message redelivered,
-the relay republishing on reconnect) is the same switch: (output, ``since``) is recorded once.
+``local:power``…), the rest in ``detail``. A state seen again (a retained message
+redelivered, the relay republishing on reconnect) is the same switch: (output, ``since``,
+``on``) is recorded once.
 
 A **command** is a ``set_output`` the API published: action ``command``, ``username`` the
 person, with its ``id``, ``expires_t`` and ``until_t``.
@@ -87,8 +88,8 @@ class Outputs:
 
     def __init__(self, engine: Engine) -> None:
         self._sessions = session_factory(engine)
-        self._seen: dict[tuple[str, str, str, str], int] = {}
-        """(site, pond, device, output) → ``since`` of the newest switch recorded."""
+        self._seen: dict[tuple[str, str, str, str], tuple[int, bool]] = {}
+        """(site, pond, device, output) → (``since``, ``on``) of the newest switch recorded."""
 
     # ------------------------------------------------------------ writing
 
@@ -96,7 +97,7 @@ class Outputs:
         """Record the outputs whose (``on``, ``since``) is not recorded yet; return how
         many. Raises ``RegistryError`` (ingest retries)."""
         fresh = [(name, o) for name, o in sorted(outputs.items())
-                 if self._seen.get((*ref, name)) != o.since]
+                 if self._seen.get((*ref, name)) != (o.since, o.on)]
         if not fresh:
             return 0
         added = 0
@@ -105,7 +106,8 @@ class Outputs:
                 for name, o in fresh:
                     detail = _detail(ref, name, {"s": o.since, "on": o.on, "a": o.amps,
                                                  "r": o.reason})
-                    like = _prefix(ref.pond, ref.device, name) + f',"s":{o.since},%'
+                    like = (_prefix(ref.pond, ref.device, name)
+                            + f',"s":{o.since},"on":{"true" if o.on else "false"}%')
                     exists = s.scalar(select(AuditEntry.id).where(
                         AuditEntry.site == ref.site, AuditEntry.entity == ENTITY,
                         AuditEntry.action == SWITCH, AuditEntry.detail.like(like)).limit(1))
@@ -117,7 +119,7 @@ class Outputs:
         except SQLAlchemyError as exc:
             raise RegistryError(f"cannot record the switches of {ref.device}: {exc}") from exc
         for name, o in fresh:
-            self._seen[(*ref, name)] = o.since
+            self._seen[(*ref, name)] = (o.since, o.on)
         return added
 
     def record_command(self, ref: DeviceRef, output: str, on: bool, by: str, at: int, *,
