@@ -168,6 +168,19 @@ WORDS: dict[str, tuple[str, str]] = {
     "back": ("Kembali", "Back"),
     "time": ("Waktu", "Time"),
     "events": ("Peristiwa", "Events"),
+    # h9-control2 (#18): relay outputs on the pond page
+    "outputs": ("Aerator dan pompa", "Aerators and pumps"),
+    "output": ("Keluaran", "Output"),
+    "output_since": ("Sejak", "Since"),
+    "output_by": ("Oleh", "By"),
+    "output_on": ("menyala", "on"),
+    "output_off": ("mati", "off"),
+    "output_cmd_pending": ("menunggu konfirmasi: {state}", "waiting for confirmation: {state}"),
+    "output_cmd_expired": ("perintah {state} kedaluwarsa, tidak dikonfirmasi",
+                           "command {state} expired, not confirmed"),
+    "output_confirm": ("Ya, saya yakin", "Yes, I am sure"),
+    "output_switch_on": ("Nyalakan", "Switch on"),
+    "output_switch_off": ("Matikan", "Switch off"),
 }
 
 _UNITS_AGO = {"id": ("detik", "menit", "jam", "hari", "{n} {u} lalu", "baru saja"),

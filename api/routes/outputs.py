@@ -25,6 +25,7 @@ from api.auth import WRITERS, SiteUser, site_access
 from api.commands import CommandPublisher
 from api.deps import ConfigDep, RegistryDep
 from kolam.auth import Forbidden, Principal, Role
+from kolam.config import KolamConfig
 from kolam.errors import MqttError, NotFound
 from kolam.protocol import DeviceRef, SetOutput, cmd_topic, encode_command
 from kolam.registry.outputs import COMMAND, SWITCH, OutputEvent, Outputs
@@ -58,7 +59,6 @@ def publisher_of(request: Request) -> CommandPublisher:
 
 
 OutputsDep = Annotated[Outputs, Depends(outputs_of)]
-PublisherDep = Annotated[CommandPublisher, Depends(publisher_of)]
 _switchers = site_access(WRITERS | {Role.KIOSK})
 
 
@@ -66,7 +66,7 @@ def site_switcher(site: str, user: Annotated[Principal, Depends(_switchers)],
                   config: ConfigDep) -> Principal:
     """An admin or officer of the site; its kiosk where ``kiosk_switch_sites`` names it
     (a dependency, so the refusal comes before the body is looked at)."""
-    if user.role is Role.KIOSK and site not in config.kiosk_switch_sites:
+    if not may_switch(user, site, config):
         raise Forbidden(f"the kiosk of site {site!r} may not switch outputs "
                         "(kiosk_switch_sites)")
     return user
@@ -155,12 +155,10 @@ def _output(device: str, output: str, switch: OutputEvent | None,
 
 @router.get("", response_model=list[OutputPublic],
             summary="The pond's relay outputs: confirmed state and pending command")
-def list_outputs(site: str, pond: str, _: SiteUser, registry: RegistryDep,
-                 outputs: OutputsDep) -> list[OutputPublic]:
+def list_outputs(request: Request, site: str, pond: str, _: SiteUser,
+                 registry: RegistryDep) -> list[OutputPublic]:
     registry.pond(site, pond)
-    now = now_ms()
-    return [_output(device, output, switch, command, now)
-            for (device, output), (switch, command) in sorted(outputs.latest(site, pond).items())]
+    return pond_outputs(request, site, pond)
 
 
 @router.get("/history", response_model=list[SwitchEvent],
@@ -177,11 +175,10 @@ def history(site: str, pond: str, _: SiteUser, registry: RegistryDep, outputs: O
             for e in outputs.events(site, pond, kinds=kinds, limit=limit)]
 
 
-@router.post("/{device}/{output}", response_model=OutputPublic, status_code=202,
-             summary="Switch an output on or off (a command to the relay, via the gateway)")
-def switch_output(site: str, pond: str, device: str, output: str, body: SwitchIn,
-           user: SiteSwitcher, registry: RegistryDep, outputs: OutputsDep,
-           publisher: PublisherDep) -> OutputPublic:
+def send_switch(request: Request, user: Principal, site: str, pond: str, device: str,
+                output: str, body: SwitchIn) -> OutputPublic:
+    """Publish and record one ``set_output`` (the API route's and the pond page's)."""
+    registry, outputs = request.app.state.registry, outputs_of(request)
     registry.pond(site, pond)
     if device not in {d.slug for d in registry.devices(site, pond)}:
         raise NotFound(f"no device {device!r} in pond {site}/{pond}")
@@ -194,7 +191,7 @@ def switch_output(site: str, pond: str, device: str, output: str, body: SwitchIn
     expires_t, until_t = now + body.expires_s * 1000, now + body.manual_s * 1000
     cmd = SetOutput(output, body.on, by, body.reason, command_id, expires_t, until_t)
     try:
-        publisher.publish(cmd_topic(ref), encode_command(cmd))
+        publisher_of(request).publish(cmd_topic(ref), encode_command(cmd))
     except MqttError as exc:
         raise HTTPException(503, f"the command could not be sent: {exc}",
                             headers={"Retry-After": "5"}) from exc
@@ -202,3 +199,24 @@ def switch_output(site: str, pond: str, device: str, output: str, body: SwitchIn
                                    expires_t=expires_t, until_t=until_t, reason=body.reason)
     switch_event, _ = known[(device, output)]
     return _output(device, output, switch_event, event, now)
+
+
+def pond_outputs(request: Request, site: str, pond: str) -> list[OutputPublic]:
+    """Each output of a pond and its newest command (for the pages)."""
+    now = now_ms()
+    return [_output(device, output, switch, command, now)
+            for (device, output), (switch, command)
+            in sorted(outputs_of(request).latest(site, pond).items())]
+
+
+def may_switch(user: Principal | None, site: str, config: KolamConfig) -> bool:
+    if user is None or not user.can_see(site):
+        return False
+    return user.role in WRITERS or (user.role is Role.KIOSK and site in config.kiosk_switch_sites)
+
+
+@router.post("/{device}/{output}", response_model=OutputPublic, status_code=202,
+             summary="Switch an output on or off (a command to the relay, via the gateway)")
+def switch_output(request: Request, site: str, pond: str, device: str, output: str,
+                  body: SwitchIn, user: SiteSwitcher) -> OutputPublic:
+    return send_switch(request, user, site, pond, device, output, body)
