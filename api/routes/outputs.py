@@ -19,7 +19,7 @@ import secrets
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from api.auth import WRITERS, SiteUser, site_access
 from api.commands import CommandPublisher
@@ -102,7 +102,7 @@ class OutputPublic(BaseModel):
 class SwitchIn(BaseModel):
     model_config = {"extra": "forbid"}
 
-    on: bool
+    on: StrictBool
     reason: str = Field("manual", min_length=1, max_length=32, pattern=r"^[a-z0-9_-]+$")
     expires_s: int = Field(DEFAULT_EXPIRES_S, ge=10, le=86_400,
                            description="How long the command may wait for an offline node")
