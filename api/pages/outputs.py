@@ -5,6 +5,7 @@ switch (``api.routes.outputs.may_switch``). A switch from the page is the same c
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -24,6 +25,7 @@ from api.routes.outputs import (
 from kolam.auth import Forbidden
 from kolam.errors import InvalidRecord
 
+log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 
@@ -31,6 +33,7 @@ def _outputs_for_page(request: Request, site: str, pond: str) -> list[OutputPubl
     try:
         return pond_outputs(request, site, pond)
     except Exception:  # the rest of the pond page is worth more than this card
+        log.exception("the outputs of %s/%s could not be read", site, pond)
         return []
 
 
