@@ -25,6 +25,7 @@ from api.routes import (
     health,
     kpis,
     members,
+    outputs,
     places,
     records,
     reports,
@@ -146,7 +147,7 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
         return _internal(request, exc, secrets)
 
     for module in (health, auth, users, sites, places, series, forecast, deadletters, teams,
-                   members, cycles, records, kpis, reports, alerts, whatsapp):
+                   members, cycles, records, kpis, reports, alerts, whatsapp, outputs):
         app.include_router(module.router)
     install_pages(app)
     # Added last, so outermost: the size limit runs before anything reads a body (the

@@ -335,6 +335,19 @@ WORDS: dict[str, tuple[str, str]] = {
     "l_when": ("Tanggal dan jam (kosong: sekarang)", "Date and time (empty: now)"),
     "err_team_exists": ("Sudah ada kelompok bernama {name}.",
                         "There is already a team named {name}."),
+    # h9-control2 (#18): relay outputs on the pond page
+    "outputs": ("Aerator dan pompa", "Aerators and pumps"),
+    "output": ("Keluaran", "Output"),
+    "output_since": ("Sejak", "Since"),
+    "output_by": ("Oleh", "By"),
+    "output_on": ("menyala", "on"),
+    "output_off": ("mati", "off"),
+    "output_cmd_pending": ("menunggu konfirmasi: {state}", "waiting for confirmation: {state}"),
+    "output_cmd_expired": ("perintah {state} kedaluwarsa, tidak dikonfirmasi",
+                           "command {state} expired, not confirmed"),
+    "output_confirm": ("Ya, saya yakin", "Yes, I am sure"),
+    "output_switch_on": ("Nyalakan", "Switch on"),
+    "output_switch_off": ("Matikan", "Switch off"),
 }
 
 UNITS_ID: Final = {"fish": "ekor", "kg per log": "kg per catatan", "Rp/kg": "Rp/kg",

@@ -17,6 +17,7 @@ import time
 
 from ingest.decoder import Batch, Decoder, dead_letter
 from ingest.metrics import IngestMetrics
+from ingest.outputs import OutputIngest
 from kolam.alerts import AlertPipeline
 from kolam.config import KolamConfig
 from kolam.errors import Abandoned, RegistryError, StoreError, StoreUnavailable
@@ -53,6 +54,8 @@ class IngestWorker:
         limits = Limits(self.cfg.max_payload_bytes, self.cfg.max_samples_per_message,
                         int(self.cfg.max_future_s * 1000))
         self.decoder = Decoder(registry, limits, config.auto_provision)
+        # Relay states: each output's switches, recorded before the batch's ack (#18).
+        self.outputs = OutputIngest(registry, limits, config.auto_provision)
         # Alerts are evaluated on each batch and committed before its ack (docs/alerts.md).
         self.alerts = AlertPipeline(
             config, registry, store if isinstance(store, TimeSeriesReader) else None,
@@ -127,6 +130,7 @@ class IngestWorker:
         """Commit and acknowledge a batch; return its newest sample time (0 if none)."""
         messages = [m for m, _ in taken]
         batch = self.decoder.decode(messages, now_ms())
+        self.outputs.prepare(messages, now_ms())
         started = time.perf_counter()
         try:
             result = self._commit(batch)
@@ -157,6 +161,7 @@ class IngestWorker:
                 result = self.store.write(batch.rows)
             for ref, status, at in batch.statuses:
                 self.registry.record_status(ref, status, at)
+            self.outputs.commit()
             if self.alerts is not None:
                 self.alerts.commit(batch, batch.rows, batch.statuses, batch.dead)
             return result

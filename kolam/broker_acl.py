@@ -56,7 +56,7 @@ class ServiceRole(StrEnum):
     """What a service account is for."""
 
     INGEST = "ingest"
-    """Reads telemetry and status (devices' and gateways'), writes alert events."""
+    """Reads telemetry, status (devices' and gateways') and relay states, writes alert events."""
     API = "api"
     """Reads everything of its sites, writes device commands."""
     GATEWAY = "gateway"
@@ -111,7 +111,7 @@ def service_grants(role: ServiceRole, site: str | None) -> tuple[Grant, ...]:
     match role:
         case ServiceRole.INGEST:
             return (Grant(Access.READ, f"{s}/+/+/telemetry"), Grant(Access.READ, f"{s}/+/+/status"),
-                    Grant(Access.WRITE, f"{s}/+/alerts"))
+                    Grant(Access.READ, f"{s}/+/+/state"), Grant(Access.WRITE, f"{s}/+/alerts"))
         case ServiceRole.API:
             return (Grant(Access.READ, everything), Grant(Access.WRITE, f"{s}/+/+/cmd"))
         case ServiceRole.GATEWAY:

@@ -110,6 +110,8 @@ def sim(
     start: Annotated[datetime | None, typer.Option(help="Simulated start (ISO)")] = None,
     duration: Annotated[str | None, typer.Option(help="Stop after this simulated span")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print JSON lines, no broker")] = False,
+    relays: Annotated[bool, typer.Option(
+        "--relays", help="Also a relay node relay-N per pond (output aerator-1)")] = False,
 ) -> None:
     """Simulated sensor nodes, one per pond, publishing protocol v1."""
     from firmware_sim.main import SimOptions, run
@@ -123,6 +125,7 @@ def sim(
         start_ms=to_ms(start) if start else None,
         duration_s=parse_duration_s(duration) if duration else None,
         dry_run=dry_run,
+        relays=relays,
     )
     run(cfg, options)
 

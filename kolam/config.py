@@ -83,7 +83,8 @@ class MqttUrl(_Section):
 class IngestConfig(_Section):
     client_id: str = Field("kolam-ingest", description="Fixed MQTT client id (persistent session)")
     topics: list[str] = Field(
-        default_factory=lambda: ["kolam/v1/+/+/+/telemetry", "kolam/v1/+/+/+/status"],
+        default_factory=lambda: ["kolam/v1/+/+/+/telemetry", "kolam/v1/+/+/+/status",
+                                 "kolam/v1/+/+/+/state"],
         description="Topic filters this worker owns; narrow by site to partition work",
     )
     shared_group: str | None = Field(
@@ -464,6 +465,9 @@ class KolamConfig(BaseSettings):
         description="Signs login tokens; default a random key kept in data_dir/secret_key")
     token_ttl_s: int = Field(12 * 3600, ge=60, le=30 * 86400,
                              description="Lifetime of a login token (one shift by default)")
+    kiosk_switch_sites: list[str] = Field(
+        default_factory=list,
+        description="Sites whose kiosk login may switch relay outputs (aerators) from the API")
     parent_pid: int | None = Field(
         None, gt=0, description="Process plumbing, set by `kolam demo` for its children: "
                                 "stop when this process is gone")

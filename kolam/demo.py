@@ -193,7 +193,7 @@ class Demo:
             "KOLAM_READY_FILE": str(gateway_ready)})
         if not wait_file(gateway_ready, 30):
             raise KolamError(f"the gateway did not start; see {self.data_dir / 'gateway.log'}")
-        self._spawn("sim", ["sim", "--backfill", f"{int(self.backfill_s)}s"],
+        self._spawn("sim", ["sim", "--relays", "--backfill", f"{int(self.backfill_s)}s"],
                     self._env("sim", users["sim"], self.local_mqtt_port))
         if not wait_port("127.0.0.1", self.http_port, 30):
             raise KolamError(f"the API did not open port {self.http_port}; "

@@ -79,6 +79,14 @@ def test_demo_serves_fresh_readings_and_stops_cleanly(tmp_path: Path) -> None:
         assert isinstance(history, dict) and len(history["buckets"]) >= 12  # 2 h backfill
         detail = get_json(f"{base}/kolam-1")
         assert isinstance(detail, dict) and detail["current_cycle"]["team_name"]  # demo data
+        # The simulator's relay nodes (#18): their state reaches the centre via the gateway.
+        def aerator_known() -> bool:
+            outputs = get_json(f"{base}/kolam-1/outputs")
+            assert isinstance(outputs, list)
+            return any(o["device"] == "relay-1" and o["output"] == "aerator-1"
+                       and o["on"] is True for o in outputs)
+
+        wait_for(aerator_known, 20, interval_s=1, what="relay-1's aerator at the centre")
         children = children_of(proc.pid)
         assert len(children) == 6  # broker, local broker, ingest, api, gateway, sim
     finally:

@@ -99,6 +99,11 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | str] = {
     ("DELETE", S + "/silences/{silence}"): WRITERS,
     ("GET", "/api/v1/webhooks/whatsapp"): SIGNED,
     ("POST", "/api/v1/webhooks/whatsapp"): SIGNED,
+    # h9-control2 (#18): relay outputs. The kiosk switches only where kiosk_switch_sites
+    # names the site (not in this farm).
+    ("GET", S + "/ponds/{pond}/outputs"): ALL,
+    ("GET", S + "/ponds/{pond}/outputs/history"): ALL,
+    ("POST", S + "/ponds/{pond}/outputs/{device}/{output}"): WRITERS,
 }
 MISSING_ID = 999_999  # alert, silence and key ids: the role check comes before the lookup
 QUERY = {"metric": "do_mgl", "month": "2026-01"}
@@ -141,7 +146,8 @@ def _url(farm: Farm, path: str) -> str:
     return path.format(site=SITE_A, pond="kolam-1", team=ids["team"], member=ids["member"],
                        cycle=ids["cycle"], username="officer", alert=MISSING_ID,
                        silence=MISSING_ID, key_id=MISSING_ID, log=MISSING_ID,
-                       harvest=MISSING_ID, cost=MISSING_ID)
+                       harvest=MISSING_ID, cost=MISSING_ID, device="relay-1",
+                       output="aerator-1")
 
 
 def _expected(method: str, path: str, caller: str) -> set[int]:

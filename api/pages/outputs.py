@@ -1,0 +1,64 @@
+"""The pond page's relay outputs: each aerator's confirmed state and its pending command,
+and a switch button (a form with a confirmation box, no script needed) for those who may
+switch (``api.routes.outputs.may_switch``). A switch from the page is the same command as
+``POST /api/v1/sites/{site}/ponds/{pond}/outputs/{device}/{output}``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.pages.render import templates
+from api.pages.session import PageUser, check_csrf
+from api.routes.outputs import (
+    DEFAULT_EXPIRES_S,
+    DEFAULT_MANUAL_S,
+    OutputPublic,
+    SwitchIn,
+    may_switch,
+    pond_outputs,
+    send_switch,
+)
+from kolam.auth import Forbidden
+from kolam.errors import InvalidRecord
+
+log = logging.getLogger(__name__)
+router = APIRouter(include_in_schema=False)
+
+
+def _outputs_for_page(request: Request, site: str, pond: str) -> list[OutputPublic]:
+    try:
+        return pond_outputs(request, site, pond)
+    except Exception:  # the rest of the pond page is worth more than this card
+        log.exception("the outputs of %s/%s could not be read", site, pond)
+        return []
+
+
+def _may_switch(request: Request, site: str) -> bool:
+    user = getattr(request.state, "user", None)
+    return may_switch(user, site, request.app.state.config)
+
+
+templates.env.globals.update(pond_outputs=_outputs_for_page, may_switch_outputs=_may_switch)
+
+
+@router.post("/sites/{site}/ponds/{pond}/outputs/{device}/{output}")
+def switch_from_page(request: Request, site: str, pond: str, device: str, output: str,
+                     user: PageUser, csrf: Annotated[str, Form()] = "",
+                     on: Annotated[str, Form()] = "", confirm: Annotated[str, Form()] = "",
+                     ) -> Response:
+    check_csrf(request, csrf)
+    if not may_switch(user, site, request.app.state.config):
+        raise Forbidden(f"user {user.username!r} may not switch outputs of site {site!r}")
+    if on not in ("0", "1"):
+        raise InvalidRecord("on must be 1 or 0")
+    if confirm != "1":
+        return RedirectResponse(f"/sites/{site}/ponds/{pond}?switched=0#outputs",
+                                status_code=303)
+    body = SwitchIn(on=on == "1", reason="manual", expires_s=DEFAULT_EXPIRES_S,
+                    manual_s=DEFAULT_MANUAL_S)
+    send_switch(request, user, site, pond, device, output, body)
+    return RedirectResponse(f"/sites/{site}/ponds/{pond}?switched=1#outputs", status_code=303)
