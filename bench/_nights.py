@@ -72,8 +72,10 @@ def _hour_ms(day0: datetime, wib_hour: float) -> int:
     return int(midnight_wib.timestamp() * 1000 + wib_hour * H_MS)
 
 
-def make_night(kind: str, index: int, seed: int = 0) -> Night:
-    """Night ``index`` of ``kind``, deterministic from (kind, index, seed)."""
+def make_night(kind: str, index: int, seed: int = 0, aerators: bool = True) -> Night:
+    """Night ``index`` of ``kind``, deterministic from (kind, index, seed); with
+    ``aerators=False`` the same night without its aerator (what the forecast extrapolates
+    before the aerator starts)."""
     rng = np.random.default_rng([seed, index, sum(map(ord, kind)) * 7919])
     day0 = datetime(2026, 11, 1, tzinfo=UTC) + timedelta(days=int(index % 90))
     start = _hour_ms(day0, 15.0)
@@ -110,6 +112,8 @@ def make_night(kind: str, index: int, seed: int = 0) -> Night:
         aer[(local_h >= 22.0) & (local_h < fail)] = rng.uniform(0.2, 0.5)
         change = _hour_ms(day0, fail)
         switches = (_hour_ms(day0, 22.0), change)
+    if not aerators:
+        aer[:] = 0.0
     # The afternoon: photosynthesis fading linearly to zero at dusk, tuned so that DO
     # reaches c_dusk at dusk from a little above it.
     p_peak = r_dusk * 1.5 + rng.uniform(0.5, 1.5)

@@ -73,6 +73,8 @@ class Run:
     v: np.ndarray
     warns: list[int]
     unreliable: list[int] = field(default_factory=list)
+    clears: list[int] = field(default_factory=list)
+    """When the warning cleared (the forecast back above 2.3 mg/L)."""
 
 
 def run(method: str, t_ms: np.ndarray, obs: np.ndarray) -> Run:
@@ -91,9 +93,11 @@ def run(method: str, t_ms: np.ndarray, obs: np.ndarray) -> Run:
                 and fc.estimate.state == "unreliable":
             unreliable.append(ts[min(i + 4, len(ts) - 1)])
     cond = Condition(DEFAULT_RULES["do_forecast"])
-    warns = [ch.t for ch in (cond.update(t, v) for t, v in zip(out_t, out_v, strict=True))
-             if ch is not None and ch.new == 1]
-    return Run(np.asarray(out_t, dtype=np.int64), np.asarray(out_v), warns, unreliable)
+    changes = [ch for ch in (cond.update(t, v) for t, v in zip(out_t, out_v, strict=True))
+               if ch is not None]
+    return Run(np.asarray(out_t, dtype=np.int64), np.asarray(out_v),
+               [ch.t for ch in changes if ch.new == 1], unreliable,
+               [ch.t for ch in changes if ch.new == 0])
 
 
 @dataclass
@@ -106,6 +110,7 @@ class Scored:
     truth_at: dict[str, float]
     """The true minimum still to come at each forecast time (that time to sunrise + 1 h)."""
     warned_t: float
+    """The night's first warning."""
     change_ms: float
     reaction_min: float
     unreliable: bool
@@ -115,6 +120,8 @@ class Scored:
     dying) between dusk and sunrise + 1 h."""
     at_ms: dict[str, int] = field(default_factory=dict)
     """When each forecast time falls."""
+    warned_after_change_t: float = math.nan
+    """The warning standing at the cause (then the cause's time) or the first one after it."""
     forecast_below_2_t: float = math.nan
     """When the forecast itself first said < 2 mg/L after the cause (the rule then waits
     its 30 min before it warns)."""
@@ -171,7 +178,19 @@ def score(r: Run, t_ms: np.ndarray, true_do: np.ndarray, dusk: int, sunrise: int
                   float(warned[0]) if warned else math.nan,
                   float(change_ms) if change_ms is not None else math.nan, reaction, unreliable,
                   float(dusk), tuple(int(s) for s in switches if dusk <= s <= sunrise + H),
-                  at_ms, fc_below)
+                  at_ms, _standing_or_next(r, change_ms, sunrise), fc_below)
+
+
+def _standing_or_next(r: Run, t: int | None, sunrise: int) -> float:
+    """``t`` if a warning stands at ``t``, else the next warning before sunrise (NaN)."""
+    if t is None:
+        return math.nan
+    ups = [w for w in r.warns if w <= t]
+    downs = [c for c in r.clears if c <= t]
+    if ups and (not downs or max(downs) < max(ups)):
+        return float(t)
+    nxt = [w for w in r.warns if t < w < sunrise]
+    return float(nxt[0]) if nxt else math.nan
 
 
 def _reaction(r: Run, change: int, sunrise: int, true_min: float) -> float:
@@ -337,14 +356,16 @@ def summarise(rows: list[Scored]) -> dict[str, Any]:
     out["foreseeable_lead_h_median"] = round(float(np.median(seen)), 1) if seen else None
     out["foreseeable_lead_h_p5"] = round(float(np.percentile(seen, 5)), 1) if seen else None
     sudden = [r for r in crash if r.sudden]
-    after_cause = [(r.warned_t - r.change_ms) / MIN if not math.isnan(r.warned_t)
-                   else math.inf for r in sudden]
+    # A warning standing when the cause came counts as 0 min; one raised earlier in the
+    # evening and cleared before the cause does not count.
+    after_cause = [(r.warned_after_change_t - r.change_ms) / MIN
+                   if not math.isnan(r.warned_after_change_t) else math.inf for r in sudden]
     out["sudden_sub2_nights"] = len(sudden)
     out["sudden_cause_to_below_2_min_median"] = round(float(np.median(
         [(r.first_below_2 - r.change_ms) / MIN for r in sudden])), 0) if sudden else None
     # A warning already standing before the cause counts as 0 min (the pond was warned).
-    out["sudden_warned_min_after_cause_median"] = round(float(np.median(
-        [max(x, 0.0) for x in after_cause])), 0) if sudden else None
+    out["sudden_warned_min_after_cause_median"] = round(float(np.median(after_cause)), 0) \
+        if sudden else None
     out["sudden_warned_within_30_min_share"] = round(
         sum(x <= 30 for x in after_cause) / len(sudden), 3) if sudden else None
     fc_after = [max((r.forecast_below_2_t - r.change_ms) / MIN, 0.0)

@@ -27,11 +27,16 @@ from dataclasses import dataclass
 # 3 × 3 solve is no reason to load numpy into the ingest process (peak RSS target 150 MB).
 Series = Sequence[float]
 
-K_GRID_MGL = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
-"""Half-saturations of night respiration (mg/L) the fit chooses from. Pond models put the
-DO limitation of plankton, sediment and fish respiration at 0.5–1 mg/L (the simulator's
+K_GRID_MGL = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+"""Half-saturations of night respiration (mg/L) the fit chooses from, evenly spaced in
+log K from a straight-line decline to an exponential one. Pond models put the DO
+limitation of plankton, sediment and fish respiration at 0.5–1 mg/L (the simulator's
 ``firmware_sim/pond/params.py`` uses 0.5 and 1.0); Madenjian (1987) found real ponds
-decline closer to exponentially (respiration ∝ DO, K ≫ C). The readings weigh them."""
+decline closer to exponentially (respiration ∝ DO, K ≫ C); a pond whose demand is mostly
+sediment (half the night's respiration, DOMAIN.md) or fish that keep their uptake until
+DO is nearly gone declines in a straight line (K ≪ C: 0.1 and 0.25). The readings weigh
+them; without 0.1 and 0.25 the forecast at 22:00 of a straight-line night came out
+0.4 mg/L too high (bench/dawn_forecast.py, night model ``linear``)."""
 CS_MGL = 7.83
 """DO saturation used for reaeration (mg/L): fresh water at 28 °C, the middle of a Serang
 night (DOMAIN.md). 25–30 °C moves it by ±0.3 mg/L, small against the deficit at night."""
