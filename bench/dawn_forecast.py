@@ -123,6 +123,9 @@ class Scored:
     warned_after_change_t: float = math.nan
     """The warning standing at the cause (then the cause's time) or the first one after it."""
     forecast_below_2_t: float = math.nan
+    unaerated_min: float = math.nan
+    """For a warning raised before the night's first aerator switch: the true minimum of
+    the same night had the aerator never started (night model only)."""
     """When the forecast itself first said < 2 mg/L after the cause (the rule then waits
     its 30 min before it warns)."""
 
@@ -291,11 +294,18 @@ def model_set(kinds: Sequence[str], n: int) -> dict[str, dict[str, list[Scored]]
         out[kind] = {m: [] for m in METHODS}
         for i in range(n):
             night: Night = make_night(kind, i)
+            # The same night without its aerator: what a warning raised before the
+            # aerator started was extrapolating.
+            still = make_night(kind, i, aerators=False).true_do if night.switches_ms else None
             for method in METHODS:
                 r = run(method, night.t_ms, night.obs_do)
-                out[kind][method].append(score(r, night.t_ms, night.true_do, night.dusk_ms,
-                                               night.sunrise_ms, night.change_ms,
-                                               night.odd_ms, night.switches_ms))
+                sc = score(r, night.t_ms, night.true_do, night.dusk_ms, night.sunrise_ms,
+                           night.change_ms, night.odd_ms, night.switches_ms)
+                if still is not None and not math.isnan(sc.warned_t) \
+                        and sc.warned_t < night.switches_ms[0]:
+                    m = (night.t_ms >= night.dusk_ms) & (night.t_ms <= night.sunrise_ms + H)
+                    sc.unaerated_min = float(still[m].min())
+                out[kind][method].append(sc)
     return out
 
 
@@ -344,6 +354,12 @@ def summarise(rows: list[Scored]) -> dict[str, Any]:
         if healthy else None,
         "borderline_nights_2_to_3": len(border),
         "borderline_warned": sum(not math.isnan(r.warned_t) for r in border),
+        # False warnings raised before an aerator was started, of a night that without it
+        # would have gone below 2 mg/L: right about the pond as it was when warned.
+        "healthy_false_warnings_before_aerator_right_without_it": sum(
+            r.unaerated_min < 2.0 for r in healthy if not math.isnan(r.warned_t)),
+        "healthy_false_warnings_before_aerator": sum(
+            not math.isnan(r.unaerated_min) for r in healthy if not math.isnan(r.warned_t)),
     }
     # Foreseeable crashes (no cause after dusk: the night's own decline, an aerator that
     # never started) must be warned 2 h ahead; sudden ones (a power cut, a die-off, an

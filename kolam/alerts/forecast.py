@@ -142,6 +142,11 @@ class DawnForecast:
     respiration (DOMAIN.md: minimum about 05:00–06:00 WIB; the simulator's median is 21
     min after sunrise)."""
     thin_ms: int = _MIN_MS
+    confirm_ms: int = 2 * _MIN_MS
+    """After a fit that saw a change of regime, the next fit comes this soon to confirm
+    it (two fits must agree, ``_change``): two more readings that still leave the model
+    confirm the bend, and the forecast follows a power cut ~4 min sooner than with the
+    five-minute cadence (bench/dawn_forecast.py: reaction median 27 → 23 min)."""
     test_ms: int = 20 * _MIN_MS
     """Recent stretch checked against the regime's prediction for a change."""
     points: deque[tuple[int, float]] = field(default_factory=deque)
@@ -194,6 +199,10 @@ class DawnForecast:
             next_fit = t + self.every_ms
             self.sunrise_ms = sunrise
             self.estimate = est = self._fit(t)
+            if self._pending is not None:
+                # A change seen once is checked again soon (not five minutes on): the
+                # forecast follows a power cut that much sooner.
+                next_fit = t + self.confirm_ms
             last = est.do_mgl if est.state == "forecast" else None
             if last is not None:
                 out.append((t, last, sunrise))
