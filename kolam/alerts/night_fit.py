@@ -48,6 +48,15 @@ KLA_RIDGE = 40.0
 0.1/h departure costs as much as a 0.6 mg/L residual on one point."""
 R_MAX = 4.0
 """A larger respiration (mg/L/h) is no pond's: the stretch is not a night decline."""
+THETA_RESP = 1.06
+"""Temperature coefficient of night respiration (DOMAIN.md: θ ≈ 1.04–1.08; the simulator's
+``THETA_RESP``)."""
+NIGHT_COOLING_C_H = 0.15
+"""How fast the water cools through the night (°C/h): DOMAIN.md's daily swing of 1.5–3 °C,
+about half of it between dusk and dawn. With ``THETA_RESP`` the pond breathes ~1 % less
+each hour, ~10 % less by dawn than at dusk: the projection slows the fitted respiration
+so (a constant rate foresaw the dawn of the night model's still ponds 0.2–0.4 mg/L too low
+from 20:00–22:00, and warned dense ponds in the evening)."""
 STEP_H = 1.0 / 12.0
 HALF_LIFE_H = 1.5
 """Readings this old weigh half as much as the newest in a fit."""
@@ -192,8 +201,11 @@ def project(fit: NightFit, hours: float) -> float:
     """The lowest DO (mg/L) the fitted night reaches within ``hours`` from its end."""
     c, low, left = fit.c_end, fit.c_end, hours
     r, kla, k = fit.r_mgl_h, fit.kla_h, fit.k_mgl
+    # Respiration slowing as the water cools: × ``slow`` an hour (at each step's midpoint).
+    slow = THETA_RESP ** -NIGHT_COOLING_C_H
     while left > 1e-9:
         dt = min(STEP_H, left)
+        r = fit.r_mgl_h * slow ** (hours - left + 0.5 * dt)
         # Midpoint (RK2) steps: the decline bends within an hour near K.
         k1 = -r * c / (k + c) + kla * (CS_MGL - c)
         cm = max(c + 0.5 * dt * k1, 0.0)
