@@ -27,16 +27,15 @@ from dataclasses import dataclass
 # 3 × 3 solve is no reason to load numpy into the ingest process (peak RSS target 150 MB).
 Series = Sequence[float]
 
-K_GRID_MGL = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
-"""Half-saturations of night respiration (mg/L) the fit chooses from, evenly spaced in
-log K from a straight-line decline to an exponential one. Pond models put the DO
-limitation of plankton, sediment and fish respiration at 0.5–1 mg/L (the simulator's
+K_GRID_MGL = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+"""Half-saturations of night respiration (mg/L) the fit chooses from. Pond models put the
+DO limitation of plankton, sediment and fish respiration at 0.5–1 mg/L (the simulator's
 ``firmware_sim/pond/params.py`` uses 0.5 and 1.0); Madenjian (1987) found real ponds
-decline closer to exponentially (respiration ∝ DO, K ≫ C); a pond whose demand is mostly
-sediment (half the night's respiration, DOMAIN.md) or fish that keep their uptake until
-DO is nearly gone declines in a straight line (K ≪ C: 0.1 and 0.25). The readings weigh
-them; without 0.1 and 0.25 the forecast at 22:00 of a straight-line night came out
-0.4 mg/L too high (bench/dawn_forecast.py, night model ``linear``)."""
+decline closer to exponentially (respiration ∝ DO, K ≫ C). The readings weigh them.
+Tried and rejected (issue #14): adding 0.1 and 0.25 for straight-line declines took the
+22:00 error of the night model's ``linear`` nights from 0.51 to 0.41 mg/L, but a regime
+after a change inherits the chosen K, and dense ponds' evening forecasts then ran to
+0 mg/L (projected straight down) and jumped by several mg/L from one fit to the next."""
 CS_MGL = 7.83
 """DO saturation used for reaeration (mg/L): fresh water at 28 °C, the middle of a Serang
 night (DOMAIN.md). 25–30 °C moves it by ±0.3 mg/L, small against the deficit at night."""
@@ -48,15 +47,6 @@ KLA_RIDGE = 40.0
 0.1/h departure costs as much as a 0.6 mg/L residual on one point."""
 R_MAX = 4.0
 """A larger respiration (mg/L/h) is no pond's: the stretch is not a night decline."""
-THETA_RESP = 1.06
-"""Temperature coefficient of night respiration (DOMAIN.md: θ ≈ 1.04–1.08; the simulator's
-``THETA_RESP``)."""
-NIGHT_COOLING_C_H = 0.15
-"""How fast the water cools through the night (°C/h): DOMAIN.md's daily swing of 1.5–3 °C,
-about half of it between dusk and dawn. With ``THETA_RESP`` the pond breathes ~1 % less
-each hour, ~10 % less by dawn than at dusk: the projection slows the fitted respiration
-so (a constant rate foresaw the dawn of the night model's still ponds 0.2–0.4 mg/L too low
-from 20:00–22:00, and warned dense ponds in the evening)."""
 STEP_H = 1.0 / 12.0
 HALF_LIFE_H = 1.5
 """Readings this old weigh half as much as the newest in a fit."""
@@ -201,11 +191,8 @@ def project(fit: NightFit, hours: float) -> float:
     """The lowest DO (mg/L) the fitted night reaches within ``hours`` from its end."""
     c, low, left = fit.c_end, fit.c_end, hours
     r, kla, k = fit.r_mgl_h, fit.kla_h, fit.k_mgl
-    # Respiration slowing as the water cools: × ``slow`` an hour (at each step's midpoint).
-    slow = THETA_RESP ** -NIGHT_COOLING_C_H
     while left > 1e-9:
         dt = min(STEP_H, left)
-        r = fit.r_mgl_h * slow ** (hours - left + 0.5 * dt)
         # Midpoint (RK2) steps: the decline bends within an hour near K.
         k1 = -r * c / (k + c) + kla * (CS_MGL - c)
         cm = max(c + 0.5 * dt * k1, 0.0)
