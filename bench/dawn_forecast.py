@@ -51,6 +51,7 @@ H = 3_600_000
 MIN = 60_000
 WIB_H = 7 * H
 AT_HOURS = (20, 22, 0, 2, 4)
+WARNABLE_AFTER_DUSK_H = 4.5
 METHODS = ("kolam", "linear", "persistence", "exp-v1")
 
 
@@ -371,6 +372,17 @@ def summarise(rows: list[Scored]) -> dict[str, Any]:
         sum(x >= 2.0 for x in seen) / len(seen), 3) if seen else None
     out["foreseeable_lead_h_median"] = round(float(np.median(seen)), 1) if seen else None
     out["foreseeable_lead_h_p5"] = round(float(np.percentile(seen, 5)), 1) if seen else None
+    # A warning 2 h ahead is possible only when DO crosses 2 mg/L at least 4.5 h after
+    # dusk: the first forecast needs 30 min after dusk and 90 min of readings, the rule
+    # then holds it below 2 mg/L for 30 min, and 2 h more is the lead.
+    late = [x for r, x in zip(crash, leads, strict=True)
+            if not r.sudden and r.first_below_2 - r.dusk >= WARNABLE_AFTER_DUSK_H * H]
+    out["foreseeable_warnable_sub2_nights"] = len(late)
+    out["foreseeable_warnable_warned_2h_ahead"] = sum(x >= 2.0 for x in late)
+    out["foreseeable_warnable_warned_2h_ahead_share"] = round(
+        sum(x >= 2.0 for x in late) / len(late), 3) if late else None
+    out["foreseeable_below_2_h_after_dusk_median"] = round(float(np.median(
+        [(r.first_below_2 - r.dusk) / H for r in crash if not r.sudden])), 1) if seen else None
     sudden = [r for r in crash if r.sudden]
     # A warning standing when the cause came counts as 0 min; one raised earlier in the
     # evening and cleared before the cause does not count.
@@ -445,6 +457,8 @@ def table(sets: dict[str, dict[str, Any]]) -> str:
                 " nights)"
                 + f" | {s['sub2_warned_2h_ahead']}/{s['sub2_nights']} "
                 f"| {s['foreseeable_warned_2h_ahead']}/{s['foreseeable_sub2_nights']} "
+                f"({s['foreseeable_warnable_warned_2h_ahead']}/"
+                f"{s['foreseeable_warnable_sub2_nights']} crossing ≥ 4.5 h after dusk) "
                 f"| {sudden}/{s['sudden_sub2_nights']} "
                 f"| {s['healthy_false_warnings']}/{s['healthy_nights']} |")
     return "\n".join(lines)
