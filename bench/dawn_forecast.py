@@ -402,8 +402,11 @@ def summarise(rows: list[Scored]) -> dict[str, Any]:
         float(np.median(fc_after)), 0) if sudden else None
     out["sudden_forecast_below_2_within_30_min_share"] = round(
         sum(x <= 30 for x in fc_after) / len(sudden), 3) if sudden else None
+    # From the warning standing at the cause or raised after it (an evening warning that
+    # cleared before the cause is no warning of it).
     out["sudden_warned_2h_ahead"] = sum(
-        x >= 2.0 for r, x in zip(crash, leads, strict=True) if r.sudden)
+        (r.first_below_2 - r.warned_after_change_t) / H >= 2.0 for r in sudden
+        if not math.isnan(r.warned_after_change_t))
     caused = [r for r in crash if not math.isnan(r.change_ms)]
     if caused:
         # A cut at 23:00 in a dense pond takes DO below 2 mg/L within about an hour: no
