@@ -61,6 +61,9 @@ class Night:
     """When the aerator was switched (the last switch), for the reaction test."""
     odd_ms: tuple[int, int] | None = None
     """When the night misbehaves (mixing, erratic probe, artefact): (start, end)."""
+    switches_ms: tuple[int, ...] = ()
+    """Every aerator switch of the night (on, off, failure): after the last one before a
+    forecast time the night is "undisturbed" for that forecast."""
 
 
 def _hour_ms(day0: datetime, wib_hour: float) -> int:
@@ -69,8 +72,10 @@ def _hour_ms(day0: datetime, wib_hour: float) -> int:
     return int(midnight_wib.timestamp() * 1000 + wib_hour * H_MS)
 
 
-def make_night(kind: str, index: int, seed: int = 0) -> Night:
-    """Night ``index`` of ``kind``, deterministic from (kind, index, seed)."""
+def make_night(kind: str, index: int, seed: int = 0, aerators: bool = True) -> Night:
+    """Night ``index`` of ``kind``, deterministic from (kind, index, seed); with
+    ``aerators=False`` the same night without its aerator (what the forecast extrapolates
+    before the aerator starts)."""
     rng = np.random.default_rng([seed, index, sum(map(ord, kind)) * 7919])
     day0 = datetime(2026, 11, 1, tzinfo=UTC) + timedelta(days=int(index % 90))
     start = _hour_ms(day0, 15.0)
@@ -93,6 +98,7 @@ def make_night(kind: str, index: int, seed: int = 0) -> Night:
     cs = np.asarray(do_saturation_mgl(temp))
     aer = np.zeros(len(t))
     change: int | None = None
+    switches: tuple[int, ...] = ()
     odd: tuple[int, int] | None = None
     local_h = (t - _hour_ms(day0, 0.0)) / H_MS  # WIB hours from 00:00 of day0 (24 = midnight)
     if kind == "aerator-on-off":
@@ -100,10 +106,14 @@ def make_night(kind: str, index: int, seed: int = 0) -> Night:
         off = rng.uniform(on + 2.0, 28.5)
         aer[(local_h >= on) & (local_h < off)] = rng.uniform(0.15, 0.5)
         change = _hour_ms(day0, off)
+        switches = (_hour_ms(day0, on), change)
     elif kind in ("aerator-fails-01", "power-cut"):
         fail = 25.0 if kind == "aerator-fails-01" else rng.uniform(23.0, 27.0)
         aer[(local_h >= 22.0) & (local_h < fail)] = rng.uniform(0.2, 0.5)
         change = _hour_ms(day0, fail)
+        switches = (_hour_ms(day0, 22.0), change)
+    if not aerators:
+        aer[:] = 0.0
     # The afternoon: photosynthesis fading linearly to zero at dusk, tuned so that DO
     # reaches c_dusk at dusk from a little above it.
     p_peak = r_dusk * 1.5 + rng.uniform(0.5, 1.5)
@@ -144,7 +154,7 @@ def make_night(kind: str, index: int, seed: int = 0) -> Night:
         sel = (t >= a) & (t < a + length)
         obs[sel] = np.maximum(obs[sel] - rng.uniform(2.0, 3.0), 0.0)
         odd = (a, a + length)
-    return Night(kind, index, t, c, obs, dusk, sunrise, change, odd)
+    return Night(kind, index, t, c, obs, dusk, sunrise, change, odd, switches)
 
 
 def _observe(c: F64, rng: np.random.Generator) -> F64:

@@ -8,6 +8,7 @@ Sets:
 - ``simulator``: ``firmware_sim.pond.PondSim`` with ``independent_weather`` (every pond its
   own sky): ``normal`` (two seeds), ``aerator-failure`` with its power cut every 4th night
   and ``cloudy-crash`` with its overcast day and die-off every 5th day;
+  ``aerator-never-starts`` (blowers tripped at 16:00 every 3rd day: foreseeable crashes);
 - ``night_model``: ``bench/_nights.py``, a night model that is not the simulator (DO-
   dependent respiration with reaeration, straight-line declines, aerators on and off
   mid-night, an aerator failing at 01:00, power cuts), each night on its own;
@@ -40,7 +41,7 @@ from _baselines import BASELINES
 from _common import write_results
 from _nights import ODD_KINDS, SCORED_KINDS, Night, make_night
 
-from firmware_sim.pond import SCENARIOS, PondSim, Scenario
+from firmware_sim.pond import SCENARIOS, AeratorOutage, PondSim, Scenario
 from kolam.alerts.condition import Condition
 from kolam.alerts.forecast import DAYTIME, DawnForecast
 from kolam.alerts.rules import DEFAULT_RULES
@@ -50,6 +51,7 @@ H = 3_600_000
 MIN = 60_000
 WIB_H = 7 * H
 AT_HOURS = (20, 22, 0, 2, 4)
+WARNABLE_AFTER_DUSK_H = 4.5
 METHODS = ("kolam", "linear", "persistence", "exp-v1")
 
 
@@ -72,6 +74,8 @@ class Run:
     v: np.ndarray
     warns: list[int]
     unreliable: list[int] = field(default_factory=list)
+    clears: list[int] = field(default_factory=list)
+    """When the warning cleared (the forecast back above 2.3 mg/L)."""
 
 
 def run(method: str, t_ms: np.ndarray, obs: np.ndarray) -> Run:
@@ -90,9 +94,11 @@ def run(method: str, t_ms: np.ndarray, obs: np.ndarray) -> Run:
                 and fc.estimate.state == "unreliable":
             unreliable.append(ts[min(i + 4, len(ts) - 1)])
     cond = Condition(DEFAULT_RULES["do_forecast"])
-    warns = [ch.t for ch in (cond.update(t, v) for t, v in zip(out_t, out_v, strict=True))
-             if ch is not None and ch.new == 1]
-    return Run(np.asarray(out_t, dtype=np.int64), np.asarray(out_v), warns, unreliable)
+    changes = [ch for ch in (cond.update(t, v) for t, v in zip(out_t, out_v, strict=True))
+               if ch is not None]
+    return Run(np.asarray(out_t, dtype=np.int64), np.asarray(out_v),
+               [ch.t for ch in changes if ch.new == 1], unreliable,
+               [ch.t for ch in changes if ch.new == 0])
 
 
 @dataclass
@@ -105,9 +111,35 @@ class Scored:
     truth_at: dict[str, float]
     """The true minimum still to come at each forecast time (that time to sunrise + 1 h)."""
     warned_t: float
+    """The night's first warning."""
     change_ms: float
     reaction_min: float
     unreliable: bool
+    dusk: float = math.nan
+    switches: tuple[int, ...] = ()
+    """Every change of the night's regime (aerator on, off or failing, power cut, bloom
+    dying) between dusk and sunrise + 1 h."""
+    at_ms: dict[str, int] = field(default_factory=dict)
+    """When each forecast time falls."""
+    warned_after_change_t: float = math.nan
+    """The warning standing at the cause (then the cause's time) or the first one after it."""
+    forecast_below_2_t: float = math.nan
+    unaerated_min: float = math.nan
+    """For a warning raised before the night's first aerator switch: the true minimum of
+    the same night had the aerator never started (night model only)."""
+    """When the forecast itself first said < 2 mg/L after the cause (the rule then waits
+    its 30 min before it warns)."""
+
+    def undisturbed_after(self, key: str) -> bool:
+        """Nothing switched from the forecast time ``key`` to dawn: the night the forecast
+        saw is the night still to come."""
+        return all(sw < self.at_ms[key] for sw in self.switches)
+
+    @property
+    def sudden(self) -> bool:
+        """A crash whose cause (power cut, die-off, aerator failing) came after dusk: no
+        forecast at dusk could know it; the score is the time from cause to warning."""
+        return not math.isnan(self.change_ms) and self.change_ms >= self.dusk
 
 
 def _wib_hour_ms(dusk: int, hour: int) -> int:
@@ -117,12 +149,14 @@ def _wib_hour_ms(dusk: int, hour: int) -> int:
 
 
 def score(r: Run, t_ms: np.ndarray, true_do: np.ndarray, dusk: int, sunrise: int,
-          change_ms: int | None = None, odd: tuple[int, int] | None = None) -> Scored:
+          change_ms: int | None = None, odd: tuple[int, int] | None = None,
+          switches: Sequence[int] = ()) -> Scored:
     m = (t_ms >= dusk) & (t_ms <= sunrise + H)
     true_min = float(true_do[m].min())
     below = np.flatnonzero(m & (true_do < 2.0))
     at: dict[str, float] = {}
     truth_at: dict[str, float] = {}
+    at_ms: dict[str, int] = {}
     for h in AT_HOURS:
         when = _wib_hour_ms(dusk, h)
         if when >= sunrise:
@@ -131,17 +165,36 @@ def score(r: Run, t_ms: np.ndarray, true_do: np.ndarray, dusk: int, sunrise: int
         if i >= 0 and r.t[i] >= when - 10 * MIN and r.v[i] != DAYTIME:
             at[f"{h:02d}"] = float(r.v[i])
             truth_at[f"{h:02d}"] = float(true_do[m & (t_ms >= when)].min())
+            at_ms[f"{h:02d}"] = when
     warned = [w for w in r.warns if dusk <= w < sunrise]
     reaction = math.nan
     if change_ms is not None:
         reaction = _reaction(r, change_ms, sunrise,
                              float(true_do[m & (t_ms >= change_ms)].min()))
+    fc_below = math.nan
+    if change_ms is not None:
+        j = np.flatnonzero((r.t >= change_ms) & (r.t < sunrise) & (r.v < 2.0))
+        fc_below = float(r.t[j[0]]) if j.size else math.nan
     unreliable = False
     if odd is not None:
         unreliable = any(odd[0] <= u <= odd[1] + 30 * MIN for u in r.unreliable)
     return Scored(true_min, float(t_ms[below[0]]) if below.size else math.nan, at, truth_at,
                   float(warned[0]) if warned else math.nan,
-                  float(change_ms) if change_ms is not None else math.nan, reaction, unreliable)
+                  float(change_ms) if change_ms is not None else math.nan, reaction, unreliable,
+                  float(dusk), tuple(int(s) for s in switches if dusk <= s <= sunrise + H),
+                  at_ms, _standing_or_next(r, change_ms, sunrise), fc_below)
+
+
+def _standing_or_next(r: Run, t: int | None, sunrise: int) -> float:
+    """``t`` if a warning stands at ``t``, else the next warning before sunrise (NaN)."""
+    if t is None:
+        return math.nan
+    ups = [w for w in r.warns if w <= t]
+    downs = [c for c in r.clears if c <= t]
+    if ups and (not downs or max(downs) < max(ups)):
+        return float(t)
+    nxt = [w for w in r.warns if t < w < sunrise]
+    return float(nxt[0]) if nxt else math.nan
 
 
 def _reaction(r: Run, change: int, sunrise: int, true_min: float) -> float:
@@ -164,8 +217,11 @@ def _reaction(r: Run, change: int, sunrise: int, true_min: float) -> float:
 # ------------------------------------------------------------------ the two sets
 
 def sim_scenarios(days: int) -> list[tuple[str, Scenario, int]]:
-    """``normal`` twice, and the two crash scenarios with their event repeated: the power
-    cut every 4th night, the overcast day and bloom die-off every 5th day."""
+    """``normal`` twice, the two crash scenarios with their event repeated (the power cut
+    every 4th night, the overcast day and bloom die-off every 5th day) — sudden crashes,
+    their cause after dusk — and a foreseeable one: ponds 8–20 days into grow-out whose
+    blowers trip at 16:00 every 3rd day and stay off until 07:00 (nobody resets them), so
+    the night falls on its own, without aeration, from dusk."""
     base = SCENARIOS["aerator-failure"]
     cut = base.aerator_outages[0]
     power_cuts = replace(base, name="aerator-failure-repeated", aerator_outages=tuple(
@@ -175,8 +231,12 @@ def sim_scenarios(days: int) -> list[tuple[str, Scenario, int]]:
     crash = replace(cloudy, name="cloudy-crash-repeated",
                     weather=replace(cloudy.weather, overcast_days=tuple(range(2, days, 5))),
                     die_offs=tuple(replace(die, day=d) for d in range(2, days, 5)))
+    never = replace(SCENARIOS["normal"], name="aerator-never-starts", cycle_days=(8.0, 20.0),
+                    aerator_outages=tuple(AeratorOutage(day=d, start_h=16.0, duration_h=15.0)
+                                          for d in range(2, days, 3)))
     return [("normal", SCENARIOS["normal"], 1), ("normal", SCENARIOS["normal"], 2),
-            ("aerator-failure-repeated", power_cuts, 3), ("cloudy-crash-repeated", crash, 4)]
+            ("aerator-failure-repeated", power_cuts, 3), ("cloudy-crash-repeated", crash, 4),
+            ("aerator-never-starts", never, 5)]
 
 
 def sim_set(days: int, ponds: int) -> dict[str, list[Scored]]:
@@ -190,13 +250,28 @@ def sim_set(days: int, ponds: int) -> dict[str, list[Scored]]:
             t_ms, true_do, obs = f.t_ms, f.truth["do_mgl"][:, p], f.observed["do_mgl"][:, p]
             nights = _sim_nights(int(t_ms[0]), int(t_ms[-1]))
             # The cause of a crash (the power cut, the bloom dying), when it falls at night.
-            causes = sorted(e.t_ms for e in f.incidents if e.pond == p
-                            and e.kind in ("aerator_failure", "plankton_die_off"))
+            # (From the scenario, not ``f.incidents``: with several outages in one scenario
+            # the simulator re-reports an ``aerator_failure`` every step of each outage.)
+            starts, ends = _outages(scenario, int(t_ms[0]))
+            causes = sorted(starts + [e.t_ms for e in f.incidents if e.pond == p
+                                      and e.kind == "plankton_die_off"])
+            # An outage's end switches the blowers back on.
+            switches = causes + ends
             for method in METHODS:
                 r = run(method, t_ms, obs)
-                out[method] += [score(r, t_ms, true_do, d, s, _cause(causes, d, s))
+                out[method] += [score(r, t_ms, true_do, d, s, _cause(causes, d, s),
+                                      switches=switches)
                                 for d, s in nights]
     return out
+
+
+def _outages(scenario: Scenario, t0_ms: int) -> tuple[list[int], list[int]]:
+    """When each of the scenario's power cuts starts and ends (epoch ms; day 0 is the WIB
+    day of ``t0_ms``, the simulator's start)."""
+    day0 = t0_ms - (t0_ms + WIB_H) % (24 * H)
+    return ([int(day0 + (o.day * 24 + o.start_h) * H) for o in scenario.aerator_outages],
+            [int(day0 + (o.day * 24 + o.start_h + o.duration_h) * H)
+             for o in scenario.aerator_outages])
 
 
 def _cause(causes: list[int], dusk: int, sunrise: int) -> int | None:
@@ -220,11 +295,18 @@ def model_set(kinds: Sequence[str], n: int) -> dict[str, dict[str, list[Scored]]
         out[kind] = {m: [] for m in METHODS}
         for i in range(n):
             night: Night = make_night(kind, i)
+            # The same night without its aerator: what a warning raised before the
+            # aerator started was extrapolating.
+            still = make_night(kind, i, aerators=False).true_do if night.switches_ms else None
             for method in METHODS:
                 r = run(method, night.t_ms, night.obs_do)
-                out[kind][method].append(score(r, night.t_ms, night.true_do, night.dusk_ms,
-                                               night.sunrise_ms, night.change_ms,
-                                               night.odd_ms))
+                sc = score(r, night.t_ms, night.true_do, night.dusk_ms, night.sunrise_ms,
+                           night.change_ms, night.odd_ms, night.switches_ms)
+                if still is not None and not math.isnan(sc.warned_t) \
+                        and sc.warned_t < night.switches_ms[0]:
+                    m = (night.t_ms >= night.dusk_ms) & (night.t_ms <= night.sunrise_ms + H)
+                    sc.unaerated_min = float(still[m].min())
+                out[kind][method].append(sc)
     return out
 
 
@@ -236,12 +318,20 @@ def summarise(rows: list[Scored]) -> dict[str, Any]:
         key = f"{h:02d}"
         err = np.array([r.at[key] - r.truth_at[key] for r in rows if key in r.at])
         whole = np.array([r.at[key] - r.true_min for r in rows if key in r.at])
+        calm = np.array([r.at[key] - r.truth_at[key] for r in rows
+                         if key in r.at and r.undisturbed_after(key)])
         if err.size:
             by_time[f"{key}:00 WIB"] = {
                 "nights": int(err.size), "mae_mgl": round(float(np.abs(err).mean()), 2),
                 "bias_mgl": round(float(err.mean()), 2),
                 "rmse_mgl": round(float(np.sqrt((err ** 2).mean())), 2),
-                "mae_vs_whole_night_min_mgl": round(float(np.abs(whole).mean()), 2)}
+                "mae_vs_whole_night_min_mgl": round(float(np.abs(whole).mean()), 2),
+                # Nights where nothing is switched from this time to dawn: what a forecast
+                # can know at this time is the night still to come.
+                "undisturbed_nights": int(calm.size),
+                "undisturbed_mae_mgl": round(float(np.abs(calm).mean()), 2)
+                if calm.size else None,
+                "undisturbed_bias_mgl": round(float(calm.mean()), 2) if calm.size else None}
     crash = [r for r in rows if r.true_min < 2.0]
     healthy = [r for r in rows if r.true_min >= 3.0]
     border = [r for r in rows if 2.0 <= r.true_min < 3.0]
@@ -265,7 +355,58 @@ def summarise(rows: list[Scored]) -> dict[str, Any]:
         if healthy else None,
         "borderline_nights_2_to_3": len(border),
         "borderline_warned": sum(not math.isnan(r.warned_t) for r in border),
+        # False warnings raised before an aerator was started, of a night that without it
+        # would have gone below 2 mg/L: right about the pond as it was when warned.
+        "healthy_false_warnings_before_aerator_right_without_it": sum(
+            r.unaerated_min < 2.0 for r in healthy if not math.isnan(r.warned_t)),
+        "healthy_false_warnings_before_aerator": sum(
+            not math.isnan(r.unaerated_min) for r in healthy if not math.isnan(r.warned_t)),
     }
+    # Foreseeable crashes (no cause after dusk: the night's own decline, an aerator that
+    # never started) must be warned 2 h ahead; sudden ones (a power cut, a die-off, an
+    # aerator failing after dusk) cannot be, and are scored from their cause.
+    seen = [x for r, x in zip(crash, leads, strict=True) if not r.sudden]
+    out["foreseeable_sub2_nights"] = len(seen)
+    out["foreseeable_warned_2h_ahead"] = sum(x >= 2.0 for x in seen)
+    out["foreseeable_warned_2h_ahead_share"] = round(
+        sum(x >= 2.0 for x in seen) / len(seen), 3) if seen else None
+    out["foreseeable_lead_h_median"] = round(float(np.median(seen)), 1) if seen else None
+    out["foreseeable_lead_h_p5"] = round(float(np.percentile(seen, 5)), 1) if seen else None
+    # A warning 2 h ahead is possible only when DO crosses 2 mg/L at least 4.5 h after
+    # dusk: the first forecast needs 30 min after dusk and 90 min of readings, the rule
+    # then holds it below 2 mg/L for 30 min, and 2 h more is the lead.
+    late = [x for r, x in zip(crash, leads, strict=True)
+            if not r.sudden and r.first_below_2 - r.dusk >= WARNABLE_AFTER_DUSK_H * H]
+    out["foreseeable_warnable_sub2_nights"] = len(late)
+    out["foreseeable_warnable_warned_2h_ahead"] = sum(x >= 2.0 for x in late)
+    out["foreseeable_warnable_warned_2h_ahead_share"] = round(
+        sum(x >= 2.0 for x in late) / len(late), 3) if late else None
+    out["foreseeable_below_2_h_after_dusk_median"] = round(float(np.median(
+        [(r.first_below_2 - r.dusk) / H for r in crash if not r.sudden])), 1) if seen else None
+    sudden = [r for r in crash if r.sudden]
+    # A warning standing when the cause came counts as 0 min; one raised earlier in the
+    # evening and cleared before the cause does not count.
+    after_cause = [(r.warned_after_change_t - r.change_ms) / MIN
+                   if not math.isnan(r.warned_after_change_t) else math.inf for r in sudden]
+    out["sudden_sub2_nights"] = len(sudden)
+    out["sudden_cause_to_below_2_min_median"] = round(float(np.median(
+        [(r.first_below_2 - r.change_ms) / MIN for r in sudden])), 0) if sudden else None
+    # A warning already standing before the cause counts as 0 min (the pond was warned).
+    out["sudden_warned_min_after_cause_median"] = round(float(np.median(after_cause)), 0) \
+        if sudden else None
+    out["sudden_warned_within_30_min_share"] = round(
+        sum(x <= 30 for x in after_cause) / len(sudden), 3) if sudden else None
+    fc_after = [max((r.forecast_below_2_t - r.change_ms) / MIN, 0.0)
+                if not math.isnan(r.forecast_below_2_t) else math.inf for r in sudden]
+    out["sudden_forecast_below_2_min_after_cause_median"] = round(
+        float(np.median(fc_after)), 0) if sudden else None
+    out["sudden_forecast_below_2_within_30_min_share"] = round(
+        sum(x <= 30 for x in fc_after) / len(sudden), 3) if sudden else None
+    # From the warning standing at the cause or raised after it (an evening warning that
+    # cleared before the cause is no warning of it).
+    out["sudden_warned_2h_ahead"] = sum(
+        (r.first_below_2 - r.warned_after_change_t) / H >= 2.0 for r in sudden
+        if not math.isnan(r.warned_after_change_t))
     caused = [r for r in crash if not math.isnan(r.change_ms)]
     if caused:
         # A cut at 23:00 in a dense pond takes DO below 2 mg/L within about an hour: no
@@ -302,15 +443,26 @@ def summarise_odd(rows: list[Scored]) -> dict[str, Any]:
 
 def table(sets: dict[str, dict[str, Any]]) -> str:
     """The Markdown table docs/alerts.md shows."""
-    lines = ["| set | method | MAE 20:00 | MAE 22:00 | MAE 00:00 | MAE 02:00 | sub-2 nights "
-             "warned ≥ 2 h ahead | healthy nights falsely warned |", "|---" * 8 + "|"]
+    lines = ["| set | method | MAE 20:00 | MAE 22:00 | MAE 00:00 | MAE 02:00 | MAE 22:00 "
+             "undisturbed | sub-2 nights warned ≥ 2 h ahead | foreseeable sub-2 warned ≥ 2 h "
+             "ahead | sudden sub-2 warned ≤ 30 min after the cause | healthy nights falsely "
+             "warned |", "|---" * 11 + "|"]
     for name, by_method in sets.items():
         for method, s in by_method.items():
-            mae = [s["forecast_error_by_time"].get(f"{h}:00 WIB", {}).get("mae_mgl", "–")
-                   for h in ("20", "22", "00", "02")]
+            by = s["forecast_error_by_time"]
+            mae = [by.get(f"{h}:00 WIB", {}).get("mae_mgl", "–") for h in ("20", "22", "00", "02")]
+            calm = by.get("22:00 WIB", {})
+            sudden = round(s["sudden_warned_within_30_min_share"] * s["sudden_sub2_nights"]) \
+                if s["sudden_sub2_nights"] else 0
             lines.append(
                 f"| {name} | {method} | " + " | ".join(str(x) for x in mae)
+                + f" | {calm.get('undisturbed_mae_mgl', '–')} ({calm.get('undisturbed_nights', 0)}"
+                " nights)"
                 + f" | {s['sub2_warned_2h_ahead']}/{s['sub2_nights']} "
+                f"| {s['foreseeable_warned_2h_ahead']}/{s['foreseeable_sub2_nights']} "
+                f"({s['foreseeable_warnable_warned_2h_ahead']}/"
+                f"{s['foreseeable_warnable_sub2_nights']} crossing ≥ 4.5 h after dusk) "
+                f"| {sudden}/{s['sudden_sub2_nights']} "
                 f"| {s['healthy_false_warnings']}/{s['healthy_nights']} |")
     return "\n".join(lines)
 

@@ -20,18 +20,22 @@ from kLa, still gives a sane answer. The fitted rates are then integrated forwar
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-from numpy.typing import NDArray
-
-F64 = NDArray[np.float64]
+# Plain lists and the math module: ingest runs this every five minutes per pond, and a
+# 3 × 3 solve is no reason to load numpy into the ingest process (peak RSS target 150 MB).
+Series = Sequence[float]
 
 K_GRID_MGL = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 """Half-saturations of night respiration (mg/L) the fit chooses from. Pond models put the
 DO limitation of plankton, sediment and fish respiration at 0.5–1 mg/L (the simulator's
 ``firmware_sim/pond/params.py`` uses 0.5 and 1.0); Madenjian (1987) found real ponds
-decline closer to exponentially (respiration ∝ DO, K ≫ C). The readings weigh them."""
+decline closer to exponentially (respiration ∝ DO, K ≫ C). The readings weigh them.
+Tried and rejected (issue #14): adding 0.1 and 0.25 for straight-line declines took the
+22:00 error of the night model's ``linear`` nights from 0.51 to 0.41 mg/L, but a regime
+after a change inherits the chosen K, and dense ponds' evening forecasts then ran to
+0 mg/L (projected straight down) and jumped by several mg/L from one fit to the next."""
 CS_MGL = 7.83
 """DO saturation used for reaeration (mg/L): fresh water at 28 °C, the middle of a Serang
 night (DOMAIN.md). 25–30 °C moves it by ±0.3 mg/L, small against the deficit at night."""
@@ -60,10 +64,19 @@ class NightFit:
     rms_mgl: float
 
 
-def _cumtrapz(y: F64, x: F64) -> F64:
-    out = np.zeros_like(y)
-    out[1:] = np.cumsum((y[1:] + y[:-1]) * np.diff(x) / 2.0)
+def _cumtrapz(y: Series, x: Series) -> list[float]:
+    out = [0.0] * len(y)
+    acc = 0.0
+    for i in range(1, len(y)):
+        acc += (y[i] + y[i - 1]) * (x[i] - x[i - 1]) / 2.0
+        out[i] = acc
     return out
+
+
+def _weights(x_h: Series) -> list[float]:
+    """Recent readings count more (``HALF_LIFE_H``)."""
+    last, rate = x_h[-1], math.log(2.0) / HALF_LIFE_H
+    return [math.exp((x - last) * rate) for x in x_h]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,69 +91,100 @@ class Prior:
 STILL_WATER = Prior(KLA_PRIOR_H, KLA_RIDGE)
 
 
-def fit_night(x_h: F64, c: F64, kla: Prior = STILL_WATER, r: Prior | None = None,
-              k_mgl: float | None = None) -> tuple[NightFit, F64]:
+def fit_night(x_h: Series, c: Series, kla: Prior = STILL_WATER, r: Prior | None = None,
+              k_mgl: float | None = None) -> tuple[NightFit, list[float]]:
     """Fit R and kLa to readings ``c`` (mg/L) at hours ``x_h`` (ascending, ≥ 3 points)
     with the half-saturation ``k_mgl`` (else the best-weighted of ``K_GRID_MGL``); also
     the residuals (reading − model). ``kla`` and ``r`` pull the rates toward what is
     known (still water; the respiration before an aerator was switched)."""
     if k_mgl is not None:
-        return _fit_k(x_h, np.maximum(c, 0.0), kla, r, k_mgl)
+        return _fit_k(x_h, [max(v, 0.0) for v in c], kla, r, k_mgl)
     return max(ensemble(x_h, c, kla, r), key=lambda wf: wf[0])[1:]
 
 
-def ensemble(x_h: F64, c: F64, kla: Prior = STILL_WATER,
-             r: Prior | None = None) -> list[tuple[float, NightFit, F64]]:
+def ensemble(x_h: Series, c: Series, kla: Prior = STILL_WATER,
+             r: Prior | None = None) -> list[tuple[float, NightFit, list[float]]]:
     """One fit per half-saturation in ``K_GRID_MGL``, each with its weight (summing to 1):
     a few hours of noisy readings rarely tell a straight decline from an exponential one,
     so the forecast averages what each foresees, weighted by how well each fits."""
-    c = np.maximum(c, 0.0)
-    fits = [_fit_k(x_h, c, kla, r, k) for k in K_GRID_MGL]
-    n = float(np.exp((x_h - x_h[-1]) * (math.log(2.0) / HALF_LIFE_H)).sum())
-    sse = np.array([f[0].rms_mgl ** 2 for f in fits]) * n
+    cc = [max(v, 0.0) for v in c]
+    fits = [_fit_k(x_h, cc, kla, r, k) for k in K_GRID_MGL]
+    n = math.fsum(_weights(x_h))
+    sse = [f[0].rms_mgl ** 2 * n for f in fits]
+    best = min(sse)
     # Readings' errors last a few minutes: count the noise variance three times over.
-    noise2 = 3.0 * max(float(sse.min()) / n, 0.05 ** 2)
-    w = np.exp(-(sse - sse.min()) / (2.0 * noise2))
-    w /= w.sum()
-    return [(float(wi), f, res) for wi, (f, res) in zip(w, fits, strict=True)]
+    noise2 = 3.0 * max(best / n, 0.05 ** 2)
+    w = [math.exp(-(e - best) / (2.0 * noise2)) for e in sse]
+    total = math.fsum(w)
+    return [(wi / total, f, res) for wi, (f, res) in zip(w, fits, strict=True)]
 
 
-def _fit_k(x_h: F64, c: F64, kla: Prior, r: Prior | None, k: float) -> tuple[NightFit, F64]:
-    g = _cumtrapz(c / (k + c), x_h)
-    h = _cumtrapz(CS_MGL - c, x_h)
+def _fit_k(x_h: Series, c: Series, kla: Prior, r: Prior | None,
+           k: float) -> tuple[NightFit, list[float]]:
+    g = _cumtrapz([v / (k + v) for v in c], x_h)
+    h = _cumtrapz([CS_MGL - v for v in c], x_h)
     # Recent readings count more: the night's rates drift as the water cools and the
     # plankton tires, and the dawn is nearer the present than the dusk.
-    wt = np.exp((x_h - x_h[-1]) * (math.log(2.0) / HALF_LIFE_H))
-    n = float(wt.sum())
-    # Columns (C0, R, kLa): C ≈ C0 − R·G + kLa·H.
-    a = np.column_stack((np.ones_like(c), -g, h))
-    ata = (a * wt[:, None]).T @ a
-    atb = (a * wt[:, None]).T @ c
+    wt = _weights(x_h)
+    # Columns (C0, R, kLa): C ≈ C0 − R·G + kLa·H; the weighted normal equations by hand.
+    n = sg = sh = sgg = sgh = shh = b0 = bg = bh = 0.0
+    for w, gi, hi, y in zip(wt, g, h, c, strict=True):
+        wg, wh = w * gi, w * hi
+        n += w
+        sg += wg
+        sh += wh
+        sgg += wg * gi
+        sgh += wg * hi
+        shh += wh * hi
+        b0 += w * y
+        bg += wg * y
+        bh += wh * y
+    ata = [[n, -sg, sh], [-sg, sgg, -sgh], [sh, -sgh, shh]]
+    atb = [b0, -bg, bh]
     for col, prior in ((2, kla), (1, r)):
         if prior is not None:
-            ata[col, col] += prior.weight * n
+            ata[col][col] += prior.weight * n
             atb[col] += prior.weight * n * prior.value
     c0, r_h, kla_h = _solve(ata, atb)
     if kla_h < 0.0 or r_h < 0.0:
         # A bound is active: refit the rest with it held at zero.
         keep = [0, 1] if kla_h < 0.0 else [0, 2]
-        sub = _solve(ata[np.ix_(keep, keep)], atb[keep])
+        sub = _solve([[ata[i][j] for j in keep] for i in keep], [atb[i] for i in keep])
         vals = [0.0, 0.0, 0.0]
         for i, v in zip(keep, sub, strict=True):
             vals[i] = v
         c0, r_h, kla_h = vals
         if r_h < 0.0 or kla_h < 0.0:
-            c0, r_h, kla_h = float(c.mean()), 0.0, 0.0
-    resid = c - (c0 - r_h * g + kla_h * h)
-    rms = float(np.sqrt(np.average(resid ** 2, weights=wt)))
-    return NightFit(float(c[-1] - resid[-1]), min(r_h, R_MAX), kla_h, k, rms), resid
+            c0, r_h, kla_h = math.fsum(c) / len(c), 0.0, 0.0
+    resid = [y - (c0 - r_h * gi + kla_h * hi) for y, gi, hi in zip(c, g, h, strict=True)]
+    rms = math.sqrt(sum(w * e * e for w, e in zip(wt, resid, strict=True)) / n)
+    return NightFit(c[-1] - resid[-1], min(r_h, R_MAX), kla_h, k, rms), resid
 
 
-def _solve(ata: F64, atb: F64) -> list[float]:
-    try:
-        return [float(v) for v in np.linalg.solve(ata, atb)]
-    except np.linalg.LinAlgError:
-        return [float(v) for v in np.linalg.lstsq(ata, atb, rcond=None)[0]]
+def _solve(a: list[list[float]], b: list[float]) -> list[float]:
+    """``a · x = b`` for a small symmetric system: Gaussian elimination with partial
+    pivoting. A singular system (a column the readings cannot tell from the others) holds
+    that rate at 0 and solves for the rest."""
+    n = len(b)
+    m = [[*row, b[i]] for i, row in enumerate(a)]
+    scale = max((abs(v) for row in a for v in row), default=0.0) or 1.0
+    pivots: list[int] = []
+    row = 0
+    for col in range(n):
+        p = max(range(row, n), key=lambda i: abs(m[i][col]), default=None)
+        if p is None or abs(m[p][col]) <= 1e-12 * scale:
+            continue
+        m[row], m[p] = m[p], m[row]
+        for i in range(n):
+            if i != row and m[i][col] != 0.0:
+                f = m[i][col] / m[row][col]
+                m[i] = [vi - f * vr for vi, vr in zip(m[i], m[row], strict=True)]
+        pivots.append(col)
+        row += 1
+    x = [0.0] * n
+    for i, col in enumerate(pivots):
+        x[col] = m[i][n] / m[i][col]
+    return x
 
 
 def project(fit: NightFit, hours: float) -> float:
@@ -159,16 +203,16 @@ def project(fit: NightFit, hours: float) -> float:
     return low
 
 
-def predict(fit: NightFit, x_h: F64, c: F64) -> F64:
+def predict(fit: NightFit, x_h: Series, c: Series) -> list[float]:
     """The fitted model's DO at hours ``x_h`` after the fit's end, stepped along the
     observed readings ``c`` (one-step form: each gap uses the readings it spans)."""
-    out = np.empty_like(c)
+    out: list[float] = []
     level = fit.c_end
     prev_x, prev_c = 0.0, fit.c_end
-    for i, (x, ci) in enumerate(zip(x_h, c, strict=True)):
+    for x, ci in zip(x_h, c, strict=True):
         dt = x - prev_x
         mid = max(0.5 * (prev_c + ci), 0.0)
         level += dt * (-fit.r_mgl_h * mid / (fit.k_mgl + mid) + fit.kla_h * (CS_MGL - mid))
-        out[i] = level
+        out.append(level)
         prev_x, prev_c = x, ci
     return out
