@@ -183,6 +183,10 @@ WORDS: dict[str, tuple[str, str]] = {
                   "Connection lost — last data {time}"),
     "live_expired": ("Login kedaluwarsa — silakan masuk lagi",
                      "Login expired — please log in again"),
+    # h12-newcomer: a pond whose device is back and whose history is still arriving.
+    "st_loading": ("Memuat riwayat…", "Loading history…"),
+    "loading_do": ("Data lama sedang dimuat; angka terbaru muncul sebentar lagi.",
+                   "Older data is loading; the latest readings appear shortly."),
 }
 
 _UNITS_AGO = {"id": ("detik", "menit", "jam", "hari", "{n} {u} lalu", "baru saja"),

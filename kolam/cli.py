@@ -175,7 +175,9 @@ def demo(
     data_dir: Annotated[Path, typer.Option(help="Where the demo keeps its files")] = Path(
         ".kolam-demo"),
     ponds: Annotated[int, typer.Option(help="Simulated ponds")] = 4,
-    backfill: Annotated[str, typer.Option(help="History to simulate at start")] = "7d",
+    backfill: Annotated[str, typer.Option(
+        help="History to simulate at start; a day arrives in seconds, a week takes about "
+             "a minute (the kiosk says \"loading history\" meanwhile)")] = "1d",
 ) -> None:
     """Run everything on this machine: broker, ingest, API and a simulated site."""
     from kolam.demo import Demo

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import EntriesDep
-from api.i18n import lang_of
+from api.i18n import lang_of, t
 from api.pages.advice import Advice, Task, todays_tasks, what_to_do
 from api.pages.forms import number
 from api.pages.ponds import PondCard, site_cards
@@ -43,7 +43,9 @@ def tiles(views: PondViews, site: str, now: int, lang: str) -> list[Tile]:
         feed = card.kpis.feed_today if card.kpis else None
         tasks = (todays_tasks(card.logs, card.cycle.stocked_at, now, lang)
                  if card.cycle else [])
-        out.append(Tile(card, what_to_do(card.status, card.alerts, feed, lang), tasks))
+        advice = ([Advice(t(lang, "loading_do"), "info")] if card.view.status.loading
+                  else what_to_do(card.status, card.alerts, feed, lang))
+        out.append(Tile(card, advice, tasks))
     return out
 
 
