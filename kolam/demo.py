@@ -155,7 +155,7 @@ class Demo:
                                     stdout=log_file, stderr=subprocess.STDOUT,
                                     start_new_session=True)
         self.children.append(Child(name, proc))
-        log.info("started %s (pid %d), log in %s", name, proc.pid, log_path)
+        log.debug("started %s (pid %d), log in %s", name, proc.pid, log_path)
 
     def start(self) -> None:
         private_dir(self.data_dir)
@@ -226,6 +226,8 @@ class Demo:
 
         signal.signal(signal.SIGTERM, _interrupt)
         try:
+            print(f"Kolam demo starting in {self.data_dir} (each service logs to its own "
+                  "file there)…", file=sys.stderr, flush=True)
             self.start()
             url = f"http://127.0.0.1:{self.http_port}"
             print(f"\nKolam demo is running: {url}/  (the dashboard)\n"
