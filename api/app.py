@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CollectorRegistry
 
+from api.docs import install as install_docs
 from api.inputs import StrictJson, validation_error
 from api.pages import install as install_pages
 from api.pages.live import StreamSlots
@@ -65,7 +66,7 @@ log = logging.getLogger(__name__)
 
 def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry) -> FastAPI:
     """Build the API over an open store and registry (the caller closes them)."""
-    app = FastAPI(title="Kolam", version="1", docs_url="/docs",
+    app = FastAPI(title="Kolam", version="1", docs_url=None, redoc_url=None,
                   description="Pond water quality for the lele training programme.")
     app.state.config = config
     app.state.store = store
@@ -150,6 +151,7 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
                    members, cycles, records, kpis, reports, alerts, whatsapp, outputs):
         app.include_router(module.router)
     install_pages(app)
+    install_docs(app)
     # Added last, so outermost: the size limit runs before anything reads a body (the
     # JSON check included), and the headers reach every response, error pages included.
     app.add_middleware(StrictJson)

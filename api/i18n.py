@@ -348,6 +348,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "output_confirm": ("Ya, saya yakin", "Yes, I am sure"),
     "output_switch_on": ("Nyalakan", "Switch on"),
     "output_switch_off": ("Matikan", "Switch off"),
+    # h12-newcomer: a pond whose device is back and whose history is still arriving.
+    "st_loading": ("Memuat riwayat…", "Loading history…"),
+    "loading_do": ("Data lama sedang dimuat; angka terbaru muncul sebentar lagi.",
+                   "Older data is loading; the latest readings appear shortly."),
 }
 
 UNITS_ID: Final = {"fish": "ekor", "kg per log": "kg per catatan", "Rp/kg": "Rp/kg",

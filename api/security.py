@@ -22,13 +22,12 @@ from kolam.strength import check_secret_key as check_secret_key
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-# FastAPI's interactive docs load Swagger UI / ReDoc from a CDN and start them with an
-# inline script. They show the API's description only, never data, so they get a looser
-# policy of their own rather than loosening everyone's.
-DOCS_PATHS = ("/docs", "/redoc")
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+# The interactive docs (api/docs.py) start the vendored Swagger UI with an inline script.
+# They show the API's description only, never data, so they get a looser policy of their
+# own rather than loosening everyone's; still nothing from outside this server.
+DOCS_PATHS = ("/docs",)
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
             "worker-src 'self' blob:; connect-src 'self'; object-src 'none'; "
             "frame-ancestors 'none'")
 HEADERS: tuple[tuple[bytes, bytes], ...] = (

@@ -21,6 +21,9 @@ from kolam.registry.repo import DeviceInfo
 from kolam.store.base import Latest
 
 DEFAULT_INTERVAL_S = 60.0
+LOADING_WINDOW_MS = 15 * 60_000
+"""How long after a device comes online its old readings count as history still arriving;
+past that, with nothing fresh, its data stopped."""
 
 
 class Status(StrEnum):
@@ -62,6 +65,10 @@ class PondStatus:
     """A reading within the freshness window, and not every device gone."""
     last_t: int | None
     """The newest reading of the pond (epoch ms), or ``None`` when it never had one."""
+    loading: bool = False
+    """Not fresh, but a device came online after the newest reading, a short while ago:
+    its history is still arriving (a gateway draining its outbox, ``kolam demo``'s
+    backfill), so the page says "loading history", not "data stopped"."""
 
     @property
     def value(self) -> Status:
@@ -78,6 +85,8 @@ class PondStatus:
     def word_key(self) -> str:
         """The i18n key of the word shown with the light: a pond with old readings says
         its data stopped (``st_stale``), not that there is none (``st_offline``)."""
+        if self.value is Status.OFFLINE and self.loading:
+            return "st_loading"
         if self.value is Status.OFFLINE and self.last_t is not None:
             return "st_stale"
         return f"st_{self.value.value}"
@@ -98,4 +107,7 @@ def pond_status(latest: list[Latest], alerts: list[AlertInfo], devices: list[Dev
     fresh = (last_t is not None and last_t >= fresh_after(devices, now, offline_after_intervals)
              and not all_gone)
     open_alerts = [a for a in alerts if a.state != "resolved"]
-    return PondStatus(worst_severity(open_alerts), fresh, last_t)
+    loading = not fresh and any(
+        d.online and d.status_at is not None and d.status_at > (last_t or 0)
+        and now - d.status_at < LOADING_WINDOW_MS for d in devices)
+    return PondStatus(worst_severity(open_alerts), fresh, last_t, loading)

@@ -88,6 +88,7 @@ def run(config: KolamConfig, options: SimOptions, out: TextIO = sys.stdout,
     try:
         SimRunner(nodes, make_model(config, start), clock, end,
                   history_until_ms=now if clock.backfill else None,
+                  history_step_s=sim.history_step_s,
                   relays=list(enumerate(relays))).run(stop)
     finally:
         for link in links:

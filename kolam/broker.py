@@ -20,21 +20,25 @@ stay connected, but the new ACL applies to their next message.
 from __future__ import annotations
 
 import asyncio
+import errno
 import hmac
 import logging
 import signal
+import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from amqtt.contexts import Action
+from amqtt.errors import BrokerError
 from amqtt.plugins.base import BaseAuthPlugin, BaseTopicPlugin
 from amqtt.session import Session
 
 from kolam import broker_passwd
 from kolam.broker_acl import Acl, parse_acl
 from kolam.broker_core import KolamBroker
+from kolam.errors import KolamError
 
 log = logging.getLogger(__name__)
 
@@ -153,8 +157,13 @@ class AclTopicPlugin(BaseTopicPlugin):  # type: ignore[misc]
 
 def read_users(path: Path) -> dict[str, str]:
     """``username:password`` lines (demo credentials, generated per data directory)."""
+    return parse_users(path.read_text(encoding="utf-8"))
+
+
+def parse_users(text: str) -> dict[str, str]:
+    """The ``username:password`` lines of a users file."""
     users = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
             name, _, password = line.partition(":")
             users[name.strip()] = password.strip()
@@ -187,17 +196,34 @@ def broker_config(host: str, port: int, auth: BrokerAuth | dict[str, str]) -> di
 
 async def _serve(host: str, port: int, auth: BrokerAuth, stop: asyncio.Event) -> None:
     broker = KolamBroker(broker_config(host, port, auth))
-    await broker.start()
+    try:
+        await broker.start()
+    except BrokerError as exc:
+        raise KolamError(f"the broker cannot start on {host}:{port}: {exc}") from exc
     log.info("embedded broker listening on %s:%d (%d plain users, passwd %s, acl %s)", host,
              port, len(auth.users), auth.passwd_file or "none", auth.acl_file or "none")
     await stop.wait()
     await broker.shutdown()
 
 
+def check_port(host: str, port: int) -> None:
+    """Refuse at once, in one line, a port another process holds (amqtt would log a
+    traceback of its own first)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as asyncio's server does
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            raise KolamError(f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+                             + (" (another broker running?)"
+                                if exc.errno == errno.EADDRINUSE else "")) from exc
+
+
 def run_broker(host: str, port: int, auth: BrokerAuth | dict[str, str]) -> None:
-    """Serve until SIGINT/SIGTERM."""
+    """Serve until SIGINT/SIGTERM; a port that cannot be had is a ``KolamError``."""
     if isinstance(auth, dict):
         auth = BrokerAuth(users=auth)
+    check_port(host, port)
 
     async def main() -> None:
         stop = asyncio.Event()

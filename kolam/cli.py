@@ -135,21 +135,41 @@ def broker(
     host: Annotated[str, typer.Option(help="Bind address")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 1883,
     users: Annotated[Path | None, typer.Option(
-        help="username:password file (default ./mqtt-users when no --passwd)",
-        exists=True)] = None,
+        help="username:password file (default ./mqtt-users when no --passwd)")] = None,
     passwd: Annotated[Path | None, typer.Option(
-        help="Mosquitto password file (kolam broker-config)", exists=True)] = None,
+        help="Mosquitto password file (kolam broker-config)")] = None,
     acl: Annotated[Path | None, typer.Option(
-        help="Mosquitto ACL file (kolam broker-config): enforce it", exists=True)] = None,
+        help="Mosquitto ACL file (kolam broker-config): enforce it")] = None,
 ) -> None:
-    """The embedded MQTT broker (amqtt) for one-machine installations."""
-    from kolam.broker import BrokerAuth, read_users, run_broker
+    """The embedded MQTT broker (amqtt) for one-machine installations.
+
+    A file that cannot be read or parsed, or a port that is taken, is one line of error
+    and exit code 1.
+    """
+    from kolam import broker_passwd
+    from kolam.broker import BrokerAuth, parse_users, run_broker
+    from kolam.broker_acl import parse_acl
 
     setup_logging("INFO", "broker")
     exit_with_parent(_load(None, "broker").parent_pid)
     if users is None and passwd is None:
         users = Path("mqtt-users")
-    run_broker(host, port, BrokerAuth(read_users(users) if users else {}, passwd, acl))
+    plain = _broker_file(users, "--users", parse_users) or {}
+    _broker_file(passwd, "--passwd", broker_passwd.parse_passwd)
+    _broker_file(acl, "--acl", parse_acl)
+    run_broker(host, port, BrokerAuth(plain, passwd, acl))
+
+
+def _broker_file(path: Path | None, option: str, parse: Any) -> Any:
+    """``parse`` of the file's text, or a one-line ``ConfigError`` naming the option."""
+    if path is None:
+        return None
+    try:
+        return parse(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{option} {path}: {exc.strerror or exc}") from exc
+    except ValueError as exc:
+        raise ConfigError(f"{option} {path}: {exc}") from exc
 
 
 @app.command()
@@ -159,7 +179,9 @@ def demo(
     data_dir: Annotated[Path, typer.Option(help="Where the demo keeps its files")] = Path(
         ".kolam-demo"),
     ponds: Annotated[int, typer.Option(help="Simulated ponds")] = 4,
-    backfill: Annotated[str, typer.Option(help="History to simulate at start")] = "7d",
+    backfill: Annotated[str, typer.Option(
+        help="History to simulate at start; a day arrives in seconds, a week takes about "
+             "a minute (the kiosk says \"loading history\" meanwhile)")] = "1d",
 ) -> None:
     """Run everything on this machine: broker, ingest, API and a simulated site."""
     from kolam.demo import Demo
@@ -189,6 +211,8 @@ def users_add(
 ) -> None:
     """Create a user, or change an existing user's role, sites and password.
 
+    Every --site must exist already (a mistyped one is refused).
+
     The password comes from --password-file, else --password, else the
     KOLAM_USER_PASSWORD variable, else standard input (asked twice on a terminal). At
     least 12 characters, not a common password; a new password ends the user's logins.
@@ -201,15 +225,27 @@ def users_add(
         role_value = Role(role)
     except ValueError as exc:
         raise typer.BadParameter(f"role must be one of {', '.join(Role)}") from exc
-    secret = _password(password, password_file)
     cfg = _load(config, "users")
     registry = Registry(cfg.registry_url)
     try:
+        _check_sites(registry, site or [])  # before asking for a password
+        secret = _password(password, password_file)
         user = Users(registry.engine).add(username, role_value, site or [], secret)
     finally:
         registry.close()
     sites = ", ".join(sorted(user.sites)) or "every site"
     typer.echo(f"user {user.username}: {user.role.value} of {sites}")
+
+
+def _check_sites(registry: Any, sites: list[str]) -> None:
+    """A user's sites must exist: a mistyped slug would give a login that sees nothing."""
+    from kolam.errors import NotFound
+
+    known = [x.slug for x in registry.sites()]
+    unknown = sorted(set(sites) - set(known))
+    if unknown:
+        raise NotFound(f"no site {', '.join(unknown)} (known: {', '.join(known) or 'none'}); "
+                       "nothing changed. Create the site first (`kolam sites add`)")
 
 
 def _password(flag: str | None, path: Path | None) -> str:
@@ -408,13 +444,27 @@ def _logins(config: Path | None, name: str) -> Any:
 @devices_app.command("add")
 def devices_add(site: Annotated[str, typer.Argument()], pond: Annotated[str, typer.Argument()],
                 device: Annotated[str, typer.Argument()], as_json: JsonOpt = False,
+                rotate: Annotated[bool, typer.Option(
+                    "--rotate", help="The device exists: give it a new password")] = False,
                 config: ConfigOpt = None) -> None:
-    """Register a device with its own broker login (creates the site and pond if new)."""
+    """Register a device with its own broker login (creates the site and pond if new).
+
+    A device that already has a login is refused, so that a second `add` never locks the
+    node out by surprise; with --rotate its password is replaced (as `kolam devices rotate`).
+    """
     logins = _logins(config, "devices")
     try:
-        creds = logins.add_device(site, pond, device)
+        new_places = logins.missing_places(site, pond)
+        replaced = logins.has_login(site, device)
+        creds = logins.add_device(site, pond, device, rotate=rotate)
     finally:
         logins.close()
+    for place in new_places:
+        typer.echo(f"new {place} (check the spelling: `kolam ponds remove` undoes a pond)",
+                   err=True)
+    if replaced:
+        typer.echo(f"device {device} of {site} already had a login: its password is replaced "
+                   "(the old one works until the broker reloads)", err=True)
     _show_login(creds, as_json, f"device {device} in {site}/{pond}")
 
 
@@ -500,6 +550,54 @@ def devices_service(
     finally:
         logins.close()
     _show_login(creds, as_json, f"{role_value.value} service {username} of {site or 'all sites'}")
+
+
+def ponds_remove(
+    site: Annotated[str, typer.Argument()], pond: Annotated[str, typer.Argument()],
+    force: Annotated[bool, typer.Option(
+        "--force", help="Remove it even though it has readings (they stay in the store)")
+    ] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Remove a pond that has no cycles (e.g. a mistyped slug), with its devices.
+
+    A pond with farming records (a cycle) is always refused. One with readings is refused
+    unless --force: the readings stay in the time-series store, shown again if a pond of
+    the same slug is added later. Open alerts of the pond are resolved.
+    """
+    from kolam.registry.pond_removal import remove_pond
+    from kolam.registry.repo import Registry
+    from kolam.store import open_store
+
+    cfg = _load(config, "ponds")
+    registry = Registry(cfg.registry_url)
+    try:
+        registry.pond(site, pond)  # NotFound first, before opening the store
+        store = open_store(cfg)
+        try:
+            series = store.series(site, pond)
+        finally:
+            store.close()
+        if series and not force:
+            typer.echo(f"error: pond {site}/{pond} has readings ({len(series)} series); "
+                       "nothing changed. With --force it is removed and its readings stay "
+                       "in the time-series store, unseen unless a pond of that slug is added "
+                       "again", err=True)
+            raise typer.Exit(1)
+        removed = remove_pond(registry, site, pond)
+    finally:
+        registry.close()
+    typer.echo(f"pond {site}/{pond} removed")
+    if removed.devices:
+        typer.echo(f"  with its devices {', '.join(removed.devices)}: run `kolam broker-config`"
+                   " to drop their broker logins")
+    if removed.alerts_resolved:
+        typer.echo(f"  {removed.alerts_resolved} open alert(s) resolved")
+    if series:
+        typer.echo(f"  its readings ({len(series)} series) stay in the time-series store")
+
+
+ponds_app.command("remove")(ponds_remove)
 
 
 @app.command("broker-config")

@@ -113,6 +113,9 @@ class SimConfig(_Section):
     scenario: str = Field(
         "normal", description="Pond scenario (firmware_sim.pond.SCENARIOS) or 'simple'")
     seed: int = 1
+    history_step_s: float = Field(
+        60.0, gt=0, description="Spacing of a --backfill's readings (live ones: interval_s); "
+                                "kolam demo uses 300 so its history arrives in seconds")
 
 
 def _clock_minutes(text: str) -> int:

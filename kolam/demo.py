@@ -37,6 +37,7 @@ SITE_NAME = "Rutan Kelas IIB Serang"
 SERVICES = ("ingest", "api", "sim", "gateway")
 GATEWAY_ID = "gw-1"
 STOP_TIMEOUT_S = 8.0
+LIVE_INTERVAL_S = 10
 DEMO_USERS: dict[str, tuple[Role, tuple[str, ...]]] = {
     "admin": (Role.ADMIN, ()), f"kiosk-{SITE}": (Role.KIOSK, (SITE,))}
 
@@ -114,6 +115,10 @@ def demo_logins(registry: Registry, path: Path) -> dict[str, str]:
     return logins
 
 
+def _span(seconds: float) -> str:
+    return f"{seconds / 86400:g} d" if seconds >= 86400 else f"{seconds / 3600:g} h"
+
+
 class Demo:
     def __init__(self, data_dir: Path, http_port: int, mqtt_port: int, ponds: int,
                  backfill_s: float) -> None:
@@ -134,9 +139,11 @@ class Demo:
             "KOLAM_HTTP_PORT": str(self.http_port),
             "KOLAM_SIM__PONDS": str(self.ponds),
             "KOLAM_SIM__SITE": SITE,
-            # Live readings every 10 s so the dashboard is never more than seconds old;
-            # the backfilled history is at 1-minute resolution.
-            "KOLAM_SIM__INTERVAL_S": "10",
+            # Live readings every 10 s so the dashboard is never more than seconds old.
+            "KOLAM_SIM__INTERVAL_S": str(LIVE_INTERVAL_S),
+            # History at 5-minute resolution: a day of it passes both brokers and the
+            # gateway in a few seconds, so live readings follow at once.
+            "KOLAM_SIM__HISTORY_STEP_S": "300",
             "KOLAM_PARENT_PID": str(os.getpid()),
         })
         return env
@@ -148,7 +155,7 @@ class Demo:
                                     stdout=log_file, stderr=subprocess.STDOUT,
                                     start_new_session=True)
         self.children.append(Child(name, proc))
-        log.info("started %s (pid %d), log in %s", name, proc.pid, log_path)
+        log.debug("started %s (pid %d), log in %s", name, proc.pid, log_path)
 
     def start(self) -> None:
         private_dir(self.data_dir)
@@ -219,14 +226,19 @@ class Demo:
 
         signal.signal(signal.SIGTERM, _interrupt)
         try:
+            print(f"Kolam demo starting in {self.data_dir} (each service logs to its own "
+                  "file there)…", file=sys.stderr, flush=True)
             self.start()
             url = f"http://127.0.0.1:{self.http_port}"
-            print(f"\nKolam demo is running: {url}/api/v1/sites/{SITE}/ponds\n"
-                  f"  site broker: mqtt://127.0.0.1:{self.local_mqtt_port} (nodes → gateway)\n"
-                  f"  API docs: {url}/docs (Authorize with the demo login)\n"
+            print(f"\nKolam demo is running: {url}/  (the dashboard)\n"
                   f"  demo login: admin / {self.logins['admin']}\n"
                   f"  kiosk: {url}/kiosk/{SITE} (login kiosk-{SITE} / "
                   f"{self.logins[f'kiosk-{SITE}']})\n"
+                  f"  history ({_span(self.backfill_s)}) is loading; live readings every "
+                  f"{LIVE_INTERVAL_S} s\n"
+                  f"  API docs: {url}/docs (Authorize with the demo login); the API: "
+                  f"{url}/api/v1/sites/{SITE}/ponds\n"
+                  f"  site broker: mqtt://127.0.0.1:{self.local_mqtt_port} (nodes → gateway)\n"
                   f"  data and logs: {self.data_dir} (logins in demo-logins)\n"
                   "Press Ctrl-C to stop.", flush=True)
             while True:

@@ -8,7 +8,9 @@ import signal
 import sys
 import threading
 
-NOISY = ("transitions", "amqtt", "hbmqtt", "uvicorn.access", "alembic.runtime.migration")
+# alembic: its INFO lines (plugins, "running upgrade") at every start say nothing to an
+# operator; a failed migration still raises.
+NOISY = ("transitions", "amqtt", "hbmqtt", "uvicorn.access", "alembic")
 
 
 def setup_logging(level: str = "INFO", name: str = "kolam") -> None:

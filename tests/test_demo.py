@@ -50,12 +50,26 @@ def demo_login(data_dir: Path, http_port: int) -> None:
 def test_demo_serves_fresh_readings_and_stops_cleanly(tmp_path: Path) -> None:
     http_port, mqtt_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KOLAM_")}
-    proc = subprocess.Popen(
+    err = (tmp_path / "stderr").open("wb")
+    proc = subprocess.Popen(  # the default backfill (a day), as `make demo` runs it
         [sys.executable, "-m", "kolam", "demo", "--http-port", str(http_port), "--mqtt-port",
-         str(mqtt_port), "--data-dir", str(tmp_path / "demo"), "--backfill", "2h"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+         str(mqtt_port), "--data-dir", str(tmp_path / "demo")],
+        env=env, stdout=subprocess.PIPE, stderr=err)
     base = f"http://127.0.0.1:{http_port}/api/v1/sites/serang/ponds"
+    assert proc.stdout is not None
+    printed: list[bytes] = []
+    children: list[int] = []
     try:
+        for line in proc.stdout:  # up to the banner: its first line is the dashboard
+            printed.append(line)
+            if line.startswith(b"Press Ctrl-C"):
+                break
+        url_printed = time.monotonic()
+        banner = [x for x in printed if x.strip()]
+        first = banner[0].decode()
+        assert first.rstrip().endswith(f"http://127.0.0.1:{http_port}/  (the dashboard)"), first
+        assert banner[1].startswith(b"  demo login: admin / ")
+
         def all_fresh() -> bool:
             try:
                 if not HEADERS:
@@ -74,9 +88,12 @@ def test_demo_serves_fresh_readings_and_stops_cleanly(tmp_path: Path) -> None:
                     return False
             return True
 
-        wait_for(all_fresh, 60, interval_s=1, what="4 ponds with readings under 30 s old")
-        history = get_json(f"{base}/kolam-1/series?metric=do_mgl&step=600")
-        assert isinstance(history, dict) and len(history["buckets"]) >= 12  # 2 h backfill
+        wait_for(all_fresh, 60, interval_s=0.5, what="4 ponds with readings under 30 s old")
+        to_fresh_s = time.monotonic() - url_printed
+        assert to_fresh_s < 15, f"fresh data {to_fresh_s:.1f} s after the URL was printed"
+        print(f"fresh readings {to_fresh_s:.1f} s after the demo printed its URL")
+        history = get_json(f"{base}/kolam-1/series?metric=do_mgl&step=3600")  # the last 24 h
+        assert isinstance(history, dict) and len(history["buckets"]) >= 20  # 1 d backfill
         detail = get_json(f"{base}/kolam-1")
         assert isinstance(detail, dict) and detail["current_cycle"]["team_name"]  # demo data
         # The simulator's relay nodes (#18): their state reaches the centre via the gateway.
@@ -97,9 +114,12 @@ def test_demo_serves_fresh_readings_and_stops_cleanly(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             out, _ = proc.communicate()
+        err.close()
+    out = b"".join(printed) + out
     assert time.monotonic() - started < 10, "demo took too long to stop"
     assert proc.returncode == 0, out.decode()
     assert b"demo stopped" in out
-    assert b"demo login: admin / " in out
+    log = (tmp_path / "stderr").read_text()
+    assert "alembic" not in log and "Warning" not in log and "Traceback" not in log, log
     leftovers = [pid for pid in children if Path(f"/proc/{pid}").exists()]
     assert leftovers == [], f"processes left behind: {leftovers}"

@@ -25,6 +25,7 @@ from api.routes.records import KIOSK_KINDS, KIOSK_UNDO_MS, summary
 from kolam import bounds
 from kolam.auth import Role
 from kolam.errors import NotFound
+from kolam.places import site_zone
 from kolam.registry.records import (
     Implausible,
     InvalidRecord,
@@ -47,11 +48,14 @@ class Tile:
 
 def tiles(views: PondViews, site: str, now: int, lang: str) -> list[Tile]:
     out = []
+    zone = site_zone(views.registry.site(site).timezone)
     for card in site_cards(views, site, now):
         feed = card.kpis.feed_today if card.kpis else None
-        tasks = (todays_tasks(card.logs, card.cycle.stocked_at, now, lang)
+        tasks = (todays_tasks(card.logs, card.cycle.stocked_at, now, lang, zone)
                  if card.cycle else [])
-        out.append(Tile(card, what_to_do(card.status, card.alerts, feed, lang), tasks))
+        advice = ([Advice(t(lang, "loading_do"), "info")] if card.view.status.loading
+                  else what_to_do(card.status, card.alerts, feed, lang))
+        out.append(Tile(card, advice, tasks))
     return out
 
 

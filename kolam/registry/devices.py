@@ -107,11 +107,13 @@ class BrokerLogins:
             raise NotFound(f"no device {device!r} at site {site!r}")
         return row
 
-    def add_device(self, site: str, pond: str, device: str) -> Credentials:
+    def add_device(self, site: str, pond: str, device: str, *,
+                   rotate: bool = False) -> Credentials:
         """Register a device with new credentials (creating its site and pond if missing).
 
         A device that registered itself (auto-provisioning) gets credentials here;
-        one that already has them must be rotated instead.
+        one that already has them is refused unless ``rotate`` (then its password is
+        replaced, as by ``rotate_device``).
         """
         ref = DeviceRef(_slug("site", site), _slug("pond", pond), _slug("device", device))
         password, argon, pbkdf2 = _new_secret()
@@ -126,12 +128,30 @@ class BrokerLogins:
             elif row.pond.slug != pond:
                 raise InvalidRecord(f"device {device!r} belongs to pond {row.pond.slug!r} of "
                                     f"site {site!r}, not {pond!r}")
-            elif row.password_hash is not None:
-                raise InvalidRecord(f"device {device!r} already has credentials: use "
-                                    "`kolam devices rotate` to replace them")
+            elif row.password_hash is not None and not rotate:
+                raise InvalidRecord(f"device {device!r} of site {site!r} already has a login; "
+                                    "nothing changed. To give it a new password: "
+                                    f"`kolam devices add {site} {pond} {device} --rotate`")
             row.auto_provisioned = False
             row.password_hash, row.broker_hash, row.credentials_at = argon, pbkdf2, now_ms()
         return Credentials(device_username(site, device), password)
+
+    def has_login(self, site: str, device: str) -> bool:
+        """The device exists and has broker credentials."""
+        with self._session() as s:
+            row = s.scalar(select(Device).join(Site, Device.site_id == Site.id)
+                           .where(Site.slug == site, Device.slug == device))
+            return row is not None and row.password_hash is not None
+
+    def missing_places(self, site: str, pond: str) -> list[str]:
+        """What ``add_device`` would create: "site X", "pond X/Y" (to tell the operator)."""
+        with self._session() as s:
+            site_row = s.scalar(select(Site).where(Site.slug == site))
+            if site_row is None:
+                return [f"site {site}", f"pond {site}/{pond}"]
+            found = s.scalar(select(Pond.id).where(Pond.site_id == site_row.id,
+                                                   Pond.slug == pond))
+            return [] if found is not None else [f"pond {site}/{pond}"]
 
     def rotate_device(self, site: str, device: str) -> Credentials:
         """New credentials for a device; the old password stops working at the next reload."""

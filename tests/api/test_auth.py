@@ -92,6 +92,10 @@ def test_admin_of_some_sites_cannot_make_wider_users(
 def test_cli_users_add_reads_the_password_from_stdin(
         make_config: Callable[..., KolamConfig]) -> None:
     config = make_config()
+    registry = Registry(config.registry_url)
+    for site in ("serang", "lebak"):  # a user's sites must exist
+        registry.ensure_pond(site, "kolam-1")
+    registry.close()
     env = {"KOLAM_DATA_DIR": str(config.data_dir), "PATH": "/usr/bin:/bin"}
     run = subprocess.run(
         [sys.executable, "-m", "kolam", "users", "add", "ibu-dinas", "--role", "dinas",

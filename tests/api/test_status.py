@@ -4,6 +4,7 @@ reading; checked directly and through the real alert engine, outbox and registry
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from itertools import pairwise
 
 from fastapi.testclient import TestClient
@@ -40,7 +41,7 @@ def _alert(severity: str, rule: str = "ph_high", state: str = "open",
 
 def _device(online: bool | None = True, interval_s: float | None = 60.0) -> DeviceInfo:
     return DeviceInfo(site="serang", pond="kolam-1", slug="node-1", enabled=True, online=online,
-                      status_at=NOW, fw="sim-1.0", boot=1, battery_v=3.9, rssi_dbm=-60,
+                      status_at=NOW - 60 * MIN, fw="sim-1.0", boot=1, battery_v=3.9, rssi_dbm=-60,
                       interval_s=interval_s)
 
 
@@ -128,3 +129,23 @@ def test_ph_hovering_around_9_does_not_flicker(make_config: Callable[..., KolamC
         assert pond["status"] == "warning" and pond["latest"]["ph"]["level"] == "critical"
     store.close()
     registry.close()
+
+
+def test_history_still_arriving_is_loading_not_stopped() -> None:
+    """A device that came online after the pond's newest reading, minutes ago, is catching
+    up (its gateway's outbox, the demo's backfill): "loading history", not "data stopped";
+    long after it came online with nothing fresh, its data did stop."""
+    old = NOW - 3 * 86_400_000
+    just_back = replace(_device(), status_at=NOW - MIN)
+    back = _status(7.2, t=old, devices=(just_back,))
+    assert back.value is Status.OFFLINE and back.loading and back.word_key == "st_loading"
+    nothing_yet = pond_status([], [], [just_back], NOW, 3.0)
+    assert nothing_yet.loading and nothing_yet.word_key == "st_loading"
+    long_ago = replace(_device(), status_at=NOW - 20 * MIN)
+    stopped = _status(7.2, t=old, devices=(long_ago,))
+    assert not stopped.loading and stopped.word_key == "st_stale"
+    before = replace(_device(), status_at=old - MIN)  # online, then its readings stopped
+    assert _status(7.2, t=old, devices=(before,)).word_key == "st_stale"
+    gone = replace(_device(online=False), status_at=NOW - MIN)
+    assert _status(7.2, t=old, devices=(gone,)).word_key == "st_stale"
+    assert not _status(7.2).loading  # fresh

@@ -31,6 +31,8 @@ def kolam(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-u
         assert result.exit_code == code, (result.output, result.exception)
         # A KolamError reaches the user through main(): "error: ..." and exit code 1.
         failed = result.exception if not isinstance(result.exception, SystemExit) else None
+        if "--json" in args and not failed:
+            return result.stdout  # what scripts parse; notes go to stderr
         return result.output + (f"error: {failed}" if failed else "")
 
     return run
