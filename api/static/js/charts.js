@@ -112,6 +112,7 @@
         plugins: [bandPlugin(m, data.events)]
       };
       var u = new uPlot(opts, [m.t, m.mean, m.min, m.max], box);
+      box.uplot = u;  // for the browser tests: the axis labels are drawn on a canvas
       plots.push(u);
     });
     root.dataset.drawn = String(plots.length);
