@@ -222,8 +222,7 @@ WORDS: dict[str, tuple[str, str]] = {
                         "The Dinas watches only: alerts are handled by the staff on site."),
     "last_data_h": ("Data terakhir", "Last data"),
     "print": ("Cetak", "Print"),
-    "monthly_report": ("Laporan bulanan", "Monthly report"),
-    "reports": ("Laporan", "Reports"),
+    "printed_at": ("Dicetak {time}", "Printed {time}"),
 }
 
 _UNITS_AGO = {"id": ("detik", "menit", "jam", "hari", "{n} {u} lalu", "baru saja"),

@@ -157,3 +157,19 @@ def test_dinas_watches_alerts_without_acknowledging(browser: Browser, base_url: 
         expect(page.locator("button.ack")).to_have_count(0)
         expect(page.locator("#ack-note")).to_contain_text("Dinas hanya memantau")
 
+
+
+def test_overview_prints_from_the_browser(browser: Browser, base_url: str,
+                                          alerts_raised: DemoSite) -> None:
+    with logged_in(browser, base_url, "dinas", "/", TABLET) as page:
+        page.evaluate("window.print = () => { window.__printed = true; }")
+        page.click("#print")
+        assert page.evaluate("window.__printed") is True
+        page.emulate_media(media="print")
+        expect(page.locator("header.bar")).to_be_hidden()
+        expect(page.locator("#print")).to_be_hidden()
+        expect(page.locator("#printed")).to_be_visible()
+        expect(page.locator("#printed")).to_contain_text(re.compile(r"\d\d/\d\d/20\d\d \d\d:\d\d WIB"))
+        expect(page.locator("#pond-table tbody tr")).to_have_count(4)
+        pdf = page.pdf(format="A4")
+        assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
