@@ -8,10 +8,12 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from kolam.alerts.model import Severity
+from kolam.timeutil import WIB, from_ms, now_ms
 from tests.utils.auth import PASSWORD
 from tests.utils.browser import ARTIFACTS
 from tests.utils.pages import SITE, DemoSite, raise_alert
@@ -173,3 +175,27 @@ def test_overview_prints_from_the_browser(browser: Browser, base_url: str,
         expect(page.locator("#pond-table tbody tr")).to_have_count(4)
         pdf = page.pdf(format="A4")
         assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+
+
+def test_monthly_report_prints_one_number_format(browser: Browser, base_url: str,
+                                                 site: DemoSite) -> None:
+    """The printable monthly report in Chromium: Indonesian numbers throughout (116,9 kg
+    beside Rp 3.980.000, never 116.9 kg), pond names, a Print button that is not printed."""
+    token = httpx.post(f"{base_url}/api/v1/auth/token",
+                       data={"username": "dinas", "password": PASSWORD}).json()["access_token"]
+    context = browser.new_context(viewport=TABLET, base_url=base_url,
+                                  extra_http_headers={"Authorization": f"Bearer {token}"})
+    try:
+        page = context.new_page()
+        month = from_ms(now_ms()).astimezone(WIB).strftime("%Y-%m")
+        page.goto(f"/api/v1/sites/{SITE}/reports/monthly.html?month={month}")
+        expect(page.locator("#print")).to_be_visible()
+        text = page.locator("body").inner_text()
+        assert re.search(r"\d+,\d kg", text) and not re.search(r"\b\d+\.\d kg\b", text), text
+        assert "Kolam 1" in text and "kolam-1" not in text
+        assert re.search(r"\d\d/\d\d/20\d\d", text)
+        page.emulate_media(media="print")
+        expect(page.locator("#print")).to_be_hidden()
+        assert page.pdf(format="A4").startswith(b"%PDF")
+    finally:
+        context.close()
