@@ -20,6 +20,7 @@ PAGES = ["/", "/alerts?show=all", f"/kiosk/{SITE}", f"/sites/{SITE}/ponds/kolam-
 ENGLISH_IN_ID = ["lele_growout", "cycles completed", " active ", " fish ", "3pm", " ago ",
                  "Time:"]
 """(The team page's "Note" field is the forms' (h8-forms) to name.)"""
+INDONESIAN_IN_EN = [" ekor ", " lalu ", "baru saja", " hari ke-", "Tidak ada data", "Waspada"]
 
 
 def _text(html: str) -> str:
@@ -48,6 +49,9 @@ def test_every_page_has_every_phrase(client: TestClient, site: DemoSite, lang: s
         assert 'lang="' + lang + '"' in r.text
         if lang == "id":
             leaks = [w for w in ENGLISH_IN_ID if w in _text(r.text)]
+            assert leaks == [], (path, leaks)
+        else:
+            leaks = [w for w in INDONESIAN_IN_EN if w in _text(r.text)]
             assert leaks == [], (path, leaks)
     assert set() == i18n.MISSING, f"phrases missing from api.i18n.WORDS: {i18n.MISSING}"
 
