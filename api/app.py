@@ -25,6 +25,7 @@ from api.routes import (
     health,
     kpis,
     members,
+    places,
     records,
     reports,
     series,
@@ -41,6 +42,7 @@ from kolam.errors import (
     AuthError,
     Forbidden,
     HashingBusy,
+    Implausible,
     InvalidRecord,
     KolamError,
     NotFound,
@@ -49,6 +51,7 @@ from kolam.errors import (
 )
 from kolam.redact import config_secrets, redact
 from kolam.registry.alerts import Alerts
+from kolam.registry.corrections import Corrections
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
 from kolam.registry.repo import Registry
@@ -70,6 +73,7 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
     app.state.teams = Teams(registry.engine)
     app.state.cycles = Cycles(registry.engine)
     app.state.entries = Entries(registry.engine)
+    app.state.corrections = Corrections(registry.engine)
     app.state.alerts = Alerts(registry.engine)
     app.state.secret_key = secret_key(config)
     check_secret_key(app.state.secret_key)  # refuse to start with a guessable key
@@ -97,6 +101,9 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
 
     @app.exception_handler(InvalidRecord)
     async def _invalid(request: Request, exc: InvalidRecord) -> JSONResponse:
+        if isinstance(exc, Implausible):  # the client may resend it with "confirm": true
+            return JSONResponse({"detail": str(exc), "needs_confirmation": True,
+                                 "check": exc.key}, status_code=422)
         return JSONResponse({"detail": str(exc)}, status_code=422)
 
     @app.exception_handler(StoreUnavailable)
@@ -138,8 +145,8 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
         return _internal(request, exc, secrets)
 
-    for module in (health, auth, users, sites, series, forecast, deadletters, teams, members,
-                   cycles, records, kpis, reports, alerts, whatsapp):
+    for module in (health, auth, users, sites, places, series, forecast, deadletters, teams,
+                   members, cycles, records, kpis, reports, alerts, whatsapp):
         app.include_router(module.router)
     install_pages(app)
     # Added last, so outermost: the size limit runs before anything reads a body (the

@@ -28,6 +28,8 @@ from kolam.auth import (
 from kolam.config import KolamConfig
 
 TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 - a path, not a secret
+SESSION_COOKIE = "kolam_session"
+"""The pages' login cookie (``api.pages.session``); the API reads it for GET only."""
 _bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False,
                         description="A key made with `kolam users key USERNAME`")
@@ -45,6 +47,13 @@ def current_user(request: Request, token: Annotated[str | None, Security(_bearer
     if token:
         by_token: Principal = users.by_token(read_token(token, request.app.state.secret_key))
         return by_token
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie and request.method in ("GET", "HEAD"):
+        # A logged-in browser opening a printable page (skill record, monthly report) or a
+        # download: reads only, so a cross-site link can make it do nothing (issue #17).
+        by_cookie: Principal = users.by_token(read_token(cookie,
+                                                         request.app.state.secret_key))
+        return by_cookie
     raise AuthError(f"authentication required: log in with POST {TOKEN_URL} and send "
                     "'Authorization: Bearer <token>', or send an X-API-Key header")
 

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 
 from kolam.config import KolamConfig
 from kolam.registry.alerts import Alerts
+from kolam.registry.corrections import Corrections
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
 from kolam.registry.repo import Registry
@@ -50,6 +51,10 @@ def _entries(request: Request) -> Entries:
     return request.app.state.entries  # type: ignore[no-any-return]
 
 
+def _corrections(request: Request) -> Corrections:
+    return request.app.state.corrections  # type: ignore[no-any-return]
+
+
 UsersDep = Annotated[Users, Depends(_users)]
 TeamsDep = Annotated[Teams, Depends(_teams)]
 CyclesDep = Annotated[Cycles, Depends(_cycles)]
@@ -66,3 +71,4 @@ def _secret_key(request: Request) -> str:
 
 AlertsDep = Annotated[Alerts, Depends(_alerts)]
 SecretKeyDep = Annotated[str, Depends(_secret_key)]
+CorrectionsDep = Annotated[Corrections, Depends(_corrections)]

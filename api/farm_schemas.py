@@ -153,6 +153,11 @@ class LogCreate(BaseModel):
         "N (as Kolam stores it: TAN-N, NO2-N), NH3 or NH4 (total ammonia), NO2 (nitrite). "
         "The value is converted to mg/L of N; the reading as entered is kept in the note")
     note: str = Field("", max_length=2000)
+    confirm: bool = Field(False, description="Store it although it looks implausible for "
+                          "the pond (kolam.plausible: a day's feed over ~10 % of the "
+                          "biomass, ABW falling by half, ...); without it such a log is 422")
+    member_ids: list[Id] = Field(default_factory=list, max_length=100,
+                                 description="Members who did the work (with member_id)")
 
 
 @public_of(LogInfo, first=("id", "cycle_id", "kind", "at", "member_id", "recorded_by"))
@@ -170,6 +175,9 @@ class HarvestCreate(BaseModel):
     price_per_kg_rp: PricePerKgRp = 0.0
     member_ids: list[Id] = Field(default_factory=list, max_length=500,
                                  description="Members who took part")
+    confirm: bool = Field(False, description="Store it although the price (outside Rp "
+                          "5,000–60,000/kg) or the weight (over twice the estimated "
+                          "biomass) looks implausible; without it such a harvest is 422")
 
 
 @public_of(HarvestInfo)
@@ -187,3 +195,51 @@ class CostCreate(BaseModel):
 @public_of(CostInfo)
 class CostPublic(BaseModel):
     pass
+
+
+Reason = Annotated[str, Field(min_length=1, max_length=200, examples=["salah ketik: 5 kg"])]
+
+
+class LogCorrection(BaseModel):
+    """What changes in a log (the rest is kept); the kind stays. The log is voided and
+    a corrected copy added in its place."""
+
+    reason: Reason
+    at: Instant | None = None
+    member_id: Id | None = None
+    member_ids: list[Id] | None = Field(None, max_length=100)
+    feed_kg: FeedKg | None = None
+    feed_type: str | None = Field(None, max_length=100)
+    protein_pct: Percent | None = None
+    dead_count: FishCount | None = None
+    sample_count: SampleFish | None = None
+    sample_weight_g: SampleWeightG | None = None
+    exchange_pct: Percent | None = None
+    treatment: str | None = Field(None, max_length=200)
+    dose: str | None = Field(None, max_length=100)
+    value: Finite | None = None
+    note: str | None = Field(None, max_length=2000)
+    confirm: bool = False
+
+
+class HarvestCorrection(BaseModel):
+    """What changes in a harvest (the rest is kept)."""
+
+    reason: Reason
+    at: Instant | None = None
+    final: bool | None = None
+    kg: HarvestKg | None = None
+    fish_per_kg: FishPerKg | None = None
+    count: FishCount | None = None
+    buyer: str | None = Field(None, max_length=200)
+    price_per_kg_rp: PricePerKgRp | None = None
+    member_ids: list[Id] | None = Field(None, max_length=500)
+    confirm: bool = False
+
+
+class CostCorrection(BaseModel):
+    reason: Reason
+    at: Instant | None = None
+    category: CostCategory | None = None
+    amount_rp: AmountRp | None = None
+    description: str | None = Field(None, max_length=200)

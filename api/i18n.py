@@ -187,9 +187,160 @@ WORDS: dict[str, tuple[str, str]] = {
                   "Connection lost — last data {time}"),
     "live_expired": ("Login kedaluwarsa — silakan masuk lagi",
                      "Login expired — please log in again"),
+    # h10-sites: the sites and ponds admin page (/admin/sites)
+    "sites_admin": ("Lokasi dan kolam", "Sites and ponds"),
+    "new_site": ("Daftarkan lokasi", "Register a site"),
+    "new_pond": ("Daftarkan kolam", "Register a pond"),
+    "slug": ("Kode (a-z, 0-9, -)", "Code (a-z, 0-9, -)"),
+    "site_kind": ("Jenis UPT", "Kind of unit"),
+    "pond_kind": ("Jenis kolam", "Kind of pond"),
+    "province": ("Provinsi", "Province"),
+    "regency": ("Kabupaten/kota", "Regency/city"),
+    "lat": ("Lintang (°)", "Latitude (°)"),
+    "lon": ("Bujur (°)", "Longitude (°)"),
+    "timezone": ("Zona waktu", "Time zone"),
+    "altitude": ("Ketinggian (m dpl)", "Altitude (m a.s.l.)"),
+    "area_m2": ("Luas (m²)", "Area (m²)"),
+    "depth_cm": ("Kedalaman (cm)", "Depth (cm)"),
+    "min_level_cm": ("Tinggi air minimum (cm)", "Minimum level (cm)"),
+    "in_use": ("Dipakai", "In use"),
+    "blank_keeps": ("Kolom kosong tidak mengubah nilai.", "A blank field keeps its value."),
+    # h8-forms (issue #17): form fields, validation errors, plausibility, echo, corrections.
+    "f_feed_kg": ("Pakan", "Feed"),
+    "f_dead_count": ("Ikan mati", "Dead fish"),
+    "f_sample_count": ("Jumlah ikan ditimbang", "Fish weighed"),
+    "f_sample_weight_g": ("Berat total", "Total weight"),
+    "f_exchange_pct": ("Air diganti", "Water exchanged"),
+    "f_seed_count": ("Jumlah benih", "Seed count"),
+    "f_seed_weight_g": ("Berat benih", "Seed weight"),
+    "f_stocked_at": ("Tanggal tebar", "Stocked on"),
+    "f_harvest_kg": ("Berat panen", "Harvest weight"),
+    "f_count": ("Jumlah ekor", "Count"),
+    "f_price": ("Harga per kg", "Price per kg"),
+    "f_date": ("Tanggal", "Date"),
+    "f_hours": ("Jam", "Hours"),
+    "f_pond": ("Kolam", "Pond"),
+    "f_kind": ("Jenis", "Kind"),
+    "f_note": ("Catatan", "Note"),
+    "f_reason": ("Alasan", "Reason"),
+    "f_members": ("Anggota", "Members"),
+    "err_required": ("{field}: wajib diisi", "{field}: required"),
+    "err_not_number": ("{field}: {raw} bukan angka", "{field}: {raw} is not a number"),
+    "err_unusable": ("{field}: {raw} bukan angka yang bisa dipakai (harus lebih dari 0)",
+                     "{field}: {raw} is not a usable number (must be more than 0)"),
+    "err_positive": ("{field}: harus lebih dari 0", "{field}: must be more than 0"),
+    "err_whole": ("{field}: harus bilangan bulat", "{field}: must be a whole number"),
+    "err_at_most": ("{field}: paling banyak {high} {unit}", "{field}: at most {high} {unit}"),
+    "err_date_range": ("{field}: dari tahun {low} sampai sebelum {high}",
+                       "{field}: from {low} to before {high}"),
+    "err_not_date": ("{field}: {raw} bukan tanggal (TTTT-BB-HH)",
+                     "{field}: {raw} is not a date (YYYY-MM-DD)"),
+    "err_unknown_kind": ("Jenis catatan tidak dikenal: {kind}", "Unknown kind of log: {kind}"),
+    "err_kiosk_kinds": ("Kios hanya mencatat pakan atau ikan mati.",
+                        "The kiosk records feeding or dead fish only."),
+    "err_no_cycle": ("{pond}: kolam ini belum ditebar benih.", "{pond}: this pond is not stocked."),
+    "err_no_pond": ("Pilih kolam.", "Choose a pond."),
+    "err_more_dead_than_alive": (
+        "{dead} ikan mati lebih banyak dari {alive} ikan yang hidup (ditebar {stocked}, "
+        "{died} mati, {harvested} dipanen)",
+        "{dead} dead is more than the {alive} fish alive (stocked {stocked}, {died} dead, "
+        "{harvested} harvested)"),
+    "err_outside_cycle": ("Tanggal {at} di luar siklus (ditebar {stocked}, sampai {until}).",
+                          "The date {at} is outside the cycle (stocked {stocked}, until "
+                          "{until})."),
+    "err_cycle_ended": ("Siklus ini sudah selesai: tidak bisa menambah panen.",
+                        "This cycle has ended: no more harvests on it."),
+    "err_not_team_members": ("Anggota {ids} bukan anggota kelompok ini.",
+                             "Members {ids} are not in this team."),
+    "err_harvest_too_many": (
+        "Panen {count} ekor lebih banyak dari {alive} ekor yang hidup: isi jumlah ekor.",
+        "A harvest of {count} fish is more than the {alive} alive: give the count."),
+    "err_active_cycle": ("Kolam ini masih punya siklus aktif: panen akhir dulu.",
+                         "This pond still has an active cycle: finish it with a final "
+                         "harvest first."),
+    "err_team_name": ("Kelompok perlu nama.", "A team needs a name."),
+    "err_feed_high": ("{kg} kg pakan membuat {day} kg hari ini, {pct} % dari ±{biomass} kg "
+                      "ikan di kolam (paling masuk akal ±{limit} kg sehari). Periksa angkanya.",
+                      "{kg} kg of feed makes {day} kg today, {pct} % of the pond's ~{biomass} "
+                      "kg of fish (the most plausible is ~{limit} kg a day). Check the number."),
+    "err_dead_many": ("{dead} ikan mati adalah {pct} % dari {alive} ikan yang hidup. "
+                      "Periksa angkanya.", "{dead} dead is {pct} % of the {alive} fish alive. "
+                      "Check the number."),
+    "err_sample_too_many": ("{count} ekor ditimbang lebih banyak dari {alive} ikan yang hidup.",
+                            "{count} fish weighed is more than the {alive} alive."),
+    "err_abw_impossible": (
+        "{count} ekor dengan berat total {total} g berarti {abw} g per ekor, kurang dari "
+        "seperlima dari {prev} g sebelumnya. Isi BERAT TOTAL semua ikan yang ditimbang (jika "
+        "sampling sebelumnya salah, perbaiki dulu).",
+        "{count} fish weighing {total} g in all is {abw} g a fish, under a fifth of the "
+        "{prev} g before. Enter the TOTAL weight of the fish weighed (if the earlier sampling "
+        "is wrong, correct it first)."),
+    "err_abw_fell": ("{abw} g per ekor kurang dari setengah {prev} g sebelumnya: ikan tidak "
+                     "menyusut. Periksa angkanya.", "{abw} g a fish is less than half the "
+                     "{prev} g before: fish do not shrink. Check the number."),
+    "err_abw_rose": ("{abw} g per ekor setelah {prev} g {days} hari sebelumnya berarti tumbuh "
+                     "{sgr} % sehari (lele paling cepat ±8 % sehari). Periksa angkanya.",
+                     "{abw} g a fish after {prev} g {days} days before is {sgr} %/day of "
+                     "growth (lele grow at most ~8 %/day). Check the number."),
+    "err_exchange_high": ("Ganti air {pct} % lebih dari setengah kolam. Periksa angkanya.",
+                          "Exchanging {pct} % of the water is more than half the pond. "
+                          "Check the number."),
+    "err_price_odd": ("Harga Rp {price}/kg di luar Rp {low}–{high}/kg (harga di kolam "
+                      "Rp 18.000–25.000/kg). Periksa angkanya.",
+                      "Rp {price}/kg is outside Rp {low}–{high}/kg (farm gate is "
+                      "Rp 18,000–25,000/kg). Check the number."),
+    "err_harvest_heavy": ("{kg} kg lebih dari dua kali ±{biomass} kg ikan yang diperkirakan "
+                          "di kolam. Periksa angkanya.", "{kg} kg is more than twice the "
+                          "~{biomass} kg of fish estimated in the pond. Check the number."),
+    "confirm_yes": ("Ya, angkanya benar: simpan", "Yes, the number is right: save"),
+    "saved_echo": ("Tersimpan: {what}, {time}", "Saved: {what}, {time}"),
+    "echo_sampling": ("sampling {n}, total {total} g → {abw} g/ekor",
+                      "sampling {n}, total {total} g → {abw} g/fish"),
+    "final_short": ("panen akhir", "final"),
+    "undo": ("Batalkan", "Undo"),
+    "correct": ("Perbaiki", "Correct"),
+    "undo_reason": ("dibatalkan segera setelah dicatat", "undone right after saving"),
+    "undone_echo": ("Dibatalkan: {what}", "Undone: {what}"),
+    "err_undo_too_late": ("Catatan ini tidak bisa dibatalkan di sini lagi: minta petugas "
+                          "memperbaikinya.", "This log can no longer be undone here: ask an "
+                          "officer to correct it."),
+    "err_reason_required": ("Alasan perbaikan wajib diisi.", "A correction needs a reason."),
+    "err_already_voided": ("Catatan ini sudah dibatalkan.", "This record was already voided."),
+    "err_kind_changed": ("Perbaikan tidak bisa mengubah jenis catatan: batalkan lalu catat "
+                         "yang baru.", "A correction keeps the kind: void it and add a new "
+                         "one."),
+    "err_pond_restocked": ("Kolam sudah ditebar lagi setelah panen akhir ini: tidak bisa "
+                           "dibatalkan.", "The pond was stocked again after this final "
+                           "harvest: it cannot be voided."),
+    "records": ("Semua catatan siklus", "All records of the cycle"),
+    "voided": ("dibatalkan", "voided"),
+    "correct_title": ("Perbaiki catatan", "Correct a record"),
+    "correct_save": ("Simpan perbaikan", "Save the correction"),
+    "void_title": ("Batalkan catatan ini", "Void this record"),
+    "void_save": ("Batalkan catatan", "Void the record"),
+    "reason_hint": ("Alasan (wajib, tercatat di riwayat)", "Reason (required, kept in the "
+                    "history)"),
+    "replaces": ("menggantikan #{id}", "replaces #{id}"),
+    "recorded_by": ("Dicatat oleh", "Recorded by"),
+    "margin": ("Laba kotor", "Margin"),
+    "released": ("bebas", "released"),
+    "transferred": ("dipindahkan", "transferred"),
+    "lele_growout": ("Pembesaran lele", "Lele grow-out"),
+    "entrepreneurship": ("Kewirausahaan (UMKM)", "Entrepreneurship (UMKM)"),
+    "monthly_report": ("Laporan bulanan (cetak)", "Monthly report (print)"),
+    "who_did_it": ("Siapa yang mengerjakan?", "Who did it?"),
+    "l_sample_count": ("Jumlah ikan ditimbang (ekor)", "Fish weighed (count)"),
+    "l_sample_weight_g": ("Berat total (g)", "Total weight (g)"),
+    "l_sample_weight_hint": (" semua ikan yang ditimbang, bukan per ekor",
+                             " of all the fish weighed, not per fish"),
+    "echo_sampling_preview": ("{n} ekor, total {total} g → {abw} g/ekor",
+                              "{n} fish, total {total} g → {abw} g/fish"),
+    "l_exchange_pct": ("Air diganti (% volume kolam)", "Water exchanged (% of the pond)"),
+    "l_when": ("Tanggal dan jam (kosong: sekarang)", "Date and time (empty: now)"),
+    "err_team_exists": ("Sudah ada kelompok bernama {name}.",
+                        "There is already a team named {name}."),
     # h11-pages (issue #17 items 6, 7): names for the values pages showed raw, counts with
     # plurals, chart legends, the Dinas overview, who may acknowledge.
-    "margin": ("Margin", "Margin"),
     "per_day": ("hari", "day"),
     "show": ("Tampilkan", "Show"),
     "mean": ("rata-rata", "mean"),
@@ -224,6 +375,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "print": ("Cetak", "Print"),
     "printed_at": ("Dicetak {time}", "Printed {time}"),
 }
+
+UNITS_ID: Final = {"fish": "ekor", "kg per log": "kg per catatan", "Rp/kg": "Rp/kg",
+                   "%": "%", "g": "g", "kg": "kg", "h": "jam"}
+"""Units in error messages, as the Indonesian pages write them."""
 
 _UNITS_AGO = {"id": ("detik", "menit", "jam", "hari", "{n} {u} lalu", "baru saja"),
               "en": ("s", "min", "h", "d", "{n} {u} ago", "just now")}
@@ -305,6 +460,37 @@ def ago(now_ms: int, t_ms: int | None, lang: str) -> str:
         if age < limit:
             return pattern.format(n=age // size, u=unit)
     return pattern.format(n=age // 86400, u=d)
+
+
+def _filled(value: object, lang: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, int) or value == int(value):
+        return num(value, 0, lang)
+    return num(value, 2, lang).rstrip("0").rstrip(",." if lang == "id" else ".")
+
+
+def error_text(exc: Exception, lang: str) -> str:
+    """An ``InvalidRecord`` in the page's language: its ``err_{key}`` phrase with the
+    numbers written the language's way and the field named; the message otherwise."""
+    key = getattr(exc, "key", None)
+    if key is None or f"err_{key}" not in WORDS:
+        return str(exc)
+    fill: dict[str, str] = {}
+    for name, value in getattr(exc, "fill", {}).items():
+        if name == "field":
+            fill[name] = t(lang, str(value))
+        elif name == "unit":
+            fill[name] = str(value) if lang == "en" else UNITS_ID.get(str(value), str(value))
+        elif name == "raw":
+            fill[name] = f"“{value}”"
+        else:
+            fill[name] = _filled(value, lang)
+    pair = WORDS[f"err_{key}"]
+    try:
+        return (pair[1] if lang == "en" else pair[0]).format(**fill)
+    except (KeyError, IndexError):  # a field the phrase needs is missing: say it as raised
+        return str(exc)
 
 
 def rupiah(value: float | None) -> str:

@@ -9,6 +9,13 @@ class SitePublic(BaseModel):
     slug: str
     name: str
     pond_count: int
+    kind: str = Field("other", description="rutan | lapas | lpka | other")
+    province: str | None = None
+    regency: str | None = None
+    lat: float | None = Field(None, description="Degrees north; null until recorded")
+    lon: float | None = Field(None, description="Degrees east; null until recorded")
+    timezone: str = Field("Asia/Jakarta", description="IANA time zone of the site's days")
+    altitude_m: float = 0.0
 
 
 class DevicePublic(BaseModel):
@@ -40,11 +47,14 @@ class PondSummary(BaseModel):
                                     "of the pond's open alerts (ok when none), or offline "
                                     "when its readings stopped (api.status.PondStatus)")
     last_seen: str | None
+    area_m2: float | None = None
+    depth_cm: float | None = None
+    kind: str | None = Field(None, description="tarpaulin | concrete | earthen | biofloc")
+    min_level_cm: float | None = Field(None, description="Below this the level rule alarms")
+    active: bool = True
 
 
 class PondDetail(PondSummary):
-    area_m2: float | None
-    depth_cm: float | None
     latest: dict[str, LatestValue]
     devices: list[DevicePublic]
     active_alerts: list[dict[str, object]] = Field(

@@ -62,20 +62,37 @@ def dead_letter(topic: str, payload: bytes, reason: str, detail: str, now: int) 
     return DeadLetterIn(*dead_letter_fields(topic, payload, reason, detail), now)
 
 
+class _Route:
+    """What one topic name resolves to, cached: the parsed topic, the device it names, its
+    series keys by metric (a str's hash is cached; a DeviceRef's is not) and the last
+    batch in which the registry accepted the device."""
+
+    __slots__ = ("accepted_in", "keys", "ref", "topic")
+
+    def __init__(self, topic: Topic, ref: DeviceRef | None) -> None:
+        self.topic = topic
+        self.ref = ref
+        self.keys: dict[str, SeriesKey] = {}
+        self.accepted_in = -1
+
+
 class Decoder:
     def __init__(self, registry: Registry, limits: Limits, auto_provision: bool) -> None:
         self.registry = registry
         self.limits = limits
         self.auto_provision = auto_provision
-        self._topics: dict[str, tuple[Topic, DeviceRef | None]] = {}
-        self._keys: dict[str, dict[str, SeriesKey]] = {}
+        self._routes: dict[str, _Route] = {}
         self._pressure: dict[str, float] = {}
         self._pressure_next = 0.0
+        self._batches = 0
 
     def site_pressure_atm(self, site: str) -> float:
         """Air pressure at the site's altitude, from a cache of every site's refreshed
         every ``SITE_PRESSURE_REFRESH_S`` (an altitude rarely changes; this runs per
-        message). A registry that cannot answer leaves the cache as it was."""
+        batch). A registry that cannot answer leaves the cache as it was."""
+        return self._site_pressures().get(site, 1.0)
+
+    def _site_pressures(self) -> dict[str, float]:
         now = time.monotonic()
         if now >= self._pressure_next:
             self._pressure_next = now + SITE_PRESSURE_REFRESH_S
@@ -85,13 +102,15 @@ class Decoder:
             except (KolamError, SQLAlchemyError) as exc:
                 log.warning("site altitudes unavailable, DO saturation at the old ones: %s",
                             exc)
-        return self._pressure.get(site, 1.0)
+        return self._pressure
 
     def decode(self, messages: list[Message], now: int) -> Batch:
         batch = Batch()
+        self._batches += 1
+        pressures = self._site_pressures()
         for msg in messages:
             try:
-                self._one(msg, now, batch)
+                self._one(msg, now, batch, pressures)
             except ProtocolError as exc:
                 batch.dead.append(dead_letter(msg.topic, msg.payload, exc.reason, exc.detail, now))
             except Exception as exc:
@@ -100,58 +119,62 @@ class Decoder:
                                               repr(exc), now))
         return batch
 
-    def _topic(self, name: str) -> tuple[Topic, DeviceRef | None]:
+    def _route(self, name: str) -> _Route:
         """The parsed topic and the device it names (cached: this runs per message)."""
-        found = self._topics.get(name)
-        if found is None:
+        route = self._routes.get(name)
+        if route is None:
             topic = parse_topic(name)
             ref = topic.device_ref if topic.kind in _DEVICE_KINDS else None
-            if len(self._topics) >= _TOPIC_CACHE_MAX:
-                self._topics.clear()
-                self._keys.clear()
-            found = self._topics[name] = (topic, ref)
-        return found
+            if len(self._routes) >= _TOPIC_CACHE_MAX:
+                self._routes.clear()
+            route = self._routes[name] = _Route(topic, ref)
+        return route
 
-    def _one(self, msg: Message, now: int, batch: Batch) -> None:
-        topic, ref = self._topic(msg.topic)
-        if topic.kind is TopicKind.TELEMETRY:
-            assert ref is not None
+    def _one(self, msg: Message, now: int, batch: Batch, pressures: dict[str, float]) -> None:
+        route = self._route(msg.topic)
+        kind = route.topic.kind
+        if kind is TopicKind.TELEMETRY:
             batch.telemetry += 1
-            self._telemetry(msg, ref, now, batch)
-        elif topic.kind is TopicKind.STATUS:
-            assert ref is not None
+            self._telemetry(msg, route, now, batch, pressures)
+        elif kind is TopicKind.STATUS:
             batch.status += 1
             status = decode_status(msg.payload, self.limits)
-            if self._device_ok(msg, ref, now, batch):
-                batch.statuses.append((ref, status, now))
+            if self._device_ok(msg, route, now, batch):
+                assert route.ref is not None
+                batch.statuses.append((route.ref, status, now))
         else:
             batch.other += 1
 
-    def _device_ok(self, msg: Message, ref: DeviceRef, now: int, batch: Batch) -> bool:
+    def _device_ok(self, msg: Message, route: _Route, now: int, batch: Batch) -> bool:
+        """Whether the registry accepts the topic's device; asked once a batch per topic
+        (the registry itself trusts an accepted device for ``device_cache_s``)."""
+        if route.accepted_in == self._batches:
+            return True
+        ref = route.ref
+        assert ref is not None
         check = self.registry.check_device(ref, auto_provision=self.auto_provision)
         if check is DeviceCheck.ACCEPTED:
+            route.accepted_in = self._batches
             return True
         reason, detail = _DEVICE_REASONS[check]
         batch.dead.append(dead_letter(msg.topic, msg.payload, reason, detail, now))
         return False
 
-    def _telemetry(self, msg: Message, ref: DeviceRef, now: int, batch: Batch) -> None:
+    def _telemetry(self, msg: Message, route: _Route, now: int, batch: Batch,
+                   pressures: dict[str, float]) -> None:
         decoded = decode_telemetry(msg.payload, now, self.limits)
-        if not self._device_ok(msg, ref, now, batch):
+        if route.accepted_in != self._batches and not self._device_ok(msg, route, now, batch):
             return
-        rows = batch.rows
-        # Series keys cached per topic (a str's hash is cached; a DeviceRef's is not).
-        keys = self._keys.get(msg.topic)
-        if keys is None:
-            keys = self._keys[msg.topic] = {}
+        ref = route.ref
+        assert ref is not None
+        keys = route.keys
         newest = batch.newest_t
-        append = rows.append
-        pressure = self.site_pressure_atm(ref.site)
+        append = batch.rows.append
         for t, values in decoded.samples:
             if t > newest:
                 newest = t
             if "temp_c" in values:  # every derived metric needs the temperature
-                extra = derived_values(values, pressure)
+                extra = derived_values(values, pressures.get(ref.site, 1.0))
                 if extra:
                     values = {**values, **extra}
             for metric, value in values.items():

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from kolam.cli_places import ponds_app, sites_app
 from kolam.config import KolamConfig, load_config, redact_url
 from kolam.errors import ConfigError, KolamError
 from kolam.files import private_umask, warn_if_exposed
@@ -547,6 +548,10 @@ def broker_config_cmd(
         typer.echo(f"broker {pid} reloaded")
     else:
         typer.echo("reload the broker to apply them (systemctl reload mosquitto)")
+
+
+app.add_typer(sites_app, name="sites")
+app.add_typer(ponds_app, name="ponds")
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ KolamError
 ├── RegistryError        the registry database failed
 │   └── NotFound         no such site, pond, device, ...              (HTTP 404)
 ├── InvalidRecord        a farming record that cannot be true         (HTTP 422)
+│   └── Implausible      ... or probably is a typo: resend confirmed  (HTTP 422)
 ├── MqttError            the broker could not be reached or refused us
 ├── AuthError            credentials missing, wrong or expired        (HTTP 401)
 ├── Forbidden            a known user who may not do this             (HTTP 403)
@@ -72,7 +73,21 @@ class NotFound(RegistryError):
 
 class InvalidRecord(KolamError):
     """A record that cannot be true (more fish harvested than alive, a log outside its
-    cycle, a second active cycle on a pond, ...). The message says what and why."""
+    cycle, a second active cycle on a pond, ...). The message says what and why.
+
+    ``key`` and ``fill`` let a page say the same in the user's language (``api.i18n``
+    phrase ``err_{key}`` filled with ``fill``); the message stays English for the API.
+    """
+
+    def __init__(self, message: str, *, key: str | None = None, **fill: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.fill = fill
+
+
+class Implausible(InvalidRecord):
+    """A record that could be true but probably is a typo (500 kg of feed for 41 kg of
+    fish, a price of Rp 22/kg): stored only when the person confirms it (HTTP 422)."""
 
 
 class MqttError(KolamError):

@@ -1,6 +1,7 @@
 """The monthly report of a site (for the Dinas): production, survival, FCR, money and water.
 
-Months are calendar months in WIB (UTC+7), the time the site lives by. Flows (feed, deaths,
+Months are calendar months in the site's own time zone (its record's ``timezone``: WIB,
+WITA or WIT), the time the site lives by. Flows (feed, deaths,
 harvests, revenue, costs) count what was dated inside the month; survival and FCR are
 cycle-to-date as of the month's end, and over the cycles that ended in the month.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from kolam.kpi import cycle_kpis
 from kolam.registry.alerts import Alerts
@@ -23,14 +24,14 @@ from kolam.water import compliance
 MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
 
 
-def month_span(month: str) -> tuple[int, int]:
-    """[start, end) of a ``YYYY-MM`` month in WIB, as epoch ms."""
+def month_span(month: str, tz: tzinfo = WIB) -> tuple[int, int]:
+    """[start, end) of a ``YYYY-MM`` month in ``tz`` (a site's zone), as epoch ms."""
     m = MONTH_RE.fullmatch(month)
     if m is None or not 1 <= int(m.group(2)) <= 12:
         raise InvalidRecord(f"month must look like 2026-11, got {month!r}")
     year, mon = int(m.group(1)), int(m.group(2))
-    start = datetime(year, mon, 1, tzinfo=WIB)
-    end = datetime(year + mon // 12, mon % 12 + 1, 1, tzinfo=WIB)
+    start = datetime(year, mon, 1, tzinfo=tz)
+    end = datetime(year + mon // 12, mon % 12 + 1, 1, tzinfo=tz)
     return to_ms(start), to_ms(end)
 
 
@@ -107,8 +108,10 @@ def _cycle_month(records: CycleRecords, start: int, end: int, now: int) -> Cycle
 
 
 def monthly_report(cycles: Cycles, store: TimeSeriesReader, site: str, month: str,
-                   ponds: list[str], now: int, alerts: Alerts | None = None) -> MonthlyReport:
-    start, end = month_span(month)
+                   ponds: list[str], now: int, alerts: Alerts | None = None,
+                   tz: tzinfo = WIB) -> MonthlyReport:
+    """The site's report for ``month``, a calendar month in ``tz`` (the site's zone)."""
+    start, end = month_span(month, tz)
     rows = []
     done_stocked = done_harvested = 0
     done_feed = done_gain = 0.0

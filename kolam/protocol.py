@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NamedTuple
@@ -273,6 +273,24 @@ def parse_topic(topic: str) -> Topic:
 # ---------------------------------------------------------------- payloads
 
 
+_scan_once: Callable[[str, int], tuple[Any, int]] = (
+    json.JSONDecoder().scan_once)  # type: ignore[attr-defined]  # set in __init__, untyped
+
+
+def _loads(text: str) -> Any:
+    """``json.loads(text)``, a little faster for what nodes send. A payload that is one
+    JSON value from its first character to its last is scanned directly (json.loads
+    would first look for whitespace around it, twice); anything else, and any error,
+    goes through ``json.loads`` itself, so results and error messages are its own."""
+    try:
+        obj, end = _scan_once(text, 0)
+    except (StopIteration, ValueError, RecursionError):
+        return json.loads(text)
+    if end != len(text):
+        return json.loads(text)
+    return obj
+
+
 def _load_object(payload: bytes, limits: Limits) -> dict[str, Any]:
     if len(payload) > limits.max_payload_bytes:
         raise ProtocolError(
@@ -282,7 +300,7 @@ def _load_object(payload: bytes, limits: Limits) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise ProtocolError(Reason.BAD_ENCODING, f"payload is not UTF-8: {exc.reason}") from exc
     try:
-        obj = json.loads(text)
+        obj = _loads(text)
     except RecursionError as exc:
         raise ProtocolError(Reason.MALFORMED_JSON, "nesting too deep") from exc
     except ValueError as exc:
@@ -331,7 +349,13 @@ def decode_telemetry(payload: bytes, now_ms: int, limits: Limits = Limits()) -> 
     returns the valid samples plus one ``Rejected`` per bad sample or value.
     """
     obj = _load_object(payload, limits)
-    out = DecodedTelemetry(_counter(obj, "seq"), _counter(obj, "boot"))
+    seq, boot = obj.get("seq"), obj.get("boot")
+    # The counters' common case inline (this runs per message); _counter says what is wrong.
+    if type(seq) is not int or not 0 <= seq <= MAX_INT:
+        seq = _counter(obj, "seq")
+    if type(boot) is not int or not 0 <= boot <= MAX_INT:
+        boot = _counter(obj, "boot")
+    out = DecodedTelemetry(seq, boot)
     raw_samples = obj.get("samples")
     if raw_samples is None:
         raise ProtocolError(Reason.MISSING_FIELD, "'samples' is required")

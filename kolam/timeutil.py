@@ -1,9 +1,10 @@
-"""Time helpers: Kolam stores UTC epoch milliseconds and shows WIB (UTC+7)."""
+"""Time helpers: Kolam stores UTC epoch milliseconds and shows each site's own zone (its
+record's ``timezone``, ``kolam.places.site_zone``); ``WIB`` (UTC+7) is the default."""
 
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 WIB = timezone(timedelta(hours=7), "WIB")
 
@@ -37,3 +38,14 @@ def parse_duration_s(text: str) -> float:
     if text and text[-1] in units:
         return float(text[:-1]) * units[text[-1]]
     return float(text)
+
+
+def local_day_start_ms(t_ms: int, tz: tzinfo) -> int:
+    """00:00 in ``tz`` (a site's zone) of the local day containing ``t_ms``."""
+    local = from_ms(t_ms).astimezone(tz)
+    return to_ms(local.replace(hour=0, minute=0, second=0, microsecond=0))
+
+
+def local_month(t_ms: int, tz: tzinfo) -> str:
+    """The ``YYYY-MM`` month in ``tz`` that contains ``t_ms``."""
+    return from_ms(t_ms).astimezone(tz).strftime("%Y-%m")

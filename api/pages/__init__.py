@@ -14,7 +14,18 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import alerts, kiosk, live, login, overview, pond, teams
+from api.pages import (
+    alerts,
+    corrections,
+    kiosk,
+    live,
+    login,
+    overview,
+    places,
+    pond,
+    team_records,
+    teams,
+)
 from api.pages.render import page
 from api.pages.session import LoginRequired, login_url
 from kolam.auth import AuthError, Forbidden
@@ -55,7 +66,8 @@ async def _login_required(request: Request, exc: Exception) -> Response:
 def install(app: FastAPI) -> None:
     """Add the pages to an app built by ``api.app.create_app`` (after its handlers)."""
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (login, overview, kiosk, pond, alerts, teams, live):
+    for module in (login, overview, kiosk, pond, alerts, teams, team_records, corrections,
+                   places, live):
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, _login_required)
     _html_errors(app, NotFound, 404, "not_found")

@@ -13,6 +13,7 @@ exchange every ~10 days) and are ticked off by the logs recorded today.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import tzinfo
 
 from api.i18n import label, num, t
 from api.status import rank
@@ -20,6 +21,7 @@ from kolam.alerts.messages import TEXTS
 from kolam.kpi import DAY_MS, FEED_CUT_FACTOR, MEALS_PER_DAY, FeedAdvice
 from kolam.registry.alerts import AlertInfo
 from kolam.registry.records import LogInfo, LogKind
+from kolam.timeutil import WIB, local_day_start_ms
 
 STOP_FEEDING_RULES = frozenset({"do_low", "do_nh3", "nh3_high", "do_forecast"})
 """Their advice already says to cut or stop feeding: no ration line beside it."""
@@ -97,8 +99,9 @@ def wib_day_start(now_ms: int) -> int:
 
 
 def todays_tasks(logs: tuple[LogInfo, ...], stocked_at: int, now_ms: int,
-                 lang: str) -> list[Task]:
-    today = wib_day_start(now_ms)
+                 lang: str, tz: tzinfo = WIB) -> list[Task]:
+    """Today's tasks of a pond; "today" is the local day in ``tz``, the site's zone."""
+    today = local_day_start_ms(now_ms, tz)
     todays = [e for e in logs if e.at >= today]
     feedings = sum(e.kind is LogKind.FEEDING for e in todays)
     tasks = [Task(t(lang, "task_feed", meal=t(lang, f"meal_{i}")), feedings >= i)

@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.auth import STAFF, WRITERS, ack_roles, check_may_acknowledge
 from api.deps import AlertsDep, ConfigDep, RegistryDep
+from api.i18n import error_text, lang_of
 from api.pages.advice import alert_advice, alert_title
 from api.pages.forms import number
 from api.pages.render import page
@@ -77,7 +78,7 @@ def acknowledge(request: Request, site: str, alert: int, user: SiteStaffPage,
         alerts.acknowledge(alert, user.username, now_ms())
     except InvalidRecord as exc:
         return _alerts_page(request, user, registry, alerts, None, "active", 422,
-                            error=str(exc))
+                            error=error_text(exc, lang_of(request)))
     return RedirectResponse(f"/alerts?acked={alert}", status_code=303)
 
 
@@ -88,9 +89,10 @@ def silence(request: Request, site: str, user: SiteWriterPage, registry: Registr
             reason: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
     try:
-        h = number(hours, "hours") or 0.0
+        h = number(hours, "f_hours", lang_of(request)) or 0.0
         if h > MAX_SILENCE_H:
-            raise InvalidRecord(f"hours: at most {MAX_SILENCE_H} (30 days)")
+            raise InvalidRecord(f"hours: at most {MAX_SILENCE_H} (30 days)", key="at_most",
+                                field="f_hours", high=MAX_SILENCE_H, unit="h")
         if pond:
             try:
                 registry.pond(site, pond)
@@ -102,5 +104,5 @@ def silence(request: Request, site: str, user: SiteWriterPage, registry: Registr
                            by=user.username, now=now)
     except InvalidRecord as exc:
         return _alerts_page(request, user, registry, alerts, site, "active", 422,
-                            error=str(exc))
+                            error=error_text(exc, lang_of(request)))
     return RedirectResponse(f"/alerts?site={site}&silenced=1", status_code=303)

@@ -6,25 +6,33 @@ today's tasks, and a form for the two logs the kiosk may add (``api.routes.recor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.deps import EntriesDep
-from api.i18n import lang_of
+from api.i18n import error_text, lang_of, t
 from api.pages.advice import Advice, Task, todays_tasks, what_to_do
+from api.pages.echo import Saved, log_echo, log_values
 from api.pages.forms import number
 from api.pages.ponds import PondCard, site_cards
 from api.pages.render import page
 from api.pages.session import SiteLoggerPage, SiteViewer, check_csrf
+from api.pages.team_records import member_ids
 from api.pond_view import PondViews, PondViewsDep
-from api.routes.records import KIOSK_KINDS
+from api.routes.records import KIOSK_KINDS, KIOSK_UNDO_MS, summary
 from kolam import bounds
 from kolam.auth import Role
 from kolam.errors import NotFound
-from kolam.registry.records import InvalidRecord, LogKind, NewLog
+from kolam.registry.records import (
+    Implausible,
+    InvalidRecord,
+    LogKind,
+    MemberInfo,
+    MemberStatus,
+    NewLog,
+)
 from kolam.timeutil import now_ms
 
 router = APIRouter(include_in_schema=False)
@@ -47,49 +55,119 @@ def tiles(views: PondViews, site: str, now: int, lang: str) -> list[Tile]:
     return out
 
 
+def crews(request: Request, site: str, shown: list[Tile]) -> dict[str, list[MemberInfo]]:
+    """The active members of each stocked pond's team, to tap who did the work (their
+    aliases only: the kiosk never shows names)."""
+    teams = request.app.state.teams
+    by_team: dict[int, list[MemberInfo]] = {}
+    out = {}
+    for tile in shown:
+        if tile.card.cycle is not None:
+            team = tile.card.cycle.team_id
+            if team not in by_team:
+                by_team[team] = [m for m in teams.members(site, team)
+                                 if m.status is MemberStatus.ACTIVE]
+            out[tile.card.pond.slug] = by_team[team]
+    return out
+
+
 def _kiosk(request: Request, views: PondViews, site: str, status_code: int = 200,
            **extra: object) -> Response:
     now = now_ms()
+    shown = tiles(views, site, now, lang_of(request))
     return page(request, "kiosk.html", status_code=status_code, site=site,
                 site_name=views.registry.site(site).name,
-                tiles=tiles(views, site, now, lang_of(request)), **extra)
+                tiles=shown, crews=crews(request, site, shown), **extra)
 
 
 @router.get("/kiosk/{site}")
-def kiosk(request: Request, site: str, _: SiteViewer, views: PondViewsDep,
-          saved: int = 0) -> Response:
-    return _kiosk(request, views, site, saved=bool(saved))
+def kiosk(request: Request, site: str, _: SiteViewer, views: PondViewsDep, saved: int = 0,
+          undone: int = 0) -> Response:
+    return _kiosk(request, views, site, saved=_saved(request, site, saved),
+                  undone=_undone(request, site, undone))
+
+
+def _undone(request: Request, site: str, log_id: int) -> str | None:
+    if log_id <= 0:
+        return None
+    try:
+        log = request.app.state.entries.log(site, log_id)
+    except NotFound:
+        return None
+    lang = lang_of(request)
+    return t(lang, "undone_echo", what=log_values(log, lang)) if log.voided_at else None
+
+
+@router.post("/kiosk/{site}/logs/{log}/undo")
+def undo_log(request: Request, site: str, log: int, user: SiteLoggerPage,
+             views: PondViewsDep, csrf: Annotated[str, Form()] = "") -> Response:
+    """Void a log just saved (the kiosk: only its own, within ``KIOSK_UNDO_MS``)."""
+    check_csrf(request, csrf)
+    state, lang = request.app.state, lang_of(request)
+    since = now_ms() - KIOSK_UNDO_MS if user.role is Role.KIOSK else None
+    try:
+        old = state.entries.log(site, log)
+        state.corrections.void_log(site, log, user.username, t(lang, "undo_reason"),
+                                   own_since=since)
+    except InvalidRecord as exc:
+        return _kiosk(request, views, site, status_code=422, error=error_text(exc, lang))
+    state.users.audit(user.username, "void", "log", log, site,
+                      f"undone at the kiosk; was {summary(old)}")
+    return RedirectResponse(f"/kiosk/{site}?undone={log}#log", status_code=303)
+
+
+def _saved(request: Request, site: str, log_id: int) -> Saved | None:
+    """The log just saved, echoed under the form ("Tersimpan: pakan 2,5 kg, 07:30")."""
+    if log_id <= 0:
+        return None
+    state = request.app.state
+    try:
+        log = state.entries.log(site, log_id)
+        pond = state.registry.pond(site, state.cycles.cycle(site, log.cycle_id).pond)
+    except NotFound:
+        return None
+    return Saved(log_echo(log, lang_of(request), pond.name), "log", log.id)
 
 
 @router.post("/kiosk/{site}/logs")
 def add_log(request: Request, site: str, user: SiteLoggerPage, views: PondViewsDep,
-            entries: EntriesDep, csrf: Annotated[str, Form()] = "",
-            pond: Annotated[str, Form()] = "", kind: Annotated[str, Form()] = "",
-            amount: Annotated[str, Form()] = "") -> Response:
+            csrf: Annotated[str, Form()] = "", pond: Annotated[str, Form()] = "",
+            kind: Annotated[str, Form()] = "", amount: Annotated[str, Form()] = "",
+            confirm: Annotated[str, Form()] = "",
+            members: Annotated[list[str] | None, Form()] = None) -> Response:
     check_csrf(request, csrf)
-    form = {"pond": pond, "kind": kind, "amount": amount}
+    state, lang = request.app.state, lang_of(request)
+    form = {"pond": pond, "kind": kind, "amount": amount, "members": tuple(members or ())}
     try:
         try:
             log_kind = LogKind(kind)
         except ValueError as exc:
-            raise InvalidRecord(f"unknown kind {kind!r}") from exc
+            raise InvalidRecord(f"unknown kind {kind!r}", key="unknown_kind",
+                                kind=kind) from exc
         if log_kind not in (LogKind.FEEDING, LogKind.MORTALITY) or (
                 user.role is Role.KIOSK and log_kind not in KIOSK_KINDS):
-            raise InvalidRecord("the kiosk records feeding or dead fish only")
+            raise InvalidRecord("the kiosk records feeding or dead fish only",
+                                key="kiosk_kinds")
+        if not pond:
+            raise InvalidRecord("pond: required", key="no_pond")
         try:
-            cycle = views.cycles.active_cycle(site, views.registry.pond(site, pond).slug)
+            pond_info = state.registry.pond(site, pond)
         except NotFound as exc:
-            raise InvalidRecord(str(exc)) from exc
+            raise InvalidRecord(str(exc), key="no_pond") from exc
+        cycle = state.cycles.active_cycle(site, pond_info.slug)
         if cycle is None:
-            raise InvalidRecord(f"pond {pond!r} has no active cycle")
+            raise InvalidRecord(f"pond {pond!r} has no active cycle", key="no_cycle",
+                                pond=pond_info.name)
         if log_kind is LogKind.FEEDING:
             new = NewLog(log_kind, now_ms(),
-                         feed_kg=number(amount, "feed kg", bound=bounds.FEED_KG))
+                         feed_kg=number(amount, "f_feed_kg", lang, bound=bounds.FEED_KG))
         else:
             new = NewLog(log_kind, now_ms(),
-                         dead_count=int(number(amount, "dead fish", integer=True,
+                         dead_count=int(number(amount, "f_dead_count", lang, integer=True,
                                                 bound=bounds.FISH) or 0))
-        entries.add_log(site, cycle.id, new, user.username)
+        saved = state.entries.add_log(site, cycle.id, replace(new, member_ids=member_ids(
+            tuple(members or ()))), user.username, confirmed=confirm == "1")
     except InvalidRecord as exc:
-        return _kiosk(request, views, site, status_code=422, error=str(exc), form=form)
-    return RedirectResponse(f"/kiosk/{site}?saved=1#log", status_code=303)
+        return _kiosk(request, views, site, status_code=422, error=error_text(exc, lang), form=form,
+                      doubt=isinstance(exc, Implausible))
+    return RedirectResponse(f"/kiosk/{site}?saved={saved.id}#log", status_code=303)

@@ -1,16 +1,18 @@
 """``/``: every site and pond of the user at a glance (the officers' desk, the Dinas).
 
 Two tables. The sites: each site's worst status, its open alerts by severity, the
-production harvested this month (WIB calendar month). The ponds of every site in one table,
-ranked by trouble: by status (``api.status``: the worst *open alert* of the pond, so a pond
-with only warnings is "Waspada", never "Bahaya"; a pond whose data stopped ranks above a
-calm one), then by how many alerts are open, then by site and name; with the worst alert,
-the key readings, how old they are and the sensor uptime over the last 24 hours.
+production harvested this month (the calendar month in the site's own time zone). The ponds
+of every site in one table, ranked by trouble: by status (``api.status``: the worst *open
+alert* of the pond, so a pond with only warnings is "Waspada", never "Bahaya"; a pond whose
+data stopped ranks above a calm one), then by how many alerts are open, then by site and
+name; with the worst alert, the key readings, how old they are and the sensor uptime over
+the last 24 hours.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -24,10 +26,11 @@ from api.status import Status, rank
 from kolam.auth import Role
 from kolam.catalogue import MEASURED
 from kolam.monthly import month_span
+from kolam.places import site_zone
 from kolam.registry.alerts import AlertInfo
 from kolam.registry.cycles import Cycles
 from kolam.store.base import TimeSeriesReader
-from kolam.timeutil import WIB, from_ms, now_ms
+from kolam.timeutil import WIB, local_month, now_ms
 
 router = APIRouter(include_in_schema=False)
 UPTIME_SPAN_MS = 86_400_000
@@ -85,9 +88,9 @@ def uptime_pct(store: TimeSeriesReader, site: str, pond: str, now: int) -> float
     return min(100.0, 100 * len(buckets) / (UPTIME_SPAN_MS // UPTIME_STEP_MS))
 
 
-def production_kg(cycles: Cycles, site: str, now: int) -> float:
-    """Harvested kg dated in the current WIB month."""
-    start, end = month_span(from_ms(now).astimezone(WIB).strftime("%Y-%m"))
+def production_kg(cycles: Cycles, site: str, now: int, tz: tzinfo = WIB) -> float:
+    """Harvested kg dated in the current month of ``tz``, the site's zone."""
+    start, end = month_span(local_month(now, tz), tz)
     total = 0.0
     for c in cycles.cycles(site):
         if c.stocked_at >= end or (c.ended_at is not None and c.ended_at < start):
@@ -98,10 +101,11 @@ def production_kg(cycles: Cycles, site: str, now: int) -> float:
 
 def site_row(views: PondViews, site: str, now: int) -> SiteRow:
     cards = site_cards(views, site, now, with_cycle=False)
-    return SiteRow(site, views.registry.site(site).name, cards,
+    info = views.registry.site(site)
+    return SiteRow(site, info.name, cards,
                    {c.pond.slug: uptime_pct(views.store, site, c.pond.slug, now) for c in cards},
                    views.alerts.find([site], states=("open", "acknowledged"), limit=50),
-                   production_kg(views.cycles, site, now))
+                   production_kg(views.cycles, site, now, site_zone(info.timezone)))
 
 
 @router.get("/")

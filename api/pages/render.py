@@ -11,8 +11,14 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
 from api import fmt, i18n
-from api.pages.session import SESSION_COOKIE, csrf_token
-from kolam.timeutil import now_ms
+from api.auth import SESSION_COOKIE
+from api.pages.session import csrf_token
+from kolam.timeutil import WIB, from_ms, now_ms
+
+
+def month_wib() -> str:
+    """This month (``2026-12``), for the monthly report's link."""
+    return from_ms(now_ms()).astimezone(WIB).strftime("%Y-%m")
 
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 templates.env.globals.update(num=i18n.num, reading=i18n.reading, label=i18n.label,
@@ -29,7 +35,7 @@ def context(request: Request, **extra: Any) -> dict[str, Any]:
             "_n": partial(i18n.tn, lang),
             "now": now_ms(),
             "csrf": csrf_token(request) if request.cookies.get(SESSION_COOKIE) else "",
-            "path": request.url.path,
+            "path": request.url.path, "month": month_wib(),
             "names": fmt.Names(getattr(request.app.state, "registry", None)), **extra}
 
 

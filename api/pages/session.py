@@ -21,12 +21,11 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request, Response
 
-from api.auth import ALL_ROLES, LOGGERS, STAFF, WRITERS
+from api.auth import ALL_ROLES, LOGGERS, SESSION_COOKIE, STAFF, WRITERS
 from api.deps import ConfigDep, SecretKeyDep, UsersDep
 from kolam.auth import AuthError, Forbidden, Principal, Role, issue_token, read_token
 from kolam.registry.repo import Registry
 
-SESSION_COOKIE = "kolam_session"
 LOGIN_COOKIE = "kolam_login"
 """A random value set by the login form, before there is a session, for its CSRF token."""
 LOGIN_COOKIE_MAX_AGE_S = 3600

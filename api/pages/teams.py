@@ -14,27 +14,23 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.auth import STAFF, WRITERS
 from api.deps import RegistryDep
+from api.i18n import error_text, lang_of, t
+from api.pages.echo import Saved, harvest_echo, log_echo
 from api.pages.forms import date_wib, number
 from api.pages.render import page
 from api.pages.session import PageUser, SiteStaffPage, SiteWriterPage, check_csrf, check_role
 from api.pages.session import user_sites as visible_sites
 from api.skill import skill_record
 from kolam import bounds
+from kolam.errors import NotFound
 from kolam.kpi import cycle_kpis, team_kpis
-from kolam.registry.records import (
-    InvalidRecord,
-    LogKind,
-    NewCycle,
-    NewHarvest,
-    NewLog,
-    NewTeam,
-    Programme,
-)
+from kolam.registry.records import InvalidRecord, LogKind, NewCycle, NewTeam, Programme
 from kolam.timeutil import now_ms
 
 router = APIRouter(include_in_schema=False)
 FORM_LOG_KINDS = (LogKind.FEEDING, LogKind.MORTALITY, LogKind.SAMPLING,
                   LogKind.WATER_EXCHANGE, LogKind.NOTE)
+"""The log kinds the team page's form offers (``api.pages.team_records`` stores them)."""
 
 
 @router.get("/teams")
@@ -72,16 +68,33 @@ def add_team(request: Request, site: str, user: SiteWriterPage,
         try:
             prog = Programme(programme)
         except ValueError as exc:
-            raise InvalidRecord(f"unknown programme {programme!r}") from exc
+            raise InvalidRecord(f"unknown programme {programme!r}", key="unknown_kind",
+                                kind=programme) from exc
         names = tuple(x.strip() for x in instructors.split(",") if x.strip())
         t = state.teams.add_team(site, NewTeam(name, prog, now_ms(), names))
         state.users.audit(user.username, "create", "team", t.id, site, t.name)
     except InvalidRecord as exc:
-        return _site_page(request, site, 422, error=str(exc), form={"name": name})
+        return _site_page(request, site, 422, error=error_text(exc, lang_of(request)),
+                          form={"name": name})
     return RedirectResponse(f"/teams/{site}/{t.id}?saved=1", status_code=303)
 
 
-def _team_page(request: Request, site: str, team: int, status_code: int = 200,
+def saved_echo(request: Request, site: str, saved: str) -> Saved | None:
+    """What ``?saved=`` names, said back: ``log-12`` → "Tersimpan: pakan 2,5 kg, 07:30"."""
+    kind, _, ident = saved.partition("-")
+    lang, entries = lang_of(request), request.app.state.entries
+    try:
+        if kind == "log" and ident.isdigit():
+            return Saved(log_echo(entries.log(site, int(ident)), lang), kind, int(ident))
+        if kind == "harvest" and ident.isdigit():
+            return Saved(harvest_echo(entries.harvest(site, int(ident)), lang), kind,
+                         int(ident))
+    except NotFound:
+        return None
+    return Saved(t(lang, "saved")) if saved else None
+
+
+def render_team(request: Request, site: str, team: int, status_code: int = 200,
                **extra: Any) -> Response:
     state, user, now = request.app.state, request.state.user, now_ms()
     info = state.teams.team(site, team)
@@ -104,8 +117,8 @@ def _team_page(request: Request, site: str, team: int, status_code: int = 200,
 
 @router.get("/teams/{site}/{team}")
 def team_page(request: Request, site: str, team: int, _: SiteStaffPage,
-              saved: int = 0) -> Response:
-    return _team_page(request, site, team, saved=bool(saved))
+              saved: str = "") -> Response:
+    return render_team(request, site, team, saved=saved_echo(request, site, saved))
 
 
 @router.post("/teams/{site}/{team}/cycles")
@@ -114,83 +127,17 @@ def stock(request: Request, site: str, team: int, user: SiteWriterPage,
           seed_count: Annotated[str, Form()] = "", seed_weight_g: Annotated[str, Form()] = "",
           stocked_at: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
-    state = request.app.state
+    state, lang = request.app.state, lang_of(request)
     try:
         if not pond:
-            raise InvalidRecord("pond: required")
-        new = NewCycle(team, date_wib(stocked_at, "stocked on", now_ms()),
-                       int(number(seed_count, "seed count", integer=True, bound=bounds.FISH) or 0),
-                       number(seed_weight_g, "seed weight", bound=bounds.SEED_WEIGHT_G) or 0.0)
+            raise InvalidRecord("pond: required", key="no_pond")
+        new = NewCycle(team, date_wib(stocked_at, "f_stocked_at", now_ms()),
+                       int(number(seed_count, "f_seed_count", lang, integer=True,
+                                  bound=bounds.FISH) or 0),
+                       number(seed_weight_g, "f_seed_weight_g", lang,
+                              bound=bounds.SEED_WEIGHT_G) or 0.0)
         c = state.cycles.start(site, pond, new)
         state.users.audit(user.username, "create", "cycle", c.id, site, f"pond {pond}")
     except InvalidRecord as exc:
-        return _team_page(request, site, team, 422, error=str(exc), form="cycle")
-    return RedirectResponse(f"/teams/{site}/{team}?saved=1", status_code=303)
-
-
-def _log(kind: LogKind, value: str, value2: str, note: str, at: int) -> NewLog:
-    if kind is LogKind.FEEDING:
-        return NewLog(kind, at, feed_kg=number(value, "feed kg", bound=bounds.FEED_KG))
-    if kind is LogKind.MORTALITY:
-        dead = number(value, "dead fish", integer=True, bound=bounds.FISH)
-        return NewLog(kind, at, dead_count=int(dead or 0))
-    if kind is LogKind.SAMPLING:
-        fish = number(value, "fish weighed", integer=True, bound=bounds.SAMPLE_FISH)
-        return NewLog(kind, at, sample_count=int(fish or 0),
-                      sample_weight_g=number(value2, "their total weight g",
-                                             bound=bounds.SAMPLE_WEIGHT_G))
-    if kind is LogKind.WATER_EXCHANGE:
-        return NewLog(kind, at,
-                      exchange_pct=number(value, "water exchanged %", bound=bounds.PERCENT))
-    return NewLog(kind, at, note=note.strip())
-
-
-@router.post("/teams/{site}/{team}/logs")
-def add_log(request: Request, site: str, team: int, user: SiteWriterPage,
-            csrf: Annotated[str, Form()] = "", cycle: Annotated[int, Form()] = 0,
-            kind: Annotated[str, Form()] = "", value: Annotated[str, Form()] = "",
-            value2: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
-            at: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf)
-    state = request.app.state
-    try:
-        try:
-            log_kind = LogKind(kind)
-        except ValueError as exc:
-            raise InvalidRecord(f"unknown kind {kind!r}") from exc
-        if log_kind not in FORM_LOG_KINDS:
-            raise InvalidRecord(f"use the API for {log_kind.value} logs")
-        _own_cycle(request, site, team, cycle)
-        new = _log(log_kind, value, value2, note, date_wib(at, "date", now_ms()))
-        state.entries.add_log(site, cycle, new, user.username)
-    except InvalidRecord as exc:
-        return _team_page(request, site, team, 422, error=str(exc), form="log")
-    return RedirectResponse(f"/teams/{site}/{team}?saved=1", status_code=303)
-
-
-def _own_cycle(request: Request, site: str, team: int, cycle: int) -> None:
-    c = request.app.state.cycles.cycle(site, cycle)
-    if c.team_id != team:
-        raise InvalidRecord(f"cycle {cycle} belongs to another team")
-
-
-@router.post("/teams/{site}/{team}/harvests")
-def add_harvest(request: Request, site: str, team: int, user: SiteWriterPage,
-                csrf: Annotated[str, Form()] = "", cycle: Annotated[int, Form()] = 0,
-                kg: Annotated[str, Form()] = "", count: Annotated[str, Form()] = "",
-                price: Annotated[str, Form()] = "", final: Annotated[str, Form()] = "",
-                at: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf)
-    state = request.app.state
-    try:
-        _own_cycle(request, site, team, cycle)
-        n = number(count, "count", integer=True, required=False, bound=bounds.FISH)
-        new = NewHarvest(date_wib(at, "date", now_ms()),
-                         number(kg, "harvest kg", bound=bounds.HARVEST_KG) or 0.0,
-                         final == "on", count=int(n) if n else None,
-                         price_per_kg_rp=number(price, "price Rp/kg", required=False,
-                                                bound=bounds.PRICE_PER_KG_RP) or 0.0)
-        state.entries.add_harvest(site, cycle, new, user.username)
-    except InvalidRecord as exc:
-        return _team_page(request, site, team, 422, error=str(exc), form="harvest")
+        return render_team(request, site, team, 422, error=error_text(exc, lang), form="cycle")
     return RedirectResponse(f"/teams/{site}/{team}?saved=1", status_code=303)

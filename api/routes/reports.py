@@ -13,14 +13,16 @@ from api.auth import SiteStaff
 from api.csvsafe import SafeWriter
 from api.deps import AlertsDep, CyclesDep, RegistryDep, StoreDep
 from api.public import public, public_of
-from api.templating import render
+from api.templating import render, zone_name
 from kolam.monthly import CycleMonth, MonthlyReport, monthly_report
+from kolam.places import site_zone
 from kolam.registry.alerts import Alerts
 from kolam.timeutil import now_ms
 
 router = APIRouter(prefix="/api/v1/sites/{site}/reports", tags=["reports"])
 
-MonthQ = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="Month in WIB, YYYY-MM",
+MonthQ = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$",
+                              description="Month in the site's time zone, YYYY-MM",
                               examples=["2026-11"])]
 
 
@@ -37,7 +39,8 @@ class MonthlyReportPublic(BaseModel):
 def _report(site: str, month: str, cycles: CyclesDep, store: StoreDep,
             registry: RegistryDep, alerts: Alerts | None = None) -> MonthlyReport:
     ponds = [p.slug for p in registry.ponds(site)]
-    return monthly_report(cycles, store, site, month, ponds, now_ms(), alerts)
+    return monthly_report(cycles, store, site, month, ponds, now_ms(), alerts,
+                          site_zone(registry.site(site).timezone))
 
 
 @router.get("/monthly", response_model=MonthlyReportPublic,
@@ -76,5 +79,7 @@ def print_monthly(request: Request, site: str, month: MonthQ, _: SiteStaff,
                   cycles: CyclesDep, store: StoreDep, registry: RegistryDep,
                   alerts: AlertsDep) -> HTMLResponse:
     r = _report(site, month, cycles, store, registry, alerts)
+    info = registry.site(site)
+    tz = site_zone(info.timezone)
     return render(request, "monthly_report.html",
-                  {"r": r, "site_name": registry.site(site).name})
+                  {"r": r, "site_name": info.name, "tz": tz, "zone": zone_name(tz, r.start_at)})

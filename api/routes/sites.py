@@ -11,11 +11,11 @@ from fastapi import APIRouter
 
 from api.auth import CurrentUser, SiteUser
 from api.deps import RegistryDep
-from api.pond_view import PondView, PondViewsDep
+from api.pond_view import PondView, PondViews, PondViewsDep
 from api.routes.alerts import public
 from api.schemas import DevicePublic, LatestValue, PondDetail, PondSummary, SitePublic
 from kolam.catalogue import METRICS
-from kolam.registry.repo import DeviceInfo
+from kolam.registry.repo import DeviceInfo, PondInfo, SiteInfo
 from kolam.timeutil import iso, now_ms
 
 router = APIRouter(prefix="/api/v1/sites", tags=["sites"])
@@ -40,7 +40,20 @@ def _current_cycle(view: PondView, now: int) -> dict[str, object] | None:
 def _summary(view: PondView) -> PondSummary:
     p, last = view.pond, view.last_t
     return PondSummary(site=p.site, slug=p.slug, name=p.name, status=view.status.value.value,
-                       last_seen=iso(last) if last else None)
+                       last_seen=iso(last) if last else None, area_m2=p.area_m2,
+                       depth_cm=p.depth_cm, kind=p.kind, min_level_cm=p.min_level_cm,
+                       active=p.active)
+
+
+def pond_summary(views: PondViews, p: PondInfo) -> PondSummary:
+    """One pond's summary as ``GET /sites/{site}/ponds`` lists it."""
+    return _summary(views.pond(p, now_ms(), with_cycle=False))
+
+
+def site_public(s: SiteInfo) -> SitePublic:
+    return SitePublic(slug=s.slug, name=s.name, pond_count=s.pond_count, kind=s.kind,
+                      province=s.province, regency=s.regency, lat=s.lat, lon=s.lon,
+                      timezone=s.timezone, altitude_m=s.altitude_m)
 
 
 def _detail(view: PondView, now: int) -> PondDetail:
@@ -50,22 +63,21 @@ def _detail(view: PondView, now: int) -> PondDetail:
                        level=r.level, device=r.device)
         for m, r in view.readings.items()}
     return PondDetail(
-        **_summary(view).model_dump(), area_m2=view.pond.area_m2, depth_cm=view.pond.depth_cm,
+        **_summary(view).model_dump(),
         latest=latest, devices=[_device(d) for d in view.devices],
         active_alerts=[public(a).model_dump() for a in view.alerts],
         current_cycle=_current_cycle(view, now))
 
 
+
 @router.get("", response_model=list[SitePublic], summary="Sites")
 def list_sites(user: CurrentUser, registry: RegistryDep) -> list[SitePublic]:
-    return [SitePublic(slug=s.slug, name=s.name, pond_count=s.pond_count)
-            for s in registry.sites(None if user.all_sites else user.sites)]
+    return [site_public(s) for s in registry.sites(None if user.all_sites else user.sites)]
 
 
 @router.get("/{site}", response_model=SitePublic, summary="One site")
 def get_site(site: str, _: SiteUser, registry: RegistryDep) -> SitePublic:
-    s = registry.site(site)
-    return SitePublic(slug=s.slug, name=s.name, pond_count=s.pond_count)
+    return site_public(registry.site(site))
 
 
 @router.get("/{site}/ponds", response_model=list[PondSummary], summary="Ponds of a site")

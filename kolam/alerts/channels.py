@@ -7,6 +7,10 @@ Webhook signature: ``X-Kolam-Signature: sha256=HEX`` where HEX is
 HMAC-SHA256(secret, ``X-Kolam-Timestamp`` + "." + body); receivers should check it and
 reject old timestamps. ``X-Kolam-Delivery`` identifies the notification, so a receiver can
 drop the rare duplicate (a crash between sending and recording the delivery).
+
+httpx, smtplib and the e-mail package are imported on the first send, not at start-up:
+ingest loads this module whether or not an alert is ever delivered, and httpx with its TLS
+context alone is several megabytes of ingest's resident memory.
 """
 
 from __future__ import annotations
@@ -14,14 +18,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import smtplib
-import ssl
 import time
-from email.message import EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
-
-import httpx
 
 from kolam.config import KolamConfig
 from kolam.errors import ChannelError as ChannelError
@@ -29,6 +29,9 @@ from kolam.errors import MqttError, PermanentChannelError
 from kolam.files import private_dir, write_atomic
 from kolam.mqtt import MqttClient
 from kolam.retry import http_transient, retry_after_s
+
+if TYPE_CHECKING:
+    import httpx
 
 SIGNATURE_HEADER = "X-Kolam-Signature"
 TIMESTAMP_HEADER = "X-Kolam-Timestamp"
@@ -54,9 +57,21 @@ def sign(secret: bytes, timestamp: str, body: bytes) -> str:
 class WebhookChannel:
     def __init__(self, secret: bytes, timeout_s: float) -> None:
         self.secret = secret
-        self.client = httpx.Client(timeout=timeout_s, follow_redirects=False)
+        self.timeout_s = timeout_s
+        self._client: httpx.Client | None = None
+
+    @property
+    def client(self) -> httpx.Client:
+        """The HTTP client, opened on first use."""
+        if self._client is None:
+            import httpx
+
+            self._client = httpx.Client(timeout=self.timeout_s, follow_redirects=False)
+        return self._client
 
     def send(self, url: str, body: bytes, delivery_id: str) -> None:
+        import httpx
+
         ts = str(int(time.time()))
         headers = {"Content-Type": "application/json; charset=utf-8",
                    SIGNATURE_HEADER: sign(self.secret, ts, body), TIMESTAMP_HEADER: ts,
@@ -74,7 +89,9 @@ class WebhookChannel:
                                retry_after_s=retry_after_s(r.headers.get("Retry-After")))
 
     def close(self) -> None:
-        self.client.close()
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
 
 class EmailChannel:
@@ -93,6 +110,10 @@ class EmailChannel:
         self.sender, self.timeout_s = sender, timeout_s
 
     def send(self, to: str, subject: str, body: str, delivery_id: str) -> None:
+        import smtplib
+        import ssl
+        from email.message import EmailMessage
+
         msg = EmailMessage()
         msg["From"], msg["To"], msg["Subject"] = self.sender, to, subject
         msg["X-Kolam-Delivery"] = delivery_id

@@ -58,8 +58,13 @@ class PondState:
 class AlertEngine:
     """Stateful per pond; ``evaluate`` and ``tick`` return transitions, never raise for data."""
 
-    def __init__(self, config: AlertsConfig, offline_after_intervals: float = 3.0) -> None:
+    def __init__(self, config: AlertsConfig, offline_after_intervals: float = 3.0,
+                 place: Callable[[str], tuple[float, float] | None] | None = None) -> None:
+        """``place`` gives a site's recorded coordinates (latitude, longitude), or None when
+        the record has none: the dawn forecast's sun comes from them, else from the
+        site's alert config, else Serang's."""
         self.config = config
+        self._place = place
         self.book = RuleBook(config)
         self.ponds: dict[tuple[str, str], PondState] = {}
         self.health = DeviceHealth(self._pond, offline_after_intervals)
@@ -75,7 +80,10 @@ class AlertEngine:
                     by_metric[r.signal].append(r)
             ps = PondState(site, pond, rules, dict(by_metric))
             site_cfg = self.config.sites.get(site)
-            if site_cfg is not None:
+            recorded = self._place(site) if self._place is not None else None
+            if recorded is not None:
+                ps.forecast.lat_deg, ps.forecast.lon_deg = recorded
+            elif site_cfg is not None:
                 ps.forecast.lat_deg = site_cfg.latitude_deg or SERANG_LAT_DEG
                 ps.forecast.lon_deg = site_cfg.longitude_deg or SERANG_LON_DEG
             self.ponds[(site, pond)] = ps

@@ -43,12 +43,11 @@ def forecast_at(store: TimeSeriesReader, site: str, pond: str, at_ms: int,
 
 
 def site_place(config: KolamConfig, registry: Registry, site: str) -> tuple[float, float]:
-    """The site's coordinates: the registry's once sites carry them, else the alert
-    config's (as ingest uses), else Serang's."""
+    """The site's coordinates: its record's (``PATCH /api/v1/sites/{site}``, ``kolam sites
+    set``), else the alert config's, else Serang's."""
     info = registry.site(site)
-    lat, lon = getattr(info, "lat", None), getattr(info, "lon", None)
-    if lat is not None and lon is not None:
-        return float(lat), float(lon)
+    if info.lat is not None and info.lon is not None:
+        return info.lat, info.lon
     cfg = config.alerts.sites.get(site)
     if cfg is not None:
         return cfg.latitude_deg or SERANG_LAT_DEG, cfg.longitude_deg or SERANG_LON_DEG

@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from kolam.alerts.condition import LevelChange, transition
@@ -173,24 +174,33 @@ class DeviceHealth:
         w.last_t = max(w.last_t, newest)
         w.heard = max(w.heard, now)
         rules = ps.rules
+        flatline = rules.get("flatline")
+        spikes = "spikes" in rules
+        sentinel = "sentinel" in rules
         held: Held = {}
         for metric, (ts, vs) in series.items():
             factor = FLATLINE_FACTOR.get(metric)
-            if factor is not None and "flatline" in rules:
-                u = w.unchanged.setdefault(metric, Unchanged())
+            if factor is not None and flatline is not None:
+                u = w.unchanged.get(metric)
+                if u is None:
+                    u = w.unchanged[metric] = Unchanged()
                 self._feed_many(ps, "flatline", device, metric, ts, u.add_many(ts, vs), out,
-                                _scaled(rules["flatline"], factor))
+                                _scaled(flatline, factor))
             size = SPIKE_SIZE.get(metric)
             if size is not None:
-                j = w.jumps.setdefault(metric, Jumps(size))
+                j = w.jumps.get(metric)
+                if j is None:
+                    j = w.jumps[metric] = Jumps(size)
                 mask = j.held_many(ts, vs)
                 if mask is not None and any(mask):
                     held[metric] = mask
-            if size is not None and "spikes" in rules:
-                s = w.spikes.setdefault(metric, Spikes(size))
-                self._feed_many(ps, "spikes", device, metric, ts, s.add_many(ts, vs), out)
+                if spikes:
+                    sp = w.spikes.get(metric)
+                    if sp is None:
+                        sp = w.spikes[metric] = Spikes(size)
+                    self._feed_many(ps, "spikes", device, metric, ts, sp.add_many(ts, vs), out)
             recent = w.sentinels.get(metric)
-            if recent is not None and "sentinel" in rules:
+            if recent is not None and sentinel:
                 self._feed_many(ps, "sentinel", device, metric, ts, recent.count_many(ts), out)
         return held
 
@@ -253,5 +263,12 @@ def _scaled(rule: Rule, factor: float) -> Rule:
     """The rule with its thresholds ``factor`` times as far (a quieter probe's flatline)."""
     if factor == 1.0:
         return rule
+    return _scaled_copy(rule, factor)
+
+
+@lru_cache(maxsize=1024)
+def _scaled_copy(rule: Rule, factor: float) -> Rule:
+    """(Cached: it is asked for each batch of a device's temperatures, and a rule is
+    frozen, so equal rules scale to equal rules.)"""
     return replace(rule, warning=None if rule.warning is None else rule.warning * factor,
                    critical=None if rule.critical is None else rule.critical * factor)

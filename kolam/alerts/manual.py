@@ -35,7 +35,8 @@ class ManualChecks:
                  .join(Cycle, LogEntry.cycle_id == Cycle.id).join(Pond, Cycle.pond_id == Pond.id)
                  .join(Site, Pond.site_id == Site.id)
                  .where(LogEntry.kind == "measurement", LogEntry.metric.is_not(None),
-                        LogEntry.value.is_not(None)).order_by(LogEntry.id))
+                        LogEntry.value.is_not(None), LogEntry.voided_at.is_(None))
+                 .order_by(LogEntry.id))
             if self.last_id is None:
                 q = q.where(LogEntry.at >= now - LOOKBACK_MS)
             else:

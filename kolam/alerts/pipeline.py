@@ -34,12 +34,24 @@ REPLAY_MAX_POINTS = 20_000
 """Per series: a reading a second for over five hours."""
 
 
+def site_coordinates(registry: Registry, site: str) -> tuple[float, float] | None:
+    """The site record's latitude and longitude, if recorded (None also when the registry
+    cannot be read: the forecast falls back to the config's place, it never stops)."""
+    try:
+        info = registry.site(site)
+    except KolamError as exc:
+        log.warning("alerts: no coordinates for site %s: %s", site, exc)
+        return None
+    return (info.lat, info.lon) if info.lat is not None and info.lon is not None else None
+
+
 class AlertPipeline:
     def __init__(self, config: KolamConfig, registry: Registry,
                  reader: TimeSeriesReader | None = None) -> None:
         self.config = config
         self.cfg = config.alerts
-        self.engine = AlertEngine(config.alerts, config.offline_after_intervals)
+        self.engine = AlertEngine(config.alerts, config.offline_after_intervals,
+                                  lambda site: site_coordinates(registry, site))
         self.outbox = AlertOutbox(registry.engine, config, Router(config))
         self.manual = ManualChecks(registry.engine, reader)
         self.wake = threading.Event()
@@ -98,7 +110,9 @@ class AlertPipeline:
                 self._pending = []
         if self._pending and self.outbox.apply(self._pending, now):
             self.wake.set()
-        self._pending = []
+        # Committed: let the batch go before the next one is decoded (its rows are the
+        # largest thing ingest holds; keeping them would double its peak memory).
+        self._pending, self._pending_for = [], None
 
     def maybe_tick(self) -> None:
         """Wall-clock rules (silence, manual-measurement drift), every ``tick_s``."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, Select, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from kolam.errors import NotFound
 from kolam.registry.db import one, session_factory
@@ -49,7 +49,10 @@ def _info(c: Cycle, pond: str, site: str, team: str) -> CycleInfo:
 
 
 def log_info(e: LogEntry) -> LogInfo:
-    return from_row(LogInfo, e)
+    ids = tuple(m.id for m in e.members)
+    if e.member_id is not None and e.member_id not in ids:
+        ids = (e.member_id, *ids)
+    return from_row(LogInfo, e, member_ids=ids)
 
 
 def harvest_info(h: Harvest) -> HarvestInfo:
@@ -92,7 +95,8 @@ class Cycles:
                 if active is not None:
                     raise InvalidRecord(
                         f"pond {pond!r} already has an active cycle (#{active.id}, stocked "
-                        f"{iso(active.stocked_at)}): finish it with a final harvest first")
+                        f"{iso(active.stocked_at)}): finish it with a final harvest first",
+                        key="active_cycle")
                 last_end = s.scalar(select(Cycle.ended_at).where(Cycle.pond_id == p.id)
                                     .order_by(Cycle.ended_at.desc()).limit(1))
                 if last_end is not None and new.stocked_at < last_end:
@@ -104,7 +108,8 @@ class Cycles:
                 return _info(c, pond, site, team.name)
         except IntegrityError as exc:
             # Another request stocked the pond between our check and our insert.
-            raise InvalidRecord(f"pond {pond!r} already has an active cycle") from exc
+            raise InvalidRecord(f"pond {pond!r} already has an active cycle",
+                                key="active_cycle") from exc
 
     def end(self, site: str, cycle_id: int, at: int, reason: str) -> CycleInfo:
         """End a cycle without a final harvest (total loss, pond repairs)."""
@@ -112,7 +117,8 @@ class Cycles:
             c = cycle_row(s, site, cycle_id)
             if c.ended_at is not None:
                 raise InvalidRecord(f"cycle {cycle_id} already ended {iso(c.ended_at)}")
-            last = s.scalar(select(LogEntry.at).where(LogEntry.cycle_id == c.id)
+            last = s.scalar(select(LogEntry.at).where(LogEntry.cycle_id == c.id,
+                                                      LogEntry.voided_at.is_(None))
                             .order_by(LogEntry.at.desc()).limit(1))
             if at < max(c.stocked_at, last or 0):
                 raise InvalidRecord(f"cycle {cycle_id} has records until "
@@ -146,16 +152,23 @@ class Cycles:
         found = self.cycles(site, pond=pond, active=True)
         return found[0] if found else None
 
-    def records(self, site: str, cycle_id: int) -> CycleRecords:
-        """The cycle with its logs, harvests and costs, each oldest first."""
+    def records(self, site: str, cycle_id: int, *,
+                include_voided: bool = False) -> CycleRecords:
+        """The cycle with its logs, harvests and costs, each oldest first; voided records
+        (wrong, or replaced by a correction) only ``include_voided``, for the history."""
         cycle = self.cycle(site, cycle_id)
         with self._sessions() as s:
-            logs = s.scalars(select(LogEntry).where(LogEntry.cycle_id == cycle_id)
+            lq = select(LogEntry).where(LogEntry.cycle_id == cycle_id)
+            hq = select(Harvest).where(Harvest.cycle_id == cycle_id)
+            cq = select(Cost).where(Cost.cycle_id == cycle_id)
+            if not include_voided:
+                lq = lq.where(LogEntry.voided_at.is_(None))
+                hq = hq.where(Harvest.voided_at.is_(None))
+                cq = cq.where(Cost.voided_at.is_(None))
+            logs = s.scalars(lq.options(selectinload(LogEntry.members))
                              .order_by(LogEntry.at, LogEntry.id))
-            harvests = s.scalars(select(Harvest).where(Harvest.cycle_id == cycle_id)
-                                 .order_by(Harvest.at, Harvest.id))
-            costs = s.scalars(select(Cost).where(Cost.cycle_id == cycle_id)
-                              .order_by(Cost.at, Cost.id))
+            harvests = s.scalars(hq.order_by(Harvest.at, Harvest.id))
+            costs = s.scalars(cq.order_by(Cost.at, Cost.id))
             return CycleRecords(cycle, tuple(log_info(e) for e in logs),
                                 tuple(harvest_info(h) for h in harvests),
                                 tuple(cost_info(c) for c in costs))

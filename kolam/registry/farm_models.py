@@ -115,6 +115,22 @@ class LogEntry(Base):
     value: Mapped[float | None] = mapped_column(Float)
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[int] = mapped_column(BigInteger)
+    voided_at: Mapped[int | None] = mapped_column(BigInteger)
+    voided_by: Mapped[str | None] = mapped_column(String(64))
+    void_reason: Mapped[str | None] = mapped_column(String(200))
+    replaces_id: Mapped[int | None] = mapped_column(BigInteger)
+
+    members: Mapped[list[Member]] = relationship(secondary="log_members",
+                                                 order_by="Member.id")
+
+
+log_members = Table(
+    "log_members", Base.metadata,
+    Column("log_id", ForeignKey("cycle_logs.id", ondelete="CASCADE"), primary_key=True),
+    Column("member_id", ForeignKey("members.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+)
+"""The members who did the work of a log (issue #17); feeds their skill record."""
 
 
 harvest_members = Table(
@@ -142,6 +158,10 @@ class Harvest(Base):
     price_per_kg_rp: Mapped[float] = mapped_column(Float, default=0.0)
     recorded_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[int] = mapped_column(BigInteger)
+    voided_at: Mapped[int | None] = mapped_column(BigInteger)
+    voided_by: Mapped[str | None] = mapped_column(String(64))
+    void_reason: Mapped[str | None] = mapped_column(String(200))
+    replaces_id: Mapped[int | None] = mapped_column(BigInteger)
 
     members: Mapped[list[Member]] = relationship(secondary=harvest_members,
                                                  order_by="Member.id")
@@ -161,3 +181,7 @@ class Cost(Base):
     description: Mapped[str] = mapped_column(String(200), default="")
     recorded_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[int] = mapped_column(BigInteger)
+    voided_at: Mapped[int | None] = mapped_column(BigInteger)
+    voided_by: Mapped[str | None] = mapped_column(String(64))
+    void_reason: Mapped[str | None] = mapped_column(String(200))
+    replaces_id: Mapped[int | None] = mapped_column(BigInteger)

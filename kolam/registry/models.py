@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -32,6 +33,14 @@ class Site(Base):
     name: Mapped[str] = mapped_column(String(200))
     altitude_m: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[int] = mapped_column(BigInteger)
+    # Place (kolam.registry.places): null until an admin completes an auto-provisioned site.
+    kind: Mapped[str] = mapped_column(String(16), default="other", server_default="other")
+    province: Mapped[str | None] = mapped_column(String(100))
+    regency: Mapped[str | None] = mapped_column(String(100))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Jakarta",
+                                          server_default="Asia/Jakarta")
 
     ponds: Mapped[list[Pond]] = relationship(back_populates="site", order_by="Pond.slug")
 
@@ -47,6 +56,9 @@ class Pond(Base):
     area_m2: Mapped[float | None] = mapped_column(Float)
     depth_cm: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str | None] = mapped_column(String(16))
+    min_level_cm: Mapped[float | None] = mapped_column(Float)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     site: Mapped[Site] = relationship(back_populates="ponds")
     devices: Mapped[list[Device]] = relationship(back_populates="pond", order_by="Device.slug")

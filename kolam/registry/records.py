@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kolam.errors import Implausible as Implausible
 from kolam.errors import InvalidRecord as InvalidRecord
 
 
@@ -135,6 +136,8 @@ class NewLog:
     metric: str | None = None
     value: float | None = None
     note: str = ""
+    member_ids: tuple[int, ...] = ()
+    """Members who did the work, with ``member_id`` (issue #17): their skill records."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +145,12 @@ class LogInfo(NewLog):
     id: int = 0
     cycle_id: int = 0
     recorded_by: str = ""
+    voided_at: int | None = None
+    """Set when the log was voided (wrong, or replaced by a correction): kept, not counted."""
+    voided_by: str | None = None
+    void_reason: str | None = None
+    replaces_id: int | None = None
+    """The voided log this one corrects."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +179,10 @@ class HarvestInfo:
     price_per_kg_rp: float
     member_ids: tuple[int, ...]
     recorded_by: str
+    voided_at: int | None = None
+    voided_by: str | None = None
+    void_reason: str | None = None
+    replaces_id: int | None = None
 
     @property
     def revenue_rp(self) -> float:
@@ -193,6 +206,10 @@ class CostInfo:
     amount_rp: float
     description: str
     recorded_by: str
+    voided_at: int | None = None
+    voided_by: str | None = None
+    void_reason: str | None = None
+    replaces_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,12 @@ class SiteInfo:
     name: str
     altitude_m: float
     pond_count: int
+    kind: str = "other"
+    province: str | None = None
+    regency: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    timezone: str = "Asia/Jakarta"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +45,9 @@ class PondInfo:
     name: str
     area_m2: float | None
     depth_cm: float | None
+    kind: str | None = None
+    min_level_cm: float | None = None
+    active: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,14 +139,15 @@ class Registry:
                      depth_cm: float | None = None) -> Pond:
         site_row = s.scalar(select(Site).where(Site.slug == site))
         if site_row is None:
-            site_row = Site(slug=site, name=site_name or site, altitude_m=0.0,
-                            created_at=now_ms())
+            site_row = Site(slug=site, name=site_name or site, altitude_m=0.0, kind="other",
+                            timezone="Asia/Jakarta", created_at=now_ms())
             s.add(site_row)
             s.flush()
         pond_row = s.scalar(select(Pond).where(Pond.site_id == site_row.id, Pond.slug == pond))
         if pond_row is None:
             pond_row = Pond(site_id=site_row.id, slug=pond, name=pond_name or pond,
-                            area_m2=area_m2, depth_cm=depth_cm, created_at=now_ms())
+                            area_m2=area_m2, depth_cm=depth_cm, active=True,
+                            created_at=now_ms())
             s.add(pond_row)
             s.flush()
         return pond_row
@@ -148,7 +158,9 @@ class Registry:
                  .order_by(Site.slug))
             if only is not None:
                 q = q.where(Site.slug.in_(list(only)))
-            return [SiteInfo(site.slug, site.name, site.altitude_m, n) for site, n in s.execute(q)]
+            return [SiteInfo(site.slug, site.name, site.altitude_m, n, site.kind, site.province,
+                             site.regency, site.lat, site.lon, site.timezone)
+                    for site, n in s.execute(q)]
 
     def site(self, site: str) -> SiteInfo:
         found = self.sites([site])
@@ -161,7 +173,8 @@ class Registry:
         with self._session() as s:
             rows = s.scalars(select(Pond).join(Site).where(Site.slug == site)
                              .order_by(Pond.slug))
-            return [PondInfo(site, p.slug, p.name, p.area_m2, p.depth_cm) for p in rows]
+            return [PondInfo(site, p.slug, p.name, p.area_m2, p.depth_cm, p.kind, p.min_level_cm,
+                             p.active) for p in rows]
 
     def pond(self, site: str, pond: str) -> PondInfo:
         for p in self.ponds(site):

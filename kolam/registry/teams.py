@@ -53,7 +53,7 @@ class Teams:
     def add_team(self, site: str, new: NewTeam) -> TeamInfo:
         name = new.name.strip()
         if not name:
-            raise InvalidRecord("a team needs a name")
+            raise InvalidRecord("a team needs a name", key="team_name")
         if new.ends_at is not None and new.ends_at < new.starts_at:
             raise InvalidRecord("a team cannot end before it starts")
         try:
@@ -65,7 +65,8 @@ class Teams:
                 s.flush()
                 return _team_info(site, team, 0)
         except IntegrityError as exc:
-            raise InvalidRecord(f"site {site!r} already has a team named {name!r}") from exc
+            raise InvalidRecord(f"site {site!r} already has a team named {name!r}",
+                                key="team_exists", name=name) from exc
 
     def teams(self, site: str) -> list[TeamInfo]:
         with self._sessions() as s:

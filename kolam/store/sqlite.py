@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Sequence
-from itertools import chain
+from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -66,7 +66,7 @@ def _insert(conn: sqlite3.Connection, params: list[tuple[int, int, float]]) -> i
     whole = len(params) // INSERT_CHUNK * INSERT_CHUNK
     written = 0
     if whole:
-        flat = list(chain.from_iterable(params[:whole]))
+        flat = list(chain.from_iterable(islice(params, whole)))  # no copy of the rows
         step = INSERT_CHUNK * 3
         for i in range(0, len(flat), step):
             written += conn.execute(_INSERT_CHUNK, flat[i:i + step]).rowcount

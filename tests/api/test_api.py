@@ -43,7 +43,9 @@ def client(make_config: Callable[..., KolamConfig]) -> Iterator[TestClient]:
 
 def test_sites_and_ponds(client: TestClient) -> None:
     assert client.get("/api/v1/sites").json() == [
-        {"slug": "serang", "name": "serang", "pond_count": 2}]
+        {"slug": "serang", "name": "serang", "pond_count": 2, "kind": "other",
+         "province": None, "regency": None, "lat": None, "lon": None,
+         "timezone": "Asia/Jakarta", "altitude_m": 0.0}]  # an auto-provisioned site
     ponds = {p["slug"]: p for p in client.get("/api/v1/sites/serang/ponds").json()}
     # 33 °C is above the 30 °C optimum, but the status is the alert engine's judgement (with
     # its hold times), not one reading's: no alert open, so ok; the reading says warning.

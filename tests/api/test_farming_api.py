@@ -39,12 +39,17 @@ def test_a_cycle_from_stocking_to_kpis(farm: Farm) -> None:
         "team_id": team["id"], "seed_count": 10, "seed_weight_g": 2.0})
     assert r.status_code == 422 and "already has an active cycle" in r.json()["detail"]
     logs = f"{base}/cycles/{cycle['id']}/logs"
+    r = c.post(logs, headers=officer, json={"kind": "feeding", "at": iso(t0 + DAY_MS),
+                                            "feed_kg": 3.0})
+    assert r.status_code == 422 and r.json()["needs_confirmation"] is True  # 2 kg of fish
+    assert r.json()["check"] == "feed_high"
     for body in ({"kind": "feeding", "at": iso(t0 + DAY_MS), "feed_kg": 3.0,
-                  "member_id": member["id"]},
+                  "member_id": member["id"], "confirm": True},
                  {"kind": "mortality", "at": iso(t0 + 2 * DAY_MS), "dead_count": 100},
                  {"kind": "sampling", "at": iso(t0 + 9 * DAY_MS), "sample_count": 10,
-                  "sample_weight_g": 100.0}):
-        assert c.post(logs, headers=officer, json=body).status_code == 201
+                  "sample_weight_g": 100.0, "confirm": True}):  # 2 → 10 g in 9 days
+        r = c.post(logs, headers=officer, json=body)
+        assert r.status_code == 201, r.text
     r = c.post(logs, headers=officer, json={"kind": "feeding", "feed_kg": -1})
     assert r.status_code == 422 and "feed_kg" in r.text  # pydantic names the field
     r = c.post(logs, headers=officer, json={"kind": "feeding", "at": iso(t0 - DAY_MS),

@@ -50,6 +50,10 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", S): ALL,
     ("GET", S + "/ponds"): ALL,
     ("GET", S + "/ponds/{pond}"): ALL,
+    ("POST", "/api/v1/sites"): ADMIN,  # of every site, or a site admin for its own slug
+    ("PATCH", S): ADMIN,
+    ("POST", S + "/ponds"): ADMIN,
+    ("PATCH", S + "/ponds/{pond}"): WRITERS,  # officers may edit their ponds (issue #19)
     ("GET", S + "/ponds/{pond}/series"): ALL,
     ("GET", S + "/ponds/{pond}/series.csv"): ALL,
     ("GET", S + "/ponds/{pond}/forecast"): ALL,
@@ -75,6 +79,12 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", S + "/cycles/{cycle}/harvests"): WRITERS,
     ("GET", S + "/cycles/{cycle}/costs"): STAFF,
     ("POST", S + "/cycles/{cycle}/costs"): WRITERS,
+    ("PATCH", S + "/cycles/{cycle}/logs/{log}"): WRITERS,
+    ("DELETE", S + "/cycles/{cycle}/logs/{log}"): LOGGERS,  # the kiosk: its own, 30 min
+    ("PATCH", S + "/cycles/{cycle}/harvests/{harvest}"): WRITERS,
+    ("DELETE", S + "/cycles/{cycle}/harvests/{harvest}"): WRITERS,
+    ("PATCH", S + "/cycles/{cycle}/costs/{cost}"): WRITERS,
+    ("DELETE", S + "/cycles/{cycle}/costs/{cost}"): WRITERS,
     ("GET", S + "/cycles/{cycle}/kpis"): ALL,
     ("GET", S + "/reports/monthly"): STAFF,
     ("GET", S + "/reports/monthly.csv"): STAFF,
@@ -131,7 +141,8 @@ def _url(farm: Farm, path: str) -> str:
     ids = farm.ids[SITE_A]
     return path.format(site=SITE_A, pond="kolam-1", team=ids["team"], member=ids["member"],
                        cycle=ids["cycle"], username="officer", alert=MISSING_ID,
-                       silence=MISSING_ID, key_id=MISSING_ID)
+                       silence=MISSING_ID, key_id=MISSING_ID, log=MISSING_ID,
+                       harvest=MISSING_ID, cost=MISSING_ID)
 
 
 def _expected(method: str, path: str, caller: str) -> set[int]:

@@ -147,7 +147,8 @@ def test_form_validation_message_shown(browser: Browser, base_url: str) -> None:
         page.check("input[name=kind][value=mortality]")
         page.fill("input[name=amount]", "2,5")
         page.click("#log button[type=submit]")
-        expect(page.locator("#log .msg.critical")).to_contain_text("whole number")
+        expect(page.locator("#log .msg.critical")).to_contain_text(
+            "Ikan mati: harus bilangan bulat")
 
 
 def test_live_value_arrives_without_reload(browser: Browser, base_url: str,

@@ -107,3 +107,32 @@ def test_do_saturation_uses_the_site_altitude(tmp_path: Path) -> None:
     assert sat["serang"] == pytest.approx(100.0, abs=0.2)
     assert sat["dieng"] == pytest.approx(100.0 / 0.7762, abs=0.3)
     registry.close()
+
+
+def test_device_checked_once_a_batch_and_disabling_takes_the_next(tmp_path: Path) -> None:
+    from kolam.registry.devices import BrokerLogins
+
+    registry = Registry(f"sqlite:///{tmp_path / 'registry.sqlite'}", device_cache_s=0)
+    decoder = Decoder(registry, Limits(), auto_provision=True)
+    asked: list[object] = []
+    check = registry.check_device
+
+    def counting(ref: object, *, auto_provision: bool) -> object:
+        asked.append(ref)
+        return check(ref, auto_provision=auto_provision)  # type: ignore[arg-type]
+
+    registry.check_device = counting  # type: ignore[method-assign, assignment]
+
+    def batch(seq: int) -> list[Message]:
+        return [Message(TOPIC, json.dumps({"v": 1, "seq": seq + i, "boot": 1, "samples": [
+            {"t": NOW + 1000 * (seq + i), "do_mgl": 5.0}]}).encode(), 1, False, i + 1)
+            for i in range(3)]
+
+    first = decoder.decode(batch(0), NOW)
+    assert len(first.rows) == 3 and not first.dead
+    assert len(asked) == 1  # three messages, one device: one question
+    BrokerLogins(registry).set_device_enabled("serang", "node-1", False)
+    second = decoder.decode(batch(3), NOW)
+    assert second.rows == []
+    assert [d.reason for d in second.dead] == ["disabled_device"] * 3
+    registry.close()

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kolam.errors import ProtocolError
 from kolam.protocol import (
@@ -18,6 +21,7 @@ from kolam.protocol import (
     Status,
     Telemetry,
     TopicKind,
+    _loads,
     cmd_topic,
     decode_command,
     decode_state,
@@ -254,3 +258,27 @@ def test_bad_state_is_refused(payload: bytes, reason: Reason) -> None:
     with pytest.raises(ProtocolError) as err:
         decode_state(payload)
     assert err.value.reason is reason
+
+
+_json_text = st.one_of(
+    st.text(max_size=40),
+    st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True)
+                 | st.text(max_size=6),
+                 lambda inner: st.lists(inner, max_size=3)
+                 | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+                 max_leaves=10).map(json.dumps),
+).flatmap(lambda s: st.sampled_from([s, f" {s}", f"{s}\n", f"\ufeff{s}", f"{s}}}", s[:-1]]))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_json_text)
+def test_payload_json_reads_exactly_as_json_loads(text: str) -> None:
+    """The payload reader's shortcut changes nothing: same value, or the same error."""
+
+    def outcome(load: Callable[[str], object]) -> tuple[str, str]:
+        try:
+            return "ok", repr(load(text))
+        except (ValueError, RecursionError) as exc:
+            return type(exc).__name__, str(exc)
+
+    assert outcome(_loads) == outcome(json.loads)

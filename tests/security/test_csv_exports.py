@@ -54,7 +54,7 @@ def test_monthly_csv_writes_a_team_name_as_text(farm: Farm) -> None:
         "seed_weight_g": 2.0})
     assert cycle.status_code == 201, cycle.text
     r = c.post(f"{base}/cycles/{cycle.json()['id']}/harvests", headers=officer,
-               json={"kg": 1.0, "count": 10, "at": iso(now - 60_000)})
+               json={"kg": 1.0, "count": 10, "at": iso(now - 60_000), "confirm": True})
     assert r.status_code == 201, r.text
     month = from_ms(now - 60_000).astimezone(WIB).strftime("%Y-%m")
     r = c.get(f"{base}/reports/monthly.csv", params={"month": month}, headers=officer)

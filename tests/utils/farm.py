@@ -68,7 +68,7 @@ def seed_site(registry: Registry, site: str, now: int) -> dict[str, int]:
     cycle = cycles.start(site, "kolam-1", NewCycle(team.id, start + DAY_MS, 1000, 2.0,
                                                     seed_cost_rp=300_000))
     entries.add_log(site, cycle.id, NewLog(LogKind.FEEDING, start + 2 * DAY_MS, member.id,
-                                           feed_kg=1.0), "seed")
+                                           feed_kg=0.2), "seed")
     entries.add_log(site, cycle.id, NewLog(LogKind.SAMPLING, start + 20 * DAY_MS, member.id,
                                            sample_count=10, sample_weight_g=200.0), "seed")
     entries.add_harvest(site, cycle.id, NewHarvest(start + 30 * DAY_MS, 5.0, count=100,

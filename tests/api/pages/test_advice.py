@@ -93,3 +93,16 @@ def test_kiosk_page_says_a_healthy_pond_is_fine(client: TestClient) -> None:
     tile = body[body.index('id="tile-kolam-1"'):body.index('id="tile-kolam-2"')]
     assert "Air baik" in tile and "Beri pakan" in tile
     assert "pH tinggi" not in tile
+
+
+def test_a_wita_sites_day_starts_at_its_own_midnight() -> None:
+    """A feeding at 23:30 WIB is 00:30 WITA: today's first meal at a Makassar site, and
+    yesterday's at a Jakarta one (issue #19)."""
+    from zoneinfo import ZoneInfo
+
+    wita = ZoneInfo("Asia/Makassar")
+    midnight_wita = wib_day_start(NOW) + DAY_MS - 3_600_000  # 00:00 WITA = 23:00 WIB
+    now = midnight_wita + 5 * 3_600_000  # 05:00 WITA, 04:00 WIB
+    logs = (_log(LogKind.FEEDING, midnight_wita + 30 * 60_000),)
+    assert todays_tasks(logs, now - 20 * DAY_MS, now, "id", wita)[0].done
+    assert not todays_tasks(logs, now - 20 * DAY_MS, now, "id")[0].done  # WIB: yesterday

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+from decimal import Decimal
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from api.i18n import error_text, num
 from api.pages.charts import step_s
-from api.pages.forms import date_wib, number
+from api.pages.forms import date_wib, number, parse_number
+from kolam.bounds import FEED_KG
 from kolam.registry.records import InvalidRecord
 
 
@@ -19,8 +25,8 @@ def test_numbers_with_comma_or_dot(raw: str, want: float) -> None:
                                               ("-1", "more than 0"), ("nan", "more than 0"),
                                               ("1,5", "whole number")])
 def test_bad_numbers_name_the_field(raw: str, message: str) -> None:
-    with pytest.raises(InvalidRecord, match=f"seed count: .*{message}"):
-        number(raw, "seed count", integer=True)
+    with pytest.raises(InvalidRecord, match=f"Seed count: .*{message}"):
+        number(raw, "f_seed_count", "en", integer=True)
 
 
 def test_optional_number() -> None:
@@ -38,3 +44,38 @@ def test_chart_step_gives_about_500_points() -> None:
     for days in (1, 7, 30):
         span = days * 86_400_000
         assert 400 <= span / 1000 / step_s(span) <= 500
+
+
+@pytest.mark.parametrize(("raw", "lang", "want"), [
+    ("22.000", "id", 22_000.0), ("22.000", "en", 22.0), ("22,000", "en", 22_000.0),
+    ("22,000", "id", 22.0), ("1.234,5", "id", 1234.5), ("1,234.5", "id", 1234.5),
+    ("1.234.567", "id", 1_234_567.0), ("Rp 22.000", "id", 22_000.0), ("2.5", "id", 2.5),
+    ("2,5", "en", 2.5), ("0.500", "id", 0.5), ("1\u00a0000", "id", 1000.0)])
+def test_indonesian_and_english_number_formats(raw: str, lang: str, want: float) -> None:
+    assert number(raw, "f_price", lang) == want
+
+
+@pytest.mark.parametrize("raw", ["1.2.3", "1,2,3", "1.23,4", "12,34.5,6", "1..2", "."])
+def test_malformed_groupings_are_not_numbers(raw: str) -> None:
+    with pytest.raises(InvalidRecord, match="is not a number") as info:
+        number(raw, "f_price", "id")
+    assert info.value.key == "not_number"
+
+
+@given(st.decimals(min_value=0, max_value=10_000_000, places=3, allow_nan=False),
+       st.integers(0, 3), st.sampled_from(["id", "en"]))
+def test_what_the_pages_print_reads_back(value: Decimal, decimals: int, lang: str) -> None:
+    """Every number the pages print (``api.i18n.num``) is read back as the same number."""
+    shown = num(float(value), decimals, lang)
+    assert parse_number(shown, lang) == pytest.approx(round(float(value), decimals), abs=1e-9)
+
+
+def test_errors_name_the_field_in_the_language() -> None:
+    with pytest.raises(InvalidRecord) as info:
+        number("2,5", "f_dead_count", "id", integer=True)
+    assert error_text(info.value, "id") == "Ikan mati: harus bilangan bulat"
+    assert error_text(info.value, "en") == "Dead fish: must be a whole number"
+    assert str(info.value) == "Dead fish: must be a whole number"  # the API's English
+    with pytest.raises(InvalidRecord) as info:
+        number("501", "f_feed_kg", "id", bound=FEED_KG)
+    assert error_text(info.value, "id") == "Pakan: paling banyak 500 kg per catatan"

@@ -60,11 +60,11 @@ def test_kiosk_log_form_saves_and_validates(client: TestClient, site: DemoSite) 
     assert cycle is not None
     last = cycles.records(SITE, cycle.id).logs[-1]
     assert (last.kind, last.dead_count, last.recorded_by) == (LogKind.MORTALITY, 2, "kiosk")
-    for form, message in (({"kind": "feeding", "amount": "-1"}, "more than 0"),
-                          ({"kind": "feeding", "amount": "abc"}, "not a number"),
-                          ({"kind": "mortality", "amount": "99999"}, "more than the"),
-                          ({"kind": "sampling", "amount": "3"}, "feeding or dead fish"),
-                          ({"kind": "feeding", "amount": "1", "pond": "nope"}, "no pond")):
+    for form, message in (({"kind": "feeding", "amount": "-1"}, "Pakan: harus lebih dari 0"),
+                          ({"kind": "feeding", "amount": "abc"}, "Pakan: “abc” bukan angka"),
+                          ({"kind": "mortality", "amount": "99999"}, "lebih banyak dari"),
+                          ({"kind": "sampling", "amount": "3"}, "pakan atau ikan mati"),
+                          ({"kind": "feeding", "amount": "1", "pond": "nope"}, "Pilih kolam")):
         r = client.post(f"/kiosk/{SITE}/logs", data={"csrf": csrf, "pond": "kolam-1"} | form)
         assert r.status_code == 422 and message in r.text, (form, r.text[-2000:])
     r = client.post(f"/kiosk/{SITE}/logs", data={"pond": "kolam-1", "kind": "feeding",
@@ -116,7 +116,7 @@ def test_alerts_page_acknowledge_and_silence(client: TestClient, site: DemoSite)
     csrf = _csrf(client.get("/alerts").text)
     r = client.post(f"/sites/{SITE}/silences", data={"csrf": csrf, "pond": "kolam-3",
                                                      "hours": "999", "reason": "x"})
-    assert r.status_code == 422 and "at most 720" in r.text
+    assert r.status_code == 422 and "Jam: paling banyak 720 jam" in r.text
     r = client.post(f"/sites/{SITE}/silences", data={"csrf": csrf, "pond": "kolam-3",
                                                      "hours": "1,5", "reason": "kuras kolam"})
     assert r.status_code == 303 and "kuras kolam" in client.get(r.headers["location"]).text
@@ -126,20 +126,20 @@ def test_team_forms_show_validation_messages(client: TestClient) -> None:
     log_in(client, "officer")
     body = client.get(f"/teams/{SITE}").text
     r = client.post(f"/teams/{SITE}", data={"csrf": _csrf(body), "name": " "})
-    assert r.status_code == 422 and "a team needs a name" in r.text
+    assert r.status_code == 422 and "Kelompok perlu nama." in r.text
     r = client.post(f"/teams/{SITE}", data={"csrf": _csrf(body), "name": "Lele Baru"})
     assert r.status_code == 303
     team = r.headers["location"].split("/")[-1].split("?")[0]
     page = client.get(f"/teams/{SITE}/{team}").text
     r = client.post(f"/teams/{SITE}/{team}/cycles", data={
         "csrf": _csrf(page), "pond": "kolam-1", "seed_count": "1000", "seed_weight_g": "2"})
-    assert r.status_code == 422 and "already has an active cycle" in r.text
+    assert r.status_code == 422 and "masih punya siklus aktif" in r.text
     r = client.post(f"/teams/{SITE}/{team}/cycles", data={
         "csrf": _csrf(page), "pond": "kolam-1", "seed_count": "10.5", "seed_weight_g": "2"})
-    assert r.status_code == 422 and "whole number" in r.text
+    assert r.status_code == 422 and "Jumlah benih: harus bilangan bulat" in r.text
     r = client.post(f"/teams/{SITE}/1/logs", data={
         "csrf": _csrf(page), "cycle": "1", "kind": "feeding", "value": "1"})
-    assert r.status_code == 422 and "is outside cycle 1" in r.text  # finished in the demo
+    assert r.status_code == 422 and "di luar siklus" in r.text  # finished in the demo
     log_in(client, "dinas")
     assert client.post(f"/teams/{SITE}", data={"csrf": "x", "name": "y"}).status_code == 403
 

@@ -324,3 +324,28 @@ def test_batches_raise_exactly_what_single_samples_raise(seed: int, cuts: list[i
     assert {k[2] for k in _states(single)} >= {"do_low", "nh3_high", "do_nh3", "temp_drop",
                                                "spikes/node-2/ph", "flatline/node-3/do_mgl"}
     assert len(expected) >= 5
+
+
+def test_the_dawn_forecast_takes_the_sites_recorded_place(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue #19: the site record's coordinates win over the alert config's, which win
+    over Serang's; a site the registry cannot name falls back and never raises."""
+    from kolam.alerts.pipeline import site_coordinates
+    from kolam.places import SitePlace
+    from kolam.registry.places import Places
+    from kolam.registry.repo import Registry
+
+    registry = Registry(f"sqlite:///{tmp_path / 'registry.sqlite'}")
+    try:
+        Places(registry.engine).add_site("lapas-sorong", SitePlace(lat=-0.88, lon=131.25))
+        registry.ensure_pond("serang", "kolam-1")
+        cfg = AlertsConfig(sites={"serang": SiteAlerts(latitude_deg=-6.0, longitude_deg=106.0),
+                                  "lapas-sorong": SiteAlerts(latitude_deg=-6.0,
+                                                             longitude_deg=106.0)})
+        e = AlertEngine(cfg, place=lambda site: site_coordinates(registry, site))
+        place = {site: (e._pond(site, "kolam-1").forecast.lat_deg,
+                        e._pond(site, "kolam-1").forecast.lon_deg)
+                 for site in ("lapas-sorong", "serang", "nowhere")}
+    finally:
+        registry.close()
+    assert place == {"lapas-sorong": (-0.88, 131.25), "serang": (-6.0, 106.0),
+                     "nowhere": (-6.12, 106.15)}

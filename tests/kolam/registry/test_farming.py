@@ -54,7 +54,7 @@ def test_records_round_trip(farm: Farm) -> None:
     e = farm.entries
     c = farm.cycle.id
     e.add_log("serang", c, NewLog(LogKind.FEEDING, T0 + 2 * DAY_MS, farm.member.id,
-                                  feed_kg=0.5, protein_pct=31), "officer")
+                                  feed_kg=0.5, protein_pct=31), "officer", confirmed=True)
     e.add_log("serang", c, NewLog(LogKind.MORTALITY, T0 + 3 * DAY_MS, dead_count=10), "kiosk")
     e.add_log("serang", c, NewLog(LogKind.SAMPLING, T0 + 30 * DAY_MS, sample_count=10,
                                   sample_weight_g=250), "officer")
@@ -106,7 +106,7 @@ def test_impossible_logs_are_refused(farm: Farm, log: NewLog, words: str) -> Non
 def test_impossible_harvests_and_cycles_are_refused(farm: Farm) -> None:
     c = farm.cycle.id
     farm.entries.add_log("serang", c, NewLog(LogKind.MORTALITY, T0 + 2 * DAY_MS, dead_count=20),
-                         "officer")
+                         "officer", confirmed=True)  # 20 % of the pond: asked about
     with pytest.raises(InvalidRecord, match=r"harvest of 81 fish .* more than the 80 alive"):
         farm.entries.add_harvest("serang", c, NewHarvest(T0 + 3 * DAY_MS, 1.0, count=81), "o")
     with pytest.raises(InvalidRecord, match="derived from the weight"):
@@ -120,7 +120,7 @@ def test_impossible_harvests_and_cycles_are_refused(farm: Farm) -> None:
     with pytest.raises(NotFound):  # another site's team
         farm.cycles.start("lebak", "kolam-1", NewCycle(farm.team.id, T0, 10, 2.0))
     farm.entries.add_harvest("serang", c, NewHarvest(T0 + 10 * DAY_MS, 1.0, final=True,
-                                                     count=70), "o")
+                                                     count=70), "o", confirmed=True)
     with pytest.raises(InvalidRecord, match="ended"):
         farm.entries.add_harvest("serang", c, NewHarvest(T0 + 11 * DAY_MS, 1.0, count=1), "o")
     with pytest.raises(InvalidRecord, match="outside cycle"):

@@ -1,0 +1,77 @@
+"""What a page says back after saving: "Tersimpan: pakan 2,5 kg, 07:30" (issue #17).
+
+Every value a person typed is shown as it was stored, with its unit, the time in WIB
+and the pond, so a typo is seen at once and can be undone or corrected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api.i18n import num, rupiah, t
+from kolam.registry.records import HarvestInfo, LogInfo, LogKind
+from kolam.timeutil import WIB, from_ms, now_ms
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """What a page says back, and which record (``log``/``harvest``) to undo or correct."""
+
+    text: str
+    kind: str = ""
+    id: int = 0
+
+
+def when(t_ms: int, lang: str, now: int | None = None) -> str:
+    """``07:30`` today, ``24/11/2026 07:30`` another day (WIB)."""
+    at = from_ms(t_ms).astimezone(WIB)
+    today = from_ms(now if now is not None else now_ms()).astimezone(WIB).date()
+    return at.strftime("%H:%M" if at.date() == today else "%d/%m/%Y %H:%M")
+
+
+def fish(n: int, lang: str) -> str:
+    return f"{num(n, 0, lang)} {'fish' if lang == 'en' else 'ekor'}"
+
+
+def per_fish_g(log: LogInfo) -> float | None:
+    if log.sample_count and log.sample_weight_g:
+        return log.sample_weight_g / log.sample_count
+    return None
+
+
+def log_values(log: LogInfo, lang: str) -> str:
+    """The values of a log with units: ``pakan 2,5 kg``, ``30 ekor, total 537 g → 17,9 g/ekor``."""
+    kind = t(lang, log.kind.value).lower()
+    if log.kind is LogKind.FEEDING and log.feed_kg is not None:
+        return f"{kind} {num(log.feed_kg, 2, lang).rstrip('0').rstrip(',.')} kg"
+    if log.kind is LogKind.MORTALITY and log.dead_count is not None:
+        return f"{kind} {fish(log.dead_count, lang)}"
+    abw = per_fish_g(log)
+    if log.kind is LogKind.SAMPLING and abw is not None and log.sample_count:
+        return t(lang, "echo_sampling", n=fish(log.sample_count, lang),
+                 total=num(log.sample_weight_g, 1, lang), abw=num(abw, 1, lang))
+    if log.kind is LogKind.WATER_EXCHANGE and log.exchange_pct is not None:
+        return f"{kind} {num(log.exchange_pct, 0, lang)} %"
+    if log.kind is LogKind.MEASUREMENT and log.metric:
+        return f"{kind} {log.metric} {num(log.value, 2, lang)}"
+    if log.kind is LogKind.TREATMENT:
+        return f"{kind} {log.treatment or ''} {log.dose or ''}".strip()
+    return f"{kind}: {log.note}"
+
+
+def log_echo(log: LogInfo, lang: str, pond_name: str = "") -> str:
+    where = f" · {pond_name}" if pond_name else ""
+    return t(lang, "saved_echo", what=log_values(log, lang), time=when(log.at, lang)) + where
+
+
+def harvest_values(h: HarvestInfo, lang: str) -> str:
+    parts = [f"{t(lang, 'harvest').lower()} {num(h.kg, 1, lang)} kg", fish(h.count, lang)]
+    if h.price_per_kg_rp:
+        parts.append(f"{rupiah(h.price_per_kg_rp)}/kg")
+    if h.final:
+        parts.append(t(lang, "final_short"))
+    return ", ".join(parts)
+
+
+def harvest_echo(h: HarvestInfo, lang: str) -> str:
+    return t(lang, "saved_echo", what=harvest_values(h, lang), time=when(h.at, lang))
