@@ -25,6 +25,7 @@ from kolam.auth import (
     TokenClaims,
     read_token,
 )
+from kolam.config import KolamConfig
 
 TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 - a path, not a secret
 SESSION_COOKIE = "kolam_session"
@@ -79,6 +80,18 @@ STAFF = frozenset({Role.ADMIN, Role.OFFICER, Role.DINAS})
 WRITERS = frozenset({Role.ADMIN, Role.OFFICER})
 LOGGERS = frozenset({Role.ADMIN, Role.OFFICER, Role.KIOSK})
 """May add daily logs (the kiosk only a few kinds)."""
+
+
+def ack_roles(config: KolamConfig) -> frozenset[Role]:
+    """Who may acknowledge an alert (which stops its escalation): the site's staff, the
+    Dinas only when ``alerts.dinas_may_acknowledge`` says so."""
+    return STAFF if config.alerts.dinas_may_acknowledge else WRITERS
+
+
+def check_may_acknowledge(user: Principal, config: KolamConfig) -> None:
+    if user.role not in ack_roles(config):
+        raise Forbidden(f"a {user.role.value} user may not acknowledge alerts (the staff on "
+                        "site do; alerts.dinas_may_acknowledge lets the Dinas)")
 
 
 def _check_role(user: Principal, roles: frozenset[Role]) -> None:

@@ -1,8 +1,12 @@
 """Words and numbers for the pages: Bahasa Indonesia by default, English on request.
 
 The language is the ``lang`` cookie (``id`` or ``en``), set by the switch on every page.
-Times are shown in WIB (UTC+7); numbers follow the language (``5,2`` in Indonesian,
-``5.2`` in English) and always carry their unit.
+Times are shown in the site's zone (WIB); numbers follow the language (``5,2`` in
+Indonesian, ``5.2`` in English) and always carry their unit. The writing of numbers, money
+and dates is ``api.fmt``'s; the helpers here are its older names.
+
+An English phrase with a plural form gives both, ``"{n} cycle|{n} cycles"`` (``tn``):
+Indonesian nouns do not change with the count.
 """
 
 from __future__ import annotations
@@ -11,8 +15,8 @@ from typing import Final
 
 from fastapi import Request
 
+from api import fmt
 from kolam.catalogue import METRICS
-from kolam.timeutil import WIB, from_ms
 
 LANGS: Final = ("id", "en")
 DEFAULT_LANG: Final = "id"
@@ -352,6 +356,41 @@ WORDS: dict[str, tuple[str, str]] = {
     "st_loading": ("Memuat riwayat…", "Loading history…"),
     "loading_do": ("Data lama sedang dimuat; angka terbaru muncul sebentar lagi.",
                    "Older data is loading; the latest readings appear shortly."),
+    # h11-pages (issue #17 items 6, 7): names for the values pages showed raw, counts with
+    # plurals, chart legends, the Dinas overview, who may acknowledge.
+    "per_day": ("hari", "day"),
+    "show": ("Tampilkan", "Show"),
+    "mean": ("rata-rata", "mean"),
+    "min": ("min", "min"),
+    "max": ("maks", "max"),
+    "n_fish": ("{n} ekor", "{n} fish|{n} fish"),
+    "n_cycles_ended": ("{n} selesai", "{n} ended|{n} ended"),
+    "n_ponds": ("{n} kolam", "{n} pond|{n} ponds"),
+    "n_alerts": ("{n} peringatan", "{n} alert|{n} alerts"),
+    "prog_lele_growout": ("Pembesaran lele", "Catfish grow-out"),
+    "prog_entrepreneurship": ("Kewirausahaan", "Entrepreneurship"),
+    "ms_active": ("aktif", "active"),
+    "ms_released": ("bebas", "released"),
+    "ms_transferred": ("dipindahkan", "transferred"),
+    "ev_feeding": ("{n} catatan pakan", "{n} feeding log|{n} feeding logs"),
+    "ev_health": ("{n} catatan ikan mati", "{n} mortality log|{n} mortality logs"),
+    "ev_sampling": ("{n} catatan sampling", "{n} sampling log|{n} sampling logs"),
+    "ev_water": ("{n} catatan ganti air/ukur manual",
+                 "{n} water exchange/measurement log|{n} water exchange/measurement logs"),
+    "ev_treatment": ("{n} catatan pengobatan", "{n} treatment log|{n} treatment logs"),
+    "ev_harvest": ("ikut {n} panen", "{n} harvest taken part in|{n} harvests taken part in"),
+    "ev_cycle": ("{n} siklus selesai", "{n} cycle completed|{n} cycles completed"),
+    "ev_records": ("{n} catatan", "{n} record|{n} records"),
+    "sites": ("Lokasi", "Sites"),
+    "worst_alert": ("Peringatan terberat", "Worst alert"),
+    "ranked_by_trouble": ("Kolam, yang paling bermasalah di atas",
+                          "Ponds, the most troubled first"),
+    "alerts_by_severity": ("{crit} bahaya · {warn} waspada", "{crit} critical · {warn} warning"),
+    "ack_not_allowed": ("Dinas hanya memantau: peringatan ditangani oleh petugas di lokasi.",
+                        "The Dinas watches only: alerts are handled by the staff on site."),
+    "last_data_h": ("Data terakhir", "Last data"),
+    "print": ("Cetak", "Print"),
+    "printed_at": ("Dicetak {time}", "Printed {time}"),
 }
 
 UNITS_ID: Final = {"fish": "ekor", "kg per log": "kg per catatan", "Rp/kg": "Rp/kg",
@@ -367,23 +406,39 @@ def lang_of(request: Request) -> str:
     return lang if lang in LANGS else DEFAULT_LANG
 
 
+MISSING: set[str] = set()
+"""Keys asked for that ``WORDS`` lacks (shown as the bare key): tests/api/test_i18n.py
+renders every page in both languages and fails when this is not empty."""
+
+
 def t(lang: str, key: str, **fill: object) -> str:
     """The phrase ``key`` in ``lang`` with ``{name}`` fields filled in."""
     pair = WORDS.get(key)
     if pair is None:
+        MISSING.add(key)
         return key
     text = pair[1] if lang == "en" else pair[0]
+    if "|" in text:
+        text = text.partition("|")[0]
     return text.format(**fill) if fill else text
+
+
+def tn(lang: str, key: str, n: int, **fill: object) -> str:
+    """The phrase ``key`` for a count ``n`` (``{n}`` filled, written the language's way):
+    English takes its plural form (after ``|``) unless ``n`` is 1."""
+    pair = WORDS.get(key)
+    if pair is None:
+        MISSING.add(key)
+        return f"{n} {key}"
+    text = pair[1] if lang == "en" else pair[0]
+    one, _, many = text.partition("|")
+    text = many if many and n != 1 else one
+    return text.format(n=fmt.number(n, 0, lang), **fill)
 
 
 def num(value: float | None, decimals: int, lang: str) -> str:
     """``1234.5`` → ``1.234,5`` (id) or ``1,234.5`` (en); ``—`` for no value."""
-    if value is None:
-        return "—"
-    text = f"{value:,.{decimals}f}"
-    if lang == "en":
-        return text
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return fmt.number(value, decimals, lang)
 
 
 def reading(metric: str, value: float | None, lang: str) -> str:
@@ -405,11 +460,9 @@ def label(metric: str, lang: str) -> str:
     return m.label_en if lang == "en" else m.label_id
 
 
-def wib(t_ms: int | None, fmt: str = "%d-%m-%Y %H:%M") -> str:
-    """Epoch ms as WIB wall-clock text, with the zone named."""
-    if t_ms is None:
-        return "—"
-    return from_ms(t_ms).astimezone(WIB).strftime(fmt) + " WIB"
+def wib(t_ms: int | None, lang: str = "id") -> str:
+    """Epoch ms as the site's wall-clock text, zone named: ``24/11/2026 14:25 WIB``."""
+    return fmt.datetime(t_ms, lang)
 
 
 def ago(now_ms: int, t_ms: int | None, lang: str) -> str:

@@ -46,6 +46,10 @@ class PondView:
     devices: list[DeviceInfo]
     cycle: CycleInfo | None
 
+    heard: dict[str, int]
+    """Per device, the newest of its last status message and its newest reading: a node
+    whose readings arrive was seen then, whatever its last status said."""
+
     @property
     def last_t(self) -> int | None:
         return self.status.last_t
@@ -73,7 +77,10 @@ def pond_view(p: PondInfo, latest: list[Latest], alerts: list[AlertInfo],
               offline_after_intervals: float) -> PondView:
     """A pond's view from what the store and registry hold about it (pure)."""
     status = pond_status(latest, alerts, devices, now, offline_after_intervals)
-    return PondView(p, status, readings(latest, alerts), alerts, devices, cycle)
+    heard = {d.slug: d.status_at for d in devices if d.status_at is not None}
+    for x in latest:
+        heard[x.key.device] = max(heard.get(x.key.device, x.t), x.t)
+    return PondView(p, status, readings(latest, alerts), alerts, devices, cycle, heard)
 
 
 class PondViews:

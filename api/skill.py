@@ -46,6 +46,7 @@ class CompetencyLine(BaseModel):
     label_id: str
     label_en: str
     evidence: str
+    count: int
 
 
 class SkillRecord(BaseModel):
@@ -90,7 +91,8 @@ def skill_record(site: str, member_id: int, user: Principal, teams: Teams, cycle
                                harvested_kg=k.harvested_kg, survival_pct=k.survival_pct,
                                fcr=k.fcr))
     competencies = [CompetencyLine(code=e.competency.code, label_id=e.competency.label_id,
-                                   label_en=e.competency.label_en, evidence=e.evidence)
+                                   label_en=e.competency.label_en, evidence=e.evidence,
+                                   count=e.count)
                     for e in evidenced(kinds, len(harvests), sum(c.completed for c in lines))]
     return SkillRecord(
         site=site, member_id=m.id, alias=m.alias,

@@ -361,6 +361,10 @@ class AlertsConfig(_Section):
     replay_s: float = Field(
         3 * 3600.0, ge=0,
         description="On start, run this much of each series' history through the rules")
+    dinas_may_acknowledge: bool = Field(
+        False, description="Whether a Dinas login may acknowledge alerts; off: the staff on "
+                           "site (admin, officer) do, so escalation to them is never stopped "
+                           "from afar")
 
     @model_validator(mode="after")
     def _known_rules(self) -> AlertsConfig:

@@ -27,6 +27,8 @@ class Competency:
 class Evidenced:
     competency: Competency
     evidence: str
+    count: int
+    """How many records (harvests, cycles) evidence it: the pages say it in their language."""
 
 
 COMPETENCIES = (
@@ -61,5 +63,5 @@ def evidenced(log_kinds: Counter[LogKind], harvests: int,
             what = "records" if c.code == "records" else \
                 "/".join(k.value.replace("_", " ") for k in c.kinds) + " logs"
         if n >= c.at_least:
-            out.append(Evidenced(c, f"{n} {what}"))
+            out.append(Evidenced(c, f"{n} {what}", n))
     return out

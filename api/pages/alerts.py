@@ -1,7 +1,8 @@
 """``/alerts``: the alerts of the user's sites; acknowledge one, silence a pond.
 
-Same rules as the API (``api.routes.alerts``): staff of the site (admin, officer, dinas)
-acknowledge; admin and officer of the site add silences.
+Same rules as the API (``api.routes.alerts``): the staff on site (admin, officer)
+acknowledge, the Dinas too when ``alerts.dinas_may_acknowledge``; admin and officer of the
+site add silences.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.auth import STAFF, WRITERS
-from api.deps import AlertsDep, RegistryDep
+from api.auth import STAFF, WRITERS, ack_roles, check_may_acknowledge
+from api.deps import AlertsDep, ConfigDep, RegistryDep
 from api.i18n import error_text, lang_of
 from api.pages.advice import alert_advice, alert_title
 from api.pages.forms import number
@@ -53,7 +54,7 @@ def _alerts_page(request: Request, user: Principal, registry: Registry, alerts: 
         for a, ns in alerts.deliveries([a.id for a in found]).items()}
     return page(request, "alerts.html", status_code=status_code, alerts=found, site=site,
                 sites=sites, show=show, silences=silences, deliveries=deliveries,
-                can_ack=user.role in STAFF,
+                can_ack=user.role in ack_roles(request.app.state.config),
                 can_silence=user.role in WRITERS, alert_title=alert_title,
                 alert_advice=alert_advice,
                 ponds={s: [p.slug for p in registry.ponds(s)] for s in chosen}, **extra)
@@ -67,9 +68,10 @@ def alerts_page(request: Request, user: PageUser, registry: RegistryDep, alerts:
 
 @router.post("/sites/{site}/alerts/{alert}/ack")
 def acknowledge(request: Request, site: str, alert: int, user: SiteStaffPage,
-                registry: RegistryDep, alerts: AlertsDep,
+                registry: RegistryDep, alerts: AlertsDep, config: ConfigDep,
                 csrf: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
+    check_may_acknowledge(user, config)
     if alerts.get(alert).site != site:
         raise NotFound(f"no alert {alert} at site {site!r}")
     try:

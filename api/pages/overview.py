@@ -1,8 +1,12 @@
 """``/``: every site and pond of the user at a glance (the officers' desk, the Dinas).
 
-Per site: the ponds with their status (``api.status``: worst open alert, or no data;
-sites in trouble first), open alerts, the production harvested this month (the calendar
-month in the site's own time zone) and the sensor uptime over the last 24 hours.
+Two tables. The sites: each site's worst status, its open alerts by severity, the
+production harvested this month (the calendar month in the site's own time zone). The ponds
+of every site in one table, ranked by trouble: by status (``api.status``: the worst *open
+alert* of the pond, so a pond with only warnings is "Waspada", never "Bahaya"; a pond whose
+data stopped ranks above a calm one), then by how many alerts are open, then by site and
+name; with the worst alert, the key readings, how old they are and the sensor uptime over
+the last 24 hours.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from api.pages.ponds import PondCard, site_cards
 from api.pages.render import page
 from api.pages.session import PageUser, user_sites
 from api.pond_view import PondViews, PondViewsDep
-from api.status import Status
+from api.status import Status, rank
 from kolam.auth import Role
 from kolam.catalogue import MEASURED
 from kolam.monthly import month_span
@@ -46,6 +50,31 @@ class SiteRow:
     @property
     def worst(self) -> Status:
         return max((c.status for c in self.cards), key=lambda s: s.rank, default=Status.OK)
+
+    def count(self, severity: str) -> int:
+        return sum(a.severity == severity for a in self.open_alerts)
+
+
+@dataclass(frozen=True, slots=True)
+class PondRow:
+    site: SiteRow
+    card: PondCard
+
+    @property
+    def worst_alert(self) -> AlertInfo | None:
+        """The open alert that sets the pond's status: most severe, then oldest."""
+        return min(self.card.alerts, key=lambda a: (-rank(a.severity), a.since_t), default=None)
+
+    @property
+    def uptime_pct(self) -> float | None:
+        return self.site.uptime_pct[self.card.pond.slug]
+
+
+def ranked_ponds(rows: list[SiteRow]) -> list[PondRow]:
+    """Every pond of every site, the most troubled first."""
+    ponds = [PondRow(r, c) for r in rows for c in r.cards]
+    return sorted(ponds, key=lambda p: (-p.card.view.status.rank, -len(p.card.alerts),
+                                        p.site.name, p.card.pond.name))
 
 
 def uptime_pct(store: TimeSeriesReader, site: str, pond: str, now: int) -> float | None:
@@ -87,4 +116,5 @@ def overview(request: Request, user: PageUser, views: PondViewsDep) -> Response:
     now = now_ms()
     rows = sorted((site_row(views, s, now) for s in sites),
                   key=lambda r: (-r.worst.rank, r.slug))
-    return page(request, "overview.html", rows=rows, alert_title=alert_title)
+    return page(request, "overview.html", rows=rows, ponds=ranked_ponds(rows),
+                alert_title=alert_title)

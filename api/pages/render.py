@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
-from api import i18n
+from api import fmt, i18n
 from api.auth import SESSION_COOKIE
 from api.pages.session import csrf_token
 from kolam.timeutil import WIB, from_ms, now_ms
@@ -22,7 +22,8 @@ def month_wib() -> str:
 
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 templates.env.globals.update(num=i18n.num, reading=i18n.reading, label=i18n.label,
-                             wib=i18n.wib, ago=i18n.ago, rupiah=i18n.rupiah)
+                             wib=i18n.wib, ago=i18n.ago, rupiah=fmt.rupiah)
+fmt.install(templates.env)
 
 
 def context(request: Request, **extra: Any) -> dict[str, Any]:
@@ -31,9 +32,11 @@ def context(request: Request, **extra: Any) -> dict[str, Any]:
     user = getattr(request.state, "user", None)
     sites = sorted(user.sites) if user is not None and len(user.sites) <= 3 else []
     return {"lang": lang, "user": user, "user_sites": sites, "_": partial(i18n.t, lang),
+            "_n": partial(i18n.tn, lang),
             "now": now_ms(),
             "csrf": csrf_token(request) if request.cookies.get(SESSION_COOKIE) else "",
-            "path": request.url.path, "month": month_wib(), **extra}
+            "path": request.url.path, "month": month_wib(),
+            "names": fmt.Names(getattr(request.app.state, "registry", None)), **extra}
 
 
 def page(request: Request, name: str, status_code: int = 200, **extra: Any) -> HTMLResponse:

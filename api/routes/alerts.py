@@ -13,8 +13,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from api.auth import CurrentUser, SiteStaff, SiteUser, SiteWriter
-from api.deps import AlertsDep
+from api.auth import CurrentUser, SiteStaff, SiteUser, SiteWriter, check_may_acknowledge
+from api.deps import AlertsDep, ConfigDep
 from api.public import public as to_public
 from api.public import public_of
 from kolam.auth import Forbidden
@@ -123,7 +123,9 @@ def alert_notifications(site: str, alert: int, _: SiteStaff,
 
 @router.post(S + "/alerts/{alert}/ack", response_model=AlertPublic,
              summary="Acknowledge: someone is on it (stops escalation and reminders)")
-def acknowledge(site: str, alert: int, user: SiteStaff, alerts: AlertsDep) -> AlertPublic:
+def acknowledge(site: str, alert: int, user: SiteStaff, alerts: AlertsDep,
+                config: ConfigDep) -> AlertPublic:
+    check_may_acknowledge(user, config)
     _in_site(alerts, site, alert)
     return public(alerts.acknowledge(alert, user.username, now_ms()))
 

@@ -112,12 +112,12 @@ def test_officer_acknowledges_an_alert(browser: Browser, base_url: str, site: De
     raise_alert(site, "kolam-2", "do_low", Severity.CRITICAL, 1.8, "do_mgl", "mg/L", 2.0)
     with logged_in(browser, base_url, "officer", "/alerts") as s:
         page = s.page
-        row = page.locator("#alert-list tbody tr", has_text="kolam-2").first
+        row = page.locator("#alert-list tbody tr", has_text="Kolam 2").first
         expect(row).to_have_attribute("data-state", "open")
         expect(row).to_contain_text("Oksigen terlarut rendah")
         s.shot("alerts")
         row.locator("button.ack").click()
-        row = page.locator("#alert-list tbody tr", has_text="kolam-2").first
+        row = page.locator("#alert-list tbody tr", has_text="Kolam 2").first
         expect(row).to_have_attribute("data-state", "acknowledged")
         expect(row).to_contain_text("officer")
     # The acknowledgement is in the registry, not only on the page.

@@ -3,16 +3,43 @@
   "use strict";
   var root = document.getElementById("charts");
   if (!root || !window.uPlot) return;
+  // Axes and legend in the page's language and the site's zone, as api/fmt.py writes them:
+  // 1.234,5 and 24/11 14:25 WIB (id), 1,234.5 and 24 Nov 14:25 WIB (en); 24-hour always.
   var lang = root.dataset.lang || "id";
+  var tz = root.dataset.tz || "Asia/Jakarta", tzName = root.dataset.tzName || "WIB";
   var plots = [];
   var EVENT_COLOURS = { alert: "#c62828", feeding: "#8250df", water_exchange: "#0969da",
     treatment: "#57606a" };
-  var fmtTime = uPlot.fmtDate("{DD}/{MM} {HH}:{mm}");
+  var locale = lang === "en" ? "en-GB" : "id-ID";
+  var hhmm = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit",
+    hourCycle: "h23", timeZone: tz });
+  var dayParts = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "numeric",
+    timeZone: tz });
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+    "Dec"];
+  var numbers = {};
 
   function num(v, d) {
     if (v == null) return "—";
-    var s = v.toFixed(d);
-    return lang === "en" ? s : s.replace(".", ",");
+    var f = numbers[d] || (numbers[d] = new Intl.NumberFormat(locale,
+      { minimumFractionDigits: d, maximumFractionDigits: d }));
+    return f.format(v);
+  }
+  function day(ts) {
+    var p = dayParts.formatToParts(new Date(ts * 1e3)), d = "", m = "";
+    p.forEach(function (x) { if (x.type === "day") d = x.value; if (x.type === "month") m = x.value; });
+    return lang === "en" ? d + " " + MONTHS[Number(m) - 1]
+      : ("0" + d).slice(-2) + "/" + ("0" + m).slice(-2);
+  }
+  function clock(ts) { return hhmm.format(new Date(ts * 1e3)); }
+  function when(ts) { return day(ts) + " " + clock(ts) + " " + tzName; }
+  // Time-axis ticks: hours within a day ("14:00"), the date at midnight and for spans of days.
+  function timeTicks(u, splits, axisIdx, space, incr) {
+    return splits.map(function (ts) {
+      if (incr >= 86400) return day(ts);
+      var c = clock(ts);
+      return c === "00:00" ? day(ts) : c;
+    });
   }
 
   function bandPlugin(m, events) {
@@ -61,29 +88,31 @@
       box.className = "chart";
       box.dataset.metric = m.key;
       var h = document.createElement("h3");
-      h.textContent = (lang === "en" ? m.label_en : m.label_id) + " (" + m.unit + ")";
+      h.textContent = (lang === "en" ? m.label_en : m.label_id) + (m.unit && m.unit !== "pH" ? " (" + m.unit + ")" : "");
       box.appendChild(h);
       root.appendChild(box);
       var width = Math.max(260, box.clientWidth - 16);
       var opts = {
         width: width, height: 200,
-        tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1e3), "Asia/Jakarta"); },
+        tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1e3), tz); },
         scales: { x: { time: true, range: [data.start, data.end] } },
         series: [
-          { value: function (u, v) { return v == null ? "—" : fmtTime(u._tzDate ? u._tzDate(v) : new Date(v * 1e3)) + " WIB"; } },
-          { label: lang === "en" ? "mean" : "rata-rata", stroke: "#0b5cad", width: 2,
-            value: function (u, v) { return num(v, m.decimals) + " " + m.unit; } },
-          { label: "min", stroke: "rgba(11,92,173,0.35)", width: 1,
+          { label: root.dataset.timeLabel || "Waktu",
+            value: function (u, v) { return v == null ? "—" : when(v); } },
+          { label: root.dataset.meanLabel || "rata-rata", stroke: "#0b5cad", width: 2,
+            value: function (u, v) { return v == null ? "—" : num(v, m.decimals) + " " + m.unit; } },
+          { label: root.dataset.minLabel || "min", stroke: "rgba(11,92,173,0.35)", width: 1,
             value: function (u, v) { return num(v, m.decimals); } },
-          { label: "max", stroke: "rgba(11,92,173,0.35)", width: 1,
+          { label: root.dataset.maxLabel || "max", stroke: "rgba(11,92,173,0.35)", width: 1,
             value: function (u, v) { return num(v, m.decimals); } }
         ],
         bands: [{ series: [3, 2], fill: "rgba(11,92,173,0.08)" }],
-        axes: [{}, { size: 56, values: function (u, vals) { return vals.map(function (v) { return num(v, m.decimals); }); } }],
+        axes: [{ values: timeTicks, space: 60 },
+               { size: 56, values: function (u, vals) { return vals.map(function (v) { return num(v, m.decimals); }); } }],
         plugins: [bandPlugin(m, data.events)]
       };
       var u = new uPlot(opts, [m.t, m.mean, m.min, m.max], box);
-      u._tzDate = opts.tzDate;
+      box.uplot = u;  // for the browser tests: the axis labels are drawn on a canvas
       plots.push(u);
     });
     root.dataset.drawn = String(plots.length);

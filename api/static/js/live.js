@@ -11,8 +11,10 @@
   if (!holder || !window.EventSource) return;
   var GRACE_MS = 6000, SILENT_MS = 40000, RECONNECT_MS = 5000;
   var source = null, lastHeard = Date.now(), downSince = null, expired = false;
+  var tz = (banner && banner.dataset.tz) || "Asia/Jakarta";
+  var tzName = (banner && banner.dataset.tzName) || "WIB";
   var clock = new Intl.DateTimeFormat("en-GB", {hour: "2-digit", minute: "2-digit",
-                                                hour12: false, timeZone: "Asia/Jakarta"});
+                                                hourCycle: "h23", timeZone: tz});
 
   function show(text, state) {
     if (!banner) return;
@@ -33,7 +35,7 @@
   }
   function lost() {
     if (expired || !banner) return;
-    show(banner.dataset.lost.replace("{time}", clock.format(new Date(lastHeard)) + " WIB"),
+    show(banner.dataset.lost.replace("{time}", clock.format(new Date(lastHeard)) + " " + tzName),
          "lost");
   }
   function expire() {
