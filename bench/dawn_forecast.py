@@ -43,8 +43,8 @@ from _nights import ODD_KINDS, SCORED_KINDS, Night, make_night
 
 from firmware_sim.pond import SCENARIOS, AeratorOutage, PondSim, Scenario
 from kolam.alerts.condition import Condition
+from kolam.alerts.defaults import DEFAULT_RULES
 from kolam.alerts.forecast import DAYTIME, DawnForecast
-from kolam.alerts.rules import DEFAULT_RULES
 from kolam.sun import next_sunrise_ms, next_sunset_ms
 
 H = 3_600_000

@@ -63,9 +63,9 @@ def control_topic(pond: PondRef) -> str:
 
 
 def _forecast_threshold() -> float | None:
-    # The central do_forecast rule's threshold (kolam/alerts/rules.py), so the gateway starts
-    # aerators where the centre would warn.
-    from kolam.alerts.rules import DEFAULT_RULES
+    # The central do_forecast rule's threshold (kolam/alerts/defaults.py), so the gateway
+    # starts aerators where the centre would warn.
+    from kolam.alerts.defaults import DEFAULT_RULES
 
     return DEFAULT_RULES["do_forecast"].warning
 

@@ -18,7 +18,7 @@ import time
 from ingest.decoder import Batch, Decoder, dead_letter
 from ingest.metrics import IngestMetrics
 from ingest.outputs import OutputIngest
-from kolam.alerts import AlertPipeline
+from kolam.alerts.pipeline import AlertPipeline
 from kolam.config import KolamConfig
 from kolam.errors import Abandoned, RegistryError, StoreError, StoreUnavailable
 from kolam.inbox import Inbox

@@ -32,6 +32,7 @@ from pydantic_settings import (
     SettingsError,
 )
 
+from kolam.alerts.defaults import DEFAULT_RULES
 from kolam.errors import ConfigError
 from kolam.protocol import SLUG_RE
 from kolam.strength import check_secret_key
@@ -368,9 +369,6 @@ class AlertsConfig(_Section):
 
     @model_validator(mode="after")
     def _known_rules(self) -> AlertsConfig:
-        # Imported here: the rule catalogue imports this module.
-        from kolam.alerts.rules import DEFAULT_RULES
-
         paths = [f"rules.{r}" for r in self.rules]
         for site, cfg in self.sites.items():
             paths += [f"sites.{site}.rules.{r}" for r in cfg.rules]

@@ -1,10 +1,12 @@
-"""Alerts: rules evaluated on event time in ingest, a durable outbox, and notifications.
+"""The alerting vocabulary shared by ingest and the API: severities, states, rules and
+transitions (``model``), the default rules (``defaults``), the texts of alerts
+(``messages``) and the dawn oxygen forecast (``forecast``).
 
-See docs/alerts.md. Ingest uses :class:`AlertPipeline`; the API reads and acknowledges
-alerts through ``kolam.registry.alerts``.
+See docs/alerts.md. Ingest's engine evaluates the rules and delivers the notifications;
+the API reads and acknowledges alerts through ``kolam.registry.alerts``.
 """
 
-from kolam.alerts.engine import AlertEngine
+from kolam.alerts.defaults import DEFAULT_RULES
 from kolam.alerts.model import (
     ActiveAlert,
     AlertKey,
@@ -14,19 +16,14 @@ from kolam.alerts.model import (
     Severity,
     Transition,
 )
-from kolam.alerts.pipeline import AlertPipeline
-from kolam.alerts.rules import DEFAULT_RULES, RuleBook
 
 __all__ = [
     "DEFAULT_RULES",
     "ActiveAlert",
-    "AlertEngine",
     "AlertKey",
-    "AlertPipeline",
     "AlertState",
     "Change",
     "Rule",
-    "RuleBook",
     "Severity",
     "Transition",
 ]

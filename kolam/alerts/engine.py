@@ -11,16 +11,13 @@ import json
 import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from itertools import islice
 
-from kolam.alerts.ammonia import PotentialNH3
 from kolam.alerts.condition import Condition, LevelChange, transition
-from kolam.alerts.forecast import DawnForecast
 from kolam.alerts.health import PROBE_RULES, DeviceHealth, Held, Series
 from kolam.alerts.model import ActiveAlert, AlertKey, Rule, Transition
 from kolam.alerts.rules import RuleBook
-from kolam.alerts.signals import Drop, FallRate
+from kolam.alerts.state import PondState
 from kolam.config import AlertsConfig
 from kolam.errors import ProtocolError
 from kolam.protocol import DeviceRef, Reason, Status, parse_topic
@@ -34,25 +31,6 @@ _PROBE_FAULTS = frozenset({Reason.SENTINEL, Reason.OUT_OF_RANGE, Reason.NOT_FINI
 an unplugged probe, ammonia "inf"): counted by the ``sentinel`` rule (DOMAIN.md)."""
 _DERIVED_RULES = {"level_leak": "level_cm", "temp_drop": "temp_c", "do_forecast": "do_mgl"}
 """Rules whose signal is computed from a metric's window rather than read from it."""
-
-
-@dataclass(slots=True)
-class PondState:
-    site: str
-    pond: str
-    rules: dict[str, Rule]
-    by_metric: dict[str, list[Rule]]
-    conditions: dict[str, Condition] = field(default_factory=dict)
-    leak: FallRate = field(default_factory=FallRate)
-    drop: Drop = field(default_factory=Drop)
-    forecast: DawnForecast = field(default_factory=DawnForecast)
-    ammonia: PotentialNH3 = field(default_factory=PotentialNH3)
-
-    def condition(self, key: str, rule: Rule) -> Condition:
-        c = self.conditions.get(key)
-        if c is None:
-            c = self.conditions[key] = Condition(rule)
-        return c
 
 
 class AlertEngine:

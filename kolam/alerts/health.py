@@ -12,19 +12,16 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from kolam.alerts.condition import LevelChange, transition
 from kolam.alerts.model import AlertKey, Rule, Transition
 from kolam.alerts.rules import DRIFT_TOLERANCE, FLATLINE_FACTOR, SPIKE_SIZE
 from kolam.alerts.signals import Jumps, Recent, Spikes, Unchanged
+from kolam.alerts.state import PondState
 from kolam.protocol import DeviceRef, Status
 
 Series = tuple[list[int], list[float]]
 """One series' times and values within a batch, in time order."""
-
-if TYPE_CHECKING:
-    from kolam.alerts.engine import PondState
 
 DEFAULT_INTERVAL_S = 60.0
 SENTINEL_WINDOW_MS = 2 * 3_600_000

@@ -9,7 +9,7 @@ import pytest
 
 from firmware_sim.pond import PondSim
 from firmware_sim.pond.params import POND_FISH_PER_M2
-from kolam.alerts.rules import DEFAULT_RULES
+from kolam.alerts.defaults import DEFAULT_RULES
 
 STEP_S = 600.0  # a coarse step keeps an 85-day cycle to a few seconds
 

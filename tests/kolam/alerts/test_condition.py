@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kolam.alerts.condition import Condition
+from kolam.alerts.defaults import DEFAULT_RULES
 from kolam.alerts.model import Rule
-from kolam.alerts.rules import DEFAULT_RULES
 
 MIN = 60_000
 DO = DEFAULT_RULES["do_low"]  # warning < 3, critical < 2, hysteresis 0.3, 10 min

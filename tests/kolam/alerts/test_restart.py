@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kolam.alerts import AlertPipeline
+from kolam.alerts.pipeline import AlertPipeline
 from kolam.config import KolamConfig
 from kolam.registry.repo import Registry
 from kolam.store import open_store
