@@ -173,37 +173,48 @@ def map_module(name: str) -> str:
 # --------------------------------------------------------------- import statements
 
 def _alias(name: str, asname: str | None) -> str:
-    return f"{name} as {asname}" if asname and asname != name else name
+    return f"{name} as {asname}" if asname else name
 
 
-def rewrite_import(node: ast.Import | ast.ImportFrom) -> list[str] | None:
-    """The statement's new lines, or None when it names no old path."""
+def rewrite_import(node: ast.Import | ast.ImportFrom, source: str) -> str | None:
+    """The statement's new text (``source`` is its old text), or None when it names no
+    old path. Where only the module changes, only the module is replaced, so the
+    statement's layout and comments stay as they were."""
     if isinstance(node, ast.Import):
-        names = [_alias(map_module(a.name), a.asname) for a in node.names]
-        old = [_alias(a.name, a.asname) for a in node.names]
-        return None if names == old else [f"import {', '.join(names)}"]
+        new = source
+        for a in node.names:
+            target = map_module(a.name)
+            if target != a.name:
+                new = re.sub(rf"(?<![\w.]){re.escape(a.name)}(?![\w.])", target, new, count=1)
+        return None if new == source else new
     if node.level or node.module is None:
         return None
     module = node.module
+    kids = CHILDREN.get(module, set())
     groups: dict[str, list[str]] = {}
-    changed = False
+    same_names = True
     for a in node.names:
         full = f"{module}.{a.name}"
-        kids = CHILDREN.get(module, set())
+        text = _alias(a.name, a.asname)
         if full in MODULE_MOVES:  # from kolam import kpi: a module imported by name
-            parent, _, leaf = MODULE_MOVES[full].rpartition(".")
-            target, text = parent, _alias(leaf, a.asname or a.name)
+            target, _, leaf = MODULE_MOVES[full].rpartition(".")
+            new_text = _alias(leaf, a.asname or (a.name if leaf != a.name else None))
+            same_names &= new_text == text
+            text = new_text
         elif (module, a.name) in NAME_MOVES:
-            target, text = NAME_MOVES[(module, a.name)], _alias(a.name, a.asname)
+            target = NAME_MOVES[(module, a.name)]
         elif a.name in kids:
-            target, text = module, _alias(a.name, a.asname)
+            target = module
         else:
-            target, text = map_module(module), _alias(a.name, a.asname)
-        changed |= target != module or text != _alias(a.name, a.asname)
+            target = map_module(module)
         groups.setdefault(target, []).append(text)
-    if not changed:
+    if list(groups) == [module] and same_names:
         return None
-    return [f"from {target} import {', '.join(names)}" for target, names in groups.items()]
+    if len(groups) == 1 and same_names:
+        (target,) = groups
+        return re.sub(rf"(?<![\w.]){re.escape(module)}(?![\w.])", target, source, count=1)
+    lines = [f"from {target} import {', '.join(names)}" for target, names in groups.items()]
+    return ("\n" + " " * node.col_offset).join(lines)
 
 
 def _offsets(text: str) -> list[int]:
@@ -224,17 +235,13 @@ def rewrite_python(text: str, prose: Callable[[str], str]) -> str:
     spans: list[tuple[int, int, str]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import | ast.ImportFrom):
-            lines = rewrite_import(node)
             assert node.end_lineno is not None
             assert node.end_col_offset is not None
             a = starts[node.lineno - 1] + _col(text, starts, node.lineno, node.col_offset)
             b = starts[node.end_lineno - 1] + _col(text, starts, node.end_lineno,
                                                    node.end_col_offset)
-            if lines is None:
-                spans.append((a, b, text[a:b]))
-            else:
-                indent = "\n" + " " * node.col_offset
-                spans.append((a, b, indent.join(lines)))
+            new = rewrite_import(node, text[a:b])
+            spans.append((a, b, text[a:b] if new is None else new))
     spans.sort()
     out, pos = [], 0
     for a, b, new in spans:
@@ -265,11 +272,11 @@ def rewrite_doc_line(line: str, prose: Callable[[str], str]) -> str:
             tree = None
         if tree is not None and len(tree.body) == 1 and isinstance(
                 tree.body[0], ast.Import | ast.ImportFrom):
-            lines = rewrite_import(tree.body[0])
-            if lines is None:
+            new = rewrite_import(tree.body[0], m.group(2))
+            if new is None:
                 return line
             end = line[len(body):]
-            return m.group(1) + ("\n" + m.group(1)).join(lines) + m.group(3) + end
+            return m.group(1) + new.replace("\n", "\n" + m.group(1)) + m.group(3) + end
     return prose(line)
 
 
@@ -414,6 +421,11 @@ def rewrite_files(root: Path, dry: bool, log: list[str]) -> list[Path]:
             n = sum(1 for d in difflib.ndiff(old.splitlines(), new.splitlines())
                     if d.startswith("- "))
             log.append(f"rewrite {path.relative_to(root)} ({n} lines)")
+            if path.suffix == ".py":
+                before = set(old.splitlines())
+                log += [f"! {path.relative_to(root)}:{i}: over 100 characters now, rewrap it"
+                        for i, line in enumerate(new.splitlines(), 1)
+                        if len(line) > 100 and line not in before]
             changed.append(path)
             if not dry:
                 path.write_text(new, encoding="utf-8")
