@@ -38,7 +38,6 @@ from api.routes import (
 )
 from api.routes.health import RegistryCollector
 from api.security import BodyLimit, SecurityHeaders, check_secret_key
-from kolam.auth import secret_key
 from kolam.config import KolamConfig
 from kolam.errors import (
     AuthError,
@@ -51,7 +50,6 @@ from kolam.errors import (
     StoreUnavailable,
     TooManyLogins,
 )
-from kolam.redact import config_secrets, redact
 from kolam.registry.alerts import Alerts
 from kolam.registry.corrections import Corrections
 from kolam.registry.cycles import Cycles
@@ -59,6 +57,8 @@ from kolam.registry.entries import Entries
 from kolam.registry.repo import Registry
 from kolam.registry.teams import Teams
 from kolam.registry.users import Users
+from kolam.security.auth import secret_key
+from kolam.security.redact import config_secrets, redact
 from kolam.store.base import TimeSeriesReader
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,8 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
-from kolam.auth import (
+from kolam.config import KolamConfig
+from kolam.security.auth import (
     API_KEY_PREFIX,
     AuthError,
     Forbidden,
@@ -25,7 +26,6 @@ from kolam.auth import (
     TokenClaims,
     read_token,
 )
-from kolam.config import KolamConfig
 
 TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 - a path, not a secret
 SESSION_COOKIE = "kolam_session"

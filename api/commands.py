@@ -32,7 +32,7 @@ class CommandPublisher:
     def _connected(self) -> MqttClient:
         with self._lock:
             if self._client is None:
-                # Service client ids carry no dot (reserved for devices, kolam.broker_acl).
+                # Service client ids carry no dot (reserved for devices, kolam.broker.acl).
                 client = MqttClient(self.config.mqtt, f"kolam-api-{secrets.token_hex(4)}")
                 client.connect(CONNECT_TIMEOUT_S)
                 self._client = client

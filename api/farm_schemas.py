@@ -2,7 +2,7 @@
 
 Times go in as ISO 8601 (naive means UTC) and come out as ISO 8601 UTC strings;
 money is rupiah (Rp), weights grams unless the name says kg. Every quantity a person types
-has a plausible upper bound and must be finite (``kolam.bounds``, docs/security.md).
+has a plausible upper bound and must be finite (``kolam.farming.bounds``, docs/security.md).
 The ``*Public`` models are generated from the records (``api.public``): their fields are
 the records' fields, so a field is added to the record alone.
 """
@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from api.public import public as public
 from api.public import public_of
-from kolam.bounds import (
+from kolam.farming.bounds import (
     AmountRp,
     CostRp,
     FeedKg,
@@ -154,7 +154,7 @@ class LogCreate(BaseModel):
         "The value is converted to mg/L of N; the reading as entered is kept in the note")
     note: str = Field("", max_length=2000)
     confirm: bool = Field(False, description="Store it although it looks implausible for "
-                          "the pond (kolam.plausible: a day's feed over ~10 % of the "
+                          "the pond (kolam.farming.plausible: a day's feed over ~10 % of the "
                           "biomass, ABW falling by half, ...); without it such a log is 422")
     member_ids: list[Id] = Field(default_factory=list, max_length=100,
                                  description="Members who did the work (with member_id)")

@@ -1,4 +1,4 @@
-"""Response models of the KPIs (units in the field names), generated from ``kolam.kpi``'s
+"""Response models of the KPIs (units in the field names), generated from ``kolam.farming.kpi``'s
 records (``api.public``): a KPI added there appears here."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from api.public import public_of
-from kolam.kpi import CycleKpis, FeedAdvice, TeamKpis
+from kolam.farming.kpi import CycleKpis, FeedAdvice, TeamKpis
 
 
 @public_of(FeedAdvice)

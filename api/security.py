@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kolam.strength import KNOWN_WEAK as KNOWN_WEAK
-from kolam.strength import MIN_SECRET_KEY_BITS as MIN_SECRET_KEY_BITS
-from kolam.strength import check_secret_key as check_secret_key
+from kolam.security.strength import KNOWN_WEAK as KNOWN_WEAK
+from kolam.security.strength import MIN_SECRET_KEY_BITS as MIN_SECRET_KEY_BITS
+from kolam.security.strength import check_secret_key as check_secret_key
 
 # Scripts only from this server's /static: an injected <script> or on*= attribute does not
 # run. Inline styles stay allowed (the printable reports carry a <style> block and uPlot

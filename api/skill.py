@@ -6,13 +6,13 @@ from collections import Counter
 
 from pydantic import BaseModel
 
-from kolam.auth import Principal
-from kolam.kpi import cycle_kpis
+from kolam.farming.kpi import cycle_kpis
+from kolam.farming.skills import evidenced
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
 from kolam.registry.records import LogKind
 from kolam.registry.teams import Teams
-from kolam.skills import evidenced
+from kolam.security.auth import Principal
 from kolam.timeutil import now_ms
 
 

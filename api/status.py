@@ -2,7 +2,7 @@
 
 The level is the worst severity among the pond's open (or acknowledged) alerts, never one
 raw reading. The alert engine holds a breach for its rule's minimum duration and clears it
-only past the rule's hysteresis (``kolam/alerts/rules.py``: pH above 9.0 must last 4 h, a
+only past the rule's hysteresis (``ingest/alerts/rules.py``: pH above 9.0 must last 4 h, a
 green-water pond's afternoon peak does not), so a pH hovering around 9.0 does not flip the
 status with every reading, and the traffic light says what the advice and ``/alerts`` say.
 

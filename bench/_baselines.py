@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 
 from kolam.alerts.forecast import DAYTIME, fit_dawn
-from kolam.sun import last_sunset_ms, next_sunrise_ms
+from kolam.science.sun import last_sunset_ms, next_sunrise_ms
 
 H_MS = 3_600_000
 Fit = Callable[[Sequence[tuple[int, float]], int], float]

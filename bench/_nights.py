@@ -36,8 +36,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 from numpy.typing import NDArray
 
-from kolam.chemistry import do_saturation_mgl
-from kolam.sun import last_sunset_ms, next_sunrise_ms
+from kolam.science.chemistry import do_saturation_mgl
+from kolam.science.sun import last_sunset_ms, next_sunrise_ms
 
 F64 = NDArray[np.float64]
 H_MS = 3_600_000

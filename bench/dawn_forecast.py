@@ -42,10 +42,10 @@ from _common import write_results
 from _nights import ODD_KINDS, SCORED_KINDS, Night, make_night
 
 from firmware_sim.pond import SCENARIOS, AeratorOutage, PondSim, Scenario
-from kolam.alerts.condition import Condition
+from ingest.alerts.condition import Condition
 from kolam.alerts.defaults import DEFAULT_RULES
 from kolam.alerts.forecast import DAYTIME, DawnForecast
-from kolam.sun import next_sunrise_ms, next_sunset_ms
+from kolam.science.sun import next_sunrise_ms, next_sunset_ms
 
 H = 3_600_000
 MIN = 60_000

@@ -35,8 +35,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from ingest.worker import IngestWorker
 from kolam.config import load_config
-from kolam.derive import derived_values
 from kolam.registry.repo import Registry
+from kolam.science.derive import derived_values
 from kolam.store import SeriesKey, SqliteStore
 from kolam.store import _influxql as q
 from kolam.store.influx import MEASUREMENT, InfluxSettings, InfluxStore

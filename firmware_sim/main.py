@@ -13,7 +13,7 @@ from firmware_sim.relay import RelayNode
 from firmware_sim.runner import PondModel, SimClock, SimRunner, device_refs, relay_refs
 from firmware_sim.simple import SimpleModel
 from kolam.config import KolamConfig
-from kolam.shutdown import stop_on_signals
+from kolam.runtime.shutdown import stop_on_signals
 from kolam.timeutil import now_ms
 
 log = logging.getLogger(__name__)

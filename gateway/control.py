@@ -50,7 +50,7 @@ air (issue #18: "DO still falling 20 minutes after switching on")."""
 FALLING_TOLERANCE_MGL = 0.05
 FLATLINE_MS = 90 * 60_000
 """DO repeating one value exactly this long is a stuck probe: the central flatline rule's
-default (kolam/alerts/rules.py, 90 minutes unchanged)."""
+default (ingest/alerts/rules.py, 90 minutes unchanged)."""
 FAULT_REASONS = frozenset({Reason.SENTINEL, Reason.OUT_OF_RANGE, Reason.NOT_FINITE,
                            Reason.WRONG_TYPE})
 """A DO value rejected for one of these is the probe reporting a fault."""

@@ -44,7 +44,7 @@ from kolam.protocol import (
     gateway_status_topic,
     site_filter,
 )
-from kolam.shutdown import stop_on_signals
+from kolam.runtime.shutdown import stop_on_signals
 from kolam.timeutil import now_ms
 
 log = logging.getLogger(__name__)

@@ -29,8 +29,8 @@ from typing import Any
 
 from kolam.errors import OutboxError as OutboxError
 from kolam.errors import StoreUnavailable
-from kolam.files import private_file
 from kolam.protocol import DeviceRef, Sample
+from kolam.security.files import private_file
 from kolam.timeutil import now_ms
 
 log = logging.getLogger(__name__)

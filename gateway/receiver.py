@@ -26,9 +26,7 @@ from gateway.controller import Controller
 from gateway.messages import is_alarm_topic
 from gateway.outbox import DeadLetter, Outbox
 from kolam.config import GatewayConfig
-from kolam.deadletter import dead_letter_fields
 from kolam.errors import KolamError, ProtocolError, StoreError
-from kolam.inbox import Inbox
 from kolam.mqtt import Message
 from kolam.protocol import (
     DeviceRef,
@@ -43,7 +41,9 @@ from kolam.protocol import (
     decode_telemetry,
     parse_topic,
 )
-from kolam.retry import RetryOptions, retry
+from kolam.runtime.deadletter import dead_letter_fields
+from kolam.runtime.inbox import Inbox
+from kolam.runtime.retry import RetryOptions, retry
 from kolam.timeutil import now_ms
 
 log = logging.getLogger(__name__)

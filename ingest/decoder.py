@@ -12,9 +12,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from kolam.chemistry import pressure_at_altitude_atm
-from kolam.deadletter import dead_letter_fields
-from kolam.derive import derived_values
 from kolam.errors import KolamError, ProtocolError
 from kolam.mqtt import Message
 from kolam.protocol import (
@@ -29,6 +26,9 @@ from kolam.protocol import (
     parse_topic,
 )
 from kolam.registry.repo import DeadLetterIn, DeviceCheck, Registry
+from kolam.runtime.deadletter import dead_letter_fields
+from kolam.science.chemistry import pressure_at_altitude_atm
+from kolam.science.derive import derived_values
 from kolam.store.base import Row, SeriesKey
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from ingest.metrics import IngestMetrics
 from ingest.worker import IngestWorker
 from kolam.config import KolamConfig
 from kolam.registry.repo import Registry
-from kolam.shutdown import stop_on_signals
+from kolam.runtime.shutdown import stop_on_signals
 from kolam.store import open_store
 
 log = logging.getLogger(__name__)

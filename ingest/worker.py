@@ -15,17 +15,17 @@ import logging
 import threading
 import time
 
+from ingest.alerts.pipeline import AlertPipeline
 from ingest.decoder import Batch, Decoder, dead_letter
 from ingest.metrics import IngestMetrics
 from ingest.outputs import OutputIngest
-from kolam.alerts.pipeline import AlertPipeline
 from kolam.config import KolamConfig
 from kolam.errors import Abandoned, RegistryError, StoreError, StoreUnavailable
-from kolam.inbox import Inbox
 from kolam.mqtt import Message, MqttClient
 from kolam.protocol import Limits
 from kolam.registry.repo import Registry
-from kolam.retry import OnRetry, RetryOptions, retry
+from kolam.runtime.inbox import Inbox
+from kolam.runtime.retry import OnRetry, RetryOptions, retry
 from kolam.store.base import TimeSeriesReader, TimeSeriesWriter, WriteResult
 from kolam.timeutil import now_ms
 

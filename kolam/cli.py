@@ -18,8 +18,8 @@ from typer.core import TyperGroup
 from kolam.cli_places import ponds_app, sites_app
 from kolam.config import KolamConfig, load_config, redact_url
 from kolam.errors import ConfigError, KolamError
-from kolam.files import private_umask, warn_if_exposed
-from kolam.logs import exit_with_parent, setup_logging
+from kolam.runtime.logs import exit_with_parent, setup_logging
+from kolam.security.files import private_umask, warn_if_exposed
 from kolam.timeutil import parse_duration_s, to_ms
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -146,9 +146,9 @@ def broker(
     A file that cannot be read or parsed, or a port that is taken, is one line of error
     and exit code 1.
     """
-    from kolam import broker_passwd
-    from kolam.broker import BrokerAuth, parse_users, run_broker
-    from kolam.broker_acl import parse_acl
+    from kolam.broker import passwd as broker_passwd
+    from kolam.broker.acl import parse_acl
+    from kolam.broker.embedded import BrokerAuth, parse_users, run_broker
 
     setup_logging("INFO", "broker")
     exit_with_parent(_load(None, "broker").parent_pid)
@@ -217,9 +217,9 @@ def users_add(
     KOLAM_USER_PASSWORD variable, else standard input (asked twice on a terminal). At
     least 12 characters, not a common password; a new password ends the user's logins.
     """
-    from kolam.auth import Role
     from kolam.registry.repo import Registry
     from kolam.registry.users import Users
+    from kolam.security.auth import Role
 
     try:
         role_value = Role(role)
@@ -404,7 +404,7 @@ ChunkOpt = Annotated[int, typer.Option("--chunk-size", min=1, help="Points per w
 def export_history(config: ConfigOpt = None, state: StateOpt = None, restart: RestartOpt = False,
                    chunk_size: ChunkOpt = 10_000) -> None:
     """Copy the SQLite time series (data_dir/samples.sqlite) into InfluxDB; resumable."""
-    from kolam.transfer import run_transfer
+    from kolam.store.transfer import run_transfer
 
     run_transfer(_load(config, "export"), "to-influxdb", state, restart=restart,
                  chunk_size=chunk_size, echo=typer.echo)
@@ -414,7 +414,7 @@ def export_history(config: ConfigOpt = None, state: StateOpt = None, restart: Re
 def import_history(config: ConfigOpt = None, state: StateOpt = None, restart: RestartOpt = False,
                    chunk_size: ChunkOpt = 10_000) -> None:
     """Copy the InfluxDB time series into data_dir/samples.sqlite; resumable."""
-    from kolam.transfer import run_transfer
+    from kolam.store.transfer import run_transfer
 
     run_transfer(_load(config, "import"), "to-sqlite", state, restart=restart,
                  chunk_size=chunk_size, echo=typer.echo)
@@ -538,7 +538,7 @@ def devices_service(
     as_json: JsonOpt = False, config: ConfigOpt = None,
 ) -> None:
     """Create a service's broker login, or give it a new password."""
-    from kolam.broker_acl import ServiceRole
+    from kolam.broker.acl import ServiceRole
 
     try:
         role_value = ServiceRole(role)
@@ -619,7 +619,7 @@ def broker_config_cmd(
 ) -> None:
     """Write Mosquitto's password, ACL and listener files from the registry, then reload
     the broker."""
-    from kolam.broker_config import (
+    from kolam.broker.mosquitto import (
         Listener,
         Listeners,
         Tls,
@@ -656,7 +656,7 @@ app.add_typer(ponds_app, name="ponds")
 
 
 def main() -> None:
-    private_umask()  # what a kolam process creates is its user's only (kolam.files)
+    private_umask()  # what a kolam process creates is its user's only (kolam.security.files)
     try:
         app()
     except KolamError as exc:

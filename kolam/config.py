@@ -35,7 +35,7 @@ from pydantic_settings import (
 from kolam.alerts.defaults import DEFAULT_RULES
 from kolam.errors import ConfigError
 from kolam.protocol import SLUG_RE
-from kolam.strength import check_secret_key
+from kolam.security.strength import check_secret_key
 
 _ADDRESS_RE = re.compile(r"-?\d{1,20}|@\w{5,32}|\+?\d{6,16}")
 

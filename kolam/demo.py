@@ -21,13 +21,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kolam.auth import Role
-from kolam.broker_acl import Account, ServiceRole, render_acl, service_grants
-from kolam.demo_data import seed_demo_data
+from kolam.broker.acl import Account, ServiceRole, render_acl, service_grants
 from kolam.errors import KolamError
-from kolam.files import private_dir, write_atomic
+from kolam.farming.demo_data import seed_demo_data
 from kolam.registry.repo import Registry
 from kolam.registry.users import Users
+from kolam.security.auth import Role
+from kolam.security.files import private_dir, write_atomic
 from kolam.timeutil import now_ms
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ KolamError
 ├── ReloadError          the broker could not be told to reload
 └── Abandoned            ingest stopping while the store is down: leave the batch unacked
 
-Which errors are worth retrying is decided by ``kolam.retry`` callers, by class:
+Which errors are worth retrying is decided by ``kolam.runtime.retry`` callers, by class:
 ``StoreUnavailable``, ``RegistryError`` and plain ``ChannelError`` are transient;
 ``PermanentChannelError`` is not.
 """

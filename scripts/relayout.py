@@ -37,7 +37,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-_ENGINE = ("engine", "pipeline", "notifier", "channels", "outbox", "routing", "rules",
+_ENGINE = ("engine", "pipeline", "notifier", "channels", "phone_channels", "outbox", "routing",
+           "rules",
            "condition", "signals", "health", "manual", "state", "ammonia")
 
 MODULE_MOVES: dict[str, str] = {
@@ -59,6 +60,7 @@ MODULE_MOVES: dict[str, str] = {
     "kolam.skills": "kolam.farming.skills",
     "kolam.bounds": "kolam.farming.bounds",
     "kolam.demo_data": "kolam.farming.demo_data",
+    "kolam.plausible": "kolam.farming.plausible",
     # The science: water chemistry, derived metrics, the sun.
     "kolam.chemistry": "kolam.science.chemistry",
     "kolam.derive": "kolam.science.derive",

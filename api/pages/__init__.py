@@ -29,8 +29,8 @@ from api.pages import (
 )
 from api.pages.render import page
 from api.pages.session import LoginRequired, login_url
-from kolam.auth import AuthError, Forbidden
 from kolam.errors import NotFound
+from kolam.security.auth import AuthError, Forbidden
 
 STATIC_DIR = Path(__file__).parent.parent / "static"
 NOT_PAGES = ("/api/", "/healthz", "/metrics", "/docs", "/openapi", "/redoc", "/static/")

@@ -2,7 +2,7 @@
 
 "What to do now" comes from the pond's open alerts (the advice texts of
 ``kolam.alerts.messages``, most severe first) and from today's feed ration
-(``kolam.kpi.feed_advice``, already halved in cold or low-oxygen water) — never from one
+(``kolam.farming.kpi.feed_advice``, already halved in cold or low-oxygen water) — never from one
 reading. The alert rules already know that a green-water pond passes pH 8.5 on a sunny
 afternoon, or that a probe flickers; a single reading does not. So a healthy pond on a
 healthy afternoon is told it is fine, whatever its newest pH. Tasks follow the
@@ -18,7 +18,7 @@ from datetime import tzinfo
 from api.i18n import label, num, t
 from api.status import rank
 from kolam.alerts.messages import TEXTS
-from kolam.kpi import DAY_MS, FEED_CUT_FACTOR, MEALS_PER_DAY, FeedAdvice
+from kolam.farming.kpi import DAY_MS, FEED_CUT_FACTOR, MEALS_PER_DAY, FeedAdvice
 from kolam.registry.alerts import AlertInfo
 from kolam.registry.records import LogInfo, LogKind
 from kolam.timeutil import WIB, local_day_start_ms
@@ -27,7 +27,7 @@ STOP_FEEDING_RULES = frozenset({"do_low", "do_nh3", "nh3_high", "do_forecast"})
 """Their advice already says to cut or stop feeding: no ration line beside it."""
 CUT_FEEDING_RULES = frozenset({"temp_low", "temp_high", "temp_drop", "ph_high", "no2_high"})
 """Their advice says to cut feeding: the ration shown beside it is the cut one (halved, as
-``kolam.kpi.feed_advice`` halves it in cold or low-oxygen water, DOMAIN.md), never the full
+``kolam.farming.kpi.feed_advice`` halves it in cold or low-oxygen water, DOMAIN.md), never the full
 ration under "kurangi pakan"."""
 SAMPLING_EVERY_DAYS = 7
 EXCHANGE_EVERY_DAYS = 10

@@ -25,11 +25,11 @@ from api.pages.session import (
     check_csrf,
     user_sites,
 )
-from kolam.auth import Forbidden, Principal
 from kolam.errors import NotFound
 from kolam.registry.alerts import Alerts
 from kolam.registry.records import InvalidRecord
 from kolam.registry.repo import Registry
+from kolam.security.auth import Forbidden, Principal
 from kolam.timeutil import now_ms
 
 router = APIRouter(include_in_schema=False)

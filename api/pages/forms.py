@@ -8,7 +8,7 @@ decimal mark too (trainees type ``2.5`` as often as ``2,5``). With both marks pr
 last one is the decimal mark (``1.234,5``, ``1,234.5``).
 
 Quantities are checked against the same plausible upper bounds as the API's request
-models (``kolam.bounds``). Errors carry an i18n key (``InvalidRecord.key``), so the page
+models (``kolam.farming.bounds``). Errors carry an i18n key (``InvalidRecord.key``), so the page
 shows them in the user's language (``api.i18n.error_text``).
 """
 
@@ -19,7 +19,7 @@ import re
 from datetime import datetime
 
 from api.i18n import t
-from kolam.bounds import EARLIEST, LATEST, Bound
+from kolam.farming.bounds import EARLIEST, LATEST, Bound
 from kolam.registry.records import InvalidRecord
 from kolam.timeutil import WIB, to_ms
 

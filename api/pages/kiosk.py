@@ -22,9 +22,8 @@ from api.pages.session import SiteLoggerPage, SiteViewer, check_csrf
 from api.pages.team_records import member_ids
 from api.pond_view import PondViews, PondViewsDep
 from api.routes.records import KIOSK_KINDS, KIOSK_UNDO_MS, summary
-from kolam import bounds
-from kolam.auth import Role
 from kolam.errors import NotFound
+from kolam.farming import bounds
 from kolam.places import site_zone
 from kolam.registry.records import (
     Implausible,
@@ -34,6 +33,7 @@ from kolam.registry.records import (
     MemberStatus,
     NewLog,
 )
+from kolam.security.auth import Role
 from kolam.timeutil import now_ms
 
 router = APIRouter(include_in_schema=False)

@@ -32,7 +32,7 @@ from api.pages.render import fragment
 from api.pages.session import LoginRequired, PageSessions, PageUser, SessionsDep, SiteViewer
 from api.pond_view import PondViewsDep
 from api.ratelimit import address_key, client_address
-from kolam.auth import Principal
+from kolam.security.auth import Principal
 from kolam.timeutil import now_ms
 
 router = APIRouter(include_in_schema=False)

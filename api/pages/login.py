@@ -18,7 +18,7 @@ from api.pages.session import (
     set_login_nonce,
 )
 from api.ratelimit import TooManyLogins, check_login, login_failed, login_succeeded
-from kolam.auth import AuthError
+from kolam.security.auth import AuthError
 
 router = APIRouter(include_in_schema=False)
 

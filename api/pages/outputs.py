@@ -22,8 +22,8 @@ from api.routes.outputs import (
     pond_outputs,
     send_switch,
 )
-from kolam.auth import Forbidden
 from kolam.errors import InvalidRecord
+from kolam.security.auth import Forbidden
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)

@@ -23,12 +23,12 @@ from api.pages.render import page
 from api.pages.session import PageUser, user_sites
 from api.pond_view import PondViews, PondViewsDep
 from api.status import Status, rank
-from kolam.auth import Role
 from kolam.catalogue import MEASURED
-from kolam.monthly import month_span
+from kolam.farming.monthly import month_span
 from kolam.places import site_zone
 from kolam.registry.alerts import AlertInfo
 from kolam.registry.cycles import Cycles
+from kolam.security.auth import Role
 from kolam.store.base import TimeSeriesReader
 from kolam.timeutil import WIB, local_month, now_ms
 

@@ -16,10 +16,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.pages.render import page
 from api.pages.session import PageUser, check_csrf, check_role, page_site
-from kolam.auth import Forbidden, Principal, Role
 from kolam.errors import InvalidRecord
 from kolam.places import PondKind, PondShape, SiteKind, SitePlace
 from kolam.registry.places import Places
+from kolam.security.auth import Forbidden, Principal, Role
 
 router = APIRouter(include_in_schema=False)
 ADMINS = frozenset({Role.ADMIN})

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from api.pond_view import PondView, PondViews, Reading
 from api.status import Status
-from kolam.kpi import CycleKpis, cycle_kpis
+from kolam.farming.kpi import CycleKpis, cycle_kpis
 from kolam.registry.alerts import AlertInfo
 from kolam.registry.records import CycleInfo, LogInfo
 from kolam.registry.repo import DeviceInfo, PondInfo

@@ -23,8 +23,8 @@ from fastapi import Depends, Request, Response
 
 from api.auth import ALL_ROLES, LOGGERS, SESSION_COOKIE, STAFF, WRITERS
 from api.deps import ConfigDep, SecretKeyDep, UsersDep
-from kolam.auth import AuthError, Forbidden, Principal, Role, issue_token, read_token
 from kolam.registry.repo import Registry
+from kolam.security.auth import AuthError, Forbidden, Principal, Role, issue_token, read_token
 
 LOGIN_COOKIE = "kolam_login"
 """A random value set by the login form, before there is a session, for its CSRF token."""

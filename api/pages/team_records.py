@@ -2,7 +2,7 @@
 
 Each form names its fields plainly (a sampling asks for the number of fish weighed and
 their *total* weight), reads numbers as the page's language writes them, and asks before
-storing a value implausible for the pond (``kolam.plausible``): the page shows the
+storing a value implausible for the pond (``kolam.farming.plausible``): the page shows the
 question and a "yes, the number is right" button that resends the form confirmed. After
 saving, the team page says back what was stored (``api.pages.echo``).
 """
@@ -19,7 +19,7 @@ from api.i18n import error_text, lang_of
 from api.pages.forms import date_wib, number
 from api.pages.session import SiteWriterPage, check_csrf
 from api.pages.teams import FORM_LOG_KINDS, render_team
-from kolam import bounds
+from kolam.farming import bounds
 from kolam.registry.records import Implausible, InvalidRecord, LogKind, NewHarvest, NewLog
 from kolam.timeutil import now_ms
 

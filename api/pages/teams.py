@@ -21,9 +21,9 @@ from api.pages.render import page
 from api.pages.session import PageUser, SiteStaffPage, SiteWriterPage, check_csrf, check_role
 from api.pages.session import user_sites as visible_sites
 from api.skill import skill_record
-from kolam import bounds
 from kolam.errors import NotFound
-from kolam.kpi import cycle_kpis, team_kpis
+from kolam.farming import bounds
+from kolam.farming.kpi import cycle_kpis, team_kpis
 from kolam.registry.records import InvalidRecord, LogKind, NewCycle, NewTeam, Programme
 from kolam.timeutil import now_ms
 

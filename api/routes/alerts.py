@@ -17,9 +17,9 @@ from api.auth import CurrentUser, SiteStaff, SiteUser, SiteWriter, check_may_ack
 from api.deps import AlertsDep, ConfigDep
 from api.public import public as to_public
 from api.public import public_of
-from kolam.auth import Forbidden
 from kolam.errors import NotFound
 from kolam.registry.alerts import AlertInfo, Alerts, NotificationInfo, SilenceInfo
+from kolam.security.auth import Forbidden
 from kolam.timeutil import now_ms
 
 router = APIRouter(tags=["alerts"])

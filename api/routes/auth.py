@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from api.auth import CurrentLogin
 from api.deps import ConfigDep, UsersDep
 from api.ratelimit import check_login, login_failed, login_succeeded
-from kolam.auth import AuthError, issue_token
+from kolam.security.auth import AuthError, issue_token
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 

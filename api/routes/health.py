@@ -14,10 +14,10 @@ from prometheus_client.registry import Collector
 
 from api.auth import _api_key, _bearer, current_user, metrics_access
 from api.deps import ConfigDep, RegistryDep, StoreDep
-from kolam.auth import AuthError, Role
 from kolam.errors import NotFound
-from kolam.redact import config_secrets, redact
 from kolam.registry.repo import Registry
+from kolam.security.auth import AuthError, Role
+from kolam.security.redact import config_secrets, redact
 
 router = APIRouter(tags=["health"])
 log = logging.getLogger(__name__)

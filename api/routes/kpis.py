@@ -8,9 +8,9 @@ from api.auth import SiteUser
 from api.deps import CyclesDep, StoreDep, TeamsDep
 from api.farm_schemas import public
 from api.kpi_schemas import CycleKpisPublic, TeamKpisPublic
-from kolam.kpi import cycle_kpis, team_kpis
+from kolam.farming.kpi import cycle_kpis, team_kpis
+from kolam.farming.water import compliance, water_now
 from kolam.timeutil import now_ms
-from kolam.water import compliance, water_now
 
 router = APIRouter(prefix="/api/v1/sites/{site}", tags=["kpis"])
 

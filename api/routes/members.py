@@ -14,8 +14,8 @@ from api.deps import CyclesDep, EntriesDep, TeamsDep, UsersDep
 from api.farm_schemas import MemberPublic, MemberStatusChange, ms, public
 from api.skill import SkillRecord, skill_record
 from api.templating import render
-from kolam.auth import Principal
 from kolam.registry.records import MemberInfo
+from kolam.security.auth import Principal
 
 router = APIRouter(prefix="/api/v1/sites/{site}/members", tags=["members"])
 

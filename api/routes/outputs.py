@@ -24,11 +24,11 @@ from pydantic import BaseModel, Field, StrictBool
 from api.auth import WRITERS, SiteUser, site_access
 from api.commands import CommandPublisher
 from api.deps import ConfigDep, RegistryDep
-from kolam.auth import Forbidden, Principal, Role
 from kolam.config import KolamConfig
 from kolam.errors import MqttError, NotFound
 from kolam.protocol import DeviceRef, SetOutput, cmd_topic, encode_command
 from kolam.registry.outputs import COMMAND, SWITCH, OutputEvent, Outputs
+from kolam.security.auth import Forbidden, Principal, Role
 from kolam.timeutil import iso, now_ms
 
 router = APIRouter(prefix="/api/v1/sites/{site}/ponds/{pond}/outputs", tags=["outputs"])

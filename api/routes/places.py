@@ -20,7 +20,6 @@ from api.deps import RegistryDep, UsersDep
 from api.pond_view import PondViewsDep
 from api.routes.sites import pond_summary, site_public
 from api.schemas import PondSummary, SitePublic
-from kolam.auth import Forbidden, Principal, Role
 from kolam.errors import InvalidRecord
 from kolam.places import (
     ALTITUDE_RANGE_M,
@@ -36,6 +35,7 @@ from kolam.places import (
     SitePlace,
 )
 from kolam.registry.places import Places
+from kolam.security.auth import Forbidden, Principal, Role
 
 router = APIRouter(prefix="/api/v1/sites", tags=["sites"])
 SiteAdmin = Annotated[Principal, Depends(site_access(frozenset({Role.ADMIN})))]

@@ -29,8 +29,6 @@ from api.farm_schemas import (
     new_record,
     public,
 )
-from kolam.auth import Forbidden, Role
-from kolam.chemistry import as_nitrogen
 from kolam.errors import NotFound
 from kolam.registry.records import (
     CostInfo,
@@ -40,6 +38,8 @@ from kolam.registry.records import (
     NewHarvest,
     NewLog,
 )
+from kolam.science.chemistry import as_nitrogen
+from kolam.security.auth import Forbidden, Role
 from kolam.timeutil import iso, now_ms
 
 router = APIRouter(prefix="/api/v1/sites/{site}/cycles/{cycle}", tags=["records"])

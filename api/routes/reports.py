@@ -14,7 +14,7 @@ from api.csvsafe import SafeWriter
 from api.deps import AlertsDep, CyclesDep, RegistryDep, StoreDep
 from api.public import public, public_of
 from api.templating import render, zone_name
-from kolam.monthly import CycleMonth, MonthlyReport, monthly_report
+from kolam.farming.monthly import CycleMonth, MonthlyReport, monthly_report
 from kolam.places import site_zone
 from kolam.registry.alerts import Alerts
 from kolam.timeutil import now_ms

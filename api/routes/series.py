@@ -13,8 +13,8 @@ from api.auth import SiteUser
 from api.csvsafe import SafeWriter
 from api.deps import RegistryDep, StoreDep
 from api.schemas import SeriesBucket, SeriesPoint, SeriesPublic
-from kolam.bounds import Instant
 from kolam.catalogue import METRICS
+from kolam.farming.bounds import Instant
 from kolam.timeutil import iso, now_ms, to_ms
 
 router = APIRouter(prefix="/api/v1/sites/{site}/ponds/{pond}", tags=["series"])

@@ -15,10 +15,10 @@ from pydantic import BaseModel, Field
 from api.auth import AdminUser, CurrentUser
 from api.deps import UsersDep
 from api.public import public, public_of
-from kolam.auth import Forbidden, Principal, Role
 from kolam.errors import NotFound
 from kolam.registry.users import ApiKeyRecord, AuditRecord, Users
-from kolam.strength import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from kolam.security.auth import Forbidden, Principal, Role
+from kolam.security.strength import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
 

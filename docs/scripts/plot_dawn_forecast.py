@@ -27,7 +27,7 @@ from _nights import make_night  # noqa: E402
 
 from firmware_sim.pond import SCENARIOS, PondSim  # noqa: E402
 from kolam.alerts.forecast import DAYTIME, DawnForecast  # noqa: E402
-from kolam.sun import last_sunset_ms, next_sunrise_ms  # noqa: E402
+from kolam.science.sun import last_sunset_ms, next_sunrise_ms  # noqa: E402
 
 OUT = ROOT / "docs" / "img" / "dawn-forecast.png"
 WIB = timezone(timedelta(hours=7))

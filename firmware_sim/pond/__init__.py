@@ -11,8 +11,8 @@ from firmware_sim.pond.model import TRUTH_KEYS
 from firmware_sim.pond.scenarios import SCENARIOS, AeratorOutage, DieOff, Leak, Scenario
 from firmware_sim.pond.sim import Frame, Frames, PondSim
 from firmware_sim.pond.weather import Storm, WeatherSpec
-from kolam.chemistry import do_saturation_mgl, nh3_fraction
-from kolam.sun import SunTimes, sun_times
+from kolam.science.chemistry import do_saturation_mgl, nh3_fraction
+from kolam.science.sun import SunTimes, sun_times
 
 __all__ = [
     "FAULT_KINDS",

@@ -7,14 +7,14 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from kolam import kpi
+from kolam.farming import kpi
 
 F64 = NDArray[np.float64]
 
-# Meals at 07:00, 12:00 and 17:00 WIB (DOMAIN.md: 2–3 meals a day; kolam.kpi.MEALS_PER_DAY).
+# Meals at 07:00, 12:00 and 17:00 WIB (DOMAIN.md: 2–3 meals a day; kolam.farming.kpi.MEALS_PER_DAY).
 MEAL_HOURS_WIB = (7.0, 12.0, 17.0)
 assert len(MEAL_HOURS_WIB) == kpi.MEALS_PER_DAY
-# The ration is the one Kolam advises (kolam.kpi: DOMAIN.md's feeding table, cut ~50 % below
+# The ration is the one Kolam advises (kolam.farming.kpi: DOMAIN.md's feeding table, cut ~50 % below
 # 25 °C or when DO < 3 mg/L), so the simulated farmer and the KPI page agree.
 FEED_CUT_FACTOR = kpi.FEED_CUT_FACTOR
 FEED_CUT_BELOW_C = kpi.FEED_CUT_BELOW_C
@@ -46,7 +46,7 @@ EXCRETION_SPAN_H = 24.0
 
 
 def feeding_rate_pct(abw_g: F64) -> F64:
-    """Daily ration (% of body weight) of each pond, by kolam.kpi's feeding table."""
+    """Daily ration (% of body weight) of each pond, by kolam.farming.kpi's feeding table."""
     return np.array([kpi.feeding_rate_pct(float(w)) for w in abw_g], dtype=np.float64)
 
 

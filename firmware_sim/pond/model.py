@@ -26,7 +26,7 @@ from firmware_sim.pond.carbonate import (
 from firmware_sim.pond.params import F64, PondParams
 from firmware_sim.pond.sun import WIB_OFFSET_S
 from firmware_sim.pond.weather import Forcing
-from kolam.chemistry import do_saturation_mgl, nh3_fraction
+from kolam.science.chemistry import do_saturation_mgl, nh3_fraction
 
 # Rows of PondState.water: everything that mixes when rain or well water comes in.
 WATER_ROWS = ("temp_c", "do_mgl", "dic_mmol", "alk_meq", "tan_mgl", "no2_mgl", "tds_ppm",

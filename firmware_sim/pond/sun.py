@@ -1,6 +1,6 @@
 """The simulated site's clock and daylight: WIB calendar helpers and cloud cover.
 
-Sun times and elevation are the core's (``kolam.sun``), so the simulator's nights are
+Sun times and elevation are the core's (``kolam.science.sun``), so the simulator's nights are
 the dawn forecast's nights. Times are UTC epoch seconds in, WIB (UTC+7) for display.
 """
 

@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from firmware_sim.pond.sun import WIB_OFFSET_S, cloud_light_factor, local_day_index, local_hour
-from kolam.sun import sin_elevation
+from kolam.science.sun import sin_elevation
 
 F64 = NDArray[np.float64]
 

@@ -69,7 +69,7 @@ DEFAULT_RULES: dict[str, Rule] = {r.id: r for r in (
     # comes at dawn when pH, and so NH3, are lowest: the rule watches the NH3-N the TAN
     # will give at the last 24 h's peak pH and temperature while DO is below do_low's
     # warning (nitrification slowing, stopping below 2 mg/L); NH3-N bands as nh3_high.
-    # See kolam/alerts/ammonia.py.
+    # See ingest/alerts/ammonia.py.
     _rule("do_nh3", "nh3_potential_mgl", "mg/L", "above", 0.1, _NH3.high, 0.03, 600),
     # Sensor health (DOMAIN.md, "Sensors and their faults").
     # Offline: away (Last Will, or silent for 3 intervals) for at least 10 min. A Wi-Fi

@@ -36,7 +36,7 @@ from kolam.alerts.night_fit import (
     predict,
     project,
 )
-from kolam.sun import (
+from kolam.science.sun import (
     SERANG_LAT_DEG,
     SERANG_LON_DEG,
     last_sunset_ms,

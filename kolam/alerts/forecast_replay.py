@@ -10,8 +10,8 @@ from __future__ import annotations
 from kolam.alerts.forecast import DawnEstimate, DawnForecast
 from kolam.config import KolamConfig
 from kolam.registry.repo import Registry
+from kolam.science.sun import SERANG_LAT_DEG, SERANG_LON_DEG, last_sunset_ms, next_sunrise_ms
 from kolam.store.base import TimeSeriesReader
-from kolam.sun import SERANG_LAT_DEG, SERANG_LON_DEG, last_sunset_ms, next_sunrise_ms
 
 _MIN_MS = 60_000
 STALE_MS = 30 * _MIN_MS

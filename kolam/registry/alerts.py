@@ -1,6 +1,6 @@
 """Alerts as the API sees them: list, filter, acknowledge, silence.
 
-The ingest process writes alerts (``kolam.alerts.outbox``); the API reads them and records
+The ingest process writes alerts (``ingest.alerts.outbox``); the API reads them and records
 acknowledgements and silences in the same tables.
 """
 

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, Select, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from kolam.errors import NotFound
-from kolam.files import private_file
+from kolam.security.files import private_file
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig

@@ -18,8 +18,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kolam import broker_passwd
-from kolam.broker_acl import (
+from kolam.broker import passwd as broker_passwd
+from kolam.broker.acl import (
     Account,
     ServiceRole,
     device_grants,

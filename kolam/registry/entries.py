@@ -7,11 +7,11 @@ import math
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from kolam import plausible
 from kolam.catalogue import METRICS
 from kolam.errors import NotFound
-from kolam.growth import DAY_MS, estimate_weight
-from kolam.kpi import feeding_rate_pct
+from kolam.farming import plausible
+from kolam.farming.growth import DAY_MS, estimate_weight
+from kolam.farming.kpi import feeding_rate_pct
 from kolam.registry.cycles import (
     FUTURE_SLACK_MS,
     cost_info,
@@ -123,7 +123,7 @@ def alive(s: Session, c: Cycle) -> tuple[int, int, int]:
 
 def abw_estimate_g(s: Session, c: Cycle, at: int) -> float:
     """Average body weight at ``at``: the samplings made by then, grown to that day by
-    the cycle's growth curve (``kolam.growth``), else the seed weight grown by the prior.
+    the cycle's growth curve (``kolam.farming.growth``), else the seed weight grown by the prior.
     The newest sampling alone would be up to two weeks stale and derive too many fish."""
     rows = s.execute(select(LogEntry.at, LogEntry.sample_weight_g, LogEntry.sample_count)
                      .where(LogEntry.cycle_id == c.id, LogEntry.kind == LogKind.SAMPLING.value,
@@ -152,7 +152,7 @@ def _wib_day(at: int) -> tuple[int, int]:
 
 
 def _doubt(s: Session, c: Cycle, new: NewLog) -> InvalidRecord | None:
-    """Why this log is implausible for this pond (``kolam.plausible``), if it is."""
+    """Why this log is implausible for this pond (``kolam.farming.plausible``), if it is."""
     if new.kind is LogKind.FEEDING and new.feed_kg:
         start, end = _wib_day(new.at)
         before = s.scalar(select(func.coalesce(func.sum(LogEntry.feed_kg), 0.0))
@@ -277,14 +277,15 @@ class Entries:
 
     def add_log(self, site: str, cycle_id: int, new: NewLog, by: str, *,
                 confirmed: bool = False) -> LogInfo:
-        """Record a daily log; an implausible one (``kolam.plausible``) only ``confirmed``."""
+        """Record a daily log; an implausible one (``kolam.farming.plausible``) only
+        ``confirmed``."""
         with self._sessions() as s, s.begin():
             return log_info(insert_log(s, cycle_row(s, site, cycle_id), new, by, confirmed))
 
     def add_harvest(self, site: str, cycle_id: int, new: NewHarvest, by: str, *,
                     confirmed: bool = False) -> HarvestInfo:
         """Record a harvest; a final one ends the cycle at the harvest time. An implausible
-        price or weight (``kolam.plausible``) is stored only ``confirmed``; the count is
+        price or weight (``kolam.farming.plausible``) is stored only ``confirmed``; the count is
         derived as ``insert_harvest`` says."""
         with self._sessions() as s, s.begin():
             c = cycle_row(s, site, cycle_id)

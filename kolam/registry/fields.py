@@ -3,7 +3,7 @@
 A record family (team, member, cycle, log, harvest, cost, alert, silence, notification, API
 key, audit entry, the KPIs, the monthly report) is written once, as a frozen dataclass
 (``kolam.registry.records``, ``kolam.registry.alerts``, ``kolam.registry.users``,
-``kolam.kpi``, ``kolam.monthly``). Its table row is read into it by field name
+``kolam.farming.kpi``, ``kolam.farming.monthly``). Its table row is read into it by field name
 (``from_row``; ``columns`` gives a new record's column values), and the API's response model
 is generated from its fields (``api.public``): a field added to the dataclass (and, for a
 stored record, to its table) reaches the API with no other edit. ``Shown`` in a field's

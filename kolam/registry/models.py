@@ -94,7 +94,7 @@ class Device(Base):
 
 
 class BrokerAccount(Base):
-    """A service's broker login (ingest, API, a site's gateway, ...); see kolam.broker_acl."""
+    """A service's broker login (ingest, API, a site's gateway, ...); see kolam.broker.acl."""
 
     __tablename__ = "broker_accounts"
 

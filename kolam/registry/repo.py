@@ -15,12 +15,12 @@ from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from kolam.deadletter import MAX_DETAIL_CHARS, MAX_PAYLOAD_BYTES, MAX_TOPIC_CHARS
 from kolam.errors import NotFound, RegistryError
 from kolam.protocol import ROOT as TOPIC_ROOT
 from kolam.protocol import DeviceRef, Status
 from kolam.registry.db import make_engine, migrate, session_factory
 from kolam.registry.models import DeadLetter, Device, Pond, Site
+from kolam.runtime.deadletter import MAX_DETAIL_CHARS, MAX_PAYLOAD_BYTES, MAX_TOPIC_CHARS
 from kolam.timeutil import now_ms
 
 

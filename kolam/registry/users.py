@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from kolam.auth import (
+from kolam.errors import NotFound
+from kolam.protocol import SLUG_RE
+from kolam.registry.db import session_factory
+from kolam.registry.fields import from_row
+from kolam.registry.records import InvalidRecord
+from kolam.registry.user_models import ApiKey, AuditEntry, User, UserSession, UserSite
+from kolam.security.auth import (
     DUMMY_HASH,
     AuthError,
     Principal,
@@ -19,14 +25,8 @@ from kolam.auth import (
     new_account_id,
     new_api_key,
 )
-from kolam.errors import NotFound
-from kolam.hashing import hash_password, verify_password
-from kolam.protocol import SLUG_RE
-from kolam.registry.db import session_factory
-from kolam.registry.fields import from_row
-from kolam.registry.records import InvalidRecord
-from kolam.registry.user_models import ApiKey, AuditEntry, User, UserSession, UserSite
-from kolam.strength import check_password
+from kolam.security.hashing import hash_password, verify_password
+from kolam.security.strength import check_password
 from kolam.timeutil import now_ms
 
 

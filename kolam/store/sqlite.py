@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kolam.errors import StoreError, StoreUnavailable
-from kolam.files import private_file
+from kolam.security.files import private_file
 from kolam.store.base import (
     Bucket,
     Latest,

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from ingest.alerts.outbox import AlertOutbox
+from ingest.alerts.routing import Router
 from kolam.alerts.model import AlertKey, Change, Severity, Transition
-from kolam.alerts.outbox import AlertOutbox
-from kolam.alerts.routing import Router
-from kolam.auth import Role
 from kolam.config import KolamConfig
 from kolam.registry.repo import Registry
+from kolam.security.auth import Role
 from kolam.store import open_store
 from kolam.store.base import SeriesKey
 from kolam.timeutil import now_ms

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from kolam.auth import AuthError, Role, issue_token
 from kolam.config import KolamConfig
 from kolam.registry.repo import Registry
 from kolam.registry.users import Users
+from kolam.security.auth import AuthError, Role, issue_token
 from tests.utils.auth import PASSWORD, login
 from tests.utils.farm import SITE_A, farm_app
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from kolam.config import KolamConfig
-from kolam.kpi import DAY_MS
+from kolam.farming.kpi import DAY_MS
 from kolam.timeutil import iso, now_ms
 from tests.utils.farm import SITE_A, Farm, farm_app
 

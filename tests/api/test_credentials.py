@@ -16,9 +16,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from kolam.auth import TOKEN_ALGORITHM, Role
 from kolam.config import KolamConfig
 from kolam.registry.users import Users
+from kolam.security.auth import TOKEN_ALGORITHM, Role
 from tests.utils.auth import PASSWORD, login, page_login
 from tests.utils.farm import SITE_A, Farm, farm_app
 

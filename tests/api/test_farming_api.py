@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from kolam.config import KolamConfig
-from kolam.kpi import DAY_MS
+from kolam.farming.kpi import DAY_MS
 from kolam.store import SeriesKey
 from kolam.timeutil import WIB, from_ms, iso, now_ms
 from tests.utils.farm import SECRETS, SITE_A, SITE_B, Farm, farm_app
@@ -127,9 +127,9 @@ def test_skill_record_prints_names_for_officers_only(farm: Farm) -> None:
 
 
 def test_monthly_report_counts_the_months_alerts(farm: Farm) -> None:
+    from ingest.alerts.outbox import AlertOutbox
+    from ingest.alerts.routing import Router
     from kolam.alerts.model import AlertKey, Change, Severity, Transition
-    from kolam.alerts.outbox import AlertOutbox
-    from kolam.alerts.routing import Router
 
     config = farm.client.app.state.config  # type: ignore[attr-defined]
     now = now_ms()

@@ -10,8 +10,8 @@ import pytest
 
 from kolam.alerts.forecast import DawnForecast
 from kolam.config import KolamConfig
+from kolam.science.sun import last_sunset_ms, next_sunrise_ms
 from kolam.store.base import SeriesKey
-from kolam.sun import last_sunset_ms, next_sunrise_ms
 from kolam.timeutil import iso
 from tests.utils.farm import SITE_A, SITE_B, Farm, farm_app
 

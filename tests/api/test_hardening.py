@@ -17,11 +17,11 @@ from pydantic import SecretStr
 from api.app import create_app
 from api.ratelimit import AccountLock, Backoff, LoginLimiter, TooManyLogins, address_key
 from api.security import MAX_BODY_BYTES, check_secret_key
-from kolam import hashing
 from kolam.config import KolamConfig
 from kolam.errors import ConfigError, RegistryError, StoreUnavailable
 from kolam.registry.repo import Registry
 from kolam.registry.users import Users
+from kolam.security import hashing
 from kolam.store import SqliteStore
 from tests.utils.auth import PASSWORD, add_user, page_login
 from tests.utils.farm import SITE_A, Farm, farm_app

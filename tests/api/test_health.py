@@ -9,10 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from kolam.auth import Role
 from kolam.config import KolamConfig
-from kolam.redact import redact
 from kolam.registry.repo import Registry
+from kolam.security.auth import Role
+from kolam.security.redact import redact
 from kolam.store import open_store
 from tests.utils.auth import add_user, login
 from tests.utils.net import free_port

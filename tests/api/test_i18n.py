@@ -12,8 +12,8 @@ import api
 from api import fmt
 from api.i18n import WORDS, ago, num, reading, t, tn, wib
 from api.status import Status
+from kolam.farming.skills import COMPETENCIES
 from kolam.registry.records import LogKind, MemberStatus, Programme
-from kolam.skills import COMPETENCIES
 from kolam.timeutil import to_ms
 
 

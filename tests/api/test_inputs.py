@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from starlette.requests import Request
 
 from api.inputs import validation_error
-from kolam import bounds
+from kolam.farming import bounds
 from tests.utils.farm import SITE_A, Farm, module_farm
 
 JSON = {"Content-Type": "application/json"}

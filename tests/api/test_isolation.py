@@ -13,10 +13,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from kolam.auth import Role
 from kolam.config import KolamConfig
 from kolam.registry.repo import DeadLetterIn
 from kolam.registry.users import Users
+from kolam.security.auth import Role
 from kolam.timeutil import now_ms
 from tests.utils.auth import login
 from tests.utils.farm import SECRETS, SITE_A, SITE_B, Farm, farm_app

@@ -22,11 +22,11 @@ import httpx
 import pytest
 
 from api.ratelimit import PER_ACCOUNT, PER_ADDRESS
-from kolam import hashing
-from kolam.auth import Role
 from kolam.config import KolamConfig
 from kolam.registry.repo import Registry
 from kolam.registry.users import Users
+from kolam.security import hashing
+from kolam.security.auth import Role
 from tests.utils.auth import PASSWORD
 from tests.utils.net import free_port, port_open, wait_for
 

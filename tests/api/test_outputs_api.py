@@ -10,11 +10,11 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.routes.outputs import command_status
-from kolam.auth import Role
 from kolam.config import KolamConfig
 from kolam.protocol import DeviceRef, OutputState
 from kolam.registry.outputs import COMMAND, SWITCH, OutputEvent, Outputs
 from kolam.registry.repo import Registry
+from kolam.security.auth import Role
 from kolam.store import open_store
 from kolam.timeutil import now_ms
 from tests.utils.auth import add_user, login

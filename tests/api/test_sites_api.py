@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kolam.kpi import DAY_MS
+from kolam.farming.kpi import DAY_MS
 from kolam.protocol import DeviceRef
 from kolam.registry.repo import DeviceCheck
 from kolam.registry.users import Users

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.status import PondStatus, Status, pond_status, rank
-from kolam.alerts.engine import AlertEngine
-from kolam.alerts.outbox import AlertOutbox
-from kolam.alerts.routing import Router
+from ingest.alerts.engine import AlertEngine
+from ingest.alerts.outbox import AlertOutbox
+from ingest.alerts.routing import Router
 from kolam.catalogue import METRICS
 from kolam.config import KolamConfig
 from kolam.protocol import DeviceRef
@@ -118,7 +118,7 @@ def test_ph_hovering_around_9_does_not_flicker(make_config: Callable[..., KolamC
     assert "critical" not in statuses and flips == 1, statuses
     assert statuses[0] == "ok" and statuses[-1] == "warning"
     held = statuses.index("warning")
-    assert held >= 4 * 60 - 1  # ph_high holds 4 h before it opens (kolam/alerts/rules.py)
+    assert held >= 4 * 60 - 1  # ph_high holds 4 h before it opens (ingest/alerts/rules.py)
     active = alerts.active("serang", "kolam-1")
     assert [(a.rule, a.severity) for a in active] == [("ph_high", "warning")]
 

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from kolam.chemistry import NITROGEN_FORMS, as_nitrogen
 from kolam.config import KolamConfig
+from kolam.science.chemistry import NITROGEN_FORMS, as_nitrogen
 from tests.utils.farm import SITE_A, Farm, farm_app
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kolam.broker_acl import ServiceRole, device_grants, service_grants
+from kolam.broker.acl import ServiceRole, device_grants, service_grants
 from kolam.protocol import DeviceRef
 
 TEXT = (Path(__file__).resolve().parents[2] / "docs" / "security.md").read_text("utf-8")

@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from firmware_sim.node import MqttLink
 from firmware_sim.relay import RelayNode
-from kolam.auth import Role
 from kolam.config import KolamConfig
 from kolam.protocol import DeviceRef
+from kolam.security.auth import Role
 from kolam.timeutil import now_ms
 from tests.utils.auth import add_user, login
 from tests.utils.gateway import SITE, running_gateway

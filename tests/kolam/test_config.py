@@ -214,7 +214,7 @@ def test_one_output_has_one_loop_and_the_zone_is_real(tmp_path: Path) -> None:
 
 
 def test_the_phone_channels_secrets_are_redacted() -> None:
-    from kolam.redact import config_secrets, redact
+    from kolam.security.redact import config_secrets, redact
 
     config = KolamConfig.model_validate({
         "telegram_bot_token": "123456:bot-token-x", "whatsapp_token": "EAAwa-token",

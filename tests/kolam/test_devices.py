@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kolam.broker_acl import parse_acl
-from kolam.broker_passwd import parse_passwd, verify_password
+from kolam.broker.acl import parse_acl
+from kolam.broker.passwd import parse_passwd, verify_password
 from kolam.cli import app
 from tests.utils.net import wait_for
 

@@ -49,9 +49,9 @@ def test_the_documented_tree_names_every_class_under_its_parent() -> None:
 
 
 @pytest.mark.parametrize(("module", "name"), [
-    ("kolam.auth", "AuthError"), ("kolam.auth", "Forbidden"),
-    ("kolam.hashing", "HashingBusy"), ("kolam.registry.records", "InvalidRecord"),
-    ("kolam.alerts.channels", "ChannelError"), ("kolam.broker_config", "ReloadError"),
+    ("kolam.security.auth", "AuthError"), ("kolam.security.auth", "Forbidden"),
+    ("kolam.security.hashing", "HashingBusy"), ("kolam.registry.records", "InvalidRecord"),
+    ("ingest.alerts.channels", "ChannelError"), ("kolam.broker.mosquitto", "ReloadError"),
     ("api.ratelimit", "TooManyLogins"), ("gateway.outbox", "OutboxError"),
 ])
 def test_old_import_paths_still_name_the_same_class(module: str, name: str) -> None:

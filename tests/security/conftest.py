@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kolam.broker_acl import ServiceRole, is_device_username
+from kolam.broker.acl import ServiceRole, is_device_username
 from kolam.cli import app
 from kolam.registry.devices import BrokerLogins
 from kolam.registry.repo import Registry
@@ -48,7 +48,7 @@ class Site:
         return self.broker.url(*self.logins[who])
 
     def client_id(self, who: str) -> str:
-        """A device connects with its login as client id (kolam.broker_acl.client_id_allowed)."""
+        """A device connects with its login as client id (kolam.broker.acl.client_id_allowed)."""
         username = self.logins[who][0]
         return username if is_device_username(username) else f"test-{who}"
 

@@ -5,7 +5,7 @@ refused. Each runs on a real Mosquitto configured only by ``kolam broker-config`
 
 amqtt 0.12.1 sent a connecting client the retained messages of every subscription
 in the broker, unchecked, and let any login take over a connected client's id;
-kolam.broker_core.KolamBroker fixes both, and these tests pin that.
+kolam.broker.core.KolamBroker fixes both, and these tests pin that.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import paho.mqtt.client as paho
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from kolam.broker_core import MAX_MESSAGE_BYTES
+from kolam.broker.core import MAX_MESSAGE_BYTES
 from kolam.config import MqttUrl
 from kolam.mqtt import Message, MqttClient
 from tests.security.conftest import Site
@@ -205,7 +205,7 @@ def test_the_amqtt_methods_kolam_overrides_are_still_there() -> None:
     import amqtt
     from amqtt.broker import Broker
 
-    from kolam.broker_core import TESTED_AMQTT
+    from kolam.broker.core import TESTED_AMQTT
 
     assert amqtt.__version__ in TESTED_AMQTT
     for name, params in {

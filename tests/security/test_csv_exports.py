@@ -10,7 +10,7 @@ import pytest
 
 from api.csvsafe import safe_cell
 from kolam.config import KolamConfig
-from kolam.kpi import DAY_MS
+from kolam.farming.kpi import DAY_MS
 from kolam.store import SeriesKey
 from kolam.timeutil import WIB, from_ms, iso, now_ms
 from tests.utils.farm import SITE_A, Farm, farm_app

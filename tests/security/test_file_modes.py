@@ -19,8 +19,8 @@ import httpx
 import pytest
 
 from kolam.config import MqttUrl, load_config
-from kolam.files import exposed, private_dir, private_file, warn_if_exposed, write_atomic
 from kolam.mqtt import MqttClient
+from kolam.security.files import exposed, private_dir, private_file, warn_if_exposed, write_atomic
 from tests.utils.mosquitto import Mosquitto
 from tests.utils.net import free_port, wait_for
 
@@ -122,9 +122,9 @@ def _healthy(port: int) -> bool:
 def test_stores_registry_outbox_and_secrets_are_private_whatever_the_umask(
         tmp_path: Path, umask_022: None) -> None:
     from gateway.outbox import Outbox
-    from kolam.alerts.channels import webhook_secret
-    from kolam.auth import secret_key
+    from ingest.alerts.channels import webhook_secret
     from kolam.registry.repo import Registry
+    from kolam.security.auth import secret_key
     from kolam.store import SeriesKey, SqliteStore
 
     data = tmp_path / "data"
@@ -170,7 +170,7 @@ def test_wider_modes_are_reported_at_start_up(tmp_path: Path,
     (data / "registry.sqlite").chmod(0o644)
     (data / "secret_key").write_text("k")
     (data / "secret_key").chmod(0o600)
-    with caplog.at_level(logging.WARNING, "kolam.files"):
+    with caplog.at_level(logging.WARNING, "kolam.security.files"):
         found = warn_if_exposed(data)
     assert found == [(data / "registry.sqlite", 0o644)]
     assert "registry.sqlite is mode 0644" in caplog.text and "secret_key" not in caplog.text

@@ -4,7 +4,7 @@
 way the node and ingest do: rounded as the node sends them (NaN = nothing read), encoded
 as a protocol-v1 telemetry message of ``batch_samples`` readings, decoded and validated by
 ``kolam.protocol.decode_telemetry`` (sentinels and out-of-range values become dead
-letters), NH3 and DO saturation derived by ``kolam.derive`` — and hands each batch to
+letters), NH3 and DO saturation derived by ``kolam.science.derive`` — and hands each batch to
 ``AlertEngine.evaluate``, with the nodes' retained status first and ``tick`` after every
 batch. ``tamper`` rewrites one node's reading before it is sent (a faulty probe).
 
@@ -25,13 +25,13 @@ import numpy as np
 from firmware_sim.pond import METRICS, PondSim
 from firmware_sim.pond.scenarios import Scenario
 from firmware_sim.runner import device_refs
-from kolam.alerts.engine import AlertEngine
+from ingest.alerts.engine import AlertEngine
 from kolam.alerts.model import Change, Transition
 from kolam.config import AlertsConfig
-from kolam.derive import derived_values
 from kolam.protocol import Sample, Status, Telemetry, decode_telemetry, encode_telemetry
 from kolam.protocol import telemetry_topic as topic_of
 from kolam.registry.repo import DeadLetterIn
+from kolam.science.derive import derived_values
 from kolam.store.base import Row, SeriesKey
 
 Tamper = Callable[[int, int, dict[str, float]], dict[str, float]]

@@ -8,9 +8,9 @@ from collections.abc import Iterable
 import httpx
 from fastapi.testclient import TestClient
 
-from kolam.auth import Role
 from kolam.registry.repo import Registry
 from kolam.registry.users import Users
+from kolam.security.auth import Role
 
 PASSWORD = "correct horse battery"
 """Passes the password policy (12+ characters, not common, no username in it)."""

@@ -12,9 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from kolam.auth import Role
 from kolam.config import KolamConfig, load_config
-from kolam.kpi import DAY_MS
+from kolam.farming.kpi import DAY_MS
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
 from kolam.registry.records import (
@@ -30,6 +29,7 @@ from kolam.registry.records import (
 )
 from kolam.registry.repo import Registry
 from kolam.registry.teams import Teams
+from kolam.security.auth import Role
 from kolam.store import SqliteStore
 from kolam.timeutil import now_ms
 from tests.utils.auth import add_user, login

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest.alerts.outbox import AlertOutbox
+from ingest.alerts.routing import Router
 from kolam.alerts.model import AlertKey, Change, Severity, Transition
-from kolam.alerts.outbox import AlertOutbox
-from kolam.alerts.routing import Router
-from kolam.auth import Role
 from kolam.config import KolamConfig
-from kolam.demo_data import seed_demo_data
-from kolam.derive import derived_values
+from kolam.farming.demo_data import seed_demo_data
 from kolam.protocol import DeviceRef, Status
 from kolam.registry.repo import Registry
+from kolam.science.derive import derived_values
+from kolam.security.auth import Role
 from kolam.store import SeriesKey, SqliteStore
 from kolam.timeutil import now_ms
 from tests.utils.auth import add_user

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kolam.broker_acl import is_device_username
+from kolam.broker.acl import is_device_username
 from kolam.config import MqttUrl
 from kolam.mqtt import Message, MqttClient
 from tests.utils.mosquitto import Mosquitto

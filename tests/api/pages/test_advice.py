@@ -7,7 +7,7 @@ import dataclasses
 from fastapi.testclient import TestClient
 
 from api.pages.advice import todays_tasks, what_to_do, wib_day_start
-from kolam.kpi import DAY_MS, feed_advice
+from kolam.farming.kpi import DAY_MS, feed_advice
 from kolam.registry.alerts import AlertInfo
 from kolam.registry.records import LogInfo, LogKind
 from tests.api.pages.conftest import log_in
@@ -25,7 +25,7 @@ def test_all_good_is_said_plainly() -> None:
 
 def test_a_healthy_afternoon_is_told_the_pond_is_fine() -> None:
     # 15:00 in green water: pH 8.6 on the newest reading (status "warning"), DO 9 mg/L,
-    # and no alert open — the rules know an afternoon peak is normal (kolam.alerts.rules).
+    # and no alert open — the rules know an afternoon peak is normal (ingest.alerts.rules).
     feed = feed_advice(1000, 20.0, 29.5, 9.0)
     advice = what_to_do("warning", [], feed, "id")
     assert [a.severity for a in advice] == ["ok", "info"]

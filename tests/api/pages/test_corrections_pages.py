@@ -7,7 +7,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from kolam.kpi import cycle_kpis
+from kolam.farming.kpi import cycle_kpis
 from kolam.registry.corrections import Corrections
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries

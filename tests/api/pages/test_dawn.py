@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from api.i18n import reading
 from kolam.alerts.forecast_replay import forecast_at
+from kolam.science.sun import last_sunset_ms
 from kolam.store import SeriesKey
-from kolam.sun import last_sunset_ms
 from tests.api.pages.conftest import log_in
 from tests.utils.pages import SITE, DemoSite
 

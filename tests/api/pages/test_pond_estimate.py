@@ -7,7 +7,7 @@ import re
 from fastapi.testclient import TestClient
 
 from api.i18n import num
-from kolam.kpi import cycle_kpis
+from kolam.farming.kpi import cycle_kpis
 from kolam.registry.cycles import Cycles
 from kolam.timeutil import now_ms
 from tests.api.pages.conftest import log_in

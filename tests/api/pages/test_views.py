@@ -8,9 +8,9 @@ import re
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from ingest.alerts.outbox import AlertOutbox
+from ingest.alerts.routing import Router
 from kolam.alerts.model import AlertKey, Change, Severity, Transition
-from kolam.alerts.outbox import AlertOutbox
-from kolam.alerts.routing import Router
 from kolam.registry.alerts import Alerts, Receipt
 from kolam.registry.cycles import Cycles
 from kolam.registry.records import LogKind

@@ -11,7 +11,7 @@ from firmware_sim.pond import PondSim, do_saturation_mgl, fish
 from firmware_sim.pond.params import TAN_PER_FEED_PROTEIN
 from firmware_sim.pond.sun import wib_days as wib_day
 from firmware_sim.pond.sun import wib_hours as wib_hour
-from kolam import kpi
+from kolam.farming import kpi
 
 STEPS_PER_DAY = 1440
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from kolam.alerts.forecast import DAYTIME, DawnEstimate, DawnForecast, fit_dawn
-from kolam.sun import last_sunset_ms, next_sunrise_ms
+from kolam.science.sun import last_sunset_ms, next_sunrise_ms
 
 H = 3_600_000
 MIN = 60_000

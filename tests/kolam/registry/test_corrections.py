@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import text
 
-from kolam.kpi import DAY_MS, cycle_kpis
+from kolam.farming.kpi import DAY_MS, cycle_kpis
 from kolam.registry.corrections import Corrections
 from kolam.registry.cycles import Cycles
 from kolam.registry.db import alembic_config

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from kolam import broker_passwd
-from kolam.broker_acl import Access, ServiceRole
+from kolam.broker import passwd as broker_passwd
+from kolam.broker.acl import Access, ServiceRole
 from kolam.errors import NotFound
 from kolam.protocol import DeviceRef
 from kolam.registry.devices import BrokerLogins

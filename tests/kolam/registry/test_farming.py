@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kolam.errors import NotFound
-from kolam.kpi import DAY_MS
+from kolam.farming.kpi import DAY_MS
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
 from kolam.registry.records import (

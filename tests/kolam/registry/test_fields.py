@@ -9,7 +9,7 @@ from typing import Annotated
 import pytest
 from sqlalchemy import inspect
 
-from kolam.kpi import CycleKpis
+from kolam.farming.kpi import CycleKpis
 from kolam.registry import records as rec
 from kolam.registry.alert_models import AlertRow, NotificationRow, SilenceRow
 from kolam.registry.alerts import AlertInfo, NotificationInfo, SilenceInfo

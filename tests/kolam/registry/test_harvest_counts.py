@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kolam.kpi import DAY_MS, cycle_kpis, weight_estimate
+from kolam.farming.kpi import DAY_MS, cycle_kpis, weight_estimate
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
 from kolam.registry.records import (
