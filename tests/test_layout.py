@@ -22,8 +22,10 @@ LAZY_ENTRY_POINTS = {"kolam/cli.py"}
 
 ALERT_VOCABULARY = {"__init__", "model", "defaults", "messages", "forecast", "night_fit",
                     "forecast_replay"}
-CORE_ROOT = {"__init__", "__main__", "cli", "config", "errors", "protocol", "catalogue",
-             "timeutil", "demo"}
+CORE_ROOT = {"__init__", "__main__", "cli", "cli_places", "config", "errors", "protocol",
+             "catalogue", "timeutil", "demo", "places"}
+"""``places``: what a site and a pond are (kinds, bounds, time zone), read by the registry,
+the API, the CLI and ingest alike; ``cli_places``: the ``kolam sites|ponds`` commands."""
 
 
 def _imports(path: Path) -> list[tuple[str, int, bool]]:
