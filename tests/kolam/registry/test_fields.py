@@ -23,7 +23,7 @@ STORED = [
     (rec.TeamInfo, Team, {"site", "member_count"}),
     (rec.MemberInfo, Member, {"site", "team_name"}),
     (rec.CycleInfo, Cycle, {"site", "pond", "team_name"}),
-    (rec.LogInfo, LogEntry, set()),
+    (rec.LogInfo, LogEntry, {"member_ids"}),
     (rec.HarvestInfo, Harvest, {"member_ids"}),
     (rec.CostInfo, Cost, set()),
     (AlertInfo, AlertRow, {"key"}),
@@ -44,7 +44,8 @@ def test_every_record_field_is_a_column_or_given(record: type, table: type,
 
 
 @pytest.mark.parametrize(("new", "table", "leave"), [
-    (rec.NewLog(rec.LogKind.SAMPLING, 5, sample_count=3, sample_weight_g=30.0), LogEntry, ()),
+    (rec.NewLog(rec.LogKind.SAMPLING, 5, sample_count=3, sample_weight_g=30.0), LogEntry,
+     ("member_ids",)),
     (rec.NewCycle(1, 5, 100, 2.0), Cycle, ()),
     (rec.NewHarvest(5, 1.0, member_ids=(1, 2)), Harvest, ("count", "member_ids")),
     (rec.NewCost(5, rec.CostCategory.FEED, 1.0), Cost, ()),
@@ -64,7 +65,8 @@ def test_from_row_casts_by_the_field_types() -> None:
     assert m.status is rec.MemberStatus.RELEASED and m.team_name == "Lele Jaya"
     h = from_row(rec.HarvestInfo, SimpleNamespace(
         id=1, cycle_id=2, at=3, final=True, kg=1.0, fish_per_kg=None, count=8,
-        count_measured=False, buyer="", price_per_kg_rp=0.0, recorded_by="x"),
+        count_measured=False, buyer="", price_per_kg_rp=0.0, recorded_by="x", voided_at=None,
+        voided_by=None, void_reason=None, replaces_id=None),
         member_ids=[3, 4])
     assert h.member_ids == (3, 4)
     with pytest.raises(AttributeError):
