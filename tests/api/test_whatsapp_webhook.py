@@ -16,7 +16,7 @@ from api.app import create_app
 from kolam.config import KolamConfig
 from kolam.registry.repo import Registry
 from kolam.store import open_store
-from tests.kolam.alerts.test_phone_channels import GOOD, make, raise_do, service, settle
+from tests.ingest.alerts.test_phone_channels import GOOD, make, raise_do, service, settle
 
 SECRET = "meta-app-secret"
 
