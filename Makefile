@@ -24,6 +24,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy bench
 
 unit: $(STAMP)
 	$(BIN)/pytest -q

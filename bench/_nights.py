@@ -170,7 +170,7 @@ def _observe(c: F64, rng: np.random.Generator) -> F64:
     obs = c * (1.0 + rng.uniform(-0.04, 0.04)) + ar
     spikes = rng.random(n) < 0.002
     obs[spikes] += rng.choice([-1.0, 1.0], spikes.sum()) * rng.uniform(1.5, 3.0, spikes.sum())
-    obs = np.round(np.clip(obs, 0.0, 25.0), 2)
+    obs = np.round(np.clip(obs, 0.0, 25.0), 2).astype(np.float64)
     obs[rng.random(n) < 0.01] = np.nan
     return obs
 

@@ -210,7 +210,7 @@ def _reaction(r: Run, change: int, sunrise: int, true_min: float) -> float:
         if r.t[j] >= sunrise:
             break
         if abs(r.v[j] - true_min) <= gap / 2:
-            return (r.t[j] - change) / MIN
+            return float(r.t[j] - change) / MIN
     return math.inf
 
 

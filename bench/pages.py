@@ -15,7 +15,6 @@ Run: .venv/bin/python bench/pages.py
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -116,4 +115,4 @@ def measure(app: FastAPI) -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
