@@ -12,6 +12,7 @@ from kolam.registry.alerts import Alerts
 from kolam.registry.corrections import Corrections
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
+from kolam.registry.places import Places
 from kolam.registry.repo import Registry
 from kolam.registry.teams import Teams
 from kolam.registry.users import Users
@@ -72,3 +73,10 @@ def _secret_key(request: Request) -> str:
 AlertsDep = Annotated[Alerts, Depends(_alerts)]
 SecretKeyDep = Annotated[str, Depends(_secret_key)]
 CorrectionsDep = Annotated[Corrections, Depends(_corrections)]
+
+
+def _places(registry: RegistryDep) -> Places:
+    return Places(registry.engine)
+
+
+PlacesDep = Annotated[Places, Depends(_places)]
