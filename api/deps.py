@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.live_streams import MAX_STREAM_S, POLL_S, LiveTimes, StreamSlots
 from kolam.config import KolamConfig
 from kolam.registry.alerts import Alerts
 from kolam.registry.corrections import Corrections
@@ -80,3 +81,19 @@ def _places(registry: RegistryDep) -> Places:
 
 
 PlacesDep = Annotated[Places, Depends(_places)]
+
+
+def _live_slots(request: Request) -> StreamSlots:
+    return request.app.state.live_slots  # type: ignore[no-any-return]
+
+
+def _live_times(request: Request) -> LiveTimes:
+    # Tests shorten the live streams by setting ``app.state.live_poll_s`` and
+    # ``live_max_stream_s``; the service keeps the defaults.
+    state = request.app.state
+    return LiveTimes(getattr(state, "live_poll_s", POLL_S),
+                     getattr(state, "live_max_stream_s", MAX_STREAM_S))
+
+
+LiveSlotsDep = Annotated[StreamSlots, Depends(_live_slots)]
+LiveTimesDep = Annotated[LiveTimes, Depends(_live_times)]
