@@ -13,8 +13,8 @@ from prometheus_client import CollectorRegistry
 
 from api.docs import install as install_docs
 from api.inputs import StrictJson, validation_error
+from api.live_streams import StreamSlots
 from api.pages import install as install_pages
-from api.pages.live import StreamSlots
 from api.pages.render import page
 from api.ratelimit import LoginLimiter, login_abandoned
 from api.routes import (

@@ -7,11 +7,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.live_streams import MAX_STREAM_S, POLL_S, LiveTimes, StreamSlots
 from kolam.config import KolamConfig
 from kolam.registry.alerts import Alerts
 from kolam.registry.corrections import Corrections
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
+from kolam.registry.places import Places
 from kolam.registry.repo import Registry
 from kolam.registry.teams import Teams
 from kolam.registry.users import Users
@@ -72,3 +74,26 @@ def _secret_key(request: Request) -> str:
 AlertsDep = Annotated[Alerts, Depends(_alerts)]
 SecretKeyDep = Annotated[str, Depends(_secret_key)]
 CorrectionsDep = Annotated[Corrections, Depends(_corrections)]
+
+
+def _places(registry: RegistryDep) -> Places:
+    return Places(registry.engine)
+
+
+PlacesDep = Annotated[Places, Depends(_places)]
+
+
+def _live_slots(request: Request) -> StreamSlots:
+    return request.app.state.live_slots  # type: ignore[no-any-return]
+
+
+def _live_times(request: Request) -> LiveTimes:
+    # Tests shorten the live streams by setting ``app.state.live_poll_s`` and
+    # ``live_max_stream_s``; the service keeps the defaults.
+    state = request.app.state
+    return LiveTimes(getattr(state, "live_poll_s", POLL_S),
+                     getattr(state, "live_max_stream_s", MAX_STREAM_S))
+
+
+LiveSlotsDep = Annotated[StreamSlots, Depends(_live_slots)]
+LiveTimesDep = Annotated[LiveTimes, Depends(_live_times)]

@@ -25,6 +25,7 @@ from api.pages.session import (
     check_csrf,
     user_sites,
 )
+from kolam.config import KolamConfig
 from kolam.errors import NotFound
 from kolam.registry.alerts import Alerts
 from kolam.registry.records import InvalidRecord
@@ -38,7 +39,7 @@ MAX_SILENCE_H = 30 * 24
 
 
 def _alerts_page(request: Request, user: Principal, registry: Registry, alerts: Alerts,
-                 site: str | None, show: str, status_code: int = 200,
+                 config: KolamConfig, site: str | None, show: str, status_code: int = 200,
                  **extra: object) -> Response:
     sites = user_sites(registry, user)
     if site is not None and site not in sites:
@@ -54,7 +55,7 @@ def _alerts_page(request: Request, user: Principal, registry: Registry, alerts: 
         for a, ns in alerts.deliveries([a.id for a in found]).items()}
     return page(request, "alerts.html", status_code=status_code, alerts=found, site=site,
                 sites=sites, show=show, silences=silences, deliveries=deliveries,
-                can_ack=user.role in ack_roles(request.app.state.config),
+                can_ack=user.role in ack_roles(config),
                 can_silence=user.role in WRITERS, alert_title=alert_title,
                 alert_advice=alert_advice,
                 ponds={s: [p.slug for p in registry.ponds(s)] for s in chosen}, **extra)
@@ -62,8 +63,8 @@ def _alerts_page(request: Request, user: Principal, registry: Registry, alerts: 
 
 @router.get("/alerts")
 def alerts_page(request: Request, user: PageUser, registry: RegistryDep, alerts: AlertsDep,
-                site: str | None = None, show: str = "active") -> Response:
-    return _alerts_page(request, user, registry, alerts, site or None, show)
+                config: ConfigDep, site: str | None = None, show: str = "active") -> Response:
+    return _alerts_page(request, user, registry, alerts, config, site or None, show)
 
 
 @router.post("/sites/{site}/alerts/{alert}/ack")
@@ -77,14 +78,14 @@ def acknowledge(request: Request, site: str, alert: int, user: SiteStaffPage,
     try:
         alerts.acknowledge(alert, user.username, now_ms())
     except InvalidRecord as exc:
-        return _alerts_page(request, user, registry, alerts, None, "active", 422,
+        return _alerts_page(request, user, registry, alerts, config, None, "active", 422,
                             error=error_text(exc, lang_of(request)))
     return RedirectResponse(f"/alerts?acked={alert}", status_code=303)
 
 
 @router.post("/sites/{site}/silences")
 def silence(request: Request, site: str, user: SiteWriterPage, registry: RegistryDep,
-            alerts: AlertsDep, csrf: Annotated[str, Form()] = "",
+            alerts: AlertsDep, config: ConfigDep, csrf: Annotated[str, Form()] = "",
             pond: Annotated[str, Form()] = "", hours: Annotated[str, Form()] = "",
             reason: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
@@ -103,6 +104,6 @@ def silence(request: Request, site: str, user: SiteWriterPage, registry: Registr
                            ends_at=now + int(h * 3_600_000), reason=reason.strip()[:200],
                            by=user.username, now=now)
     except InvalidRecord as exc:
-        return _alerts_page(request, user, registry, alerts, site, "active", 422,
+        return _alerts_page(request, user, registry, alerts, config, site, "active", 422,
                             error=error_text(exc, lang_of(request)))
     return RedirectResponse(f"/alerts?site={site}&silenced=1", status_code=303)

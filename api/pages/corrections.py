@@ -19,6 +19,7 @@ from api.pages.echo import harvest_values, log_values
 from api.pages.render import page
 from api.pages.session import SiteStaffPage, SiteWriterPage, check_csrf
 from api.pages.team_records import HarvestForm, LogForm, own_cycle
+from api.pages.teams import BooksDep, TeamBooks
 from api.routes.records import summary
 from kolam.registry.records import HarvestInfo, Implausible, InvalidRecord, LogInfo, LogKind
 from kolam.timeutil import WIB, from_ms
@@ -55,9 +56,9 @@ def harvest_form(h: HarvestInfo, lang: str) -> HarvestForm:
 
 @router.get("/teams/{site}/{team}/cycles/{cycle}")
 def cycle_records(request: Request, site: str, team: int, cycle: int,
-                  user: SiteStaffPage) -> Response:
-    state, lang = request.app.state, lang_of(request)
-    own_cycle(request, site, team, cycle)
+                  user: SiteStaffPage, books: BooksDep) -> Response:
+    state, lang = books, lang_of(request)
+    own_cycle(books, site, team, cycle)
     records = state.cycles.records(site, cycle, include_voided=True)
     return page(request, "cycle_records.html", site=site, team=state.teams.team(site, team),
                 cycle=records.cycle, logs=list(reversed(records.logs)),
@@ -66,9 +67,9 @@ def cycle_records(request: Request, site: str, team: int, cycle: int,
                 can_write=user.role.value in ("admin", "officer"))
 
 
-def _edit(request: Request, site: str, team: int, kind: str, record: LogInfo | HarvestInfo,
-          status_code: int = 200, **extra: object) -> Response:
-    state, lang = request.app.state, lang_of(request)
+def _edit(request: Request, books: TeamBooks, site: str, team: int, kind: str,
+          record: LogInfo | HarvestInfo, status_code: int = 200, **extra: object) -> Response:
+    state, lang = books, lang_of(request)
     values = extra.pop("values", None) or (
         log_form(record, lang) if isinstance(record, LogInfo) else harvest_form(record, lang))
     members = state.teams.members(site, team)
@@ -78,27 +79,28 @@ def _edit(request: Request, site: str, team: int, kind: str, record: LogInfo | H
                                        else harvest_values(record, lang)), **extra)
 
 
-def _log(request: Request, site: str, team: int, log: int) -> LogInfo:
-    e: LogInfo = request.app.state.entries.log(site, log)
-    own_cycle(request, site, team, e.cycle_id)
+def _log(books: TeamBooks, site: str, team: int, log: int) -> LogInfo:
+    e: LogInfo = books.entries.log(site, log)
+    own_cycle(books, site, team, e.cycle_id)
     return e
 
 
-def _harvest(request: Request, site: str, team: int, harvest: int) -> HarvestInfo:
-    h: HarvestInfo = request.app.state.entries.harvest(site, harvest)
-    own_cycle(request, site, team, h.cycle_id)
+def _harvest(books: TeamBooks, site: str, team: int, harvest: int) -> HarvestInfo:
+    h: HarvestInfo = books.entries.harvest(site, harvest)
+    own_cycle(books, site, team, h.cycle_id)
     return h
 
 
 @router.get("/teams/{site}/{team}/logs/{log}")
 def edit_log(request: Request, site: str, team: int, log: int,
-             _: SiteWriterPage) -> Response:
-    return _edit(request, site, team, "log", _log(request, site, team, log))
+             _: SiteWriterPage, books: BooksDep) -> Response:
+    return _edit(request, books, site, team, "log", _log(books, site, team, log))
 
 
 @router.post("/teams/{site}/{team}/logs/{log}")
 def correct_log(request: Request, site: str, team: int, log: int, user: SiteWriterPage,
-                csrf: Annotated[str, Form()] = "", feed_kg: Annotated[str, Form()] = "",
+                books: BooksDep, csrf: Annotated[str, Form()] = "",
+                feed_kg: Annotated[str, Form()] = "",
                 dead_count: Annotated[str, Form()] = "",
                 sample_count: Annotated[str, Form()] = "",
                 sample_weight_g: Annotated[str, Form()] = "",
@@ -107,8 +109,8 @@ def correct_log(request: Request, site: str, team: int, log: int, user: SiteWrit
                 confirm: Annotated[str, Form()] = "",
                 members: Annotated[list[str] | None, Form()] = None) -> Response:
     check_csrf(request, csrf)
-    state, lang = request.app.state, lang_of(request)
-    old = _log(request, site, team, log)
+    state, lang = books, lang_of(request)
+    old = _log(books, site, team, log)
     form = LogForm(old.cycle_id, old.kind.value, feed_kg, dead_count, sample_count,
                    sample_weight_g, exchange_pct, note, at, tuple(members or ()))
     try:
@@ -120,7 +122,7 @@ def correct_log(request: Request, site: str, team: int, log: int, user: SiteWrit
         done = state.corrections.correct_log(site, log, new, user.username, reason,
                                              confirmed=confirm == "1")
     except InvalidRecord as exc:
-        return _edit(request, site, team, "log", old, 422, values=form,
+        return _edit(request, books, site, team, "log", old, 422, values=form,
                      error=error_text(exc, lang), doubt=isinstance(exc, Implausible),
                      reason=reason)
     assert done.new is not None
@@ -131,16 +133,16 @@ def correct_log(request: Request, site: str, team: int, log: int, user: SiteWrit
                             status_code=303)
 
 
-def _void(request: Request, site: str, team: int, kind: str, record: LogInfo | HarvestInfo,
-          user: str, reason: str) -> Response:
-    state, lang = request.app.state, lang_of(request)
+def _void(request: Request, books: TeamBooks, site: str, team: int, kind: str,
+          record: LogInfo | HarvestInfo, user: str, reason: str) -> Response:
+    state, lang = books, lang_of(request)
     try:
         if kind == "log":
             state.corrections.void_log(site, record.id, user, reason)
         else:
             state.corrections.void_harvest(site, record.id, user, reason)
     except InvalidRecord as exc:
-        return _edit(request, site, team, kind, record, 422, error=error_text(exc, lang),
+        return _edit(request, books, site, team, kind, record, 422, error=error_text(exc, lang),
                      reason=reason)
     state.users.audit(user, "void", kind, record.id, site, f"{reason}; was {summary(record)}")
     return RedirectResponse(f"/teams/{site}/{team}/cycles/{record.cycle_id}#{kind}-{record.id}",
@@ -149,30 +151,31 @@ def _void(request: Request, site: str, team: int, kind: str, record: LogInfo | H
 
 @router.post("/teams/{site}/{team}/logs/{log}/void")
 def void_log(request: Request, site: str, team: int, log: int, user: SiteWriterPage,
-             csrf: Annotated[str, Form()] = "",
+             books: BooksDep, csrf: Annotated[str, Form()] = "",
              reason: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
-    return _void(request, site, team, "log", _log(request, site, team, log), user.username,
+    return _void(request, books, site, team, "log", _log(books, site, team, log), user.username,
                  reason)
 
 
 @router.get("/teams/{site}/{team}/harvests/{harvest}")
 def edit_harvest(request: Request, site: str, team: int, harvest: int,
-                 _: SiteWriterPage) -> Response:
-    return _edit(request, site, team, "harvest", _harvest(request, site, team, harvest))
+                 _: SiteWriterPage, books: BooksDep) -> Response:
+    return _edit(request, books, site, team, "harvest", _harvest(books, site, team, harvest))
 
 
 @router.post("/teams/{site}/{team}/harvests/{harvest}")
 def correct_harvest(request: Request, site: str, team: int, harvest: int,
-                    user: SiteWriterPage, csrf: Annotated[str, Form()] = "",
-                    kg: Annotated[str, Form()] = "", count: Annotated[str, Form()] = "",
+                    user: SiteWriterPage, books: BooksDep,
+                    csrf: Annotated[str, Form()] = "", kg: Annotated[str, Form()] = "",
+                    count: Annotated[str, Form()] = "",
                     price: Annotated[str, Form()] = "", final: Annotated[str, Form()] = "",
                     at: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
                     confirm: Annotated[str, Form()] = "",
                     members: Annotated[list[str] | None, Form()] = None) -> Response:
     check_csrf(request, csrf)
-    state, lang = request.app.state, lang_of(request)
-    old = _harvest(request, site, team, harvest)
+    state, lang = books, lang_of(request)
+    old = _harvest(books, site, team, harvest)
     form = HarvestForm(old.cycle_id, kg, count, price, final == "on", at,
                        tuple(members or ()))
     try:
@@ -180,7 +183,7 @@ def correct_harvest(request: Request, site: str, team: int, harvest: int,
                                                  user.username, reason,
                                                  confirmed=confirm == "1")
     except InvalidRecord as exc:
-        return _edit(request, site, team, "harvest", old, 422, values=form,
+        return _edit(request, books, site, team, "harvest", old, 422, values=form,
                      error=error_text(exc, lang), doubt=isinstance(exc, Implausible),
                      reason=reason)
     assert done.new is not None
@@ -193,8 +196,8 @@ def correct_harvest(request: Request, site: str, team: int, harvest: int,
 
 @router.post("/teams/{site}/{team}/harvests/{harvest}/void")
 def void_harvest(request: Request, site: str, team: int, harvest: int, user: SiteWriterPage,
-                 csrf: Annotated[str, Form()] = "",
+                 books: BooksDep, csrf: Annotated[str, Form()] = "",
                  reason: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
-    return _void(request, site, team, "harvest", _harvest(request, site, team, harvest),
+    return _void(request, books, site, team, "harvest", _harvest(books, site, team, harvest),
                  user.username, reason)

@@ -20,6 +20,7 @@ from api.pages.ponds import PondCard, site_cards
 from api.pages.render import page
 from api.pages.session import SiteLoggerPage, SiteViewer, check_csrf
 from api.pages.team_records import member_ids
+from api.pages.teams import BooksDep, TeamBooks
 from api.pond_view import PondViews, PondViewsDep
 from api.routes.records import KIOSK_KINDS, KIOSK_UNDO_MS, summary
 from kolam.errors import NotFound
@@ -59,10 +60,10 @@ def tiles(views: PondViews, site: str, now: int, lang: str) -> list[Tile]:
     return out
 
 
-def crews(request: Request, site: str, shown: list[Tile]) -> dict[str, list[MemberInfo]]:
+def crews(books: TeamBooks, site: str, shown: list[Tile]) -> dict[str, list[MemberInfo]]:
     """The active members of each stocked pond's team, to tap who did the work (their
     aliases only: the kiosk never shows names)."""
-    teams = request.app.state.teams
+    teams = books.teams
     by_team: dict[int, list[MemberInfo]] = {}
     out = {}
     for tile in shown:
@@ -75,27 +76,27 @@ def crews(request: Request, site: str, shown: list[Tile]) -> dict[str, list[Memb
     return out
 
 
-def _kiosk(request: Request, views: PondViews, site: str, status_code: int = 200,
-           **extra: object) -> Response:
+def _kiosk(request: Request, views: PondViews, books: TeamBooks, site: str,
+           status_code: int = 200, **extra: object) -> Response:
     now = now_ms()
     shown = tiles(views, site, now, lang_of(request))
     return page(request, "kiosk.html", status_code=status_code, site=site,
                 site_name=views.registry.site(site).name,
-                tiles=shown, crews=crews(request, site, shown), **extra)
+                tiles=shown, crews=crews(books, site, shown), **extra)
 
 
 @router.get("/kiosk/{site}")
-def kiosk(request: Request, site: str, _: SiteViewer, views: PondViewsDep, saved: int = 0,
-          undone: int = 0) -> Response:
-    return _kiosk(request, views, site, saved=_saved(request, site, saved),
-                  undone=_undone(request, site, undone))
+def kiosk(request: Request, site: str, _: SiteViewer, views: PondViewsDep, books: BooksDep,
+          saved: int = 0, undone: int = 0) -> Response:
+    return _kiosk(request, views, books, site, saved=_saved(request, books, site, saved),
+                  undone=_undone(request, books, site, undone))
 
 
-def _undone(request: Request, site: str, log_id: int) -> str | None:
+def _undone(request: Request, books: TeamBooks, site: str, log_id: int) -> str | None:
     if log_id <= 0:
         return None
     try:
-        log = request.app.state.entries.log(site, log_id)
+        log = books.entries.log(site, log_id)
     except NotFound:
         return None
     lang = lang_of(request)
@@ -104,27 +105,28 @@ def _undone(request: Request, site: str, log_id: int) -> str | None:
 
 @router.post("/kiosk/{site}/logs/{log}/undo")
 def undo_log(request: Request, site: str, log: int, user: SiteLoggerPage,
-             views: PondViewsDep, csrf: Annotated[str, Form()] = "") -> Response:
+             views: PondViewsDep, books: BooksDep,
+             csrf: Annotated[str, Form()] = "") -> Response:
     """Void a log just saved (the kiosk: only its own, within ``KIOSK_UNDO_MS``)."""
     check_csrf(request, csrf)
-    state, lang = request.app.state, lang_of(request)
+    state, lang = books, lang_of(request)
     since = now_ms() - KIOSK_UNDO_MS if user.role is Role.KIOSK else None
     try:
         old = state.entries.log(site, log)
         state.corrections.void_log(site, log, user.username, t(lang, "undo_reason"),
                                    own_since=since)
     except InvalidRecord as exc:
-        return _kiosk(request, views, site, status_code=422, error=error_text(exc, lang))
+        return _kiosk(request, views, books, site, status_code=422, error=error_text(exc, lang))
     state.users.audit(user.username, "void", "log", log, site,
                       f"undone at the kiosk; was {summary(old)}")
     return RedirectResponse(f"/kiosk/{site}?undone={log}#log", status_code=303)
 
 
-def _saved(request: Request, site: str, log_id: int) -> Saved | None:
+def _saved(request: Request, books: TeamBooks, site: str, log_id: int) -> Saved | None:
     """The log just saved, echoed under the form ("Tersimpan: pakan 2,5 kg, 07:30")."""
     if log_id <= 0:
         return None
-    state = request.app.state
+    state = books
     try:
         log = state.entries.log(site, log_id)
         pond = state.registry.pond(site, state.cycles.cycle(site, log.cycle_id).pond)
@@ -135,12 +137,12 @@ def _saved(request: Request, site: str, log_id: int) -> Saved | None:
 
 @router.post("/kiosk/{site}/logs")
 def add_log(request: Request, site: str, user: SiteLoggerPage, views: PondViewsDep,
-            csrf: Annotated[str, Form()] = "", pond: Annotated[str, Form()] = "",
+            books: BooksDep, csrf: Annotated[str, Form()] = "", pond: Annotated[str, Form()] = "",
             kind: Annotated[str, Form()] = "", amount: Annotated[str, Form()] = "",
             confirm: Annotated[str, Form()] = "",
             members: Annotated[list[str] | None, Form()] = None) -> Response:
     check_csrf(request, csrf)
-    state, lang = request.app.state, lang_of(request)
+    state, lang = books, lang_of(request)
     form = {"pond": pond, "kind": kind, "amount": amount, "members": tuple(members or ())}
     try:
         try:
@@ -172,6 +174,7 @@ def add_log(request: Request, site: str, user: SiteLoggerPage, views: PondViewsD
         saved = state.entries.add_log(site, cycle.id, replace(new, member_ids=member_ids(
             tuple(members or ()))), user.username, confirmed=confirm == "1")
     except InvalidRecord as exc:
-        return _kiosk(request, views, site, status_code=422, error=error_text(exc, lang), form=form,
+        return _kiosk(request, views, books, site, status_code=422,
+                      error=error_text(exc, lang), form=form,
                       doubt=isinstance(exc, Implausible))
     return RedirectResponse(f"/kiosk/{site}?saved={saved.id}#log", status_code=303)

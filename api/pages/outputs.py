@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.deps import ConfigDep
 from api.pages.render import templates
 from api.pages.session import PageUser, check_csrf
 from api.routes.outputs import (
@@ -38,6 +39,8 @@ def _outputs_for_page(request: Request, site: str, pond: str) -> list[OutputPubl
 
 
 def _may_switch(request: Request, site: str) -> bool:
+    # A template global (the pond page's outputs card calls it with the request), not a
+    # route: there is no route parameter to take the config from.
     user = getattr(request.state, "user", None)
     return may_switch(user, site, request.app.state.config)
 
@@ -47,11 +50,11 @@ templates.env.globals.update(pond_outputs=_outputs_for_page, may_switch_outputs=
 
 @router.post("/sites/{site}/ponds/{pond}/outputs/{device}/{output}")
 def switch_from_page(request: Request, site: str, pond: str, device: str, output: str,
-                     user: PageUser, csrf: Annotated[str, Form()] = "",
+                     user: PageUser, config: ConfigDep, csrf: Annotated[str, Form()] = "",
                      on: Annotated[str, Form()] = "", confirm: Annotated[str, Form()] = "",
                      ) -> Response:
     check_csrf(request, csrf)
-    if not may_switch(user, site, request.app.state.config):
+    if not may_switch(user, site, config):
         raise Forbidden(f"user {user.username!r} may not switch outputs of site {site!r}")
     if on not in ("0", "1"):
         raise InvalidRecord("on must be 1 or 0")

@@ -14,11 +14,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.deps import PlacesDep, RegistryDep, UsersDep
 from api.pages.render import page
 from api.pages.session import PageUser, check_csrf, check_role, page_site
 from kolam.errors import InvalidRecord
 from kolam.places import PondKind, PondShape, SiteKind, SitePlace
-from kolam.registry.places import Places
+from kolam.registry.repo import Registry
 from kolam.security.auth import Forbidden, Principal, Role
 
 router = APIRouter(include_in_schema=False)
@@ -57,21 +58,23 @@ def _site_place(name: str, kind: str, province: str, regency: str, lat: str, lon
                      _number(altitude_m, "altitude_m"))
 
 
-def _index(request: Request, user: Principal, status_code: int = 200, **extra: Any) -> Response:
+def _index(request: Request, registry: Registry, user: Principal, status_code: int = 200,
+           **extra: Any) -> Response:
     only = None if user.all_sites else user.sites
     return page(request, "sites_admin.html", status_code=status_code, site=None,
-                sites=request.app.state.registry.sites(only), site_kinds=list(SiteKind),
+                sites=registry.sites(only), site_kinds=list(SiteKind),
                 zones=ZONES, **extra)
 
 
 @router.get("/admin/sites")
-def sites_index(request: Request, user: PageUser) -> Response:
+def sites_index(request: Request, user: PageUser, registry: RegistryDep) -> Response:
     check_role(user, ADMINS)
-    return _index(request, user)
+    return _index(request, registry, user)
 
 
 @router.post("/admin/sites")
-def add_site(request: Request, user: PageUser, csrf: FormText = "", slug: FormText = "",
+def add_site(request: Request, user: PageUser, registry: RegistryDep, places: PlacesDep,
+             users: UsersDep, csrf: FormText = "", slug: FormText = "",
              name: FormText = "", kind: FormText = "", province: FormText = "",
              regency: FormText = "", lat: FormText = "", lon: FormText = "",
              timezone: FormText = "", altitude_m: FormText = "") -> Response:
@@ -82,37 +85,40 @@ def add_site(request: Request, user: PageUser, csrf: FormText = "", slug: FormTe
         raise Forbidden(f"admin {user.username!r} may only register its own sites")
     try:
         place = _site_place(name, kind, province, regency, lat, lon, timezone, altitude_m)
-        Places(request.app.state.registry.engine).add_site(slug, place)
+        places.add_site(slug, place)
     except InvalidRecord as exc:
-        return _index(request, user, 422, error=str(exc), form={"slug": slug, "name": name})
-    request.app.state.users.audit(user.username, "create", "site", None, slug, "page")
+        return _index(request, registry, user, 422, error=str(exc),
+                      form={"slug": slug, "name": name})
+    users.audit(user.username, "create", "site", None, slug, "page")
     return RedirectResponse(f"/admin/sites/{slug}?saved=1", status_code=303)
 
 
-def _site(request: Request, site: str, status_code: int = 200, **extra: Any) -> Response:
-    registry = request.app.state.registry
+def _site(request: Request, registry: Registry, site: str, status_code: int = 200,
+          **extra: Any) -> Response:
     return page(request, "sites_admin.html", status_code=status_code, site=registry.site(site),
                 ponds=registry.ponds(site), site_kinds=list(SiteKind),
                 pond_kinds=list(PondKind), zones=ZONES, **extra)
 
 
 @router.get("/admin/sites/{site}")
-def site_page(request: Request, site: str, _: SiteAdminPage, saved: int = 0) -> Response:
-    return _site(request, site, saved=bool(saved))
+def site_page(request: Request, site: str, _: SiteAdminPage, registry: RegistryDep,
+              saved: int = 0) -> Response:
+    return _site(request, registry, site, saved=bool(saved))
 
 
 @router.post("/admin/sites/{site}")
-def update_site(request: Request, site: str, user: SiteAdminPage, csrf: FormText = "",
+def update_site(request: Request, site: str, user: SiteAdminPage, registry: RegistryDep,
+                places: PlacesDep, users: UsersDep, csrf: FormText = "",
                 name: FormText = "", kind: FormText = "", province: FormText = "",
                 regency: FormText = "", lat: FormText = "", lon: FormText = "",
                 timezone: FormText = "", altitude_m: FormText = "") -> Response:
     check_csrf(request, csrf)
     try:
         place = _site_place(name, kind, province, regency, lat, lon, timezone, altitude_m)
-        Places(request.app.state.registry.engine).update_site(site, place)
+        places.update_site(site, place)
     except InvalidRecord as exc:
-        return _site(request, site, 422, error=str(exc))
-    request.app.state.users.audit(user.username, "update", "site", None, site, "page")
+        return _site(request, registry, site, 422, error=str(exc))
+    users.audit(user.username, "update", "site", None, site, "page")
     return RedirectResponse(f"/admin/sites/{site}?saved=1", status_code=303)
 
 
@@ -124,7 +130,8 @@ def _shape(name: str, kind: str, area_m2: str, depth_cm: str, min_level_cm: str,
 
 
 @router.post("/admin/sites/{site}/ponds")
-def add_pond(request: Request, site: str, user: SiteAdminPage, csrf: FormText = "",
+def add_pond(request: Request, site: str, user: SiteAdminPage, registry: RegistryDep,
+             places: PlacesDep, users: UsersDep, csrf: FormText = "",
              slug: FormText = "", name: FormText = "", kind: FormText = "",
              area_m2: FormText = "", depth_cm: FormText = "",
              min_level_cm: FormText = "") -> Response:
@@ -132,23 +139,24 @@ def add_pond(request: Request, site: str, user: SiteAdminPage, csrf: FormText = 
     slug = slug.strip()
     try:
         shape = _shape(name, kind, area_m2, depth_cm, min_level_cm, None)
-        Places(request.app.state.registry.engine).add_pond(site, slug, shape)
+        places.add_pond(site, slug, shape)
     except InvalidRecord as exc:
-        return _site(request, site, 422, error=str(exc), pond_form={"slug": slug})
-    request.app.state.users.audit(user.username, "create", "pond", None, site, f"{slug}: page")
+        return _site(request, registry, site, 422, error=str(exc), pond_form={"slug": slug})
+    users.audit(user.username, "create", "pond", None, site, f"{slug}: page")
     return RedirectResponse(f"/admin/sites/{site}?saved=1", status_code=303)
 
 
 @router.post("/admin/sites/{site}/ponds/{pond}")
 def update_pond(request: Request, site: str, pond: str, user: SiteAdminPage,
+                registry: RegistryDep, places: PlacesDep, users: UsersDep,
                 csrf: FormText = "", name: FormText = "", kind: FormText = "",
                 area_m2: FormText = "", depth_cm: FormText = "", min_level_cm: FormText = "",
                 active: FormText = "") -> Response:
     check_csrf(request, csrf)
     try:
         shape = _shape(name, kind, area_m2, depth_cm, min_level_cm, active == "1")
-        Places(request.app.state.registry.engine).update_pond(site, pond, shape)
+        places.update_pond(site, pond, shape)
     except InvalidRecord as exc:
-        return _site(request, site, 422, error=f"{pond}: {exc}")
-    request.app.state.users.audit(user.username, "update", "pond", None, site, f"{pond}: page")
+        return _site(request, registry, site, 422, error=f"{pond}: {exc}")
+    users.audit(user.username, "update", "pond", None, site, f"{pond}: page")
     return RedirectResponse(f"/admin/sites/{site}?saved=1", status_code=303)

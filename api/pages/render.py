@@ -36,6 +36,8 @@ def context(request: Request, **extra: Any) -> dict[str, Any]:
             "now": now_ms(),
             "csrf": csrf_token(request) if request.cookies.get(SESSION_COOKIE) else "",
             "path": request.url.path, "month": month_wib(),
+            # The registry from app.state, not a dependency: page() and fragment() are
+            # called by helpers and live renderers, with no route parameter to take it from.
             "names": fmt.Names(getattr(request.app.state, "registry", None)), **extra}
 
 

@@ -93,6 +93,8 @@ SessionsDep = Annotated[PageSessions, Depends()]
 
 
 def _hmac(request: Request, purpose: bytes, value: str) -> str:
+    # The key from app.state, not SecretKeyDep: csrf_token() is called by render.context
+    # for every page, where there is no route parameter to take it from.
     key = request.app.state.secret_key.encode()
     return hmac.new(key, purpose + value.encode(), hashlib.sha256).hexdigest()[:32]
 

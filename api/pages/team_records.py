@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from api.i18n import error_text, lang_of
 from api.pages.forms import date_wib, number
 from api.pages.session import SiteWriterPage, check_csrf
-from api.pages.teams import FORM_LOG_KINDS, render_team
+from api.pages.teams import FORM_LOG_KINDS, BooksDep, TeamBooks, render_team
 from kolam.farming import bounds
 from kolam.registry.records import Implausible, InvalidRecord, LogKind, NewHarvest, NewLog
 from kolam.timeutil import now_ms
@@ -82,22 +82,22 @@ class LogForm:
         return NewLog(kind, at, note=self.note.strip())
 
 
-def own_cycle(request: Request, site: str, team: int, cycle: int) -> None:
-    c = request.app.state.cycles.cycle(site, cycle)
+def own_cycle(books: TeamBooks, site: str, team: int, cycle: int) -> None:
+    c = books.cycles.cycle(site, cycle)
     if c.team_id != team:
         raise InvalidRecord(f"cycle {cycle} belongs to another team", key="no_cycle",
                             pond=c.pond)
 
 
-def refused(request: Request, site: str, team: int, exc: InvalidRecord, form: str,
-            values: object) -> Response:
+def refused(request: Request, books: TeamBooks, site: str, team: int, exc: InvalidRecord,
+            form: str, values: object) -> Response:
     """The team page again, the form filled as typed, the error or question beside it."""
-    return render_team(request, site, team, 422, error=error_text(exc, lang_of(request)),
+    return render_team(request, books, site, team, 422, error=error_text(exc, lang_of(request)),
                        doubt=isinstance(exc, Implausible), form=form, values=values)
 
 
 @router.post("/teams/{site}/{team}/logs")
-def add_log(request: Request, site: str, team: int, user: SiteWriterPage,
+def add_log(request: Request, site: str, team: int, user: SiteWriterPage, books: BooksDep,
             csrf: Annotated[str, Form()] = "", cycle: Annotated[int, Form()] = 0,
             kind: Annotated[str, Form()] = "", feed_kg: Annotated[str, Form()] = "",
             dead_count: Annotated[str, Form()] = "", sample_count: Annotated[str, Form()] = "",
@@ -112,11 +112,11 @@ def add_log(request: Request, site: str, team: int, user: SiteWriterPage,
                    sample_count or value, sample_weight_g or value2, exchange_pct or value,
                    note, at, tuple(members or ()))
     try:
-        own_cycle(request, site, team, cycle)
-        saved = request.app.state.entries.add_log(site, cycle, form.log(lang_of(request)),
-                                                  user.username, confirmed=confirm == "1")
+        own_cycle(books, site, team, cycle)
+        saved = books.entries.add_log(site, cycle, form.log(lang_of(request)),
+                                      user.username, confirmed=confirm == "1")
     except InvalidRecord as exc:
-        return refused(request, site, team, exc, "log", form)
+        return refused(request, books, site, team, exc, "log", form)
     return RedirectResponse(f"/teams/{site}/{team}?saved=log-{saved.id}#saved",
                             status_code=303)
 
@@ -144,7 +144,8 @@ class HarvestForm:
 
 @router.post("/teams/{site}/{team}/harvests")
 def add_harvest(request: Request, site: str, team: int, user: SiteWriterPage,
-                csrf: Annotated[str, Form()] = "", cycle: Annotated[int, Form()] = 0,
+                books: BooksDep, csrf: Annotated[str, Form()] = "",
+                cycle: Annotated[int, Form()] = 0,
                 kg: Annotated[str, Form()] = "", count: Annotated[str, Form()] = "",
                 price: Annotated[str, Form()] = "", final: Annotated[str, Form()] = "",
                 at: Annotated[str, Form()] = "", confirm: Annotated[str, Form()] = "",
@@ -152,11 +153,11 @@ def add_harvest(request: Request, site: str, team: int, user: SiteWriterPage,
     check_csrf(request, csrf)
     form = HarvestForm(cycle, kg, count, price, final == "on", at, tuple(members or ()))
     try:
-        own_cycle(request, site, team, cycle)
-        saved = request.app.state.entries.add_harvest(
+        own_cycle(books, site, team, cycle)
+        saved = books.entries.add_harvest(
             site, cycle, form.harvest(lang_of(request)), user.username,
             confirmed=confirm == "1")
     except InvalidRecord as exc:
-        return refused(request, site, team, exc, "harvest", form)
+        return refused(request, books, site, team, exc, "harvest", form)
     return RedirectResponse(f"/teams/{site}/{team}?saved=harvest-{saved.id}#saved",
                             status_code=303)

@@ -7,13 +7,21 @@ shown beside the form); reading members is audited like ``GET .../members``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.auth import STAFF, WRITERS
-from api.deps import RegistryDep
+from api.deps import (
+    CorrectionsDep,
+    CyclesDep,
+    EntriesDep,
+    RegistryDep,
+    TeamsDep,
+    UsersDep,
+)
 from api.i18n import error_text, lang_of, t
 from api.pages.echo import Saved, harvest_echo, log_echo
 from api.pages.forms import date_wib, number
@@ -24,13 +32,39 @@ from api.skill import skill_record
 from kolam.errors import NotFound
 from kolam.farming import bounds
 from kolam.farming.kpi import cycle_kpis, team_kpis
+from kolam.registry.corrections import Corrections
+from kolam.registry.cycles import Cycles
+from kolam.registry.entries import Entries
 from kolam.registry.records import InvalidRecord, LogKind, NewCycle, NewTeam, Programme
+from kolam.registry.repo import Registry
+from kolam.registry.teams import Teams
+from kolam.registry.users import Users
 from kolam.timeutil import now_ms
 
 router = APIRouter(include_in_schema=False)
 FORM_LOG_KINDS = (LogKind.FEEDING, LogKind.MORTALITY, LogKind.SAMPLING,
                   LogKind.WATER_EXCHANGE, LogKind.NOTE)
 """The log kinds the team page's form offers (``api.pages.team_records`` stores them)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TeamBooks:
+    """The record stores the team pages read and write, from the routes' dependencies."""
+
+    registry: Registry
+    users: Users
+    teams: Teams
+    cycles: Cycles
+    entries: Entries
+    corrections: Corrections
+
+
+def _books(registry: RegistryDep, users: UsersDep, teams: TeamsDep, cycles: CyclesDep,
+           entries: EntriesDep, corrections: CorrectionsDep) -> TeamBooks:
+    return TeamBooks(registry, users, teams, cycles, entries, corrections)
+
+
+BooksDep = Annotated[TeamBooks, Depends(_books)]
 
 
 @router.get("/teams")
@@ -42,9 +76,8 @@ def teams_index(request: Request, user: PageUser, registry: RegistryDep) -> Resp
     return page(request, "teams.html", site=None, sites=sites, teams=[], can_write=False)
 
 
-def _site_page(request: Request, site: str, status_code: int = 200,
+def _site_page(request: Request, state: TeamBooks, site: str, status_code: int = 200,
                **extra: Any) -> Response:
-    state = request.app.state
     user = request.state.user
     return page(request, "teams.html", status_code=status_code, site=site,
                 site_name=state.registry.site(site).name, sites=[],
@@ -53,17 +86,17 @@ def _site_page(request: Request, site: str, status_code: int = 200,
 
 
 @router.get("/teams/{site}")
-def site_teams(request: Request, site: str, _: SiteStaffPage) -> Response:
-    return _site_page(request, site)
+def site_teams(request: Request, site: str, _: SiteStaffPage, books: BooksDep) -> Response:
+    return _site_page(request, books, site)
 
 
 @router.post("/teams/{site}")
-def add_team(request: Request, site: str, user: SiteWriterPage,
+def add_team(request: Request, site: str, user: SiteWriterPage, books: BooksDep,
              csrf: Annotated[str, Form()] = "", name: Annotated[str, Form()] = "",
              programme: Annotated[str, Form()] = "lele_growout",
              instructors: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
-    state = request.app.state
+    state = books
     try:
         try:
             prog = Programme(programme)
@@ -74,15 +107,15 @@ def add_team(request: Request, site: str, user: SiteWriterPage,
         t = state.teams.add_team(site, NewTeam(name, prog, now_ms(), names))
         state.users.audit(user.username, "create", "team", t.id, site, t.name)
     except InvalidRecord as exc:
-        return _site_page(request, site, 422, error=error_text(exc, lang_of(request)),
+        return _site_page(request, state, site, 422, error=error_text(exc, lang_of(request)),
                           form={"name": name})
     return RedirectResponse(f"/teams/{site}/{t.id}?saved=1", status_code=303)
 
 
-def saved_echo(request: Request, site: str, saved: str) -> Saved | None:
+def saved_echo(request: Request, entries: Entries, site: str, saved: str) -> Saved | None:
     """What ``?saved=`` names, said back: ``log-12`` → "Tersimpan: pakan 2,5 kg, 07:30"."""
     kind, _, ident = saved.partition("-")
-    lang, entries = lang_of(request), request.app.state.entries
+    lang = lang_of(request)
     try:
         if kind == "log" and ident.isdigit():
             return Saved(log_echo(entries.log(site, int(ident)), lang), kind, int(ident))
@@ -94,9 +127,9 @@ def saved_echo(request: Request, site: str, saved: str) -> Saved | None:
     return Saved(t(lang, "saved")) if saved else None
 
 
-def render_team(request: Request, site: str, team: int, status_code: int = 200,
-               **extra: Any) -> Response:
-    state, user, now = request.app.state, request.state.user, now_ms()
+def render_team(request: Request, state: TeamBooks, site: str, team: int,
+                status_code: int = 200, **extra: Any) -> Response:
+    user, now = request.state.user, now_ms()
     info = state.teams.team(site, team)
     members = state.teams.members(site, team)
     state.users.audit(user.username, "read", "members", None, site,
@@ -116,18 +149,19 @@ def render_team(request: Request, site: str, team: int, status_code: int = 200,
 
 
 @router.get("/teams/{site}/{team}")
-def team_page(request: Request, site: str, team: int, _: SiteStaffPage,
+def team_page(request: Request, site: str, team: int, _: SiteStaffPage, books: BooksDep,
               saved: str = "") -> Response:
-    return render_team(request, site, team, saved=saved_echo(request, site, saved))
+    return render_team(request, books, site, team,
+                       saved=saved_echo(request, books.entries, site, saved))
 
 
 @router.post("/teams/{site}/{team}/cycles")
-def stock(request: Request, site: str, team: int, user: SiteWriterPage,
+def stock(request: Request, site: str, team: int, user: SiteWriterPage, books: BooksDep,
           csrf: Annotated[str, Form()] = "", pond: Annotated[str, Form()] = "",
           seed_count: Annotated[str, Form()] = "", seed_weight_g: Annotated[str, Form()] = "",
           stocked_at: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
-    state, lang = request.app.state, lang_of(request)
+    state, lang = books, lang_of(request)
     try:
         if not pond:
             raise InvalidRecord("pond: required", key="no_pond")
@@ -139,5 +173,6 @@ def stock(request: Request, site: str, team: int, user: SiteWriterPage,
         c = state.cycles.start(site, pond, new)
         state.users.audit(user.username, "create", "cycle", c.id, site, f"pond {pond}")
     except InvalidRecord as exc:
-        return render_team(request, site, team, 422, error=error_text(exc, lang), form="cycle")
+        return render_team(request, state, site, team, 422, error=error_text(exc, lang),
+                           form="cycle")
     return RedirectResponse(f"/teams/{site}/{team}?saved=1", status_code=303)

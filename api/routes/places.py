@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import AdminUser, SiteWriter, site_access
-from api.deps import RegistryDep, UsersDep
+from api.deps import PlacesDep, RegistryDep, UsersDep
 from api.pond_view import PondViewsDep
 from api.routes.sites import pond_summary, site_public
 from api.schemas import PondSummary, SitePublic
@@ -34,7 +34,6 @@ from kolam.places import (
     SiteKind,
     SitePlace,
 )
-from kolam.registry.places import Places
 from kolam.security.auth import Forbidden, Principal, Role
 
 router = APIRouter(prefix="/api/v1/sites", tags=["sites"])
@@ -98,13 +97,6 @@ class PondCreate(PondFields):
 
 class PondUpdate(PondFields):
     slug: Slug | None = Field(None, description="If given, the pond's own slug")
-
-
-def _places(registry: RegistryDep) -> Places:
-    return Places(registry.engine)
-
-
-PlacesDep = Annotated[Places, Depends(_places)]
 
 
 def _same_slug(what: str, path: str, body: str | None) -> None:

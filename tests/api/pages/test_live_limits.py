@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.pages.live import StreamSlots
+from api.live_streams import StreamSlots
 from tests.utils.auth import page_login
 from tests.utils.browser import serve
 from tests.utils.net import wait_for
