@@ -27,7 +27,7 @@ import tty
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kolam.errors import KolamError
+from kolam.errors import SmsError
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +40,6 @@ RETRY_FOR_S = 30 * 60.0
 REPEAT_AFTER_S = 3600.0
 MAX_TEXT = 160
 """One GSM 7-bit SMS: longer texts are cut rather than split."""
-
-
-class SmsError(KolamError):
-    """The modem did not take a message."""
 
 
 class Modem:

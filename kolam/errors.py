@@ -17,7 +17,8 @@ KolamError
 ├── TooManyLogins        too many failed logins: wait retry_after_s   (HTTP 429)
 ├── HashingBusy          too many password checks at once             (HTTP 503)
 ├── ChannelError         an alert channel did not accept a message
-│   └── PermanentChannelError  ... and never will (bad config, HTTP 4xx): not retried
+│   ├── PermanentChannelError  ... and never will (bad config, HTTP 4xx): not retried
+│   └── SmsError     the gateway's GSM modem did not take an alarm SMS
 ├── ReloadError          the broker could not be told to reload
 └── Abandoned            ingest stopping while the store is down: leave the batch unacked
 
@@ -132,6 +133,10 @@ class PermanentChannelError(ChannelError):
     """A channel refused a message in a way a retry cannot fix (channel switched off or
     not configured, HTTP 4xx other than 408/429, an unknown recipient, an expired token):
     the notification is marked failed."""
+
+
+class SmsError(ChannelError):
+    """The gateway's GSM modem did not take a message (no answer, ``ERROR``, no modem)."""
 
 
 class ReloadError(KolamError):
