@@ -30,7 +30,7 @@ unit: $(STAMP)
 	$(BIN)/pytest -q
 
 test: $(STAMP) os-deps lint typecheck
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadfile
 
 bench: $(STAMP) os-deps
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)

@@ -31,7 +31,7 @@ def test_weak_passwords_are_refused_with_the_reason(password: str, why: str) -> 
 
 @pytest.mark.parametrize("password", [
     "correct horse battery", "lele tumbuh besar di kolam", secrets.token_urlsafe(9),
-    "Serang, 1 Desember!"])
+    "Serang, 1 Desember!"], ids=["phrase", "sentence", "random", "punctuated"])
 def test_good_passwords_pass(password: str) -> None:
     check_password(password, "admin")
 
@@ -41,7 +41,8 @@ def test_good_passwords_pass(password: str) -> None:
     "0123456789abcdef0123456789abcdef",
     "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567abcdefgh",
     secrets.token_urlsafe(6) * 8,  # a repeated block of 48 random bits
-])
+], ids=["alphabet", "hex-run", "base32-run", "repeated-block"])  # ids: the same on every
+# pytest-xdist worker, whatever the random block
 def test_patterned_keys_score_low_and_are_refused(key: str) -> None:
     assert estimated_bits(key) < MIN_SECRET_KEY_BITS
     with pytest.raises(ConfigError, match="secret_key"):
