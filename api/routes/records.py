@@ -38,6 +38,7 @@ from kolam.registry.records import (
     NewHarvest,
     NewLog,
 )
+from kolam.registry.users import Users
 from kolam.science.chemistry import as_nitrogen
 from kolam.security.auth import Forbidden, Role
 from kolam.timeutil import iso, now_ms
@@ -134,6 +135,15 @@ def summary(info: object) -> str:
                      if k not in skip and v not in (None, "", (), []))
 
 
+def _audit_correction(users: Users, by: str, what: str, record_id: int, site: str,
+                      reason: str, old: object, new: object | None) -> None:
+    """The audit line of a correction: why, the record as it was and its replacement."""
+    assert new is not None  # a correction always adds the corrected copy
+    users.audit(by, "correct", what, record_id, site,
+                f"{reason}; was {summary(old)}; now {what} {getattr(new, 'id', '?')}: "
+                f"{summary(new)}")
+
+
 @router.patch("/logs/{log}", response_model=LogPublic,
               summary="Correct a log: it is voided and a corrected copy added (audited)")
 def correct_log(site: str, cycle: int, log: int, body: LogCorrection, user: SiteWriter,
@@ -150,10 +160,7 @@ def correct_log(site: str, cycle: int, log: int, body: LogCorrection, user: Site
     base = {f.name: getattr(old, f.name) for f in dataclasses.fields(NewLog)}
     done = corrections.correct_log(site, log, NewLog(**(base | changes)), user.username,
                                    body.reason, confirmed=body.confirm)
-    assert done.new is not None
-    users.audit(user.username, "correct", "log", log, site,
-                f"{body.reason}; was {summary(old)}; now log {done.new.id}: "
-                f"{summary(done.new)}")
+    _audit_correction(users, user.username, "log", log, site, body.reason, old, done.new)
     return public(done.new, LogPublic)
 
 
@@ -185,10 +192,7 @@ def correct_harvest(site: str, cycle: int, harvest: int, body: HarvestCorrection
                      tuple(ch.get("member_ids", old.member_ids)))
     done = corrections.correct_harvest(site, harvest, new, user.username, body.reason,
                                        confirmed=body.confirm)
-    assert done.new is not None
-    users.audit(user.username, "correct", "harvest", harvest, site,
-                f"{body.reason}; was {summary(old)}; now harvest {done.new.id}: "
-                f"{summary(done.new)}")
+    _audit_correction(users, user.username, "harvest", harvest, site, body.reason, old, done.new)
     return public(done.new, HarvestPublic)
 
 
@@ -222,10 +226,7 @@ def correct_cost(site: str, cycle: int, cost: int, body: CostCorrection, user: S
     new = NewCost(ms(body.at) if "at" in ch else old.at, ch.get("category", old.category),
                   ch.get("amount_rp", old.amount_rp), ch.get("description", old.description))
     done = corrections.correct_cost(site, cost, new, user.username, body.reason)
-    assert done.new is not None
-    users.audit(user.username, "correct", "cost", cost, site,
-                f"{body.reason}; was {summary(old)}; now cost {done.new.id}: "
-                f"{summary(done.new)}")
+    _audit_correction(users, user.username, "cost", cost, site, body.reason, old, done.new)
     return public(done.new, CostPublic)
 
 
