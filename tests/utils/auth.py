@@ -47,4 +47,5 @@ def page_login(client: TestClient, username: str, password: str = PASSWORD,
     """Post the login form like a browser: open it first, send its CSRF token along."""
     data = {"username": username, "password": password, "csrf": login_form_token(client),
             **fields}
-    return client.post("/login", data=data, follow_redirects=False)
+    response: httpx.Response = client.post("/login", data=data, follow_redirects=False)
+    return response

@@ -53,10 +53,10 @@ class Mosquitto:
 
     def start(self) -> Mosquitto:
         self._write_conf()
-        self.proc = subprocess.Popen([mosquitto_binary(), "-c", str(self.conf)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.proc = proc = subprocess.Popen([mosquitto_binary(), "-c", str(self.conf)],
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
-            wait_for(lambda: port_open(self.port) or self.proc.poll() is not None, 10,
+            wait_for(lambda: port_open(self.port) or proc.poll() is not None, 10,
                      what="mosquitto to listen")
         except TimeoutError:
             self.stop()
