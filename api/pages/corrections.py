@@ -20,7 +20,7 @@ from api.pages.render import page
 from api.pages.session import SiteStaffPage, SiteWriterPage, check_csrf
 from api.pages.team_records import HarvestForm, LogForm, own_cycle
 from api.pages.teams import BooksDep, TeamBooks
-from api.routes.records import summary
+from api.routes.records import audit_correction, audit_void
 from kolam.registry.records import HarvestInfo, Implausible, InvalidRecord, LogInfo, LogKind
 from kolam.timeutil import WIB, from_ms
 
@@ -125,10 +125,8 @@ def correct_log(request: Request, site: str, team: int, log: int, user: SiteWrit
         return _edit(request, books, site, team, "log", old, 422, values=form,
                      error=error_text(exc, lang), doubt=isinstance(exc, Implausible),
                      reason=reason)
+    audit_correction(state.users, user.username, "log", log, site, reason, old, done.new)
     assert done.new is not None
-    state.users.audit(user.username, "correct", "log", log, site,
-                      f"{reason}; was {summary(old)}; now log {done.new.id}: "
-                      f"{summary(done.new)}")
     return RedirectResponse(f"/teams/{site}/{team}?saved=log-{done.new.id}#saved",
                             status_code=303)
 
@@ -144,7 +142,7 @@ def _void(request: Request, books: TeamBooks, site: str, team: int, kind: str,
     except InvalidRecord as exc:
         return _edit(request, books, site, team, kind, record, 422, error=error_text(exc, lang),
                      reason=reason)
-    state.users.audit(user, "void", kind, record.id, site, f"{reason}; was {summary(record)}")
+    audit_void(state.users, user, kind, record.id, site, reason, record)
     return RedirectResponse(f"/teams/{site}/{team}/cycles/{record.cycle_id}#{kind}-{record.id}",
                             status_code=303)
 
@@ -186,10 +184,9 @@ def correct_harvest(request: Request, site: str, team: int, harvest: int,
         return _edit(request, books, site, team, "harvest", old, 422, values=form,
                      error=error_text(exc, lang), doubt=isinstance(exc, Implausible),
                      reason=reason)
+    audit_correction(state.users, user.username, "harvest", harvest, site, reason, old,
+                     done.new)
     assert done.new is not None
-    state.users.audit(user.username, "correct", "harvest", harvest, site,
-                      f"{reason}; was {summary(old)}; now harvest {done.new.id}: "
-                      f"{summary(done.new)}")
     return RedirectResponse(f"/teams/{site}/{team}?saved=harvest-{done.new.id}#saved",
                             status_code=303)
 

@@ -22,7 +22,7 @@ from api.pages.session import SiteLoggerPage, SiteViewer, check_csrf
 from api.pages.team_records import member_ids
 from api.pages.teams import BooksDep, TeamBooks
 from api.pond_view import PondViews, PondViewsDep
-from api.routes.records import KIOSK_KINDS, KIOSK_UNDO_MS, summary
+from api.routes.records import KIOSK_KINDS, KIOSK_UNDO_MS, audit_void
 from kolam.errors import NotFound
 from kolam.farming import bounds
 from kolam.places import site_zone
@@ -117,8 +117,7 @@ def undo_log(request: Request, site: str, log: int, user: SiteLoggerPage,
                                    own_since=since)
     except InvalidRecord as exc:
         return _kiosk(request, views, books, site, status_code=422, error=error_text(exc, lang))
-    state.users.audit(user.username, "void", "log", log, site,
-                      f"undone at the kiosk; was {summary(old)}")
+    audit_void(state.users, user.username, "log", log, site, "undone at the kiosk", old)
     return RedirectResponse(f"/kiosk/{site}?undone={log}#log", status_code=303)
 
 

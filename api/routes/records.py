@@ -135,7 +135,13 @@ def summary(info: object) -> str:
                      if k not in skip and v not in (None, "", (), []))
 
 
-def _audit_correction(users: Users, by: str, what: str, record_id: int, site: str,
+def audit_void(users: Users, by: str, what: str, record_id: int, site: str, reason: str,
+               old: object) -> None:
+    """The audit line of a voided record: why, and the record as it was."""
+    users.audit(by, "void", what, record_id, site, f"{reason}; was {summary(old)}")
+
+
+def audit_correction(users: Users, by: str, what: str, record_id: int, site: str,
                       reason: str, old: object, new: object | None) -> None:
     """The audit line of a correction: why, the record as it was and its replacement."""
     assert new is not None  # a correction always adds the corrected copy
@@ -160,7 +166,7 @@ def correct_log(site: str, cycle: int, log: int, body: LogCorrection, user: Site
     base = {f.name: getattr(old, f.name) for f in dataclasses.fields(NewLog)}
     done = corrections.correct_log(site, log, NewLog(**(base | changes)), user.username,
                                    body.reason, confirmed=body.confirm)
-    _audit_correction(users, user.username, "log", log, site, body.reason, old, done.new)
+    audit_correction(users, user.username, "log", log, site, body.reason, old, done.new)
     return public(done.new, LogPublic)
 
 
@@ -172,7 +178,7 @@ def void_log(site: str, cycle: int, log: int, reason: WhyVoid, user: SiteLogger,
     _in_cycle(old.cycle_id, cycle, "log", log)
     since = now_ms() - KIOSK_UNDO_MS if user.role is Role.KIOSK else None
     done = corrections.void_log(site, log, user.username, reason, own_since=since)
-    users.audit(user.username, "void", "log", log, site, f"{reason}; was {summary(old)}")
+    audit_void(users, user.username, "log", log, site, reason, old)
     return public(done, LogPublic)
 
 
@@ -192,7 +198,7 @@ def correct_harvest(site: str, cycle: int, harvest: int, body: HarvestCorrection
                      tuple(ch.get("member_ids", old.member_ids)))
     done = corrections.correct_harvest(site, harvest, new, user.username, body.reason,
                                        confirmed=body.confirm)
-    _audit_correction(users, user.username, "harvest", harvest, site, body.reason, old, done.new)
+    audit_correction(users, user.username, "harvest", harvest, site, body.reason, old, done.new)
     return public(done.new, HarvestPublic)
 
 
@@ -204,8 +210,7 @@ def void_harvest(site: str, cycle: int, harvest: int, reason: WhyVoid, user: Sit
     old = entries.harvest(site, harvest)
     _in_cycle(old.cycle_id, cycle, "harvest", harvest)
     done = corrections.void_harvest(site, harvest, user.username, reason)
-    users.audit(user.username, "void", "harvest", harvest, site,
-                f"{reason}; was {summary(old)}")
+    audit_void(users, user.username, "harvest", harvest, site, reason, old)
     return public(done, HarvestPublic)
 
 
@@ -226,7 +231,7 @@ def correct_cost(site: str, cycle: int, cost: int, body: CostCorrection, user: S
     new = NewCost(ms(body.at) if "at" in ch else old.at, ch.get("category", old.category),
                   ch.get("amount_rp", old.amount_rp), ch.get("description", old.description))
     done = corrections.correct_cost(site, cost, new, user.username, body.reason)
-    _audit_correction(users, user.username, "cost", cost, site, body.reason, old, done.new)
+    audit_correction(users, user.username, "cost", cost, site, body.reason, old, done.new)
     return public(done.new, CostPublic)
 
 
@@ -236,5 +241,5 @@ def void_cost(site: str, cycle: int, cost: int, reason: WhyVoid, user: SiteWrite
               cycles: CyclesDep, corrections: CorrectionsDep, users: UsersDep) -> CostPublic:
     old = _cost(cycles, site, cycle, cost)
     done = corrections.void_cost(site, cost, user.username, reason)
-    users.audit(user.username, "void", "cost", cost, site, f"{reason}; was {summary(old)}")
+    audit_void(users, user.username, "cost", cost, site, reason, old)
     return public(done, CostPublic)
