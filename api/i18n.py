@@ -391,6 +391,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "last_data_h": ("Data terakhir", "Last data"),
     "print": ("Cetak", "Print"),
     "printed_at": ("Dicetak {time}", "Printed {time}"),
+    # --- national view (issue #19 item 3) ---
+    "national": ("Nasional", "National"),
+    "national_report": ("Laporan nasional", "National report"),
+    "worst_pond": ("Kolam terberat", "Worst pond"),
+    "no_province": ("Tanpa provinsi", "No province"),
+    "all": ("Semua", "All"),
+    "filter": ("Saring", "Filter"),
+    "sk_rutan": ("Rutan", "Rutan (remand prison)"),
+    "sk_lapas": ("Lapas", "Lapas (prison)"),
+    "sk_lpka": ("LPKA", "LPKA (juvenile unit)"),
+    "sk_other": ("Lainnya", "Other"),
 }
 
 UNITS_ID: Final = {"fish": "ekor", "kg per log": "kg per catatan", "Rp/kg": "Rp/kg",

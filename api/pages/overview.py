@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import tzinfo
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.pages.advice import alert_title
@@ -109,8 +110,12 @@ def site_row(views: PondViews, site: str, now: int) -> SiteRow:
 
 
 @router.get("/")
-def overview(request: Request, user: PageUser, views: PondViewsDep) -> Response:
+def overview(request: Request, user: PageUser, views: PondViewsDep,
+             site: Annotated[str | None, Query(max_length=64)] = None) -> Response:
+    """Every site of the user; ``?site=`` only that one (the national view's link)."""
     sites = user_sites(views.registry, user)
+    if site is not None and site in sites:
+        sites = [site]
     if user.role is Role.KIOSK and sites:
         return RedirectResponse(f"/kiosk/{sites[0]}", status_code=303)
     now = now_ms()

@@ -164,3 +164,12 @@ def user_sites(registry: Registry, user: Principal) -> list[str]:
     """The slugs of every site the user may see."""
     only = None if user.all_sites else user.sites
     return [s.slug for s in registry.sites(only)]
+
+
+def page_staff(user: PageUser) -> Principal:
+    """The site's staff or the Dinas, on pages that span sites (the national view)."""
+    check_role(user, STAFF)
+    return user
+
+
+PageStaff = Annotated[Principal, Depends(page_staff)]

@@ -107,14 +107,38 @@ def _cycle_month(records: CycleRecords, start: int, end: int, now: int) -> Cycle
         live_count=k.live_count, survival_pct=k.survival_pct, fcr=k.fcr)
 
 
-def monthly_report(cycles: Cycles, store: TimeSeriesReader, site: str, month: str,
-                   ponds: list[str], now: int, alerts: Alerts | None = None,
-                   tz: tzinfo = WIB) -> MonthlyReport:
-    """The site's report for ``month``, a calendar month in ``tz`` (the site's zone)."""
-    start, end = month_span(month, tz)
+@dataclass(frozen=True, slots=True)
+class Completed:
+    """The cycles that ended in a month, summed: what their survival and FCR are made of.
+    Sums, not rates, so that a province's or the nation's survival and FCR weigh each cycle
+    by its fish and its feed (``kolam.farming.national``)."""
+
+    stocked_count: int = 0
+    harvested_count: int = 0
+    feed_kg: float = 0.0
+    gain_kg: float = 0.0
+
+    def __add__(self, other: Completed) -> Completed:
+        return Completed(self.stocked_count + other.stocked_count,
+                         self.harvested_count + other.harvested_count,
+                         self.feed_kg + other.feed_kg, self.gain_kg + other.gain_kg)
+
+    @property
+    def survival_pct(self) -> float | None:
+        """Fish harvested / fish stocked."""
+        return 100 * self.harvested_count / self.stocked_count if self.stocked_count else None
+
+    @property
+    def fcr(self) -> float | None:
+        """All their feed / all their weight gained."""
+        return self.feed_kg / self.gain_kg if self.gain_kg > 0 and self.feed_kg > 0 else None
+
+
+def month_cycles(cycles: Cycles, site: str, start: int, end: int,
+                 now: int) -> tuple[list[CycleMonth], Completed]:
+    """Each cycle of ``site`` that ran in [start, end), and the sums of those that ended."""
     rows = []
-    done_stocked = done_harvested = 0
-    done_feed = done_gain = 0.0
+    done = Completed()
     for c in cycles.cycles(site):
         if c.stocked_at >= end or (c.ended_at is not None and c.ended_at < start):
             continue
@@ -123,11 +147,18 @@ def monthly_report(cycles: Cycles, store: TimeSeriesReader, site: str, month: st
         rows.append(row)
         if row.ended_in_month:
             k = cycle_kpis(records, now)
-            done_stocked += k.stocked_count
-            done_harvested += k.harvested_count
-            done_feed += k.feed_kg
-            done_gain += k.harvested_kg - k.stocked_kg
+            done += Completed(k.stocked_count, k.harvested_count, k.feed_kg,
+                              k.harvested_kg - k.stocked_kg)
     rows.sort(key=lambda r: (r.pond, r.stocked_at))
+    return rows, done
+
+
+def monthly_report(cycles: Cycles, store: TimeSeriesReader, site: str, month: str,
+                   ponds: list[str], now: int, alerts: Alerts | None = None,
+                   tz: tzinfo = WIB) -> MonthlyReport:
+    """The site's report for ``month``, a calendar month in ``tz`` (the site's zone)."""
+    start, end = month_span(month, tz)
+    rows, done = month_cycles(cycles, site, start, end, now)
     revenue = sum(r.revenue_rp for r in rows)
     costs = sum(r.costs_rp for r in rows)
     water = {p: compliance(store, site, p, start, min(end, now)) for p in ponds}
@@ -137,7 +168,5 @@ def monthly_report(cycles: Cycles, store: TimeSeriesReader, site: str, month: st
         margin_rp=revenue - costs, feed_kg=sum(r.feed_kg for r in rows),
         dead_count=sum(r.dead_count for r in rows),
         completed_cycles=sum(r.ended_in_month for r in rows),
-        survival_pct=100 * done_harvested / done_stocked if done_stocked else None,
-        fcr=done_feed / done_gain if done_gain > 0 and done_feed > 0 else None,
-        water_compliance_pct=water,
+        survival_pct=done.survival_pct, fcr=done.fcr, water_compliance_pct=water,
         alert_count=alerts.count_between(site, start, end) if alerts is not None else None)

@@ -1,0 +1,94 @@
+"""The national monthly report (Dinas, the directorate): JSON, CSV and a printable page.
+
+Over every site the user may see (an officer sees their own site; a Dinas or admin login
+of every site sees the nation), grouped by province; ``?province=`` narrows it to one.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
+
+from api.auth import STAFF, role_access
+from api.csvsafe import SafeWriter
+from api.deps import CyclesDep, RegistryDep
+from api.public import public, public_of
+from api.routes.reports import MonthQ
+from api.templating import render
+from kolam.farming.national import AreaMonth, NationalReport, SiteMonth, national_report
+from kolam.registry.cycles import Cycles
+from kolam.registry.repo import Registry
+from kolam.security.auth import Principal
+from kolam.timeutil import now_ms
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+StaffUser = Annotated[Principal, Depends(role_access(STAFF))]
+ProvinceQ = Annotated[str | None, Query(max_length=80,
+                                        description="Only the sites of this province")]
+
+
+@public_of(SiteMonth)
+class SiteMonthPublic(BaseModel):
+    pass
+
+
+@public_of(AreaMonth)
+class AreaMonthPublic(BaseModel):
+    pass
+
+
+@public_of(NationalReport)
+class NationalReportPublic(BaseModel):
+    pass
+
+
+def report_for(user: Principal, registry: Registry, cycles: Cycles, month: str,
+               province: str | None) -> NationalReport:
+    sites = registry.sites(None if user.all_sites else user.sites)
+    return national_report(cycles, sites, month, now_ms(), province)
+
+
+@router.get("/national", response_model=NationalReportPublic,
+            summary="Production, survival, FCR and money of a month, by province and site")
+def get_national(month: MonthQ, user: StaffUser, registry: RegistryDep, cycles: CyclesDep,
+                 province: ProvinceQ = None) -> NationalReportPublic:
+    return public(report_for(user, registry, cycles, month, province), NationalReportPublic)
+
+
+CSV_COLUMNS = ("province", "regency", "site", "name", "kind", "active_cycles",
+               "completed_cycles", "production_kg", "feed_kg", "dead_count", "revenue_rp",
+               "costs_rp", "margin_rp", "survival_pct", "fcr")
+
+
+@router.get("/national.csv", summary="The national month as CSV: a row per site, per "
+            "province and a total", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}}})
+def get_national_csv(month: MonthQ, user: StaffUser, registry: RegistryDep, cycles: CyclesDep,
+                     province: ProvinceQ = None) -> Response:
+    r = report_for(user, registry, cycles, month, province)
+    buf = io.StringIO()
+    w = SafeWriter(buf)
+    w.writerow(CSV_COLUMNS)
+    for s in r.sites:
+        w.writerow(["" if getattr(s, k) is None else getattr(s, k) for k in CSV_COLUMNS])
+    for a in (*r.provinces, r.total):
+        label = "total" if a is r.total else a.province
+        w.writerow([label, "", "", f"{a.site_count} sites", "", "", a.completed_cycles,
+                    a.production_kg, a.feed_kg, a.dead_count, a.revenue_rp, a.costs_rp,
+                    a.margin_rp, "" if a.survival_pct is None else a.survival_pct,
+                    "" if a.fcr is None else a.fcr])
+    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="national_{month}.csv"'})
+
+
+@router.get("/national.html", response_class=HTMLResponse,
+            summary="The national monthly report, printable (HTML with print styles)")
+def print_national(request: Request, month: MonthQ, user: StaffUser, registry: RegistryDep,
+                   cycles: CyclesDep, province: ProvinceQ = None) -> HTMLResponse:
+    r = report_for(user, registry, cycles, month, province)
+    return render(request, "national_report.html", {"r": r, "province": province})
