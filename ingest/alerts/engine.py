@@ -15,7 +15,7 @@ from itertools import islice
 
 from ingest.alerts.condition import Condition, LevelChange, transition
 from ingest.alerts.health import PROBE_RULES, DeviceHealth, Held, Series
-from ingest.alerts.rules import RuleBook
+from ingest.alerts.rules import RuleBook, with_pond_minimum
 from ingest.alerts.state import PondState
 from kolam.alerts.model import ActiveAlert, AlertKey, Rule, Transition
 from kolam.config import AlertsConfig
@@ -37,12 +37,16 @@ class AlertEngine:
     """Stateful per pond; ``evaluate`` and ``tick`` return transitions, never raise for data."""
 
     def __init__(self, config: AlertsConfig, offline_after_intervals: float = 3.0,
-                 place: Callable[[str], tuple[float, float] | None] | None = None) -> None:
+                 place: Callable[[str], tuple[float, float] | None] | None = None,
+                 min_level: Callable[[str, str], float | None] | None = None) -> None:
         """``place`` gives a site's recorded coordinates (latitude, longitude), or None when
         the record has none: the dawn forecast's sun comes from them, else from the
-        site's alert config, else Serang's."""
+        site's alert config, else Serang's. ``min_level`` gives a pond record's minimum
+        water level (cm), which sets ``level_low`` where the config does not. Both are read
+        when the engine first meets the pond (a change applies at ingest's next start)."""
         self.config = config
         self._place = place
+        self._min_level = min_level
         self.book = RuleBook(config)
         self.ponds: dict[tuple[str, str], PondState] = {}
         self.health = DeviceHealth(self._pond, offline_after_intervals)
@@ -50,7 +54,10 @@ class AlertEngine:
     def _pond(self, site: str, pond: str) -> PondState:
         ps = self.ponds.get((site, pond))
         if ps is None:
-            rules = {rid: r for rid, r in self.book.rules(site, pond).items()
+            book = self.book.rules(site, pond)
+            if self._min_level is not None:
+                book = with_pond_minimum(book, self._min_level(site, pond))
+            rules = {rid: r for rid, r in book.items()
                      if r.enabled and (r.warning is not None or r.critical is not None)}
             by_metric: dict[str, list[Rule]] = defaultdict(list)
             for r in rules.values():

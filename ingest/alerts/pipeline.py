@@ -45,13 +45,24 @@ def site_coordinates(registry: Registry, site: str) -> tuple[float, float] | Non
     return (info.lat, info.lon) if info.lat is not None and info.lon is not None else None
 
 
+def pond_min_level(registry: Registry, site: str, pond: str) -> float | None:
+    """The pond record's minimum water level (cm), if recorded (None also when the registry
+    cannot be read: ``level_low`` keeps the config's thresholds)."""
+    try:
+        return next((p.min_level_cm for p in registry.ponds(site) if p.slug == pond), None)
+    except KolamError as exc:
+        log.warning("alerts: no minimum level for pond %s/%s: %s", site, pond, exc)
+        return None
+
+
 class AlertPipeline:
     def __init__(self, config: KolamConfig, registry: Registry,
                  reader: TimeSeriesReader | None = None) -> None:
         self.config = config
         self.cfg = config.alerts
         self.engine = AlertEngine(config.alerts, config.offline_after_intervals,
-                                  lambda site: site_coordinates(registry, site))
+                                  lambda site: site_coordinates(registry, site),
+                                  lambda site, pond: pond_min_level(registry, site, pond))
         self.outbox = AlertOutbox(registry.engine, config, Router(config))
         self.manual = ManualChecks(registry.engine, reader)
         self.wake = threading.Event()

@@ -65,3 +65,20 @@ class RuleBook:
                 found[rid] = rule
             self._cache[(site, pond)] = found
         return found
+
+
+LEVEL_WARNING_MARGIN_CM = 10.0
+"""A warning this far above the pond's minimum: one day's fall at DOMAIN.md's leak rate
+(a drop > 10 cm/day is a leak), so a leaking pond warns about a day before it is critical."""
+
+
+def with_pond_minimum(rules: dict[str, Rule], min_level_cm: float | None) -> dict[str, Rule]:
+    """``level_low`` from the pond record's ``min_level_cm`` (issue #19): critical below the
+    minimum (DOMAIN.md: depth is critical "below the pond's minimum"), warning
+    ``LEVEL_WARNING_MARGIN_CM`` above it. A threshold set in the config wins: the record only
+    fills a rule the config left without one."""
+    rule = rules.get("level_low")
+    if rule is None or min_level_cm is None or (rule.warning, rule.critical) != (None, None):
+        return rules
+    return rules | {"level_low": replace(rule, critical=min_level_cm,
+                                         warning=min_level_cm + LEVEL_WARNING_MARGIN_CM)}

@@ -107,6 +107,31 @@ def test_pond_override_changes_a_threshold() -> None:
     assert run(AlertEngine(AlertsConfig()), rows("do_mgl", [3.5] * 20)) == []
 
 
+def test_the_pond_records_minimum_level_sets_level_low() -> None:
+    # Minimum 50 cm: warning below 60 (a day's fall at the 10 cm/day leak rate), critical
+    # below 50 (DOMAIN.md: "below the pond's minimum"); 30 min minimum duration.
+    def minimum(site: str, pond: str) -> float | None:
+        return 50.0 if (site, pond) == ("serang", "kolam-1") else None
+
+    levels = [65.0] * 10 + [58.0] * 40 + [48.0] * 40
+    out = run(AlertEngine(AlertsConfig(), min_level=minimum), rows("level_cm", levels))
+    assert changes(out) == [("level_low", "raised", "warning"),
+                            ("level_low", "upgraded", "critical")]
+    assert out[0].threshold == 60.0 and out[1].threshold == 50.0
+    # Without a record (or without the callable) level_low has no threshold and stays quiet.
+    assert run(AlertEngine(AlertsConfig()), rows("level_cm", levels)) == []
+    assert run(AlertEngine(AlertsConfig(), min_level=lambda s, p: None),
+               rows("level_cm", levels)) == []
+
+
+def test_a_configured_level_threshold_wins_over_the_record() -> None:
+    cfg = AlertsConfig(sites={"serang": SiteAlerts(ponds={"kolam-1": {
+        "level_low": RuleOverride(critical=40.0)}})})
+    out = run(AlertEngine(cfg, min_level=lambda s, p: 50.0),
+              rows("level_cm", [65.0] * 10 + [45.0] * 60))
+    assert out == []  # 45 cm is above the configured 40; the record's 50 does not apply
+
+
 def test_offline_from_last_will_and_back() -> None:
     e = AlertEngine(AlertsConfig())
     assert e.evaluate([], [(REF, Status(online=False), T0)], [], T0) == []
