@@ -7,6 +7,7 @@ all read a ``PondView``, so they agree on every pond by construction.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -98,7 +99,25 @@ class PondViews:
                          self.config.offline_after_intervals)
 
     def site(self, site: str, now: int, *, with_cycle: bool = True) -> list[PondView]:
-        return [self.pond(p, now, with_cycle=with_cycle) for p in self.registry.ponds(site)]
+        return self.sites([site], now, with_cycle=with_cycle).get(site, [])
+
+    def sites(self, sites: list[str], now: int, *,
+              with_cycle: bool = True) -> dict[str, list[PondView]]:
+        """Every pond of each site: ponds, alerts and devices read once for all the sites
+        (the national view reads 500), the newest readings pond by pond."""
+        alerts: dict[tuple[str, str], list[AlertInfo]] = defaultdict(list)
+        for a in self.alerts.find(sites, states=("open", "acknowledged"), limit=1_000_000):
+            alerts[(a.site, a.pond)].append(a)
+        devices: dict[tuple[str, str], list[DeviceInfo]] = defaultdict(list)
+        for d in self.registry.devices_of(sites):
+            devices[(d.site, d.pond)].append(d)
+        views: dict[str, list[PondView]] = {s: [] for s in sites}
+        for p in self.registry.ponds_of(sites):
+            cycle = self.cycles.active_cycle(p.site, p.slug) if with_cycle else None
+            views[p.site].append(pond_view(
+                p, self.store.latest(p.site, p.slug), alerts[(p.site, p.slug)],
+                devices[(p.site, p.slug)], cycle, now, self.config.offline_after_intervals))
+        return views
 
 
 PondViewsDep = Annotated[PondViews, Depends()]

@@ -15,14 +15,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.pages.overview import production_kg
 from api.pages.render import page
 from api.pages.session import PageStaff
 from api.pond_view import PondView, PondViews, PondViewsDep
 from api.status import Status
-from kolam.farming.national import NO_PROVINCE
-from kolam.places import SiteKind, site_zone
+from kolam.farming.national import NO_PROVINCE, harvested_this_month
+from kolam.places import SiteKind
 from kolam.registry.repo import SiteInfo
+from kolam.registry.totals import MonthSums
 from kolam.timeutil import WIB, local_month, now_ms
 
 router = APIRouter(include_in_schema=False)
@@ -50,14 +50,16 @@ def national_rows(views: PondViews, sites: list[SiteInfo], now: int) -> list[Nat
     """A row per site, the most troubled first within each province."""
     open_alerts = views.alerts.find([s.slug for s in sites], states=("open", "acknowledged"),
                                     limit=100_000)
+    harvested = harvested_this_month(MonthSums(views.registry.engine), sites, now)
+    ponds_of = views.sites([s.slug for s in sites], now, with_cycle=False)
     rows = []
     for s in sites:
-        ponds = views.site(s.slug, now, with_cycle=False)
+        ponds = ponds_of[s.slug]
         mine = [a for a in open_alerts if a.site == s.slug]
         rows.append(NationalRow(
             s, max(ponds, key=lambda v: v.status.rank, default=None),
             sum(a.severity == "critical" for a in mine), sum(a.severity == "warning" for a in mine),
-            production_kg(views.cycles, s.slug, now, site_zone(s.timezone))))
+            harvested.get(s.slug, 0.0)))
     return sorted(rows, key=lambda r: (r.province == NO_PROVINCE, r.province, -r.status.rank,
                                        -r.critical, -r.warning, r.site.name))
 

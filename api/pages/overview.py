@@ -12,26 +12,24 @@ the last 24 hours.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import tzinfo
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.pages.advice import alert_title
-from api.pages.ponds import PondCard, site_cards
+from api.pages.ponds import PondCard, card
 from api.pages.render import page
 from api.pages.session import PageUser, user_sites
 from api.pond_view import PondViews, PondViewsDep
 from api.status import Status, rank
 from kolam.catalogue import MEASURED
-from kolam.farming.monthly import month_span
-from kolam.places import site_zone
+from kolam.farming.national import harvested_this_month
 from kolam.registry.alerts import AlertInfo
-from kolam.registry.cycles import Cycles
+from kolam.registry.totals import MonthSums
 from kolam.security.auth import Role
 from kolam.store.base import TimeSeriesReader
-from kolam.timeutil import WIB, local_month, now_ms
+from kolam.timeutil import now_ms
 
 router = APIRouter(include_in_schema=False)
 UPTIME_SPAN_MS = 86_400_000
@@ -89,24 +87,23 @@ def uptime_pct(store: TimeSeriesReader, site: str, pond: str, now: int) -> float
     return min(100.0, 100 * len(buckets) / (UPTIME_SPAN_MS // UPTIME_STEP_MS))
 
 
-def production_kg(cycles: Cycles, site: str, now: int, tz: tzinfo = WIB) -> float:
-    """Harvested kg dated in the current month of ``tz``, the site's zone."""
-    start, end = month_span(local_month(now, tz), tz)
-    total = 0.0
-    for c in cycles.cycles(site):
-        if c.stocked_at >= end or (c.ended_at is not None and c.ended_at < start):
-            continue
-        total += sum(h.kg for h in cycles.records(site, c.id).harvests if start <= h.at < end)
-    return total
-
-
-def site_row(views: PondViews, site: str, now: int) -> SiteRow:
-    cards = site_cards(views, site, now, with_cycle=False)
-    info = views.registry.site(site)
-    return SiteRow(site, info.name, cards,
-                   {c.pond.slug: uptime_pct(views.store, site, c.pond.slug, now) for c in cards},
-                   views.alerts.find([site], states=("open", "acknowledged"), limit=50),
-                   production_kg(views.cycles, site, now, site_zone(info.timezone)))
+def site_rows(views: PondViews, sites: list[str], now: int) -> list[SiteRow]:
+    """A row per site: the ponds, alerts and this month's harvest read for all the sites at
+    once (``PondViews.sites``, ``harvested_this_month``), not site by site."""
+    infos = views.registry.sites(sites)
+    all_views = views.sites(sites, now, with_cycle=False)
+    harvested = harvested_this_month(MonthSums(views.registry.engine), infos, now)
+    open_alerts: dict[str, list[AlertInfo]] = {s: [] for s in sites}
+    for a in views.alerts.find(sites, states=("open", "acknowledged"), limit=1_000_000):
+        open_alerts[a.site].append(a)
+    rows = []
+    for info in infos:
+        cards = [card(views, v, now) for v in all_views[info.slug]]
+        rows.append(SiteRow(info.slug, info.name, cards,
+                            {c.pond.slug: uptime_pct(views.store, info.slug, c.pond.slug, now)
+                             for c in cards},
+                            open_alerts[info.slug][:50], harvested.get(info.slug, 0.0)))
+    return rows
 
 
 @router.get("/")
@@ -119,7 +116,6 @@ def overview(request: Request, user: PageUser, views: PondViewsDep,
     if user.role is Role.KIOSK and sites:
         return RedirectResponse(f"/kiosk/{sites[0]}", status_code=303)
     now = now_ms()
-    rows = sorted((site_row(views, s, now) for s in sites),
-                  key=lambda r: (-r.worst.rank, r.slug))
+    rows = sorted(site_rows(views, sites, now), key=lambda r: (-r.worst.rank, r.slug))
     return page(request, "overview.html", rows=rows, ponds=ranked_ponds(rows),
                 alert_title=alert_title)

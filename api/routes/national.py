@@ -15,15 +15,14 @@ from pydantic import BaseModel
 
 from api.auth import STAFF, role_access
 from api.csvsafe import SafeWriter
-from api.deps import CyclesDep, RegistryDep
+from api.deps import RegistryDep
 from api.public import public, public_of
 from api.routes.reports import MonthQ
 from api.templating import render
 from kolam.farming.national import AreaMonth, NationalReport, SiteMonth, national_report
-from kolam.registry.cycles import Cycles
 from kolam.registry.repo import Registry
+from kolam.registry.totals import MonthSums
 from kolam.security.auth import Principal
-from kolam.timeutil import now_ms
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 StaffUser = Annotated[Principal, Depends(role_access(STAFF))]
@@ -46,17 +45,17 @@ class NationalReportPublic(BaseModel):
     pass
 
 
-def report_for(user: Principal, registry: Registry, cycles: Cycles, month: str,
+def report_for(user: Principal, registry: Registry, month: str,
                province: str | None) -> NationalReport:
     sites = registry.sites(None if user.all_sites else user.sites)
-    return national_report(cycles, sites, month, now_ms(), province)
+    return national_report(MonthSums(registry.engine), sites, month, province)
 
 
 @router.get("/national", response_model=NationalReportPublic,
             summary="Production, survival, FCR and money of a month, by province and site")
-def get_national(month: MonthQ, user: StaffUser, registry: RegistryDep, cycles: CyclesDep,
+def get_national(month: MonthQ, user: StaffUser, registry: RegistryDep,
                  province: ProvinceQ = None) -> NationalReportPublic:
-    return public(report_for(user, registry, cycles, month, province), NationalReportPublic)
+    return public(report_for(user, registry, month, province), NationalReportPublic)
 
 
 CSV_COLUMNS = ("province", "regency", "site", "name", "kind", "active_cycles",
@@ -67,9 +66,9 @@ CSV_COLUMNS = ("province", "regency", "site", "name", "kind", "active_cycles",
 @router.get("/national.csv", summary="The national month as CSV: a row per site, per "
             "province and a total", response_class=Response,
             responses={200: {"content": {"text/csv": {}}}})
-def get_national_csv(month: MonthQ, user: StaffUser, registry: RegistryDep, cycles: CyclesDep,
+def get_national_csv(month: MonthQ, user: StaffUser, registry: RegistryDep,
                      province: ProvinceQ = None) -> Response:
-    r = report_for(user, registry, cycles, month, province)
+    r = report_for(user, registry, month, province)
     buf = io.StringIO()
     w = SafeWriter(buf)
     w.writerow(CSV_COLUMNS)
@@ -89,6 +88,6 @@ def get_national_csv(month: MonthQ, user: StaffUser, registry: RegistryDep, cycl
 @router.get("/national.html", response_class=HTMLResponse,
             summary="The national monthly report, printable (HTML with print styles)")
 def print_national(request: Request, month: MonthQ, user: StaffUser, registry: RegistryDep,
-                   cycles: CyclesDep, province: ProvinceQ = None) -> HTMLResponse:
-    r = report_for(user, registry, cycles, month, province)
+                   province: ProvinceQ = None) -> HTMLResponse:
+    r = report_for(user, registry, month, province)
     return render(request, "national_report.html", {"r": r, "province": province})

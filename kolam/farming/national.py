@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kolam.farming.monthly import Completed, month_cycles, month_span
+from kolam.farming.monthly import Completed, month_span
 from kolam.places import site_zone
-from kolam.registry.cycles import Cycles
 from kolam.registry.repo import SiteInfo
+from kolam.registry.totals import CycleSums, MonthSums
+from kolam.timeutil import local_month
 
 NO_PROVINCE = ""
 """The group of sites whose record names no province yet (pages say "no province")."""
@@ -30,6 +31,7 @@ class SiteMonth:
     province: str
     regency: str | None
     active_cycles: int
+    """Cycles still running at the month's end."""
     completed_cycles: int
     production_kg: float
     feed_kg: float
@@ -70,19 +72,20 @@ class NationalReport:
     total: AreaMonth
 
 
-def _site_month(cycles: Cycles, site: SiteInfo, month: str,
-                now: int) -> tuple[SiteMonth, Completed]:
-    start, end = month_span(month, site_zone(site.timezone))
-    rows, done = month_cycles(cycles, site.slug, start, end, now)
-    revenue = sum(r.revenue_rp for r in rows)
-    costs = sum(r.costs_rp for r in rows)
+def _site_month(site: SiteInfo, sums: list[CycleSums],
+                end: int) -> tuple[SiteMonth, Completed]:
+    ended = [c for c in sums if c.ended_at is not None and c.ended_at < end]
+    done = sum((Completed(c.seed_count, c.total_harvest_count, c.total_feed_kg,
+                          c.total_harvest_kg - c.stocked_kg) for c in ended), Completed())
+    revenue = sum(c.month_revenue_rp for c in sums)
+    costs = sum(c.month_costs_rp for c in sums)
     return SiteMonth(
         site=site.slug, name=site.name, kind=site.kind, province=site.province or NO_PROVINCE,
-        regency=site.regency, active_cycles=sum(r.ended_at is None for r in rows),
-        completed_cycles=sum(r.ended_in_month for r in rows),
-        production_kg=sum(r.harvested_kg for r in rows), feed_kg=sum(r.feed_kg for r in rows),
-        dead_count=sum(r.dead_count for r in rows), revenue_rp=revenue, costs_rp=costs,
-        margin_rp=revenue - costs, survival_pct=done.survival_pct, fcr=done.fcr), done
+        regency=site.regency, active_cycles=len(sums) - len(ended),
+        completed_cycles=len(ended), production_kg=sum(c.month_harvest_kg for c in sums),
+        feed_kg=sum(c.month_feed_kg for c in sums), dead_count=sum(c.month_dead for c in sums),
+        revenue_rp=revenue, costs_rp=costs, margin_rp=revenue - costs,
+        survival_pct=done.survival_pct, fcr=done.fcr), done
 
 
 def _area(province: str, sites: list[tuple[SiteMonth, Completed]]) -> AreaMonth:
@@ -98,12 +101,23 @@ def _area(province: str, sites: list[tuple[SiteMonth, Completed]]) -> AreaMonth:
         margin_rp=revenue - costs, survival_pct=done.survival_pct, fcr=done.fcr)
 
 
-def national_report(cycles: Cycles, sites: Iterable[SiteInfo], month: str, now: int,
+def national_report(sums: MonthSums, sites: Iterable[SiteInfo], month: str,
                     province: str | None = None) -> NationalReport:
-    """The report of ``month`` over ``sites`` (only ``province``'s, when one is given)."""
+    """The report of ``month`` over ``sites`` (only ``province``'s, when one is given).
+
+    The sites are read a time zone at a time: a handful of grouped queries in all, not a
+    query per cycle (``kolam.registry.totals``)."""
     month_span(month)  # a malformed month fails here, before any site is read
-    months = [_site_month(cycles, s, month, now) for s in sites
-              if province is None or (s.province or NO_PROVINCE) == province]
+    chosen = [s for s in sites if province is None or (s.province or NO_PROVINCE) == province]
+    by_zone: dict[tuple[int, int], list[SiteInfo]] = {}
+    for s in chosen:
+        by_zone.setdefault(month_span(month, site_zone(s.timezone)), []).append(s)
+    months: list[tuple[SiteMonth, Completed]] = []
+    for (start, end), group in by_zone.items():
+        per_site: dict[str, list[CycleSums]] = {s.slug: [] for s in group}
+        for c in sums.cycles(per_site, start, end):
+            per_site[c.site].append(c)
+        months += [_site_month(s, per_site[s.slug], end) for s in group]
     by_province: dict[str, list[tuple[SiteMonth, Completed]]] = {}
     for m in months:
         by_province.setdefault(m[0].province, []).append(m)
@@ -113,3 +127,13 @@ def national_report(cycles: Cycles, sites: Iterable[SiteInfo], month: str, now: 
     rows = sorted((s for s, _ in months),
                   key=lambda s: (order[s.province], -s.production_kg, s.name))
     return NationalReport(month, tuple(rows), tuple(provinces), _area("*", months))
+
+
+def harvested_this_month(sums: MonthSums, sites: Iterable[SiteInfo], now: int) -> dict[str, float]:
+    """kg harvested per site in its current month, in its own zone (a WIT site's month
+    begins two hours before a WIB site's): the overview's and the national view's column."""
+    by_month: dict[str, list[SiteInfo]] = {}
+    for s in sites:
+        by_month.setdefault(local_month(now, site_zone(s.timezone)), []).append(s)
+    return {r.site: r.production_kg for month, group in by_month.items()
+            for r in national_report(sums, group, month).sites}

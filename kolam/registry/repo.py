@@ -170,11 +170,16 @@ class Registry:
 
     def ponds(self, site: str) -> list[PondInfo]:
         self.site(site)
+        return self.ponds_of([site])
+
+    def ponds_of(self, sites: Iterable[str]) -> list[PondInfo]:
+        """The ponds of many sites in one query, by site and slug (the national view's;
+        an unknown site has none)."""
         with self._session() as s:
-            rows = s.scalars(select(Pond).join(Site).where(Site.slug == site)
-                             .order_by(Pond.slug))
+            rows = s.execute(select(Pond, Site.slug).join(Site)
+                             .where(Site.slug.in_(list(sites))).order_by(Site.slug, Pond.slug))
             return [PondInfo(site, p.slug, p.name, p.area_m2, p.depth_cm, p.kind, p.min_level_cm,
-                             p.active) for p in rows]
+                             p.active) for p, site in rows]
 
     def pond(self, site: str, pond: str) -> PondInfo:
         for p in self.ponds(site):
@@ -185,12 +190,17 @@ class Registry:
     # ------------------------------------------------------------ devices
 
     def devices(self, site: str, pond: str | None = None) -> list[DeviceInfo]:
+        return self.devices_of([site], pond)
+
+    def devices_of(self, sites: Iterable[str], pond: str | None = None) -> list[DeviceInfo]:
+        """The devices of many sites in one query, by site, pond and slug."""
         with self._session() as s:
             q = select(Device).join(Pond, Device.pond_id == Pond.id).join(Site).where(
-                Site.slug == site)
+                Site.slug.in_(list(sites)))
             if pond is not None:
                 q = q.where(Pond.slug == pond)
-            return [_device_info(d) for d in s.scalars(q.order_by(Pond.slug, Device.slug))]
+            return [_device_info(d) for d in s.scalars(q.order_by(Site.slug, Pond.slug,
+                                                                 Device.slug))]
 
     def check_device(self, ref: DeviceRef, *, auto_provision: bool) -> DeviceCheck:
         """Is ``ref`` allowed to publish? Registers it first if auto-provisioning.

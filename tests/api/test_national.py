@@ -29,14 +29,17 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from kolam.config import load_config
+from kolam.farming.monthly import monthly_report
 from kolam.farming.national import national_report
-from kolam.places import SiteKind, SitePlace
+from kolam.places import SiteKind, SitePlace, site_zone
+from kolam.registry.corrections import Corrections
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
 from kolam.registry.places import Places
 from kolam.registry.records import LogKind, NewCycle, NewHarvest, NewLog, NewTeam, Programme
 from kolam.registry.repo import Registry
 from kolam.registry.teams import Teams
+from kolam.registry.totals import MonthSums
 from kolam.security.auth import Role
 from kolam.store.sqlite import SqliteStore
 from kolam.timeutil import to_ms
@@ -74,6 +77,9 @@ def seed(registry: Registry) -> None:
     for day in range(10):
         entries.add_log("rutan-serang", c, NewLog(LogKind.FEEDING, _ms(2026, 11, 1 + day),
                                                   feed_kg=10.0), "t", confirmed=True)
+    wrong = entries.add_log("rutan-serang", c, NewLog(LogKind.FEEDING, _ms(2026, 11, 12),
+                                                      feed_kg=500.0), "t", confirmed=True)
+    Corrections(registry.engine).void_log("rutan-serang", wrong.id, "t", "typo: 5,00 kg")
     entries.add_harvest("rutan-serang", c, NewHarvest(_ms(2026, 11, 20), 90.0, final=True,
                                                       count=900, price_per_kg_rp=20_000),
                         "t", confirmed=True)
@@ -103,7 +109,7 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
 
 
 def test_the_national_month_by_province_and_site(registry: Registry) -> None:
-    r = national_report(Cycles(registry.engine), registry.sites(), "2026-11", NOW)
+    r = national_report(MonthSums(registry.engine), registry.sites(), "2026-11")
     by_site = {s.site: s for s in r.sites}
     serang, pandeglang, jayapura = (by_site[s] for s in SITES)
     assert (serang.production_kg, serang.feed_kg, serang.revenue_rp, serang.costs_rp) == (
@@ -128,12 +134,33 @@ def test_the_national_month_by_province_and_site(registry: Registry) -> None:
         3, 121.0, 1_800_000 + 525_000 + 200_000)
     assert [s.site for s in r.sites] == ["rutan-serang", "lapas-pandeglang", "lapas-jayapura"]
 
-    december = national_report(Cycles(registry.engine), registry.sites(), "2026-12", NOW)
+    december = national_report(MonthSums(registry.engine), registry.sites(), "2026-12")
     assert {s.site: s.production_kg for s in december.sites}["lapas-jayapura"] == 7.0
 
 
+@pytest.mark.parametrize("month", ["2026-10", "2026-11", "2026-12"])
+def test_each_site_agrees_with_its_own_monthly_report(registry: Registry, month: str) -> None:
+    """The national report's SQL sums (``kolam.registry.totals``) are the site report's."""
+    cycles = Cycles(registry.engine)
+    store = SqliteStore(":memory:")
+    try:
+        national = national_report(MonthSums(registry.engine), registry.sites(), month)
+        for row in national.sites:
+            info = registry.site(row.site)
+            mine = monthly_report(cycles, store, row.site, month, [], NOW,
+                                  tz=site_zone(info.timezone))
+            assert (row.production_kg, row.feed_kg, row.dead_count, row.completed_cycles) == (
+                mine.production_kg, mine.feed_kg, mine.dead_count, mine.completed_cycles)
+            assert row.revenue_rp == pytest.approx(mine.revenue_rp)
+            assert row.costs_rp == pytest.approx(mine.costs_rp)
+            assert row.survival_pct == pytest.approx(mine.survival_pct)
+            assert row.fcr == pytest.approx(mine.fcr)
+    finally:
+        store.close()
+
+
 def test_one_province_only(registry: Registry) -> None:
-    r = national_report(Cycles(registry.engine), registry.sites(), "2026-11", NOW, "Papua")
+    r = national_report(MonthSums(registry.engine), registry.sites(), "2026-11", "Papua")
     assert [s.site for s in r.sites] == ["lapas-jayapura"]
     assert r.total.production_kg == 10.0
 

@@ -1,0 +1,186 @@
+"""National scale benchmark (issue #19 item 4): the registry side at 500 sites × 10 ponds.
+
+Seeds one registry (SQLite by default, ``--registry-url`` for PostgreSQL) with SITES sites
+in 10 provinces and 3 time zones, PONDS ponds each; per pond one cycle stocked 60 days ago
+with a feeding log a day and a sampling, half of them ended by a final harvest this month;
+one reading of DO, temperature and pH per pond in the time-series store, and an open alert
+on one pond in ten. Then, as a Dinas login of every site would, it times (medians of RUNS):
+
+- ``national_report``: the national monthly report as a function (every site's cycles);
+- ``GET /api/v1/reports/national``: the same through the API (JSON);
+- ``GET /national``: the national page (every site's worst pond, alerts, production);
+- ``GET /``: the overview (every pond of every site, with its 24-hour uptime).
+
+Targets: < 1 s each (issue #19). Raw time series and their roll-ups are the storage
+benchmark's (``bench/storage.py``); this one is about the registry and the pages.
+
+Run: .venv/bin/python bench/national.py [--sites 500] [--ponds 10] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from _common import median, write_results
+from fastapi.testclient import TestClient
+from sqlalchemy import insert
+
+from api.app import create_app
+from kolam.config import load_config
+from kolam.farming.national import national_report
+from kolam.registry.alert_models import AlertRow
+from kolam.registry.farm_models import Cycle, Harvest, LogEntry, Team
+from kolam.registry.models import Pond, Site
+from kolam.registry.repo import Registry
+from kolam.registry.totals import MonthSums
+from kolam.security.auth import Role
+from kolam.store.base import SeriesKey
+from kolam.store.sqlite import SqliteStore
+from kolam.timeutil import WIB, local_month, now_ms
+from tests.utils.auth import PASSWORD, add_user, page_login
+
+DAY_MS = 86_400_000
+PROVINCES = (("Banten", "Asia/Jakarta"), ("Jawa Barat", "Asia/Jakarta"),
+             ("Jawa Tengah", "Asia/Jakarta"), ("Jawa Timur", "Asia/Jakarta"),
+             ("Sumatera Utara", "Asia/Jakarta"), ("Kalimantan Timur", "Asia/Makassar"),
+             ("Sulawesi Selatan", "Asia/Makassar"), ("Bali", "Asia/Makassar"),
+             ("Maluku", "Asia/Jayapura"), ("Papua", "Asia/Jayapura"))
+KINDS = ("rutan", "lapas", "lpka")
+
+
+def _log(cycle: int, at: int, kind: str, now: int, **values: float) -> dict[str, Any]:
+    """A cycle_logs row with every column an executemany needs."""
+    return {"cycle_id": cycle, "at": at, "kind": kind, "recorded_by": "bench", "note": "",
+            "created_at": now, "feed_kg": None, "sample_count": None, "sample_weight_g": None,
+            **values}
+
+
+def seed(registry: Registry, store: SqliteStore, sites: int, ponds: int, now: int) -> int:
+    """Bulk rows straight into the registry's tables (the ORM one by one would take the
+    benchmark's whole budget); returns the number of feeding logs."""
+    start = now - 60 * DAY_MS
+    month_start = now - 10 * DAY_MS
+    logs = 0
+    with registry.engine.begin() as c:
+        c.execute(insert(Site), [
+            {"id": i + 1, "slug": f"upt-{i:03d}", "name": f"UPT Fiktif {i:03d}",
+             "altitude_m": 10.0, "kind": KINDS[i % 3], "province": PROVINCES[i % 10][0],
+             "regency": f"Kabupaten {i % 37}", "timezone": PROVINCES[i % 10][1],
+             "created_at": now} for i in range(sites)])
+        c.execute(insert(Pond), [
+            {"id": i * ponds + j + 1, "site_id": i + 1, "slug": f"kolam-{j + 1}",
+             "name": f"Kolam {j + 1}", "area_m2": 20.0, "depth_cm": 100.0, "created_at": now}
+            for i in range(sites) for j in range(ponds)])
+        c.execute(insert(Team), [
+            {"id": i + 1, "site_id": i + 1, "name": "Lele Jaya", "programme": "lele_growout",
+             "instructors": ["Instruktur"], "starts_at": start, "created_at": now}
+            for i in range(sites)])
+        cycles, feeding, harvests = [], [], []
+        for i in range(sites):
+            for j in range(ponds):
+                cid = i * ponds + j + 1
+                ended = j % 2 == 0
+                cycles.append({"id": cid, "pond_id": cid, "team_id": i + 1, "stocked_at": start,
+                               "seed_count": 3000, "seed_weight_g": 5.0, "seed_source": "",
+                               "seed_cost_rp": 450_000.0, "target_fish_per_kg": 8.0,
+                               "ended_at": month_start if ended else None,
+                               "end_reason": "final harvest" if ended else None,
+                               "created_at": now})
+                for d in range(50):
+                    feeding.append(_log(cid, start + d * DAY_MS, "feeding", now,
+                                        feed_kg=2.0 + d * 0.1))
+                feeding.append(_log(cid, start + 30 * DAY_MS, "sampling", now, sample_count=30,
+                                    sample_weight_g=1500.0))
+                if ended:
+                    harvests.append({"cycle_id": cid, "at": month_start, "final": True,
+                                     "kg": 250.0, "fish_per_kg": 10.0, "count": 2500,
+                                     "count_measured": True, "buyer": "Pengepul",
+                                     "price_per_kg_rp": 22_000.0, "recorded_by": "bench",
+                                     "created_at": now})
+        c.execute(insert(Cycle), cycles)
+        c.execute(insert(LogEntry), feeding)
+        c.execute(insert(Harvest), harvests)
+        logs = len(feeding)
+        c.execute(insert(AlertRow), [
+            {"site": f"upt-{i:03d}", "pond": "kolam-1", "rule_key": "do_low", "rule": "do_low",
+             "severity": "critical" if i % 20 == 0 else "warning", "state": "open",
+             "since_t": now - 3_600_000, "last_t": now, "value": 2.4, "unit": "mg/L",
+             "threshold": 3.0, "metric": "do_mgl", "created_at": now,
+             "updated_at": now}
+            for i in range(0, sites, 10)])
+    rows = [(SeriesKey(f"upt-{i:03d}", f"kolam-{j + 1}", "node-1", m), now - 60_000, v)
+            for i in range(sites) for j in range(ponds)
+            for m, v in (("do_mgl", 5.1), ("temp_c", 28.4), ("ph", 7.6))]
+    store.write(rows)
+    return logs
+
+
+def timed(fn: Any, runs: int) -> dict[str, float]:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return {"median_ms": round(median(times), 1), "min_ms": round(min(times), 1),
+            "max_ms": round(max(times), 1)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sites", type=int, default=500)
+    ap.add_argument("--ponds", type=int, default=10)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--registry-url", default=None,
+                    help="an empty PostgreSQL database (default: a new SQLite file)")
+    args = ap.parse_args()
+    for key in [k for k in os.environ if k.startswith("KOLAM_")]:
+        del os.environ[key]
+    with tempfile.TemporaryDirectory() as tmp:
+        overrides: dict[str, Any] = {"data_dir": Path(tmp) / "data"}
+        if args.registry_url:
+            overrides["registry_url"] = args.registry_url
+        config = load_config(None, **overrides)
+        store = SqliteStore(config.samples_path)
+        registry = Registry(config.registry_url)
+        now = now_ms()
+        t0 = time.perf_counter()
+        logs = seed(registry, store, args.sites, args.ponds, now)
+        seed_s = time.perf_counter() - t0
+        add_user(registry, "dinas", Role.DINAS)
+        month = local_month(now, WIB)
+        results: dict[str, Any] = {}
+        try:
+            results["national_report"] = timed(
+                lambda: national_report(MonthSums(registry.engine), registry.sites(), month),
+                args.runs)
+            with TestClient(create_app(config, store, registry), follow_redirects=False) as c:
+                r = c.post("/api/v1/auth/token", data={"username": "dinas",
+                                                        "password": PASSWORD})
+                h = {"Authorization": f"Bearer {r.json()['access_token']}"}
+                body = c.get(f"/api/v1/reports/national?month={month}", headers=h).json()
+                assert body["total"]["site_count"] == args.sites, body["total"]
+                results["api_national"] = timed(
+                    lambda: c.get(f"/api/v1/reports/national?month={month}", headers=h),
+                    args.runs)
+                assert page_login(c, "dinas").status_code == 303
+                page = c.get("/national")
+                assert page.status_code == 200, page.status_code
+                assert f"UPT Fiktif {args.sites - 1:03d}" in page.text
+                results["page_national"] = timed(lambda: c.get("/national"), args.runs)
+                results["page_overview"] = timed(lambda: c.get("/"), args.runs)
+        finally:
+            store.close()
+            registry.close()
+    write_results("national", {
+        "sites": args.sites, "ponds_per_site": args.ponds, "feeding_logs": logs,
+        "registry": "postgresql" if args.registry_url else "sqlite", "seed_s": round(seed_s, 1),
+        "runs": args.runs, "target_ms": 1000, **results})
+
+
+if __name__ == "__main__":
+    main()
