@@ -171,11 +171,27 @@ def test_live_value_arrives_without_reload(browser: Browser, base_url: str,
 
 @pytest.mark.parametrize(("user", "path", "name"), [
     ("admin", "/", "overview"), ("officer", f"/teams/{SITE}", "teams"),
-    ("officer", f"/teams/{SITE}/1", "team"), ("dinas", "/", "overview-dinas")])
+    ("officer", f"/teams/{SITE}/1", "team"), ("dinas", "/", "overview-dinas"),
+    ("dinas", "/national", "national")])
 def test_screenshots(browser: Browser, base_url: str, user: str, path: str, name: str) -> None:
     with logged_in(browser, base_url, user, path) as s:
         expect(s.page.locator("main h1")).to_be_visible()
         s.shot(name)
+
+
+def test_the_national_view_filters_and_opens_a_site(browser: Browser, base_url: str) -> None:
+    with logged_in(browser, base_url, "dinas", "/national") as s:
+        page = s.page
+        row = page.locator(f"#site-{SITE}")
+        expect(row).to_be_visible()
+        page.select_option("select[name=kind]", "lpka")
+        page.click("#national-filters button[type=submit]")
+        expect(page.locator(f"#site-{SITE}")).to_have_count(0)
+        page.select_option("select[name=kind]", "")
+        page.click("#national-filters button[type=submit]")
+        page.locator(f"#site-{SITE} a").first.click()
+        page.wait_for_url(f"**/?site={SITE}")
+        expect(page.locator(f"#site-{SITE}")).to_be_visible()
 
 
 def test_login_page_screenshot(browser: Browser, base_url: str) -> None:
