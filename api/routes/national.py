@@ -6,7 +6,6 @@ of every site sees the nation), grouped by province; ``?province=`` narrows it t
 
 from __future__ import annotations
 
-import io
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -14,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
 from api.auth import STAFF, role_access
-from api.csvsafe import SafeWriter
+from api.csvsafe import csv_response
 from api.deps import RegistryDep
 from api.public import public, public_of
 from api.routes.reports import MonthQ
@@ -69,20 +68,14 @@ CSV_COLUMNS = ("province", "regency", "site", "name", "kind", "active_cycles",
 def get_national_csv(month: MonthQ, user: StaffUser, registry: RegistryDep,
                      province: ProvinceQ = None) -> Response:
     r = report_for(user, registry, month, province)
-    buf = io.StringIO()
-    w = SafeWriter(buf)
-    w.writerow(CSV_COLUMNS)
-    for s in r.sites:
-        w.writerow(["" if getattr(s, k) is None else getattr(s, k) for k in CSV_COLUMNS])
-    for a in (*r.provinces, r.total):
-        label = "total" if a is r.total else a.province
-        w.writerow([label, "", "", f"{a.site_count} sites", "", "", a.completed_cycles,
-                    a.production_kg, a.feed_kg, a.dead_count, a.revenue_rp, a.costs_rp,
-                    a.margin_rp, "" if a.survival_pct is None else a.survival_pct,
-                    "" if a.fcr is None else a.fcr])
-    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="national_{month}.csv"'})
+    rows: list[list[object]] = [list(CSV_COLUMNS)]
+    rows += [["" if getattr(s, k) is None else getattr(s, k) for k in CSV_COLUMNS]
+             for s in r.sites]
+    rows += [["total" if a is r.total else a.province, "", "", f"{a.site_count} sites", "", "",
+              a.completed_cycles, a.production_kg, a.feed_kg, a.dead_count, a.revenue_rp,
+              a.costs_rp, a.margin_rp, "" if a.survival_pct is None else a.survival_pct,
+              "" if a.fcr is None else a.fcr] for a in (*r.provinces, r.total)]
+    return csv_response(rows, f"national_{month}.csv")
 
 
 @router.get("/national.html", response_class=HTMLResponse,

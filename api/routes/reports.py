@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -10,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
 from api.auth import SiteStaff
-from api.csvsafe import SafeWriter
+from api.csvsafe import csv_response
 from api.deps import AlertsDep, CyclesDep, RegistryDep, StoreDep
 from api.public import public, public_of
 from api.templating import render, zone_name
@@ -60,17 +59,13 @@ CSV_COLUMNS = ("cycle_id", "pond", "team_name", "feed_kg", "dead_count", "harves
 def get_monthly_csv(site: str, month: MonthQ, _: SiteStaff, cycles: CyclesDep,
                     store: StoreDep, registry: RegistryDep, alerts: AlertsDep) -> Response:
     r = _report(site, month, cycles, store, registry, alerts)
-    buf = io.StringIO()
-    w = SafeWriter(buf)
-    w.writerow(CSV_COLUMNS)
-    for c in r.cycles:
-        w.writerow([getattr(c, k) if getattr(c, k) is not None else "" for k in CSV_COLUMNS])
-    w.writerow(["total", "", "", r.feed_kg, r.dead_count, r.production_kg,
-                sum(c.harvested_count for c in r.cycles), r.revenue_rp, r.costs_rp,
-                sum(c.live_count for c in r.cycles), r.survival_pct or "", r.fcr or ""])
-    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="{site}_{month}_monthly.csv"'})
+    rows: list[list[object]] = [list(CSV_COLUMNS)]
+    rows += [[getattr(c, k) if getattr(c, k) is not None else "" for k in CSV_COLUMNS]
+             for c in r.cycles]
+    rows.append(["total", "", "", r.feed_kg, r.dead_count, r.production_kg,
+                 sum(c.harvested_count for c in r.cycles), r.revenue_rp, r.costs_rp,
+                 sum(c.live_count for c in r.cycles), r.survival_pct or "", r.fcr or ""])
+    return csv_response(rows, f"{site}_{month}_monthly.csv")
 
 
 @router.get("/monthly.html", response_class=HTMLResponse,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from typing import Annotated
 
@@ -10,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
 
 from api.auth import SiteUser
-from api.csvsafe import SafeWriter
+from api.csvsafe import csv_response
 from api.deps import RegistryDep, StoreDep
 from api.schemas import SeriesBucket, SeriesPoint, SeriesPublic
 from kolam.catalogue import METRICS
@@ -72,15 +71,11 @@ def get_series_csv(site: str, pond: str, _: SiteUser, store: StoreDep, registry:
                    metric: MetricQ, start: StartQ = None, end: EndQ = None,
                    step: StepQ = None) -> Response:
     s = _series(site, pond, metric, start, end, step, store, registry)
-    buf = io.StringIO()
-    w = SafeWriter(buf)
     unit = s.unit
+    rows: list[list[object]]
     if s.points is not None:
-        w.writerow(["time_utc", f"{metric} ({unit})"])
-        w.writerows([p.t, p.value] for p in s.points)
+        rows = [["time_utc", f"{metric} ({unit})"], *([p.t, p.value] for p in s.points)]
     else:
-        w.writerow(["time_utc", f"mean ({unit})", f"min ({unit})", f"max ({unit})", "count"])
-        w.writerows([b.t, b.mean, b.min, b.max, b.count] for b in s.buckets or [])
-    filename = f"{site}_{pond}_{metric}.csv"
-    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        rows = [["time_utc", f"mean ({unit})", f"min ({unit})", f"max ({unit})", "count"],
+                *([b.t, b.mean, b.min, b.max, b.count] for b in s.buckets or [])]
+    return csv_response(rows, f"{site}_{pond}_{metric}.csv")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from kolam.farming.monthly import Completed, month_span
 from kolam.places import site_zone
@@ -24,14 +25,9 @@ NO_PROVINCE = ""
 
 
 @dataclass(frozen=True, slots=True)
-class SiteMonth:
-    site: str
-    name: str
-    kind: str
-    province: str
-    regency: str | None
-    active_cycles: int
-    """Cycles still running at the month's end."""
+class MonthFigures:
+    """What a site, a province or the nation farmed and earned in a month."""
+
     completed_cycles: int
     production_kg: float
     feed_kg: float
@@ -45,21 +41,32 @@ class SiteMonth:
     """Cycles that ended in the month: all their feed / all their weight gained."""
 
 
+def _figures(completed: int, production_kg: float, feed_kg: float, dead: int,
+             revenue_rp: float, costs_rp: float, done: Completed) -> dict[str, Any]:
+    """``MonthFigures``' fields, the margin and rates made from the sums."""
+    return {"completed_cycles": completed, "production_kg": production_kg, "feed_kg": feed_kg,
+            "dead_count": dead, "revenue_rp": revenue_rp, "costs_rp": costs_rp,
+            "margin_rp": revenue_rp - costs_rp, "survival_pct": done.survival_pct,
+            "fcr": done.fcr}
+
+
 @dataclass(frozen=True, slots=True)
-class AreaMonth:
+class SiteMonth(MonthFigures):
+    site: str
+    name: str
+    kind: str
+    province: str
+    regency: str | None
+    active_cycles: int
+    """Cycles still running at the month's end."""
+
+
+@dataclass(frozen=True, slots=True)
+class AreaMonth(MonthFigures):
     """A province's totals, or the nation's (``province`` = ``"*"``)."""
 
     province: str
     site_count: int
-    completed_cycles: int
-    production_kg: float
-    feed_kg: float
-    dead_count: int
-    revenue_rp: float
-    costs_rp: float
-    margin_rp: float
-    survival_pct: float | None
-    fcr: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,28 +84,22 @@ def _site_month(site: SiteInfo, sums: list[CycleSums],
     ended = [c for c in sums if c.ended_at is not None and c.ended_at < end]
     done = sum((Completed(c.seed_count, c.total_harvest_count, c.total_feed_kg,
                           c.total_harvest_kg - c.stocked_kg) for c in ended), Completed())
-    revenue = sum(c.month_revenue_rp for c in sums)
-    costs = sum(c.month_costs_rp for c in sums)
-    return SiteMonth(
-        site=site.slug, name=site.name, kind=site.kind, province=site.province or NO_PROVINCE,
-        regency=site.regency, active_cycles=len(sums) - len(ended),
-        completed_cycles=len(ended), production_kg=sum(c.month_harvest_kg for c in sums),
-        feed_kg=sum(c.month_feed_kg for c in sums), dead_count=sum(c.month_dead for c in sums),
-        revenue_rp=revenue, costs_rp=costs, margin_rp=revenue - costs,
-        survival_pct=done.survival_pct, fcr=done.fcr), done
+    figures = _figures(len(ended), sum(c.month_harvest_kg for c in sums),
+                       sum(c.month_feed_kg for c in sums), sum(c.month_dead for c in sums),
+                       sum(c.month_revenue_rp for c in sums),
+                       sum(c.month_costs_rp for c in sums), done)
+    return SiteMonth(**figures, site=site.slug, name=site.name, kind=site.kind,
+                     province=site.province or NO_PROVINCE, regency=site.regency,
+                     active_cycles=len(sums) - len(ended)), done
 
 
 def _area(province: str, sites: list[tuple[SiteMonth, Completed]]) -> AreaMonth:
-    done = sum((d for _, d in sites), Completed())
     rows = [s for s, _ in sites]
-    revenue = sum(s.revenue_rp for s in rows)
-    costs = sum(s.costs_rp for s in rows)
-    return AreaMonth(
-        province=province, site_count=len(rows),
-        completed_cycles=sum(s.completed_cycles for s in rows),
-        production_kg=sum(s.production_kg for s in rows), feed_kg=sum(s.feed_kg for s in rows),
-        dead_count=sum(s.dead_count for s in rows), revenue_rp=revenue, costs_rp=costs,
-        margin_rp=revenue - costs, survival_pct=done.survival_pct, fcr=done.fcr)
+    figures = _figures(sum(s.completed_cycles for s in rows),
+                       sum(s.production_kg for s in rows), sum(s.feed_kg for s in rows),
+                       sum(s.dead_count for s in rows), sum(s.revenue_rp for s in rows),
+                       sum(s.costs_rp for s in rows), sum((d for _, d in sites), Completed()))
+    return AreaMonth(**figures, province=province, site_count=len(rows))
 
 
 def national_report(sums: MonthSums, sites: Iterable[SiteInfo], month: str,
