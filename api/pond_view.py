@@ -99,7 +99,9 @@ class PondViews:
                          self.config.offline_after_intervals)
 
     def site(self, site: str, now: int, *, with_cycle: bool = True) -> list[PondView]:
-        return self.sites([site], now, with_cycle=with_cycle).get(site, [])
+        """Every pond of ``site``; ``NotFound`` for a site the registry does not know."""
+        self.registry.site(site)
+        return self.sites([site], now, with_cycle=with_cycle)[site]
 
     def sites(self, sites: list[str], now: int, *,
               with_cycle: bool = True) -> dict[str, list[PondView]]:
