@@ -48,7 +48,7 @@ CommandsDep = Annotated[IntervalCommands, Depends(commands_of)]
 class IntervalIn(BaseModel):
     model_config = {"extra": "forbid"}
 
-    interval_s: float = Field(ge=bounds.INTERVAL_MIN_S, le=bounds.INTERVAL_S.high,
+    interval_s: float = Field(ge=bounds.INTERVAL_MIN_S, le=bounds.INTERVAL_S.high, strict=True,
                               allow_inf_nan=False,
                               description=f"Seconds between readings, "
                                           f"{bounds.INTERVAL_MIN_S:g}–"
