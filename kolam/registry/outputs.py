@@ -38,6 +38,9 @@ ENTITY = "output"
 SWITCH = "switch"
 COMMAND = "command"
 ACK = "ack"
+ANSWERED_BY = "gateway"
+"""The ``username`` of an answer: the site's gateway (the state's ``by`` is the relay's
+last switch, not who answered)."""
 AUTO = "auto"
 """The ``command`` kind of a ``set_auto`` (a ``set_output`` has none)."""
 MAX_ROWS = 5000
@@ -122,7 +125,7 @@ class Outputs:
                         AuditEntry.site == ref.site, AuditEntry.entity == ENTITY,
                         AuditEntry.action == ACK, AuditEntry.detail.like(like)).limit(1))
                     if exists is None:
-                        s.add(AuditEntry(at=at, username=(o.by or "unknown")[:64], action=ACK,
+                        s.add(AuditEntry(at=at, username=ANSWERED_BY, action=ACK,
                                          entity=ENTITY, entity_id=None, site=ref.site,
                                          detail=_detail(ref, name, {
                                              "on": o.on, "id": o.ack, "m": o.mode,
