@@ -24,6 +24,7 @@ from api.routes import (
     deadletters,
     forecast,
     health,
+    intervals,
     kpis,
     members,
     national,
@@ -150,7 +151,7 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
 
     for module in (health, auth, users, sites, places, series, forecast, deadletters, teams,
                    members, cycles, records, kpis, reports, alerts, whatsapp, outputs,
-                   national):
+                   national, intervals):
         app.include_router(module.router)
     install_pages(app)
     install_docs(app)

@@ -402,6 +402,23 @@ WORDS: dict[str, tuple[str, str]] = {
     "sk_lapas": ("Lapas", "Lapas (prison)"),
     "sk_lpka": ("LPKA", "LPKA (juvenile unit)"),
     "sk_other": ("Lainnya", "Other"),
+    # --- outputs2 (#18 items 3, 4: kiosk aerators, chart bands, back to automatic) ---
+    "output_mode_auto": ("otomatis", "automatic"),
+    "output_mode_manual": ("manual sampai {time}", "manual until {time}"),
+    "output_back_auto": ("Kembali ke otomatis", "Back to automatic"),
+    "output_cmd_auto_pending": ("menunggu konfirmasi: kembali ke otomatis",
+                                "waiting for confirmation: back to automatic"),
+    "output_cmd_auto_expired": ("perintah kembali ke otomatis kedaluwarsa, tidak dikonfirmasi",
+                                "back to automatic expired, not confirmed"),
+    "output_manual_for": ("Manual selama", "Manual for"),
+    "output_minutes": ("{n} menit", "{n} min"),
+    "output_hours": ("{n} jam", "{n} h"),
+    "output_switched": ("Perintah terkirim; menunggu konfirmasi dari kolam.",
+                        "Command sent; waiting for confirmation from the pond."),
+    "output_not_switched": ("Belum dikirim: centang “Ya, saya yakin” dulu.",
+                            "Not sent: tick “Yes, I am sure” first."),
+    "kiosk_aerators": ("Aerator", "Aerators"),
+    "chart_output_on": ("{output} menyala", "{output} on"),
 }
 
 UNITS_ID: Final = {"fish": "ekor", "kg per log": "kg per catatan", "Rp/kg": "Rp/kg",

@@ -52,6 +52,7 @@ BENCHES = (
     Bench("alerts", "alerts.py", quick=("--trials", "5", "--ponds", "10")),
     Bench("gateway", "gateway.py", quick=("--repeats", "1", "--ponds", "2", "--hours", "1")),
     Bench("pages", "pages.py"),
+    Bench("control", "control.py", quick=("--breaches", "10")),
 )
 
 

@@ -183,6 +183,30 @@ class Controller:
             self.wake.set()
         return found
 
+    def resume(self, ref: DeviceRef, output: str, by: str | None) -> bool:
+        """A person's ``set_auto``: the loop driving this output is automatic again at
+        once (its manual override, if any, ends). False if no loop drives it."""
+        found = False
+        with self._lock:
+            for loop in self._by_relay.get((ref.pond, ref.device), ()):
+                if loop.output == output:
+                    loop.set_manual(None)
+                    found = True
+        if found:
+            log.info("control %s/%s/%s: back to automatic (by %s)", ref.pond, ref.device,
+                     output, by)
+            self.wake.set()
+        return found
+
+    def mode_of(self, ref: DeviceRef, output: str) -> tuple[str, int | None] | None:
+        """(``auto`` or ``manual``, manual until) of the loop driving this output."""
+        with self._lock:
+            for loop in self._by_relay.get((ref.pond, ref.device), ()):
+                if loop.output == output:
+                    manual = loop.manual if loop.mode(self.clock()) == "manual" else None
+                    return ("manual", manual.until_ms) if manual else ("auto", None)
+        return None
+
     def set_ready(self) -> None:
         """The local subscription is in force: retained states have been seen."""
         self._ready.set()

@@ -7,6 +7,10 @@ back. Each one is validated (protocol v1) and:
 - a ``set_output`` for an output a control loop drives becomes a **manual override** of
   that loop (``until_t``, default an hour, then automatic again): the loop sends it to the
   relay with the sender's ``by`` and ``reason``, so the loop cannot undo it;
+- a ``set_auto`` ends that override at once (back to automatic); for an output no loop
+  drives it is logged and dropped (a node does not know it);
+- both are answered in the switch log: the relay's state with ``mode``, ``until_t`` and
+  ``ack`` (the command's ``id``) on that output, forwarded to the centre like a switch;
 - anything else (``set_interval``, outputs no loop drives) is relayed to the node on the
   local broker, QoS 1, at once when the node is online (or has never said), else held
   in the outbox (a gateway restart keeps them) until its status says ``online`` again,
@@ -30,6 +34,7 @@ from kolam.protocol import (
     ROOT,
     DeviceRef,
     Reason,
+    SetAuto,
     SetOutput,
     TopicKind,
     cmd_topic,
@@ -53,8 +58,11 @@ class Downlink:
     """Takes the centre's commands (on the uplink's network thread) to the nodes."""
 
     def __init__(self, site: str, publish_local: Publish, controller: Controller,
-                 clock: Callable[[], int], outbox: Outbox) -> None:
-        """``outbox``: a connection of its own (used under this object's lock)."""
+                 clock: Callable[[], int], outbox: Outbox,
+                 on_ack: Callable[[], None] | None = None) -> None:
+        """``outbox``: a connection of its own (used under this object's lock);
+        ``on_ack``: called after an answer is added to the switch log (wakes the
+        forwarder)."""
         self.site = site
         self._publish = publish_local
         self.controller = controller
@@ -62,6 +70,7 @@ class Downlink:
         self.outbox = outbox
         self._lock = threading.Lock()
         self._online: dict[DeviceRef, bool] = {}
+        self.on_ack = on_ack
         self.relayed = 0
         self.rejected = 0
 
@@ -89,8 +98,16 @@ class Downlink:
             log.warning("command for %s/%s expired before it reached the gateway", ref.pond,
                         ref.device)
             return
+        if isinstance(cmd, SetAuto):
+            if self.controller.resume(ref, cmd.output, cmd.by):
+                self._ack(ref, cmd.output, cmd.id)
+            else:
+                log.warning("set_auto for %s/%s/%s: no control loop drives it", ref.pond,
+                            ref.device, cmd.output)
+            return
         if isinstance(cmd, SetOutput) and self.controller.owns(ref, cmd.output):
             self.controller.override(ref, cmd)
+            self._ack(ref, cmd.output, cmd.id)
             return
         with self._lock:
             online = self._online.get(ref, True)
@@ -100,6 +117,20 @@ class Downlink:
                          ref.device)
                 return
         self._send(ref, msg.payload)
+
+    def _ack(self, ref: DeviceRef, output: str, command_id: str | None) -> None:
+        """Say to the centre what the loop is now (through the switch log)."""
+        mode = self.controller.mode_of(ref, output)
+        if mode is None:
+            return
+        with self._lock:
+            logged = self.outbox.log_ack(ref, output, {"mode": mode[0], "until_t": mode[1],
+                                                       "ack": command_id})
+        if not logged:
+            log.info("no state of %s/%s/%s yet: the command is not answered", ref.pond,
+                     ref.device, output)
+        elif self.on_ack is not None:
+            self.on_ack()
 
     def _send(self, ref: DeviceRef, payload: bytes) -> None:
         try:

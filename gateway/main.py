@@ -98,7 +98,7 @@ class Gateway:
         self._seed_control()
         self.receiver.controller = self.controller
         self.downlink = Downlink(self.site, self._relay_command, self.controller, clock,
-                                 downlink_outbox)
+                                 downlink_outbox, on_ack=self.forwarder.wake.set)
         self.receiver.on_presence = self.downlink.presence
 
     def _seed_control(self) -> None:

@@ -429,6 +429,31 @@ class Outbox:
                 "DELETE FROM held_commands WHERE id IN (SELECT value FROM json_each(?))",
                 (json.dumps(list(ids)),))])
 
+    def log_ack(self, ref: DeviceRef, output: str, ack: dict[str, object]) -> bool:
+        """Append to the switch log the relay's newest state with ``ack`` (``mode``,
+        ``until_t``, ``ack``: the centre's command id) merged into ``output``'s entry: the
+        gateway's answer to a command it took itself, forwarded like a switch. The newest
+        state itself is not changed. False when no state of that output is known yet."""
+        device_id = self.device_id(ref)
+        rows = self._query("SELECT payload FROM relay_states WHERE device_id = ?", (device_id,))
+        if not rows:
+            return False
+        try:
+            body = json.loads(bytes(rows[0][0]))
+            entry = body["outputs"][output]
+        except (ValueError, KeyError, TypeError):
+            return False
+        if not isinstance(entry, dict):
+            return False
+        entry.update({k: v for k, v in ack.items() if v is not None})
+        payload = json.dumps(body, separators=(",", ":")).encode()
+        self._write("log a command's answer", [
+            ("INSERT INTO switches (device_id, t, payload) VALUES (?, ?, ?)",
+             (device_id, now_ms(), payload)),
+            ("DELETE FROM switches WHERE id <= (SELECT max(id) FROM switches) - ?",
+             (MAX_SWITCHES,))])
+        return True
+
     def switches(self) -> list[tuple[DeviceRef, int, bytes]]:
         """The switch log not yet forwarded: (relay, when the gateway saw it, its state)."""
         rows = self._query("SELECT device_id, t, payload FROM switches ORDER BY id")

@@ -4,7 +4,8 @@ Topics::
 
     kolam/v1/{site}/{pond}/{device}/telemetry   QoS 1, not retained
     kolam/v1/{site}/{pond}/{device}/status      QoS 1, retained (Last Will: online=false)
-    kolam/v1/{site}/{pond}/{device}/cmd         QoS 1, downlink (set_interval, set_output)
+    kolam/v1/{site}/{pond}/{device}/cmd         QoS 1, downlink (set_interval, set_output,
+                                                set_auto: for the gateway's loops only)
     kolam/v1/{site}/{pond}/{device}/state       QoS 1, retained: a relay node's outputs
     kolam/v1/{site}/gateway/{gateway}/status    QoS 1, retained
     kolam/v1/{site}/{pond}/alerts               QoS 1, alert events
@@ -138,10 +139,27 @@ class GatewayStatus:
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """``set_interval``; ``expires_t`` (epoch ms), as on every command: not obeyed after."""
+    """``set_interval``; ``expires_t`` (epoch ms), as on every command: not obeyed after.
+    ``by`` and ``id``, as on ``set_output``: who sent it, and its id for the audit."""
 
     cmd: str
     interval_s: float | None = None
+    expires_t: int | None = None
+    by: str | None = None
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetAuto:
+    """Back to automatic: end a person's manual override of an output a gateway loop
+    drives, before its ``until_t``. Addressed to the relay's ``cmd`` topic but taken by
+    the site's gateway (a node never receives it); the gateway confirms it in the relay's
+    forwarded ``state`` (``"mode":"auto","ack":id`` on that output)."""
+
+    output: str
+    by: str | None = None
+    reason: str | None = None
+    id: str | None = None
     expires_t: int | None = None
 
 
@@ -172,6 +190,13 @@ class OutputState:
     amps: float | None = None
     by: str | None = None
     reason: str | None = None
+    mode: str | None = None
+    """Only in a state a gateway forwards for a loop's output: ``auto`` or ``manual``."""
+    until_t: int | None = None
+    """With ``mode`` ``manual``: the loop takes over again then (epoch ms)."""
+    ack: str | None = None
+    """The ``id`` of the centre's command this state answers (``set_auto``, or a
+    ``set_output`` the gateway made a manual override)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -506,8 +531,10 @@ def _output_name(value: object) -> str:
     return value
 
 
-def decode_command(payload: bytes, limits: Limits = Limits()) -> Command | SetOutput:
-    """``set_interval`` or ``set_output``; anything else raises ``ProtocolError``."""
+def decode_command(payload: bytes, limits: Limits = Limits()
+                   ) -> Command | SetOutput | SetAuto:
+    """``set_interval``, ``set_output`` or ``set_auto``; anything else raises
+    ``ProtocolError``."""
     obj = _load_object(payload, limits)
     cmd = obj.get("cmd")
     if cmd == "set_output":
@@ -517,12 +544,16 @@ def decode_command(payload: bytes, limits: Limits = Limits()) -> Command | SetOu
         return SetOutput(_output_name(obj.get("output")), on, _label(obj, "by"),
                          _label(obj, "reason"), _label(obj, "id"), _opt(obj, "expires_t", int),
                          _opt(obj, "until_t", int))
+    if cmd == "set_auto":
+        return SetAuto(_output_name(obj.get("output")), _label(obj, "by"), _label(obj, "reason"),
+                       _label(obj, "id"), _opt(obj, "expires_t", int))
     if cmd != "set_interval":
         raise ProtocolError(Reason.WRONG_TYPE, f"unknown command {str(cmd)[:40]!r}")
     interval = _opt(obj, "interval_s", (int, float))
     if interval is None or not 1 <= interval <= 86_400:
         raise ProtocolError(Reason.OUT_OF_RANGE, "'interval_s' must be 1–86400 seconds")
-    return Command(cmd, float(interval), _opt(obj, "expires_t", int))
+    return Command(cmd, float(interval), _opt(obj, "expires_t", int), _label(obj, "by"),
+                   _label(obj, "id"))
 
 
 def decode_state(payload: bytes, limits: Limits = Limits()) -> RelayState:
@@ -551,8 +582,12 @@ def decode_state(payload: bytes, limits: Limits = Limits()) -> RelayState:
         amps = _opt(body, "amps", (int, float))
         if amps is not None and not 0 <= amps <= MAX_AMPS:
             raise ProtocolError(Reason.OUT_OF_RANGE, f"{name}: 'amps' outside 0–{MAX_AMPS:g}")
+        mode = body.get("mode")
+        if mode is not None and mode not in ("auto", "manual"):
+            raise ProtocolError(Reason.WRONG_TYPE, f"{name}: 'mode' must be auto or manual")
         outputs[name] = OutputState(on, since, None if amps is None else float(amps),
-                                    _label(body, "by"), _label(body, "reason"))
+                                    _label(body, "by"), _label(body, "reason"), mode,
+                                    _opt(body, "until_t", int), _label(body, "ack"))
     return RelayState(outputs)
 
 
@@ -579,10 +614,16 @@ def encode_gateway_status(status: GatewayStatus) -> bytes:
                    "buffered": status.buffered, "oldest_t": status.oldest_t})
 
 
-def encode_command(cmd: Command | SetOutput) -> bytes:
+def encode_command(cmd: Command | SetOutput | SetAuto) -> bytes:
+    if isinstance(cmd, SetAuto):
+        body: dict[str, Any] = {"v": VERSION, "cmd": "set_auto", "output": cmd.output}
+        for key in ("by", "reason", "id", "expires_t"):
+            value = getattr(cmd, key)
+            if value is not None:
+                body[key] = value
+        return _dumps(body)
     if isinstance(cmd, SetOutput):
-        body: dict[str, Any] = {"v": VERSION, "cmd": "set_output", "output": cmd.output,
-                                "on": cmd.on}
+        body = {"v": VERSION, "cmd": "set_output", "output": cmd.output, "on": cmd.on}
         for key in ("by", "reason", "id", "expires_t", "until_t"):
             value = getattr(cmd, key)
             if value is not None:
@@ -591,8 +632,10 @@ def encode_command(cmd: Command | SetOutput) -> bytes:
     body = {"v": VERSION, "cmd": cmd.cmd}
     if cmd.interval_s is not None:
         body["interval_s"] = cmd.interval_s
-    if cmd.expires_t is not None:
-        body["expires_t"] = cmd.expires_t
+    for key in ("expires_t", "by", "id"):
+        value = getattr(cmd, key)
+        if value is not None:
+            body[key] = value
     return _dumps(body)
 
 
@@ -600,7 +643,7 @@ def encode_state(state: RelayState) -> bytes:
     outputs: dict[str, Any] = {}
     for name, out in state.outputs.items():
         body: dict[str, Any] = {"on": out.on, "since": out.since}
-        for key in ("amps", "by", "reason"):
+        for key in ("amps", "by", "reason", "mode", "until_t", "ack"):
             value = getattr(out, key)
             if value is not None:
                 body[key] = value

@@ -1,18 +1,22 @@
 """Chart data for the pond page: every metric of a pond, downsampled to ~500 points.
 
 One compact, columnar JSON document per range (what uPlot draws directly), with the
-optimal band of each metric and the events to mark on the time axis (alerts, feeding,
-water exchange). The buckets come from the store's ``downsample``, the same query as
-``GET /api/v1/.../series?step=``.
+optimal band of each metric, the events to mark on the time axis (alerts, feeding,
+water exchange) and the periods each relay output was on (``switch_bands``, drawn behind
+the DO line: issue #18), from the switches the centre recorded. The buckets come from the
+store's ``downsample``, the same query as ``GET /api/v1/.../series?step=``.
 """
 
 from __future__ import annotations
 
 import math
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from kolam.catalogue import METRICS
 from kolam.registry.alerts import Alerts
+from kolam.registry.outputs import OutputEvent
 from kolam.registry.records import LogInfo, LogKind
 from kolam.store.base import TimeSeriesReader
 
@@ -30,8 +34,35 @@ def _r(values: list[float], decimals: int) -> list[float]:
     return [round(v, decimals + 1) for v in values]
 
 
+def switch_bands(switches: Sequence[OutputEvent], start: int, now: int
+                 ) -> list[dict[str, Any]]:
+    """Per output, the ``[from, to]`` (seconds) it was on inside ``start``–``now``: from
+    the relay's confirmed switches (``since``), an output still on running to ``now``."""
+    by_output: dict[str, list[OutputEvent]] = defaultdict(list)
+    for e in switches:
+        by_output[f"{e.device}/{e.output}"].append(e)
+    out = []
+    for name, events in sorted(by_output.items()):
+        periods: list[list[float]] = []
+        on_since: int | None = None
+        for e in sorted(events, key=lambda e: (e.since or e.at, e.at)):
+            t = e.since if e.since is not None else e.at
+            if e.on and on_since is None:
+                on_since = t
+            elif not e.on and on_since is not None:
+                if t > start:
+                    periods.append([max(on_since, start) / 1000, min(t, now) / 1000])
+                on_since = None
+        if on_since is not None and on_since < now:
+            periods.append([max(on_since, start) / 1000, now / 1000])
+        if periods:
+            out.append({"output": name, "periods": periods})
+    return out
+
+
 def chart_data(store: TimeSeriesReader, alerts: Alerts, logs: tuple[LogInfo, ...], site: str,
-               pond: str, range_key: str, now: int) -> dict[str, Any]:
+               pond: str, range_key: str, now: int,
+               switches: Sequence[OutputEvent] = ()) -> dict[str, Any]:
     span = RANGES_MS[range_key]
     start, step = now - span, step_s(span)
     present = {k.metric for k in store.series(site, pond)}
@@ -55,4 +86,5 @@ def chart_data(store: TimeSeriesReader, alerts: Alerts, logs: tuple[LogInfo, ...
     events += [{"t": e.at / 1000, "kind": e.kind.value} for e in logs
                if e.kind in MARKED_LOGS and e.at >= start]
     return {"range": range_key, "start": start / 1000, "end": now / 1000, "step_s": step,
-            "metrics": metrics, "events": events}
+            "metrics": metrics, "events": events,
+            "switch_bands": switch_bands(switches, start, now)}

@@ -14,10 +14,14 @@ from api.pages.ponds import pond_card
 from api.pages.render import page
 from api.pages.session import SiteViewer
 from api.pond_view import PondViewsDep
+from api.routes.outputs import OutputsDep
+from kolam.registry.outputs import SWITCH
 from kolam.timeutil import now_ms
 
 router = APIRouter(include_in_schema=False)
 RECENT_LOGS = 12
+CHART_SWITCHES = 2000
+"""Switches read for the chart's bands (newest first): months of an aerator's switching."""
 
 
 @router.get("/sites/{site}/ponds/{pond}")
@@ -38,11 +42,13 @@ def pond_page(request: Request, site: str, pond: str, _: SiteViewer, views: Pond
 
 @router.get("/sites/{site}/ponds/{pond}/charts.json")
 def pond_charts(site: str, pond: str, _: SiteViewer, store: StoreDep, registry: RegistryDep,
-                cycles: CyclesDep, alerts: AlertsDep, range: str = "24h") -> Response:
+                cycles: CyclesDep, alerts: AlertsDep, outputs: OutputsDep,
+                range: str = "24h") -> Response:
     if range not in RANGES_MS:
         raise HTTPException(422, f"range must be one of {', '.join(RANGES_MS)}")
     registry.pond(site, pond)
     cycle = cycles.active_cycle(site, pond)
     logs = cycles.records(site, cycle.id).logs if cycle else ()
-    body = chart_data(store, alerts, logs, site, pond, range, now_ms())
+    switches = outputs.events(site, pond, kinds=(SWITCH,), limit=CHART_SWITCHES)
+    body = chart_data(store, alerts, logs, site, pond, range, now_ms(), switches)
     return JSONResponse(body, headers={"Cache-Control": "private, max-age=10"})

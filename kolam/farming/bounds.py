@@ -88,3 +88,14 @@ AmountRp = Annotated[float, _at_most(AMOUNT_RP, gt=0)]
 CostRp = Annotated[float, _at_most(AMOUNT_RP, ge=0)]
 Percent = Annotated[float, _at_most(PERCENT, ge=0)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+# A node's reading interval, set from the API (``set_interval``, issue #18). The protocol
+# takes 1 s–1 day; a person setting it is held to what keeps the pond watched: the gateway's
+# control loop switches an aerator on as fail-safe after ``stale_after_s`` (600 s default)
+# without a DO reading, and DO in a dense lele pond can fall from 4 to below 2 mg/L in well
+# under an hour at night (DOMAIN.md: DO < 3 warning, < 2 critical), so one reading every
+# 10 minutes is the longest that still catches it; below 10 s a battery node's radio and a
+# galvanic probe's readings gain nothing (the demo and the simulator use 60 s).
+INTERVAL_S = Bound(600, "s", "the control loop's default stale_after_s: a longer interval "
+                             "makes every gap look like a silent probe")
+INTERVAL_MIN_S = 10.0

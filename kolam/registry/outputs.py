@@ -8,8 +8,12 @@ A **switch** is a change of a relay output's confirmed state, as the relay's ret
 redelivered, the relay republishing on reconnect) is the same switch: (output, ``since``,
 ``on``) is recorded once.
 
-A **command** is a ``set_output`` the API published: action ``command``, ``username`` the
-person, with its ``id``, ``expires_t`` and ``until_t``.
+A **command** is a ``set_output`` (or ``set_auto``, ``"c":"auto"``) the API published:
+action ``command``, ``username`` the person, with its ``id``, ``expires_t`` and ``until_t``.
+
+An **answer** (action ``ack``) is a gateway saying it took a command for an output its loop
+drives: the command's ``id``, and the loop's ``mode`` (``auto``/``manual``, ``until_t``)
+after it; recorded once per command id.
 
 ``detail`` is compact JSON whose first key is the pond (``{"p":"kolam-1","d":"relay-1",
 "o":"aerator-1",...}``), so a pond's rows are one indexed site range filtered by prefix.
@@ -19,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -33,6 +37,12 @@ from kolam.registry.user_models import AuditEntry
 ENTITY = "output"
 SWITCH = "switch"
 COMMAND = "command"
+ACK = "ack"
+ANSWERED_BY = "gateway"
+"""The ``username`` of an answer: the site's gateway (the state's ``by`` is the relay's
+last switch, not who answered)."""
+AUTO = "auto"
+"""The ``command`` kind of a ``set_auto`` (a ``set_output`` has none)."""
 MAX_ROWS = 5000
 """Rows of one pond read at most (newest first) to find each output's state."""
 
@@ -42,7 +52,8 @@ class OutputEvent:
     """One switch or command of one output."""
 
     kind: str
-    """``switch`` (confirmed by the relay) or ``command`` (sent by the API)."""
+    """``switch`` (confirmed by the relay), ``command`` (sent by the API) or ``ack`` (a
+    gateway took a command)."""
     at: int
     site: str
     pond: str
@@ -56,6 +67,8 @@ class OutputEvent:
     id: str | None = None
     expires_t: int | None = None
     until_t: int | None = None
+    mode: str | None = None
+    """ack: the loop's mode after the command; command: ``auto`` for a ``set_auto``."""
 
 
 def _prefix(pond: str, device: str | None = None, output: str | None = None) -> str:
@@ -78,7 +91,8 @@ def _event(row: AuditEntry) -> OutputEvent | None:
         d = json.loads(row.detail)
         return OutputEvent(row.action, row.at, row.site or "", str(d["p"]), str(d["d"]),
                            str(d["o"]), bool(d["on"]), row.username, d.get("r"), d.get("s"),
-                           d.get("a"), d.get("id"), d.get("x"), d.get("u"))
+                           d.get("a"), d.get("id"), d.get("x"), d.get("u"),
+                           d.get("m") or d.get("c"))
     except (ValueError, KeyError, TypeError):
         return None  # a truncated or foreign row: not ours to show
 
@@ -98,11 +112,24 @@ class Outputs:
         many. Raises ``RegistryError`` (ingest retries)."""
         fresh = [(name, o) for name, o in sorted(outputs.items())
                  if self._seen.get((*ref, name)) != (o.since, o.on)]
-        if not fresh:
+        acks = [(name, o) for name, o in sorted(outputs.items()) if o.ack is not None]
+        if not fresh and not acks:
             return 0
         added = 0
         try:
             with self._sessions() as s, s.begin():
+                for name, o in acks:
+                    like = _prefix(ref.pond, ref.device, name) + "%" + json.dumps(
+                        {"id": o.ack}, separators=(",", ":"))[1:-1] + "%"
+                    exists = s.scalar(select(AuditEntry.id).where(
+                        AuditEntry.site == ref.site, AuditEntry.entity == ENTITY,
+                        AuditEntry.action == ACK, AuditEntry.detail.like(like)).limit(1))
+                    if exists is None:
+                        s.add(AuditEntry(at=at, username=ANSWERED_BY, action=ACK,
+                                         entity=ENTITY, entity_id=None, site=ref.site,
+                                         detail=_detail(ref, name, {
+                                             "on": o.on, "id": o.ack, "m": o.mode,
+                                             "u": o.until_t})))
                 for name, o in fresh:
                     detail = _detail(ref, name, {"s": o.since, "on": o.on, "a": o.amps,
                                                  "r": o.reason})
@@ -124,9 +151,11 @@ class Outputs:
 
     def record_command(self, ref: DeviceRef, output: str, on: bool, by: str, at: int, *,
                        command_id: str, expires_t: int, until_t: int | None,
-                       reason: str | None) -> OutputEvent:
+                       reason: str | None, kind: str | None = None) -> OutputEvent:
+        """``kind``: ``AUTO`` for a ``set_auto`` (``on`` is then the state the centre
+        knew)."""
         detail = _detail(ref, output, {"on": on, "r": reason, "id": command_id,
-                                       "x": expires_t, "u": until_t})
+                                       "x": expires_t, "u": until_t, "c": kind})
         try:
             with self._sessions() as s, s.begin():
                 row = AuditEntry(at=at, username=by[:64], action=COMMAND, entity=ENTITY,
@@ -157,15 +186,89 @@ class Outputs:
             raise RegistryError(f"cannot read the outputs of {site}/{pond}: {exc}") from exc
         return [e for e in map(_event, rows) if e is not None]
 
-    def latest(self, site: str, pond: str) -> dict[tuple[str, str], tuple[
-            OutputEvent | None, OutputEvent | None]]:
-        """(device, output) → (newest switch, newest command) of each output of a pond."""
-        out: dict[tuple[str, str], tuple[OutputEvent | None, OutputEvent | None]] = {}
-        for e in reversed(self.events(site, pond, limit=MAX_ROWS)):
-            switch, command = out.get((e.device, e.output), (None, None))
+    def latest(self, site: str, pond: str) -> dict[tuple[str, str], Latest]:
+        """(device, output) → newest switch, command and answer of each output of a pond."""
+        out: dict[tuple[str, str], Latest] = {}
+        for e in reversed(self.events(site, pond, kinds=(SWITCH, COMMAND, ACK),
+                                      limit=MAX_ROWS)):
+            key = (e.device, e.output)
+            found = out.get(key, Latest())
             if e.kind == SWITCH:
-                switch = e if switch is None or (e.since or 0) >= (switch.since or 0) else switch
+                sw = found.switch
+                if sw is None or (e.since or 0) >= (sw.since or 0):
+                    found = replace(found, switch=e)
+            elif e.kind == ACK:
+                found = replace(found, ack=e,
+                                acked=found.acked | {e.id} if e.id else found.acked)
             else:
-                command = e
-            out[(e.device, e.output)] = (switch, command)
+                found = replace(found, command=e)
+            out[key] = found
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class Latest:
+    """Where one output stands at the centre."""
+
+    switch: OutputEvent | None = None
+    command: OutputEvent | None = None
+    ack: OutputEvent | None = None
+    """The gateway's newest answer (its loop's mode)."""
+    acked: frozenset[str | None] = frozenset()
+    """Ids of the commands a gateway answered."""
+
+
+INTERVAL = "set_interval"
+DEVICE = "device"
+
+
+@dataclass(frozen=True, slots=True)
+class IntervalCommand:
+    """A ``set_interval`` the API published to one node (audit action ``set_interval``,
+    entity ``device``)."""
+
+    at: int
+    device: str
+    interval_s: float
+    by: str
+    id: str
+    expires_t: int
+
+
+class IntervalCommands:
+    """The ``set_interval`` commands sent to a pond's nodes, in the audit log."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._sessions = session_factory(engine)
+
+    def record(self, ref: DeviceRef, interval_s: float, by: str, at: int, *,
+               command_id: str, expires_t: int) -> IntervalCommand:
+        detail = json.dumps({"p": ref.pond, "d": ref.device, "i": interval_s,
+                             "id": command_id, "x": expires_t}, separators=(",", ":"))
+        try:
+            with self._sessions() as s, s.begin():
+                s.add(AuditEntry(at=at, username=by[:64], action=INTERVAL, entity=DEVICE,
+                                 entity_id=None, site=ref.site, detail=detail))
+        except SQLAlchemyError as exc:
+            raise RegistryError(f"cannot record the command to {ref.device}: {exc}") from exc
+        return IntervalCommand(at, ref.device, interval_s, by[:64], command_id, expires_t)
+
+    def newest(self, ref: DeviceRef) -> IntervalCommand | None:
+        q = (select(AuditEntry)
+             .where(AuditEntry.site == ref.site, AuditEntry.entity == DEVICE,
+                    AuditEntry.action == INTERVAL,
+                    AuditEntry.detail.like(_prefix(ref.pond, ref.device) + ",%"))
+             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(1))
+        try:
+            with self._sessions() as s:
+                row = s.scalar(q)
+        except SQLAlchemyError as exc:
+            raise RegistryError(f"cannot read the commands of {ref.device}: {exc}") from exc
+        if row is None:
+            return None
+        try:
+            d = json.loads(row.detail)
+            return IntervalCommand(row.at, str(d["d"]), float(d["i"]), row.username,
+                                   str(d["id"]), int(d["x"]))
+        except (ValueError, KeyError, TypeError):
+            return None

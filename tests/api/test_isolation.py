@@ -108,7 +108,14 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", S + "/ponds/{pond}/outputs"): ALL,
     ("GET", S + "/ponds/{pond}/outputs/history"): ALL,
     ("POST", S + "/ponds/{pond}/outputs/{device}/{output}"): WRITERS,
+    # #18 items 3 and 4: back to automatic (the kiosk as for a switch), a node's interval.
+    ("POST", S + "/ponds/{pond}/outputs/{device}/{output}/auto"): WRITERS,
+    ("GET", S + "/ponds/{pond}/devices/{device}/interval"): ALL,
+    ("POST", S + "/ponds/{pond}/devices/{device}/interval"): WRITERS,
 }
+LOOKED_UP = {("POST", S + "/ponds/{pond}/outputs/{device}/{output}/auto"),
+             ("GET", S + "/ponds/{pond}/devices/{device}/interval")}
+"""An empty body is a whole request here: allowed in, then no such relay or node (404)."""
 MISSING_ID = 999_999  # alert, silence and key ids: the role check comes before the lookup
 QUERY = {"metric": "do_mgl", "month": "2026-01"}
 CALLERS = ("anonymous", "admin", "officer", "dinas", "kiosk", "officer_b", "admin_a")
@@ -170,7 +177,8 @@ def _expected(method: str, path: str, caller: str) -> set[int]:
         return {403}
     if (method, path) in ENDS_LOGIN:
         return {204}
-    if "{alert}" in path or "{silence}" in path or "{key_id}" in path:
+    if "{alert}" in path or "{silence}" in path or "{key_id}" in path \
+            or (method, path) in LOOKED_UP:
         return {404}  # allowed in, then no such record
     return {200} if method == "GET" else {422}  # empty bodies: allowed, then refused
 

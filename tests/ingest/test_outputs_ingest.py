@@ -69,9 +69,10 @@ def test_switches_recorded_once_with_who_and_why(
             "switch", "relay-1", "aerator-1", True)
         assert (newest.by, newest.reason, newest.amps) == ("user:budi", "manual", RATED_AMPS)
         latest = outputs.latest("serang", "kolam-1")
-        switch, command = latest[("relay-1", "aerator-1")]
+        switch, command = latest[("relay-1", "aerator-1")].switch, latest[
+            ("relay-1", "aerator-1")].command
         assert switch is not None and switch.on and command is None
-        pump, _ = latest[("relay-1", "pump-1")]
+        pump = latest[("relay-1", "pump-1")].switch
         assert pump is not None and not pump.on and pump.by == "local:boot"
         assert any(d.reason == "missing_field" and d.topic == state_topic(RELAY)
                    for d in registry.dead_letters())

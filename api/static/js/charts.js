@@ -1,4 +1,5 @@
-// Pond charts: one uPlot per metric, optimal band shaded, events marked on the time axis.
+// Pond charts: one uPlot per metric, optimal band shaded, events marked on the time axis,
+// and on the DO chart the periods each aerator was on, shaded behind the line (#18).
 (function () {
   "use strict";
   var root = document.getElementById("charts");
@@ -18,6 +19,8 @@
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
     "Dec"];
   var numbers = {};
+  var OUTPUT_COLOURS = ["rgba(191,135,0,0.20)", "rgba(130,80,223,0.16)", "rgba(9,105,218,0.14)"];
+  function outputColour(k) { return OUTPUT_COLOURS[k % OUTPUT_COLOURS.length]; }
 
   function num(v, d) {
     if (v == null) return "—";
@@ -42,10 +45,27 @@
     });
   }
 
-  function bandPlugin(m, events) {
+  function drawSwitches(u, switches) {
+    var ctx = u.ctx, b = u.bbox, n = switches.length;
+    ctx.save();
+    switches.forEach(function (s, k) {
+      ctx.fillStyle = outputColour(k);
+      // Several outputs share the height in stripes, so overlapping periods stay visible.
+      var top = b.top + b.height * k / n, h = b.height / n;
+      s.periods.forEach(function (p) {
+        var x0 = Math.max(b.left, u.valToPos(p[0], "x", true));
+        var x1 = Math.min(b.left + b.width, u.valToPos(p[1], "x", true));
+        if (x1 > x0) ctx.fillRect(x0, top, x1 - x0, h);
+      });
+    });
+    ctx.restore();
+  }
+
+  function bandPlugin(m, events, switches) {
     return {
       hooks: {
         drawClear: function (u) {
+          if (switches.length) drawSwitches(u, switches);
           var lo = m.optimal[0], hi = m.optimal[1];
           if (lo == null && hi == null) return;
           var ctx = u.ctx, b = u.bbox;
@@ -79,11 +99,29 @@
     };
   }
 
+  function switchLegend(switches) {
+    var p = document.createElement("p");
+    p.className = "switch-legend";
+    var label = root.dataset.outputOnLabel || "{output}";
+    switches.forEach(function (s, k) {
+      var item = document.createElement("span");
+      item.dataset.output = s.output;
+      item.dataset.periods = String(s.periods.length);
+      var swatch = document.createElement("i");
+      swatch.style.background = outputColour(k).replace(/[0-9.]+\)$/, "0.6)");
+      item.appendChild(swatch);
+      item.appendChild(document.createTextNode(" " + label.replace("{output}", s.output) + " "));
+      p.appendChild(item);
+    });
+    return p;
+  }
+
   function draw(data) {
     plots.forEach(function (p) { p.destroy(); });
     plots = [];
     root.innerHTML = "";
     data.metrics.forEach(function (m) {
+      var switches = m.key === "do_mgl" ? (data.switch_bands || []) : [];
       var box = document.createElement("div");
       box.className = "chart";
       box.dataset.metric = m.key;
@@ -109,9 +147,10 @@
         bands: [{ series: [3, 2], fill: "rgba(11,92,173,0.08)" }],
         axes: [{ values: timeTicks, space: 60 },
                { size: 56, values: function (u, vals) { return vals.map(function (v) { return num(v, m.decimals); }); } }],
-        plugins: [bandPlugin(m, data.events)]
+        plugins: [bandPlugin(m, data.events, switches)]
       };
       var u = new uPlot(opts, [m.t, m.mean, m.min, m.max], box);
+      if (switches.length) box.appendChild(switchLegend(switches));
       box.uplot = u;  // for the browser tests: the axis labels are drawn on a canvas
       plots.push(u);
     });
