@@ -192,7 +192,10 @@ def due(device: str, kind: Kind, last_at: int | None, since: int, now: int,
     probe out of the box is calibrated before use. A failed drift check after the last
     cleaning makes a cleaning due at once."""
     if last_at is None:
-        return Due(device, kind, None, since, since + INTERVAL_DAYS[kind] * DAY_MS < now)
+        late = since + INTERVAL_DAYS[kind] * DAY_MS < now or (
+            kind is Kind.PROBE_CLEANING and failed_drift_at is not None
+            and failed_drift_at + DAY_MS < now)
+        return Due(device, kind, None, since, late)
     at = last_at + INTERVAL_DAYS[kind] * DAY_MS
     if kind is Kind.PROBE_CLEANING and failed_drift_at is not None \
             and failed_drift_at > last_at and failed_drift_at < at:

@@ -185,7 +185,8 @@ class Maintenance:
                 kind: Kind | None = None, voided: bool = False,
                 limit: int = 100) -> list[MaintenanceInfo]:
         """A pond's entries, newest first (voided ones only when asked)."""
-        q = (select(MaintenanceEntry, Device.slug).join(Device)
+        q = (select(MaintenanceEntry, Device.slug).select_from(MaintenanceEntry)
+             .join(Device, Device.id == MaintenanceEntry.device_id)
              .join(Pond, Pond.id == MaintenanceEntry.pond_id)
              .join(Site, Site.id == Pond.site_id)
              .where(Site.slug == site, Pond.slug == pond)
@@ -201,7 +202,9 @@ class Maintenance:
 
     def entry(self, site: str, entry_id: int) -> MaintenanceInfo:
         with self._sessions() as s:
-            row = s.execute(select(MaintenanceEntry, Device.slug, Pond.slug).join(Device)
+            row = s.execute(select(MaintenanceEntry, Device.slug, Pond.slug)
+                            .select_from(MaintenanceEntry)
+                            .join(Device, Device.id == MaintenanceEntry.device_id)
                             .join(Pond, Pond.id == MaintenanceEntry.pond_id)
                             .join(Site, Site.id == Pond.site_id)
                             .where(Site.slug == site, MaintenanceEntry.id == entry_id)).first()
@@ -245,7 +248,8 @@ class Maintenance:
     def member_counts(self, site: str, member_id: int) -> Counter[Kind]:
         """How many (not voided) entries of each kind a member took part in."""
         with self._sessions() as s:
-            q = (select(MaintenanceEntry.kind).join(MaintenanceEntry.members).join(Team)
+            q = (select(MaintenanceEntry.kind).select_from(MaintenanceEntry)
+                 .join(MaintenanceEntry.members).join(Team, Team.id == Member.team_id)
                  .join(Site, Site.id == Team.site_id)
                  .where(Site.slug == site, Member.id == member_id,
                         MaintenanceEntry.voided_at.is_(None)))

@@ -6,11 +6,15 @@ logs (migration 0006).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import BigInteger, Column, Float, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kolam.registry.farm_models import Member
 from kolam.registry.models import Base
+
+if TYPE_CHECKING:
+    from kolam.registry.farm_models import Member
 
 
 class MaintenanceEntry(Base):
