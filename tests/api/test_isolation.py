@@ -105,6 +105,11 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", S + "/ponds/{pond}/outputs"): ALL,
     ("GET", S + "/ponds/{pond}/outputs/history"): ALL,
     ("POST", S + "/ponds/{pond}/outputs/{device}/{output}"): WRITERS,
+    # round (#17 item 5): probe care; the trainees record it at the kiosk.
+    ("GET", S + "/ponds/{pond}/maintenance"): ALL,
+    ("POST", S + "/ponds/{pond}/maintenance"): LOGGERS,
+    ("GET", S + "/ponds/{pond}/maintenance/due"): ALL,
+    ("DELETE", S + "/ponds/{pond}/maintenance/{entry}"): WRITERS,
 }
 MISSING_ID = 999_999  # alert, silence and key ids: the role check comes before the lookup
 QUERY = {"metric": "do_mgl", "month": "2026-01"}
@@ -148,6 +153,7 @@ def _url(farm: Farm, path: str) -> str:
                        cycle=ids["cycle"], username="officer", alert=MISSING_ID,
                        silence=MISSING_ID, key_id=MISSING_ID, log=MISSING_ID,
                        harvest=MISSING_ID, cost=MISSING_ID, device="relay-1",
+                       entry=MISSING_ID,
                        output="aerator-1")
 
 
