@@ -13,7 +13,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.i18n import error_text, lang_of, t
-from api.pages.advice import Advice, Task, todays_tasks, what_to_do
+from api.pages.advice import Advice, Task, in_order, todays_tasks, what_to_do
+from api.pages.care import care_tasks, pond_dues
 from api.pages.echo import Saved, log_echo, log_values
 from api.pages.forms import number
 from api.pages.ponds import PondCard, site_cards
@@ -26,6 +27,7 @@ from api.routes.records import KIOSK_KINDS, KIOSK_UNDO_MS, audit_void
 from kolam.errors import NotFound
 from kolam.farming import bounds
 from kolam.places import site_zone
+from kolam.registry.maintenance import Maintenance
 from kolam.registry.records import (
     Implausible,
     InvalidRecord,
@@ -50,10 +52,15 @@ class Tile:
 def tiles(views: PondViews, site: str, now: int, lang: str) -> list[Tile]:
     out = []
     zone = site_zone(views.registry.site(site).timezone)
+    care = Maintenance(views.registry.engine)
     for card in site_cards(views, site, now):
         feed = card.kpis.feed_today if card.kpis else None
         tasks = (todays_tasks(card.logs, card.cycle.stocked_at, now, lang, zone)
                  if card.cycle else [])
+        # The daily round (#17 item 5): the pond's probe care joins its tasks, in order.
+        tasks = in_order(tasks + care_tasks(pond_dues(care, views.store, site,
+                                                      card.pond.slug, now),
+                                            site, card.pond.slug, now, lang, zone))
         advice = ([Advice(t(lang, "loading_do"), "info")] if card.view.status.loading
                   else what_to_do(card.status, card.alerts, feed, lang))
         out.append(Tile(card, advice, tasks))

@@ -217,7 +217,7 @@ class Maintenance:
         old = self.entry(site, entry_id)
         if old.voided_at is not None:
             raise InvalidRecord(f"maintenance entry {entry_id} is already voided",
-                                key="already_void")
+                                key="already_voided")
         with self._sessions() as s, s.begin():
             e = s.get(MaintenanceEntry, entry_id)
             assert e is not None
