@@ -101,7 +101,8 @@ def public(e: MaintenanceInfo) -> MaintenancePublic:
         recorded_by=e.recorded_by, member_ids=list(e.member_ids), buffer1=e.buffer1,
         reading1=e.reading1, buffer2=e.buffer2, reading2=e.reading2, temp_c=e.temp_c,
         calibration=None if c is None else CalibrationPublic(
-            slope_mv=c.slope_mv, slope_pct=c.slope_pct, offset_mv=c.offset_mv, ok=c.ok,
+            slope_mv=round(c.slope_mv, 2), slope_pct=round(c.slope_pct, 1),
+            offset_mv=round(c.offset_mv, 1), ok=c.ok,
             problems=list(c.problems)),
         metric=e.metric, manual_value=e.manual_value, probe_value=e.probe_value,
         probe_at=e.probe_at, difference=e.difference, drift_ok=e.drift_ok, note=e.note,

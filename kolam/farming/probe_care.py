@@ -135,8 +135,7 @@ def calibrate(buffer1: float, reading1_mv: float, buffer2: float, reading2_mv: f
     problems = tuple(p for p, bad in (("slope_low", pct < SLOPE_PCT[0]),
                                       ("slope_high", pct > SLOPE_PCT[1]),
                                       ("offset", abs(offset) > OFFSET_MV)) if bad)
-    return Calibration(round(slope, 2), round(pct, 1), round(offset, 1), not problems,
-                       problems)
+    return Calibration(slope, pct, offset, not problems, problems)
 
 
 @dataclass(frozen=True, slots=True)
