@@ -150,7 +150,7 @@ def test_every_procedure_is_illustrated_in_both_languages(client: TestClient, ki
         'xmlns="http://www.w3.org/2000/svg"', "")
     assert html.count('class="msg warning"') == len(p.safety) >= 2
     assert f'href="{CARE}?kind={kind}&amp;device=node-1#care-form"' in html
-    assert i18n.MISSING == set()
+    assert set() == i18n.MISSING
 
 
 def test_procedures_have_both_languages_and_refuse_other_links(client: TestClient) -> None:
