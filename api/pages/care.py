@@ -114,6 +114,21 @@ def echo(e: MaintenanceInfo, lang: str) -> tuple[str, str]:
     return t(lang, "care_saved", what=what, device=e.device), "ok"
 
 
+def short(e: MaintenanceInfo, lang: str) -> str:
+    """An entry's result in a few words, for the history table."""
+    c = e.calibration
+    if c is not None:
+        return (f"{num(c.slope_mv, 1, lang)} mV/pH · {num(c.slope_pct, 0, lang)} % · "
+                f"{num(c.offset_mv, 1, lang)} mV")
+    if e.kind is Kind.DRIFT_CHECK and e.metric is not None:
+        if e.difference is None:
+            return f"{reading(e.metric, e.manual_value, lang)} · —"
+        sign = "+" if e.difference > 0 else ""
+        return (f"{reading(e.metric, e.manual_value, lang)} · Δ {sign}"
+                f"{reading(e.metric, e.difference, lang)}")
+    return e.note or ""
+
+
 def _members(cycles: CyclesDep, teams: TeamsDep, site: str, pond: str) -> list[object]:
     cycle = cycles.active_cycle(site, pond)
     if cycle is None:
@@ -132,7 +147,7 @@ def _care_page(request: Request, site: str, pond: str, registry: RegistryDep,
     user = request.state.user
     return page(request, "care.html", status_code=status_code, site=site, pond=info,
                 site_name=registry.site(site).name, dues=dues, devices=devices,
-                entries=entries, echo=echo, kinds=list(Kind), every=INTERVAL_DAYS,
+                entries=entries, echo=echo, short=short, kinds=list(Kind), every=INTERVAL_DAYS,
                 buffers1=BUFFERS1, buffers2=BUFFERS2,
                 members=_members(cycles, teams, site, pond),
                 may_record=user is not None and user.role in (Role.ADMIN, Role.OFFICER,

@@ -118,7 +118,7 @@ def test_overdue_care_on_the_kiosk_and_the_pond_page(client: TestClient, site: D
     log_in(client, "officer")
     pond = client.get(f"/sites/{SITE}/ponds/kolam-3").text
     card = pond[pond.index('id="care"'):]
-    assert "1 terlambat" in card and '<tr class="late"><td>node-3</td>' in card
+    assert "1 terlambat" in card and '<tr class="late"><td class="nowrap">node-3</td>' in card
     tasks = _round(client.get(f"/kiosk/{SITE}").text, "kolam-3")
     late = re.search(r'<li class=" late">.*?membran DO \(node-3\).*?Terlambat', tasks)
     assert late, tasks
