@@ -52,19 +52,26 @@ class Tile:
 def tiles(views: PondViews, site: str, now: int, lang: str) -> list[Tile]:
     out = []
     zone = site_zone(views.registry.site(site).timezone)
-    care = Maintenance(views.registry.engine)
     for card in site_cards(views, site, now):
         feed = card.kpis.feed_today if card.kpis else None
         tasks = (todays_tasks(card.logs, card.cycle.stocked_at, now, lang, zone)
                  if card.cycle else [])
-        # The daily round (#17 item 5): the pond's probe care joins its tasks, in order.
-        tasks = in_order(tasks + care_tasks(pond_dues(care, views.store, site,
-                                                      card.pond.slug, now),
-                                            site, card.pond.slug, now, lang, zone))
         advice = ([Advice(t(lang, "loading_do"), "info")] if card.view.status.loading
                   else what_to_do(card.status, card.alerts, feed, lang))
         out.append(Tile(card, advice, tasks))
     return out
+
+
+def daily_round(views: PondViews, site: str, shown: list[Tile], now: int,
+                lang: str) -> list[Tile]:
+    """The tiles with each pond's probe care joined to its tasks, in the order of the day
+    (#17 item 5). Apart from ``tiles``: the live tile updates do not show the tasks, so
+    they do not read the care entries every few seconds."""
+    zone = site_zone(views.registry.site(site).timezone)
+    care = Maintenance(views.registry.engine)
+    return [replace(x, tasks=in_order(x.tasks + care_tasks(
+        pond_dues(care, views.store, site, x.card.pond.slug, now), site, x.card.pond.slug,
+        now, lang, zone))) for x in shown]
 
 
 def crews(books: TeamBooks, site: str, shown: list[Tile]) -> dict[str, list[MemberInfo]]:
@@ -86,7 +93,8 @@ def crews(books: TeamBooks, site: str, shown: list[Tile]) -> dict[str, list[Memb
 def _kiosk(request: Request, views: PondViews, books: TeamBooks, site: str,
            status_code: int = 200, **extra: object) -> Response:
     now = now_ms()
-    shown = tiles(views, site, now, lang_of(request))
+    shown = daily_round(views, site, tiles(views, site, now, lang_of(request)), now,
+                        lang_of(request))
     return page(request, "kiosk.html", status_code=status_code, site=site,
                 site_name=views.registry.site(site).name,
                 tiles=shown, crews=crews(books, site, shown), **extra)
