@@ -24,6 +24,8 @@ def test_a_ph_calibration_from_the_kiosk_round(browser: Browser, base_url: str,
         round_ = page.locator("#round-kolam-1")
         task = round_.locator("li", has_text="Kalibrasi pH dua titik (node-1)")
         expect(task).to_contain_text("07:20")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        round_.screenshot(path=str(ARTIFACTS / "kiosk-round-phone.png"))
         task.get_by_role("link", name="Kalibrasi pH dua titik (node-1)").click()
         expect(page.locator("#procedure h1")).to_have_text(
             "Kalibrasi pH dua titik (pH 7, lalu pH 4 atau 10)")
@@ -32,7 +34,6 @@ def test_a_ph_calibration_from_the_kiosk_round(browser: Browser, base_url: str,
         box = art.bounding_box()
         assert box is not None and box["width"] <= PHONE["width"]  # fits the phone
         expect(page.locator("ol.steps > li")).to_have_count(8)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "procedure-ph-phone.png"), full_page=True)
         page.locator("#record-care").click()
         form = page.locator("form.careform")
