@@ -38,6 +38,7 @@ from api.routes import (
     users,
     whatsapp,
 )
+from api.routes import maintenance as care_routes
 from api.routes.health import RegistryCollector
 from api.security import BodyLimit, SecurityHeaders, check_secret_key
 from kolam.config import KolamConfig
@@ -153,6 +154,7 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
                    members, cycles, records, kpis, reports, alerts, whatsapp, outputs,
                    national, intervals):
         app.include_router(module.router)
+    app.include_router(care_routes.router)
     install_pages(app)
     install_docs(app)
     # Added last, so outermost: the size limit runs before anything reads a body (the

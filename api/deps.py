@@ -13,6 +13,7 @@ from kolam.registry.alerts import Alerts
 from kolam.registry.corrections import Corrections
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
+from kolam.registry.maintenance import Maintenance
 from kolam.registry.places import Places
 from kolam.registry.repo import Registry
 from kolam.registry.teams import Teams
@@ -97,3 +98,11 @@ def _live_times(request: Request) -> LiveTimes:
 
 LiveSlotsDep = Annotated[StreamSlots, Depends(_live_slots)]
 LiveTimesDep = Annotated[LiveTimes, Depends(_live_times)]
+
+
+# --- probe care (#17 item 5) ---
+def _maintenance(registry: RegistryDep) -> Maintenance:
+    return Maintenance(registry.engine)
+
+
+MaintenanceDep = Annotated[Maintenance, Depends(_maintenance)]

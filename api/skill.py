@@ -10,6 +10,7 @@ from kolam.farming.kpi import cycle_kpis
 from kolam.farming.skills import evidenced
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
+from kolam.registry.maintenance import Maintenance
 from kolam.registry.records import LogKind
 from kolam.registry.teams import Teams
 from kolam.security.auth import Principal
@@ -68,13 +69,17 @@ class SkillRecord(BaseModel):
 
 
 def skill_record(site: str, member_id: int, user: Principal, teams: Teams, cycles: Cycles,
-                 entries: Entries) -> SkillRecord:
+                 entries: Entries, care: Maintenance | None = None) -> SkillRecord:
+    """``care``: the probe care entries, for the sensor-care competencies (#17 item 5)."""
     now = now_ms()
     m = teams.member(site, member_id)
     team = teams.team(site, m.team_id)
     logs = entries.member_logs(site, member_id)
     harvests = entries.member_harvests(site, member_id)
     kinds = Counter(e.kind for e in logs)
+    care_counts: Counter[str] = Counter()
+    if care is not None:
+        care_counts.update({k.value: n for k, n in care.member_counts(site, member_id).items()})
     activities = [ActivityLine(kind=k.value, count=kinds[k],
                                first_at=min(e.at for e in logs if e.kind is k),
                                last_at=max(e.at for e in logs if e.kind is k))
@@ -93,7 +98,8 @@ def skill_record(site: str, member_id: int, user: Principal, teams: Teams, cycle
     competencies = [CompetencyLine(code=e.competency.code, label_id=e.competency.label_id,
                                    label_en=e.competency.label_en, evidence=e.evidence,
                                    count=e.count)
-                    for e in evidenced(kinds, len(harvests), sum(c.completed for c in lines))]
+                    for e in evidenced(kinds, len(harvests), sum(c.completed for c in lines),
+                                       care_counts)]
     return SkillRecord(
         site=site, member_id=m.id, alias=m.alias,
         full_name=m.full_name if user.sees_names else None,

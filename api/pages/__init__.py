@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.pages import (
     alerts,
+    care,
     corrections,
     kiosk,
     live,
@@ -71,6 +72,7 @@ def install(app: FastAPI) -> None:
     for module in (login, overview, kiosk, pond, alerts, teams, team_records, corrections,
                    places, live, outputs, national):
         app.include_router(module.router)
+    app.include_router(care.router)
     app.add_exception_handler(LoginRequired, _login_required)
     _html_errors(app, NotFound, 404, "not_found")
     _html_errors(app, Forbidden, 403, "forbidden")

@@ -45,6 +45,20 @@ class Advice:
 class Task:
     text: str
     done: bool
+    at_min: int = 0
+    """When in the day it is done, minutes after local midnight (the round's order)."""
+    href: str | None = None
+    """A guide to doing it (``/procedures/{kind}``), or the form that records it."""
+    late: bool = False
+    """Past its due date (probe care)."""
+    record_href: str | None = None
+
+
+TASK_AT_MIN = {"task_dead": 6 * 60 + 30, "task_sample": 7 * 60 + 50, "meal_1": 8 * 60,
+               "meal_2": 12 * 60, "task_water": 15 * 60, "meal_3": 17 * 60}
+"""The morning round first (dead fish at first light, probe care, sampling before the
+first meal, fish weighed unfed), then the meals of DOMAIN.md's 2–3 a day; the water
+exchange in the afternoon."""
 
 
 def alert_title(a: AlertInfo, lang: str) -> str:
@@ -104,9 +118,10 @@ def todays_tasks(logs: tuple[LogInfo, ...], stocked_at: int, now_ms: int,
     today = local_day_start_ms(now_ms, tz)
     todays = [e for e in logs if e.at >= today]
     feedings = sum(e.kind is LogKind.FEEDING for e in todays)
-    tasks = [Task(t(lang, "task_feed", meal=t(lang, f"meal_{i}")), feedings >= i)
-             for i in range(1, MEALS_PER_DAY + 1)]
-    tasks.append(Task(t(lang, "task_dead"), any(e.kind is LogKind.MORTALITY for e in todays)))
+    tasks = [Task(t(lang, "task_feed", meal=t(lang, f"meal_{i}")), feedings >= i,
+                  TASK_AT_MIN[f"meal_{i}"]) for i in range(1, MEALS_PER_DAY + 1)]
+    tasks.append(Task(t(lang, "task_dead"), any(e.kind is LogKind.MORTALITY for e in todays),
+                      TASK_AT_MIN["task_dead"]))
 
     def last(kind: LogKind) -> int:
         return max((e.at for e in logs if e.kind is kind), default=stocked_at)
@@ -115,7 +130,12 @@ def todays_tasks(logs: tuple[LogInfo, ...], stocked_at: int, now_ms: int,
                              (LogKind.WATER_EXCHANGE, EXCHANGE_EVERY_DAYS, "task_water")):
         newest = last(kind)
         if newest >= today:
-            tasks.append(Task(t(lang, key), True))
+            tasks.append(Task(t(lang, key), True, TASK_AT_MIN[key]))
         elif now_ms - newest >= every * DAY_MS:
-            tasks.append(Task(t(lang, key), False))
+            tasks.append(Task(t(lang, key), False, TASK_AT_MIN[key]))
     return tasks
+
+
+def in_order(tasks: list[Task]) -> list[Task]:
+    """The day's round in the order it is walked (``Task.at_min``)."""
+    return sorted(tasks, key=lambda x: x.at_min)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import AlertsDep, CyclesDep, RegistryDep, StoreDep
+from api.deps import AlertsDep, CyclesDep, MaintenanceDep, RegistryDep, StoreDep
 from api.i18n import lang_of
 from api.pages.advice import alert_title, what_to_do
+from api.pages.care import pond_dues
 from api.pages.charts import RANGES_MS, chart_data
 from api.pages.dawn import dawn_forecast
 from api.pages.ponds import pond_card
@@ -26,7 +27,7 @@ CHART_SWITCHES = 2000
 
 @router.get("/sites/{site}/ponds/{pond}")
 def pond_page(request: Request, site: str, pond: str, _: SiteViewer, views: PondViewsDep,
-              range: str = "24h") -> Response:
+              care: MaintenanceDep, range: str = "24h") -> Response:
     now, lang = now_ms(), lang_of(request)
     card = pond_card(views, views.registry.pond(site, pond), now)
     feed = card.kpis.feed_today if card.kpis else None
@@ -37,7 +38,8 @@ def pond_page(request: Request, site: str, pond: str, _: SiteViewer, views: Pond
                 dawn=dawn_forecast(views.store, views.config, views.registry, site, pond,
                                    now, lang), alerts=alerts,
                 alert_title=alert_title, logs=list(reversed(card.logs[-RECENT_LOGS:])),
-                range=range if range in RANGES_MS else "24h")
+                range=range if range in RANGES_MS else "24h",
+                care_dues=pond_dues(care, views.store, site, pond, now))
 
 
 @router.get("/sites/{site}/ponds/{pond}/charts.json")

@@ -35,6 +35,7 @@ from kolam.farming.kpi import cycle_kpis, team_kpis
 from kolam.registry.corrections import Corrections
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
+from kolam.registry.maintenance import Maintenance
 from kolam.registry.records import InvalidRecord, LogKind, NewCycle, NewTeam, Programme
 from kolam.registry.repo import Registry
 from kolam.registry.teams import Teams
@@ -138,8 +139,9 @@ def render_team(request: Request, state: TeamBooks, site: str, team: int,
     cycles = state.cycles.cycles(site, team_id=team)
     records = {c.id: state.cycles.records(site, c.id) for c in cycles}
     kpis = {c.id: cycle_kpis(records[c.id], now) for c in cycles}
-    skills = {m.id: skill_record(site, m.id, user, state.teams, state.cycles, state.entries)
-              for m in members}
+    care = Maintenance(state.registry.engine)
+    skills = {m.id: skill_record(site, m.id, user, state.teams, state.cycles, state.entries,
+                                 care) for m in members}
     busy = {c.pond for c in state.cycles.cycles(site, active=True)}
     free_ponds = [p for p in state.registry.ponds(site) if p.slug not in busy]
     return page(request, "team.html", status_code=status_code, site=site, team=info,

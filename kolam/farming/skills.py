@@ -46,15 +46,30 @@ COMPETENCIES = (
     Competency("cycle", "Satu siklus pembesaran penuh", "A complete grow-out cycle", (), 1),
     Competency("records", "Pencatatan usaha budidaya", "Keeping the farm's records",
                tuple(LogKind), 30),
+    # Probe care (issue #17 item 5), evidenced by the devices' maintenance entries
+    # (``kolam.registry.maintenance``), not by logs: ``CARE_KINDS`` says which.
+    Competency("probe_care", "Perawatan sensor (membran DO, pembersihan probe)",
+               "Sensor care (DO membrane, probe cleaning)", (), 2),
+    Competency("calibration", "Kalibrasi pH dan cek penyimpangan sensor",
+               "pH calibration and sensor drift checks", (), 2),
 )
+CARE_KINDS: dict[str, tuple[str, ...]] = {
+    "probe_care": ("do_membrane_check", "probe_cleaning"),
+    "calibration": ("ph_calibration", "drift_check"),
+}
+"""Maintenance kinds (``kolam.farming.probe_care.Kind`` values) evidencing a competency."""
 
 
-def evidenced(log_kinds: Counter[LogKind], harvests: int,
-              completed_cycles: int) -> list[Evidenced]:
-    """The competencies these counts evidence, each with a sentence saying how."""
+def evidenced(log_kinds: Counter[LogKind], harvests: int, completed_cycles: int,
+              care: Counter[str] | None = None) -> list[Evidenced]:
+    """The competencies these counts evidence, each with a sentence saying how
+    (``care``: maintenance entries taken part in, by kind)."""
     out = []
     for c in COMPETENCIES:
-        if c.code == "harvest":
+        if c.code in CARE_KINDS:
+            n = sum((care or Counter())[k] for k in CARE_KINDS[c.code])
+            what = "/".join(k.replace("_", " ") for k in CARE_KINDS[c.code]) + " entries"
+        elif c.code == "harvest":
             n, what = harvests, "harvests taken part in"
         elif c.code == "cycle":
             n, what = completed_cycles, "cycles completed"

@@ -12,6 +12,7 @@ import api
 from api import fmt
 from api.i18n import WORDS, ago, num, reading, t, tn, wib
 from api.status import Status
+from kolam.farming.probe_care import Kind
 from kolam.farming.skills import COMPETENCIES
 from kolam.places import SiteKind
 from kolam.registry.records import LogKind, MemberStatus, Programme
@@ -106,7 +107,8 @@ def test_every_key_a_template_names_has_both_languages() -> None:
         "range_": ["24h", "7d", "30d"],
         "dl_": ["pending", "sent", "failed", "dead", "delivered", "read"],
         "output_cmd_": ["pending", "expired"], "output_cmd_auto_": ["pending", "expired"],
-        "sk_": [k.value for k in SiteKind]}
+        "sk_": [k.value for k in SiteKind],
+        "care_": [k.value for k in Kind]}  # round (#17 item 5): probe care kinds
     assert prefixes <= set(values), f"a prefix this test does not know: {prefixes - set(values)}"
     used |= {p + v for p in prefixes for v in values[p]}
     used |= {k.value for k in LogKind} | {"open", "acknowledged", "resolved"}

@@ -112,6 +112,11 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", S + "/ponds/{pond}/outputs/{device}/{output}/auto"): WRITERS,
     ("GET", S + "/ponds/{pond}/devices/{device}/interval"): ALL,
     ("POST", S + "/ponds/{pond}/devices/{device}/interval"): WRITERS,
+    # round (#17 item 5): probe care; the trainees record it at the kiosk.
+    ("GET", S + "/ponds/{pond}/maintenance"): ALL,
+    ("POST", S + "/ponds/{pond}/maintenance"): LOGGERS,
+    ("GET", S + "/ponds/{pond}/maintenance/due"): ALL,
+    ("DELETE", S + "/ponds/{pond}/maintenance/{entry}"): WRITERS,
 }
 LOOKED_UP = {("POST", S + "/ponds/{pond}/outputs/{device}/{output}/auto"),
              ("GET", S + "/ponds/{pond}/devices/{device}/interval")}
@@ -158,6 +163,7 @@ def _url(farm: Farm, path: str) -> str:
                        cycle=ids["cycle"], username="officer", alert=MISSING_ID,
                        silence=MISSING_ID, key_id=MISSING_ID, log=MISSING_ID,
                        harvest=MISSING_ID, cost=MISSING_ID, device="relay-1",
+                       entry=MISSING_ID,
                        output="aerator-1")
 
 
