@@ -366,6 +366,20 @@ class AlertsConfig(_Section):
         False, description="Whether a Dinas login may acknowledge alerts; off: the staff on "
                            "site (admin, officer) do, so escalation to them is never stopped "
                            "from afar")
+    public_url: str | None = Field(
+        None, max_length=60,
+        description="The dashboard's address as people's phones reach it "
+                    "(https://kolam.example.id): messages to people on the duty roster carry "
+                    "a one-time acknowledgement link {public_url}/a/{token}; unset: no link")
+    ack_link_ttl_s: float = Field(
+        12 * 3600.0, gt=0, le=7 * 86400, description="How long an acknowledgement link works")
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"public_url must start with http:// or https://, got {value!r}")
+        return value.rstrip("/") if value else value
 
     @model_validator(mode="after")
     def _known_rules(self) -> AlertsConfig:
