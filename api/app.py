@@ -27,6 +27,7 @@ from api.routes import (
     kpis,
     members,
     outputs,
+    people,
     places,
     records,
     reports,
@@ -148,7 +149,8 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
         return _internal(request, exc, secrets)
 
     for module in (health, auth, users, sites, places, series, forecast, deadletters, teams,
-                   members, cycles, records, kpis, reports, alerts, whatsapp, outputs):
+                   members, cycles, records, kpis, reports, alerts, whatsapp, outputs,
+                   people):
         app.include_router(module.router)
     install_pages(app)
     install_docs(app)

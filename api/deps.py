@@ -9,10 +9,12 @@ from fastapi import Depends, Request
 
 from api.live_streams import MAX_STREAM_S, POLL_S, LiveTimes, StreamSlots
 from kolam.config import KolamConfig
+from kolam.registry.ack_links import AckLinks
 from kolam.registry.alerts import Alerts
 from kolam.registry.corrections import Corrections
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
+from kolam.registry.people import People
 from kolam.registry.places import Places
 from kolam.registry.repo import Registry
 from kolam.registry.teams import Teams
@@ -97,3 +99,16 @@ def _live_times(request: Request) -> LiveTimes:
 
 LiveSlotsDep = Annotated[StreamSlots, Depends(_live_slots)]
 LiveTimesDep = Annotated[LiveTimes, Depends(_live_times)]
+
+
+# --- roster (#21): people on call and one-time acknowledgement links ---
+def _people(registry: RegistryDep) -> People:
+    return People(registry.engine)
+
+
+def _ack_links(registry: RegistryDep) -> AckLinks:
+    return AckLinks(registry.engine)
+
+
+PeopleDep = Annotated[People, Depends(_people)]
+AckLinksDep = Annotated[AckLinks, Depends(_ack_links)]

@@ -105,6 +105,16 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", S + "/ponds/{pond}/outputs"): ALL,
     ("GET", S + "/ponds/{pond}/outputs/history"): ALL,
     ("POST", S + "/ponds/{pond}/outputs/{device}/{output}"): WRITERS,
+    # roster (#21): a user's own contacts (not the kiosk's), anyone's for an admin; the
+    # roster read by the staff, changed by admins and officers.
+    ("GET", "/api/v1/users/me/contacts"): STAFF,
+    ("PUT", "/api/v1/users/me/contacts"): STAFF,
+    ("GET", "/api/v1/users/{username}/contacts"): ADMIN,
+    ("PUT", "/api/v1/users/{username}/contacts"): ADMIN,
+    ("GET", S + "/roster"): STAFF,
+    ("GET", S + "/roster/on-duty"): STAFF,
+    ("POST", S + "/roster"): WRITERS,
+    ("DELETE", S + "/roster/{shift}"): WRITERS,
 }
 MISSING_ID = 999_999  # alert, silence and key ids: the role check comes before the lookup
 QUERY = {"metric": "do_mgl", "month": "2026-01"}
@@ -147,7 +157,7 @@ def _url(farm: Farm, path: str) -> str:
     return path.format(site=SITE_A, pond="kolam-1", team=ids["team"], member=ids["member"],
                        cycle=ids["cycle"], username="officer", alert=MISSING_ID,
                        silence=MISSING_ID, key_id=MISSING_ID, log=MISSING_ID,
-                       harvest=MISSING_ID, cost=MISSING_ID, device="relay-1",
+                       harvest=MISSING_ID, cost=MISSING_ID, device="relay-1", shift=MISSING_ID,
                        output="aerator-1")
 
 
@@ -167,7 +177,7 @@ def _expected(method: str, path: str, caller: str) -> set[int]:
         return {403}
     if (method, path) in ENDS_LOGIN:
         return {204}
-    if "{alert}" in path or "{silence}" in path or "{key_id}" in path:
+    if "{alert}" in path or "{silence}" in path or "{key_id}" in path or "{shift}" in path:
         return {404}  # allowed in, then no such record
     return {200} if method == "GET" else {422}  # empty bodies: allowed, then refused
 
