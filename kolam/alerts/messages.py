@@ -68,12 +68,10 @@ TEXTS: dict[str, tuple[str, str, str, str]] = {
 SMS_TEXTS: dict[str, tuple[str, str, str, str]] = {
     "do_low": ("Oksigen rendah", "Low oxygen", "Nyalakan aerator, kurangi pakan.",
                "Run the aerators, cut feed."),
-    "do_forecast": ("Oksigen akan turun sblm subuh", "Low oxygen due by dawn",
-                    "Aerator nyala malam ini, tanpa pakan malam.",
-                    "Run aerators tonight, skip evening feed."),
-    "do_nh3": ("Oksigen rendah, amonia tinggi", "Low oxygen, high ammonia",
-               "Aerator nyala, stop pakan, ganti 20-30% air.",
-               "Aerators on, no feed, change 20-30% water."),
+    "do_forecast": ("DO turun sblm subuh", "Low DO due by dawn",
+                    "Aerator malam ini, tanpa pakan malam.", "Aerators tonight, no evening feed."),
+    "do_nh3": ("DO rendah, amonia tinggi", "Low DO, high ammonia",
+               "Aerator, stop pakan, ganti 20-30% air.", "Aerators, no feed, swap 20-30% water."),
     "temp_low": ("Suhu air rendah", "Low water temp", "Kurangi pakan setengah.",
                  "Halve the feed."),
     "temp_high": ("Suhu air tinggi", "High water temp", "Tambah air baru, beri peneduh.",
@@ -110,7 +108,7 @@ SMS_METRIC = {"temp_c": "suhu", "do_mgl": "DO", "tan_mgl": "TAN", "no2_mgl": "NO
               "nh3_mgl": "NH3", "level_cm": "level", "turbidity_ntu": "kekeruhan",
               "do_sat_pct": "DO%"}
 """Metric names inside an SMS title (the catalogue's labels are longer)."""
-ACK_WORDS = {"id": "Tanggapi", "en": "Acknowledge"}
+ACK_WORDS = {"id": "Tanggapi", "en": "Ack"}
 SEVERITY_WORDS = {"id": {"info": "INFO", "warning": "PERINGATAN", "critical": "KRITIS"},
                   "en": {"info": "INFO", "warning": "WARNING", "critical": "CRITICAL"}}
 EVENT_WORDS = {
