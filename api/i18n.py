@@ -410,6 +410,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "starts": ("Mulai", "Starts"),
     "ends": ("Selesai", "Ends"),
     "next_day": ("hari berikutnya", "next day"),
+    "all_day": ("24 jam", "24 hours"),
     "on_duty": ("Sedang piket", "On duty"),
     "new_shift": ("Tambah giliran piket", "Add a shift"),
     "remove": ("Hapus", "Remove"),
