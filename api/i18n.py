@@ -437,7 +437,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "ack_link_unknown": ("Tautan ini tidak dikenal.", "This link is not known."),
     "err_ack_link_used": ("Tautan ini sudah dipakai.", "This link was used already."),
     "err_ack_link_expired": ("Tautan ini sudah kedaluwarsa.", "This link has expired."),
-    "err_ack_link_done": ("Peringatan ini sudah {state}.", "This alert is {state} already."),
+    "err_ack_link_done": ("Peringatan ini sudah {field}.", "This alert is {field} already."),
     "err_bad_time": ("{field}: jam sebagai JJ:MM, 00:00–23:59",
                      "{field}: a time as HH:MM, 00:00–23:59"),
     "err_bad_phone": ("{field}: 8–15 angka, mis. 6281234567890",

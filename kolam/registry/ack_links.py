@@ -89,7 +89,7 @@ class AckLinks:
                     raise InvalidRecord("this link has expired", key="ack_link_expired")
                 if alert.state != "open":
                     raise InvalidRecord(f"alert {alert.id} is {alert.state} already",
-                                        key="ack_link_done", state=alert.state)
+                                        key="ack_link_done", field=alert.state)
                 link.used_at = now
                 alert.state, alert.acked_at, alert.acked_by = "acknowledged", now, link.username
                 alert.updated_at = now

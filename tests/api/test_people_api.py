@@ -178,3 +178,11 @@ def test_the_roster_and_contacts_pages(tmp_path_factory: pytest.TempPathFactory)
         page = c.get("/me/contacts").text
         assert 'value="6281200000001"' in page and page.count("checked") == 2
     assert load_config(None, data_dir=tmp_path_factory.mktemp("x")).alerts.public_url is None
+
+
+def test_a_link_to_an_alert_someone_else_acknowledged_is_spent(farm: Farm) -> None:
+    alert, token = _open_alert(farm, "kolam-3", "officer")  # one open alert per pond
+    Alerts(farm.registry.engine).acknowledge(alert, "admin", now_ms())
+    r = farm.client.post(f"/a/{token}")
+    assert r.status_code == 409 and "Peringatan ini sudah ditangani." in r.text
+    assert Alerts(farm.registry.engine).get(alert).acked_by == "admin"
