@@ -34,6 +34,7 @@ from api.routes import (
     series,
     sites,
     teams,
+    telegram,
     users,
     whatsapp,
 )
@@ -150,7 +151,7 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
 
     for module in (health, auth, users, sites, places, series, forecast, deadletters, teams,
                    members, cycles, records, kpis, reports, alerts, whatsapp, outputs,
-                   people):
+                   people, telegram):
         app.include_router(module.router)
     install_pages(app)
     install_docs(app)

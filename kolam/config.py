@@ -437,6 +437,11 @@ class KolamConfig(BaseSettings):
                           "and critical alerts of every site")
     telegram_api_url: str = Field("https://api.telegram.org",
                                   description="Bot API endpoint (a local Bot API server)")
+    telegram_webhook_secret: SecretStr | None = Field(
+        None, min_length=1, max_length=256,
+        description="The secret_token given to setWebhook for {public_url}/api/v1/webhooks/"
+                    "telegram: messages with an acknowledgement link also get a 'Tanggapi' "
+                    "button, and its taps acknowledge there; unset: no button, no route")
     whatsapp_token: SecretStr | None = Field(
         None, min_length=1, description="WhatsApp Cloud API access token (a system user's token)")
     whatsapp_phone_id: str | None = Field(None, description="Sender's phone number id")

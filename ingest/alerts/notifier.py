@@ -215,7 +215,8 @@ class Notifier:
         elif channel == "telegram":
             if self.telegram is None:
                 raise PermanentChannelError("no telegram_bot_token configured")
-            return self.telegram.send(recipient, f"{subject}\n{message}")
+            token = link.rpartition("/")[2] if link else None
+            return self.telegram.send(recipient, f"{subject}\n{message}", token, lang)
         elif channel == "whatsapp":
             if self.whatsapp is None:
                 raise PermanentChannelError("WhatsApp is not configured (whatsapp_*)")

@@ -20,6 +20,7 @@ import httpx
 
 from kolam.config import KolamConfig
 from kolam.errors import ChannelError, PermanentChannelError
+from kolam.registry.ack_links import CALLBACK_PREFIX
 from kolam.runtime.retry import http_transient, retry_after_s
 
 TELEGRAM_MAX_CHARS = 4096
@@ -99,14 +100,23 @@ class TelegramChannel(_HttpChannel):
 
     name = "telegram"
 
-    def __init__(self, api_url: str, token: str, timeout_s: float) -> None:
+    def __init__(self, api_url: str, token: str, timeout_s: float,
+                 buttons: bool = False) -> None:
         super().__init__(timeout_s, (token,))
         self.url = f"{api_url.rstrip('/')}/bot{token}/sendMessage"
+        self.buttons = buttons
+        """Whether an acknowledgement token becomes an inline "Tanggapi" button (its taps
+        reach ``/api/v1/webhooks/telegram``, so only with ``telegram_webhook_secret``)."""
 
-    def send(self, chat_id: str, text: str) -> str:
+    def send(self, chat_id: str, text: str, ack_token: str | None = None,
+             lang: str = "id") -> str:
         what = f"telegram chat {chat_id}"
-        r = self._post(what, self.url, json={"chat_id": chat_id,
-                                             "text": clip(text, TELEGRAM_MAX_CHARS)})
+        body: dict[str, Any] = {"chat_id": chat_id, "text": clip(text, TELEGRAM_MAX_CHARS)}
+        if ack_token and self.buttons:
+            label = "Acknowledge" if lang == "en" else "Tanggapi"
+            body["reply_markup"] = {"inline_keyboard": [[
+                {"text": label, "callback_data": f"{CALLBACK_PREFIX}{ack_token}"}]]}
+        r = self._post(what, self.url, json=body)
         data = _json(r)
         if r.status_code == 200 and data.get("ok") is True:
             result = data.get("result")
@@ -224,7 +234,8 @@ def phone_channels(config: KolamConfig) -> tuple[TelegramChannel | None, WhatsAp
     telegram = whatsapp = sms = None
     if config.telegram_bot_token is not None:
         telegram = TelegramChannel(config.telegram_api_url,
-                                   config.telegram_bot_token.get_secret_value(), timeout_s)
+                                   config.telegram_bot_token.get_secret_value(), timeout_s,
+                                   buttons=config.telegram_webhook_secret is not None)
     if config.whatsapp_token and config.whatsapp_phone_id and config.whatsapp_template:
         whatsapp = WhatsAppChannel(config.whatsapp_api_url, config.whatsapp_api_version,
                                    config.whatsapp_phone_id,

@@ -31,6 +31,9 @@ from kolam.registry.user_models import AuditEntry
 TOKEN_BYTES = 16
 LINK_PATH = "/a/"
 """Short, for an SMS: ``{public_url}/a/{token}``."""
+CALLBACK_PREFIX = "ack:"
+"""``callback_data`` of Telegram's acknowledgement button: ``ack:{token}`` (at most 64
+bytes)."""
 
 
 def _digest(token: str) -> str:

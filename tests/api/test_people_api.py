@@ -14,11 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kolam.config import load_config
-from kolam.registry.ack_links import make_link
-from kolam.registry.alert_models import AlertRow, NotificationRow
 from kolam.registry.alerts import Alerts
-from kolam.registry.db import session_factory
 from kolam.timeutil import now_ms, to_ms
+from tests.utils.ack import open_alert
 from tests.utils.auth import page_login
 from tests.utils.farm import SITE_A, Farm, module_farm
 
@@ -107,21 +105,7 @@ def test_the_roster_says_who_is_on_duty_in_the_sites_time_zone(farm: Farm) -> No
 
 
 def _open_alert(farm: Farm, pond: str, username: str, ttl_s: float = 3600) -> tuple[int, str]:
-    """An open alert with one notification to ``username``, and a link for it."""
-    now = now_ms()
-    with session_factory(farm.registry.engine)() as s, s.begin():
-        a = AlertRow(site=SITE_A, pond=pond, rule_key="do_low", rule="do_low", metric="do_mgl",
-                     severity="critical", state="open", value=1.2, unit="mg/L", since_t=now,
-                     last_t=now, created_at=now, updated_at=now, notified_at=now)
-        s.add(a)
-        s.flush()
-        n = NotificationRow(alert_id=a.id, site=SITE_A, pond=pond, event="opened",
-                            channel="telegram", recipient="5550001", payload="{}",
-                            next_attempt_at=now, created_at=now, username=username)
-        s.add(n)
-        s.flush()
-        return a.id, make_link(s, notification_id=n.id, alert_id=a.id, username=username,
-                               now=now, ttl_s=ttl_s)
+    return open_alert(farm.registry.engine, SITE_A, pond, username, ttl_s)
 
 
 def test_a_one_time_link_acknowledges_once_without_a_login(farm: Farm) -> None:
