@@ -33,6 +33,7 @@ from api.routes import (
     reports,
     series,
     sites,
+    sms,
     teams,
     telegram,
     users,
@@ -151,7 +152,7 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
 
     for module in (health, auth, users, sites, places, series, forecast, deadletters, teams,
                    members, cycles, records, kpis, reports, alerts, whatsapp, outputs,
-                   people, telegram):
+                   people, telegram, sms):
         app.include_router(module.router)
     install_pages(app)
     install_docs(app)

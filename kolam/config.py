@@ -481,6 +481,18 @@ class KolamConfig(BaseSettings):
         description="Value of sms_auth_header, e.g. 'Bearer KEY'; unset: no header")
     sms_max_chars: int = Field(160, ge=70, le=1530,
                                description="Longest SMS text; 160 is one GSM-7 segment")
+    sms_id_field: str | None = Field(
+        None, min_length=1, max_length=64,
+        description="Field of the gateway's JSON answer holding its message id (e.g. 'id'): "
+                    "the receipt becomes 'sms {id}', which delivery reports name")
+    sms_webhook_secret: SecretStr | None = Field(
+        None, min_length=8, max_length=256,
+        description="Key of /api/v1/webhooks/sms (header X-Kolam-Key or ?key=), where the "
+                    "gateway posts delivery reports; unset: no route")
+    sms_report_id_field: str = Field("id", min_length=1, max_length=64,
+                                     description="Field of a delivery report naming the message")
+    sms_report_status_field: str = Field(
+        "status", min_length=1, max_length=64, description="Field of a delivery report's status")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     ready_file: Path | None = Field(
         None, description="Touched once the service is connected and serving (for supervisors)")

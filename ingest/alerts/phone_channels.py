@@ -205,12 +205,13 @@ class SmsChannel(_HttpChannel):
 
     def __init__(self, url: str, *, fmt: str, to_field: str, text_field: str,
                  fields: Mapping[str, str], auth_header: str, auth_value: str | None,
-                 max_chars: int, timeout_s: float) -> None:
+                 max_chars: int, timeout_s: float, id_field: str | None = None) -> None:
         super().__init__(timeout_s, (auth_value or "", *fields.values()))
         self.url, self.fmt = url, fmt
         self.to_field, self.text_field, self.fields = to_field, text_field, dict(fields)
         self.headers = {auth_header: auth_value} if auth_value else {}
         self.max_chars = max_chars
+        self.id_field = id_field
 
     def send(self, to: str, text: str) -> str:
         what = f"sms to {to}"
@@ -220,6 +221,9 @@ class SmsChannel(_HttpChannel):
         r = self._post(what, self.url, headers=self.headers, **payload)
         answer = self._redact(_WS.sub(" ", r.text)[:200]).strip()
         if 200 <= r.status_code < 300:
+            message_id = _json(r).get(self.id_field) if self.id_field else None
+            if isinstance(message_id, str | int) and not isinstance(message_id, bool):
+                return f"sms {message_id}"  # what the gateway's delivery reports name
             return f"sms HTTP {r.status_code} {answer}".strip()
         message = f"{what}: HTTP {r.status_code} {answer}".strip()
         if not http_transient(r.status_code):
@@ -247,5 +251,6 @@ def phone_channels(config: KolamConfig) -> tuple[TelegramChannel | None, WhatsAp
         sms = SmsChannel(config.sms_url, fmt=config.sms_format, to_field=config.sms_to_field,
                          text_field=config.sms_text_field, fields=config.sms_fields,
                          auth_header=config.sms_auth_header, auth_value=auth,
-                         max_chars=config.sms_max_chars, timeout_s=timeout_s)
+                         max_chars=config.sms_max_chars, timeout_s=timeout_s,
+                         id_field=config.sms_id_field)
     return telegram, whatsapp, sms

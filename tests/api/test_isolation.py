@@ -116,6 +116,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", S + "/roster"): WRITERS,
     ("DELETE", S + "/roster/{shift}"): WRITERS,
     ("POST", "/api/v1/webhooks/telegram"): SIGNED,  # the ack button's taps
+    ("POST", "/api/v1/webhooks/sms"): SIGNED,  # SMS gateways' delivery reports, by key
 }
 MISSING_ID = 999_999  # alert, silence and key ids: the role check comes before the lookup
 QUERY = {"metric": "do_mgl", "month": "2026-01"}
