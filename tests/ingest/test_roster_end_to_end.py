@@ -10,6 +10,7 @@ level, is never woken."""
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from datetime import timedelta
@@ -17,6 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 
 from api.app import create_app
 from kolam.config import load_config
@@ -73,7 +75,10 @@ def roster(registry: Registry) -> None:
 
 
 def test_the_officer_on_shift_then_the_next_then_the_dinas_and_nothing_after_the_link(
-        mosquitto: Mosquitto, tmp_path: Path) -> None:
+        mosquitto: Mosquitto, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in list(os.environ):
+        if key.startswith("KOLAM_"):
+            monkeypatch.delenv(key)  # the API's config: defaults and the data dir alone
     data = tmp_path / "data"
     config = load_config(None, data_dir=data)
     registry = Registry(config.registry_url)
@@ -87,6 +92,7 @@ def test_the_officer_on_shift_then_the_next_then_the_dinas_and_nothing_after_the
                "KOLAM_ALERTS__ESCALATION_AFTER_S": str(ESCALATION_S),
                "KOLAM_ALERTS__PUBLIC_URL": api,
                "KOLAM_TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "KOLAM_TELEGRAM_API_URL": telegram.url,
+               "KOLAM_TELEGRAM_WEBHOOK_SECRET": "tg-webhook-secret",
                "KOLAM_WHATSAPP_TOKEN": WHATSAPP_TOKEN, "KOLAM_WHATSAPP_PHONE_ID": "1098765",
                "KOLAM_WHATSAPP_TEMPLATE": "kolam_alert", "KOLAM_WHATSAPP_API_URL": wa.url}
         proc = IngestProcess(env, tmp_path / "ingest.log").start()
@@ -113,6 +119,9 @@ def test_the_officer_on_shift_then_the_next_then_the_dinas_and_nothing_after_the
             link = LINK.search(text)
             assert link is not None, text
             assert "/a/" in wa.parameters()[0][1]  # the WhatsApp details carry a link too
+            button = telegram.accepted[0].body["reply_markup"]["inline_keyboard"][0][0]
+            assert button == {"text": "Tanggapi",  # and Telegram a button, the same token
+                              "callback_data": "ack:" + link.group(1).rpartition("/")[2]}
 
             wait_for(lambda: CADANGAN in chats(), 15, what="the escalation to the backup")
             assert time.monotonic() - first >= ESCALATION_S - 1
