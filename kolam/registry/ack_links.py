@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session
 
 from kolam.errors import InvalidRecord, NotFound, RegistryError
 from kolam.registry.alert_models import AlertRow
-from kolam.registry.alerts import AlertInfo, _info
+from kolam.registry.alerts import AlertInfo
 from kolam.registry.db import session_factory
+from kolam.registry.fields import from_row
 from kolam.registry.people_models import AckLink
 from kolam.registry.user_models import AuditEntry
 
@@ -34,6 +35,10 @@ LINK_PATH = "/a/"
 CALLBACK_PREFIX = "ack:"
 """``callback_data`` of Telegram's acknowledgement button: ``ack:{token}`` (at most 64
 bytes)."""
+
+
+def _info(r: AlertRow) -> AlertInfo:
+    return from_row(AlertInfo, r, key=r.rule_key)  # as kolam.registry.alerts lists it
 
 
 def _digest(token: str) -> str:
