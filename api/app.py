@@ -29,12 +29,15 @@ from api.routes import (
     members,
     national,
     outputs,
+    people,
     places,
     records,
     reports,
     series,
     sites,
+    sms,
     teams,
+    telegram,
     users,
     whatsapp,
 )
@@ -152,7 +155,7 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
 
     for module in (health, auth, users, sites, places, series, forecast, deadletters, teams,
                    members, cycles, records, kpis, reports, alerts, whatsapp, outputs,
-                   national, intervals):
+                   national, intervals, people, telegram, sms):
         app.include_router(module.router)
     app.include_router(care_routes.router)
     install_pages(app)

@@ -9,11 +9,13 @@ from fastapi import Depends, Request
 
 from api.live_streams import MAX_STREAM_S, POLL_S, LiveTimes, StreamSlots
 from kolam.config import KolamConfig
+from kolam.registry.ack_links import AckLinks
 from kolam.registry.alerts import Alerts
 from kolam.registry.corrections import Corrections
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
 from kolam.registry.maintenance import Maintenance
+from kolam.registry.people import People
 from kolam.registry.places import Places
 from kolam.registry.repo import Registry
 from kolam.registry.teams import Teams
@@ -106,3 +108,14 @@ def _maintenance(registry: RegistryDep) -> Maintenance:
 
 
 MaintenanceDep = Annotated[Maintenance, Depends(_maintenance)]
+# --- roster (#21): people on call and one-time acknowledgement links ---
+def _people(registry: RegistryDep) -> People:
+    return People(registry.engine)
+
+
+def _ack_links(registry: RegistryDep) -> AckLinks:
+    return AckLinks(registry.engine)
+
+
+PeopleDep = Annotated[People, Depends(_people)]
+AckLinksDep = Annotated[AckLinks, Depends(_ack_links)]

@@ -1,8 +1,11 @@
-"""Alert latency: from the breaching sample being published to the webhook receiving it.
+"""Alert latency: from the breaching sample being published to the webhook receiving it,
+and to the Telegram Bot API receiving its ``sendMessage`` (issue #21: p99 < 1 s).
 
-A real Mosquitto, ``kolam ingest`` as a child process (engine, durable outbox, notifier)
-and a local HTTP receiver. Background load: ``--ponds`` healthy ponds publishing one
-reading each per second. Each trial takes a fresh pond through the default ``do_low`` rule:
+A real Mosquitto, ``kolam ingest`` as a child process (engine, durable outbox, notifier),
+a local HTTP receiver and the local Telegram Bot API server of the tests
+(``tests.utils.phone_services.FakeTelegram``), both told of every alert. Background load:
+``--ponds`` healthy ponds publishing one reading each per second. Each trial takes a
+fresh pond through the default ``do_low`` rule:
 ten minutes of critical DO (published beforehand), then the sample that completes the
 rule's ten-minute minimum duration — the clock starts when that sample is published.
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -28,14 +32,21 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.utils.mosquitto import Mosquitto
 from tests.utils.net import wait_for
+from tests.utils.phone_services import TELEGRAM_TOKEN, FakeTelegram
 from tests.utils.receivers import WebhookReceiver
 
+CHAT = "5550001"
+OPENED = re.compile(r"^\[KRITIS\] Oksigen terlarut rendah — (alarm-\d+) \(bench\)")
 
-def start_ingest(broker: int, data: Path, hook: str) -> subprocess.Popen[bytes]:
+
+def start_ingest(broker: int, data: Path, hook: str,
+                 telegram: str) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KOLAM_")}
     ready = data / "ingest.ready"
     env.update({"KOLAM_MQTT_URL": f"mqtt://127.0.0.1:{broker}", "KOLAM_DATA_DIR": str(data),
                 "KOLAM_WEBHOOK_URL": hook, "KOLAM_LOG_LEVEL": "WARNING",
+                "KOLAM_TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "KOLAM_TELEGRAM_CHAT_IDS": CHAT,
+                "KOLAM_TELEGRAM_API_URL": telegram,
                 "KOLAM_READY_FILE": str(ready),
                 "KOLAM_ALERTS__RATE_LIMIT_PER_HOUR": "1000000"})
     proc = subprocess.Popen([sys.executable, "-m", "kolam", "ingest"], env=env, cwd=ROOT)
@@ -58,10 +69,11 @@ def background(c: paho.Client, ponds: int, stop: threading.Event) -> None:
         stop.wait(1.0)
 
 
-def run(trials: int, ponds: int, gap_s: float) -> dict[str, object]:
-    with tempfile.TemporaryDirectory() as tmp, WebhookReceiver() as hook:
+def run(trials: int, ponds: int, gap_s: float) -> dict[str, dict[str, object]]:
+    with (tempfile.TemporaryDirectory() as tmp, WebhookReceiver() as hook,
+          FakeTelegram({CHAT}) as telegram):
         broker = Mosquitto(Path(tmp) / "mq", persistence=False).start()
-        proc = start_ingest(broker.port, Path(tmp) / "data", hook.url)
+        proc = start_ingest(broker.port, Path(tmp) / "data", hook.url, telegram.url)
         c = paho.Client(CallbackAPIVersion.VERSION2, client_id="bench-alerts")
         c.connect("127.0.0.1", broker.port)
         c.loop_start()
@@ -69,6 +81,7 @@ def run(trials: int, ponds: int, gap_s: float) -> dict[str, object]:
         load = threading.Thread(target=background, args=(c, ponds, stop), daemon=True)
         load.start()
         sent: dict[str, float] = {}
+        sent_mono: dict[str, float] = {}  # FakeTelegram stamps requests with time.monotonic
         try:
             for k in range(trials):
                 pond = f"alarm-{k}"
@@ -78,9 +91,10 @@ def run(trials: int, ponds: int, gap_s: float) -> dict[str, object]:
                 time.sleep(gap_s)
                 t = int(time.time() * 1000)
                 info = c.publish(*telemetry(pond, [(t, 1.5)]), qos=1)
-                sent[pond] = time.time()
+                sent[pond], sent_mono[pond] = time.time(), time.monotonic()
                 info.wait_for_publish(5)
-            wait_for(lambda: len(_alerts(hook)) >= trials, 30, what="every alert")
+            wait_for(lambda: len(_alerts(hook)) >= trials and len(_telegrams(telegram)) >= trials,
+                     30, what="every alert")
         finally:
             stop.set()
             load.join(5)
@@ -89,15 +103,31 @@ def run(trials: int, ponds: int, gap_s: float) -> dict[str, object]:
             proc.send_signal(signal.SIGTERM)
             proc.wait(30)
             broker.stop()
-        got = _alerts(hook)
-    lat = sorted((got[p] - sent[p]) * 1000 for p in sent if p in got)
+        got, chats = _alerts(hook), _telegrams(telegram)
+    hooked = sorted((got[p] - sent[p]) * 1000 for p in sent if p in got)
+    told = sorted((chats[p] - sent_mono[p]) * 1000 for p in sent_mono if p in chats)
+    return {"publish_to_webhook": _stats(hooked, trials, ponds, "p99 < 2000 ms"),
+            "publish_to_telegram": _stats(told, trials, ponds, "p99 < 1000 ms")}
 
+
+def _stats(lat: list[float], trials: int, ponds: int, target: str) -> dict[str, object]:
     def pct(q: float) -> float:
         return round(lat[min(len(lat) - 1, int(q * len(lat)))], 1)
 
     return {"trials": trials, "background_ponds": ponds, "received": len(lat),
             "median_ms": round(median(lat), 1), "p50_ms": pct(0.5), "p90_ms": pct(0.9),
-            "p99_ms": pct(0.99), "max_ms": pct(1.0), "target": "p99 < 2000 ms"}
+            "p99_ms": pct(0.99), "max_ms": pct(1.0), "target": target}
+
+
+def _telegrams(telegram: FakeTelegram) -> dict[str, float]:
+    """Pond → when the Bot API received its first ("opened") message."""
+    out: dict[str, float] = {}
+    with telegram.lock:
+        for r in telegram.accepted:
+            found = OPENED.match(str(r.body.get("text", "")))
+            if found and found.group(1) not in out:
+                out[found.group(1)] = r.at
+    return out
 
 
 def _alerts(hook: WebhookReceiver) -> dict[str, float]:
@@ -112,7 +142,12 @@ def main() -> None:
     ap.add_argument("--ponds", type=int, default=200)
     ap.add_argument("--gap-s", type=float, default=0.25)
     args = ap.parse_args()
-    write_results("alerts", {"publish_to_webhook": run(args.trials, args.ponds, args.gap_s)})
+    load_before = os.getloadavg()[0]
+    results: dict[str, object] = dict(run(args.trials, args.ponds, args.gap_s))
+    # On a shared machine the tail is the neighbours' as much as ours: say how busy it was.
+    results["load_average_1m"] = {"before": round(load_before, 1),
+                                  "after": round(os.getloadavg()[0], 1)}
+    write_results("alerts", results)
 
 
 if __name__ == "__main__":

@@ -366,6 +366,20 @@ class AlertsConfig(_Section):
         False, description="Whether a Dinas login may acknowledge alerts; off: the staff on "
                            "site (admin, officer) do, so escalation to them is never stopped "
                            "from afar")
+    public_url: str | None = Field(
+        None, max_length=60,
+        description="The dashboard's address as people's phones reach it "
+                    "(https://kolam.example.id): messages to people on the duty roster carry "
+                    "a one-time acknowledgement link {public_url}/a/{token}; unset: no link")
+    ack_link_ttl_s: float = Field(
+        12 * 3600.0, gt=0, le=7 * 86400, description="How long an acknowledgement link works")
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"public_url must start with http:// or https://, got {value!r}")
+        return value.rstrip("/") if value else value
 
     @model_validator(mode="after")
     def _known_rules(self) -> AlertsConfig:
@@ -423,6 +437,11 @@ class KolamConfig(BaseSettings):
                           "and critical alerts of every site")
     telegram_api_url: str = Field("https://api.telegram.org",
                                   description="Bot API endpoint (a local Bot API server)")
+    telegram_webhook_secret: SecretStr | None = Field(
+        None, min_length=1, max_length=256,
+        description="The secret_token given to setWebhook for {public_url}/api/v1/webhooks/"
+                    "telegram: messages with an acknowledgement link also get a 'Tanggapi' "
+                    "button, and its taps acknowledge there; unset: no button, no route")
     whatsapp_token: SecretStr | None = Field(
         None, min_length=1, description="WhatsApp Cloud API access token (a system user's token)")
     whatsapp_phone_id: str | None = Field(None, description="Sender's phone number id")
@@ -462,6 +481,18 @@ class KolamConfig(BaseSettings):
         description="Value of sms_auth_header, e.g. 'Bearer KEY'; unset: no header")
     sms_max_chars: int = Field(160, ge=70, le=1530,
                                description="Longest SMS text; 160 is one GSM-7 segment")
+    sms_id_field: str | None = Field(
+        None, min_length=1, max_length=64,
+        description="Field of the gateway's JSON answer holding its message id (e.g. 'id'): "
+                    "the receipt becomes 'sms {id}', which delivery reports name")
+    sms_webhook_secret: SecretStr | None = Field(
+        None, min_length=8, max_length=256,
+        description="Key of /api/v1/webhooks/sms (header X-Kolam-Key or ?key=), where the "
+                    "gateway posts delivery reports; unset: no route")
+    sms_report_id_field: str = Field("id", min_length=1, max_length=64,
+                                     description="Field of a delivery report naming the message")
+    sms_report_status_field: str = Field(
+        "status", min_length=1, max_length=64, description="Field of a delivery report's status")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     ready_file: Path | None = Field(
         None, description="Touched once the service is connected and serving (for supervisors)")

@@ -26,6 +26,7 @@ from api.pages import (
     overview,
     places,
     pond,
+    roster,
     team_records,
     teams,
 )
@@ -70,7 +71,7 @@ def install(app: FastAPI) -> None:
     """Add the pages to an app built by ``api.app.create_app`` (after its handlers)."""
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (login, overview, kiosk, pond, alerts, teams, team_records, corrections,
-                   places, live, outputs, national):
+                   places, live, outputs, national, roster):
         app.include_router(module.router)
     app.include_router(care.router)
     app.add_exception_handler(LoginRequired, _login_required)

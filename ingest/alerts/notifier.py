@@ -13,7 +13,9 @@ chat or number, an expired token, SMTP authentication or address refused) marks 
 notification ``failed`` with the reason. Human channels are limited to
 ``rate_limit_per_hour`` per recipient; what exceeds it waits and then goes out as one digest.
 Warnings held for the daily digest (``alerts.warning_digest_hour``, see the outbox) go out
-together as one message per recipient.
+together as one message per recipient. A single message to a person on the duty roster who
+may acknowledge carries a one-time acknowledgement link (``alerts.public_url``), made when
+it is sent (``AlertOutbox.ack_link``).
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ from functools import partial
 from ingest.alerts.channels import ChannelError, EmailChannel, MqttChannel, WebhookChannel
 from ingest.alerts.outbox import DIGEST_KEY, AlertOutbox, Pending
 from ingest.alerts.phone_channels import SmsChannel, TelegramChannel, WhatsAppChannel
-from kolam.alerts.messages import short_text
+from kolam.alerts.messages import ack_line, short_text
 from kolam.errors import KolamError, PermanentChannelError
+from kolam.registry.ack_links import LINK_PATH
 from kolam.runtime.retry import RetryOptions
 from kolam.timeutil import now_ms
 
@@ -171,6 +174,13 @@ class Notifier:
             raise PermanentChannelError("MQTT alerts are switched off")
         self.mqtt.send(p.recipient, p.payload.encode())
 
+    def _ack_link(self, p: Pending) -> str | None:
+        base = self.outbox.cfg.public_url
+        if base is None:
+            return None
+        token = self.outbox.ack_link(p, now_ms())
+        return None if token is None else f"{base}{LINK_PATH}{token}"
+
     def _send_human(self, channel: str, recipient: str, ps: list[Pending]) -> str | None:
         payloads = [json.loads(p.payload) for p in ps]
         lang = ps[0].language
@@ -193,6 +203,9 @@ class Notifier:
                     "subject": f"[Kolam] {len(ps)} {words}",
                     "message": "\n\n".join(str(x.get("message", "")) for x in payloads)}
         subject, message = str(body["subject"]), str(body["message"])
+        link = self._ack_link(ps[0]) if len(ps) == 1 and channel != "webhook" else None
+        if link:
+            message = f"{message}\n{ack_line(link, lang)}"
         if channel == "webhook":
             self.webhook.send(recipient, json.dumps(body).encode(), delivery)
         elif channel == "email":
@@ -202,7 +215,8 @@ class Notifier:
         elif channel == "telegram":
             if self.telegram is None:
                 raise PermanentChannelError("no telegram_bot_token configured")
-            return self.telegram.send(recipient, f"{subject}\n{message}")
+            token = link.rpartition("/")[2] if link else None
+            return self.telegram.send(recipient, f"{subject}\n{message}", token, lang)
         elif channel == "whatsapp":
             if self.whatsapp is None:
                 raise PermanentChannelError("WhatsApp is not configured (whatsapp_*)")
@@ -211,7 +225,7 @@ class Notifier:
             if self.sms is None:
                 raise PermanentChannelError("no sms_url configured")
             items = body.get("items", payloads)
-            text = (short_text(body, lang) if len(ps) == 1 else
+            text = (short_text(body, lang, link) if len(ps) == 1 else
                     " | ".join([subject, *(short_text(x, lang) for x in items)]))
             return self.sms.send(recipient, text)
         else:

@@ -24,13 +24,31 @@ from kolam.alerts.model import ActiveAlert, AlertKey, AlertState, Change, Severi
 from kolam.config import KolamConfig
 from kolam.errors import RegistryError
 from kolam.protocol import PondRef, alerts_topic
+from kolam.registry.ack_links import make_link
 from kolam.registry.alert_models import AlertRow, AttemptRow, NotificationRow, SilenceRow
+from kolam.registry.people import OnCall, on_call
+from kolam.registry.user_models import User
 from kolam.timeutil import WIB, from_ms, to_ms
 
 DIGEST_CHANNELS = frozenset({"email", "telegram", "whatsapp", "sms"})
 """Channels read by people, whose warnings wait for the daily digest when one is set."""
 DIGEST_KEY = "digest"
 """Set (true) in the payload of a notification held for the daily digest."""
+ACK_EVENTS = frozenset({"opened", "upgraded", "escalated", "reminder"})
+"""Messages that carry a one-time acknowledgement link (to people who may acknowledge)."""
+
+
+class _Duty:
+    """Who is on call per site at ``now``, read once per transaction."""
+
+    def __init__(self, s: Session, now: int) -> None:
+        self.s, self.now = s, now
+        self._sites: dict[str, list[OnCall]] = {}
+
+    def at(self, site: str) -> list[OnCall]:
+        if site not in self._sites:
+            self._sites[site] = on_call(self.s, site, self.now)
+        return self._sites[site]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +63,7 @@ class Pending:
     event: str
     payload: str
     attempts: int
+    username: str | None = None
 
 
 def view(row: AlertRow, t: int | None = None) -> AlertView:
@@ -75,10 +94,11 @@ class AlertOutbox:
             with self._sessions() as s, s.begin():
                 queued: list[NotificationRow] = []
                 late: dict[str, list[AlertRow]] = {}
+                duty = _Duty(s, now)
                 for tr in transitions:
-                    self._one(s, tr, now, queued, late)
+                    self._one(s, tr, now, queued, late, duty)
                 for site, rows in late.items():
-                    queued += self._summary(site, rows, now)
+                    queued += self._summary(site, rows, now, duty)
                 s.add_all(queued)
                 return len(queued)
         except SQLAlchemyError as exc:
@@ -112,7 +132,7 @@ class AlertOutbox:
         return found is not None
 
     def _one(self, s: Session, tr: Transition, now: int, queued: list[NotificationRow],
-             late: dict[str, list[AlertRow]]) -> None:
+             late: dict[str, list[AlertRow]], duty: _Duty) -> None:
         a = tr.alert
         row = self._find(s, a)
         if tr.change in (Change.RAISED, Change.UPGRADED):
@@ -141,7 +161,7 @@ class AlertOutbox:
             queued += self._mqtt(row, "opened" if notified is None else event, tr.t, now)
             if row.silenced or (notified and Severity(notified).rank >= tr.severity.rank):
                 return
-            queued += self._humans(row, "opened" if notified is None else event,
+            queued += self._humans(duty, row, "opened" if notified is None else event,
                                    range(row.escalation_level + 1), now, tr.t)
             row.notified_at = row.notified_at or now
             row.notified_severity = row.severity
@@ -155,8 +175,8 @@ class AlertOutbox:
         queued += self._mqtt(row, tr.change.value, tr.t, now) if not row.summarised else []
         if (tr.change is Change.RESOLVED and row.notified_at and not row.silenced
                 and not self._told_resolved(s, row.id, queued)):
-            queued += self._humans(row, "resolved", range(row.escalation_level + 1), now, tr.t,
-                                   severity=row.notified_severity)
+            queued += self._humans(duty, row, "resolved", range(row.escalation_level + 1), now,
+                                   tr.t, severity=row.notified_severity)
 
     @staticmethod
     def _told_resolved(s: Session, alert_id: int, queued: list[NotificationRow]) -> bool:
@@ -189,7 +209,7 @@ class AlertOutbox:
                                event=event, channel=r.channel, recipient=r.address[:300],
                                language=r.language, payload=json.dumps(payload),
                                status="pending", attempts=0, next_attempt_at=now,
-                               created_at=now, last_error="")
+                               created_at=now, last_error="", username=r.user)
 
     def _mqtt(self, row: AlertRow, event: str, t: int, now: int) -> list[NotificationRow]:
         if not self.cfg.mqtt:
@@ -199,12 +219,12 @@ class AlertOutbox:
         return [self._row(row, row.site, row.pond, event, Recipient("mqtt", topic), payload,
                           now)]
 
-    def _humans(self, row: AlertRow, event: str, levels: range, now: int, t: int | None = None,
-                severity: str | None = None) -> list[NotificationRow]:
+    def _humans(self, duty: _Duty, row: AlertRow, event: str, levels: range, now: int,
+                t: int | None = None, severity: str | None = None) -> list[NotificationRow]:
         out = []
         severity = severity or row.severity
         digest_at = self._digest_at(now) if severity == Severity.WARNING else None
-        for r in self.router.recipients(row.site, severity, levels):
+        for r in self.router.recipients(row.site, severity, levels, duty.at(row.site)):
             payload = event_payload(view(row, t), event, r.language, now)
             n = self._row(row, row.site, row.pond, event, r, payload, now)
             if digest_at is not None and r.channel in DIGEST_CHANNELS:
@@ -226,11 +246,13 @@ class AlertOutbox:
             at += timedelta(days=1)
         return to_ms(at)
 
-    def _summary(self, site: str, rows: list[AlertRow], now: int) -> list[NotificationRow]:
+    def _summary(self, site: str, rows: list[AlertRow], now: int,
+                 duty: _Duty) -> list[NotificationRow]:
         views = [view(r) for r in rows]
         out = []
-        for r in self.router.recipients(site, "info", range(1)) + self.router.recipients(
-                site, "warning", range(1)):
+        people = duty.at(site)
+        for r in self.router.recipients(site, "info", range(1), people) + \
+                self.router.recipients(site, "warning", range(1), people):
             subject, message = summary_text(views, r.language)
             payload = {"v": 1, "event": "summary", "site": site, "subject": subject,
                        "message": message, "alerts": [v.id for v in views], "sent_ms": now}
@@ -246,6 +268,7 @@ class AlertOutbox:
         try:
             with self._sessions() as s, s.begin():
                 queued: list[NotificationRow] = []
+                duty = _Duty(s, now)
                 rows = s.scalars(select(AlertRow).where(
                     AlertRow.state == AlertState.OPEN, AlertRow.notified_at.is_not(None),
                     AlertRow.silenced.is_(False), AlertRow.summarised.is_(False)))
@@ -253,14 +276,14 @@ class AlertOutbox:
                     assert row.notified_at is not None
                     level = row.escalation_level
                     if (row.severity == Severity.CRITICAL
-                            and level < self.router.max_level(row.site)
+                            and level < self.router.max_level(row.site, duty.at(row.site))
                             and now >= row.notified_at + (level + 1) * esc_ms):
                         row.escalation_level = level + 1
-                        queued += self._humans(row, "escalated", range(level + 1, level + 2),
-                                               now)
+                        queued += self._humans(duty, row, "escalated",
+                                               range(level + 1, level + 2), now)
                     if now >= (row.reminded_at or row.notified_at) + remind_ms:
                         row.reminded_at = now
-                        queued += self._humans(row, "reminder",
+                        queued += self._humans(duty, row, "reminder",
                                                range(row.escalation_level + 1), now)
                 s.add_all(queued)
                 return len(queued)
@@ -275,7 +298,26 @@ class AlertOutbox:
                 NotificationRow.status == "pending", NotificationRow.next_attempt_at <= now)
                 .order_by(NotificationRow.id).limit(limit))
             return [Pending(n.id, n.alert_id, n.channel, n.recipient, n.language, n.event,
-                            n.payload, n.attempts) for n in rows]
+                            n.payload, n.attempts, n.username) for n in rows]
+
+    def ack_link(self, p: Pending, now: int) -> str | None:
+        """A new one-time acknowledgement token for the message ``p``, or None when it
+        carries none: not about an open alert, not for a roster user, or for one whose
+        role may not acknowledge (the Dinas, unless ``alerts.dinas_may_acknowledge``)."""
+        if p.alert_id is None or p.username is None or p.event not in ACK_EVENTS:
+            return None
+        may = {"admin", "officer"} | ({"dinas"} if self.cfg.dinas_may_acknowledge else set())
+        try:
+            with self._sessions() as s, s.begin():
+                role = s.scalar(select(User.role).where(User.username == p.username,
+                                                        User.active))
+                state = s.scalar(select(AlertRow.state).where(AlertRow.id == p.alert_id))
+                if role not in may or state != AlertState.OPEN:
+                    return None
+                return make_link(s, notification_id=p.id, alert_id=p.alert_id,
+                                 username=p.username, now=now, ttl_s=self.cfg.ack_link_ttl_s)
+        except SQLAlchemyError as exc:
+            raise RegistryError(f"cannot make an acknowledgement link: {exc}") from exc
 
     def _finish(self, ids: Sequence[int], now: int, outcome: str, detail: str,
                 values: dict[str, Any]) -> None:

@@ -20,6 +20,7 @@ import httpx
 
 from kolam.config import KolamConfig
 from kolam.errors import ChannelError, PermanentChannelError
+from kolam.registry.ack_links import CALLBACK_PREFIX
 from kolam.runtime.retry import http_transient, retry_after_s
 
 TELEGRAM_MAX_CHARS = 4096
@@ -99,14 +100,23 @@ class TelegramChannel(_HttpChannel):
 
     name = "telegram"
 
-    def __init__(self, api_url: str, token: str, timeout_s: float) -> None:
+    def __init__(self, api_url: str, token: str, timeout_s: float,
+                 buttons: bool = False) -> None:
         super().__init__(timeout_s, (token,))
         self.url = f"{api_url.rstrip('/')}/bot{token}/sendMessage"
+        self.buttons = buttons
+        """Whether an acknowledgement token becomes an inline "Tanggapi" button (its taps
+        reach ``/api/v1/webhooks/telegram``, so only with ``telegram_webhook_secret``)."""
 
-    def send(self, chat_id: str, text: str) -> str:
+    def send(self, chat_id: str, text: str, ack_token: str | None = None,
+             lang: str = "id") -> str:
         what = f"telegram chat {chat_id}"
-        r = self._post(what, self.url, json={"chat_id": chat_id,
-                                             "text": clip(text, TELEGRAM_MAX_CHARS)})
+        body: dict[str, Any] = {"chat_id": chat_id, "text": clip(text, TELEGRAM_MAX_CHARS)}
+        if ack_token and self.buttons:
+            label = "Acknowledge" if lang == "en" else "Tanggapi"
+            body["reply_markup"] = {"inline_keyboard": [[
+                {"text": label, "callback_data": f"{CALLBACK_PREFIX}{ack_token}"}]]}
+        r = self._post(what, self.url, json=body)
         data = _json(r)
         if r.status_code == 200 and data.get("ok") is True:
             result = data.get("result")
@@ -195,12 +205,13 @@ class SmsChannel(_HttpChannel):
 
     def __init__(self, url: str, *, fmt: str, to_field: str, text_field: str,
                  fields: Mapping[str, str], auth_header: str, auth_value: str | None,
-                 max_chars: int, timeout_s: float) -> None:
+                 max_chars: int, timeout_s: float, id_field: str | None = None) -> None:
         super().__init__(timeout_s, (auth_value or "", *fields.values()))
         self.url, self.fmt = url, fmt
         self.to_field, self.text_field, self.fields = to_field, text_field, dict(fields)
         self.headers = {auth_header: auth_value} if auth_value else {}
         self.max_chars = max_chars
+        self.id_field = id_field
 
     def send(self, to: str, text: str) -> str:
         what = f"sms to {to}"
@@ -210,6 +221,9 @@ class SmsChannel(_HttpChannel):
         r = self._post(what, self.url, headers=self.headers, **payload)
         answer = self._redact(_WS.sub(" ", r.text)[:200]).strip()
         if 200 <= r.status_code < 300:
+            message_id = _json(r).get(self.id_field) if self.id_field else None
+            if isinstance(message_id, str | int) and not isinstance(message_id, bool):
+                return f"sms {message_id}"  # what the gateway's delivery reports name
             return f"sms HTTP {r.status_code} {answer}".strip()
         message = f"{what}: HTTP {r.status_code} {answer}".strip()
         if not http_transient(r.status_code):
@@ -224,7 +238,8 @@ def phone_channels(config: KolamConfig) -> tuple[TelegramChannel | None, WhatsAp
     telegram = whatsapp = sms = None
     if config.telegram_bot_token is not None:
         telegram = TelegramChannel(config.telegram_api_url,
-                                   config.telegram_bot_token.get_secret_value(), timeout_s)
+                                   config.telegram_bot_token.get_secret_value(), timeout_s,
+                                   buttons=config.telegram_webhook_secret is not None)
     if config.whatsapp_token and config.whatsapp_phone_id and config.whatsapp_template:
         whatsapp = WhatsAppChannel(config.whatsapp_api_url, config.whatsapp_api_version,
                                    config.whatsapp_phone_id,
@@ -236,5 +251,6 @@ def phone_channels(config: KolamConfig) -> tuple[TelegramChannel | None, WhatsAp
         sms = SmsChannel(config.sms_url, fmt=config.sms_format, to_field=config.sms_to_field,
                          text_field=config.sms_text_field, fields=config.sms_fields,
                          auth_header=config.sms_auth_header, auth_value=auth,
-                         max_chars=config.sms_max_chars, timeout_s=timeout_s)
+                         max_chars=config.sms_max_chars, timeout_s=timeout_s,
+                         id_field=config.sms_id_field)
     return telegram, whatsapp, sms

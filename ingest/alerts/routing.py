@@ -6,13 +6,21 @@ contact receiving every event; ``KOLAM_ALERT_EMAILS``, ``KOLAM_TELEGRAM_CHAT_IDS
 ``KOLAM_WHATSAPP_TO`` and ``KOLAM_SMS_TO`` are level 0 contacts for warnings and critical
 alerts. A contact's address on a channel that is not configured (no SMTP server, no bot
 token, ...) is skipped, as is the channel.
+
+The duty roster (``kolam.registry.people``) adds the people on shift when a message is
+queued: a shift's level is an escalation level like a contact's, so the officer on shift
+(level 0) hears first on the channels they chose for the severity, the next person
+(level 1) when it stays unacknowledged, and so on; configured contacts keep their levels
+beside them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kolam.config import AlertContact, KolamConfig
+from kolam.registry.people import OnCall
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +30,8 @@ class Recipient:
     address: str
     language: str = "id"
     level: int = 0
+    user: str | None = None
+    """The roster's user this is for; None for a configured contact."""
 
 
 class Router:
@@ -51,13 +61,23 @@ class Router:
         site_cfg = self.config.alerts.sites.get(site)
         return self._shared + (list(site_cfg.contacts) if site_cfg else [])
 
-    def max_level(self, site: str) -> int:
-        return max((c.level for c in self.contacts(site)), default=0)
+    def max_level(self, site: str, on_call: Sequence[OnCall] = ()) -> int:
+        return max([*(c.level for c in self.contacts(site)), *(p.level for p in on_call)],
+                   default=0)
 
-    def recipients(self, site: str, severity: str, levels: range) -> list[Recipient]:
-        """Humans (and their gateways) to tell about an alert of ``severity``."""
+    def recipients(self, site: str, severity: str, levels: range,
+                   on_call: Sequence[OnCall] = ()) -> list[Recipient]:
+        """Humans (and their gateways) to tell about an alert of ``severity``: the people
+        on shift (``on_call``) first, then the configured contacts."""
         out: list[Recipient] = []
         seen: set[tuple[str, str]] = set()
+        for p in on_call:
+            if p.level not in levels:
+                continue
+            for pair in p.channels.get(severity, ()):
+                if self.enabled.get(pair[0]) and pair not in seen:
+                    seen.add(pair)
+                    out.append(Recipient(*pair, p.language, p.level, p.username))
         for c in self.contacts(site):
             if c.level not in levels or severity not in c.severities:
                 continue

@@ -65,6 +65,50 @@ TEXTS: dict[str, tuple[str, str, str, str]] = {
               "Sensor {metric} disagrees with the manual measurement",
               "Kalibrasi ulang sensor {metric}.", "Recalibrate the {metric} sensor."),
 }
+SMS_TEXTS: dict[str, tuple[str, str, str, str]] = {
+    "do_low": ("Oksigen rendah", "Low oxygen", "Nyalakan aerator, kurangi pakan.",
+               "Run the aerators, cut feed."),
+    "do_forecast": ("DO turun sblm subuh", "Low DO due by dawn",
+                    "Aerator malam ini, tanpa pakan malam.", "Aerators tonight, no evening feed."),
+    "do_nh3": ("DO rendah, amonia tinggi", "Low DO, high ammonia",
+               "Aerator, stop pakan, ganti 20-30% air.", "Aerators, no feed, swap 20-30% water."),
+    "temp_low": ("Suhu air rendah", "Low water temp", "Kurangi pakan setengah.",
+                 "Halve the feed."),
+    "temp_high": ("Suhu air tinggi", "High water temp", "Tambah air baru, beri peneduh.",
+                  "Add fresh water, shade the pond."),
+    "temp_drop": ("Suhu turun cepat (hujan)", "Temp falling fast (rain)",
+                  "Kurangi pakan, cek pH.", "Cut feed, check pH."),
+    "ph_low": ("pH rendah", "Low pH", "Tebar kapur dolomit.", "Spread dolomite lime."),
+    "ph_high": ("pH tinggi", "High pH", "Kurangi pakan, ganti sebagian air.",
+                "Cut feed, change some water."),
+    "nh3_high": ("Amonia bebas tinggi", "High free ammonia", "Stop pakan, ganti 20-30% air.",
+                 "Stop feed, change 20-30% water."),
+    "no2_high": ("Nitrit tinggi", "High nitrite", "Kurangi pakan, ganti air, aerator nyala.",
+                 "Cut feed, change water, run aerators."),
+    "tds_high": ("TDS tinggi", "High TDS", "Ganti sebagian air.", "Change some water."),
+    "level_low": ("Air terlalu dangkal", "Water too low", "Tambah air, cek bocor.",
+                  "Add water, look for leaks."),
+    "level_leak": ("Air turun cepat (bocor?)", "Level falling fast (leak?)",
+                   "Cek pematang, terpal, pipa.", "Check banks, liner, pipe."),
+    "offline": ("Alat {device} mati", "Device {device} offline", "Cek daya, baterai, sinyal.",
+                "Check power, battery, signal."),
+    "flatline": ("Sensor {metric} macet", "Sensor {metric} stuck", "Bersihkan, kalibrasi probe.",
+                 "Clean, calibrate the probe."),
+    "spikes": ("Bacaan {metric} loncat", "Erratic {metric}", "Cek kabel dan probe.",
+               "Check cable and probe."),
+    "sentinel": ("Probe {metric} putus/rusak", "Probe {metric} broken",
+                 "Cek kabel dan konektor.", "Check cable and connector."),
+    "drift": ("Sensor {metric} menyimpang", "Sensor {metric} drifts", "Kalibrasi ulang sensor.",
+              "Recalibrate the sensor."),
+}
+"""Shorter texts for one SMS (160 GSM-7 characters with the acknowledgement link):
+(title id, title en, advice id, advice en), the same advice as ``TEXTS`` in fewer words."""
+SMS_CHARS = 160
+SMS_METRIC = {"temp_c": "suhu", "do_mgl": "DO", "tan_mgl": "TAN", "no2_mgl": "NO2",
+              "nh3_mgl": "NH3", "level_cm": "level", "turbidity_ntu": "kekeruhan",
+              "do_sat_pct": "DO%"}
+"""Metric names inside an SMS title (the catalogue's labels are longer)."""
+ACK_WORDS = {"id": "Tanggapi", "en": "Ack"}
 SEVERITY_WORDS = {"id": {"info": "INFO", "warning": "PERINGATAN", "critical": "KRITIS"},
                   "en": {"info": "INFO", "warning": "WARNING", "critical": "CRITICAL"}}
 EVENT_WORDS = {
@@ -165,29 +209,49 @@ def summary_text(views: list[AlertView], lang: str) -> tuple[str, str]:
     return f"[{'SUMMARY' if en else 'RINGKASAN'}] {head}", "\n".join([head + ":", *lines])
 
 
-def short_text(payload: dict[str, Any], lang: str) -> str:
-    """An alert event in one line for an SMS: severity, pond, what, value, what to do now.
+def ack_line(link: str, lang: str) -> str:
+    """The line with the one-time acknowledgement link, for Telegram and WhatsApp."""
+    words = "Acknowledge (one-time link)" if lang == "en" else "Tanggapi (tautan sekali pakai)"
+    return f"{words}: {link}"
+
+
+def short_text(payload: dict[str, Any], lang: str, link: str | None = None) -> str:
+    """An alert event as one SMS, Bahasa Indonesia first: severity, pond, what, value,
+    what to do now, and the acknowledgement link, in at most ``SMS_CHARS`` GSM-7
+    characters (the advice, then the title, give way to the link; never the link).
     A digest or summary (no rule) falls back to its subject."""
     rule = payload.get("rule")
-    if rule not in TEXTS:
-        return str(payload.get("subject", ""))
     en = lang == "en"
+    tail = f" {ACK_WORDS['en' if en else 'id']}: {link}" if link else ""
+    if rule not in TEXTS:
+        return _fit(str(payload.get("subject", "")), "", "", tail)
     metric, event = payload.get("metric"), str(payload.get("event", ""))
-    label = ""
-    if metric in METRICS:
-        label = METRICS[metric].label_en if en else METRICS[metric].label_id
-    fill = {"metric": label or (metric or ""), "device": payload.get("device") or ""}
-    title_id, title_en, advice_id, advice_en = TEXTS[rule]
+    label = SMS_METRIC.get(str(metric), str(metric or "")) if metric else ""
+    fill = {"metric": label, "device": payload.get("device") or ""}
+    title_id, title_en, advice_id, advice_en = SMS_TEXTS.get(str(rule), TEXTS[str(rule)])
     title = (title_en if en else title_id).format(**fill)
     advice = (advice_en if en else advice_id).format(**fill)
     value = payload.get("value")
     reading = ""
     if isinstance(value, int | float) and rule != "offline":
-        unit = payload.get("unit") or ""
-        same_unit = metric in METRICS and METRICS[metric].unit == unit
-        reading = f" {_num(value, metric if same_unit else None)}{f' {unit}' if unit else ''}"
+        unit = str(payload.get("unit") or "").replace("°", "")
+        same_unit = metric in METRICS and METRICS[str(metric)].unit.replace("°", "") == unit
+        number = _num(value, str(metric) if same_unit else None)
+        reading = f" {number if en else number.replace('.', ',')}{f' {unit}' if unit else ''}"
     if event == "resolved":
         advice = "Back to normal." if en else "Sudah normal kembali."
     severity = SEVERITY_WORDS[lang].get(str(payload.get("severity")), "")
-    return (f"{severity} {payload.get('pond', '')}: {EVENT_WORDS[lang].get(event, '')}"
-            f"{title}{reading}. {advice}")
+    head = f"{severity} {payload.get('pond', '')}: {EVENT_WORDS[lang].get(event, '')}"
+    return _fit(head, f"{title}{reading}.", advice, tail)
+
+
+def _fit(head: str, what: str, advice: str, tail: str) -> str:
+    """``head what advice tail`` in ``SMS_CHARS``: the advice is cut first, then what."""
+    text = f"{head}{what} {advice}".strip() + tail
+    if len(text) <= SMS_CHARS:
+        return text
+    room = SMS_CHARS - len(tail) - len(f"{head}{what} ")
+    if room >= 10:
+        return f"{head}{what} {advice[:room - 2].rstrip()}..".strip() + tail
+    room = SMS_CHARS - len(tail) - len(head)
+    return (f"{head}{what}"[:len(head) + max(room - 2, 0)].rstrip() + ".." + tail)[:SMS_CHARS]

@@ -95,6 +95,9 @@ class NotificationRow(Base):
     created_at: Mapped[int] = mapped_column(BigInteger)
     sent_at: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str] = mapped_column(String(500), default="")
+    username: Mapped[str | None] = mapped_column(String(64))
+    """The user this message is for (a duty roster's person), or None for a configured
+    contact."""
 
 
 class AttemptRow(Base):

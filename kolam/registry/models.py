@@ -131,5 +131,6 @@ from kolam.registry import (  # noqa: E402, F401
     alert_models,
     farm_models,
     maintenance_models,
+    people_models,
     user_models,
 )

@@ -29,7 +29,8 @@ def config_secrets(config: KolamConfig) -> list[str]:
     found: list[str] = []
     for value in (config.secret_key, config.alerts.webhook_secret, config.telegram_bot_token,
                   config.whatsapp_token, config.whatsapp_app_secret,
-                  config.whatsapp_verify_token, config.sms_auth_value):
+                  config.whatsapp_verify_token, config.sms_auth_value,
+                  config.telegram_webhook_secret, config.sms_webhook_secret):
         if value is not None:
             text = value.get_secret_value()
             found += [text, *text.split()[-1:]]  # "Bearer KEY": the key alone too

@@ -15,6 +15,7 @@ from api.status import Status
 from kolam.farming.probe_care import Kind
 from kolam.farming.skills import COMPETENCIES
 from kolam.places import SiteKind
+from kolam.registry.people import CHANNELS
 from kolam.registry.records import LogKind, MemberStatus, Programme
 from kolam.timeutil import to_ms
 
@@ -108,7 +109,10 @@ def test_every_key_a_template_names_has_both_languages() -> None:
         "dl_": ["pending", "sent", "failed", "dead", "delivered", "read"],
         "output_cmd_": ["pending", "expired"], "output_cmd_auto_": ["pending", "expired"],
         "sk_": [k.value for k in SiteKind],
-        "care_": [k.value for k in Kind]}  # round (#17 item 5): probe care kinds
+        "care_": [k.value for k in Kind],  # round (#17 item 5): probe care kinds
+        # roster (#21)
+        "wd_": [str(d) for d in range(7)], "ch_": list(CHANNELS),
+        "level_": ["0", "1", "2"], "channels_for_": ["critical", "warning"]}
     assert prefixes <= set(values), f"a prefix this test does not know: {prefixes - set(values)}"
     used |= {p + v for p in prefixes for v in values[p]}
     used |= {k.value for k in LogKind} | {"open", "acknowledged", "resolved"}

@@ -117,6 +117,18 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", S + "/ponds/{pond}/maintenance"): LOGGERS,
     ("GET", S + "/ponds/{pond}/maintenance/due"): ALL,
     ("DELETE", S + "/ponds/{pond}/maintenance/{entry}"): WRITERS,
+    # roster (#21): a user's own contacts (not the kiosk's), anyone's for an admin; the
+    # roster read by the staff, changed by admins and officers.
+    ("GET", "/api/v1/users/me/contacts"): STAFF,
+    ("PUT", "/api/v1/users/me/contacts"): STAFF,
+    ("GET", "/api/v1/users/{username}/contacts"): ADMIN,
+    ("PUT", "/api/v1/users/{username}/contacts"): ADMIN,
+    ("GET", S + "/roster"): STAFF,
+    ("GET", S + "/roster/on-duty"): STAFF,
+    ("POST", S + "/roster"): WRITERS,
+    ("DELETE", S + "/roster/{shift}"): WRITERS,
+    ("POST", "/api/v1/webhooks/telegram"): SIGNED,  # the ack button's taps
+    ("POST", "/api/v1/webhooks/sms"): SIGNED,  # SMS gateways' delivery reports, by key
 }
 LOOKED_UP = {("POST", S + "/ponds/{pond}/outputs/{device}/{output}/auto"),
              ("GET", S + "/ponds/{pond}/devices/{device}/interval")}
@@ -162,7 +174,7 @@ def _url(farm: Farm, path: str) -> str:
     return path.format(site=SITE_A, pond="kolam-1", team=ids["team"], member=ids["member"],
                        cycle=ids["cycle"], username="officer", alert=MISSING_ID,
                        silence=MISSING_ID, key_id=MISSING_ID, log=MISSING_ID,
-                       harvest=MISSING_ID, cost=MISSING_ID, device="relay-1",
+                       harvest=MISSING_ID, cost=MISSING_ID, device="relay-1", shift=MISSING_ID,
                        entry=MISSING_ID,
                        output="aerator-1")
 
@@ -183,7 +195,7 @@ def _expected(method: str, path: str, caller: str) -> set[int]:
         return {403}
     if (method, path) in ENDS_LOGIN:
         return {204}
-    if "{alert}" in path or "{silence}" in path or "{key_id}" in path \
+    if "{alert}" in path or "{silence}" in path or "{key_id}" in path or "{shift}" in path \
             or (method, path) in LOOKED_UP:
         return {404}  # allowed in, then no such record
     return {200} if method == "GET" else {422}  # empty bodies: allowed, then refused

@@ -72,7 +72,7 @@ def test_a_do_crash_reaches_the_officer_then_the_dinas_and_stops_on_ack(
             (params,) = whatsapp.parameters()
             assert params[0].startswith("[KRITIS] Oksigen terlarut rendah")
             (text,) = sms.texts()
-            assert text.startswith("KRITIS kolam-1: Oksigen terlarut rendah 1.20 mg/L.")
+            assert text.startswith("KRITIS kolam-1: Oksigen rendah 1,20 mg/L.")
 
             wait_for(lambda: DINAS in chats(), 15, what="the escalation to the Dinas")
             assert time.monotonic() - first >= 2.0  # not before escalation_after_s

@@ -347,7 +347,7 @@ def test_sms_is_short_plain_and_in_the_gateways_fields(
             "application/json" if fmt == "json" else "application/x-www-form-urlencoded")
         assert request.body["msisdn"] == GOOD["sms"] and request.body["sender"] == "KOLAM"
         text = request.body["message"]
-        assert text.startswith("KRITIS kolam-1: Oksigen terlarut rendah 1.40 mg/L.")
+        assert text.startswith("KRITIS kolam-1: Oksigen rendah 1,40 mg/L.")
         assert "Nyalakan aerator" in text and len(text) <= 160 and text.isascii()
 
 
