@@ -13,9 +13,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.i18n import error_text, lang_of, t
-from api.pages.advice import Advice, Task, todays_tasks, what_to_do
+from api.advice import Advice, Task, todays_tasks, what_to_do
 from api.pages.echo import Saved, log_echo, log_values
-from api.pages.forms import number
+from api.forms import number
 from api.pages.ponds import PondCard, site_cards
 from api.pages.render import page
 from api.pages.session import SiteLoggerPage, SiteViewer, check_csrf
