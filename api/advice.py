@@ -15,14 +15,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import tzinfo
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from api.i18n import label, num, t
 from api.status import AlertFacts, rank
 from kolam.alerts.messages import TEXTS
-from kolam.farming.kpi import DAY_MS, FEED_CUT_FACTOR, MEALS_PER_DAY, FeedAdvice
+from kolam.farming.routine import DAY_MS, FEED_CUT_FACTOR, MEALS_PER_DAY
 from kolam.registry.records import LogKind
 from kolam.timeutil import WIB, local_day_start_ms
+
+if TYPE_CHECKING:  # the gateway's kiosk builds tiles without the KPI machinery (numpy)
+    from kolam.farming.kpi import FeedAdvice
 
 STOP_FEEDING_RULES = frozenset({"do_low", "do_nh3", "nh3_high", "do_forecast"})
 """Their advice already says to cut or stop feeding: no ration line beside it."""

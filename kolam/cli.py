@@ -82,7 +82,14 @@ def gateway(config: ConfigOpt = None) -> None:
     """Pond-side gateway: local broker → durable outbox → central broker (until SIGTERM)."""
     from gateway.main import run
 
-    run(_load(config, "gateway"))
+    loaded = _load(config, "gateway")
+    if loaded.gateway.kiosk.listen is None:
+        run(loaded)
+        return
+    # The kiosk page is the API's code; the gateway does not import it, the command wires it.
+    from api.site_kiosk import serve
+
+    run(loaded, lambda source: serve(source, loaded))
 
 
 @app.command()

@@ -6,17 +6,18 @@ today's tasks, and a form for the two logs the kiosk may add (``api.routes.recor
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.i18n import error_text, lang_of, t
-from api.advice import Advice, Task, todays_tasks, what_to_do
-from api.pages.echo import Saved, log_echo, log_values
 from api.forms import number
-from api.pages.ponds import PondCard, site_cards
+from api.i18n import error_text, lang_of, t
+from api.kiosk_view import Tile
+from api.kiosk_view import tile as build_tile
+from api.pages.echo import Saved, log_echo, log_values
+from api.pages.ponds import site_cards
 from api.pages.render import page
 from api.pages.session import SiteLoggerPage, SiteViewer, check_csrf
 from api.pages.team_records import member_ids
@@ -40,24 +41,14 @@ from kolam.timeutil import now_ms
 router = APIRouter(include_in_schema=False)
 
 
-@dataclass(frozen=True, slots=True)
-class Tile:
-    card: PondCard
-    advice: list[Advice]
-    tasks: list[Task]
-
-
 def tiles(views: PondViews, site: str, now: int, lang: str) -> list[Tile]:
-    out = []
+    """The tiles from the central store and registry (the gateway builds the same from its
+    own data: ``api.kiosk_view.local_tiles``)."""
     zone = site_zone(views.registry.site(site).timezone)
-    for card in site_cards(views, site, now):
-        feed = card.kpis.feed_today if card.kpis else None
-        tasks = (todays_tasks(card.logs, card.cycle.stocked_at, now, lang, zone)
-                 if card.cycle else [])
-        advice = ([Advice(t(lang, "loading_do"), "info")] if card.view.status.loading
-                  else what_to_do(card.status, card.alerts, feed, lang))
-        out.append(Tile(card, advice, tasks))
-    return out
+    return [build_tile(card, card.alerts, card.kpis.feed_today if card.kpis else None, card.logs,
+                 card.cycle.stocked_at if card.cycle else None, now, lang, zone,
+                 loggable=card.cycle is not None, loading=card.view.status.loading)
+            for card in site_cards(views, site, now)]
 
 
 def crews(books: TeamBooks, site: str, shown: list[Tile]) -> dict[str, list[MemberInfo]]:
