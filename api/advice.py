@@ -122,9 +122,12 @@ def wib_day_start(now_ms: int) -> int:
     return (now_ms + _WIB_MS) // DAY_MS * DAY_MS - _WIB_MS
 
 
-def todays_tasks(logs: Sequence[DoneWork], stocked_at: int, now_ms: int,
+def todays_tasks(logs: Sequence[DoneWork], stocked_at: int | None, now_ms: int,
                  lang: str, tz: tzinfo = WIB) -> list[Task]:
-    """Today's tasks of a pond; "today" is the local day in ``tz``, the site's zone."""
+    """Today's tasks of a pond; "today" is the local day in ``tz``, the site's zone.
+
+    Without the stocking date (the gateway's kiosk knows only the logs entered there) the
+    weekly sampling and the water exchange are left out: when they are due is not known."""
     today = local_day_start_ms(now_ms, tz)
     todays = [e for e in logs if e.at >= today]
     feedings = sum(e.kind is LogKind.FEEDING for e in todays)
@@ -132,7 +135,10 @@ def todays_tasks(logs: Sequence[DoneWork], stocked_at: int, now_ms: int,
              for i in range(1, MEALS_PER_DAY + 1)]
     tasks.append(Task(t(lang, "task_dead"), any(e.kind is LogKind.MORTALITY for e in todays)))
 
-    def last(kind: LogKind) -> int:
+    if stocked_at is None:
+        return tasks
+
+    def last(kind: LogKind, stocked_at: int = stocked_at) -> int:
         return max((e.at for e in logs if e.kind is kind), default=stocked_at)
 
     for kind, every, key in ((LogKind.SAMPLING, SAMPLING_EVERY_DAYS, "task_sample"),

@@ -50,8 +50,7 @@ def tile(card: PondCard | LocalCard, alerts: Sequence[AlertText], feed: FeedAdvi
     """One pond's tile: what to do now from its alerts and ration, today's tasks."""
     advice = ([Advice(t(lang, "loading_do"), "info")] if loading
               else what_to_do(card.status, alerts, feed, lang))
-    tasks = (todays_tasks(logs, now if stocked_at is None else stocked_at, now, lang, zone)
-             if loggable else [])
+    tasks = todays_tasks(logs, stocked_at, now, lang, zone) if loggable else []
     return Tile(card, advice, tasks, outputs, loggable)
 
 

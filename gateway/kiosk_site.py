@@ -89,7 +89,7 @@ class LocalSite:
             latest = list(self._latest.values())
             devices = dict(self._devices)
             relays = {ref: dict(outs) for ref, outs in self._relays.items()}
-        slugs = ({k.pond for k in latest} | {r.pond for r in devices} | {r.pond for r in relays}
+        slugs = ({x.key.pond for x in latest} | {r.pond for r in devices} | {r.pond for r in relays}
                  | {loop.pond for loop in self._controller.cfg.control} | set(self.cfg.ponds))
         since = self._clock() - RECENT_LOGS_MS
         logs = self._outbox.kiosk_logs(since)

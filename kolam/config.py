@@ -277,7 +277,7 @@ class GatewayConfig(_Section):
     sms_numbers: list[str] = Field(
         default_factory=list, description="Who gets critical DO and 'aerator not working' SMS")
     kiosk: GatewayKioskConfig = Field(
-        default_factory=GatewayKioskConfig, description="The kiosk page served at the pond")
+        default_factory=GatewayKioskConfig, description="The kiosk page served at the pond")  # type: ignore[arg-type]
 
     @field_validator("sms_numbers")
     @classmethod
