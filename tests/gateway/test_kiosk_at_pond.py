@@ -25,6 +25,7 @@ from kolam.registry.records import NewCycle, NewTeam, Programme
 from kolam.registry.repo import Registry
 from kolam.registry.teams import Teams
 from kolam.timeutil import now_ms
+from tests.gateway.test_control_failsafes import LOOP, rss_kib
 from tests.gateway.test_gateway_crash import spawn_gateway
 from tests.utils.gateway import SITE, Node, open_outbox
 from tests.utils.gateway_kiosk import Tablet, kiosk_env
@@ -63,7 +64,8 @@ def test_page_shows_the_pond_from_the_gateways_own_data(
         make_config: Callable[..., KolamConfig]) -> None:
     config = make_config(mqtt_url=central.url())
     central.stop()  # the internet is down: everything below is the gateway's own
-    env = kiosk_env(kiosk_port) | {"KOLAM_GATEWAY__ALARM_MIN_DURATION_S": "0"}
+    env = kiosk_env(kiosk_port) | {"KOLAM_GATEWAY__ALARM_MIN_DURATION_S": "0",
+                                   "KOLAM_GATEWAY__CONTROL": json.dumps([LOOP])}
     gateway = spawn_gateway(config, central, local, tmp_path / "gw.ready", tmp_path / "gw.log",
                             env)
     node = Node(local.mqtt)
@@ -96,6 +98,10 @@ def test_page_shows_the_pond_from_the_gateways_own_data(
         # stocking date, which the gateway does not know.
         assert html.count('<li class="">○') == 4 and "✔" not in html
         assert 'name="pond" value="kolam-1"' in html  # the form, offline
+        # Issue #18: the gateway < 80 MB, here with a control loop, the page and a login
+        # (an Argon2id check holds 64 MiB while it runs, then gives it back).
+        rss_mb = rss_kib(gateway.pid) / 1024
+        assert rss_mb < 80, f"gateway RSS {rss_mb:.1f} MB with control and the kiosk on"
     finally:
         node.close()
         code = stop(gateway)
