@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,9 +100,11 @@ def test_example_decodes_as_documented(example: Example) -> None:
             assert example.reason in _reasons(payload)
     else:
         assert example.reason is None, "only telemetry examples carry reject="
-        decode = {"status": decode_status, "command": decode_command,
-                  "gateway-status": decode_gateway_status, "state": decode_state,
-                  "kiosk-log": decode_log}[example.kind]
+        decoders: dict[str, Callable[[bytes], object]] = {
+            "status": decode_status, "command": decode_command,
+            "gateway-status": decode_gateway_status, "state": decode_state,
+            "kiosk-log": decode_log}
+        decode = decoders[example.kind]
         decode(payload)
 
 
