@@ -23,10 +23,13 @@ from api.pages.session import SiteLoggerPage, SiteViewer, check_csrf
 from api.pages.team_records import member_ids
 from api.pages.teams import BooksDep, TeamBooks
 from api.pond_view import PondViews, PondViewsDep
+from api.routes.outputs import OutputsDep
 from api.routes.records import KIOSK_KINDS, KIOSK_UNDO_MS, audit_void
 from kolam.errors import NotFound
 from kolam.farming import bounds
+from kolam.kiosk import LocalOutput
 from kolam.places import site_zone
+from kolam.registry.outputs import Outputs
 from kolam.registry.records import (
     Implausible,
     InvalidRecord,
@@ -41,14 +44,25 @@ from kolam.timeutil import now_ms
 router = APIRouter(include_in_schema=False)
 
 
-def tiles(views: PondViews, site: str, now: int, lang: str) -> list[Tile]:
+def tiles(views: PondViews, site: str, now: int, lang: str,
+          outputs: Outputs | None = None) -> list[Tile]:
     """The tiles from the central store and registry (the gateway builds the same from its
-    own data: ``api.kiosk_view.local_tiles``)."""
+    own data: ``api.kiosk_view.local_tiles``), with each pond's relay outputs as the
+    relays last confirmed them (``outputs``)."""
     zone = site_zone(views.registry.site(site).timezone)
-    return [build_tile(card, card.alerts, card.kpis.feed_today if card.kpis else None, card.logs,
-                 card.cycle.stocked_at if card.cycle else None, now, lang, zone,
-                 loggable=card.cycle is not None, loading=card.view.status.loading)
+    return [build_tile(card, card.alerts, card.kpis.feed_today if card.kpis else None,
+                       card.logs, card.cycle.stocked_at if card.cycle else None, now, lang,
+                       zone, outputs=_outputs(outputs, site, card.pond.slug),
+                       loggable=card.cycle is not None, loading=card.view.status.loading)
             for card in site_cards(views, site, now)]
+
+
+def _outputs(outputs: Outputs | None, site: str, pond: str) -> tuple[LocalOutput, ...]:
+    if outputs is None:
+        return ()
+    return tuple(LocalOutput(device, output, s.on, s.since, s.amps, s.by, s.reason)
+                 for (device, output), (s, _) in sorted(outputs.latest(site, pond).items())
+                 if s is not None)
 
 
 def crews(books: TeamBooks, site: str, shown: list[Tile]) -> dict[str, list[MemberInfo]]:
@@ -68,9 +82,10 @@ def crews(books: TeamBooks, site: str, shown: list[Tile]) -> dict[str, list[Memb
 
 
 def _kiosk(request: Request, views: PondViews, books: TeamBooks, site: str,
-           status_code: int = 200, **extra: object) -> Response:
+           status_code: int = 200, outputs: Outputs | None = None,
+           **extra: object) -> Response:
     now = now_ms()
-    shown = tiles(views, site, now, lang_of(request))
+    shown = tiles(views, site, now, lang_of(request), outputs)
     return page(request, "kiosk.html", status_code=status_code, site=site,
                 site_name=views.registry.site(site).name,
                 tiles=shown, crews=crews(books, site, shown), **extra)
@@ -78,8 +93,9 @@ def _kiosk(request: Request, views: PondViews, books: TeamBooks, site: str,
 
 @router.get("/kiosk/{site}")
 def kiosk(request: Request, site: str, _: SiteViewer, views: PondViewsDep, books: BooksDep,
-          saved: int = 0, undone: int = 0) -> Response:
-    return _kiosk(request, views, books, site, saved=_saved(request, books, site, saved),
+          outputs: OutputsDep, saved: int = 0, undone: int = 0) -> Response:
+    return _kiosk(request, views, books, site, outputs=outputs,
+                  saved=_saved(request, books, site, saved),
                   undone=_undone(request, books, site, undone))
 
 
@@ -96,7 +112,7 @@ def _undone(request: Request, books: TeamBooks, site: str, log_id: int) -> str |
 
 @router.post("/kiosk/{site}/logs/{log}/undo")
 def undo_log(request: Request, site: str, log: int, user: SiteLoggerPage,
-             views: PondViewsDep, books: BooksDep,
+             views: PondViewsDep, books: BooksDep, outputs: OutputsDep,
              csrf: Annotated[str, Form()] = "") -> Response:
     """Void a log just saved (the kiosk: only its own, within ``KIOSK_UNDO_MS``)."""
     check_csrf(request, csrf)
@@ -107,7 +123,8 @@ def undo_log(request: Request, site: str, log: int, user: SiteLoggerPage,
         state.corrections.void_log(site, log, user.username, t(lang, "undo_reason"),
                                    own_since=since)
     except InvalidRecord as exc:
-        return _kiosk(request, views, books, site, status_code=422, error=error_text(exc, lang))
+        return _kiosk(request, views, books, site, status_code=422, outputs=outputs,
+                      error=error_text(exc, lang))
     audit_void(state.users, user.username, "log", log, site, "undone at the kiosk", old)
     return RedirectResponse(f"/kiosk/{site}?undone={log}#log", status_code=303)
 
@@ -127,7 +144,8 @@ def _saved(request: Request, books: TeamBooks, site: str, log_id: int) -> Saved 
 
 @router.post("/kiosk/{site}/logs")
 def add_log(request: Request, site: str, user: SiteLoggerPage, views: PondViewsDep,
-            books: BooksDep, csrf: Annotated[str, Form()] = "", pond: Annotated[str, Form()] = "",
+            books: BooksDep, outputs: OutputsDep, csrf: Annotated[str, Form()] = "",
+            pond: Annotated[str, Form()] = "",
             kind: Annotated[str, Form()] = "", amount: Annotated[str, Form()] = "",
             confirm: Annotated[str, Form()] = "",
             members: Annotated[list[str] | None, Form()] = None) -> Response:
@@ -164,7 +182,7 @@ def add_log(request: Request, site: str, user: SiteLoggerPage, views: PondViewsD
         saved = state.entries.add_log(site, cycle.id, replace(new, member_ids=member_ids(
             tuple(members or ()))), user.username, confirmed=confirm == "1")
     except InvalidRecord as exc:
-        return _kiosk(request, views, books, site, status_code=422,
+        return _kiosk(request, views, books, site, status_code=422, outputs=outputs,
                       error=error_text(exc, lang), form=form,
                       doubt=isinstance(exc, Implausible))
     return RedirectResponse(f"/kiosk/{site}?saved={saved.id}#log", status_code=303)
