@@ -215,7 +215,7 @@ class GatewayKioskConfig(_Section):
                           description="The login of the kiosk page at the pond")
     password_hash: str | None = Field(
         None, description="Argon2id hash of its password (as kolam users stores it; "
-                          "kolam gateway-kiosk-hash makes one)")
+                          "kolam users hash-password makes one)")
     site_name: str | None = Field(None, max_length=100, description="Shown as the title")
     ponds: dict[str, str] = Field(default_factory=dict,
                                   description="Pond names by slug (default: the slug)")
