@@ -214,11 +214,10 @@ def create_app(kiosk: SiteKiosk) -> FastAPI:
         lang = i18n.lang_of(request)
         echo = None
         if saved:
-            names = {p.slug: p.name for p in kiosk.source.ponds()}
-            for p in kiosk.source.ponds():
-                for x in p.logs:
-                    if x.client_id == saved:
-                        echo = _echo(x, names, lang)
+            ponds = kiosk.source.ponds()
+            names = {p.slug: p.name for p in ponds}
+            echo = next((_echo(x, names, lang) for p in ponds for x in p.logs
+                         if x.client_id == saved), None)
         return kiosk.kiosk(request, saved=echo)
 
     @app.post("/kiosk/{slug}/logs")

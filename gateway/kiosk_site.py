@@ -54,6 +54,8 @@ class LocalSite:
         self._on_log = on_log
         self._clock = clock
         self._lock = threading.Lock()
+        self._outbox_lock = threading.Lock()
+        """One outbox connection, used by the page's request threads one at a time."""
         self._latest: dict[SeriesKey, Latest] = {}
         self._devices: dict[DeviceRef, LocalDevice] = {}
         self._relays: dict[DeviceRef, dict[str, OutputState]] = {}
@@ -92,7 +94,8 @@ class LocalSite:
         slugs = ({x.key.pond for x in latest} | {r.pond for r in devices} | {r.pond for r in relays}
                  | {loop.pond for loop in self._controller.cfg.control} | set(self.cfg.ponds))
         since = self._clock() - RECENT_LOGS_MS
-        logs = self._outbox.kiosk_logs(since)
+        with self._outbox_lock:
+            logs = self._outbox.kiosk_logs(since)
         alarms = self._alarms.active()
         out = []
         for pond in sorted(slugs):
@@ -125,5 +128,6 @@ class LocalSite:
         return tuple(out[k] for k in sorted(out))
 
     def add_log(self, log: KioskLog) -> None:
-        self._outbox.add_kiosk_log(log)
+        with self._outbox_lock:
+            self._outbox.add_kiosk_log(log)
         self._on_log()
