@@ -403,6 +403,8 @@ WORDS: dict[str, tuple[str, str]] = {
                          "Saved at the pond: {what}. Sent to the centre when the internet is up."),
     "gw_feed_what": ("pakan {kg} kg, {pond}", "feed {kg} kg, {pond}"),
     "gw_dead_what": ("{n} ekor mati, {pond}", "{n} dead fish, {pond}"),
+    "gw_form_expired": ("Formulir kedaluwarsa: muat ulang halaman lalu coba lagi.",
+                        "The form expired: reload the page and try again."),
 }
 
 UNITS_ID: Final = {"fish": "ekor", "kg per log": "kg per catatan", "Rp/kg": "Rp/kg",

@@ -228,7 +228,7 @@ def create_app(kiosk: SiteKiosk) -> FastAPI:
             return login_redirect(request)
         if slug != site or not hmac.compare_digest(kiosk.csrf(request), csrf):
             return kiosk.kiosk(request, status_code=403,
-                               error=i18n.t(i18n.lang_of(request), "form_expired"))
+                               error=i18n.t(i18n.lang_of(request), "gw_form_expired"))
         lang = i18n.lang_of(request)
         form = {"pond": pond, "kind": kind, "amount": amount, "members": ()}
         try:

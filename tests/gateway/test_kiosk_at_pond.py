@@ -98,6 +98,17 @@ def test_page_shows_the_pond_from_the_gateways_own_data(
         # stocking date, which the gateway does not know.
         assert html.count('<li class="">○') == 4 and "✔" not in html
         assert 'name="pond" value="kolam-1"' in html  # the form, offline
+        # Typed numbers are checked at the pond too, the error in the page's language; the
+        # form needs its CSRF token; nothing refused reaches the outbox.
+        for amount, error in (("600", "paling banyak 500"), ("dua", "bukan angka")):
+            refused = tablet.log("kolam-1", "feeding", amount)
+            assert refused.status_code == 422 and error in refused.text, refused.text[-1500:]
+        forged = tablet.http.post("/kiosk/serang/logs", data={
+            "csrf": "x", "pond": "kolam-1", "kind": "feeding", "amount": "1"})
+        assert forged.status_code == 403 and "Formulir kedaluwarsa" in forged.text
+        outbox = open_outbox(config)
+        assert outbox.kiosk_logs(0) == []
+        outbox.close()
         # Issue #18: the gateway < 80 MB, here with a control loop, the page and a login
         # (an Argon2id check holds 64 MiB while it runs, then gives it back).
         rss_mb = rss_kib(gateway.pid) / 1024
