@@ -49,7 +49,8 @@ def site() -> Site:
 
 @pytest.fixture
 def client(site: Site) -> Iterator[TestClient]:
-    cfg = GatewayKioskConfig(listen="127.0.0.1:1", password_hash=password_hash())
+    cfg = GatewayKioskConfig.model_validate({"listen": "127.0.0.1:1",
+                                             "password_hash": password_hash()})
     with TestClient(create_app(SiteKiosk(site, cfg, "k" * 48, 3.0)),
                     follow_redirects=False) as c:
         yield c
@@ -58,8 +59,9 @@ def client(site: Site) -> Iterator[TestClient]:
 def log_in(client: TestClient, password: str = PASSWORD) -> int:
     form = client.get("/login").text
     csrf = form.split('name="csrf" value="')[1].split('"')[0]
-    return client.post("/login", data={"username": "kiosk", "password": password,
-                                       "csrf": csrf, "next": "/kiosk/serang"}).status_code
+    r = client.post("/login", data={"username": "kiosk", "password": password,
+                                    "csrf": csrf, "next": "/kiosk/serang"})
+    return int(r.status_code)
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
