@@ -11,14 +11,16 @@ and are Indonesian.
 from __future__ import annotations
 
 from datetime import tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
 from kolam.errors import NotFound
-from kolam.registry.repo import Registry
 from kolam.timeutil import WIB, from_ms
+
+if TYPE_CHECKING:  # the gateway's kiosk renders with these filters, without the registry
+    from kolam.registry.repo import Registry
 
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
               "Dec")

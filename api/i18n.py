@@ -579,6 +579,20 @@ WORDS: dict[str, tuple[str, str]] = {
     "err_not_staff": ("{name} bukan petugas lokasi ini", "{name} is not staff of this site"),
     "err_bad_weekdays": ("{field}: pilih minimal satu hari", "{field}: choose at least one day"),
     "err_bad_level": ("{field}: bilangan bulat", "{field}: a whole number"),
+    # --- gateway kiosk (#18 item 4) ---
+    "gw_kiosk_at_pond": ("di kolam, tanpa internet pun jalan", "at the pond, works offline"),
+    "gw_output_manual": ("manual", "manual"),
+    "gw_problem_not_confirmed": ("aerator tidak menjawab", "aerator not answering"),
+    "gw_problem_no_current": ("aerator tidak bekerja (arus nol)",
+                              "aerator not working (no current)"),
+    "gw_problem_do_still_falling": ("oksigen masih turun: periksa aerator",
+                                    "oxygen still falling: check the aerator"),
+    "gw_saved_offline": ("Tersimpan di kolam: {what}. Dikirim ke pusat saat internet ada.",
+                         "Saved at the pond: {what}. Sent to the centre when the internet is up."),
+    "gw_feed_what": ("pakan {kg} kg, {pond}", "feed {kg} kg, {pond}"),
+    "gw_dead_what": ("{n} ekor mati, {pond}", "{n} dead fish, {pond}"),
+    "gw_form_expired": ("Formulir kedaluwarsa: muat ulang halaman lalu coba lagi.",
+                        "The form expired: reload the page and try again."),
 }
 
 UNITS_ID: Final = {"fish": "ekor", "kg per log": "kg per catatan", "Rp/kg": "Rp/kg",

@@ -14,27 +14,13 @@ from typing import Annotated
 from fastapi import Depends
 
 from api.deps import AlertsDep, ConfigDep, CyclesDep, RegistryDep, StoreDep
-from api.status import PondStatus, Status, pond_status, worst_severity
-from kolam.catalogue import METRICS
+from api.readings import Reading as Reading
+from api.readings import readings
+from api.status import PondStatus, pond_status
 from kolam.registry.alerts import AlertInfo
 from kolam.registry.records import CycleInfo
 from kolam.registry.repo import DeviceInfo, PondInfo
 from kolam.store.base import Latest
-
-_METRIC_ORDER = {key: i for i, key in enumerate(METRICS)}
-
-
-@dataclass(frozen=True, slots=True)
-class Reading:
-    metric: str
-    value: float
-    t: int
-    device: str
-    level: str
-    """``ok | warning | critical`` against the catalogue's default bands: a fact about the
-    number, shown in the API; the pages colour a reading by ``alert`` instead."""
-    alert: str | None
-    """The worst severity among the open alerts on this metric, or ``None``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,23 +40,6 @@ class PondView:
     @property
     def last_t(self) -> int | None:
         return self.status.last_t
-
-
-def readings(latest: list[Latest], alerts: list[AlertInfo]) -> dict[str, Reading]:
-    """The newest reading per catalogue metric (any device), coloured by its open alerts."""
-    newest: dict[str, Latest] = {}
-    for x in latest:
-        m = x.key.metric
-        if m in METRICS and (m not in newest or newest[m].t < x.t):
-            newest[m] = x
-    out: dict[str, Reading] = {}
-    for m in sorted(newest, key=_METRIC_ORDER.__getitem__):
-        x = newest[m]
-        on_metric = [a for a in alerts if a.metric == m]
-        worst = worst_severity(on_metric)
-        out[m] = Reading(m, x.value, x.t, x.key.device, METRICS[m].level(x.value).value,
-                         worst.value if on_metric and worst is not Status.OK else None)
-    return out
 
 
 def pond_view(p: PondInfo, latest: list[Latest], alerts: list[AlertInfo],

@@ -13,17 +13,38 @@ no data (``offline``), whatever its alerts said before: they judge water nobody 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
-from kolam.registry.alerts import AlertInfo
-from kolam.registry.repo import DeviceInfo
 from kolam.store.base import Latest
 
 DEFAULT_INTERVAL_S = 60.0
 LOADING_WINDOW_MS = 15 * 60_000
 """How long after a device comes online its old readings count as history still arriving;
 past that, with nothing fresh, its data stopped."""
+
+
+class AlertFacts(Protocol):
+    """What the status reads of an alert: the registry's ``AlertInfo``, or an alarm the
+    gateway raised (``kolam.kiosk.LocalAlarm``) on the kiosk at the pond."""
+
+    @property
+    def severity(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+
+
+class DeviceFacts(Protocol):
+    """What the status reads of a device (``DeviceInfo``, ``kolam.kiosk.LocalDevice``)."""
+
+    @property
+    def online(self) -> bool | None: ...
+    @property
+    def status_at(self) -> int | None: ...
+    @property
+    def interval_s(self) -> float | None: ...
 
 
 class Status(StrEnum):
@@ -51,7 +72,7 @@ def rank(status: str) -> int:
         return Status.INFO.rank
 
 
-def worst_severity(alerts: list[AlertInfo]) -> Status:
+def worst_severity(alerts: Sequence[AlertFacts]) -> Status:
     """The most severe of the alerts (``ok`` when there are none)."""
     return max((Status(a.severity) for a in alerts if a.severity in _RANK),
                key=lambda s: s.rank, default=Status.OK)
@@ -92,14 +113,16 @@ class PondStatus:
         return f"st_{self.value.value}"
 
 
-def fresh_after(devices: list[DeviceInfo], now: int, offline_after_intervals: float) -> int:
+def fresh_after(devices: Sequence[DeviceFacts], now: int,
+                offline_after_intervals: float) -> int:
     """The oldest reading time (epoch ms) that still counts as fresh."""
     intervals = [d.interval_s for d in devices if d.interval_s]
     interval_s = max(intervals) if intervals else DEFAULT_INTERVAL_S
     return now - int(offline_after_intervals * interval_s * 1000)
 
 
-def pond_status(latest: list[Latest], alerts: list[AlertInfo], devices: list[DeviceInfo],
+def pond_status(latest: Sequence[Latest], alerts: Sequence[AlertFacts],
+                devices: Sequence[DeviceFacts],
                 now: int, offline_after_intervals: float) -> PondStatus:
     """The status of a pond from its latest readings, open alerts and devices' health."""
     last_t = max((x.t for x in latest), default=None)

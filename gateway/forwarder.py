@@ -94,6 +94,8 @@ class Forwarder:
         self._last_refill = time.monotonic()
         self._next_health = 0.0
         self.last_health: bytes | None = None
+        self.log_topic = ""
+        """Where the kiosk's logs go (``kolam.kiosk.logs.log_topic``), set by the gateway."""
         uplink.on_connect(self._on_uplink_connect)
 
     # ------------------------------------------------------------ control
@@ -176,13 +178,16 @@ class Forwarder:
     def _send_statuses(self) -> None:
         for pending in self.outbox.pending_statuses():
             # A switch is one row of the log (several of one relay go out in order).
-            key = (pending.kind, pending.version if pending.kind == "switch"
+            key = (pending.kind, pending.version if pending.kind in ("switch", "log")
                    else pending.device_id)
             if key in self._inflight_status:
                 continue
-            ref = self.outbox.device(pending.device_id)
-            topic = state_topic(ref) if pending.kind == "switch" else status_topic(ref)
-            info = self._publish(topic, pending.payload, retain=True)
+            if pending.kind == "log":
+                info = self._publish(self.log_topic, pending.payload)
+            else:
+                ref = self.outbox.device(pending.device_id)
+                topic = state_topic(ref) if pending.kind == "switch" else status_topic(ref)
+                info = self._publish(topic, pending.payload, retain=True)
             if info is None:
                 return
             self._inflight_status.add(key)
@@ -279,7 +284,8 @@ class Forwarder:
         self.outbox.delete(done_ids)
         for status in done_status:
             self.outbox.mark_status_sent(status.device_id, status.version, status.kind)
-            self._inflight_status.discard((status.kind, status.version if status.kind == "switch"
+            self._inflight_status.discard((status.kind, status.version
+                                           if status.kind in ("switch", "log")
                                            else status.device_id))
         self._inflight_ids.difference_update(done_ids)
         self._inflight = remaining

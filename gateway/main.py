@@ -22,6 +22,7 @@ from gateway.control import Loop, Problem
 from gateway.controller import Controller
 from gateway.downlink import Downlink, downlink_filter
 from gateway.forwarder import Forwarder
+from gateway.kiosk_site import LocalSite
 from gateway.messages import (
     AeratorAlarm,
     alarm_topic,
@@ -35,6 +36,7 @@ from gateway.receiver import Receiver
 from gateway.sms import Modem, SmsAlarms
 from kolam.config import KolamConfig
 from kolam.errors import ConfigError, KolamError, ProtocolError
+from kolam.kiosk import SiteSource, log_topic
 from kolam.mqtt import MqttClient, Will
 from kolam.protocol import (
     GatewayStatus,
@@ -100,6 +102,12 @@ class Gateway:
         self.downlink = Downlink(self.site, self._relay_command, self.controller, clock,
                                  downlink_outbox, on_ack=self.forwarder.wake.set)
         self.receiver.on_presence = self.downlink.presence
+        self._outboxes.append(self._open(path))
+        self.kiosk_site = LocalSite(self.site, self.cfg, self._outboxes[-1], self.alarms,
+                                    self.controller, self.forwarder.wake.set, clock)
+        """The kiosk page's view of the site (``gateway.kiosk.listen``)."""
+        self.forwarder.log_topic = log_topic(self.site, self.gateway_id)
+        self.receiver.on_batch = self.kiosk_site.observe
 
     def _seed_control(self) -> None:
         """The relay states last seen, until the local broker's retained ones arrive."""
@@ -245,12 +253,20 @@ class Gateway:
         log.info("gateway stopped")
 
 
-def run(config: KolamConfig) -> None:
+ServeKiosk = Callable[[SiteSource], Callable[[], None]]
+"""Starts the kiosk page's server on a site's data and returns how to stop it: given by the
+command line (``kolam gateway``), which owns the page code; the gateway does not import it."""
+
+
+def run(config: KolamConfig, serve_kiosk: ServeKiosk | None = None) -> None:
     gateway = Gateway(config)
 
     stop_on_signals(gateway.stop)
     gateway.start()
+    stop_kiosk = serve_kiosk(gateway.kiosk_site) if serve_kiosk is not None else None
     try:
         gateway.wait()
     finally:
+        if stop_kiosk is not None:
+            stop_kiosk()
         gateway.close()

@@ -29,6 +29,7 @@ from typing import Any
 
 from kolam.errors import OutboxError as OutboxError
 from kolam.errors import StoreUnavailable
+from kolam.kiosk.logs import KioskLog, decode_log, encode_log
 from kolam.protocol import DeviceRef, Sample
 from kolam.security.files import private_file
 from kolam.timeutil import now_ms
@@ -61,12 +62,19 @@ CREATE TABLE IF NOT EXISTS alarms (
     device_id INTEGER NOT NULL, metric TEXT NOT NULL, since INTEGER NOT NULL,
     t INTEGER NOT NULL, value REAL NOT NULL, PRIMARY KEY (device_id, metric)) STRICT;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS kiosk_logs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, client_id TEXT NOT NULL UNIQUE, pond TEXT NOT NULL,
+    t INTEGER NOT NULL, payload BLOB NOT NULL, sent INTEGER NOT NULL DEFAULT 0) STRICT;
 """
 
 
 MAX_SWITCHES = 10_000
 """Relay state changes kept for the uplink (the oldest go first): years of a site's
 switching, a few a day per aerator."""
+
+
+KIOSK_LOGS_KEPT_MS = 2 * 86_400_000
+"""Logs of the kiosk kept after the centre acknowledged them: today's tasks need today's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,9 +401,15 @@ class Outbox:
         out = [PendingStatus(int(a), bytes(b), int(c)) for a, b, c in rows]
         rows = self._query("SELECT device_id, payload, id FROM switches ORDER BY id LIMIT ?",
                            (max_switches,))
-        return out + [PendingStatus(int(a), bytes(b), int(c), "switch") for a, b, c in rows]
+        out += [PendingStatus(int(a), bytes(b), int(c), "switch") for a, b, c in rows]
+        rows = self._query("SELECT payload, id FROM kiosk_logs WHERE sent = 0 ORDER BY id")
+        return out + [PendingStatus(0, bytes(b), int(c), "log") for b, c in rows]
 
     def mark_status_sent(self, device_id: int, version: int, kind: str = "status") -> None:
+        if kind == "log":
+            self._write("mark a kiosk log sent", [
+                ("UPDATE kiosk_logs SET sent = 1 WHERE id = ?", (version,))])
+            return
         if kind == "switch":
             self._write("forget a forwarded switch", [
                 ("DELETE FROM switches WHERE id = ?", (version,))])
@@ -403,6 +417,24 @@ class Outbox:
         self._write("mark status sent", [(
             "UPDATE statuses SET sent_version = ? WHERE device_id = ? AND sent_version < ?",
             (version, device_id, version))])
+
+    # ------------------------------------------------------------ logs of the kiosk
+
+    def add_kiosk_log(self, log: KioskLog) -> None:
+        """Keep a log entered at the gateway's kiosk until the centre has it: forwarded as
+        kind ``log`` of ``pending_statuses``, then kept, marked sent, for today's tasks
+        (``KIOSK_LOGS_KEPT_MS``)."""
+        self._write("keep a kiosk log", [
+            ("INSERT OR IGNORE INTO kiosk_logs (client_id, pond, t, payload) "
+             "VALUES (?, ?, ?, ?)", (log.client_id, log.pond, log.t, encode_log(log))),
+            ("DELETE FROM kiosk_logs WHERE sent = 1 AND t < ?", (log.t - KIOSK_LOGS_KEPT_MS,))])
+
+    def kiosk_logs(self, since_t: int) -> list[KioskLog]:
+        rows = self._query("SELECT payload FROM kiosk_logs WHERE t >= ? ORDER BY id", (since_t,))
+        return [decode_log(bytes(p)) for (p,) in rows]
+
+    def unsent_kiosk_logs(self) -> int:
+        return int(self._query("SELECT count(*) FROM kiosk_logs WHERE sent = 0")[0][0])
 
     # ------------------------------------------------------------ commands for offline nodes
 

@@ -111,6 +111,8 @@ class Receiver:
         self.on_presence: Callable[[list[tuple[DeviceRef, bool]]], None] | None = None
         """Told of the devices' statuses (online or not): the downlink holds commands for
         nodes that are offline."""
+        self.on_batch: Callable[[Batch], None] | None = None
+        """Told of every committed batch (the kiosk's view of the site)."""
         self.subscribed = threading.Event()
         """Set when our own status comes back: the subscription is in force."""
 
@@ -151,6 +153,8 @@ class Receiver:
             if gen == generation:
                 self._ack(msg.mid, msg.qos)
         self._on_commit()
+        if self.on_batch is not None:
+            self.on_batch(batch)
         for ref, sample in batch.samples:
             for change in self.alarms.observe(ref, sample, now):
                 self._alarm(change)

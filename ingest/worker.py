@@ -17,6 +17,7 @@ import time
 
 from ingest.alerts.pipeline import AlertPipeline
 from ingest.decoder import Batch, Decoder, dead_letter
+from ingest.kiosk_logs import KioskLogIngest
 from ingest.metrics import IngestMetrics
 from ingest.outputs import OutputIngest
 from kolam.config import KolamConfig
@@ -56,6 +57,8 @@ class IngestWorker:
         self.decoder = Decoder(registry, limits, config.auto_provision)
         # Relay states: each output's switches, recorded before the batch's ack (#18).
         self.outputs = OutputIngest(registry, limits, config.auto_provision)
+        # Logs entered at a gateway's kiosk, applied once by their client id (#18 item 4).
+        self.kiosk_logs = KioskLogIngest(registry)
         # Alerts are evaluated on each batch and committed before its ack (docs/alerts.md).
         self.alerts = AlertPipeline(
             config, registry, store if isinstance(store, TimeSeriesReader) else None,
@@ -131,6 +134,7 @@ class IngestWorker:
         messages = [m for m, _ in taken]
         batch = self.decoder.decode(messages, now_ms())
         self.outputs.prepare(messages, now_ms())
+        self.kiosk_logs.prepare(messages, now_ms())
         started = time.perf_counter()
         try:
             result = self._commit(batch)
@@ -162,6 +166,7 @@ class IngestWorker:
             for ref, status, at in batch.statuses:
                 self.registry.record_status(ref, status, at)
             self.outputs.commit()
+            self.kiosk_logs.commit()
             if self.alerts is not None:
                 self.alerts.commit(batch, batch.rows, batch.statuses, batch.dead)
             return result

@@ -82,7 +82,14 @@ def gateway(config: ConfigOpt = None) -> None:
     """Pond-side gateway: local broker → durable outbox → central broker (until SIGTERM)."""
     from gateway.main import run
 
-    run(_load(config, "gateway"))
+    loaded = _load(config, "gateway")
+    if loaded.gateway.kiosk.listen is None:
+        run(loaded)
+        return
+    # The kiosk page is the API's code; the gateway does not import it, the command wires it.
+    from api.site_kiosk import serve
+
+    run(loaded, lambda source: serve(source, loaded))
 
 
 @app.command()
@@ -653,6 +660,29 @@ def broker_config_cmd(
 
 app.add_typer(sites_app, name="sites")
 app.add_typer(ponds_app, name="ponds")
+
+
+@users_app.command("hash-password")
+def users_hash_password(
+    username: Annotated[str, typer.Option(help="The login the password is for")] = "kiosk",
+    password_file: Annotated[Path | None, typer.Option(
+        help="Read the password from the first line of this file", exists=True,
+        dir_okay=False)] = None,
+) -> None:
+    """Print the Argon2id hash of a password (the format the registry keeps), for a login
+    that lives outside the registry: ``gateway.kiosk.password_hash``, the kiosk page the
+    gateway serves at the pond (docs/gateway.md). The password is read as for ``users add``
+    and must pass the same checks."""
+    from kolam.security.auth import hash_password
+    from kolam.security.strength import WeakPassword, check_password
+
+    secret = _password(None, password_file)
+    try:
+        check_password(secret, username)
+    except WeakPassword as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(hash_password(secret))
 
 
 def main() -> None:

@@ -85,6 +85,7 @@ class IngestConfig(_Section):
     client_id: str = Field("kolam-ingest", description="Fixed MQTT client id (persistent session)")
     topics: list[str] = Field(
         default_factory=lambda: ["kolam/v1/+/+/+/telemetry", "kolam/v1/+/+/+/status",
+                                 "kolam/v1/+/gateway/+/log",
                                  "kolam/v1/+/+/+/state"],
         description="Topic filters this worker owns; narrow by site to partition work",
     )
@@ -205,6 +206,42 @@ _PHONE_RE = re.compile(r"\+?[0-9]{6,15}")
 _BAUDS = (9600, 19200, 38400, 57600, 115200)
 
 
+class GatewayKioskConfig(_Section):
+    """The kiosk page served by the gateway to tablets at the pond (docs/gateway.md)."""
+
+    listen: str | None = Field(
+        None, description="host:port of the kiosk page on the site network; unset: off")
+    username: str = Field("kiosk", min_length=1, max_length=64,
+                          description="The login of the kiosk page at the pond")
+    password_hash: str | None = Field(
+        None, description="Argon2id hash of its password (as kolam users stores it; "
+                          "kolam users hash-password makes one)")
+    site_name: str | None = Field(None, max_length=100, description="Shown as the title")
+    ponds: dict[str, str] = Field(default_factory=dict,
+                                  description="Pond names by slug (default: the slug)")
+    session_hours: float = Field(12.0, gt=0, le=24 * 30, description="How long a login lasts")
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str | None) -> str | None:
+        if value is not None:
+            host, sep, port = value.rpartition(":")
+            if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(f"{value!r} is not host:port (e.g. 0.0.0.0:8080)")
+        return value
+
+    @model_validator(mode="after")
+    def _login_when_on(self) -> GatewayKioskConfig:
+        if self.listen is not None and not self.password_hash:
+            raise ValueError("listen needs password_hash: the kiosk at the pond has a login")
+        return self
+
+    @property
+    def host_port(self) -> tuple[str, int]:
+        host, _, port = (self.listen or "").rpartition(":")
+        return host.strip("[]"), int(port)
+
+
 class GatewayConfig(_Section):
     """The pond-side gateway (``kolam gateway``); see docs/gateway.md."""
 
@@ -239,6 +276,8 @@ class GatewayConfig(_Section):
     sms_baud: int = Field(115200, description="The modem's serial speed")
     sms_numbers: list[str] = Field(
         default_factory=list, description="Who gets critical DO and 'aerator not working' SMS")
+    kiosk: GatewayKioskConfig = Field(
+        default_factory=GatewayKioskConfig, description="The kiosk page served at the pond")  # type: ignore[arg-type]
 
     @field_validator("sms_numbers")
     @classmethod

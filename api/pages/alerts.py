@@ -12,11 +12,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.advice import alert_advice, alert_title
 from api.auth import STAFF, WRITERS, ack_roles, check_may_acknowledge
 from api.deps import AlertsDep, ConfigDep, RegistryDep
+from api.forms import number
 from api.i18n import error_text, lang_of
-from api.pages.advice import alert_advice, alert_title
-from api.pages.forms import number
 from api.pages.render import page
 from api.pages.session import (
     PageUser,

@@ -17,10 +17,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.advice import Task
 from api.deps import CyclesDep, MaintenanceDep, RegistryDep, StoreDep, TeamsDep, UsersDep
+from api.forms import parse_number
 from api.i18n import error_text, lang_of, num, reading, t
-from api.pages.advice import Task
-from api.pages.forms import parse_number
 from api.pages.procedures import PROCEDURES, text
 from api.pages.render import page
 from api.pages.session import PageUser, SiteLoggerPage, SiteViewer, check_csrf

@@ -6,28 +6,33 @@ today's tasks, and a form for the two logs the kiosk may add (``api.routes.recor
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.advice import in_order
+from api.forms import number
 from api.i18n import error_text, lang_of, t
-from api.pages.advice import Advice, Task, in_order, todays_tasks, what_to_do
+from api.kiosk_view import Tile
+from api.kiosk_view import tile as build_tile
 from api.pages.care import care_tasks, pond_dues
 from api.pages.echo import Saved, log_echo, log_values
-from api.pages.forms import number
-from api.pages.ponds import PondCard, site_cards
+from api.pages.ponds import site_cards
 from api.pages.render import page
 from api.pages.session import SiteLoggerPage, SiteViewer, check_csrf
 from api.pages.team_records import member_ids
 from api.pages.teams import BooksDep, TeamBooks
 from api.pond_view import PondViews, PondViewsDep
+from api.routes.outputs import OutputsDep
 from api.routes.records import KIOSK_KINDS, KIOSK_UNDO_MS, audit_void
 from kolam.errors import NotFound
 from kolam.farming import bounds
+from kolam.kiosk import LocalOutput
 from kolam.places import site_zone
 from kolam.registry.maintenance import Maintenance
+from kolam.registry.outputs import Outputs
 from kolam.registry.records import (
     Implausible,
     InvalidRecord,
@@ -42,24 +47,25 @@ from kolam.timeutil import now_ms
 router = APIRouter(include_in_schema=False)
 
 
-@dataclass(frozen=True, slots=True)
-class Tile:
-    card: PondCard
-    advice: list[Advice]
-    tasks: list[Task]
-
-
-def tiles(views: PondViews, site: str, now: int, lang: str) -> list[Tile]:
-    out = []
+def tiles(views: PondViews, site: str, now: int, lang: str,
+          outputs: Outputs | None = None) -> list[Tile]:
+    """The tiles from the central store and registry (the gateway builds the same from its
+    own data: ``api.kiosk_view.local_tiles``), with each pond's relay outputs as the
+    relays last confirmed them (``outputs``)."""
     zone = site_zone(views.registry.site(site).timezone)
-    for card in site_cards(views, site, now):
-        feed = card.kpis.feed_today if card.kpis else None
-        tasks = (todays_tasks(card.logs, card.cycle.stocked_at, now, lang, zone)
-                 if card.cycle else [])
-        advice = ([Advice(t(lang, "loading_do"), "info")] if card.view.status.loading
-                  else what_to_do(card.status, card.alerts, feed, lang))
-        out.append(Tile(card, advice, tasks))
-    return out
+    return [build_tile(card, card.alerts, card.kpis.feed_today if card.kpis else None,
+                       card.logs, card.cycle.stocked_at if card.cycle else None, now, lang,
+                       zone, outputs=_outputs(outputs, site, card.pond.slug),
+                       loggable=card.cycle is not None, loading=card.view.status.loading)
+            for card in site_cards(views, site, now)]
+
+
+def _outputs(outputs: Outputs | None, site: str, pond: str) -> tuple[LocalOutput, ...]:
+    if outputs is None:
+        return ()
+    return tuple(LocalOutput(device, output, s.on, s.since, s.amps, s.by, s.reason)
+                 for (device, output), found in sorted(outputs.latest(site, pond).items())
+                 if (s := found.switch) is not None)
 
 
 def daily_round(views: PondViews, site: str, shown: list[Tile], now: int,
@@ -91,9 +97,10 @@ def crews(books: TeamBooks, site: str, shown: list[Tile]) -> dict[str, list[Memb
 
 
 def _kiosk(request: Request, views: PondViews, books: TeamBooks, site: str,
-           status_code: int = 200, **extra: object) -> Response:
+           status_code: int = 200, outputs: Outputs | None = None,
+           **extra: object) -> Response:
     now = now_ms()
-    shown = daily_round(views, site, tiles(views, site, now, lang_of(request)), now,
+    shown = daily_round(views, site, tiles(views, site, now, lang_of(request), outputs), now,
                         lang_of(request))
     return page(request, "kiosk.html", status_code=status_code, site=site,
                 site_name=views.registry.site(site).name,
@@ -102,8 +109,9 @@ def _kiosk(request: Request, views: PondViews, books: TeamBooks, site: str,
 
 @router.get("/kiosk/{site}")
 def kiosk(request: Request, site: str, _: SiteViewer, views: PondViewsDep, books: BooksDep,
-          saved: int = 0, undone: int = 0) -> Response:
-    return _kiosk(request, views, books, site, saved=_saved(request, books, site, saved),
+          outputs: OutputsDep, saved: int = 0, undone: int = 0) -> Response:
+    return _kiosk(request, views, books, site, outputs=outputs,
+                  saved=_saved(request, books, site, saved),
                   undone=_undone(request, books, site, undone))
 
 
@@ -120,7 +128,7 @@ def _undone(request: Request, books: TeamBooks, site: str, log_id: int) -> str |
 
 @router.post("/kiosk/{site}/logs/{log}/undo")
 def undo_log(request: Request, site: str, log: int, user: SiteLoggerPage,
-             views: PondViewsDep, books: BooksDep,
+             views: PondViewsDep, books: BooksDep, outputs: OutputsDep,
              csrf: Annotated[str, Form()] = "") -> Response:
     """Void a log just saved (the kiosk: only its own, within ``KIOSK_UNDO_MS``)."""
     check_csrf(request, csrf)
@@ -131,7 +139,8 @@ def undo_log(request: Request, site: str, log: int, user: SiteLoggerPage,
         state.corrections.void_log(site, log, user.username, t(lang, "undo_reason"),
                                    own_since=since)
     except InvalidRecord as exc:
-        return _kiosk(request, views, books, site, status_code=422, error=error_text(exc, lang))
+        return _kiosk(request, views, books, site, status_code=422, outputs=outputs,
+                      error=error_text(exc, lang))
     audit_void(state.users, user.username, "log", log, site, "undone at the kiosk", old)
     return RedirectResponse(f"/kiosk/{site}?undone={log}#log", status_code=303)
 
@@ -151,7 +160,8 @@ def _saved(request: Request, books: TeamBooks, site: str, log_id: int) -> Saved 
 
 @router.post("/kiosk/{site}/logs")
 def add_log(request: Request, site: str, user: SiteLoggerPage, views: PondViewsDep,
-            books: BooksDep, csrf: Annotated[str, Form()] = "", pond: Annotated[str, Form()] = "",
+            books: BooksDep, outputs: OutputsDep, csrf: Annotated[str, Form()] = "",
+            pond: Annotated[str, Form()] = "",
             kind: Annotated[str, Form()] = "", amount: Annotated[str, Form()] = "",
             confirm: Annotated[str, Form()] = "",
             members: Annotated[list[str] | None, Form()] = None) -> Response:
@@ -188,7 +198,7 @@ def add_log(request: Request, site: str, user: SiteLoggerPage, views: PondViewsD
         saved = state.entries.add_log(site, cycle.id, replace(new, member_ids=member_ids(
             tuple(members or ()))), user.username, confirmed=confirm == "1")
     except InvalidRecord as exc:
-        return _kiosk(request, views, books, site, status_code=422,
+        return _kiosk(request, views, books, site, status_code=422, outputs=outputs,
                       error=error_text(exc, lang), form=form,
                       doubt=isinstance(exc, Implausible))
     return RedirectResponse(f"/kiosk/{site}?saved={saved.id}#log", status_code=303)

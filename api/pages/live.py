@@ -33,6 +33,7 @@ from api.pages.render import fragment
 from api.pages.session import LoginRequired, PageSessions, PageUser, SessionsDep, SiteViewer
 from api.pond_view import PondViewsDep
 from api.ratelimit import client_address
+from api.routes.outputs import OutputsDep
 from kolam.security.auth import Principal
 from kolam.timeutil import now_ms
 
@@ -94,14 +95,14 @@ def ping(_: PageUser) -> Response:
 @router.get("/live/sites/{site}")
 def live_site(request: Request, site: str, user: SiteViewer, views: PondViewsDep,
               sessions: SessionsDep, slots: LiveSlotsDep,
-              times: LiveTimesDep) -> StreamingResponse:
+              times: LiveTimesDep, outputs: OutputsDep) -> StreamingResponse:
     """The kiosk's pond tiles."""
     views.registry.site(site)
     lang = lang_of(request)
 
     def render() -> dict[str, str]:
         return {f"tile-{x.card.pond.slug}": fragment(request, "_tile.html", tile=x)
-                for x in tiles(views, site, now_ms(), lang)}
+                for x in tiles(views, site, now_ms(), lang, outputs)}
 
     return _stream(request, user, sessions, slots, times, render)
 

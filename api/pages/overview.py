@@ -17,7 +17,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.pages.advice import alert_title
+from api.advice import alert_title
 from api.pages.ponds import PondCard, card
 from api.pages.render import page
 from api.pages.session import PageUser, user_sites

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
+from api.advice import alert_title, what_to_do
 from api.deps import AlertsDep, CyclesDep, MaintenanceDep, RegistryDep, StoreDep
 from api.i18n import lang_of
-from api.pages.advice import alert_title, what_to_do
 from api.pages.care import pond_dues
 from api.pages.charts import RANGES_MS, chart_data
 from api.pages.dawn import dawn_forecast

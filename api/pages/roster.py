@@ -14,10 +14,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.advice import alert_advice, alert_title
 from api.auth import STAFF, WRITERS
 from api.deps import AckLinksDep, PeopleDep, RegistryDep, UsersDep
 from api.i18n import error_text, lang_of
-from api.pages.advice import alert_advice, alert_title
 from api.pages.render import page
 from api.pages.session import PageUser, SiteStaffPage, SiteWriterPage, check_csrf, check_role
 from kolam.errors import InvalidRecord, NotFound

@@ -15,8 +15,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.forms import date_wib, number
 from api.i18n import error_text, lang_of
-from api.pages.forms import date_wib, number
 from api.pages.session import SiteWriterPage, check_csrf
 from api.pages.teams import FORM_LOG_KINDS, BooksDep, TeamBooks, render_team
 from kolam.farming import bounds

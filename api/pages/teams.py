@@ -22,9 +22,9 @@ from api.deps import (
     TeamsDep,
     UsersDep,
 )
+from api.forms import date_wib, number
 from api.i18n import error_text, lang_of, t
 from api.pages.echo import Saved, harvest_echo, log_echo
-from api.pages.forms import date_wib, number
 from api.pages.render import page
 from api.pages.session import PageUser, SiteStaffPage, SiteWriterPage, check_csrf, check_role
 from api.pages.session import user_sites as visible_sites

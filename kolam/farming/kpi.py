@@ -26,6 +26,8 @@ from numpy.typing import NDArray
 from kolam.catalogue import METRICS, Band
 from kolam.farming.growth import DAY_MS as DAY_MS  # re-exported: days are counted here too
 from kolam.farming.growth import GrowthBasis, WeightEstimate, estimate_weight
+from kolam.farming.routine import FEED_CUT_FACTOR as FEED_CUT_FACTOR
+from kolam.farming.routine import MEALS_PER_DAY as MEALS_PER_DAY
 from kolam.registry.fields import Shown
 from kolam.registry.records import CycleRecords, LogKind
 
@@ -33,10 +35,8 @@ from kolam.registry.records import CycleRecords, LogKind
 # (% of body weight per day; midpoints where a range is given).
 FEED_WEIGHT_EDGES_G = np.array([5.0, 20.0, 50.0, 100.0])
 FEED_RATE_PCT = np.array([9.0, 5.5, 4.0, 3.0, 2.0])
-FEED_CUT_FACTOR = 0.5
 FEED_CUT_BELOW_C = 25.0
 FEED_CUT_BELOW_DO_MGL = 3.0
-MEALS_PER_DAY = 3  # DOMAIN.md: 2–3 meals a day
 COMPLIANCE_METRICS = tuple(k for k, m in METRICS.items()
                            if m.optimal.low is not None or m.optimal.high is not None)
 """Metrics that have an optimal band to be compliant with."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kolam.catalogue import METRICS
@@ -278,9 +279,26 @@ class Entries:
     def add_log(self, site: str, cycle_id: int, new: NewLog, by: str, *,
                 confirmed: bool = False) -> LogInfo:
         """Record a daily log; an implausible one (``kolam.farming.plausible``) only
-        ``confirmed``."""
-        with self._sessions() as s, s.begin():
-            return log_info(insert_log(s, cycle_row(s, site, cycle_id), new, by, confirmed))
+        ``confirmed``. A log whose ``client_id`` is stored already is that log (a resent
+        kiosk log from the gateway is applied once)."""
+        if new.client_id is not None:
+            found = self.by_client_id(new.client_id)
+            if found is not None:
+                return found
+        try:
+            with self._sessions() as s, s.begin():
+                return log_info(insert_log(s, cycle_row(s, site, cycle_id), new, by, confirmed))
+        except IntegrityError:
+            # Another ingest process stored the same client id in between.
+            found = self.by_client_id(new.client_id) if new.client_id is not None else None
+            if found is None:
+                raise
+            return found
+
+    def by_client_id(self, client_id: str) -> LogInfo | None:
+        with self._sessions() as s:
+            row = s.scalar(select(LogEntry).where(LogEntry.client_id == client_id))
+            return log_info(row) if row is not None else None
 
     def add_harvest(self, site: str, cycle_id: int, new: NewHarvest, by: str, *,
                     confirmed: bool = False) -> HarvestInfo:

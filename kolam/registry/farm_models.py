@@ -118,6 +118,8 @@ class LogEntry(Base):
     voided_at: Mapped[int | None] = mapped_column(BigInteger)
     voided_by: Mapped[str | None] = mapped_column(String(64))
     void_reason: Mapped[str | None] = mapped_column(String(200))
+    client_id: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    """The idempotency key of a log made elsewhere (the gateway's kiosk, migration 0012)."""
     replaces_id: Mapped[int | None] = mapped_column(BigInteger)
 
     members: Mapped[list[Member]] = relationship(secondary="log_members",

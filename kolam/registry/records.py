@@ -138,6 +138,9 @@ class NewLog:
     note: str = ""
     member_ids: tuple[int, ...] = ()
     """Members who did the work, with ``member_id`` (issue #17): their skill records."""
+    client_id: str | None = None
+    """Set by whoever made the log elsewhere (the gateway's kiosk): a log with a
+    ``client_id`` already stored is not stored again (``Entries.add_log``)."""
 
 
 @dataclass(frozen=True, slots=True)

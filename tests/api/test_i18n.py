@@ -12,6 +12,7 @@ import api
 from api import fmt
 from api.i18n import WORDS, ago, num, reading, t, tn, wib
 from api.status import Status
+from gateway.control import Problem
 from kolam.farming.probe_care import Kind
 from kolam.farming.skills import COMPETENCIES
 from kolam.places import SiteKind
@@ -112,7 +113,8 @@ def test_every_key_a_template_names_has_both_languages() -> None:
         "care_": [k.value for k in Kind],  # round (#17 item 5): probe care kinds
         # roster (#21)
         "wd_": [str(d) for d in range(7)], "ch_": list(CHANNELS),
-        "level_": ["0", "1", "2"], "channels_for_": ["critical", "warning"]}
+        "level_": ["0", "1", "2"], "channels_for_": ["critical", "warning"],
+        "gw_problem_": [p.value for p in Problem]}
     assert prefixes <= set(values), f"a prefix this test does not know: {prefixes - set(values)}"
     used |= {p + v for p in prefixes for v in values[p]}
     used |= {k.value for k in LogKind} | {"open", "acknowledged", "resolved"}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ import pytest
 from kolam.catalogue import MEASURED, METRICS
 from kolam.config import IngestConfig
 from kolam.errors import ProtocolError
+from kolam.kiosk import decode_log
 from kolam.protocol import (
     LAST_WILL,
     Reason,
@@ -45,7 +47,7 @@ EXAMPLE_NOW_MS = 1_764_291_660_000
 EXAMPLE_RE = re.compile(
     r"<!-- example: (?P<kind>[a-z-]+)(?: reject=(?P<reason>[a-z_]+))? -->\n"
     r"```json\n(?P<body>.*?)```", re.S)
-KINDS = {"telemetry", "status", "command", "gateway-status", "state"}
+KINDS = {"telemetry", "status", "command", "gateway-status", "state", "kiosk-log"}
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,11 @@ def test_example_decodes_as_documented(example: Example) -> None:
             assert example.reason in _reasons(payload)
     else:
         assert example.reason is None, "only telemetry examples carry reject="
-        decode = {"status": decode_status, "command": decode_command,
-                  "gateway-status": decode_gateway_status, "state": decode_state}[example.kind]
+        decoders: dict[str, Callable[[bytes], object]] = {
+            "status": decode_status, "command": decode_command,
+            "gateway-status": decode_gateway_status, "state": decode_state,
+            "kiosk-log": decode_log}
+        decode = decoders[example.kind]
         decode(payload)
 
 

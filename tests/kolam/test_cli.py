@@ -160,3 +160,10 @@ def test_services_start_quietly(tmp_path: Path) -> None:
                          env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stderr == "", run.stderr
+
+
+def test_users_hash_password_makes_the_gateway_kiosk_credential(kolam: Run) -> None:
+    from kolam.security.auth import verify_password
+
+    [line] = kolam("users", "hash-password").split()
+    assert line.startswith("$argon2id$") and verify_password(line, PASSWORD)

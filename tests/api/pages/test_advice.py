@@ -6,7 +6,7 @@ import dataclasses
 
 from fastapi.testclient import TestClient
 
-from api.pages.advice import todays_tasks, what_to_do, wib_day_start
+from api.advice import todays_tasks, what_to_do, wib_day_start
 from kolam.farming.kpi import DAY_MS, feed_advice
 from kolam.registry.alerts import AlertInfo
 from kolam.registry.records import LogInfo, LogKind

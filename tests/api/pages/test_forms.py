@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from api.forms import date_wib, number, parse_number
 from api.i18n import error_text, num
 from api.pages.charts import step_s
-from api.pages.forms import date_wib, number, parse_number
 from kolam.farming.bounds import FEED_KG
 from kolam.registry.records import InvalidRecord
 

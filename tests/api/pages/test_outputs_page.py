@@ -79,3 +79,14 @@ def test_others_see_the_state_but_no_button(relay_client: TestClient, who: str) 
     csrf = _csrf(client.get(f"/kiosk/{SITE}").text)  # a valid token of this login
     r = client.post(FORM, data={"csrf": csrf, "on": "1", "confirm": "1"})
     assert r.status_code == 403
+
+
+def test_the_kiosk_shows_the_aerator_as_the_gateways_kiosk_does(
+        relay_client: TestClient) -> None:
+    """One page, two places (#18 item 4): the central kiosk's tile shows the pond's outputs
+    as the relay last confirmed them, as the gateway's kiosk at the pond does."""
+    html = log_in(relay_client, "kiosk").get(f"/kiosk/{SITE}").text
+    tile = html[html.index('id="tile-kolam-1"'):]
+    tile = tile[:tile.index("</article>")]
+    assert 'data-output="relay-1/aerator-1" data-on="False"' in tile
+    assert "aerator-1: mati" in tile

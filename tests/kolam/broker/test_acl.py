@@ -162,3 +162,22 @@ def test_usernames_with_spaces_cannot_be_written() -> None:
 def test_a_device_uses_its_login_as_client_id(username: str | None, client_id: str,
                                               allowed: bool) -> None:
     assert client_id_allowed(username, client_id) is allowed
+
+
+def test_kiosk_logs_go_from_a_sites_gateway_to_ingest_only() -> None:
+    """``kolam/v1/{site}/gateway/{gateway}/log`` (issue #18 item 4): the site's gateway
+    writes it, ingest reads it (every site, or its own); nodes and other sites' gateways
+    cannot write it."""
+    acl = Acl({"ingest": service_grants(ServiceRole.INGEST, None),
+               "ingest-serang": service_grants(ServiceRole.INGEST, "serang"),
+               "gw-serang": service_grants(ServiceRole.GATEWAY, "serang"),
+               "gw-cilegon": service_grants(ServiceRole.GATEWAY, "cilegon"),
+               device_username(A.site, A.device): device_grants(A)})
+    topic = "kolam/v1/serang/gateway/gw-1/log"
+    assert acl.can_publish("gw-serang", topic)
+    assert not acl.can_publish("gw-cilegon", topic)
+    assert not acl.can_publish(device_username(A.site, A.device), topic)
+    assert acl.can_subscribe("ingest", "kolam/v1/+/gateway/+/log")
+    assert acl.can_subscribe("ingest-serang", "kolam/v1/serang/gateway/+/log")
+    assert not acl.can_subscribe("ingest-serang", "kolam/v1/+/gateway/+/log")
+    assert not acl.can_publish("ingest", topic)

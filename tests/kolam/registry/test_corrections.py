@@ -145,7 +145,7 @@ def test_migration_0006_copies_each_logs_member(registry_url: str) -> None:
         command.downgrade(cfg, "0005")
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0006")
+        command.upgrade(cfg, "head")  # through 0006; the ORM below needs later columns
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT log_id, member_id FROM log_members")).all()
     assert [tuple(r) for r in rows] == [(log.id, member.id)]

@@ -12,16 +12,20 @@ exchange every ~10 days) and are ticked off by the logs recorded today.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import tzinfo
+from typing import TYPE_CHECKING, Protocol
 
 from api.i18n import label, num, t
-from api.status import rank
+from api.status import AlertFacts, rank
 from kolam.alerts.messages import TEXTS
-from kolam.farming.kpi import DAY_MS, FEED_CUT_FACTOR, MEALS_PER_DAY, FeedAdvice
-from kolam.registry.alerts import AlertInfo
-from kolam.registry.records import LogInfo, LogKind
+from kolam.farming.routine import DAY_MS, FEED_CUT_FACTOR, MEALS_PER_DAY
+from kolam.registry.records import LogKind
 from kolam.timeutil import WIB, local_day_start_ms
+
+if TYPE_CHECKING:  # the gateway's kiosk builds tiles without the KPI machinery (numpy)
+    from kolam.farming.kpi import FeedAdvice
 
 STOP_FEEDING_RULES = frozenset({"do_low", "do_nh3", "nh3_high", "do_forecast"})
 """Their advice already says to cut or stop feeding: no ration line beside it."""
@@ -32,6 +36,26 @@ ration under "kurangi pakan"."""
 SAMPLING_EVERY_DAYS = 7
 EXCHANGE_EVERY_DAYS = 10
 _WIB_MS = 7 * 3_600_000
+
+
+class AlertText(AlertFacts, Protocol):
+    """What the advice reads of an alert (``AlertInfo``, ``kolam.kiosk.LocalAlarm``)."""
+
+    @property
+    def rule(self) -> str: ...
+    @property
+    def metric(self) -> str | None: ...
+    @property
+    def device(self) -> str | None: ...
+
+
+class DoneWork(Protocol):
+    """What today's tasks read of a log (``LogInfo``; a log kept at the gateway)."""
+
+    @property
+    def kind(self) -> LogKind: ...
+    @property
+    def at(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,19 +85,19 @@ first meal, fish weighed unfed), then the meals of DOMAIN.md's 2–3 a day; the 
 exchange in the afternoon."""
 
 
-def alert_title(a: AlertInfo, lang: str) -> str:
+def alert_title(a: AlertText, lang: str) -> str:
     title_id, title_en, _, _ = TEXTS.get(a.rule, (a.rule, a.rule, "", ""))
     fill = {"metric": label(a.metric or "", lang), "device": a.device or ""}
     return (title_en if lang == "en" else title_id).format(**fill)
 
 
-def alert_advice(a: AlertInfo, lang: str) -> str:
+def alert_advice(a: AlertText, lang: str) -> str:
     _, _, advice_id, advice_en = TEXTS.get(a.rule, ("", "", "", ""))
     fill = {"metric": label(a.metric or "", lang), "device": a.device or ""}
     return (advice_en if lang == "en" else advice_id).format(**fill)
 
 
-def what_to_do(status: str, alerts: list[AlertInfo], feed: FeedAdvice | None,
+def what_to_do(status: str, alerts: Sequence[AlertText], feed: FeedAdvice | None,
                lang: str) -> list[Advice]:
     """What the trainees do now: the open alerts' advice, most severe first, then today's
     ration; when no alert is open and the ration is the full one, first that all is well.
@@ -112,9 +136,12 @@ def wib_day_start(now_ms: int) -> int:
     return (now_ms + _WIB_MS) // DAY_MS * DAY_MS - _WIB_MS
 
 
-def todays_tasks(logs: tuple[LogInfo, ...], stocked_at: int, now_ms: int,
+def todays_tasks(logs: Sequence[DoneWork], stocked_at: int | None, now_ms: int,
                  lang: str, tz: tzinfo = WIB) -> list[Task]:
-    """Today's tasks of a pond; "today" is the local day in ``tz``, the site's zone."""
+    """Today's tasks of a pond; "today" is the local day in ``tz``, the site's zone.
+
+    Without the stocking date (the gateway's kiosk knows only the logs entered there) the
+    weekly sampling and the water exchange are left out: when they are due is not known."""
     today = local_day_start_ms(now_ms, tz)
     todays = [e for e in logs if e.at >= today]
     feedings = sum(e.kind is LogKind.FEEDING for e in todays)
@@ -123,7 +150,10 @@ def todays_tasks(logs: tuple[LogInfo, ...], stocked_at: int, now_ms: int,
     tasks.append(Task(t(lang, "task_dead"), any(e.kind is LogKind.MORTALITY for e in todays),
                       TASK_AT_MIN["task_dead"]))
 
-    def last(kind: LogKind) -> int:
+    if stocked_at is None:
+        return tasks
+
+    def last(kind: LogKind, stocked_at: int = stocked_at) -> int:
         return max((e.at for e in logs if e.kind is kind), default=stocked_at)
 
     for kind, every, key in ((LogKind.SAMPLING, SAMPLING_EVERY_DAYS, "task_sample"),
