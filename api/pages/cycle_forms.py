@@ -106,7 +106,8 @@ def stock(request: Request, site: str, team: int, user: SiteWriterPage, books: B
         new = form.cycle(team, lang, site_tz(books, site))
         ids = crew(books, site, team, form.members)
         p = books.registry.pond(site, pond)
-        if confirm != "1":
+        # A refusal (the pond is busy) comes before a question about the numbers.
+        if confirm != "1" and books.cycles.active_cycle(site, pond) is None:
             doubt = (plausible.check_density(new.seed_count, p.area_m2, p.depth_cm, p.kind)
                      or plausible.check_seed_cost(new.seed_cost_rp, new.seed_count))
             if doubt is not None:

@@ -13,7 +13,7 @@ from api import fmt
 from api.i18n import WORDS, ago, num, reading, t, tn, wib
 from api.status import Status
 from kolam.farming.skills import COMPETENCIES
-from kolam.registry.records import LogKind, MemberStatus, Programme
+from kolam.registry.records import CostCategory, LogKind, MemberStatus, Programme
 from kolam.timeutil import to_ms
 
 
@@ -104,7 +104,8 @@ def test_every_key_a_template_names_has_both_languages() -> None:
         "prog_": [p.value for p in Programme], "ev_": [c.code for c in COMPETENCIES],
         "range_": ["24h", "7d", "30d"],
         "dl_": ["pending", "sent", "failed", "dead", "delivered", "read"],
-        "output_cmd_": ["pending", "expired"]}
+        "output_cmd_": ["pending", "expired"], "cost_": [c.value for c in CostCategory],
+        "tan_as_": ["N", "NH3", "NH4"]}
     assert prefixes <= set(values), f"a prefix this test does not know: {prefixes - set(values)}"
     used |= {p + v for p in prefixes for v in values[p]}
     used |= {k.value for k in LogKind} | {"open", "acknowledged", "resolved"}

@@ -31,7 +31,8 @@ def _csrf(html: str) -> str:
 def _team_page(client: TestClient) -> str:
     r = client.get(f"/teams/{SITE}/{TEAM}")
     assert r.status_code == 200
-    return r.text
+    text: str = r.text
+    return text
 
 
 def _cycle(site: DemoSite) -> CycleInfo:
@@ -279,6 +280,12 @@ def test_stocking_confirmed_and_a_pond_without_area(client: TestClient,
     assert r.status_code == 303
     echo = _echo(client, r.headers["location"])
     assert "ekor/m²" not in echo and echo.startswith("Tersimpan: tebar 1.000 ekor, 2,0 g/ekor")
+    # The pond page shows the density from the record's area and depth, or nothing.
+    page = client.get(f"/sites/{SITE}/ponds/terpal-3").text
+    density = re.search(r'<div id="density"><dt>Kepadatan</dt><dd>([^<]*)</dd>', page)
+    assert density is not None and re.fullmatch(r"500 ekor/m² · [\d,]+ kg/m³",
+                                                density.group(1)), page[-3000:]
+    assert 'id="density"' not in client.get(f"/sites/{SITE}/ponds/tanpa-luas").text
     r = client.post(f"/teams/{SITE}/{TEAM}/cycles", data=form | {"pond": "terpal-3",
                                                                   "seed_count": "banyak"})
     assert r.status_code == 422 and "Jumlah benih: “banyak” bukan angka" in r.text
