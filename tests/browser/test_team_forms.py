@@ -5,7 +5,7 @@ stored, and the members who did the work. Screenshots go to test-artifacts/pages
 
 from __future__ import annotations
 
-from playwright.sync_api import Browser, Locator, expect
+from playwright.sync_api import Browser, Locator, ViewportSize, expect
 
 from kolam.places import PondKind, PondShape
 from kolam.registry.cycles import Cycles
@@ -17,8 +17,8 @@ from tests.browser.test_dashboard import logged_in
 from tests.utils.browser import ARTIFACTS
 from tests.utils.pages import SITE, DemoSite
 
-PORTRAIT = {"width": 800, "height": 1280}
-LANDSCAPE = {"width": 1280, "height": 800}
+PORTRAIT: ViewportSize = {"width": 800, "height": 1280}
+LANDSCAPE: ViewportSize = {"width": 1280, "height": 800}
 TEAM = 1
 
 
