@@ -5,9 +5,12 @@ stored, and the members who did the work. Screenshots go to test-artifacts/pages
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
+
 from playwright.sync_api import Browser, Locator, ViewportSize, expect
 
-from kolam.places import PondKind, PondShape
+from kolam.places import PondKind, PondShape, SitePlace
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
 from kolam.registry.places import Places
@@ -126,3 +129,27 @@ def test_a_test_kit_reading_and_a_new_member(browser: Browser, base_url: str,
 def _id(site: DemoSite, alias: str) -> int:
     return next(m.id for m in Teams(site.registry.engine).members(SITE, TEAM)
                 if m.alias == alias)
+
+
+def test_the_kiosk_clock_keeps_the_sites_time_on_a_wib_tablet(browser: Browser,
+                                                              base_url: str,
+                                                              site: DemoSite) -> None:
+    """The tablet's own zone is Asia/Jakarta (``logged_in``); a Jayapura site's kiosk
+    clock, ticked by live.js through ``Intl`` with the site's zone, shows WIT (UTC+9)."""
+    places = Places(site.registry.engine)
+    places.update_site(SITE, SitePlace(timezone="Asia/Jayapura"))
+    try:
+        with logged_in(browser, base_url, "kiosk", f"/kiosk/{SITE}") as s:
+            page = s.page
+            page.set_viewport_size(LANDSCAPE)
+            clock = page.locator("#kiosk-clock")
+            expect(clock).to_have_text(re.compile(r"^\d\d:\d\d WIT$"))
+            shown = page.evaluate("document.getElementById('kiosk-clock').textContent")
+            wit = {(datetime.now(UTC) + timedelta(hours=9, minutes=-m)).strftime("%H:%M")
+                   for m in (0, 1)}
+            assert shown[:5] in wit, (shown, wit)
+            tablet = page.evaluate("new Date().toLocaleTimeString('en-GB', "
+                                   "{hour: '2-digit', minute: '2-digit', hourCycle: 'h23'})")
+            assert tablet != shown[:5]  # the tablet's own clock is two hours behind
+    finally:
+        places.update_site(SITE, SitePlace(timezone="Asia/Jakarta"))

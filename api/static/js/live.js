@@ -25,6 +25,7 @@
       kioskClock.textContent = siteClock.format(new Date()) + " " +
         (kioskClock.dataset.tzName || tzName);
     };
+    tick();
     setInterval(tick, 15000);
   }
 
