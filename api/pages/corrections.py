@@ -16,7 +16,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.i18n import error_text, lang_of, num
-from api.pages.echo import harvest_values, log_values
+from api.pages.echo import cost_values, harvest_values, log_values
 from api.pages.render import page
 from api.pages.session import SiteStaffPage, SiteWriterPage, check_csrf
 from api.pages.team_records import HarvestForm, LogForm, own_cycle
@@ -64,7 +64,8 @@ def cycle_records(request: Request, site: str, team: int, cycle: int,
     return page(request, "cycle_records.html", site=site, team=state.teams.team(site, team),
                 cycle=records.cycle, logs=list(reversed(records.logs)),
                 harvests=list(reversed(records.harvests)), log_values=log_values,
-                harvest_values=harvest_values, lang=lang,
+                harvest_values=harvest_values, costs=list(reversed(records.costs)),
+                cost_values=cost_values, lang=lang,
                 can_write=user.role.value in ("admin", "officer"))
 
 

@@ -26,8 +26,9 @@ from api.pages.forms import date_wib, number, parse_number
 from api.pages.session import SiteWriterPage, check_csrf
 from api.pages.team_records import member_ids, own_cycle, refused
 from api.pages.teams import BooksDep, TeamBooks, site_tz
-from api.routes.records import kit_reading_as_n
+from api.routes.records import audit_void, kit_reading_as_n
 from kolam.catalogue import METRICS
+from kolam.errors import NotFound
 from kolam.farming import bounds, plausible
 from kolam.registry.records import (
     CostCategory,
@@ -171,6 +172,26 @@ def add_cost(request: Request, site: str, team: int, user: SiteWriterPage, books
     except InvalidRecord as exc:
         return refused(request, books, site, team, exc, "cost", form)
     return RedirectResponse(f"/teams/{site}/{team}?saved=cost-{saved.id}#saved",
+                            status_code=303)
+
+
+@router.post("/teams/{site}/{team}/costs/{cost}/void")
+def void_cost(request: Request, site: str, team: int, cost: int, user: SiteWriterPage,
+              books: BooksDep, csrf: FormText = "", reason: FormText = "") -> Response:
+    """Void a wrong cost with a reason (kept in the history, audited like ``DELETE``)."""
+    check_csrf(request, csrf)
+    found = [(c.id, x) for c in books.cycles.cycles(site, team_id=team)
+             for x in books.cycles.records(site, c.id, include_voided=True).costs
+             if x.id == cost]
+    if not found:
+        raise NotFound(f"no cost {cost} in team {team}")
+    cycle, old = found[0]
+    try:
+        books.corrections.void_cost(site, cost, user.username, reason)
+    except InvalidRecord as exc:
+        return refused(request, books, site, team, exc, "cost", CostForm(cycle))
+    audit_void(books.users, user.username, "cost", cost, site, reason, old)
+    return RedirectResponse(f"/teams/{site}/{team}/cycles/{cycle}#cost-{cost}",
                             status_code=303)
 
 

@@ -148,7 +148,7 @@ def _saved_more(books: TeamBooks, site: str, team: int, kind: str, ident: str,
             for cost in books.cycles.records(site, c.id).costs:
                 if cost.id == ids[0]:
                     return Saved(t(lang, "saved_echo", what=cost_values(cost, lang),
-                                   time=when(cost.at, lang, tz=tz)))
+                                   time=when(cost.at, lang, tz=tz)), "cost", cost.id)
         return None
     logs = [books.entries.log(site, i) for i in ids]
     return Saved(t(lang, "saved_echo", what=measure_values(logs, lang),

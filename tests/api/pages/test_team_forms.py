@@ -289,3 +289,32 @@ def test_stocking_confirmed_and_a_pond_without_area(client: TestClient,
     r = client.post(f"/teams/{SITE}/{TEAM}/cycles", data=form | {"pond": "terpal-3",
                                                                   "seed_count": "banyak"})
     assert r.status_code == 422 and "Jumlah benih: “banyak” bukan angka" in r.text
+
+
+def test_a_saved_cost_is_undone_and_a_cost_voided_with_a_reason(client: TestClient,
+                                                                site: DemoSite) -> None:
+    log_in(client, "officer")
+    cycle = _cycle(site)
+    cycles = Cycles(site.registry.engine)
+    csrf = _csrf(_team_page(client))
+    r = client.post(f"/teams/{SITE}/{TEAM}/costs", data={
+        "csrf": csrf, "cycle": str(cycle.id), "category": "other", "amount": "75.000",
+        "description": "ember"})
+    cost = cycles.records(SITE, cycle.id).costs[-1]
+    page = client.get(r.headers["location"]).text
+    undo = f'action="/teams/{SITE}/{TEAM}/costs/{cost.id}/void"'
+    assert undo in page and f"/costs/{cost.id}\">Perbaiki" not in page  # no cost edit page
+    r = client.post(f"/teams/{SITE}/{TEAM}/costs/{cost.id}/void",
+                    data={"csrf": csrf, "reason": "dibatalkan segera setelah dicatat"})
+    assert r.status_code == 303 and r.headers["location"].endswith(f"#cost-{cost.id}")
+    assert cost.id not in {c.id for c in cycles.records(SITE, cycle.id).costs}
+    history = client.get(r.headers["location"].split("#")[0]).text
+    row = re.search(rf'<tr id="cost-{cost.id}" class="voided">.*?</tr>', history, re.S)
+    assert row is not None and "<s>biaya lain-lain Rp 75.000</s>" in row.group(0)
+    assert "dibatalkan segera setelah dicatat" in row.group(0)
+    # Twice, or without a reason: refused in Indonesian.
+    r = client.post(f"/teams/{SITE}/{TEAM}/costs/{cost.id}/void",
+                    data={"csrf": csrf, "reason": "lagi"})
+    assert r.status_code == 422 and "Catatan ini sudah dibatalkan." in r.text
+    assert client.post(f"/teams/{SITE}/{TEAM}/costs/999999/void",
+                       data={"csrf": csrf, "reason": "x"}).status_code == 404
