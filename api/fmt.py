@@ -3,13 +3,16 @@
 One module, registered as Jinja filters on both template environments (``install``), so
 every page writes ``1.234,5``, ``Rp 3.980.000``, ``24/11/2026 14:25 WIB`` in Indonesian and
 ``1,234.5``, ``Rp 3,980,000``, ``24 Nov 2026 14:25 WIB`` in English (DESIGN.md, "Time and
-place"). Times are 24-hour, in the site's time zone (``zone``: WIB for every site for now).
-The filters read ``lang`` from the template's context; the printable reports have none
-and are Indonesian.
+place"). Times are 24-hour, in the site's time zone: its record's ``timezone`` (WIB
+Asia/Jakarta, WITA Asia/Makassar, WIT Asia/Jayapura; ``zone``). The filters read ``lang``
+and the zone from the template's context (``tz``, else the zone of its ``site`` through
+``names``; a filter may name another site, ``t|datetime(site=a.site)``); the printable
+reports have no ``lang`` and are Indonesian.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -17,28 +20,34 @@ from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
 from kolam.errors import NotFound
-from kolam.timeutil import WIB, from_ms
+from kolam.places import DEFAULT_TIMEZONE, site_zone
+from kolam.timeutil import WIB, from_ms, now_ms
 
 if TYPE_CHECKING:  # the gateway's kiosk renders with these filters, without the registry
-    from kolam.registry.repo import Registry
+    from kolam.registry.repo import Registry, SiteInfo
 
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
               "Dec")
 
 
-def zone(site: str | None = None) -> tzinfo:
-    """The time zone a site's times are shown in: WIB (Asia/Jakarta) for every site for now;
-    the one place to change when sites carry their own (WITA, WIT)."""
-    return WIB
+def zone(timezone: str | None = None) -> tzinfo:
+    """The zone a site's times are shown in, from its record's IANA ``timezone``: WIB
+    (UTC+7, named "WIB") when the record has none or the default, else the zone itself
+    (WITA, WIT by their tz database names)."""
+    if not timezone or timezone == DEFAULT_TIMEZONE:
+        return WIB
+    return site_zone(timezone)
 
 
-def zone_name(site: str | None = None) -> str:
-    return str(zone(site).tzname(None))
+def zone_name(tz: tzinfo | None = None, at_ms: int | None = None) -> str:
+    """What the zone is called at that moment: ``WIB``, ``WITA``, ``WIT``."""
+    at = from_ms(at_ms if at_ms is not None else now_ms()).astimezone(tz or WIB)
+    return at.tzname() or "UTC"
 
 
-def zone_iana(site: str | None = None) -> str:
-    """The zone's IANA name, for the browser's ``Intl`` (charts, live banner)."""
-    return "Asia/Jakarta"
+def zone_iana(tz: tzinfo | None = None) -> str:
+    """The zone's IANA name, for the browser's ``Intl`` (charts, live banner, kiosk clock)."""
+    return str(getattr(tz, "key", DEFAULT_TIMEZONE))
 
 
 def number(value: float | None, decimals: int = 1, lang: str = "id") -> str:
@@ -62,37 +71,37 @@ def percent(value: float | None, decimals: int = 1, lang: str = "id") -> str:
     return "—" if value is None else f"{number(value, decimals, lang)} %"
 
 
-def date(t_ms: int | None, lang: str = "id", site: str | None = None) -> str:
-    """``24/11/2026`` (id) or ``24 Nov 2026`` (en), in the site's zone."""
+def date(t_ms: int | None, lang: str = "id", tz: tzinfo | None = None) -> str:
+    """``24/11/2026`` (id) or ``24 Nov 2026`` (en), in the site's zone ``tz`` (WIB)."""
     if t_ms is None:
         return "—"
-    d = from_ms(t_ms).astimezone(zone(site))
+    d = from_ms(t_ms).astimezone(tz or WIB)
     return d.strftime("%d/%m/%Y") if lang != "en" else f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
 
 
-def day(t_ms: int | None, lang: str = "id", site: str | None = None) -> str:
+def day(t_ms: int | None, lang: str = "id", tz: tzinfo | None = None) -> str:
     """The date without the year: ``24/11`` (id) or ``24 Nov`` (en)."""
     if t_ms is None:
         return "—"
-    d = from_ms(t_ms).astimezone(zone(site))
+    d = from_ms(t_ms).astimezone(tz or WIB)
     return d.strftime("%d/%m") if lang != "en" else f"{d.day} {_MONTHS_EN[d.month - 1]}"
 
 
-def clock(t_ms: int | None, site: str | None = None, *, named: bool = True) -> str:
+def clock(t_ms: int | None, tz: tzinfo | None = None, *, named: bool = True) -> str:
     """``14:25 WIB``: 24-hour time in the site's zone, named unless ``named=False``."""
     if t_ms is None:
         return "—"
-    text = from_ms(t_ms).astimezone(zone(site)).strftime("%H:%M")
-    return f"{text} {zone_name(site)}" if named else text
+    text = from_ms(t_ms).astimezone(tz or WIB).strftime("%H:%M")
+    return f"{text} {zone_name(tz, t_ms)}" if named else text
 
 
-def datetime(t_ms: int | None, lang: str = "id", site: str | None = None, *,
+def datetime(t_ms: int | None, lang: str = "id", tz: tzinfo | None = None, *,
              year: bool = True) -> str:
-    """``24/11/2026 14:25 WIB``; ``24/11 14:25 WIB`` with ``year=False``."""
+    """``24/11/2026 14:25 WIB``; ``24/11 14:25 WIT`` with ``year=False`` at a WIT site."""
     if t_ms is None:
         return "—"
-    when = date(t_ms, lang, site) if year else day(t_ms, lang, site)
-    return f"{when} {clock(t_ms, site)}"
+    when = date(t_ms, lang, tz) if year else day(t_ms, lang, tz)
+    return f"{when} {clock(t_ms, tz)}"
 
 
 class Names:
@@ -101,16 +110,25 @@ class Names:
 
     def __init__(self, registry: Registry | None) -> None:
         self._registry = registry
-        self._sites: dict[str, str] = {}
+        self._sites: dict[str, SiteInfo | None] = {}
         self._ponds: dict[str, dict[str, str]] = {}
 
-    def site(self, slug: str) -> str:
+    def _site(self, slug: str) -> SiteInfo | None:
         if slug not in self._sites:
             try:
-                self._sites[slug] = self._registry.site(slug).name if self._registry else slug
+                self._sites[slug] = self._registry.site(slug) if self._registry else None
             except NotFound:
-                self._sites[slug] = slug
-        return self._sites[slug] or slug
+                self._sites[slug] = None
+        return self._sites[slug]
+
+    def site(self, slug: str) -> str:
+        info = self._site(slug)
+        return (info.name if info else "") or slug
+
+    def zone(self, slug: str) -> tzinfo:
+        """The site's time zone (its record's; WIB for an unknown site)."""
+        info = self._site(slug)
+        return zone(info.timezone if info else None)
 
     def pond(self, site: str, slug: str) -> str:
         if site not in self._ponds:
@@ -124,6 +142,21 @@ class Names:
 
 def _lang(ctx: Context) -> str:
     return "en" if ctx.get("lang") == "en" else "id"
+
+
+def zone_of(ctx: Context | Mapping[str, Any], site: str | None = None) -> tzinfo:
+    """The zone a template writes times in: ``site``'s when named, else the context's
+    ``tz``, else its ``site``'s (through ``names``), else WIB."""
+    if site is None:
+        tz = ctx.get("tz")
+        if isinstance(tz, tzinfo):
+            return tz
+        here = ctx.get("site")
+        site = here if isinstance(here, str) else getattr(here, "slug", None)
+    names = ctx.get("names")
+    if site and isinstance(names, Names):
+        return names.zone(site)
+    return WIB
 
 
 @pass_context
@@ -147,23 +180,31 @@ def _pct_f(ctx: Context, value: float | None, decimals: int = 1) -> str:
 
 
 @pass_context
-def _date_f(ctx: Context, t_ms: int | None) -> str:
-    return date(t_ms, _lang(ctx), ctx.get("site"))
+def _date_f(ctx: Context, t_ms: int | None, site: str | None = None) -> str:
+    return date(t_ms, _lang(ctx), zone_of(ctx, site))
 
 
 @pass_context
-def _day_f(ctx: Context, t_ms: int | None) -> str:
-    return day(t_ms, _lang(ctx), ctx.get("site"))
+def _day_f(ctx: Context, t_ms: int | None, site: str | None = None) -> str:
+    return day(t_ms, _lang(ctx), zone_of(ctx, site))
 
 
 @pass_context
-def _clock_f(ctx: Context, t_ms: int | None) -> str:
-    return clock(t_ms, ctx.get("site"))
+def _clock_f(ctx: Context, t_ms: int | None, site: str | None = None) -> str:
+    return clock(t_ms, zone_of(ctx, site))
 
 
 @pass_context
-def _datetime_f(ctx: Context, t_ms: int | None, year: bool = True) -> str:
-    return datetime(t_ms, _lang(ctx), ctx.get("site"), year=year)
+def _datetime_f(ctx: Context, t_ms: int | None, year: bool = True,
+                site: str | None = None) -> str:
+    return datetime(t_ms, _lang(ctx), zone_of(ctx, site), year=year)
+
+
+@pass_context
+def _wib_g(ctx: Context, t_ms: int | None, lang: str | None = None) -> str:
+    """The pages' ``wib(t)``: date and time in the page's site's zone (named for its
+    first use, WIB; it writes WITA and WIT too)."""
+    return datetime(t_ms, lang or _lang(ctx), zone_of(ctx))
 
 
 FILTERS: dict[str, Any] = {
@@ -177,4 +218,4 @@ FILTERS: dict[str, Any] = {
 def install(env: Environment) -> None:
     """Register the filters (``{{ x|num(2) }}``, ``{{ t|datetime }}``...) on ``env``."""
     env.filters.update(FILTERS)
-    env.globals.update(tz_name=zone_name(), tz_iana=zone_iana())
+    env.globals.update(tz_name=zone_name(), tz_iana=zone_iana(), wib=_wib_g)

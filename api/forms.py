@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from api.i18n import t
 from kolam.farming.bounds import EARLIEST, LATEST, Bound
@@ -86,14 +86,15 @@ def number(raw: str | None, field: str, lang: str = "id", *, integer: bool = Fal
     return value
 
 
-def date_wib(raw: str | None, field: str, default_ms: int) -> int:
-    """A ``YYYY-MM-DD`` (or ``YYYY-MM-DDTHH:MM``) date in WIB, else the default."""
+def date_wib(raw: str | None, field: str, default_ms: int, tz: tzinfo = WIB) -> int:
+    """A ``YYYY-MM-DD`` (or ``YYYY-MM-DDTHH:MM``) date in the site's zone ``tz`` (WIB),
+    else the default."""
     text, what = (raw or "").strip(), t("en", field)
     if not text:
         return default_ms
     for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%d"):
         try:
-            when = datetime.strptime(text, fmt).replace(tzinfo=WIB)
+            when = datetime.strptime(text, fmt).replace(tzinfo=tz)
         except ValueError:
             continue
         if not EARLIEST <= when < LATEST:

@@ -11,6 +11,7 @@ Indonesian nouns do not change with the count.
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Final
 
 from fastapi import Request
@@ -497,7 +498,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "f_reading1": ("mV di buffer 1", "mV in buffer 1"),
     "f_buffer2": ("Buffer 2", "Buffer 2"),
     "f_reading2": ("mV di buffer 2", "mV in buffer 2"),
-    "f_temp_c": ("Suhu buffer", "Buffer temperature"),
+    "f_buffer_temp_c": ("Suhu buffer", "Buffer temperature"),
     "f_manual_value": ("Angka alat tangan", "Handheld reading"),
     "err_not_a_buffer": ("{field}: {value} bukan buffer kalibrasi (4,01, 7,00, 10,01…)",
                          "{field}: {value} is not a calibration buffer (4.01, 7.00, 10.01…)"),
@@ -593,6 +594,87 @@ WORDS: dict[str, tuple[str, str]] = {
     "gw_dead_what": ("{n} ekor mati, {pond}", "{n} dead fish, {pond}"),
     "gw_form_expired": ("Formulir kedaluwarsa: muat ulang halaman lalu coba lagi.",
                         "The form expired: reload the page and try again."),
+    # --- forms (issue #17 item 4: members, costs, manual measurements, stocking;
+    # issue #19 item 1: stocking density) ---
+    "member_add": ("Tambah anggota", "Add a member"),
+    "member_edit": ("Ubah anggota", "Edit a member"),
+    "edit": ("Ubah", "Edit"),
+    "l_registration_no": ("Nomor registrasi", "Registration number"),
+    "l_alias": ("Nama panggilan (tampil di kiosk)", "Alias (shown on the kiosk)"),
+    "l_full_name": ("Nama lengkap (opsional, hanya petugas yang melihat)",
+                    "Full name (optional, only officers see it)"),
+    "l_joined_at": ("Tanggal bergabung (kosong: hari ini)", "Joined on (empty: today)"),
+    "l_status": ("Status", "Status"),
+    "l_left_at": ("Tanggal keluar, bila bebas atau dipindahkan (kosong: hari ini)",
+                  "Left on, if released or transferred (empty: today)"),
+    "f_registration_no": ("Nomor registrasi", "Registration number"),
+    "f_alias": ("Nama panggilan", "Alias"),
+    "f_joined_at": ("Tanggal bergabung", "Joined on"),
+    "f_left_at": ("Tanggal keluar", "Left on"),
+    "echo_member": ("anggota {alias} ({status})", "member {alias} ({status})"),
+    "err_alias_length": ("Nama panggilan: 1 sampai {high} huruf.",
+                         "Alias: 1 to {high} characters."),
+    "err_alias_taken": ("Sudah ada anggota aktif bernama {alias} di kelompok ini: di kiosk "
+                        "keduanya tampak sama. Yakin?",
+                        "An active member of this team is already called {alias}: on the "
+                        "kiosk both look the same. Are you sure?"),
+    "err_member_exists": ("Nomor registrasi {reg} sudah ada di kelompok ini.",
+                          "Registration number {reg} is already in this team."),
+    "costs": ("Biaya", "Costs"),
+    "cost_add": ("Catat biaya", "Record a cost"),
+    "l_cost_category": ("Jenis biaya", "Category"),
+    "cost_seed": ("benih", "seed"),
+    "cost_feed": ("pakan", "feed"),
+    "cost_other": ("lain-lain", "other"),
+    "l_amount_rp": ("Jumlah (Rp)", "Amount (Rp)"),
+    "l_description": ("Keterangan", "Description"),
+    "f_amount": ("Jumlah biaya", "Amount"),
+    "echo_cost": ("biaya {category} {amount}", "cost: {category} {amount}"),
+    "note_cost": ("Mencatat biaya {category} {amount}", "Recorded a cost: {category} {amount}"),
+    "err_cost_low": ("Rp {amount} kurang dari Rp 1.000: maksudnya Rp {meant}? Periksa "
+                     "angkanya.", "Rp {amount} is less than Rp 1,000: did you mean "
+                     "Rp {meant}? Check the number."),
+    "err_cost_high": ("Rp {amount} lebih dari nilai seluruh panen {count} ekor (±Rp {worth})."
+                      " Periksa angkanya.", "Rp {amount} is more than the whole harvest of "
+                      "{count} fish could sell for (~Rp {worth}). Check the number."),
+    "err_seed_cost_odd": ("Rp {cost} untuk {count} ekor = Rp {each} per ekor (benih biasanya "
+                          "±Rp {usual} per ekor). Periksa angkanya.",
+                          "Rp {cost} for {count} fish is Rp {each} a fish (seed is about "
+                          "Rp {usual} a fish). Check the number."),
+    "err_unknown_category": ("Jenis biaya tidak dikenal: {kind}", "Unknown category: {kind}"),
+    "measure_add": ("Ukur manual (test kit)", "Manual measurement (test kit)"),
+    "measure_hint": ("Isi yang diukur saja; kosongkan yang lain.",
+                     "Fill in what was measured; leave the rest empty."),
+    "l_tan_as": ("Hasil kit amonia dinyatakan sebagai", "The ammonia kit reports"),
+    "tan_as_N": ("N (TAN-N, mg/L N)", "N (TAN-N, mg/L N)"),
+    "tan_as_NH3": ("NH3 (mg/L NH3)", "NH3 (mg/L NH3)"),
+    "tan_as_NH4": ("NH4 (mg/L NH4+)", "NH4 (mg/L NH4+)"),
+    "f_do_mgl": ("Oksigen terlarut (DO)", "Dissolved oxygen (DO)"),
+    "f_ph": ("pH", "pH"),
+    "f_temp_c": ("Suhu air", "Water temperature"),
+    "f_tan_mgl": ("Amonia total (TAN)", "Total ammonia (TAN)"),
+    "err_no_reading": ("Isi paling sedikit satu hasil ukur.", "Fill in at least one reading."),
+    "err_reading_range": ("{field}: harus {low} sampai {high}", "{field}: must be {low} to "
+                          "{high}"),
+    "err_reading_odd": ("{field} {value} di luar {low}–{high}, lebih dari yang terjadi di "
+                        "kolam. Periksa angkanya.", "{field} {value} is outside {low}–{high}, "
+                        "more than a pond shows. Check the number."),
+    "l_seed_cost": ("Harga seluruh benih (Rp, opsional)", "Seed cost, all of it (Rp, optional)"),
+    "f_seed_cost": ("Harga benih", "Seed cost"),
+    "echo_stock": ("tebar {n}, {abw} g/ekor{more} di {pond}",
+                   "stocked {n}, {abw} g/fish{more} in {pond}"),
+    "note_stocked": ("Menebar benih {n} di {pond}", "Stocked {n} in {pond}"),
+    "err_density_odd": ("{count} ekor di kolam {area} m² = {density} ekor/{per}; kolam ini "
+                        "biasanya ditebar {low}–{high} ekor/{per}. Periksa angkanya.",
+                        "{count} fish in {area} m² is {density} fish/{per}; such a pond is "
+                        "stocked at {low}–{high} fish/{per}. Check the number."),
+    "density": ("Kepadatan", "Stocking density"),
+    "fish_per_m2": ("ekor/m²", "fish/m²"),
+    "err_joined_before_team": ("Kelompok {team} dimulai lebih lambat: anggota tidak bisa "
+                               "bergabung sebelum itu.", "Team {team} started later: a member "
+                               "cannot join before that."),
+    "err_left_before_joined": ("{alias} bergabung lebih lambat dari tanggal keluar itu.",
+                               "{alias} joined after that date of leaving."),
 }
 
 UNITS_ID: Final = {"fish": "ekor", "kg per log": "kg per catatan", "Rp/kg": "Rp/kg",
@@ -662,9 +744,10 @@ def label(metric: str, lang: str) -> str:
     return m.label_en if lang == "en" else m.label_id
 
 
-def wib(t_ms: int | None, lang: str = "id") -> str:
-    """Epoch ms as the site's wall-clock text, zone named: ``24/11/2026 14:25 WIB``."""
-    return fmt.datetime(t_ms, lang)
+def wib(t_ms: int | None, lang: str = "id", tz: tzinfo | None = None) -> str:
+    """Epoch ms as the site's wall-clock text, zone named: ``24/11/2026 14:25 WIB`` (the
+    zone ``tz``, WIB when not given; pages use the template global of the site's zone)."""
+    return fmt.datetime(t_ms, lang, tz)
 
 
 def ago(now_ms: int, t_ms: int | None, lang: str) -> str:

@@ -18,9 +18,11 @@ from api.pages import (
     alerts,
     care,
     corrections,
+    cycle_forms,
     kiosk,
     live,
     login,
+    members,
     national,
     outputs,
     overview,
@@ -71,7 +73,7 @@ def install(app: FastAPI) -> None:
     """Add the pages to an app built by ``api.app.create_app`` (after its handlers)."""
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (login, overview, kiosk, pond, alerts, teams, team_records, corrections,
-                   places, live, outputs, national, roster):
+                   places, live, outputs, national, roster, members, cycle_forms):
         app.include_router(module.router)
     app.include_router(care.router)
     app.add_exception_handler(LoginRequired, _login_required)

@@ -201,7 +201,7 @@ def record_care(request: Request, site: str, pond: str, user: SiteLoggerPage,
                 signed(reading1, "f_reading1", lang, required=True),
                 signed(buffer2, "f_buffer2", lang, required=True),
                 signed(reading2, "f_reading2", lang, required=True),
-                signed(temp_c, "f_temp_c", lang), note=new.note)
+                signed(temp_c, "f_buffer_temp_c", lang), note=new.note)
         elif care_kind is Kind.DRIFT_CHECK:
             value = signed(manual_value, "f_manual_value", lang, required=True)
             if metric not in DRIFT_TOLERANCE:

@@ -9,17 +9,18 @@ a reason. Each change is audited like the API's ``PATCH``/``DELETE``.
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.i18n import error_text, lang_of, num
-from api.pages.echo import harvest_values, log_values
+from api.pages.echo import cost_values, harvest_values, log_values
 from api.pages.render import page
 from api.pages.session import SiteStaffPage, SiteWriterPage, check_csrf
 from api.pages.team_records import HarvestForm, LogForm, own_cycle
-from api.pages.teams import BooksDep, TeamBooks
+from api.pages.teams import BooksDep, TeamBooks, site_tz
 from api.routes.records import audit_correction, audit_void
 from kolam.registry.records import HarvestInfo, Implausible, InvalidRecord, LogInfo, LogKind
 from kolam.timeutil import WIB, from_ms
@@ -27,8 +28,8 @@ from kolam.timeutil import WIB, from_ms
 router = APIRouter(include_in_schema=False)
 
 
-def _local(t_ms: int) -> str:
-    return from_ms(t_ms).astimezone(WIB).strftime("%Y-%m-%dT%H:%M")
+def _local(t_ms: int, tz: tzinfo = WIB) -> str:
+    return from_ms(t_ms).astimezone(tz).strftime("%Y-%m-%dT%H:%M")
 
 
 def _typed(value: float | None, decimals: int, lang: str) -> str:
@@ -39,18 +40,18 @@ def _typed(value: float | None, decimals: int, lang: str) -> str:
     return text.rstrip("0").rstrip(sep) if sep in text else text
 
 
-def log_form(e: LogInfo, lang: str) -> LogForm:
+def log_form(e: LogInfo, lang: str, tz: tzinfo = WIB) -> LogForm:
     """The form a log was typed in, filled with its values (for correcting it)."""
     return LogForm(e.cycle_id, e.kind.value, _typed(e.feed_kg, 3, lang),
                    _typed(e.dead_count, 0, lang), _typed(e.sample_count, 0, lang),
                    _typed(e.sample_weight_g, 1, lang), _typed(e.exchange_pct, 1, lang),
-                   e.note, _local(e.at), tuple(str(m) for m in e.member_ids))
+                   e.note, _local(e.at, tz), tuple(str(m) for m in e.member_ids))
 
 
-def harvest_form(h: HarvestInfo, lang: str) -> HarvestForm:
+def harvest_form(h: HarvestInfo, lang: str, tz: tzinfo = WIB) -> HarvestForm:
     return HarvestForm(h.cycle_id, _typed(h.kg, 2, lang),
                        _typed(h.count, 0, lang) if h.count_measured else "",
-                       _typed(h.price_per_kg_rp, 0, lang), h.final, _local(h.at),
+                       _typed(h.price_per_kg_rp, 0, lang), h.final, _local(h.at, tz),
                        tuple(str(m) for m in h.member_ids))
 
 
@@ -63,15 +64,18 @@ def cycle_records(request: Request, site: str, team: int, cycle: int,
     return page(request, "cycle_records.html", site=site, team=state.teams.team(site, team),
                 cycle=records.cycle, logs=list(reversed(records.logs)),
                 harvests=list(reversed(records.harvests)), log_values=log_values,
-                harvest_values=harvest_values, lang=lang,
+                harvest_values=harvest_values, costs=list(reversed(records.costs)),
+                cost_values=cost_values, lang=lang,
                 can_write=user.role.value in ("admin", "officer"))
 
 
 def _edit(request: Request, books: TeamBooks, site: str, team: int, kind: str,
           record: LogInfo | HarvestInfo, status_code: int = 200, **extra: object) -> Response:
     state, lang = books, lang_of(request)
+    tz = site_tz(books, site)
     values = extra.pop("values", None) or (
-        log_form(record, lang) if isinstance(record, LogInfo) else harvest_form(record, lang))
+        log_form(record, lang, tz) if isinstance(record, LogInfo)
+        else harvest_form(record, lang, tz))
     members = state.teams.members(site, team)
     return page(request, "record_edit.html", status_code=status_code, site=site,
                 team=state.teams.team(site, team), kind=kind, record=record, values=values,
@@ -114,7 +118,7 @@ def correct_log(request: Request, site: str, team: int, log: int, user: SiteWrit
     form = LogForm(old.cycle_id, old.kind.value, feed_kg, dead_count, sample_count,
                    sample_weight_g, exchange_pct, note, at, tuple(members or ()))
     try:
-        new = form.log(lang)
+        new = form.log(lang, site_tz(books, site))
         if old.kind not in (LogKind.FEEDING, LogKind.MORTALITY, LogKind.SAMPLING,
                             LogKind.WATER_EXCHANGE, LogKind.NOTE):
             raise InvalidRecord(f"use the API for {old.kind.value} logs", key="unknown_kind",
@@ -177,7 +181,8 @@ def correct_harvest(request: Request, site: str, team: int, harvest: int,
     form = HarvestForm(old.cycle_id, kg, count, price, final == "on", at,
                        tuple(members or ()))
     try:
-        done = state.corrections.correct_harvest(site, harvest, form.harvest(lang),
+        done = state.corrections.correct_harvest(site, harvest,
+                                                 form.harvest(lang, site_tz(books, site)),
                                                  user.username, reason,
                                                  confirmed=confirm == "1")
     except InvalidRecord as exc:

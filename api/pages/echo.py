@@ -1,15 +1,18 @@
 """What a page says back after saving: "Tersimpan: pakan 2,5 kg, 07:30" (issue #17).
 
-Every value a person typed is shown as it was stored, with its unit, the time in WIB
-and the pond, so a typo is seen at once and can be undone or corrected.
+Every value a person typed is shown as it was stored, with its unit, the time in the
+site's zone and the pond, so a typo is seen at once and can be undone or corrected.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import tzinfo
 
-from api.i18n import num, rupiah, t
-from kolam.registry.records import HarvestInfo, LogInfo, LogKind
+from api import fmt
+from api.i18n import label, num, reading, rupiah, t
+from kolam.registry.records import CostInfo, CycleInfo, HarvestInfo, LogInfo, LogKind, MemberInfo
 from kolam.timeutil import WIB, from_ms, now_ms
 
 
@@ -22,10 +25,10 @@ class Saved:
     id: int = 0
 
 
-def when(t_ms: int, lang: str, now: int | None = None) -> str:
-    """``07:30`` today, ``24/11/2026 07:30`` another day (WIB)."""
-    at = from_ms(t_ms).astimezone(WIB)
-    today = from_ms(now if now is not None else now_ms()).astimezone(WIB).date()
+def when(t_ms: int, lang: str, now: int | None = None, tz: tzinfo = WIB) -> str:
+    """``07:30`` today, ``24/11/2026 07:30`` another day (in the site's zone ``tz``)."""
+    at = from_ms(t_ms).astimezone(tz)
+    today = from_ms(now if now is not None else now_ms()).astimezone(tz).date()
     return at.strftime("%H:%M" if at.date() == today else "%d/%m/%Y %H:%M")
 
 
@@ -53,15 +56,16 @@ def log_values(log: LogInfo, lang: str) -> str:
     if log.kind is LogKind.WATER_EXCHANGE and log.exchange_pct is not None:
         return f"{kind} {num(log.exchange_pct, 0, lang)} %"
     if log.kind is LogKind.MEASUREMENT and log.metric:
-        return f"{kind} {log.metric} {num(log.value, 2, lang)}"
+        return f"{kind} {label(log.metric, lang)} {reading(log.metric, log.value, lang)}"
     if log.kind is LogKind.TREATMENT:
         return f"{kind} {log.treatment or ''} {log.dose or ''}".strip()
     return f"{kind}: {log.note}"
 
 
-def log_echo(log: LogInfo, lang: str, pond_name: str = "") -> str:
+def log_echo(log: LogInfo, lang: str, pond_name: str = "", tz: tzinfo = WIB) -> str:
     where = f" · {pond_name}" if pond_name else ""
-    return t(lang, "saved_echo", what=log_values(log, lang), time=when(log.at, lang)) + where
+    return t(lang, "saved_echo", what=log_values(log, lang),
+             time=when(log.at, lang, tz=tz)) + where
 
 
 def harvest_values(h: HarvestInfo, lang: str) -> str:
@@ -73,5 +77,45 @@ def harvest_values(h: HarvestInfo, lang: str) -> str:
     return ", ".join(parts)
 
 
-def harvest_echo(h: HarvestInfo, lang: str) -> str:
-    return t(lang, "saved_echo", what=harvest_values(h, lang), time=when(h.at, lang))
+def harvest_echo(h: HarvestInfo, lang: str, tz: tzinfo = WIB) -> str:
+    return t(lang, "saved_echo", what=harvest_values(h, lang), time=when(h.at, lang, tz=tz))
+
+
+def member_echo(m: MemberInfo, lang: str) -> str:
+    """``anggota Budi (aktif)``: what the team page says back after saving."""
+    return t(lang, "echo_member", alias=m.alias, status=t(lang, m.status.value))
+
+
+def stock_echo(c: CycleInfo, pond_name: str, lang: str, per_m2: float | None) -> str:
+    """``tebar 1.000 ekor, 1,5 g/ekor, Rp 300.000, 200 ekor/m² di Kolam 4``."""
+    more = ""
+    if c.seed_cost_rp:
+        more += f", {fmt.rupiah(c.seed_cost_rp, lang)}"
+    if per_m2 is not None:
+        more += f", {fmt.number(per_m2, 0, lang)} {t(lang, 'fish_per_m2')}"
+    return t(lang, "echo_stock", n=fish(c.seed_count, lang),
+             abw=fmt.number(c.seed_weight_g, 1, lang), more=more, pond=pond_name)
+
+
+def cost_values(c: CostInfo, lang: str) -> str:
+    """``biaya pakan Rp 380.000``."""
+    return t(lang, "echo_cost", category=t(lang, f"cost_{c.category.value}"),
+             amount=fmt.rupiah(c.amount_rp, lang))
+
+
+_KIT_NOTE = re.compile(r"^test kit: ([0-9.eE+-]+) mg/L as (NH3|NH4|NO2)")
+
+
+def measure_values(logs: list[LogInfo], lang: str) -> str:
+    """``ukur manual: DO 4,20 mg/L, pH 7,5, TAN 1,64 mg/L (kit 2 mg/L NH3)``."""
+    parts = []
+    for e in logs:
+        if e.metric is None:
+            continue
+        text = f"{label(e.metric, lang)} {reading(e.metric, e.value, lang)}"
+        kit = _KIT_NOTE.match(e.note)
+        if kit:
+            typed = fmt.number(float(kit.group(1)), 2, lang).rstrip("0").rstrip(",.")
+            text += f" (kit {typed} mg/L {kit.group(2)})"
+        parts.append(text)
+    return f"{t(lang, 'measurement').lower()}: {', '.join(parts)}"

@@ -23,7 +23,7 @@ from api.pages.ponds import site_cards
 from api.pages.render import page
 from api.pages.session import SiteLoggerPage, SiteViewer, check_csrf
 from api.pages.team_records import member_ids
-from api.pages.teams import BooksDep, TeamBooks
+from api.pages.teams import BooksDep, TeamBooks, site_tz
 from api.pond_view import PondViews, PondViewsDep
 from api.routes.outputs import OutputsDep
 from api.routes.records import KIOSK_KINDS, KIOSK_UNDO_MS, audit_void
@@ -155,7 +155,8 @@ def _saved(request: Request, books: TeamBooks, site: str, log_id: int) -> Saved 
         pond = state.registry.pond(site, state.cycles.cycle(site, log.cycle_id).pond)
     except NotFound:
         return None
-    return Saved(log_echo(log, lang_of(request), pond.name), "log", log.id)
+    return Saved(log_echo(log, lang_of(request), pond.name,
+                          site_tz(books, site)), "log", log.id)
 
 
 @router.post("/kiosk/{site}/logs")

@@ -70,7 +70,8 @@ def card(views: PondViews, view: PondView, now: int) -> PondCard:
         return PondCard(view, None, ())
     records = views.cycles.records(view.pond.site, view.cycle.id)
     temp, do = view.readings.get("temp_c"), view.readings.get("do_mgl")
-    kpis = cycle_kpis(records, now, temp.value if temp else None, do.value if do else None)
+    kpis = cycle_kpis(records, now, temp.value if temp else None, do.value if do else None,
+                      view.pond.area_m2, view.pond.depth_cm)
     return PondCard(view, kpis, records.logs)
 
 

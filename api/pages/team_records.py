@@ -10,6 +10,7 @@ saving, the team page says back what was stored (``api.pages.echo``).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import tzinfo
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -18,10 +19,10 @@ from fastapi.responses import RedirectResponse, Response
 from api.forms import date_wib, number
 from api.i18n import error_text, lang_of
 from api.pages.session import SiteWriterPage, check_csrf
-from api.pages.teams import FORM_LOG_KINDS, BooksDep, TeamBooks, render_team
+from api.pages.teams import FORM_LOG_KINDS, BooksDep, TeamBooks, render_team, site_tz
 from kolam.farming import bounds
 from kolam.registry.records import Implausible, InvalidRecord, LogKind, NewHarvest, NewLog
-from kolam.timeutil import now_ms
+from kolam.timeutil import WIB, now_ms
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,10 +51,10 @@ class LogForm:
     at: str = ""
     members: tuple[str, ...] = ()
 
-    def log(self, lang: str) -> NewLog:
-        return replace(self._log(lang), member_ids=member_ids(self.members))
+    def log(self, lang: str, tz: tzinfo = WIB) -> NewLog:
+        return replace(self._log(lang, tz), member_ids=member_ids(self.members))
 
-    def _log(self, lang: str) -> NewLog:
+    def _log(self, lang: str, tz: tzinfo) -> NewLog:
         try:
             kind = LogKind(self.kind)
         except ValueError as exc:
@@ -62,7 +63,7 @@ class LogForm:
         if kind not in FORM_LOG_KINDS:
             raise InvalidRecord(f"use the API for {kind.value} logs", key="unknown_kind",
                                 kind=self.kind)
-        at = date_wib(self.at, "f_date", now_ms())
+        at = date_wib(self.at, "f_date", now_ms(), tz)
         if kind is LogKind.FEEDING:
             return NewLog(kind, at, feed_kg=number(self.feed_kg, "f_feed_kg", lang,
                                                    bound=bounds.FEED_KG))
@@ -113,7 +114,7 @@ def add_log(request: Request, site: str, team: int, user: SiteWriterPage, books:
                    note, at, tuple(members or ()))
     try:
         own_cycle(books, site, team, cycle)
-        saved = books.entries.add_log(site, cycle, form.log(lang_of(request)),
+        saved = books.entries.add_log(site, cycle, form.log(lang_of(request), site_tz(books, site)),
                                       user.username, confirmed=confirm == "1")
     except InvalidRecord as exc:
         return refused(request, books, site, team, exc, "log", form)
@@ -131,10 +132,10 @@ class HarvestForm:
     at: str = ""
     members: tuple[str, ...] = ()
 
-    def harvest(self, lang: str) -> NewHarvest:
+    def harvest(self, lang: str, tz: tzinfo = WIB) -> NewHarvest:
         n = number(self.count, "f_count", lang, integer=True, required=False,
                    bound=bounds.FISH)
-        return NewHarvest(date_wib(self.at, "f_date", now_ms()),
+        return NewHarvest(date_wib(self.at, "f_date", now_ms(), tz),
                           number(self.kg, "f_harvest_kg", lang, bound=bounds.HARVEST_KG) or 0.0,
                           self.final, count=int(n) if n else None,
                           price_per_kg_rp=number(self.price, "f_price", lang, required=False,
@@ -155,7 +156,7 @@ def add_harvest(request: Request, site: str, team: int, user: SiteWriterPage,
     try:
         own_cycle(books, site, team, cycle)
         saved = books.entries.add_harvest(
-            site, cycle, form.harvest(lang_of(request)), user.username,
+            site, cycle, form.harvest(lang_of(request), site_tz(books, site)), user.username,
             confirmed=confirm == "1")
     except InvalidRecord as exc:
         return refused(request, books, site, team, exc, "harvest", form)

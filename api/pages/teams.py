@@ -8,11 +8,13 @@ shown beside the form); reading members is audited like ``GET .../members``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api import fmt
 from api.auth import STAFF, WRITERS
 from api.deps import (
     CorrectionsDep,
@@ -22,25 +24,32 @@ from api.deps import (
     TeamsDep,
     UsersDep,
 )
-from api.forms import date_wib, number
 from api.i18n import error_text, lang_of, t
-from api.pages.echo import Saved, harvest_echo, log_echo
+from api.pages.echo import (
+    Saved,
+    cost_values,
+    harvest_echo,
+    log_echo,
+    measure_values,
+    member_echo,
+    stock_echo,
+    when,
+)
 from api.pages.render import page
 from api.pages.session import PageUser, SiteStaffPage, SiteWriterPage, check_csrf, check_role
 from api.pages.session import user_sites as visible_sites
 from api.skill import skill_record
 from kolam.errors import NotFound
-from kolam.farming import bounds
 from kolam.farming.kpi import cycle_kpis, team_kpis
 from kolam.registry.corrections import Corrections
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
 from kolam.registry.maintenance import Maintenance
-from kolam.registry.records import InvalidRecord, LogKind, NewCycle, NewTeam, Programme
+from kolam.registry.records import CostCategory, InvalidRecord, LogKind, NewTeam, Programme
 from kolam.registry.repo import Registry
 from kolam.registry.teams import Teams
 from kolam.registry.users import Users
-from kolam.timeutil import now_ms
+from kolam.timeutil import WIB, now_ms
 
 router = APIRouter(include_in_schema=False)
 FORM_LOG_KINDS = (LogKind.FEEDING, LogKind.MORTALITY, LogKind.SAMPLING,
@@ -66,6 +75,11 @@ def _books(registry: RegistryDep, users: UsersDep, teams: TeamsDep, cycles: Cycl
 
 
 BooksDep = Annotated[TeamBooks, Depends(_books)]
+
+
+def site_tz(books: TeamBooks, site: str) -> tzinfo:
+    """The site's time zone (its record's), for the dates typed and said back."""
+    return fmt.zone(books.registry.site(site).timezone)
 
 
 @router.get("/teams")
@@ -113,15 +127,48 @@ def add_team(request: Request, site: str, user: SiteWriterPage, books: BooksDep,
     return RedirectResponse(f"/teams/{site}/{t.id}?saved=1", status_code=303)
 
 
-def saved_echo(request: Request, entries: Entries, site: str, saved: str) -> Saved | None:
+def _saved_more(books: TeamBooks, site: str, team: int, kind: str, ident: str,
+                lang: str, tz: tzinfo) -> Saved | None:
+    """The echo of a member, a stocking, a cost or a test kit's readings just saved."""
+    ids = [int(x) for x in ident.split("_") if x.isdigit()][:8]
+    if not ids:
+        return None
+    if kind == "member":
+        return Saved(t(lang, "saved_echo", what=member_echo(books.teams.member(site, ids[0]),
+                                                             lang), time=when(now_ms(), lang,
+                                                                              tz=tz)))
+    if kind == "cycle":
+        c = books.cycles.cycle(site, ids[0])
+        p = books.registry.pond(site, c.pond)
+        per_m2 = c.seed_count / p.area_m2 if p.area_m2 else None
+        return Saved(t(lang, "saved_echo", what=stock_echo(c, p.name, lang, per_m2),
+                       time=when(c.stocked_at, lang, tz=tz)))
+    cycles = books.cycles.cycles(site, team_id=team)
+    if kind == "cost":
+        for c in cycles:
+            for cost in books.cycles.records(site, c.id).costs:
+                if cost.id == ids[0]:
+                    return Saved(t(lang, "saved_echo", what=cost_values(cost, lang),
+                                   time=when(cost.at, lang, tz=tz)), "cost", cost.id)
+        return None
+    logs = [books.entries.log(site, i) for i in ids]
+    return Saved(t(lang, "saved_echo", what=measure_values(logs, lang),
+                   time=when(logs[0].at, lang, tz=tz)))
+
+
+def saved_echo(request: Request, books: TeamBooks, site: str, team: int, saved: str,
+               tz: tzinfo = WIB) -> Saved | None:
     """What ``?saved=`` names, said back: ``log-12`` → "Tersimpan: pakan 2,5 kg, 07:30"."""
     kind, _, ident = saved.partition("-")
     lang = lang_of(request)
     try:
+        if kind in ("member", "cost", "cycle", "measure"):
+            return _saved_more(books, site, team, kind, ident, lang, tz)
         if kind == "log" and ident.isdigit():
-            return Saved(log_echo(entries.log(site, int(ident)), lang), kind, int(ident))
+            return Saved(log_echo(books.entries.log(site, int(ident)), lang, tz=tz), kind,
+                         int(ident))
         if kind == "harvest" and ident.isdigit():
-            return Saved(harvest_echo(entries.harvest(site, int(ident)), lang), kind,
+            return Saved(harvest_echo(books.entries.harvest(site, int(ident)), lang, tz), kind,
                          int(ident))
     except NotFound:
         return None
@@ -147,34 +194,13 @@ def render_team(request: Request, state: TeamBooks, site: str, team: int,
     return page(request, "team.html", status_code=status_code, site=site, team=info,
                 members=members, cycles=cycles, records=records, kpis=kpis,
                 totals=team_kpis(list(kpis.values())), skills=skills, free_ponds=free_ponds,
-                can_write=user.role in WRITERS, log_kinds=FORM_LOG_KINDS, **extra)
+                can_write=user.role in WRITERS, log_kinds=FORM_LOG_KINDS,
+                cost_categories=[k.value for k in CostCategory], **extra)
 
 
 @router.get("/teams/{site}/{team}")
 def team_page(request: Request, site: str, team: int, _: SiteStaffPage, books: BooksDep,
               saved: str = "") -> Response:
     return render_team(request, books, site, team,
-                       saved=saved_echo(request, books.entries, site, saved))
-
-
-@router.post("/teams/{site}/{team}/cycles")
-def stock(request: Request, site: str, team: int, user: SiteWriterPage, books: BooksDep,
-          csrf: Annotated[str, Form()] = "", pond: Annotated[str, Form()] = "",
-          seed_count: Annotated[str, Form()] = "", seed_weight_g: Annotated[str, Form()] = "",
-          stocked_at: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf)
-    state, lang = books, lang_of(request)
-    try:
-        if not pond:
-            raise InvalidRecord("pond: required", key="no_pond")
-        new = NewCycle(team, date_wib(stocked_at, "f_stocked_at", now_ms()),
-                       int(number(seed_count, "f_seed_count", lang, integer=True,
-                                  bound=bounds.FISH) or 0),
-                       number(seed_weight_g, "f_seed_weight_g", lang,
-                              bound=bounds.SEED_WEIGHT_G) or 0.0)
-        c = state.cycles.start(site, pond, new)
-        state.users.audit(user.username, "create", "cycle", c.id, site, f"pond {pond}")
-    except InvalidRecord as exc:
-        return render_team(request, state, site, team, 422, error=error_text(exc, lang),
-                           form="cycle")
-    return RedirectResponse(f"/teams/{site}/{team}?saved=1", status_code=303)
+                       saved=saved_echo(request, books, site, team, saved,
+                                        site_tz(books, site)))

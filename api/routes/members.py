@@ -69,4 +69,4 @@ def print_skill_record(request: Request, site: str, member: int, user: SiteStaff
                        users: UsersDep, care: MaintenanceDep) -> HTMLResponse:
     record = skill_record(site, member, user, teams, cycles, entries, care)
     users.audit(user.username, "read", "skill_record", member, site, "printable")
-    return render(request, "skill_record.html", {"r": record})
+    return render(request, "skill_record.html", {"r": record, "site": site})

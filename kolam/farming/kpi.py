@@ -8,6 +8,9 @@ Formulas (DOMAIN.md, "Production"):
   SGR = 100 · (ln W_t − ln W_0) / days;  ADG = (W_t − W_0) / days, each averaged over the
         harvest lots and the fish still standing, weighted by their number
   harvest count = kg × fish/kg when not counted
+  stocking density = live count / area (fish/m²) and biomass / (area × depth) (kg/m³), from
+            the pond's record; none when the record has no area (DOMAIN.md: a tarpaulin pond
+            holds 100–300 fish/m², earthen ponds 50–150 fish/m³, biofloc ~300–500 fish/m³)
 Feeding rates (% body weight per day) and the ~50 % cut below 25 °C or DO < 3 mg/L are
 the DOMAIN.md feeding table (SNI 6484 series; the same table drives the simulator).
 Pure functions: no database, no clock; callers pass the records and "now".
@@ -101,6 +104,24 @@ class CycleKpis:
     harvest_date_past: Annotated[bool, Shown(
         "projected_harvest_at is already past: the fish should be at target size")]
     feed_today: FeedAdvice | None
+    fish_per_m2: Annotated[float | None, Shown(
+        "Live fish per m² of the pond's area (its record's area_m2); null when the pond's "
+        "area is not recorded (tarpaulin ponds hold 100–300 fish/m², DOMAIN.md)")] = None
+    kg_per_m3: Annotated[float | None, Shown(
+        "Biomass per m³ of water (area_m2 × depth_cm of the pond's record); null unless "
+        "both are recorded")] = None
+
+
+def stocking_density(fish: int, biomass_kg: float, area_m2: float | None,
+                     depth_cm: float | None) -> tuple[float | None, float | None]:
+    """(fish/m², kg/m³) of a pond of this area and depth; ``None`` for what its record
+    lacks (an area, or a depth for the volume)."""
+    if not area_m2 or area_m2 <= 0:
+        return None, None
+    per_m2 = fish / area_m2
+    if not depth_cm or depth_cm <= 0:
+        return per_m2, None
+    return per_m2, biomass_kg / (area_m2 * depth_cm / 100)
 
 
 def feeding_rate_pct(abw_g: float) -> float:
@@ -202,8 +223,10 @@ def _growth_rates(records: CycleRecords, live: int,
 
 
 def cycle_kpis(records: CycleRecords, now_ms: int, temp_c: float | None = None,
-               do_mgl: float | None = None) -> CycleKpis:
-    """Every KPI of one cycle as of ``now_ms`` (or its end), with today's feed if active.
+               do_mgl: float | None = None, area_m2: float | None = None,
+               depth_cm: float | None = None) -> CycleKpis:
+    """Every KPI of one cycle as of ``now_ms`` (or its end), with today's feed if active,
+    and the stocking density when the pond's ``area_m2`` (and ``depth_cm``) are given.
 
     Biomass, FCR, today's ration and the harvest date use today's estimated weight, not
     the newest sampling's: fish keep growing between samplings.
@@ -227,6 +250,8 @@ def cycle_kpis(records: CycleRecords, now_ms: int, temp_c: float | None = None,
     revenue = float(np.sum([h.kg * h.price_per_kg_rp for h in records.harvests]))
     costs = c.seed_cost_rp + float(np.sum([x.amount_rp for x in records.costs]))
     target = 1000 / c.target_fish_per_kg
+    per_m2, per_m3 = stocking_density(live, biomass, area_m2, depth_cm) if c.active \
+        else (None, None)
     projected = None
     if c.active:
         reach = est.curve.day_reaching(target)
@@ -246,7 +271,7 @@ def cycle_kpis(records: CycleRecords, now_ms: int, temp_c: float | None = None,
         target_weight_g=target, projected_harvest_at=projected,
         harvest_date_past=projected is not None and projected < end,
         feed_today=feed_advice(live, est.abw_g, temp_c, do_mgl, est)
-        if c.active and live else None)
+        if c.active and live else None, fish_per_m2=per_m2, kg_per_m3=per_m3)
 
 @dataclass(frozen=True, slots=True)
 class TeamKpis:

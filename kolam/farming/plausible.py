@@ -117,3 +117,94 @@ def check_harvest_kg(kg: float, biomass_kg: float) -> Implausible | None:
     return Implausible(f"{kg:g} kg is more than twice the ~{biomass_kg:.1f} kg of fish "
                        "estimated in the pond: resend confirmed if it is right",
                        key="harvest_heavy", kg=kg, biomass=round(biomass_kg, 1))
+
+
+# Stocking densities (DOMAIN.md, "Production"): a tarpaulin pond holds 100–300 fish/m²,
+# an earthen (semi-intensive) pond 50–150 fish/m³, a biofloc tank ~300–500 fish/m³.
+# Concrete tanks and ponds whose kind is not recorded are judged by area like tarpaulin
+# ponds, the only per-area figure there: a missing or extra zero is 10x either way.
+DENSITY_PER_M2 = (100.0, 300.0)
+DENSITY_PER_M3 = {"earthen": (50.0, 150.0), "biofloc": (300.0, 500.0)}
+# Seed is about Rp 300 a fish (DOMAIN.md): a seed cost under a tenth or over ten times that
+# per fish stocked is asked about.
+SEED_RP_EACH = 300.0
+SEED_RP_FACTOR = 10.0
+COST_LOW_RP = 1_000.0
+"""No purchase for a pond costs under Rp 1,000: "22" is most likely "22.000" typed short."""
+MARKET_KG_EACH = 1 / 7
+"""A market-size fish: 7–10 fish/kg (DOMAIN.md), the heaviest end."""
+PRICE_TOP_RP = 25_000.0
+"""The top of the Rp 18,000–25,000/kg farm-gate price (DOMAIN.md)."""
+
+
+def check_density(count: int, area_m2: float | None, depth_cm: float | None,
+                  kind: str | None) -> Implausible | None:
+    """``count`` fish stocked in a pond of this shape, against DOMAIN.md's densities;
+    ``None`` when the record has no area (nothing to judge by) or it is typical."""
+    if not area_m2 or area_m2 <= 0:
+        return None
+    if kind in DENSITY_PER_M3:
+        if not depth_cm or depth_cm <= 0:
+            return None
+        low, high = DENSITY_PER_M3[kind]
+        density, unit = count / (area_m2 * depth_cm / 100), "fish/m³"
+    else:
+        low, high = DENSITY_PER_M2
+        density, unit = count / area_m2, "fish/m²"
+    if low <= density <= high:
+        return None
+    return Implausible(
+        f"{count} fish in {area_m2:g} m² is {density:,.0f} {unit}; a {kind or 'tarpaulin'} "
+        f"pond is stocked at {low:g}–{high:g} {unit}: resend confirmed if it is right",
+        key="density_odd", count=count, area=area_m2, density=round(density),
+        per=unit.removeprefix("fish/"), low=low, high=high)
+
+
+def check_seed_cost(cost_rp: float, count: int) -> Implausible | None:
+    """A seed cost for ``count`` fish, against about Rp 300 a fish."""
+    if cost_rp <= 0 or count <= 0:
+        return None
+    each = cost_rp / count
+    if SEED_RP_EACH / SEED_RP_FACTOR <= each <= SEED_RP_EACH * SEED_RP_FACTOR:
+        return None
+    return Implausible(
+        f"Rp {cost_rp:,.0f} for {count} fish is Rp {each:,.0f} a fish (seed is about "
+        f"Rp {SEED_RP_EACH:,.0f}): resend confirmed if it is right", key="seed_cost_odd",
+        cost=cost_rp, count=count, each=round(each), usual=SEED_RP_EACH)
+
+
+def check_cost(amount_rp: float, category: str, seed_count: int) -> Implausible | None:
+    """A cost of a cycle stocked with ``seed_count`` fish: under Rp 1,000, a seed cost far
+    from Rp 300 a fish, or more than the whole harvest could sell for, is asked about."""
+    if amount_rp < COST_LOW_RP:
+        return Implausible(
+            f"Rp {amount_rp:,.0f} is less than Rp {COST_LOW_RP:,.0f}: did you mean "
+            f"Rp {amount_rp * 1000:,.0f}? Resend confirmed if it is right", key="cost_low",
+            amount=amount_rp, meant=amount_rp * 1000)
+    if category == "seed":
+        return check_seed_cost(amount_rp, seed_count)
+    worth = seed_count * MARKET_KG_EACH * PRICE_TOP_RP
+    if seed_count > 0 and amount_rp > worth:
+        return Implausible(
+            f"Rp {amount_rp:,.0f} is more than the whole harvest of {seed_count} fish could "
+            f"sell for (~Rp {worth:,.0f}): resend confirmed if it is right", key="cost_high",
+            amount=amount_rp, worth=round(worth), count=seed_count)
+    return None
+
+
+# Manual readings a pond does not show (DOMAIN.md, water quality and daily cycles):
+# green water exceeds saturation up to ~15 mg/L DO; pH beyond 4–11 and water outside
+# 15–40 °C are not a lele pond's; TAN beyond 10 mg/L N is far past every alarm. Inside the
+# catalogue's possible range, so a typo (a misplaced comma) is asked about, not refused.
+READING_ASK = {"do_mgl": (0.0, 20.0), "ph": (4.0, 11.0), "temp_c": (15.0, 40.0),
+               "tan_mgl": (0.0, 10.0)}
+
+
+def check_reading(metric: str, value: float) -> Implausible | None:
+    band = READING_ASK.get(metric)
+    if band is None or band[0] <= value <= band[1]:
+        return None
+    return Implausible(
+        f"{metric} {value:g} is outside {band[0]:g}–{band[1]:g}, more than a pond shows: "
+        "resend confirmed if it is right", key="reading_odd", field=f"f_{metric}",
+        value=value, low=band[0], high=band[1])

@@ -20,6 +20,9 @@ from kolam.registry.records import (
 )
 from kolam.timeutil import iso, now_ms
 
+ALIAS_MAX = 60
+"""As ``POST .../members`` allows (``api.farm_schemas.MemberCreate``)."""
+
 
 def site_id(s: Session, site: str) -> int:
     return one(s, select(Site.id).where(Site.slug == site), f"no site {site!r}")
@@ -99,7 +102,8 @@ class Teams:
                 team = team_row(s, site, team_id)
                 if new.joined_at < team.starts_at:
                     raise InvalidRecord(f"team {team.name!r} started {iso(team.starts_at)}: "
-                                        "a member cannot join before that")
+                                        "a member cannot join before that",
+                                        key="joined_before_team", team=team.name)
                 m = Member(team_id=team.id, registration_no=reg, alias=alias,
                            full_name=(new.full_name or "").strip() or None,
                            joined_at=new.joined_at, left_at=None,
@@ -109,7 +113,8 @@ class Teams:
                 return member_info(site, m)
         except IntegrityError as exc:
             raise InvalidRecord(
-                f"registration number {reg!r} is already in team {team_id}") from exc
+                f"registration number {reg!r} is already in team {team_id}",
+                key="member_exists", reg=reg) from exc
 
     def members(self, site: str, team_id: int | None = None) -> list[MemberInfo]:
         with self._sessions() as s:
@@ -132,8 +137,20 @@ class Teams:
                 m.left_at = None
             elif at < m.joined_at:
                 raise InvalidRecord(f"member {m.alias!r} joined {iso(m.joined_at)}: "
-                                    "they cannot leave before that")
+                                    "they cannot leave before that", key="left_before_joined",
+                                    alias=m.alias)
             else:
                 m.left_at = at
             m.status = status.value
+            return member_info(site, m)
+
+    def set_alias(self, site: str, member_id: int, alias: str) -> MemberInfo:
+        """Change the display alias a member is shown by (the kiosk shows only aliases)."""
+        alias = alias.strip()
+        if not alias or len(alias) > ALIAS_MAX:
+            raise InvalidRecord(f"an alias is 1-{ALIAS_MAX} characters", key="alias_length",
+                                high=ALIAS_MAX)
+        with self._sessions() as s, s.begin():
+            m = member_row(s, site, member_id)
+            m.alias = alias
             return member_info(site, m)

@@ -17,7 +17,7 @@ from kolam.farming.probe_care import Kind
 from kolam.farming.skills import COMPETENCIES
 from kolam.places import SiteKind
 from kolam.registry.people import CHANNELS
-from kolam.registry.records import LogKind, MemberStatus, Programme
+from kolam.registry.records import CostCategory, LogKind, MemberStatus, Programme
 from kolam.timeutil import to_ms
 
 
@@ -114,7 +114,8 @@ def test_every_key_a_template_names_has_both_languages() -> None:
         # roster (#21)
         "wd_": [str(d) for d in range(7)], "ch_": list(CHANNELS),
         "level_": ["0", "1", "2"], "channels_for_": ["critical", "warning"],
-        "gw_problem_": [p.value for p in Problem]}
+        "gw_problem_": [p.value for p in Problem],
+        "cost_": [c.value for c in CostCategory], "tan_as_": ["N", "NH3", "NH4"]}
     assert prefixes <= set(values), f"a prefix this test does not know: {prefixes - set(values)}"
     used |= {p + v for p in prefixes for v in values[p]}
     used |= {k.value for k in LogKind} | {"open", "acknowledged", "resolved"}

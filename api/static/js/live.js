@@ -16,6 +16,19 @@
   var clock = new Intl.DateTimeFormat("en-GB", {hour: "2-digit", minute: "2-digit",
                                                 hourCycle: "h23", timeZone: tz});
 
+  // The kiosk's clock: the site's own time (WIB, WITA or WIT), not the tablet's.
+  var kioskClock = document.getElementById("kiosk-clock");
+  if (kioskClock) {
+    var siteClock = new Intl.DateTimeFormat("en-GB", {hour: "2-digit", minute: "2-digit",
+      hourCycle: "h23", timeZone: kioskClock.dataset.tz || tz});
+    var tick = function () {
+      kioskClock.textContent = siteClock.format(new Date()) + " " +
+        (kioskClock.dataset.tzName || tzName);
+    };
+    tick();
+    setInterval(tick, 15000);
+  }
+
   function show(text, state) {
     if (!banner) return;
     banner.textContent = text;
