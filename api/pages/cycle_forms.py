@@ -20,9 +20,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api import fmt
+from api.forms import date_wib, number, parse_number
 from api.i18n import lang_of, t
 from api.pages.echo import fish
-from api.pages.forms import date_wib, number, parse_number
 from api.pages.session import SiteWriterPage, check_csrf
 from api.pages.team_records import member_ids, own_cycle, refused
 from api.pages.teams import BooksDep, TeamBooks, site_tz

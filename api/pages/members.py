@@ -16,8 +16,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.forms import date_wib
 from api.i18n import error_text, lang_of, t
-from api.pages.forms import date_wib
 from api.pages.render import page
 from api.pages.session import SiteWriterPage, check_csrf
 from api.pages.team_records import refused
