@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
@@ -21,12 +22,15 @@ from kolam.store.base import (
     Bucket,
     Latest,
     Point,
+    PruneResult,
+    RawPruner,
     Row,
     SeriesKey,
     TimeSeriesReader,
     TimeSeriesWriter,
     WriteResult,
 )
+from kolam.store.rollup import FIVE_MIN_MS, HOUR_MS, Acc, coarsen, fold, merge, plan
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS series (
@@ -40,7 +44,28 @@ CREATE TABLE IF NOT EXISTS samples (
     value REAL NOT NULL,
     PRIMARY KEY (series_id, t)
 ) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rollup_5m (
+    series_id INTEGER NOT NULL, t INTEGER NOT NULL,
+    sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY (series_id, t)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rollup_1h (
+    series_id INTEGER NOT NULL, t INTEGER NOT NULL,
+    sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY (series_id, t)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pruned (
+    series_id INTEGER PRIMARY KEY,
+    before INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS store_meta (
+    key TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+) STRICT;
 """
+ROLLUP_TABLES = {FIVE_MIN_MS: "rollup_5m", HOUR_MS: "rollup_1h"}
+BACKFILL_CHUNK_MS = 7 * 86_400_000
+"""Raw time per series recomputed into roll-ups per transaction by the one-off backfill."""
 
 
 def _translate(exc: sqlite3.Error, what: str) -> StoreError:
@@ -56,29 +81,54 @@ INSERT_CHUNK = 300
 """Rows per INSERT statement. One statement per row (``executemany``) costs more per row
 and releases the GIL for every row, which hands it to paho's thread thousands of times a
 batch; ``INSERT_CHUNK`` × 3 parameters stays far below SQLite's variable limit."""
-_INSERT_ONE = "INSERT OR IGNORE INTO samples (series_id, t, value) VALUES (?, ?, ?)"
+_RETURNING = " RETURNING series_id, t, value"
+_INSERT_ONE = ("INSERT OR IGNORE INTO samples (series_id, t, value) VALUES (?, ?, ?)"
+               + _RETURNING)
 _INSERT_CHUNK = ("INSERT OR IGNORE INTO samples (series_id, t, value) VALUES "
-                 + ", ".join(["(?, ?, ?)"] * INSERT_CHUNK))
+                 + ", ".join(["(?, ?, ?)"] * INSERT_CHUNK) + _RETURNING)
 
 
-def _insert(conn: sqlite3.Connection, params: list[tuple[int, int, float]]) -> int:
-    """Insert (series id, t, value) rows; return how many were new."""
+def _insert(conn: sqlite3.Connection, params: list[tuple[int, int, float]]
+            ) -> list[tuple[int, int, float]]:
+    """Insert (series id, t, value) rows; return the new ones (not the ignored duplicates)."""
     whole = len(params) // INSERT_CHUNK * INSERT_CHUNK
-    written = 0
+    new: list[tuple[int, int, float]] = []
     if whole:
         flat = list(chain.from_iterable(islice(params, whole)))  # no copy of the rows
         step = INSERT_CHUNK * 3
         for i in range(0, len(flat), step):
-            written += conn.execute(_INSERT_CHUNK, flat[i:i + step]).rowcount
-    if whole < len(params):
-        written += conn.executemany(_INSERT_ONE, params[whole:]).rowcount
-    return written
+            new += conn.execute(_INSERT_CHUNK, flat[i:i + step]).fetchall()
+    for row in params[whole:]:
+        new += conn.execute(_INSERT_ONE, row).fetchall()
+    return new
 
 
-class SqliteStore(TimeSeriesWriter, TimeSeriesReader):
+def _rollup_sql(table: str) -> str:
+    return (f"INSERT INTO {table} (series_id, t, sum, min, max, count) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (series_id, t) DO UPDATE SET sum = sum + excluded.sum, "
+            "min = min(min, excluded.min), max = max(max, excluded.max), "
+            "count = count + excluded.count")
+
+
+_ROLLUP_5M = _rollup_sql("rollup_5m")
+_ROLLUP_1H = _rollup_sql("rollup_1h")
+
+
+def _add_rollups(conn: sqlite3.Connection, new: list[tuple[int, int, float]]) -> None:
+    """Add newly stored values to their 5-minute and hourly buckets (same transaction)."""
+    acc: dict[tuple[int, int], Acc] = {}
+    for sid, t, value in new:
+        fold(acc, sid, t, float(value), FIVE_MIN_MS)
+    conn.executemany(_ROLLUP_5M, [(sid, t, *a) for (sid, t), a in acc.items()])
+    conn.executemany(_ROLLUP_1H,
+                     [(sid, t, *a) for (sid, t), a in coarsen(acc, HOUR_MS).items()])
+
+
+class SqliteStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
     """Both halves of the store over one SQLite file.
 
-    Each thread gets its own connection (the API serves requests from a pool).
+    Each thread gets its own connection (the API serves requests from a pool). Every
+    write also adds its new values to the roll-ups, in the same transaction.
     """
 
     def __init__(self, path: Path, *, synchronous: str = "FULL", busy_timeout_ms: int = 5000):
@@ -90,9 +140,18 @@ class SqliteStore(TimeSeriesWriter, TimeSeriesReader):
         self._ids: dict[SeriesKey, int] = {}
         self._conns: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._rollups_ready = False
         conn = self._conn()
         try:
+            had_samples = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'samples'"
+                                       ).fetchone() is not None
+            had_rollups = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'rollup_5m'"
+                                       ).fetchone() is not None
             conn.executescript(SCHEMA)
+            if had_samples and not had_rollups:
+                # A file from before roll-ups: its values are rolled up by the next
+                # retention pass; until then reads use the raw values.
+                conn.execute("INSERT OR IGNORE INTO store_meta VALUES ('backfill_pending', 1)")
         except sqlite3.Error as exc:
             raise _translate(exc, f"cannot initialise {self.path}") from exc
 
@@ -146,7 +205,10 @@ class SqliteStore(TimeSeriesWriter, TimeSeriesReader):
                 # Series by series (stable: each one's rows stay in arrival order), so
                 # each series' rows go into its pages one after another.
                 params.sort(key=itemgetter(0))
-                written = _insert(conn, params)
+                params = self._drop_pruned(conn, params)
+                new = _insert(conn, params)
+                _add_rollups(conn, new)
+                written = len(new)
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -157,6 +219,118 @@ class SqliteStore(TimeSeriesWriter, TimeSeriesReader):
             self._ids.clear()
             raise _translate(exc, "write failed") from exc
         return WriteResult(written, len(rows) - written)
+
+    @staticmethod
+    def _drop_pruned(conn: sqlite3.Connection, params: list[tuple[int, int, float]]
+                     ) -> list[tuple[int, int, float]]:
+        """Leave out values older than their series' pruned window: whether they are
+        redeliveries can no longer be told, and their roll-up already holds them
+        (they are counted as duplicates)."""
+        floor = dict(conn.execute("SELECT series_id, before FROM pruned WHERE before > ?",
+                                  (min(p[1] for p in params),)).fetchall())
+        if not floor:
+            return params
+        return [p for p in params if p[1] >= floor.get(p[0], p[1])]
+
+    # ------------------------------------------------------------ retention
+
+    def backfill_pending(self) -> bool:
+        if self._rollups_ready:
+            return False
+        pending = bool(self._query(
+            "SELECT count(*) FROM store_meta WHERE key = 'backfill_pending'", ())[0][0])
+        self._rollups_ready = not pending
+        return pending
+
+    def backfill_rollups(self, stop: threading.Event | None = None) -> int:
+        """Recompute the roll-ups of every stored raw value (once, for a file from before
+        roll-ups existed), a week of one series per transaction; return buckets written.
+
+        A recomputed bucket replaces its roll-up with exactly the raw values stored at that
+        moment; a write committed later adds to it, so running beside ingest is safe."""
+        if not self.backfill_pending():
+            return 0
+        conn = self._conn()
+        written = 0
+        try:
+            for sid, lo, hi in conn.execute(
+                    "SELECT series_id, min(t), max(t) FROM samples GROUP BY series_id"
+                    ).fetchall():
+                t = lo - lo % HOUR_MS
+                while t <= hi:
+                    if stop is not None and stop.is_set():
+                        return written
+                    end = t + BACKFILL_CHUNK_MS
+                    conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        for res, table in ROLLUP_TABLES.items():
+                            written += conn.execute(
+                                f"""INSERT OR REPLACE INTO {table}
+                                    SELECT series_id, (t / ?) * ?, sum(value), min(value),
+                                           max(value), count(*)
+                                    FROM samples WHERE series_id = ? AND t >= ? AND t < ?
+                                    GROUP BY 2""", (res, res, sid, t, end)).rowcount
+                        conn.execute("COMMIT")
+                    except BaseException:
+                        if conn.in_transaction:
+                            conn.execute("ROLLBACK")
+                        raise
+                    t = end
+            conn.execute("DELETE FROM store_meta WHERE key = 'backfill_pending'")
+        except sqlite3.Error as exc:
+            raise _translate(exc, "roll-up backfill failed") from exc
+        self._rollups_ready = True
+        return written
+
+    def prune_raw(self, cutoff_of: Callable[[str], int], *, batch_rows: int = 5000,
+                  pause_s: float = 0.02, stop: threading.Event | None = None) -> PruneResult:
+        self.backfill_rollups(stop)
+        if self.backfill_pending():
+            return PruneResult(0, 0)  # stopped mid-backfill: prune nothing yet
+        conn = self._conn()
+        deleted = transactions = 0
+        series = self._query("SELECT id, site FROM series ORDER BY id", ())
+        i = 0
+        try:
+            while i < len(series):
+                if stop is not None and stop.is_set():
+                    break
+                in_tx = 0
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    while i < len(series) and in_tx < batch_rows:
+                        sid, site = series[i]
+                        cutoff = int(cutoff_of(str(site)))
+                        # The (room)th oldest value bounds this delete to ``room`` rows.
+                        row = conn.execute(
+                            "SELECT t FROM samples WHERE series_id = ? AND t < ? ORDER BY t "
+                            "LIMIT 1 OFFSET ?", (sid, cutoff, batch_rows - in_tx)).fetchone()
+                        bound = int(row[0]) if row else cutoff
+                        n = conn.execute("DELETE FROM samples WHERE series_id = ? AND t < ?",
+                                         (sid, bound)).rowcount
+                        if n:
+                            conn.execute(
+                                "INSERT INTO pruned VALUES (?, ?) ON CONFLICT (series_id) "
+                                "DO UPDATE SET before = max(before, excluded.before)",
+                                (sid, bound))
+                        in_tx += n
+                        if row is None:
+                            i += 1  # this series is done
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+                transactions += 1
+                deleted += in_tx
+                if pause_s and i < len(series):
+                    if stop is not None:
+                        stop.wait(pause_s)
+                    else:
+                        time.sleep(pause_s)
+        except sqlite3.Error as exc:
+            raise _translate(exc, "pruning failed") from exc
+        return PruneResult(deleted, transactions)
 
     # ------------------------------------------------------------ reader
 
@@ -201,16 +375,44 @@ class SqliteStore(TimeSeriesWriter, TimeSeriesReader):
 
     def downsample(self, site: str, pond: str, metric: str, start_ms: int, end_ms: int,
                    step_ms: int) -> list[Bucket]:
+        """Served from the coarsest roll-up whose width divides ``step_ms`` (raw values
+        only for the ragged edges of the range), else from the raw values."""
         if step_ms <= 0:
             raise ValueError("step must be positive")
-        rows = self._query(
-            """SELECT (p.t / ?) * ? AS b, avg(p.value), min(p.value), max(p.value), count(*)
+        how = plan(start_ms, end_ms, step_ms)
+        if how is None or self.backfill_pending():
+            return merge(self._raw_parts(site, pond, metric, start_ms, end_ms, step_ms))
+        parts = self._query(
+            f"""SELECT (r.t / ?) * ? AS b, sum(r.sum), min(r.min), max(r.max), sum(r.count)
+                FROM {ROLLUP_TABLES[how.res_ms]} r JOIN series s ON s.id = r.series_id
+                WHERE s.site = ? AND s.pond = ? AND s.metric = ? AND r.t >= ? AND r.t < ?
+                GROUP BY b""",
+            (step_ms, step_ms, site, pond, metric, how.lo, how.hi))
+        if start_ms < how.lo:
+            parts += self._raw_parts(site, pond, metric, start_ms, how.lo, step_ms)
+        if how.hi < end_ms:
+            parts += self._raw_parts(site, pond, metric, how.hi, end_ms, step_ms)
+        return merge(parts)
+
+    def _raw_parts(self, site: str, pond: str, metric: str, start_ms: int, end_ms: int,
+                   step_ms: int) -> list[Any]:
+        return self._query(
+            """SELECT (p.t / ?) * ? AS b, sum(p.value), min(p.value), max(p.value), count(*)
                FROM samples p JOIN series s ON s.id = p.series_id
                WHERE s.site = ? AND s.pond = ? AND s.metric = ? AND p.t >= ? AND p.t < ?
-               GROUP BY b ORDER BY b""",
+               GROUP BY b""",
             (step_ms, step_ms, site, pond, metric, start_ms, end_ms))
-        return [Bucket(int(b), float(a), float(lo), float(hi), int(n))
-                for b, a, lo, hi, n in rows]
+
+    def rollups(self, key: SeriesKey, res_ms: int, start_ms: int, end_ms: int
+                ) -> list[tuple[int, float, float, float, int]]:
+        """One series' stored roll-up rows (t, sum, min, max, count) in [start, end)."""
+        return [(int(t), float(a), float(lo), float(hi), int(n)) for t, a, lo, hi, n in
+                self._query(
+                    f"""SELECT r.t, r.sum, r.min, r.max, r.count
+                        FROM {ROLLUP_TABLES[res_ms]} r JOIN series s ON s.id = r.series_id
+                        WHERE s.site = ? AND s.pond = ? AND s.device = ? AND s.metric = ?
+                          AND r.t >= ? AND r.t < ? ORDER BY r.t""",
+                    (*key, start_ms, end_ms))]
 
     def count(self) -> int:
         return int(self._query("SELECT count(*) FROM samples", ())[0][0])

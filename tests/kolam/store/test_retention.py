@@ -1,0 +1,162 @@
+"""Roll-ups and raw pruning: both backends, over a real SQLite file and a real InfluxDB.
+
+The roll-ups must equal the mean/min/max/count of the raw values they replace, a late
+value must correct its bucket, a redelivery must not count twice, and after pruning a
+chart reads the same buckets as before it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kolam.store import SeriesKey, SqliteStore
+from kolam.store.base import Bucket, RawPruner, TimeSeriesReader, TimeSeriesWriter
+from kolam.store.influx import InfluxSettings, InfluxStore
+from kolam.store.rollup import FIVE_MIN_MS, HOUR_MS
+from tests.utils.influx import InfluxServer
+
+T0 = 1_764_288_000_000  # 2025-11-28T00:00Z, a whole hour
+DAY = 86_400_000
+DO = SeriesKey("serang", "kolam-1", "node-1", "do_mgl")
+DO2 = SeriesKey("serang", "kolam-1", "node-2", "do_mgl")
+FAR = SeriesKey("jayapura", "kolam-1", "node-1", "do_mgl")
+
+
+class Store(TimeSeriesWriter, TimeSeriesReader, RawPruner):
+    """What the tests hold: every half (for typing only)."""
+
+
+@pytest.fixture(params=["sqlite", "influxdb"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    s: Store
+    if request.param == "sqlite":
+        s = SqliteStore(tmp_path / "samples.sqlite")  # type: ignore[assignment]
+    else:
+        server: InfluxServer = request.getfixturevalue("influx_server")
+        db = request.getfixturevalue("influx_db")
+        s = InfluxStore(InfluxSettings(server.url, f"{db}/autogen"))  # type: ignore[assignment]
+    yield s
+    s.close()
+
+
+def expected(rows: list[tuple[int, float]], start: int, end: int, step: int) -> list[Bucket]:
+    """The buckets computed here, from the raw values, the slow obvious way."""
+    by: dict[int, list[float]] = {}
+    for t, v in rows:
+        if start <= t < end:
+            by.setdefault(t // step * step, []).append(v)
+    return [Bucket(b, sum(vs) / len(vs), min(vs), max(vs), len(vs)) for b, vs in sorted(by.items())]
+
+
+def same(got: list[Bucket], want: list[Bucket]) -> None:
+    assert [(b.t, b.count) for b in got] == [(b.t, b.count) for b in want]
+    for g, w in zip(got, want, strict=True):
+        assert g.mean == pytest.approx(w.mean, rel=1e-9)
+        assert (g.min, g.max) == (w.min, w.max)
+
+
+def readings(key: SeriesKey, start: int, end: int, step: int, seed: int
+             ) -> list[tuple[SeriesKey, int, float]]:
+    rng = random.Random(seed)
+    return [(key, t, round(rng.uniform(2.0, 9.0), 2)) for t in range(start, end, step)]
+
+
+def test_rollups_equal_the_raw_values_they_summarise(store: Store) -> None:
+    # Two devices in one pond, 2 days at 1 min, written in batches of 500 as ingest does.
+    rows = readings(DO, T0, T0 + 2 * DAY, 60_000, 1) + readings(DO2, T0 + 7_000, T0 + 2 * DAY,
+                                                                60_000, 2)
+    for i in range(0, len(rows), 500):
+        store.write(rows[i:i + 500])
+    raw = [(t, v) for _, t, v in rows]
+    for step in (FIVE_MIN_MS, HOUR_MS, 3 * HOUR_MS, DAY):
+        # Ragged ends (not on a bucket edge) are read from raw values.
+        start, end = T0 + 1_234_567, T0 + 2 * DAY - 777_777
+        same(store.downsample("serang", "kolam-1", "do_mgl", start, end, step),
+             expected(raw, start, end, step))
+
+
+def test_a_late_value_corrects_its_bucket_and_a_redelivery_does_not(store: Store) -> None:
+    rows = readings(DO, T0, T0 + 2 * HOUR_MS, 60_000, 3)
+    store.write(rows)
+    late = [(DO, T0 + 30_000, 50.0), (DO, T0 + HOUR_MS + 90_000, -1.0)]
+    assert store.write(late).written == 2
+    assert store.write(late + rows[:10]).duplicates == 12
+    raw = [(t, v) for _, t, v in rows + late]
+    for step in (FIVE_MIN_MS, HOUR_MS):
+        got = store.downsample("serang", "kolam-1", "do_mgl", T0, T0 + 2 * HOUR_MS, step)
+        same(got, expected(raw, T0, T0 + 2 * HOUR_MS, step))
+    hour = store.downsample("serang", "kolam-1", "do_mgl", T0, T0 + HOUR_MS, HOUR_MS)[0]
+    assert (hour.count, hour.max) == (61, 50.0)
+
+
+def test_pruning_drops_old_raw_values_and_keeps_the_chart(store: Store) -> None:
+    now = T0 + 10 * DAY
+    rows = (readings(DO, T0, now, 600_000, 4) + readings(FAR, T0, now, 600_000, 5))
+    for i in range(0, len(rows), 1000):
+        store.write(rows[i:i + 1000])
+    before = {k.site: store.downsample(k.site, "kolam-1", "do_mgl", T0, now, HOUR_MS)
+              for k in (DO, FAR)}
+    cutoffs = {"serang": now - 3 * DAY, "jayapura": now - 7 * DAY}  # a per-site window
+    result = store.prune_raw(lambda site: cutoffs[site], batch_rows=100, pause_s=0)
+    assert result.transactions > 1
+    for key in (DO, FAR):
+        kept = store.raw(key.site, "kolam-1", "do_mgl", T0, now)
+        assert kept and min(p.t for p in kept) >= cutoffs[key.site]
+        assert len(kept) == len([r for r in rows if r[0] == key and r[1] >= cutoffs[key.site]])
+        # The hourly chart over the whole range is what it was: the roll-ups held it.
+        same(store.downsample(key.site, "kolam-1", "do_mgl", T0, now, HOUR_MS), before[key.site])
+    # A redelivery of a pruned value must not count twice in its roll-up.
+    assert store.write([rows[0]]).written == 0
+    same(store.downsample("serang", "kolam-1", "do_mgl", T0, now, HOUR_MS), before["serang"])
+    # A second pass has nothing left to do.
+    store.prune_raw(lambda site: cutoffs[site], batch_rows=100, pause_s=0)
+    assert len(store.raw("serang", "kolam-1", "do_mgl", T0, now)) == len(
+        store.raw("serang", "kolam-1", "do_mgl", cutoffs["serang"], now))
+
+
+def test_a_30_day_chart_reads_hourly_rollups_not_raw_points(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "samples.sqlite")
+    now = T0 + 30 * DAY
+    store.write(readings(DO, T0, now, 60_000, 6))
+    statements: list[str] = []
+    store._conn().set_trace_callback(statements.append)
+    buckets = store.downsample("serang", "kolam-1", "do_mgl", T0, now, HOUR_MS)
+    store._conn().set_trace_callback(None)
+    assert len(buckets) == 720
+    assert any("rollup_1h" in s for s in statements)
+    assert not any("FROM samples" in s for s in statements)  # aligned range: no raw edges
+    # 720 roll-up rows read for 43,200 raw values.
+    assert len(store.rollups(DO, HOUR_MS, T0, now)) == 720
+    five = store.downsample("serang", "kolam-1", "do_mgl", T0, T0 + DAY, 10 * 60_000)
+    assert len(five) == 144 and five[0].count == 10
+    store.close()
+
+
+def test_a_file_from_before_rollups_is_backfilled_first(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "samples.sqlite"
+    rows = readings(DO, T0, T0 + DAY, 60_000, 7)
+    store = SqliteStore(path)
+    store.write(rows)
+    store.close()
+    with sqlite3.connect(path) as conn:  # what a file written by the previous version holds
+        conn.execute("DROP TABLE rollup_5m")
+        conn.execute("DROP TABLE rollup_1h")
+    old = SqliteStore(path)
+    assert old.backfill_pending()
+    raw = [(t, v) for _, t, v in rows]
+    same(old.downsample("serang", "kolam-1", "do_mgl", T0, T0 + DAY, HOUR_MS),
+         expected(raw, T0, T0 + DAY, HOUR_MS))  # from raw values meanwhile
+    old.prune_raw(lambda site: T0 + DAY // 2, pause_s=0)
+    assert not old.backfill_pending()
+    same(old.downsample("serang", "kolam-1", "do_mgl", T0, T0 + DAY, HOUR_MS),
+         expected(raw, T0, T0 + DAY, HOUR_MS))
+    assert old.rollups(DO, FIVE_MIN_MS, T0, T0 + 300_000)[0][4] == 5
+    old.close()
+
+
