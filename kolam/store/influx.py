@@ -52,7 +52,7 @@ from kolam.store.base import (
     TimeSeriesWriter,
     WriteResult,
 )
-from kolam.store.rollup import FIVE_MIN_MS, HOUR_MS, merge, plan
+from kolam.store.rollup import FIVE_MIN_MS, HOUR_MS, merge, plan, widen
 
 log = logging.getLogger(__name__)
 # httpx logs every request at INFO; a dashboard page makes a dozen. Kolam logs what matters.
@@ -372,6 +372,8 @@ class InfluxStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
         if how is None:
             return merge(self._parts(MEASUREMENT, metric, site, pond, start_ms, end_ms,
                                      step_ms, rollup=False))
+        if start_ms < how.lo and start_ms < self._pruned_floors().get(site, 0):
+            how = widen(how)  # the raw points of the ragged start are gone: whole bucket
         parts = self._parts(ROLLUP_MEASUREMENTS[how.res_ms], metric, site, pond, how.lo,
                             how.hi, step_ms, rollup=True)
         if start_ms < how.lo:

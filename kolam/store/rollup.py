@@ -43,6 +43,12 @@ def plan(start_ms: int, end_ms: int, step_ms: int) -> Plan | None:
     return None
 
 
+def widen(how: Plan) -> Plan:
+    """The same plan with the ragged start served by its whole roll-up bucket (for a start
+    whose raw values have been pruned)."""
+    return Plan(how.res_ms, how.lo - how.res_ms, how.hi)
+
+
 def fold(acc: dict[tuple[int, int], Acc], sid: int, t: int, value: float, res_ms: int) -> None:
     """Add one value to the bucket of series ``sid`` that holds ``t``."""
     key = (sid, t - t % res_ms)

@@ -30,7 +30,7 @@ from kolam.store.base import (
     TimeSeriesWriter,
     WriteResult,
 )
-from kolam.store.rollup import FIVE_MIN_MS, HOUR_MS, Acc, coarsen, fold, merge, plan
+from kolam.store.rollup import FIVE_MIN_MS, HOUR_MS, Acc, coarsen, fold, merge, plan, widen
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS series (
@@ -382,6 +382,8 @@ class SqliteStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
         how = plan(start_ms, end_ms, step_ms)
         if how is None or self.backfill_pending():
             return merge(self._raw_parts(site, pond, metric, start_ms, end_ms, step_ms))
+        if start_ms < how.lo and start_ms < self._pruned_before(site, pond, metric):
+            how = widen(how)  # the raw values of the ragged start are gone: whole bucket
         parts = self._query(
             f"""SELECT (r.t / ?) * ? AS b, sum(r.sum), min(r.min), max(r.max), sum(r.count)
                 FROM {ROLLUP_TABLES[how.res_ms]} r JOIN series s ON s.id = r.series_id
@@ -393,6 +395,12 @@ class SqliteStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
         if how.hi < end_ms:
             parts += self._raw_parts(site, pond, metric, how.hi, end_ms, step_ms)
         return merge(parts)
+
+    def _pruned_before(self, site: str, pond: str, metric: str) -> int:
+        row = self._query("""SELECT max(p.before) FROM pruned p JOIN series s ON s.id = p.series_id
+                             WHERE s.site = ? AND s.pond = ? AND s.metric = ?""",
+                          (site, pond, metric))
+        return int(row[0][0]) if row and row[0][0] is not None else 0
 
     def _raw_parts(self, site: str, pond: str, metric: str, start_ms: int, end_ms: int,
                    step_ms: int) -> list[Any]:
