@@ -272,7 +272,8 @@ class InfluxStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
         floors = dict(self._pruned_floors())
         days = statements = 0
         for site in sites:
-            cutoff = int(cutoff_of(site))
+            # Whole hours only, so a roll-up bucket is all there or all gone.
+            cutoff = int(cutoff_of(site)) // _HOUR_MS * _HOUR_MS
             start = floors.get(site)
             if start is None:
                 oldest = [int(r["time"]) for s in self._query(q.oldest_of_site(MEASUREMENT, site))
@@ -283,7 +284,7 @@ class InfluxStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
             while start < cutoff:
                 if stop is not None and stop.is_set():
                     return PruneResult(days, statements)
-                end = min(cutoff, start + PRUNE_CHUNK_MS)
+                end = min(cutoff, (start // PRUNE_CHUNK_MS + 1) * PRUNE_CHUNK_MS)
                 self._query(q.delete_site_range(MEASUREMENT, site, start, end))
                 self._write_lines([q.site_line(PRUNED_MEASUREMENT, site, 0,
                                                {"before": float(end)})])

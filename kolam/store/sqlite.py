@@ -11,7 +11,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
-from itertools import chain, islice
+from itertools import chain, groupby, islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -81,26 +81,23 @@ INSERT_CHUNK = 300
 """Rows per INSERT statement. One statement per row (``executemany``) costs more per row
 and releases the GIL for every row, which hands it to paho's thread thousands of times a
 batch; ``INSERT_CHUNK`` × 3 parameters stays far below SQLite's variable limit."""
-_RETURNING = " RETURNING series_id, t, value"
-_INSERT_ONE = ("INSERT OR IGNORE INTO samples (series_id, t, value) VALUES (?, ?, ?)"
-               + _RETURNING)
+_INSERT_ONE = "INSERT OR IGNORE INTO samples (series_id, t, value) VALUES (?, ?, ?)"
 _INSERT_CHUNK = ("INSERT OR IGNORE INTO samples (series_id, t, value) VALUES "
-                 + ", ".join(["(?, ?, ?)"] * INSERT_CHUNK) + _RETURNING)
+                 + ", ".join(["(?, ?, ?)"] * INSERT_CHUNK))
 
 
-def _insert(conn: sqlite3.Connection, params: list[tuple[int, int, float]]
-            ) -> list[tuple[int, int, float]]:
-    """Insert (series id, t, value) rows; return the new ones (not the ignored duplicates)."""
+def _insert(conn: sqlite3.Connection, params: list[tuple[int, int, float]]) -> int:
+    """Insert (series id, t, value) rows; return how many were new."""
     whole = len(params) // INSERT_CHUNK * INSERT_CHUNK
-    new: list[tuple[int, int, float]] = []
+    written = 0
     if whole:
         flat = list(chain.from_iterable(islice(params, whole)))  # no copy of the rows
         step = INSERT_CHUNK * 3
         for i in range(0, len(flat), step):
-            new += conn.execute(_INSERT_CHUNK, flat[i:i + step]).fetchall()
-    for row in params[whole:]:
-        new += conn.execute(_INSERT_ONE, row).fetchall()
-    return new
+            written += conn.execute(_INSERT_CHUNK, flat[i:i + step]).rowcount
+    if whole < len(params):
+        written += conn.executemany(_INSERT_ONE, params[whole:]).rowcount
+    return written
 
 
 def _rollup_sql(table: str) -> str:
@@ -114,14 +111,42 @@ _ROLLUP_5M = _rollup_sql("rollup_5m")
 _ROLLUP_1H = _rollup_sql("rollup_1h")
 
 
+def _bucket_5m(row: tuple[int, int, float]) -> tuple[int, int]:
+    return row[0], row[1] - row[1] % FIVE_MIN_MS
+
+
 def _add_rollups(conn: sqlite3.Connection, new: list[tuple[int, int, float]]) -> None:
-    """Add newly stored values to their 5-minute and hourly buckets (same transaction)."""
+    """Add newly stored values (sorted by series) to their 5-minute and hourly buckets,
+    in the write's transaction. A series' values arrive mostly in time order, so grouping
+    consecutive rows by bucket leaves the sums and extremes to C."""
     acc: dict[tuple[int, int], Acc] = {}
-    for sid, t, value in new:
-        fold(acc, sid, t, float(value), FIVE_MIN_MS)
+    for key, group in groupby(new, _bucket_5m):
+        values = [r[2] for r in group]
+        a = acc.get(key)
+        if a is None:
+            acc[key] = [sum(values), min(values), max(values), len(values)]
+        else:  # the same bucket again (a late value between others)
+            for v in values:
+                fold(acc, key[0], key[1], v, FIVE_MIN_MS)
     conn.executemany(_ROLLUP_5M, [(sid, t, *a) for (sid, t), a in acc.items()])
     conn.executemany(_ROLLUP_1H,
                      [(sid, t, *a) for (sid, t), a in coarsen(acc, HOUR_MS).items()])
+
+
+def _recompute_rollups(conn: sqlite3.Connection, rows: list[tuple[int, int, float]]) -> None:
+    """Rebuild the buckets ``rows`` fall in from the stored raw values: after a write that
+    held duplicates, where the values that were new cannot be told apart cheaply.
+    Exact, because pruning removes whole hours (a bucket is all there or all gone)."""
+    fives = sorted({_bucket_5m(r) for r in rows})
+    hours = sorted({(sid, t - t % HOUR_MS) for sid, t in fives})
+    conn.executemany(
+        """INSERT OR REPLACE INTO rollup_5m SELECT series_id, ?2, sum(value), min(value),
+               max(value), count(*) FROM samples
+           WHERE series_id = ?1 AND t >= ?2 AND t < ?2 + 300000""", fives)
+    conn.executemany(
+        """INSERT OR REPLACE INTO rollup_1h SELECT series_id, ?2, sum(sum), min(min),
+               max(max), sum(count) FROM rollup_5m
+           WHERE series_id = ?1 AND t >= ?2 AND t < ?2 + 3600000""", hours)
 
 
 class SqliteStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
@@ -206,9 +231,11 @@ class SqliteStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
                 # each series' rows go into its pages one after another.
                 params.sort(key=itemgetter(0))
                 params = self._drop_pruned(conn, params)
-                new = _insert(conn, params)
-                _add_rollups(conn, new)
-                written = len(new)
+                written = _insert(conn, params)
+                if written == len(params):
+                    _add_rollups(conn, params)
+                else:  # a redelivery: some of these were stored already
+                    _recompute_rollups(conn, params)
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -300,12 +327,20 @@ class SqliteStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
                 try:
                     while i < len(series) and in_tx < batch_rows:
                         sid, site = series[i]
-                        cutoff = int(cutoff_of(str(site)))
-                        # The (room)th oldest value bounds this delete to ``room`` rows.
+                        # Whole hours only, so a roll-up bucket is all there or all gone.
+                        cutoff = int(cutoff_of(str(site))) // HOUR_MS * HOUR_MS
+                        # The (room)th oldest value bounds this delete to about ``room`` rows.
                         row = conn.execute(
                             "SELECT t FROM samples WHERE series_id = ? AND t < ? ORDER BY t "
                             "LIMIT 1 OFFSET ?", (sid, cutoff, batch_rows - in_tx)).fetchone()
-                        bound = int(row[0]) if row else cutoff
+                        if row is None:
+                            bound = cutoff
+                        else:
+                            bound = int(row[0]) // HOUR_MS * HOUR_MS
+                            first = int(conn.execute("SELECT min(t) FROM samples WHERE "
+                                                     "series_id = ?", (sid,)).fetchone()[0])
+                            # An hour holding more than ``room`` values goes whole.
+                            bound = max(bound, min(cutoff, (first // HOUR_MS + 1) * HOUR_MS))
                         n = conn.execute("DELETE FROM samples WHERE series_id = ? AND t < ?",
                                          (sid, bound)).rowcount
                         if n:

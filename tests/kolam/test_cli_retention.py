@@ -66,7 +66,8 @@ def test_retention_run_prunes_now_with_per_site_windows(data_dir: Path, tmp_path
     try:
         for key, days in ((SERANG, 7), (JAYAPURA, 14)):
             kept = store.raw(key.site, key.pond, key.metric, 0, now + 1)
-            assert min(p.t for p in kept) >= now - days * DAY
+            # Pruned to the whole hour at or before the cutoff.
+            assert min(p.t for p in kept) >= (now - days * DAY) // HOUR_MS * HOUR_MS
             assert min(p.t for p in kept) <= now - days * DAY + 600_000
         assert report["raw_deleted"] == len(rows) - sum(
             len(store.raw(k.site, k.pond, k.metric, 0, now + 1)) for k in (SERANG, JAYAPURA))

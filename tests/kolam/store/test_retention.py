@@ -91,6 +91,13 @@ def test_a_late_value_corrects_its_bucket_and_a_redelivery_does_not(store: Store
         same(got, expected(raw, T0, T0 + 2 * HOUR_MS, step))
     hour = store.downsample("serang", "kolam-1", "do_mgl", T0, T0 + HOUR_MS, HOUR_MS)[0]
     assert (hour.count, hour.max) == (61, 50.0)
+    # A batch mixing new values and redelivered ones.
+    mixed = [(DO, T0 + 45_000, 0.5), *rows[20:30], (DO, T0 + 3 * HOUR_MS, 7.0)]
+    assert (store.write(mixed).written, store.write(mixed).duplicates) == (2, 12)
+    raw += [(T0 + 45_000, 0.5), (T0 + 3 * HOUR_MS, 7.0)]
+    for step in (FIVE_MIN_MS, HOUR_MS):
+        got = store.downsample("serang", "kolam-1", "do_mgl", T0, T0 + 4 * HOUR_MS, step)
+        same(got, expected(raw, T0, T0 + 4 * HOUR_MS, step))
 
 
 def test_pruning_drops_old_raw_values_and_keeps_the_chart(store: Store) -> None:
@@ -116,6 +123,18 @@ def test_pruning_drops_old_raw_values_and_keeps_the_chart(store: Store) -> None:
     store.prune_raw(lambda site: cutoffs[site], batch_rows=100, pause_s=0)
     assert len(store.raw("serang", "kolam-1", "do_mgl", T0, now)) == len(
         store.raw("serang", "kolam-1", "do_mgl", cutoffs["serang"], now))
+
+
+def test_pruning_keeps_whole_hours_even_when_an_hour_outgrows_a_batch(store: Store) -> None:
+    rows = readings(DO, T0, T0 + 3 * HOUR_MS, 2_000, 8)  # 1,800 values an hour
+    store.write(rows)
+    before = store.downsample("serang", "kolam-1", "do_mgl", T0, T0 + 3 * HOUR_MS, FIVE_MIN_MS)
+    store.prune_raw(lambda site: T0 + 2 * HOUR_MS + 1_234_567, batch_rows=100, pause_s=0)
+    kept = store.raw("serang", "kolam-1", "do_mgl", T0, T0 + 3 * HOUR_MS)
+    assert min(p.t for p in kept) == T0 + 2 * HOUR_MS  # the cutoff's hour stays whole
+    assert len(kept) == 1800
+    same(store.downsample("serang", "kolam-1", "do_mgl", T0, T0 + 3 * HOUR_MS, FIVE_MIN_MS),
+         before)
 
 
 def test_a_30_day_chart_reads_hourly_rollups_not_raw_points(tmp_path: Path) -> None:
