@@ -1,6 +1,7 @@
-"""The retention pass: prune raw values past each site's window, bound the dead letters
-and the audit log. Ingest runs one every ``retention.interval_s`` in its own thread;
-``kolam retention run`` runs one now (docs/storage.md#retention-and-roll-ups).
+"""The retention pass: bring the roll-ups up to date, prune raw values past each
+site's window, bound the dead letters and the audit log. Ingest runs one every
+``retention.interval_s`` in its own thread (and a roll-up every minute); ``kolam retention
+run`` runs one now (docs/storage.md#retention-and-roll-ups).
 
 Each pass deletes in small transactions with a pause between them, so ingest's commits
 (which need the same write lock on SQLite) wait at most one small delete.
@@ -31,6 +32,7 @@ FIRST_PASS_AFTER_S = 60.0
 
 @dataclass(frozen=True, slots=True)
 class RetentionReport:
+    rolled_up_buckets: int
     raw_deleted: int
     raw_transactions: int
     dead_letters_dropped: dict[str, int] = field(default_factory=dict)
@@ -50,6 +52,7 @@ def run_pass(cfg: RetentionConfig, store: object, engine: Engine | None, *,
         if pause_s:
             (stop.wait if stop is not None else time.sleep)(pause_s)
 
+    rolled = store.roll_up(now, stop) if isinstance(store, RawPruner) else 0
     raw = (store.prune_raw(lambda site: now - cfg.raw_days_of(site) * DAY_MS,
                            batch_rows=cfg.batch_rows, pause_s=pause_s, stop=stop)
            if isinstance(store, RawPruner) else None)
@@ -60,7 +63,7 @@ def run_pass(cfg: RetentionConfig, store: object, engine: Engine | None, *,
                                   keep_per_reason=cfg.dead_letters_per_reason, pause=pause)
         audit = prune_audit(engine, older_than_ms=now - cfg.audit_days * DAY_MS,
                             keep_rows=cfg.audit_max_rows, pause=pause)
-    report = RetentionReport(raw.deleted if raw else 0, raw.transactions if raw else 0,
+    report = RetentionReport(rolled, raw.deleted if raw else 0, raw.transactions if raw else 0,
                              dead, audit, time.perf_counter() - started)
     if metrics is not None:
         metrics.retention_passes.inc()
@@ -73,7 +76,8 @@ def run_pass(cfg: RetentionConfig, store: object, engine: Engine | None, *,
 
 
 class RetentionThread:
-    """Runs a pass every ``interval_s`` beside the ingest worker, until ``stop()``."""
+    """Beside the ingest worker, until ``stop()``: rolls up the newest raw values every
+    ``rollup_interval_s`` and runs a whole pass every ``interval_s``."""
 
     def __init__(self, cfg: RetentionConfig, store: object, engine: Engine | None,
                  metrics: IngestMetrics | None = None,
@@ -96,14 +100,19 @@ class RetentionThread:
         self._thread.join(timeout_s)
 
     def _run(self) -> None:
-        wait = self.first_after_s
-        while not self._stop.wait(wait):
-            wait = self.cfg.interval_s
+        next_pass = time.monotonic() + self.first_after_s
+        while not self._stop.wait(min(self.cfg.rollup_interval_s,
+                                      max(0.0, next_pass - time.monotonic()))):
             try:
+                if time.monotonic() < next_pass:
+                    if isinstance(self.store, RawPruner):
+                        self.store.roll_up(now_ms(), self._stop)
+                    continue
+                next_pass = time.monotonic() + self.cfg.interval_s
                 report = run_pass(self.cfg, self.store, self.engine, stop=self._stop,
                                   metrics=self.metrics)
             except KolamError as exc:  # the store or registry is away: next time
-                log.warning("retention pass failed, next in %.0f s: %s", wait, exc)
+                log.warning("retention failed, trying again later: %s", exc)
                 continue
             self.reports = [*self.reports[-9:], report]
             log.info("retention: %d raw values pruned in %d transactions, dead letters "

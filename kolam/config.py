@@ -394,6 +394,8 @@ class RetentionConfig(_Section):
     sites: dict[str, SiteRetention] = Field(
         default_factory=dict, description="Per-site raw window: {site: {raw_days: N}}")
     interval_s: float = Field(3600.0, gt=0, description="Ingest runs a retention pass this often")
+    rollup_interval_s: float = Field(
+        60.0, gt=0, description="Ingest rolls up the newest raw values this often (SQLite)")
     batch_rows: int = Field(5000, ge=100, le=1_000_000,
                             description="Rows deleted per transaction while pruning")
     pause_ms: int = Field(20, ge=0, le=10_000,

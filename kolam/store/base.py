@@ -113,6 +113,11 @@ class PruneResult:
 class RawPruner(ABC):
     """A store whose raw values can be pruned once their roll-ups hold them."""
 
+    def roll_up(self, now_ms: int, stop: threading.Event | None = None) -> int:
+        """Bring the roll-ups up to ``now_ms`` (for a store that rolls up behind its writes;
+        one that rolls up as it writes has nothing to do); return buckets written."""
+        return 0
+
     @abstractmethod
     def prune_raw(self, cutoff_of: Callable[[str], int], *, batch_rows: int = 5000,
                   pause_s: float = 0.02, stop: threading.Event | None = None) -> PruneResult:

@@ -32,12 +32,14 @@ class Plan:
     hi: int
 
 
-def plan(start_ms: int, end_ms: int, step_ms: int) -> Plan | None:
-    """The coarsest roll-up that serves ``step``; ``None``: read raw points."""
+def plan(start_ms: int, end_ms: int, step_ms: int, rolled_up_to: int | None = None
+         ) -> Plan | None:
+    """The coarsest roll-up that serves ``step``; ``None``: read raw points. Roll-ups are
+    read only below ``rolled_up_to`` (a store's watermark) when one is given."""
     for res in RESOLUTIONS_MS:
         if step_ms % res == 0:
             lo = -(-start_ms // res) * res
-            hi = end_ms // res * res
+            hi = min(end_ms, end_ms if rolled_up_to is None else rolled_up_to) // res * res
             if hi > lo:
                 return Plan(res, lo, hi)
     return None

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Sequence
-from itertools import chain, groupby, islice
+from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from kolam.errors import StoreError, StoreUnavailable
 from kolam.security.files import private_file
+from kolam.store import _sqlite_rollup as rollup
 from kolam.store.base import (
     Bucket,
     Latest,
@@ -30,7 +30,7 @@ from kolam.store.base import (
     TimeSeriesWriter,
     WriteResult,
 )
-from kolam.store.rollup import FIVE_MIN_MS, HOUR_MS, Acc, coarsen, fold, merge, plan, widen
+from kolam.store.rollup import merge, plan, widen
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS series (
@@ -44,30 +44,7 @@ CREATE TABLE IF NOT EXISTS samples (
     value REAL NOT NULL,
     PRIMARY KEY (series_id, t)
 ) STRICT, WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS rollup_5m (
-    series_id INTEGER NOT NULL, t INTEGER NOT NULL,
-    sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, count INTEGER NOT NULL,
-    PRIMARY KEY (series_id, t)
-) STRICT, WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS rollup_1h (
-    series_id INTEGER NOT NULL, t INTEGER NOT NULL,
-    sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, count INTEGER NOT NULL,
-    PRIMARY KEY (series_id, t)
-) STRICT, WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS pruned (
-    series_id INTEGER PRIMARY KEY,
-    before INTEGER NOT NULL
-) STRICT;
-CREATE TABLE IF NOT EXISTS store_meta (
-    key TEXT PRIMARY KEY,
-    value INTEGER NOT NULL
-) STRICT;
 """
-ROLLUP_TABLES = {FIVE_MIN_MS: "rollup_5m", HOUR_MS: "rollup_1h"}
-BACKFILL_CHUNK_MS = 7 * 86_400_000
-"""Raw time per series recomputed into roll-ups per transaction by the one-off backfill."""
-
-
 def _translate(exc: sqlite3.Error, what: str) -> StoreError:
     text = str(exc)
     if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
@@ -100,60 +77,11 @@ def _insert(conn: sqlite3.Connection, params: list[tuple[int, int, float]]) -> i
     return written
 
 
-def _rollup_sql(table: str) -> str:
-    return (f"INSERT INTO {table} (series_id, t, sum, min, max, count) VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (series_id, t) DO UPDATE SET sum = sum + excluded.sum, "
-            "min = min(min, excluded.min), max = max(max, excluded.max), "
-            "count = count + excluded.count")
-
-
-_ROLLUP_5M = _rollup_sql("rollup_5m")
-_ROLLUP_1H = _rollup_sql("rollup_1h")
-
-
-def _bucket_5m(row: tuple[int, int, float]) -> tuple[int, int]:
-    return row[0], row[1] - row[1] % FIVE_MIN_MS
-
-
-def _add_rollups(conn: sqlite3.Connection, new: list[tuple[int, int, float]]) -> None:
-    """Add newly stored values (sorted by series) to their 5-minute and hourly buckets,
-    in the write's transaction. A series' values arrive mostly in time order, so grouping
-    consecutive rows by bucket leaves the sums and extremes to C."""
-    acc: dict[tuple[int, int], Acc] = {}
-    for key, group in groupby(new, _bucket_5m):
-        values = [r[2] for r in group]
-        a = acc.get(key)
-        if a is None:
-            acc[key] = [sum(values), min(values), max(values), len(values)]
-        else:  # the same bucket again (a late value between others)
-            for v in values:
-                fold(acc, key[0], key[1], v, FIVE_MIN_MS)
-    conn.executemany(_ROLLUP_5M, [(sid, t, *a) for (sid, t), a in acc.items()])
-    conn.executemany(_ROLLUP_1H,
-                     [(sid, t, *a) for (sid, t), a in coarsen(acc, HOUR_MS).items()])
-
-
-def _recompute_rollups(conn: sqlite3.Connection, rows: list[tuple[int, int, float]]) -> None:
-    """Rebuild the buckets ``rows`` fall in from the stored raw values: after a write that
-    held duplicates, where the values that were new cannot be told apart cheaply.
-    Exact, because pruning removes whole hours (a bucket is all there or all gone)."""
-    fives = sorted({_bucket_5m(r) for r in rows})
-    hours = sorted({(sid, t - t % HOUR_MS) for sid, t in fives})
-    conn.executemany(
-        """INSERT OR REPLACE INTO rollup_5m SELECT series_id, ?2, sum(value), min(value),
-               max(value), count(*) FROM samples
-           WHERE series_id = ?1 AND t >= ?2 AND t < ?2 + 300000""", fives)
-    conn.executemany(
-        """INSERT OR REPLACE INTO rollup_1h SELECT series_id, ?2, sum(sum), min(min),
-               max(max), sum(count) FROM rollup_5m
-           WHERE series_id = ?1 AND t >= ?2 AND t < ?2 + 3600000""", hours)
-
-
 class SqliteStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
     """Both halves of the store over one SQLite file.
 
-    Each thread gets its own connection (the API serves requests from a pool). Every
-    write also adds its new values to the roll-ups, in the same transaction.
+    Each thread gets its own connection (the API serves requests from a pool). Roll-ups
+    and pruning: ``kolam.store._sqlite_rollup``.
     """
 
     def __init__(self, path: Path, *, synchronous: str = "FULL", busy_timeout_ms: int = 5000):
@@ -165,18 +93,11 @@ class SqliteStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
         self._ids: dict[SeriesKey, int] = {}
         self._conns: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        self._rollups_ready = False
         conn = self._conn()
         try:
-            had_samples = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'samples'"
-                                       ).fetchone() is not None
-            had_rollups = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'rollup_5m'"
-                                       ).fetchone() is not None
-            conn.executescript(SCHEMA)
-            if had_samples and not had_rollups:
-                # A file from before roll-ups: its values are rolled up by the next
-                # retention pass; until then reads use the raw values.
-                conn.execute("INSERT OR IGNORE INTO store_meta VALUES ('backfill_pending', 1)")
+            # A file from before roll-ups gets the tables empty, and no watermark: the
+            # first roll-up pass starts at its oldest value; reads use raw values meanwhile.
+            conn.executescript(SCHEMA + rollup.SCHEMA)
         except sqlite3.Error as exc:
             raise _translate(exc, f"cannot initialise {self.path}") from exc
 
@@ -230,12 +151,16 @@ class SqliteStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
                 # Series by series (stable: each one's rows stay in arrival order), so
                 # each series' rows go into its pages one after another.
                 params.sort(key=itemgetter(0))
-                params = self._drop_pruned(conn, params)
+                oldest = min(p[1] for p in params)
+                params = self._drop_pruned(conn, params, oldest)
                 written = _insert(conn, params)
-                if written == len(params):
-                    _add_rollups(conn, params)
-                else:  # a redelivery: some of these were stored already
-                    _recompute_rollups(conn, params)
+                mark = rollup.watermark(conn)
+                if oldest < mark:  # late values: their buckets are rolled up already
+                    late = [p for p in params if p[1] < mark]
+                    if written == len(params):
+                        rollup.add_late(conn, late)
+                    else:  # a redelivery: some of these were stored already
+                        rollup.recompute(conn, late)
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -248,124 +173,38 @@ class SqliteStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
         return WriteResult(written, len(rows) - written)
 
     @staticmethod
-    def _drop_pruned(conn: sqlite3.Connection, params: list[tuple[int, int, float]]
-                     ) -> list[tuple[int, int, float]]:
+    def _drop_pruned(conn: sqlite3.Connection, params: list[tuple[int, int, float]],
+                     oldest: int) -> list[tuple[int, int, float]]:
         """Leave out values older than their series' pruned window: whether they are
         redeliveries can no longer be told, and their roll-up already holds them
         (they are counted as duplicates)."""
         floor = dict(conn.execute("SELECT series_id, before FROM pruned WHERE before > ?",
-                                  (min(p[1] for p in params),)).fetchall())
+                                  (oldest,)).fetchall())
         if not floor:
             return params
         return [p for p in params if p[1] >= floor.get(p[0], p[1])]
 
     # ------------------------------------------------------------ retention
 
-    def backfill_pending(self) -> bool:
-        if self._rollups_ready:
-            return False
-        pending = bool(self._query(
-            "SELECT count(*) FROM store_meta WHERE key = 'backfill_pending'", ())[0][0])
-        self._rollups_ready = not pending
-        return pending
-
-    def backfill_rollups(self, stop: threading.Event | None = None) -> int:
-        """Recompute the roll-ups of every stored raw value (once, for a file from before
-        roll-ups existed), a week of one series per transaction; return buckets written.
-
-        A recomputed bucket replaces its roll-up with exactly the raw values stored at that
-        moment; a write committed later adds to it, so running beside ingest is safe."""
-        if not self.backfill_pending():
-            return 0
-        conn = self._conn()
-        written = 0
+    def roll_up(self, now_ms: int, stop: threading.Event | None = None) -> int:
+        """Roll up the raw values written since the last pass (ingest runs one a minute);
+        return the 5-minute buckets written."""
         try:
-            for sid, lo, hi in conn.execute(
-                    "SELECT series_id, min(t), max(t) FROM samples GROUP BY series_id"
-                    ).fetchall():
-                t = lo - lo % HOUR_MS
-                while t <= hi:
-                    if stop is not None and stop.is_set():
-                        return written
-                    end = t + BACKFILL_CHUNK_MS
-                    conn.execute("BEGIN IMMEDIATE")
-                    try:
-                        for res, table in ROLLUP_TABLES.items():
-                            written += conn.execute(
-                                f"""INSERT OR REPLACE INTO {table}
-                                    SELECT series_id, (t / ?) * ?, sum(value), min(value),
-                                           max(value), count(*)
-                                    FROM samples WHERE series_id = ? AND t >= ? AND t < ?
-                                    GROUP BY 2""", (res, res, sid, t, end)).rowcount
-                        conn.execute("COMMIT")
-                    except BaseException:
-                        if conn.in_transaction:
-                            conn.execute("ROLLBACK")
-                        raise
-                    t = end
-            conn.execute("DELETE FROM store_meta WHERE key = 'backfill_pending'")
+            return rollup.roll_up(self._conn(), now_ms, stop)
         except sqlite3.Error as exc:
-            raise _translate(exc, "roll-up backfill failed") from exc
-        self._rollups_ready = True
-        return written
+            raise _translate(exc, "roll-up failed") from exc
+
+    def rolled_up_to(self) -> int:
+        """The watermark: roll-ups hold every raw value before it."""
+        return int(self._query("SELECT coalesce(max(value), 0) FROM store_meta "
+                               "WHERE key = 'rolled_up_to'", ())[0][0])
 
     def prune_raw(self, cutoff_of: Callable[[str], int], *, batch_rows: int = 5000,
                   pause_s: float = 0.02, stop: threading.Event | None = None) -> PruneResult:
-        self.backfill_rollups(stop)
-        if self.backfill_pending():
-            return PruneResult(0, 0)  # stopped mid-backfill: prune nothing yet
-        conn = self._conn()
-        deleted = transactions = 0
-        series = self._query("SELECT id, site FROM series ORDER BY id", ())
-        i = 0
         try:
-            while i < len(series):
-                if stop is not None and stop.is_set():
-                    break
-                in_tx = 0
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    while i < len(series) and in_tx < batch_rows:
-                        sid, site = series[i]
-                        # Whole hours only, so a roll-up bucket is all there or all gone.
-                        cutoff = int(cutoff_of(str(site))) // HOUR_MS * HOUR_MS
-                        # The (room)th oldest value bounds this delete to about ``room`` rows.
-                        row = conn.execute(
-                            "SELECT t FROM samples WHERE series_id = ? AND t < ? ORDER BY t "
-                            "LIMIT 1 OFFSET ?", (sid, cutoff, batch_rows - in_tx)).fetchone()
-                        if row is None:
-                            bound = cutoff
-                        else:
-                            bound = int(row[0]) // HOUR_MS * HOUR_MS
-                            first = int(conn.execute("SELECT min(t) FROM samples WHERE "
-                                                     "series_id = ?", (sid,)).fetchone()[0])
-                            # An hour holding more than ``room`` values goes whole.
-                            bound = max(bound, min(cutoff, (first // HOUR_MS + 1) * HOUR_MS))
-                        n = conn.execute("DELETE FROM samples WHERE series_id = ? AND t < ?",
-                                         (sid, bound)).rowcount
-                        if n:
-                            conn.execute(
-                                "INSERT INTO pruned VALUES (?, ?) ON CONFLICT (series_id) "
-                                "DO UPDATE SET before = max(before, excluded.before)",
-                                (sid, bound))
-                        in_tx += n
-                        if row is None:
-                            i += 1  # this series is done
-                    conn.execute("COMMIT")
-                except BaseException:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    raise
-                transactions += 1
-                deleted += in_tx
-                if pause_s and i < len(series):
-                    if stop is not None:
-                        stop.wait(pause_s)
-                    else:
-                        time.sleep(pause_s)
+            return rollup.prune(self._conn(), cutoff_of, batch_rows, pause_s, stop)
         except sqlite3.Error as exc:
             raise _translate(exc, "pruning failed") from exc
-        return PruneResult(deleted, transactions)
 
     # ------------------------------------------------------------ reader
 
@@ -414,14 +253,14 @@ class SqliteStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
         only for the ragged edges of the range), else from the raw values."""
         if step_ms <= 0:
             raise ValueError("step must be positive")
-        how = plan(start_ms, end_ms, step_ms)
-        if how is None or self.backfill_pending():
+        how = plan(start_ms, end_ms, step_ms, self.rolled_up_to())
+        if how is None:
             return merge(self._raw_parts(site, pond, metric, start_ms, end_ms, step_ms))
         if start_ms < how.lo and start_ms < self._pruned_before(site, pond, metric):
             how = widen(how)  # the raw values of the ragged start are gone: whole bucket
         parts = self._query(
             f"""SELECT (r.t / ?) * ? AS b, sum(r.sum), min(r.min), max(r.max), sum(r.count)
-                FROM {ROLLUP_TABLES[how.res_ms]} r JOIN series s ON s.id = r.series_id
+                FROM {rollup.TABLES[how.res_ms]} r JOIN series s ON s.id = r.series_id
                 WHERE s.site = ? AND s.pond = ? AND s.metric = ? AND r.t >= ? AND r.t < ?
                 GROUP BY b""",
             (step_ms, step_ms, site, pond, metric, how.lo, how.hi))
@@ -452,7 +291,7 @@ class SqliteStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
         return [(int(t), float(a), float(lo), float(hi), int(n)) for t, a, lo, hi, n in
                 self._query(
                     f"""SELECT r.t, r.sum, r.min, r.max, r.count
-                        FROM {ROLLUP_TABLES[res_ms]} r JOIN series s ON s.id = r.series_id
+                        FROM {rollup.TABLES[res_ms]} r JOIN series s ON s.id = r.series_id
                         WHERE s.site = ? AND s.pond = ? AND s.device = ? AND s.metric = ?
                           AND r.t >= ? AND r.t < ? ORDER BY r.t""",
                     (*key, start_ms, end_ms))]

@@ -43,6 +43,9 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     s.close()
 
 
+FUTURE = T0 + 400 * DAY
+
+
 def expected(rows: list[tuple[int, float]], start: int, end: int, step: int) -> list[Bucket]:
     """The buckets computed here, from the raw values, the slow obvious way."""
     by: dict[int, list[float]] = {}
@@ -72,16 +75,20 @@ def test_rollups_equal_the_raw_values_they_summarise(store: Store) -> None:
     for i in range(0, len(rows), 500):
         store.write(rows[i:i + 500])
     raw = [(t, v) for _, t, v in rows]
-    for step in (FIVE_MIN_MS, HOUR_MS, 3 * HOUR_MS, DAY):
-        # Ragged ends (not on a bucket edge) are read from raw values.
-        start, end = T0 + 1_234_567, T0 + 2 * DAY - 777_777
-        same(store.downsample("serang", "kolam-1", "do_mgl", start, end, step),
-             expected(raw, start, end, step))
+    # Rolled up to the middle: roll-ups below it, raw values above (SQLite's watermark).
+    for now in (T0 + DAY + 4 * HOUR_MS + 123_456, FUTURE):
+        store.roll_up(now)
+        for step in (FIVE_MIN_MS, HOUR_MS, 3 * HOUR_MS, DAY):
+            # Ragged ends (not on a bucket edge) are read from raw values.
+            start, end = T0 + 1_234_567, T0 + 2 * DAY - 777_777
+            same(store.downsample("serang", "kolam-1", "do_mgl", start, end, step),
+                 expected(raw, start, end, step))
 
 
 def test_a_late_value_corrects_its_bucket_and_a_redelivery_does_not(store: Store) -> None:
     rows = readings(DO, T0, T0 + 2 * HOUR_MS, 60_000, 3)
     store.write(rows)
+    store.roll_up(FUTURE)
     late = [(DO, T0 + 30_000, 50.0), (DO, T0 + HOUR_MS + 90_000, -1.0)]
     assert store.write(late).written == 2
     assert store.write(late + rows[:10]).duplicates == 12
@@ -105,6 +112,7 @@ def test_pruning_drops_old_raw_values_and_keeps_the_chart(store: Store) -> None:
     rows = (readings(DO, T0, now, 600_000, 4) + readings(FAR, T0, now, 600_000, 5))
     for i in range(0, len(rows), 1000):
         store.write(rows[i:i + 1000])
+    store.roll_up(now)
     before = {k.site: store.downsample(k.site, "kolam-1", "do_mgl", T0, now, HOUR_MS)
               for k in (DO, FAR)}
     cutoffs = {"serang": now - 3 * DAY, "jayapura": now - 7 * DAY}  # a per-site window
@@ -128,6 +136,7 @@ def test_pruning_drops_old_raw_values_and_keeps_the_chart(store: Store) -> None:
 def test_pruning_keeps_whole_hours_even_when_an_hour_outgrows_a_batch(store: Store) -> None:
     rows = readings(DO, T0, T0 + 3 * HOUR_MS, 2_000, 8)  # 1,800 values an hour
     store.write(rows)
+    store.roll_up(FUTURE)
     before = store.downsample("serang", "kolam-1", "do_mgl", T0, T0 + 3 * HOUR_MS, FIVE_MIN_MS)
     store.prune_raw(lambda site: T0 + 2 * HOUR_MS + 1_234_567, batch_rows=100, pause_s=0)
     kept = store.raw("serang", "kolam-1", "do_mgl", T0, T0 + 3 * HOUR_MS)
@@ -138,9 +147,11 @@ def test_pruning_keeps_whole_hours_even_when_an_hour_outgrows_a_batch(store: Sto
 
 
 def test_a_30_day_chart_reads_hourly_rollups_not_raw_points(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "samples.sqlite")
+    store = SqliteStore(tmp_path / "samples.sqlite", synchronous="OFF")  # 720 commits
     now = T0 + 30 * DAY
     store.write(readings(DO, T0, now, 60_000, 6))
+    assert store.roll_up(now + 60_000) == 30 * 288
+    assert store.rolled_up_to() == now
     statements: list[str] = []
     store._conn().set_trace_callback(statements.append)
     buckets = store.downsample("serang", "kolam-1", "do_mgl", T0, now, HOUR_MS)
@@ -155,27 +166,39 @@ def test_a_30_day_chart_reads_hourly_rollups_not_raw_points(tmp_path: Path) -> N
     store.close()
 
 
-def test_a_file_from_before_rollups_is_backfilled_first(tmp_path: Path) -> None:
+def test_a_file_from_before_rollups_is_rolled_up_from_its_oldest_value(tmp_path: Path) -> None:
     import sqlite3
 
     path = tmp_path / "samples.sqlite"
-    rows = readings(DO, T0, T0 + DAY, 60_000, 7)
+    rows = readings(DO, T0, T0 + DAY, 60_000, 7) + readings(DO, T0 + 9 * DAY, T0 + 10 * DAY,
+                                                             60_000, 8)
     store = SqliteStore(path)
     store.write(rows)
     store.close()
     with sqlite3.connect(path) as conn:  # what a file written by the previous version holds
-        conn.execute("DROP TABLE rollup_5m")
-        conn.execute("DROP TABLE rollup_1h")
+        for table in ("rollup_5m", "rollup_1h", "store_meta", "pruned"):
+            conn.execute(f"DROP TABLE {table}")
     old = SqliteStore(path)
-    assert old.backfill_pending()
     raw = [(t, v) for _, t, v in rows]
-    same(old.downsample("serang", "kolam-1", "do_mgl", T0, T0 + DAY, HOUR_MS),
-         expected(raw, T0, T0 + DAY, HOUR_MS))  # from raw values meanwhile
-    old.prune_raw(lambda site: T0 + DAY // 2, pause_s=0)
-    assert not old.backfill_pending()
-    same(old.downsample("serang", "kolam-1", "do_mgl", T0, T0 + DAY, HOUR_MS),
-         expected(raw, T0, T0 + DAY, HOUR_MS))
+    want = expected(raw, T0, T0 + 10 * DAY, HOUR_MS)
+    same(old.downsample("serang", "kolam-1", "do_mgl", T0, T0 + 10 * DAY, HOUR_MS), want)
+    # An hour per transaction, and the 8-day gap costs one, not 192.
+    statements: list[str] = []
+    old._conn().set_trace_callback(statements.append)
+    assert old.roll_up(T0 + 20 * DAY) == 2 * 288
+    old._conn().set_trace_callback(None)
+    assert sum(s == "BEGIN IMMEDIATE" for s in statements) == 2 * 24 + 2
+    assert old.rolled_up_to() == T0 + 20 * DAY - 5 * 60_000
+    same(old.downsample("serang", "kolam-1", "do_mgl", T0, T0 + 10 * DAY, HOUR_MS), want)
     assert old.rollups(DO, FIVE_MIN_MS, T0, T0 + 300_000)[0][4] == 5
     old.close()
 
 
+def test_values_not_yet_rolled_up_are_never_pruned(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "samples.sqlite")
+    store.write(readings(DO, T0, T0 + 2 * DAY, 60_000, 9))
+    store.roll_up(T0 + DAY + 30 * 60_000)  # rolled up to 1 day 25 min
+    store.prune_raw(lambda site: T0 + 2 * DAY, pause_s=0)
+    kept = store.raw("serang", "kolam-1", "do_mgl", T0, T0 + 2 * DAY)
+    assert min(p.t for p in kept) == T0 + DAY  # the watermark's hour, not the cutoff
+    store.close()
