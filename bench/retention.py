@@ -5,13 +5,15 @@
    and, separately, for a month. Bytes per table from SQLite's ``dbstat`` (pages in use,
    their slack included), per day; a pond-year is extrapolated as ``raw_days`` of raw
    values plus 365 days of both roll-ups, and the week and the month must agree per day.
-2. Write cost: the same batches into a fresh file, with this code (roll-ups written in the
-   same transaction) and with the code of ``--baseline`` (a checkout without roll-ups),
-   alternated, ``--repeats`` times each; values stored per second.
-3. Pruning beside ingest: a file holding ``--prune-days`` days of 4 ponds; one thread
-   writes batches as fast as it can (ingest's worker) for as long as a retention pass
-   takes to prune all but the last day in the other thread, then the same length of time
-   without pruning. Write rate and the slowest commits, with and without the pass.
+2. Write cost: a day of 4 ponds in ingest-sized batches into a fresh file, with this code
+   and with the code of ``--baseline`` (a checkout without roll-ups), alternated,
+   ``--repeats`` times each; values stored per second. (Writes above the roll-up
+   watermark pay nothing for roll-ups; the minute pass's cost is in 3.)
+3. Retention beside ingest: a file holding ``--prune-days`` days of 4 ponds, not yet
+   rolled up; one thread writes batches as fast as it can (ingest's worker) for as long
+   as the other thread takes to roll the file up (its first pass: catching up all of it,
+   the heaviest roll-up there is) and prune all but the last day; then the same length
+   of time without them. Write rate and the slowest commits, with and without.
 
 Usage: .venv/bin/python bench/retention.py [--repeats 3] [--baseline /work/main]
 """
@@ -113,6 +115,7 @@ def disk(days: int, workdir: Path) -> dict[str, object]:
     values = 0
     for batch in batches(1, T0, T0 + days * DAY_MS):
         values += store.write(batch).written
+    store.roll_up(T0 + days * DAY_MS + 5 * 60_000)
     store.close()
     sizes = table_bytes(path)
     raw = sizes.get("samples", 0)
@@ -168,14 +171,17 @@ def beside_pruning(days: int, workdir: Path) -> dict[str, object]:
     thread = threading.Thread(target=writer, args=(store, 3600.0, with_pass, stop))
     thread.start()
     started = time.perf_counter()
+    buckets = store.roll_up(end + 5 * 60_000)  # the file's first pass: catching up
+    rollup_s = time.perf_counter() - started
     result = store.prune_raw(lambda site: end - DAY_MS, batch_rows=5000, pause_s=0.02)
-    prune_s = time.perf_counter() - started
+    prune_s = time.perf_counter() - started - rollup_s
     stop.set()
     thread.join()
     alone: dict[str, object] = {}
-    writer(store, prune_s, alone, threading.Event())
+    writer(store, rollup_s + prune_s, alone, threading.Event())
     store.close()
-    return {"stored_values": stored, "pruned_values": result.deleted,
+    return {"stored_values": stored, "rollup_buckets": buckets,
+            "rollup_catch_up_seconds": round(rollup_s, 1), "pruned_values": result.deleted,
             "prune_transactions": result.transactions, "prune_seconds": round(prune_s, 1),
             "pruned_values_per_s": round(result.deleted / prune_s),
             "writer_during_pass": with_pass, "writer_alone": alone,

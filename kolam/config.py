@@ -229,6 +229,11 @@ class GatewayConfig(_Section):
     alarm_max_age_s: float = Field(
         900.0, gt=0, description="Older samples (catch-up, history) never raise alarms")
     max_dead_letters: int = Field(10_000, ge=10, description="Dead letters kept in the outbox")
+    max_outbox_age_days: float = Field(
+        90.0, gt=0, description="Buffered samples older than this are dropped (counted as "
+                                "expired); the centre keeps raw values as long by default")
+    dead_letter_max_age_days: float = Field(
+        30.0, gt=0, description="Dead letters older than this are dropped from the outbox")
     control: list[ControlLoop] = Field(
         default_factory=list, description="Aerator control loops, one per relay output")
     timezone: str = Field("Asia/Jakarta", description="Site time zone (IANA) of keep_on")
