@@ -285,7 +285,7 @@ class InfluxStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
                 if stop is not None and stop.is_set():
                     return PruneResult(days, statements)
                 end = min(cutoff, (start // PRUNE_CHUNK_MS + 1) * PRUNE_CHUNK_MS)
-                self._query(q.delete_site_range(MEASUREMENT, site, start, end))
+                self._delete(site, start, end)
                 self._write_lines([q.site_line(PRUNED_MEASUREMENT, site, 0,
                                                {"before": float(end)})])
                 self._floors[site] = end
@@ -321,6 +321,35 @@ class InfluxStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
                         t = int(row.pop("time"))
                         found.update((tags, t, m) for m, v in row.items() if v is not None)
         return found
+
+    def _server_major(self) -> str:
+        try:
+            version = self._http.get("/ping").headers.get("X-Influxdb-Version", "")
+        except httpx.TransportError as exc:
+            raise StoreUnavailable(f"InfluxDB at {self.settings.url} is unreachable: "
+                                   f"{exc}") from exc
+        return str(version).lstrip("v").partition(".")[0]
+
+    def _delete(self, site: str, start_ms: int, end_ms: int) -> None:
+        """A site's raw points in [start, end): InfluxQL ``DELETE`` on 1.x, the delete API
+        on 2.x; 3.x deletes by its database's retention period only."""
+        major = self._server_major()
+        if major == "3":
+            raise StoreError("InfluxDB 3 cannot delete a time range: set the raw database's "
+                             "retention period instead (docs/influxdb.md)")
+        if major != "2":
+            self._query(q.delete_site_range(MEASUREMENT, site, start_ms, end_ms))
+            return
+        from datetime import UTC, datetime
+
+        try:
+            self._client.delete_api().delete(
+                datetime.fromtimestamp(start_ms / 1000, UTC),
+                datetime.fromtimestamp((end_ms - 1) / 1000, UTC),
+                f'_measurement="{MEASUREMENT}" AND site="{site}"',
+                bucket=self.settings.bucket, org=self.settings.org or "-")
+        except InfluxDBError as exc:
+            raise StoreError(f"InfluxDB delete failed: {exc.message}") from exc
 
     # ------------------------------------------------------------ reader
 
