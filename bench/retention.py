@@ -15,7 +15,11 @@
    the heaviest roll-up there is) and prune all but the last day; then the same length
    of time without them. Write rate and the slowest commits, with and without.
 
-Usage: .venv/bin/python bench/retention.py [--repeats 3] [--baseline /work/main]
+4. ``--influx`` (instead of 1-3, to ``retention_influx.json``): the InfluxDB store's
+   write rate with its roll-ups (recomputed per batch) and with them switched off, on
+   the test suite's real ``influxd`` 1.6, alternated ``--repeats`` times.
+
+Usage: .venv/bin/python bench/retention.py [--repeats 3] [--baseline /work/main] [--influx]
 """
 
 from __future__ import annotations
@@ -189,6 +193,37 @@ def beside_pruning(days: int, workdir: Path) -> dict[str, object]:
                                       / float(alone["values_per_s"]), 3)}  # type: ignore[arg-type]
 
 
+def influx_cost(repeats: int, workdir: Path) -> dict[str, object]:
+    from kolam.store import _influxql as q
+    from kolam.store.influx import InfluxSettings, InfluxStore
+    from tests.utils.influx import InfluxServer
+
+    class NoRollups(InfluxStore):
+        def _write_rollups(self, points: dict[q.TagSet, dict[int, dict[str, float]]]) -> None:
+            pass
+
+    server = InfluxServer(workdir / "influx").start()
+    rates: dict[str, list[float]] = {"with_rollups": [], "without_rollups": []}
+    try:
+        for i in range(repeats):
+            for name, cls in (("with_rollups", InfluxStore), ("without_rollups", NoRollups)):
+                db = f"bench_{name}_{i}"
+                server.create_database(db)
+                store = cls(InfluxSettings(server.url, f"{db}/autogen"))
+                day = list(batches(4, T0, T0 + DAY_MS // 4))  # 6 h of 4 ponds: 86,400 values
+                started = time.perf_counter()
+                n = sum(store.write(b).written for b in day)
+                rates[name].append(n / (time.perf_counter() - started))
+                store.close()
+                server.drop_database(db)
+    finally:
+        server.stop()
+    return {"values_per_s": {k: [round(x) for x in v] for k, v in rates.items()},
+            "median_ratio": round(statistics.median(rates["with_rollups"])
+                                  / statistics.median(rates["without_rollups"]), 3),
+            "server": "influxd 1.6 behind the v2-write adapter (tests/utils/influx.py)"}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=3)
@@ -196,7 +231,12 @@ def main() -> None:
                     help="A checkout without roll-ups, for the write cost")
     ap.add_argument("--prune-days", type=int, default=10)
     ap.add_argument("--raw-days", type=int, default=90)
+    ap.add_argument("--influx", action="store_true", help="Only the InfluxDB write cost")
     args = ap.parse_args()
+    if args.influx:
+        with tempfile.TemporaryDirectory() as tmp:
+            write_results("retention_influx", influx_cost(args.repeats, Path(tmp)))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         spans = [disk(7, work), disk(30, work)]

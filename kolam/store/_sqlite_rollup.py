@@ -5,7 +5,9 @@ edge): a roll-up pass (ingest runs one a minute) aggregates the raw values betwe
 watermark and a minute ago, in SQL, at most an hour of every series per transaction, and
 moves the watermark. A write whose values fall below the watermark (late data) adds
 them to their buckets in its own transaction, so a roll-up is always exactly the raw
-values it holds. Reads take roll-ups below the watermark and raw values above it.
+values it holds. Reads take roll-ups below the watermark and raw values above it. The pass's joins are
+``CROSS JOIN``s: series first, then a primary-key range of each (the planner, without
+statistics, would otherwise scan all of ``samples``).
 Ingest's batches thus pay nothing for roll-ups, except for late values.
 
 Pruning removes whole hours below both the site's cutoff and the watermark, and records
@@ -39,6 +41,7 @@ CREATE TABLE IF NOT EXISTS pruned (
     series_id INTEGER PRIMARY KEY,
     before INTEGER NOT NULL
 ) STRICT;
+CREATE INDEX IF NOT EXISTS pruned_before ON pruned (before);
 CREATE TABLE IF NOT EXISTS store_meta (
     key TEXT PRIMARY KEY,
     value INTEGER NOT NULL
@@ -141,14 +144,14 @@ def roll_up(conn: sqlite3.Connection, now_ms: int, stop: threading.Event | None 
                 """INSERT OR REPLACE INTO rollup_5m
                    SELECT p.series_id, p.t - p.t % 300000, sum(p.value), min(p.value),
                           max(p.value), count(*)
-                   FROM series s JOIN samples p ON p.series_id = s.id AND p.t >= ?1
+                   FROM series s CROSS JOIN samples p ON p.series_id = s.id AND p.t >= ?1
                         AND p.t < ?2
                    GROUP BY 1, 2""", (mark, end)).rowcount
             if counted:
                 conn.execute(
                     """INSERT OR REPLACE INTO rollup_1h
                        SELECT r.series_id, ?1, sum(r.sum), min(r.min), max(r.max), sum(r.count)
-                       FROM series s JOIN rollup_5m r ON r.series_id = s.id AND r.t >= ?1
+                       FROM series s CROSS JOIN rollup_5m r ON r.series_id = s.id AND r.t >= ?1
                             AND r.t < ?2
                        GROUP BY r.series_id""", (hour, end))
             moved = end
