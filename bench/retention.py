@@ -119,7 +119,7 @@ def disk(days: int, workdir: Path) -> dict[str, object]:
     values = 0
     for batch in batches(1, T0, T0 + days * DAY_MS):
         values += store.write(batch).written
-    store.roll_up(T0 + days * DAY_MS + 5 * 60_000)
+    store.roll_up(T0 + days * DAY_MS + 5 * 60_000, pause_s=0)
     store.close()
     sizes = table_bytes(path)
     raw = sizes.get("samples", 0)

@@ -52,6 +52,11 @@ BENCHES = (
     Bench("alerts", "alerts.py", quick=("--trials", "5", "--ponds", "10")),
     Bench("gateway", "gateway.py", quick=("--repeats", "1", "--ponds", "2", "--hours", "1")),
     Bench("pages", "pages.py"),
+    Bench("retention", "retention.py", full=("--repeats", "5"),
+          quick=("--repeats", "1", "--prune-days", "2")),
+    Bench("retention_influx", "retention.py", full=("--influx", "--repeats", "3"),
+          quick=("--influx", "--repeats", "1")),
+    Bench("scale", "scale.py", quick=("--sites", "5", "--raw-ponds", "2", "--runs", "3")),
 )
 
 

@@ -52,7 +52,7 @@ def run_pass(cfg: RetentionConfig, store: object, engine: Engine | None, *,
         if pause_s:
             (stop.wait if stop is not None else time.sleep)(pause_s)
 
-    rolled = store.roll_up(now, stop) if isinstance(store, RawPruner) else 0
+    rolled = store.roll_up(now, stop, pause_s) if isinstance(store, RawPruner) else 0
     raw = (store.prune_raw(lambda site: now - cfg.raw_days_of(site) * DAY_MS,
                            batch_rows=cfg.batch_rows, pause_s=pause_s, stop=stop)
            if isinstance(store, RawPruner) else None)
@@ -106,7 +106,7 @@ class RetentionThread:
             try:
                 if time.monotonic() < next_pass:
                     if isinstance(self.store, RawPruner):
-                        self.store.roll_up(now_ms(), self._stop)
+                        self.store.roll_up(now_ms(), self._stop, self.cfg.pause_ms / 1000)
                     continue
                 next_pass = time.monotonic() + self.cfg.interval_s
                 report = run_pass(self.cfg, self.store, self.engine, stop=self._stop,

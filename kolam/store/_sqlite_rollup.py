@@ -5,9 +5,9 @@ edge): a roll-up pass (ingest runs one a minute) aggregates the raw values betwe
 watermark and a minute ago, in SQL, at most an hour of every series per transaction, and
 moves the watermark. A write whose values fall below the watermark (late data) adds
 them to their buckets in its own transaction, so a roll-up is always exactly the raw
-values it holds. Reads take roll-ups below the watermark and raw values above it. The pass's joins are
-``CROSS JOIN``s: series first, then a primary-key range of each (the planner, without
-statistics, would otherwise scan all of ``samples``).
+values it holds. Reads take roll-ups below the watermark and raw values above it. The
+pass's joins are ``CROSS JOIN``s: series first, then a primary-key range of each (the
+planner, without statistics, would otherwise scan all of ``samples``).
 Ingest's batches thus pay nothing for roll-ups, except for late values.
 
 Pruning removes whole hours below both the site's cutoff and the watermark, and records
@@ -114,10 +114,12 @@ def _in_tx(conn: sqlite3.Connection, work: Callable[[], None]) -> None:
         raise
 
 
-def roll_up(conn: sqlite3.Connection, now_ms: int, stop: threading.Event | None = None) -> int:
+def roll_up(conn: sqlite3.Connection, now_ms: int, stop: threading.Event | None = None,
+            pause_s: float = 0.02) -> int:
     """Aggregate raw values from the watermark to a minute before ``now_ms``, at most to
     the next whole hour per transaction (ingest's minute pass does five minutes of every
-    series; a file catching up an hour); return how many 5-minute buckets were written."""
+    series; a file catching up an hour), ``pause_s`` after each; return how many 5-minute
+    buckets were written."""
     target = (now_ms - GRACE_MS) // FIVE_MIN_MS * FIVE_MIN_MS
     written = 0
     while True:
@@ -166,6 +168,8 @@ def roll_up(conn: sqlite3.Connection, now_ms: int, stop: threading.Event | None 
 
         _in_tx(conn, work)
         written += counted
+        if pause_s:  # catching up: let ingest's commits in between (they would starve)
+            (stop.wait if stop is not None else time.sleep)(pause_s)
 
 
 def prune(conn: sqlite3.Connection, cutoff_of: Callable[[str], int], batch_rows: int,

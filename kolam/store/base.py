@@ -113,7 +113,8 @@ class PruneResult:
 class RawPruner(ABC):
     """A store whose raw values can be pruned once their roll-ups hold them."""
 
-    def roll_up(self, now_ms: int, stop: threading.Event | None = None) -> int:
+    def roll_up(self, now_ms: int, stop: threading.Event | None = None,
+                pause_s: float = 0.02) -> int:
         """Bring the roll-ups up to ``now_ms`` (for a store that rolls up behind its writes;
         one that rolls up as it writes has nothing to do); return buckets written."""
         return 0

@@ -186,11 +186,12 @@ class SqliteStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
 
     # ------------------------------------------------------------ retention
 
-    def roll_up(self, now_ms: int, stop: threading.Event | None = None) -> int:
+    def roll_up(self, now_ms: int, stop: threading.Event | None = None,
+                pause_s: float = 0.02) -> int:
         """Roll up the raw values written since the last pass (ingest runs one a minute);
         return the 5-minute buckets written."""
         try:
-            return rollup.roll_up(self._conn(), now_ms, stop)
+            return rollup.roll_up(self._conn(), now_ms, stop, pause_s)
         except sqlite3.Error as exc:
             raise _translate(exc, "roll-up failed") from exc
 

@@ -77,7 +77,7 @@ def test_rollups_equal_the_raw_values_they_summarise(store: Store) -> None:
     raw = [(t, v) for _, t, v in rows]
     # Rolled up to the middle: roll-ups below it, raw values above (SQLite's watermark).
     for now in (T0 + DAY + 4 * HOUR_MS + 123_456, FUTURE):
-        store.roll_up(now)
+        store.roll_up(now, pause_s=0)
         for step in (FIVE_MIN_MS, HOUR_MS, 3 * HOUR_MS, DAY):
             # Ragged ends (not on a bucket edge) are read from raw values.
             start, end = T0 + 1_234_567, T0 + 2 * DAY - 777_777
@@ -88,7 +88,7 @@ def test_rollups_equal_the_raw_values_they_summarise(store: Store) -> None:
 def test_a_late_value_corrects_its_bucket_and_a_redelivery_does_not(store: Store) -> None:
     rows = readings(DO, T0, T0 + 2 * HOUR_MS, 60_000, 3)
     store.write(rows)
-    store.roll_up(FUTURE)
+    store.roll_up(FUTURE, pause_s=0)
     late = [(DO, T0 + 30_000, 50.0), (DO, T0 + HOUR_MS + 90_000, -1.0)]
     assert store.write(late).written == 2
     assert store.write(late + rows[:10]).duplicates == 12
@@ -112,7 +112,7 @@ def test_pruning_drops_old_raw_values_and_keeps_the_chart(store: Store) -> None:
     rows = (readings(DO, T0, now, 600_000, 4) + readings(FAR, T0, now, 600_000, 5))
     for i in range(0, len(rows), 1000):
         store.write(rows[i:i + 1000])
-    store.roll_up(now)
+    store.roll_up(now, pause_s=0)
     before = {k.site: store.downsample(k.site, "kolam-1", "do_mgl", T0, now, HOUR_MS)
               for k in (DO, FAR)}
     cutoffs = {"serang": now - 3 * DAY, "jayapura": now - 7 * DAY}  # a per-site window
@@ -136,7 +136,7 @@ def test_pruning_drops_old_raw_values_and_keeps_the_chart(store: Store) -> None:
 def test_pruning_keeps_whole_hours_even_when_an_hour_outgrows_a_batch(store: Store) -> None:
     rows = readings(DO, T0, T0 + 3 * HOUR_MS, 2_000, 8)  # 1,800 values an hour
     store.write(rows)
-    store.roll_up(FUTURE)
+    store.roll_up(FUTURE, pause_s=0)
     before = store.downsample("serang", "kolam-1", "do_mgl", T0, T0 + 3 * HOUR_MS, FIVE_MIN_MS)
     store.prune_raw(lambda site: T0 + 2 * HOUR_MS + 1_234_567, batch_rows=100, pause_s=0)
     kept = store.raw("serang", "kolam-1", "do_mgl", T0, T0 + 3 * HOUR_MS)
@@ -150,7 +150,7 @@ def test_a_30_day_chart_reads_hourly_rollups_not_raw_points(tmp_path: Path) -> N
     store = SqliteStore(tmp_path / "samples.sqlite", synchronous="OFF")  # 720 commits
     now = T0 + 30 * DAY
     store.write(readings(DO, T0, now, 60_000, 6))
-    assert store.roll_up(now + 60_000) == 30 * 288
+    assert store.roll_up(now + 60_000, pause_s=0) == 30 * 288
     assert store.rolled_up_to() == now
     statements: list[str] = []
     store._conn().set_trace_callback(statements.append)
@@ -185,7 +185,7 @@ def test_a_file_from_before_rollups_is_rolled_up_from_its_oldest_value(tmp_path:
     # An hour per transaction, and the 8-day gap costs one, not 192.
     statements: list[str] = []
     old._conn().set_trace_callback(statements.append)
-    assert old.roll_up(T0 + 20 * DAY) == 2 * 288
+    assert old.roll_up(T0 + 20 * DAY, pause_s=0) == 2 * 288
     old._conn().set_trace_callback(None)
     assert sum(s == "BEGIN IMMEDIATE" for s in statements) == 2 * 24 + 2
     assert old.rolled_up_to() == T0 + 20 * DAY - 5 * 60_000
@@ -197,8 +197,56 @@ def test_a_file_from_before_rollups_is_rolled_up_from_its_oldest_value(tmp_path:
 def test_values_not_yet_rolled_up_are_never_pruned(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "samples.sqlite")
     store.write(readings(DO, T0, T0 + 2 * DAY, 60_000, 9))
-    store.roll_up(T0 + DAY + 30 * 60_000)  # rolled up to 1 day 25 min
+    store.roll_up(T0 + DAY + 30 * 60_000, pause_s=0)  # rolled up to 1 day 25 min
     store.prune_raw(lambda site: T0 + 2 * DAY, pause_s=0)
     kept = store.raw("serang", "kolam-1", "do_mgl", T0, T0 + 2 * DAY)
     assert min(p.t for p in kept) == T0 + DAY  # the watermark's hour, not the cutoff
     store.close()
+
+
+def test_a_catching_up_pass_never_starves_the_writer(tmp_path: Path) -> None:
+    """Roll-up catch-up and pruning run in short transactions with pauses: a writer with
+    a 1 s busy timeout (ingest has 5 s) keeps committing beside them. The writer leaves
+    10 ms between commits, as ingest does while it decodes its next batch."""
+    import threading
+    import time
+
+    path = tmp_path / "samples.sqlite"
+    seeded = SqliteStore(path, synchronous="OFF")
+    keys = [SeriesKey("serang", f"kolam-{p}", f"node-{p}", m) for p in range(4)
+            for m in ("do_mgl", "ph", "temp_c", "tds_ppm")]
+    end = T0 + 2 * DAY
+    for t0 in range(T0, end, HOUR_MS):
+        seeded.write([(k, t, 6.0) for k in keys for t in range(t0, t0 + HOUR_MS, 10_000)])
+    seeded.close()
+    writer = SqliteStore(path, busy_timeout_ms=1000)
+    worker = SqliteStore(path)
+    stop = threading.Event()
+    commits: list[float] = []
+    failures: list[BaseException] = []
+
+    def write() -> None:
+        t = end
+        while not stop.is_set():
+            started = time.perf_counter()
+            try:
+                writer.write([(k, t, 7.0) for k in keys])
+            except BaseException as exc:
+                failures.append(exc)
+                return
+            commits.append(time.perf_counter() - started)
+            t += 10_000
+            stop.wait(0.01)
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    try:
+        assert worker.roll_up(end + 2 * 60_000) == len(keys) * 2 * 288
+        assert worker.prune_raw(lambda site: end - DAY, batch_rows=2000).deleted == (
+            len(keys) * 8640)
+    finally:
+        stop.set()
+        thread.join()
+        writer.close()
+        worker.close()
+    assert not failures and len(commits) > 10
