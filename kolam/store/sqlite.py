@@ -45,6 +45,8 @@ CREATE TABLE IF NOT EXISTS samples (
     PRIMARY KEY (series_id, t)
 ) STRICT, WITHOUT ROWID;
 """
+
+
 def _translate(exc: sqlite3.Error, what: str) -> StoreError:
     text = str(exc)
     if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
