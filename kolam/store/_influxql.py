@@ -168,16 +168,6 @@ def rollup_from_raw(measurement: str, fields: Iterable[str], tagsets: Sequence[T
     return _per_device(cols, measurement, tagsets, start_ms, end_ms, res_ms)
 
 
-def rollup_from_rollup(measurement: str, fields: Iterable[str], tagsets: Sequence[TagSet],
-                       start_ms: int, end_ms: int, res_ms: int) -> str:
-    """Finer roll-up rows folded into ``res`` buckets (sums of sums and counts)."""
-    cols = ", ".join(f"{fn}({ident(f + '_' + part)}) AS {ident(f + '_' + part)}"
-                     for f in sorted(fields)
-                     for fn, part in (("sum", "sum"), ("min", "min"), ("max", "max"),
-                                      ("sum", "count")))
-    return _per_device(cols, measurement, tagsets, start_ms, end_ms, res_ms)
-
-
 def _per_device(cols: str, measurement: str, tagsets: Sequence[TagSet], start_ms: int,
                 end_ms: int, res_ms: int) -> str:
     which = " OR ".join(f"({tags_match(t)})" for t in tagsets)

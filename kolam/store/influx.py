@@ -230,8 +230,9 @@ class InfluxStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
         return self._floors
 
     def _write_rollups(self, points: dict[q.TagSet, dict[int, dict[str, float]]]) -> None:
-        """Recompute the roll-up buckets these points fall in and write them again (a
-        point written again with the same time and tags replaces the old one)."""
+        """Recompute the roll-ups of the hours these points fall in and write them again (a
+        point written again with the same time and tags replaces the old one): one query
+        for the 5-minute buckets of the whole hours, the hours folded from them here."""
         windows: dict[tuple[int, int], list[q.TagSet]] = defaultdict(list)
         for tags, by_t in points.items():
             windows[(min(by_t) // _HOUR_MS, max(by_t) // _HOUR_MS)].append(tags)
@@ -239,26 +240,38 @@ class InfluxStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
             for i in range(0, len(tagsets), _TAGSETS_PER_QUERY):
                 chunk = tagsets[i:i + _TAGSETS_PER_QUERY]
                 fields = {m for t in chunk for f in points[t].values() for m in f}
-                lo5 = min(min(points[t]) for t in chunk) // FIVE_MIN_MS * FIVE_MIN_MS
-                hi5 = (max(max(points[t]) for t in chunk) // FIVE_MIN_MS + 1) * FIVE_MIN_MS
-                self._recompute(q.rollup_from_raw(MEASUREMENT, fields, chunk, lo5, hi5,
-                                                  FIVE_MIN_MS), FIVE_MIN_MS)
-                self._recompute(q.rollup_from_rollup(
-                    ROLLUP_MEASUREMENTS[FIVE_MIN_MS], fields, chunk, first_h * _HOUR_MS,
-                    (last_h + 1) * _HOUR_MS, HOUR_MS), HOUR_MS)
+                statement = q.rollup_from_raw(MEASUREMENT, fields, chunk, first_h * _HOUR_MS,
+                                              (last_h + 1) * _HOUR_MS, FIVE_MIN_MS)
+                lines = self._rollup_lines(self._query(statement))
+                if lines:
+                    self._write_lines(lines)
 
-    def _recompute(self, statement: str, res_ms: int) -> None:
+    @staticmethod
+    def _rollup_lines(answer: list[q.Series]) -> list[str]:
         lines = []
-        for s in self._query(statement):
+        for s in answer:
             tags = q.TagSet(s.tags.get("site", ""), s.tags.get("pond", ""),
                             s.tags.get("device", ""))
+            hours: dict[int, dict[str, float]] = {}
             for row in q.rows(s):
                 t = int(row.pop("time"))
                 fields = {k: float(v) for k, v in row.items() if v is not None}
-                if fields:
-                    lines.append(q.line(ROLLUP_MEASUREMENTS[res_ms], tags, t, fields))
-        if lines:
-            self._write_lines(lines)
+                if not fields:
+                    continue
+                lines.append(q.line(ROLLUP_MEASUREMENTS[FIVE_MIN_MS], tags, t, fields))
+                hour = hours.setdefault(t - t % HOUR_MS, {})
+                for k, v in fields.items():
+                    if k not in hour:
+                        hour[k] = v
+                    elif k.endswith("_min"):
+                        hour[k] = min(hour[k], v)
+                    elif k.endswith("_max"):
+                        hour[k] = max(hour[k], v)
+                    else:  # _sum, _count
+                        hour[k] += v
+            lines += [q.line(ROLLUP_MEASUREMENTS[HOUR_MS], tags, t, fields)
+                      for t, fields in hours.items()]
+        return lines
 
     # ------------------------------------------------------------ retention
 
