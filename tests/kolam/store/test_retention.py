@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from kolam.store import SeriesKey, SqliteStore
+from kolam.store import _influxql as q
 from kolam.store.base import Bucket, RawPruner, TimeSeriesReader, TimeSeriesWriter
 from kolam.store.influx import InfluxSettings, InfluxStore
 from kolam.store.rollup import FIVE_MIN_MS, HOUR_MS
@@ -250,3 +251,24 @@ def test_a_catching_up_pass_never_starves_the_writer(tmp_path: Path) -> None:
         writer.close()
         worker.close()
     assert not failures and len(commits) > 10
+
+
+def test_influx_writes_its_own_rollups_beside_the_raw_points(influx_server: InfluxServer,
+                                                            influx_db: str) -> None:
+    store = InfluxStore(InfluxSettings(influx_server.url, f"{influx_db}/autogen"))
+    try:
+        rows = readings(DO, T0, T0 + 2 * HOUR_MS, 60_000, 10)
+        store.write(rows[:70])
+        store.write(rows[70:])  # the second hour's buckets recomputed with both batches
+        hourly = {int(r["time"]): r for s in store._query(
+            'SELECT "do_mgl_sum", "do_mgl_count", "do_mgl_max" FROM "water_1h"')
+            for r in q.rows(s)}
+        assert sorted(hourly) == [T0, T0 + HOUR_MS]
+        first = [v for _, t, v in rows if t < T0 + HOUR_MS]
+        assert hourly[T0]["do_mgl_count"] == 60
+        assert hourly[T0]["do_mgl_sum"] == pytest.approx(sum(first))
+        assert hourly[T0]["do_mgl_max"] == max(first)
+        assert store.count() == 120  # roll-ups are not counted as stored values
+        assert [k.metric for k in store.series()] == ["do_mgl"]
+    finally:
+        store.close()
