@@ -683,8 +683,10 @@ def retention_run(config: ConfigOpt = None,
         typer.echo(json.dumps(dataclasses.asdict(report)))
         return
     dead = ", ".join(f"{r} {n}" for r, n in sorted(report.dead_letters_dropped.items()))
-    typer.echo(f"raw values pruned: {report.raw_deleted} in {report.raw_transactions} "
-               f"transactions (older than {cfg.retention.raw_days} days"
+    n = report.raw_transactions
+    typer.echo(f"5-minute buckets rolled up: {report.rolled_up_buckets}; "
+               f"raw values pruned: {report.raw_deleted} in {n} "
+               f"transaction{'' if n == 1 else 's'} (older than {cfg.retention.raw_days} days"
                f"{', per-site overrides' if cfg.retention.sites else ''}); "
                f"dead letters dropped: {dead or 'none'}; audit entries dropped: "
                f"{report.audit_dropped} ({report.seconds:.1f} s)")
