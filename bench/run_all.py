@@ -53,6 +53,12 @@ BENCHES = (
     Bench("gateway", "gateway.py", quick=("--repeats", "1", "--ponds", "2", "--hours", "1")),
     Bench("pages", "pages.py"),
     Bench("control", "control.py", quick=("--breaches", "10")),
+    Bench("retention", "retention.py", full=("--repeats", "5"),
+          quick=("--repeats", "1", "--prune-days", "2")),
+    Bench("retention_influx", "retention.py", full=("--influx", "--repeats", "3"),
+          quick=("--influx", "--repeats", "1")),
+    Bench("scale", "scale.py", quick=("--sites", "5", "--raw-ponds", "2", "--runs", "3")),
+    Bench("national", "national.py", quick=("--sites", "20", "--runs", "1")),
 )
 
 

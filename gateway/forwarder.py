@@ -297,7 +297,8 @@ class Forwarder:
         stats = self.outbox.stats()
         return GatewayHealth(online, "up" if self.uplink.connected else "down", stats.buffered,
                              stats.oldest_t, stats.thinned, stats.dead_letters,
-                             self._alarms_active(), self.boot)
+                             self._alarms_active(), self.boot, stats.expired,
+                             stats.dead_letters_dropped)
 
     def publish_health(self, online: bool) -> None:
         """Retained, on the local broker always and on the uplink when it is up."""

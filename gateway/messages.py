@@ -4,7 +4,9 @@ Gateway status (retained, on both brokers, topic ``kolam/v1/{site}/gateway/{gw}/
 is protocol v1's ``{"v","online","uplink","buffered","oldest_t"}`` plus fields a
 local display and an operator need: ``thinned`` (samples lost to the disk cap,
 ever), ``dead_letters`` (rejected local messages, ever), ``alarms`` (active local
-alarms) and ``boot``. Readers of protocol v1 ignore keys they do not know.
+alarms), ``boot``, ``expired`` (samples dropped for age, ever) and
+``dead_letters_dropped`` (dead letters dropped for age or count, ever). Readers of
+protocol v1 ignore keys they do not know.
 
 The control loops' state goes to ``kolam/v1/{site}/{pond}/control`` (gateway.controller).
 
@@ -37,6 +39,8 @@ class GatewayHealth:
     dead_letters: int
     alarms: int
     boot: int
+    expired: int = 0
+    dead_letters_dropped: int = 0
 
 
 def _dumps(obj: dict[str, Any]) -> bytes:
@@ -46,7 +50,8 @@ def _dumps(obj: dict[str, Any]) -> bytes:
 def encode_health(h: GatewayHealth) -> bytes:
     return _dumps({"v": VERSION, "online": h.online, "uplink": h.uplink, "buffered": h.buffered,
                    "oldest_t": h.oldest_t, "thinned": h.thinned, "dead_letters": h.dead_letters,
-                   "alarms": h.alarms, "boot": h.boot})
+                   "alarms": h.alarms, "boot": h.boot, "expired": h.expired,
+                   "dead_letters_dropped": h.dead_letters_dropped})
 
 
 def alarm_topic(pond: PondRef) -> str:

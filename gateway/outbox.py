@@ -124,6 +124,10 @@ class OutboxStats:
     thinned: int
     dead_letters: int
     used_bytes: int
+    expired: int = 0
+    """Samples dropped for age (``gateway.max_outbox_age_days``), ever."""
+    dead_letters_dropped: int = 0
+    """Dead letters dropped for age or beyond ``max_dead_letters``, ever."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +136,17 @@ class ThinResult:
     resolution_s: int | None
     """The resolution the oldest samples were thinned to; ``None``: they were dropped."""
     upto_t: int
+
+
+_COUNT = ("INSERT INTO meta VALUES (?, ?) "
+          "ON CONFLICT (key) DO UPDATE SET value = value + excluded.value")
+"""Adds to a counter in ``meta``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Expired:
+    samples: int
+    dead_letters: int
 
 
 def _translate(exc: sqlite3.Error, what: str) -> OutboxError:
@@ -278,9 +293,12 @@ class Outbox:
                         "INSERT INTO meta VALUES ('dead_letters', ?) "
                         "ON CONFLICT (key) DO UPDATE SET value = value + excluded.value",
                         (len(dead),))
-                    self._db.execute(
+                    trimmed = self._db.execute(
                         "DELETE FROM dead_letters WHERE id <= "
-                        "(SELECT max(id) FROM dead_letters) - ?", (self.max_dead_letters,))
+                        "(SELECT max(id) FROM dead_letters) - ?", (self.max_dead_letters,)
+                    ).rowcount
+                    if trimmed:
+                        self._db.execute(_COUNT, ("dead_letters_dropped", trimmed))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -354,6 +372,31 @@ class Outbox:
         except sqlite3.Error as exc:
             raise _translate(exc, "thin outbox") from exc
         return int(removed)
+
+    def expire(self, now_ms: int, max_age_ms: int, dead_letter_max_age_ms: int) -> Expired:
+        """Drop samples buffered for longer than ``max_age_ms`` (per device, on the
+        (device, t) index) and older dead letters; count both in ``meta``."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                samples = 0
+                for (device_id,) in self._db.execute("SELECT id FROM devices").fetchall():
+                    samples += self._db.execute(
+                        "DELETE FROM samples WHERE device_id = ? AND t < ?",
+                        (device_id, now_ms - max_age_ms)).rowcount
+                dead = self._db.execute("DELETE FROM dead_letters WHERE t < ?",
+                                        (now_ms - dead_letter_max_age_ms,)).rowcount
+                if samples:
+                    self._db.execute(_COUNT, ("expired", samples))
+                if dead:
+                    self._db.execute(_COUNT, ("dead_letters_dropped", dead))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise _translate(exc, "expire outbox") from exc
+        return Expired(samples, dead)
 
     def enforce_cap(self) -> list[ThinResult]:
         """Thin until the samples would fit in 90% of the cap (hysteresis: not on every
@@ -502,7 +545,8 @@ class Outbox:
         oldest = self._query("SELECT min((SELECT min(t) FROM samples WHERE device_id = d.id)) "
                              "FROM devices d")[0][0]
         return OutboxStats(buffered, None if oldest is None else int(oldest),
-                           self._meta("thinned"), self._meta("dead_letters"), self.used_bytes())
+                           self._meta("thinned"), self._meta("dead_letters"), self.used_bytes(),
+                           self._meta("expired"), self._meta("dead_letters_dropped"))
 
     # ------------------------------------------------------------ local alarms
 

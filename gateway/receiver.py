@@ -52,6 +52,9 @@ INBOX_MAX_BYTES = 16 * 1024 * 1024
 IGNORED = (TopicKind.CMD, TopicKind.GATEWAY_STATUS, TopicKind.ALERTS)
 """Topics on the site's broker that are not the nodes' uplink (downlink, ours, central)."""
 COMMIT_RETRY = RetryOptions(initial_delay_s=0.05, max_delay_s=10.0)
+EXPIRE_EVERY_S = 3600.0
+"""How often the outbox drops samples and dead letters past their age."""
+DAY_MS = 86_400_000
 """Outbox commits are retried forever: the outbox is the gateway's only copy, and every
 outbox failure (locked, disk full, read-only) is one an operator can clear. 10 s between
 tries at most, so the gateway resumes within seconds of the disk coming back."""
@@ -106,6 +109,7 @@ class Receiver:
         self.inbox = Inbox(max(config.batch_size * 4, 1000), INBOX_MAX_BYTES)
         self._stop = threading.Event()
         self._dead_log = _LogLimiter()
+        self._next_expire = 0.0
         self.own_status_topic = ""
         self.controller: Controller | None = None
         self.on_presence: Callable[[list[tuple[DeviceRef, bool]]], None] | None = None
@@ -218,6 +222,23 @@ class Receiver:
                             result.removed, result.upto_t, to, stats.thinned)
         except KolamError as exc:
             log.error("could not thin the outbox: %s", exc)
+        self._maybe_expire()
+
+    def _maybe_expire(self) -> None:
+        """At most once per ``EXPIRE_EVERY_S``: drop what is older than the outbox keeps."""
+        if time.monotonic() < self._next_expire:
+            return
+        self._next_expire = time.monotonic() + EXPIRE_EVERY_S
+        try:
+            dropped = self.outbox.expire(now_ms(), int(self.cfg.max_outbox_age_days * DAY_MS),
+                                         int(self.cfg.dead_letter_max_age_days * DAY_MS))
+        except KolamError as exc:
+            log.error("could not expire old outbox rows: %s", exc)
+            return
+        if dropped.samples or dropped.dead_letters:
+            log.warning("outbox: dropped %d samples older than %g days and %d dead letters "
+                        "older than %g days", dropped.samples, self.cfg.max_outbox_age_days,
+                        dropped.dead_letters, self.cfg.dead_letter_max_age_days)
 
     def _alarm(self, change: AlarmChange) -> None:
         alarm = change.alarm

@@ -8,6 +8,7 @@ import logging
 from prometheus_client import start_http_server
 
 from ingest.metrics import IngestMetrics
+from ingest.retention import RetentionThread
 from ingest.worker import IngestWorker
 from kolam.config import KolamConfig
 from kolam.registry.repo import Registry
@@ -35,17 +36,21 @@ def run(config: KolamConfig) -> None:
     if config.ingest.metrics_port is not None:
         start_http_server(config.ingest.metrics_port, "127.0.0.1", metrics.registry)
     worker = IngestWorker(config, store, registry, metrics)
+    # Pruning beside the worker, in small transactions (docs/storage.md#retention-and-roll-ups).
+    retention = RetentionThread(config.retention, store, registry.engine, metrics)
 
     stop_on_signals(worker.stop, "finishing the current batch")
     if worker.alerts is not None:
         worker.alerts.start_notifier()
     worker.start()
+    retention.start()
     _tune_gc()
     if config.ready_file is not None:
         config.ready_file.touch()
     try:
         worker.run()
     finally:
+        retention.stop()
         worker.close()
         if worker.alerts is not None:
             worker.alerts.stop_notifier()

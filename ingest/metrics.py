@@ -32,6 +32,19 @@ class IngestMetrics:
                                  "Now minus the newest sample time in the last batch", registry=r)
         self.newest_sample_ms = Gauge("kolam_ingest_newest_sample_ms",
                                       "Newest sample time seen (epoch ms)", registry=r)
+        # Retention (ingest/retention.py): what each pass dropped, so nothing goes silently.
+        self.retention_passes = Counter("kolam_retention_passes", "Retention passes run",
+                                        registry=r)
+        self.raw_pruned = Counter("kolam_retention_raw_pruned",
+                                  "Raw values deleted past the raw window (roll-ups kept)",
+                                  registry=r)
+        self.dead_letters_dropped = Counter(
+            "kolam_retention_dead_letters_dropped", "Dead letters dropped by age or count",
+            ["reason"], registry=r)
+        self.audit_dropped = Counter("kolam_retention_audit_dropped",
+                                     "Audit log entries dropped by age or count", registry=r)
+        self.retention_seconds = Gauge("kolam_retention_last_pass_seconds",
+                                       "Duration of the last retention pass", registry=r)
 
     def summary(self) -> str:
         """One log line with the totals (for deployments without Prometheus)."""

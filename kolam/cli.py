@@ -661,6 +661,43 @@ def broker_config_cmd(
 app.add_typer(sites_app, name="sites")
 app.add_typer(ponds_app, name="ponds")
 
+retention_app = typer.Typer(no_args_is_help=True,
+                            help="Raw-value retention, roll-ups and bounded logs.")
+app.add_typer(retention_app, name="retention")
+
+
+@retention_app.command("run")
+def retention_run(config: ConfigOpt = None,
+                  json_out: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+                  ) -> None:
+    """Run one retention pass now: prune raw values past `retention.raw_days` (roll-ups are
+    kept), drop old dead letters and audit entries. Safe while ingest runs."""
+    import dataclasses
+
+    from ingest.retention import run_pass
+    from kolam.registry.repo import Registry
+    from kolam.store import open_store
+
+    cfg = _load(config, "retention")
+    store = open_store(cfg)
+    registry = Registry(cfg.registry_url)
+    try:
+        report = run_pass(cfg.retention, store, registry.engine)
+    finally:
+        registry.close()
+        store.close()
+    if json_out:
+        typer.echo(json.dumps(dataclasses.asdict(report)))
+        return
+    dead = ", ".join(f"{r} {n}" for r, n in sorted(report.dead_letters_dropped.items()))
+    n = report.raw_transactions
+    typer.echo(f"5-minute buckets rolled up: {report.rolled_up_buckets}; "
+               f"raw values pruned: {report.raw_deleted} in {n} "
+               f"transaction{'' if n == 1 else 's'} (older than {cfg.retention.raw_days} days"
+               f"{', per-site overrides' if cfg.retention.sites else ''}); "
+               f"dead letters dropped: {dead or 'none'}; audit entries dropped: "
+               f"{report.audit_dropped} ({report.seconds:.1f} s)")
+
 
 @users_app.command("hash-password")
 def users_hash_password(

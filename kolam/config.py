@@ -266,6 +266,11 @@ class GatewayConfig(_Section):
     alarm_max_age_s: float = Field(
         900.0, gt=0, description="Older samples (catch-up, history) never raise alarms")
     max_dead_letters: int = Field(10_000, ge=10, description="Dead letters kept in the outbox")
+    max_outbox_age_days: float = Field(
+        90.0, gt=0, description="Buffered samples older than this are dropped (counted as "
+                                "expired); the centre keeps raw values as long by default")
+    dead_letter_max_age_days: float = Field(
+        30.0, gt=0, description="Dead letters older than this are dropped from the outbox")
     control: list[ControlLoop] = Field(
         default_factory=list, description="Aerator control loops, one per relay output")
     timezone: str = Field("Asia/Jakarta", description="Site time zone (IANA) of keep_on")
@@ -434,6 +439,36 @@ class AlertsConfig(_Section):
         return self
 
 
+class SiteRetention(_Section):
+    raw_days: int = Field(..., ge=1, le=36_500,
+                          description="Days of raw values kept for this site")
+
+
+class RetentionConfig(_Section):
+    """How long data is kept (docs/storage.md#retention-and-roll-ups)."""
+
+    raw_days: int = Field(90, ge=1, le=36_500,
+                          description="Days of raw values kept; roll-ups are kept for ever")
+    sites: dict[str, SiteRetention] = Field(
+        default_factory=dict, description="Per-site raw window: {site: {raw_days: N}}")
+    interval_s: float = Field(3600.0, gt=0, description="Ingest runs a retention pass this often")
+    rollup_interval_s: float = Field(
+        60.0, gt=0, description="Ingest rolls up the newest raw values this often (SQLite)")
+    batch_rows: int = Field(5000, ge=100, le=1_000_000,
+                            description="Rows deleted per transaction while pruning")
+    pause_ms: int = Field(20, ge=0, le=10_000,
+                          description="Pause between pruning transactions (ingest writes then)")
+    dead_letter_days: int = Field(90, ge=1, description="Dead letters older than this are dropped")
+    dead_letters_per_reason: int = Field(
+        100_000, ge=100, description="Newest dead letters kept per reason")
+    audit_days: int = Field(3 * 365, ge=30, description="Audit log entries older are dropped")
+    audit_max_rows: int = Field(1_000_000, ge=1000, description="Newest audit entries kept")
+
+    def raw_days_of(self, site: str) -> int:
+        override = self.sites.get(site)
+        return override.raw_days if override else self.raw_days
+
+
 class KolamConfig(BaseSettings):
     """Settings for every Kolam service (see docs/configuration.md)."""
 
@@ -550,6 +585,7 @@ class KolamConfig(BaseSettings):
     sim: SimConfig = Field(default_factory=SimConfig)  # type: ignore[arg-type]
     gateway: GatewayConfig = Field(default_factory=GatewayConfig)  # type: ignore[arg-type]
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)  # type: ignore[arg-type]
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)  # type: ignore[arg-type]
 
     @field_validator("mqtt_url", "local_mqtt_url")
     @classmethod

@@ -1,4 +1,4 @@
-"""Chart data for the pond page: every metric of a pond, downsampled to ~500 points.
+"""Chart data for the pond page: every metric of a pond, downsampled to at most 750 points.
 
 One compact, columnar JSON document per range (what uPlot draws directly), with the
 optimal band of each metric, the events to mark on the time axis (alerts, feeding,
@@ -21,13 +21,20 @@ from kolam.registry.records import LogInfo, LogKind
 from kolam.store.base import TimeSeriesReader
 
 RANGES_MS = {"24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000}
-TARGET_POINTS = 500
+MAX_POINTS = 750
+STEPS_S = (60, 120, 180, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
+"""Bucket widths a chart may use: from 5 minutes on, multiples of the store's roll-ups
+(5 min, 1 h), so a long range reads roll-ups, not raw values (docs/storage.md)."""
 MARKED_LOGS = (LogKind.FEEDING, LogKind.WATER_EXCHANGE, LogKind.TREATMENT)
 
 
-def step_s(span_ms: int, target: int = TARGET_POINTS) -> int:
-    """A whole number of minutes giving about ``target`` buckets over the span."""
-    return max(60, math.ceil(span_ms / 1000 / target / 60) * 60)
+def step_s(span_ms: int, most: int = MAX_POINTS) -> int:
+    """The finest of ``STEPS_S`` giving at most ``most`` buckets over the span: 2 min
+    for a day, 15 min (5-minute roll-ups) for a week, 1 h (hourly roll-ups) for 30 days."""
+    for step in STEPS_S:
+        if span_ms / 1000 / step <= most:
+            return step
+    return max(STEPS_S[-1], math.ceil(span_ms / 1000 / most / 86400) * 86400)
 
 
 def _r(values: list[float], decimals: int) -> list[float]:

@@ -95,6 +95,12 @@ def line(measurement: str, tags: TagSet, t_ms: int, fields: Mapping[str, float])
     return f"{series_prefix(measurement, tags)} {','.join(parts)} {int(t_ms)}"
 
 
+def site_line(measurement: str, site: str, t_ms: int, fields: Mapping[str, float]) -> str:
+    """A line tagged with the site only (Kolam's own bookkeeping points)."""
+    values = ",".join(f"{_field_key(k)}={float(v)!r}" for k, v in fields.items())
+    return f"{_escape_measurement(measurement)},site={_escape_tag(site)} {values} {int(t_ms)}"
+
+
 # ------------------------------------------------------------ statements
 
 def existing_points(measurement: str, fields: Iterable[str], tagsets: Sequence[TagSet],
@@ -152,6 +158,51 @@ def downsample(measurement: str, field: str, site: str, pond: str, start_ms: int
     return (f"SELECT mean({f}), min({f}), max({f}), count({f}) FROM {ident(measurement)} "
             f"WHERE {pond_match(site, pond)} AND {time_range(start_ms, end_ms)} "
             f"GROUP BY time({int(step_ms)}ms) fill(none)")
+
+
+def rollup_from_raw(measurement: str, fields: Iterable[str], tagsets: Sequence[TagSet],
+                    start_ms: int, end_ms: int, res_ms: int) -> str:
+    """Sum/min/max/count of each field per device and ``res`` bucket in [start, end)."""
+    cols = ", ".join(f"{fn}({ident(f)}) AS {ident(f + '_' + fn)}"
+                     for f in sorted(fields) for fn in ("sum", "min", "max", "count"))
+    return _per_device(cols, measurement, tagsets, start_ms, end_ms, res_ms)
+
+
+def _per_device(cols: str, measurement: str, tagsets: Sequence[TagSet], start_ms: int,
+                end_ms: int, res_ms: int) -> str:
+    which = " OR ".join(f"({tags_match(t)})" for t in tagsets)
+    return (f"SELECT {cols} FROM {ident(measurement)} "
+            f"WHERE {time_range(start_ms, end_ms)} AND ({which}) "
+            f"GROUP BY time({int(res_ms)}ms), {', '.join(ident(t) for t in TAGS)} fill(none)")
+
+
+def downsample_parts(measurement: str, field: str, site: str, pond: str, start_ms: int,
+                     end_ms: int, step_ms: int, *, rollup: bool) -> str:
+    """(time, sum, min, max, count) per ``step`` bucket, from raw points or roll-up rows."""
+    if rollup:
+        cols = ", ".join(f"{fn}({ident(field + '_' + part)})" for fn, part in
+                         (("sum", "sum"), ("min", "min"), ("max", "max"), ("sum", "count")))
+    else:
+        f = ident(field)
+        cols = f"sum({f}), min({f}), max({f}), count({f})"
+    return (f"SELECT {cols} FROM {ident(measurement)} "
+            f"WHERE {pond_match(site, pond)} AND {time_range(start_ms, end_ms)} "
+            f"GROUP BY time({int(step_ms)}ms) fill(none)")
+
+
+def site_values(measurement: str) -> str:
+    return f"SHOW TAG VALUES FROM {ident(measurement)} WITH KEY = {ident('site')}"
+
+
+def oldest_of_site(measurement: str, site: str) -> str:
+    return (f"SELECT * FROM {ident(measurement)} WHERE {ident('site')} = {literal(site)} "
+            "ORDER BY time ASC LIMIT 1")
+
+
+def delete_site_range(measurement: str, site: str, start_ms: int, end_ms: int) -> str:
+    """InfluxDB 1.x: drop a site's raw points in [start, end)."""
+    return (f"DELETE FROM {ident(measurement)} WHERE {ident('site')} = {literal(site)} "
+            f"AND {time_range(start_ms, end_ms)}")
 
 
 def count_all(measurement: str) -> str:

@@ -7,8 +7,9 @@ point again changes nothing and is counted as a duplicate.
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -99,3 +100,28 @@ class TimeSeriesReader(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PruneResult:
+    """What one pruning pass removed: raw values, in how many transactions."""
+
+    deleted: int
+    transactions: int
+
+
+class RawPruner(ABC):
+    """A store whose raw values can be pruned once their roll-ups hold them."""
+
+    def roll_up(self, now_ms: int, stop: threading.Event | None = None,
+                pause_s: float = 0.02) -> int:
+        """Bring the roll-ups up to ``now_ms`` (for a store that rolls up behind its writes;
+        one that rolls up as it writes has nothing to do); return buckets written."""
+        return 0
+
+    @abstractmethod
+    def prune_raw(self, cutoff_of: Callable[[str], int], *, batch_rows: int = 5000,
+                  pause_s: float = 0.02, stop: threading.Event | None = None) -> PruneResult:
+        """Delete raw values older than ``cutoff_of(site)`` (epoch ms), in transactions of
+        at most about ``batch_rows`` rows with ``pause_s`` between them, so a writer is
+        never held up for long. Roll-ups are kept. Stops early when ``stop`` is set."""

@@ -23,8 +23,9 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -43,12 +44,15 @@ from kolam.store.base import (
     Bucket,
     Latest,
     Point,
+    PruneResult,
+    RawPruner,
     Row,
     SeriesKey,
     TimeSeriesReader,
     TimeSeriesWriter,
     WriteResult,
 )
+from kolam.store.rollup import FIVE_MIN_MS, HOUR_MS, merge, plan, widen
 
 log = logging.getLogger(__name__)
 # httpx logs every request at INFO; a dashboard page makes a dozen. Kolam logs what matters.
@@ -57,6 +61,14 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 MEASUREMENT = "water"
 """Protocol v1's one reading kind. Device status lives in the registry, not here."""
 
+ROLLUP_MEASUREMENTS = {FIVE_MIN_MS: MEASUREMENT + "_5m", HOUR_MS: MEASUREMENT + "_1h"}
+"""Roll-ups written by Kolam itself: fields ``<metric>_sum|_min|_max|_count``, same tags."""
+PRUNED_MEASUREMENT = "kolam_pruned"
+"""One point per site at time 0: ``before``, the time below which its raw points are gone."""
+FLOORS_TTL_S = 600.0
+"""How long a writer trusts its copy of the pruned windows (another process may prune)."""
+PRUNE_CHUNK_MS = 86_400_000
+"""Raw time per site deleted per statement."""
 _HOUR_MS = 3_600_000
 _TAGSETS_PER_QUERY = 200
 _PARALLEL_QUERIES = 4
@@ -96,8 +108,11 @@ def _transient(status: int | None) -> bool:
     return status is not None and (status in _TRANSIENT_STATUS or status >= 500)
 
 
-class InfluxStore(TimeSeriesWriter, TimeSeriesReader):
+class InfluxStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
     """Both halves of the store over one InfluxDB database/bucket.
+
+    Every write also recomputes the 5-minute and hourly roll-ups of the buckets it
+    touched, from the stored raw points (docs/influxdb.md#retention-and-roll-ups).
 
     ``check_existing=False`` skips the pre-write query: faster, but a redelivered
     point is then reported as written and the last value wins (see module docstring).
@@ -121,6 +136,8 @@ class InfluxStore(TimeSeriesWriter, TimeSeriesReader):
         self._params = params
         self._lock = threading.Lock()
         self._executor: ThreadPoolExecutor | None = None
+        self._floors: dict[str, int] = {}
+        self._floors_at = -FLOORS_TTL_S
 
     @classmethod
     def from_config(cls, config: KolamConfig) -> InfluxStore:
@@ -178,6 +195,7 @@ class InfluxStore(TimeSeriesWriter, TimeSeriesReader):
             if key.metric not in fields:
                 fields[key.metric] = value
         points = {q.TagSet(*device): by_t for device, by_t in by_device.items()}
+        self._drop_pruned(points)
         if self.check_existing:
             for tags, t, metric in self._existing(points):
                 points[tags].get(t, {}).pop(metric, None)
@@ -186,7 +204,110 @@ class InfluxStore(TimeSeriesWriter, TimeSeriesReader):
         written = sum(len(fields) for by_t in points.values() for fields in by_t.values())
         if lines:
             self._write_lines(lines)
+            self._write_rollups({tags: by_t for tags, by_t in points.items()
+                                 if any(by_t.values())})
         return WriteResult(written, len(rows) - written)
+
+    def _drop_pruned(self, points: dict[q.TagSet, dict[int, dict[str, float]]]) -> None:
+        """Leave out points older than their site's pruned window: their buckets can no
+        longer be recomputed from raw points (they are counted as duplicates)."""
+        floors = self._pruned_floors()
+        for tags, by_t in points.items():
+            floor = floors.get(tags.site)
+            if floor is not None:
+                for t in [t for t in by_t if t < floor]:
+                    del by_t[t]
+        for tags in [tags for tags, by_t in points.items() if not by_t]:
+            del points[tags]
+
+    def _pruned_floors(self) -> dict[str, int]:
+        if time.monotonic() - self._floors_at >= FLOORS_TTL_S:
+            floors = {}
+            for s in self._query(f"SELECT last(\"before\") FROM {q.ident(PRUNED_MEASUREMENT)} "
+                                 f"GROUP BY {q.ident('site')}"):
+                floors.update({s.tags.get("site", ""): int(r["last"]) for r in q.rows(s)})
+            self._floors, self._floors_at = floors, time.monotonic()
+        return self._floors
+
+    def _write_rollups(self, points: dict[q.TagSet, dict[int, dict[str, float]]]) -> None:
+        """Recompute the roll-ups of the hours these points fall in and write them again (a
+        point written again with the same time and tags replaces the old one): one query
+        for the 5-minute buckets of the whole hours, the hours folded from them here."""
+        windows: dict[tuple[int, int], list[q.TagSet]] = defaultdict(list)
+        for tags, by_t in points.items():
+            windows[(min(by_t) // _HOUR_MS, max(by_t) // _HOUR_MS)].append(tags)
+        for (first_h, last_h), tagsets in windows.items():
+            for i in range(0, len(tagsets), _TAGSETS_PER_QUERY):
+                chunk = tagsets[i:i + _TAGSETS_PER_QUERY]
+                fields = {m for t in chunk for f in points[t].values() for m in f}
+                statement = q.rollup_from_raw(MEASUREMENT, fields, chunk, first_h * _HOUR_MS,
+                                              (last_h + 1) * _HOUR_MS, FIVE_MIN_MS)
+                lines = self._rollup_lines(self._query(statement))
+                if lines:
+                    self._write_lines(lines)
+
+    @staticmethod
+    def _rollup_lines(answer: list[q.Series]) -> list[str]:
+        lines = []
+        for s in answer:
+            tags = q.TagSet(s.tags.get("site", ""), s.tags.get("pond", ""),
+                            s.tags.get("device", ""))
+            hours: dict[int, dict[str, float]] = {}
+            for row in q.rows(s):
+                t = int(row.pop("time"))
+                fields = {k: float(v) for k, v in row.items() if v is not None}
+                if not fields:
+                    continue
+                lines.append(q.line(ROLLUP_MEASUREMENTS[FIVE_MIN_MS], tags, t, fields))
+                hour = hours.setdefault(t - t % HOUR_MS, {})
+                for k, v in fields.items():
+                    if k not in hour:
+                        hour[k] = v
+                    elif k.endswith("_min"):
+                        hour[k] = min(hour[k], v)
+                    elif k.endswith("_max"):
+                        hour[k] = max(hour[k], v)
+                    else:  # _sum, _count
+                        hour[k] += v
+            lines += [q.line(ROLLUP_MEASUREMENTS[HOUR_MS], tags, t, fields)
+                      for t, fields in hours.items()]
+        return lines
+
+    # ------------------------------------------------------------ retention
+
+    def prune_raw(self, cutoff_of: Callable[[str], int], *, batch_rows: int = 5000,
+                  pause_s: float = 0.02, stop: threading.Event | None = None) -> PruneResult:
+        """Delete each site's raw points older than its cutoff, a day per statement
+        (InfluxQL ``DELETE``, InfluxDB 1.x; see docs/influxdb.md for 2.x and 3.x).
+        ``deleted`` counts the days deleted: InfluxDB does not say how many points."""
+        sites = [str(r["value"]) for s in self._query(q.site_values(MEASUREMENT))
+                 for r in q.rows(s)]
+        floors = dict(self._pruned_floors())
+        days = statements = 0
+        for site in sites:
+            # Whole hours only, so a roll-up bucket is all there or all gone.
+            cutoff = int(cutoff_of(site)) // _HOUR_MS * _HOUR_MS
+            start = floors.get(site)
+            if start is None:
+                oldest = [int(r["time"]) for s in self._query(q.oldest_of_site(MEASUREMENT, site))
+                          for r in q.rows(s)]
+                if not oldest:
+                    continue
+                start = oldest[0]
+            while start < cutoff:
+                if stop is not None and stop.is_set():
+                    return PruneResult(days, statements)
+                end = min(cutoff, (start // PRUNE_CHUNK_MS + 1) * PRUNE_CHUNK_MS)
+                self._delete(site, start, end)
+                self._write_lines([q.site_line(PRUNED_MEASUREMENT, site, 0,
+                                               {"before": float(end)})])
+                self._floors[site] = end
+                start = end
+                days += 1
+                statements += 1
+                if pause_s:
+                    (stop.wait if stop is not None else time.sleep)(pause_s)
+        return PruneResult(days, statements)
 
     def _existing(self, points: dict[q.TagSet, dict[int, dict[str, float]]]
                   ) -> set[tuple[q.TagSet, int, str]]:
@@ -213,6 +334,35 @@ class InfluxStore(TimeSeriesWriter, TimeSeriesReader):
                         t = int(row.pop("time"))
                         found.update((tags, t, m) for m, v in row.items() if v is not None)
         return found
+
+    def _server_major(self) -> str:
+        try:
+            version = self._http.get("/ping").headers.get("X-Influxdb-Version", "")
+        except httpx.TransportError as exc:
+            raise StoreUnavailable(f"InfluxDB at {self.settings.url} is unreachable: "
+                                   f"{exc}") from exc
+        return str(version).lstrip("v").partition(".")[0]
+
+    def _delete(self, site: str, start_ms: int, end_ms: int) -> None:
+        """A site's raw points in [start, end): InfluxQL ``DELETE`` on 1.x, the delete API
+        on 2.x; 3.x deletes by its database's retention period only."""
+        major = self._server_major()
+        if major == "3":
+            raise StoreError("InfluxDB 3 cannot delete a time range: set the raw database's "
+                             "retention period instead (docs/influxdb.md)")
+        if major != "2":
+            self._query(q.delete_site_range(MEASUREMENT, site, start_ms, end_ms))
+            return
+        from datetime import UTC, datetime
+
+        try:
+            self._client.delete_api().delete(
+                datetime.fromtimestamp(start_ms / 1000, UTC),
+                datetime.fromtimestamp((end_ms - 1) / 1000, UTC),
+                f'_measurement="{MEASUREMENT}" AND site="{site}"',
+                bucket=self.settings.bucket, org=self.settings.org or "-")
+        except InfluxDBError as exc:
+            raise StoreError(f"InfluxDB delete failed: {exc.message}") from exc
 
     # ------------------------------------------------------------ reader
 
@@ -257,14 +407,33 @@ class InfluxStore(TimeSeriesWriter, TimeSeriesReader):
 
     def downsample(self, site: str, pond: str, metric: str, start_ms: int, end_ms: int,
                    step_ms: int) -> list[Bucket]:
+        """From the coarsest roll-up whose width divides ``step_ms`` (raw points only for
+        the ragged edges of the range), else from the raw points."""
         if step_ms <= 0:
             raise ValueError("step must be positive")
-        statement = q.downsample(MEASUREMENT, metric, site, pond, start_ms, end_ms, step_ms)
-        out = []
-        for s in self._query(statement):
-            out += [Bucket(int(t), float(mean), float(lo), float(hi), int(n))
-                    for t, mean, lo, hi, n in s.values if n]
-        return out
+        how = plan(start_ms, end_ms, step_ms)
+        if how is None:
+            return merge(self._parts(MEASUREMENT, metric, site, pond, start_ms, end_ms,
+                                     step_ms, rollup=False))
+        if start_ms < how.lo and start_ms < self._pruned_floors().get(site, 0):
+            how = widen(how)  # the raw points of the ragged start are gone: whole bucket
+        parts = self._parts(ROLLUP_MEASUREMENTS[how.res_ms], metric, site, pond, how.lo,
+                            how.hi, step_ms, rollup=True)
+        if start_ms < how.lo:
+            parts += self._parts(MEASUREMENT, metric, site, pond, start_ms, how.lo, step_ms,
+                                 rollup=False)
+        if how.hi < end_ms:
+            parts += self._parts(MEASUREMENT, metric, site, pond, how.hi, end_ms, step_ms,
+                                 rollup=False)
+        return merge(parts)
+
+    def _parts(self, measurement: str, metric: str, site: str, pond: str, start_ms: int,
+               end_ms: int, step_ms: int, *, rollup: bool
+               ) -> list[tuple[int, float, float, float, int]]:
+        statement = q.downsample_parts(measurement, metric, site, pond, start_ms, end_ms,
+                                       step_ms, rollup=rollup)
+        return [(int(t), float(total), float(lo), float(hi), int(n))
+                for s in self._query(statement) for t, total, lo, hi, n in s.values if n]
 
     def points(self, key: SeriesKey, after_ms: int, limit: int) -> list[Point]:
         """One series' points with t > after, oldest first (for ``kolam import``)."""

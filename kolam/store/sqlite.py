@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
@@ -17,16 +17,20 @@ from typing import Any
 
 from kolam.errors import StoreError, StoreUnavailable
 from kolam.security.files import private_file
+from kolam.store import _sqlite_rollup as rollup
 from kolam.store.base import (
     Bucket,
     Latest,
     Point,
+    PruneResult,
+    RawPruner,
     Row,
     SeriesKey,
     TimeSeriesReader,
     TimeSeriesWriter,
     WriteResult,
 )
+from kolam.store.rollup import merge, plan, widen
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS series (
@@ -75,10 +79,11 @@ def _insert(conn: sqlite3.Connection, params: list[tuple[int, int, float]]) -> i
     return written
 
 
-class SqliteStore(TimeSeriesWriter, TimeSeriesReader):
+class SqliteStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
     """Both halves of the store over one SQLite file.
 
-    Each thread gets its own connection (the API serves requests from a pool).
+    Each thread gets its own connection (the API serves requests from a pool). Roll-ups
+    and pruning: ``kolam.store._sqlite_rollup``.
     """
 
     def __init__(self, path: Path, *, synchronous: str = "FULL", busy_timeout_ms: int = 5000):
@@ -92,7 +97,9 @@ class SqliteStore(TimeSeriesWriter, TimeSeriesReader):
         self._lock = threading.Lock()
         conn = self._conn()
         try:
-            conn.executescript(SCHEMA)
+            # A file from before roll-ups gets the tables empty, and no watermark: the
+            # first roll-up pass starts at its oldest value; reads use raw values meanwhile.
+            conn.executescript(SCHEMA + rollup.SCHEMA)
         except sqlite3.Error as exc:
             raise _translate(exc, f"cannot initialise {self.path}") from exc
 
@@ -146,7 +153,16 @@ class SqliteStore(TimeSeriesWriter, TimeSeriesReader):
                 # Series by series (stable: each one's rows stay in arrival order), so
                 # each series' rows go into its pages one after another.
                 params.sort(key=itemgetter(0))
+                oldest = min(p[1] for p in params)
+                params = self._drop_pruned(conn, params, oldest)
                 written = _insert(conn, params)
+                mark = rollup.watermark(conn)
+                if oldest < mark:  # late values: their buckets are rolled up already
+                    late = [p for p in params if p[1] < mark]
+                    if written == len(params):
+                        rollup.add_late(conn, late)
+                    else:  # a redelivery: some of these were stored already
+                        rollup.recompute(conn, late)
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -157,6 +173,41 @@ class SqliteStore(TimeSeriesWriter, TimeSeriesReader):
             self._ids.clear()
             raise _translate(exc, "write failed") from exc
         return WriteResult(written, len(rows) - written)
+
+    @staticmethod
+    def _drop_pruned(conn: sqlite3.Connection, params: list[tuple[int, int, float]],
+                     oldest: int) -> list[tuple[int, int, float]]:
+        """Leave out values older than their series' pruned window: whether they are
+        redeliveries can no longer be told, and their roll-up already holds them
+        (they are counted as duplicates)."""
+        floor = dict(conn.execute("SELECT series_id, before FROM pruned WHERE before > ?",
+                                  (oldest,)).fetchall())
+        if not floor:
+            return params
+        return [p for p in params if p[1] >= floor.get(p[0], p[1])]
+
+    # ------------------------------------------------------------ retention
+
+    def roll_up(self, now_ms: int, stop: threading.Event | None = None,
+                pause_s: float = 0.02) -> int:
+        """Roll up the raw values written since the last pass (ingest runs one a minute);
+        return the 5-minute buckets written."""
+        try:
+            return rollup.roll_up(self._conn(), now_ms, stop, pause_s)
+        except sqlite3.Error as exc:
+            raise _translate(exc, "roll-up failed") from exc
+
+    def rolled_up_to(self) -> int:
+        """The watermark: roll-ups hold every raw value before it."""
+        return int(self._query("SELECT coalesce(max(value), 0) FROM store_meta "
+                               "WHERE key = 'rolled_up_to'", ())[0][0])
+
+    def prune_raw(self, cutoff_of: Callable[[str], int], *, batch_rows: int = 5000,
+                  pause_s: float = 0.02, stop: threading.Event | None = None) -> PruneResult:
+        try:
+            return rollup.prune(self._conn(), cutoff_of, batch_rows, pause_s, stop)
+        except sqlite3.Error as exc:
+            raise _translate(exc, "pruning failed") from exc
 
     # ------------------------------------------------------------ reader
 
@@ -201,16 +252,52 @@ class SqliteStore(TimeSeriesWriter, TimeSeriesReader):
 
     def downsample(self, site: str, pond: str, metric: str, start_ms: int, end_ms: int,
                    step_ms: int) -> list[Bucket]:
+        """Served from the coarsest roll-up whose width divides ``step_ms`` (raw values
+        only for the ragged edges of the range), else from the raw values."""
         if step_ms <= 0:
             raise ValueError("step must be positive")
-        rows = self._query(
-            """SELECT (p.t / ?) * ? AS b, avg(p.value), min(p.value), max(p.value), count(*)
+        how = plan(start_ms, end_ms, step_ms, self.rolled_up_to())
+        if how is None:
+            return merge(self._raw_parts(site, pond, metric, start_ms, end_ms, step_ms))
+        if start_ms < how.lo and start_ms < self._pruned_before(site, pond, metric):
+            how = widen(how)  # the raw values of the ragged start are gone: whole bucket
+        parts = self._query(
+            f"""SELECT (r.t / ?) * ? AS b, sum(r.sum), min(r.min), max(r.max), sum(r.count)
+                FROM {rollup.TABLES[how.res_ms]} r JOIN series s ON s.id = r.series_id
+                WHERE s.site = ? AND s.pond = ? AND s.metric = ? AND r.t >= ? AND r.t < ?
+                GROUP BY b""",
+            (step_ms, step_ms, site, pond, metric, how.lo, how.hi))
+        if start_ms < how.lo:
+            parts += self._raw_parts(site, pond, metric, start_ms, how.lo, step_ms)
+        if how.hi < end_ms:
+            parts += self._raw_parts(site, pond, metric, how.hi, end_ms, step_ms)
+        return merge(parts)
+
+    def _pruned_before(self, site: str, pond: str, metric: str) -> int:
+        row = self._query("""SELECT max(p.before) FROM pruned p JOIN series s ON s.id = p.series_id
+                             WHERE s.site = ? AND s.pond = ? AND s.metric = ?""",
+                          (site, pond, metric))
+        return int(row[0][0]) if row and row[0][0] is not None else 0
+
+    def _raw_parts(self, site: str, pond: str, metric: str, start_ms: int, end_ms: int,
+                   step_ms: int) -> list[Any]:
+        return self._query(
+            """SELECT (p.t / ?) * ? AS b, sum(p.value), min(p.value), max(p.value), count(*)
                FROM samples p JOIN series s ON s.id = p.series_id
                WHERE s.site = ? AND s.pond = ? AND s.metric = ? AND p.t >= ? AND p.t < ?
-               GROUP BY b ORDER BY b""",
+               GROUP BY b""",
             (step_ms, step_ms, site, pond, metric, start_ms, end_ms))
-        return [Bucket(int(b), float(a), float(lo), float(hi), int(n))
-                for b, a, lo, hi, n in rows]
+
+    def rollups(self, key: SeriesKey, res_ms: int, start_ms: int, end_ms: int
+                ) -> list[tuple[int, float, float, float, int]]:
+        """One series' stored roll-up rows (t, sum, min, max, count) in [start, end)."""
+        return [(int(t), float(a), float(lo), float(hi), int(n)) for t, a, lo, hi, n in
+                self._query(
+                    f"""SELECT r.t, r.sum, r.min, r.max, r.count
+                        FROM {rollup.TABLES[res_ms]} r JOIN series s ON s.id = r.series_id
+                        WHERE s.site = ? AND s.pond = ? AND s.device = ? AND s.metric = ?
+                          AND r.t >= ? AND r.t < ? ORDER BY r.t""",
+                    (*key, start_ms, end_ms))]
 
     def count(self) -> int:
         return int(self._query("SELECT count(*) FROM samples", ())[0][0])

@@ -26,6 +26,8 @@ def test_health_is_a_gateway_status_with_extras() -> None:
     assert (status.online, status.uplink, status.buffered, status.oldest_t) == (
         True, "down", 12, T0)
     assert json.loads(payload)["thinned"] == 3
+    dropped = json.loads(encode_health(GatewayHealth(True, "up", 0, None, 0, 0, 0, 1, 5, 2)))
+    assert (dropped["expired"], dropped["dead_letters_dropped"]) == (5, 2)
 
 
 def test_alarm_topics_are_recognised() -> None:

@@ -75,6 +75,26 @@ def test_dead_letters_are_bounded_and_counted(tmp_path: Path) -> None:
     kept = box.dead_letters(100)
     assert len(kept) == 10 and kept[0].payload == "#24"
     assert box.stats().dead_letters == 25
+    assert box.stats().dead_letters_dropped == 15
+
+
+def test_old_samples_and_dead_letters_expire_and_are_counted(tmp_path: Path) -> None:
+    day = 86_400_000
+    box = Outbox(tmp_path / "o.sqlite")
+    box.commit([(ref, Sample(T0 + d * day, {"do_mgl": 5.0})) for d in range(10) for ref in (A, B)],
+               [], [DeadLetter("kolam/v1/x", "malformed_json", "bad", f"#{d}", T0 + d * day)
+                    for d in range(10)])
+    now = T0 + 10 * day
+    dropped = box.expire(now, max_age_ms=7 * day, dead_letter_max_age_ms=3 * day)
+    assert (dropped.samples, dropped.dead_letters) == (2 * 3, 7)
+    stats = box.stats()
+    assert stats.oldest_t == T0 + 3 * day and stats.buffered == 2 * 7
+    assert (stats.expired, stats.dead_letters_dropped) == (6, 7)
+    assert [d.payload for d in box.dead_letters(100)] == ["#9", "#8", "#7"]
+    box.close()
+    box = Outbox(tmp_path / "o.sqlite")  # the counters are on disk
+    assert box.expire(now, 7 * day, 3 * day).samples == 0
+    assert box.stats().expired == 6
 
 
 def test_cap_thins_oldest_first_counts_the_loss_and_keeps_newest_raw(tmp_path: Path) -> None:
