@@ -9,7 +9,9 @@ on one pond in ten. Then, as a Dinas login of every site would, it times (median
 - ``national_report``: the national monthly report as a function (every site's cycles);
 - ``GET /api/v1/reports/national``: the same through the API (JSON);
 - ``GET /national``: the national page (every site's worst pond, alerts, production);
-- ``GET /``: the overview (every pond of every site, with its 24-hour uptime).
+- ``GET /``: the overview (every pond of every site, with its 24-hour uptime);
+- the overview's rows, and the same rows built as the code before this change built them
+  (``before_overview_rows``), side by side on the same data.
 
 Targets: < 1 s each (issue #19). Raw time series and their roll-ups are the storage
 benchmark's (``bench/storage.py``); this one is about the registry and the pages.
@@ -31,9 +33,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
 from api.app import create_app
+from api.pages.overview import site_rows, uptime_pct
+from api.pond_view import PondViews
 from kolam.config import load_config
+from kolam.farming.monthly import month_span
 from kolam.farming.national import national_report
+from kolam.places import site_zone
 from kolam.registry.alert_models import AlertRow
+from kolam.registry.alerts import Alerts
+from kolam.registry.cycles import Cycles
 from kolam.registry.farm_models import Cycle, Harvest, LogEntry, Team
 from kolam.registry.models import Pond, Site
 from kolam.registry.repo import Registry
@@ -120,6 +128,28 @@ def seed(registry: Registry, store: SqliteStore, sites: int, ponds: int, now: in
     return logs
 
 
+def before_overview_rows(views: PondViews, sites: list[str], now: int) -> list[Any]:
+    """The overview's rows as the code before this change built them (kept here to measure
+    it side by side): a pond's view, uptime and site's alerts one query at a time, and the
+    month's harvest by reading every record of every cycle (``Cycles.records``)."""
+    rows = []
+    for site in sites:
+        info = views.registry.site(site)
+        ponds = [views.pond(p, now, with_cycle=False) for p in views.registry.ponds(site)]
+        uptime = {v.pond.slug: uptime_pct(views.store, site, v.pond.slug, now) for v in ponds}
+        tz = site_zone(info.timezone)
+        start, end = month_span(local_month(now, tz), tz)
+        harvested = 0.0
+        for c in views.cycles.cycles(site):
+            if c.stocked_at >= end or (c.ended_at is not None and c.ended_at < start):
+                continue
+            harvested += sum(h.kg for h in views.cycles.records(site, c.id).harvests
+                             if start <= h.at < end)
+        rows.append((info, ponds, uptime, views.alerts.find(
+            [site], states=("open", "acknowledged"), limit=50), harvested))
+    return rows
+
+
 def timed(fn: Any, runs: int) -> dict[str, float]:
     times = []
     for _ in range(runs):
@@ -135,6 +165,8 @@ def main() -> None:
     ap.add_argument("--sites", type=int, default=500)
     ap.add_argument("--ponds", type=int, default=10)
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--before-runs", type=int, default=1,
+                    help="runs of the code before this change (about a minute each at 500)")
     ap.add_argument("--registry-url", default=None,
                     help="an empty PostgreSQL database (default: a new SQLite file)")
     args = ap.parse_args()
@@ -173,6 +205,12 @@ def main() -> None:
                 assert f"UPT Fiktif {args.sites - 1:03d}" in page.text
                 results["page_national"] = timed(lambda: c.get("/national"), args.runs)
                 results["page_overview"] = timed(lambda: c.get("/"), args.runs)
+            views = PondViews(store, registry, Alerts(registry.engine),
+                              Cycles(registry.engine), config)
+            slugs = [x.slug for x in registry.sites()]
+            results["overview_rows"] = timed(lambda: site_rows(views, slugs, now), args.runs)
+            results["overview_rows_before"] = timed(
+                lambda: before_overview_rows(views, slugs, now), args.before_runs)
         finally:
             store.close()
             registry.close()
