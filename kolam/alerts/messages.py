@@ -61,10 +61,19 @@ TEXTS: dict[str, tuple[str, str, str, str]] = {
     "sentinel": ("Probe {metric} terputus atau rusak", "Probe {metric} disconnected or broken",
                  "Periksa kabel dan sambungan probe {metric}.",
                  "Check the {metric} probe's cable and connector."),
+    "aerator_failed": ("Aerator {device} mati", "Aerator {device} has stopped",
+                       "Periksa listrik dan motor aerator {device}, nyalakan aerator "
+                       "cadangan, jangan beri pakan dan siapkan air baru: tanpa aerator "
+                       "oksigen kolam padat habis dalam beberapa jam.",
+                       "Check the power and the motor of aerator {device}, start a spare "
+                       "aerator, do not feed and have fresh water ready: without aeration "
+                       "a dense pond runs out of oxygen within hours."),
     "drift": ("Sensor {metric} menyimpang dari pengukuran manual",
               "Sensor {metric} disagrees with the manual measurement",
               "Kalibrasi ulang sensor {metric}.", "Recalibrate the {metric} sensor."),
 }
+NO_VALUE = frozenset({"offline", "aerator_failed"})
+"""Rules whose signal is a state code, not a reading worth printing."""
 SEVERITY_WORDS = {"id": {"info": "INFO", "warning": "PERINGATAN", "critical": "KRITIS"},
                   "en": {"info": "INFO", "warning": "WARNING", "critical": "CRITICAL"}}
 EVENT_WORDS = {
@@ -120,7 +129,7 @@ def render(a: AlertView, event: str, lang: str) -> tuple[str, str]:
     subject = (f"[{SEVERITY_WORDS[lang][a.severity]}] {EVENT_WORDS[lang].get(event, '')}"
                f"{title} — {where}")
     body = f"{EVENT_WORDS[lang].get(event, '')}{title}, {'pond' if en else 'kolam'} {where}"
-    if a.value is not None and a.rule != "offline":
+    if a.value is not None and a.rule not in NO_VALUE:
         same_unit = a.metric in METRICS and METRICS[a.metric].unit == a.unit
         unit = f" {a.unit}" if a.unit else ""
         word = "limit" if en else "batas"
@@ -182,7 +191,7 @@ def short_text(payload: dict[str, Any], lang: str) -> str:
     advice = (advice_en if en else advice_id).format(**fill)
     value = payload.get("value")
     reading = ""
-    if isinstance(value, int | float) and rule != "offline":
+    if isinstance(value, int | float) and rule not in NO_VALUE:
         unit = payload.get("unit") or ""
         same_unit = metric in METRICS and METRICS[metric].unit == unit
         reading = f" {_num(value, metric if same_unit else None)}{f' {unit}' if unit else ''}"
