@@ -18,33 +18,17 @@ plan: the ``keep_on`` window and the DO below which the loop switches on.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from zoneinfo import ZoneInfo
 
 from ingest.alerts.condition import transition
 from ingest.alerts.state import PondState
-from kolam.alerts.aerators import AeratorPlan
+from kolam.alerts.aerators import MIN_AMPS, AeratorPlan, failure, is_aerator, plan_from_loops
 from kolam.alerts.model import AlertKey, Rule, Transition
 from kolam.config import ControlLoop
 from kolam.protocol import DeviceRef, OutputState
 from kolam.science.sun import last_sunset_ms, next_sunrise_ms
 
 RULE = "aerator_failed"
-AERATOR_WORDS = ("aerat", "blower", "kincir")
-"""An output named with one of these is an aerator even without a loop (kincir: the
-paddlewheel of Indonesian ponds)."""
-MIN_AMPS = 0.2
-"""A running motor draws more than this (A): the control loop's default ``min_amps``."""
-POWER_CUT_BY = "local:power"
 _H_MS = 3_600_000
-
-
-def failure(o: OutputState, min_amps: float = MIN_AMPS) -> str | None:
-    """Why ``o`` is an aerator that stopped without anyone meaning it to, if it is."""
-    if o.on and o.amps is not None and o.amps < min_amps:
-        return f"no current: {o.amps:g} A < {min_amps:g} A"
-    if not o.on and (o.by == POWER_CUT_BY or o.reason == "power_blip"):
-        return "power cut"
-    return None
 
 
 class AeratorWatch:
@@ -55,19 +39,15 @@ class AeratorWatch:
         """``loops``: the gateway's control loops, on ponds of ``site`` (any site when
         None: a centre configured without a site runs one)."""
         self._site = site
-        self._tz = ZoneInfo(timezone)
+        self._timezone = timezone
+        self._all = list(loops)
         self._loops = {(loop.pond, loop.device, loop.output_name): loop for loop in loops}
 
     def plan(self, site: str, pond: str) -> AeratorPlan | None:
-        """The pond's aerator plan from its loops: the first ``keep_on`` window, the
-        highest switch-on DO."""
+        """The pond's aerator plan from its loops (kolam.alerts.aerators.plan_from_loops)."""
         if self._site is not None and site != self._site:
             return None
-        loops = [lp for (p, _, _), lp in self._loops.items() if p == pond]
-        if not loops:
-            return None
-        window = next((lp.window for lp in loops if lp.window is not None), None)
-        return AeratorPlan(window, self._tz, max(lp.do_on_mgl for lp in loops))
+        return plan_from_loops(self._all, self._timezone, pond)
 
     def _loop(self, ref: DeviceRef, output: str) -> ControlLoop | None:
         if self._site is not None and ref.site != self._site:
@@ -75,8 +55,8 @@ class AeratorWatch:
         return self._loops.get((ref.pond, ref.device, output))
 
     def is_aerator(self, ref: DeviceRef, output: str) -> bool:
-        return self._loop(ref, output) is not None or any(
-            w in output.lower() for w in AERATOR_WORDS)
+        loops = self._all if self._site is None or ref.site == self._site else []
+        return is_aerator(output, loops, ref.pond, ref.device)
 
     def update(self, ps: PondState, rule: Rule | None, ref: DeviceRef,
                outputs: Mapping[str, OutputState], at: int, out: list[Transition]) -> None:

@@ -10,9 +10,13 @@ regime at a confirmed switch instead of waiting to see it in the readings.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
 
+from kolam.config import ControlLoop
+from kolam.protocol import OutputState
 from kolam.timeutil import WIB
 
 _MIN_MS = 60_000
@@ -58,3 +62,51 @@ class AeratorPlan:
 
 def hhmm(t_ms: int, tz: tzinfo = WIB) -> str:
     return datetime.fromtimestamp(t_ms / 1000, tz).strftime("%H:%M")
+
+
+AERATOR_WORDS = ("aerat", "blower", "kincir")
+"""An output named with one of these is an aerator even without a loop (kincir: the
+paddlewheel of Indonesian ponds)."""
+MIN_AMPS = 0.2
+"""A running motor draws more than this (A): the control loop's default ``min_amps``."""
+POWER_CUT_BY = "local:power"
+"""The ``by`` of a relay that lost its power (firmware_sim.relay, docs/protocol.md)."""
+
+
+def failure(o: OutputState, min_amps: float = MIN_AMPS) -> str | None:
+    """Why ``o`` is an aerator that stopped without anyone meaning it to, if it is: off
+    after a power cut, or on but drawing less than ``min_amps`` (a dead motor)."""
+    if o.on and o.amps is not None and o.amps < min_amps:
+        return f"no current: {o.amps:g} A < {min_amps:g} A"
+    if not o.on and (o.by == POWER_CUT_BY or o.reason == "power_blip"):
+        return "power cut"
+    return None
+
+
+def is_aerator(output: str, loops: Sequence[ControlLoop], pond: str, device: str) -> bool:
+    return any(lp.pond == pond and lp.device == device and lp.output_name == output
+               for lp in loops) or any(w in output.lower() for w in AERATOR_WORDS)
+
+
+def plan_from_loops(loops: Sequence[ControlLoop], timezone: str,
+                    pond: str) -> AeratorPlan | None:
+    """A pond's aerator plan from the gateway's loops on it: the first ``keep_on``
+    window, the highest switch-on DO."""
+    mine = [lp for lp in loops if lp.pond == pond]
+    if not mine:
+        return None
+    window = next((lp.window for lp in mine if lp.window is not None), None)
+    return AeratorPlan(window, ZoneInfo(timezone), max(lp.do_on_mgl for lp in mine))
+
+
+def pond_signal(states: Iterable[tuple[str, OutputState, float]]) -> list[tuple[int, bool, bool]]:
+    """A pond's aerator signal from its aerator outputs' confirmed states in time order
+    ((output, state, min_amps)): (t, any running, the change a failure) at each."""
+    current: dict[str, tuple[OutputState, str | None]] = {}
+    out: list[tuple[int, bool, bool]] = []
+    for name, o, min_amps in states:
+        why = failure(o, min_amps)
+        current[name] = (o, why)
+        out.append((o.since, any(s.on and w is None for s, w in current.values()),
+                    why is not None))
+    return out

@@ -22,6 +22,7 @@ from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import tzinfo
 from itertools import pairwise
 from statistics import median
 
@@ -337,6 +338,9 @@ class DawnForecast:
                            regime_start_ms=int(t[0]))
         return self._aerators(est, now, low_within, hours, fit.c_end)
 
+    def _tz(self) -> tuple[tzinfo, ...]:
+        return (self.plan.tz,) if self.plan is not None else ()
+
     def _aerators(self, est: DawnEstimate, now: int, low_within: Callable[[float], float],
                   hours: float, level: float) -> DawnEstimate:
         """``est`` given what is known of the pond's aerators: one running is in the
@@ -345,7 +349,8 @@ class DawnForecast:
         low = est.do_mgl if est.do_mgl is not None else level
         if self._aer and not self._failed:
             return replace(est, state="aerated", reason=(
-                f"aerator on since {hhmm(self._aer_since)}: the forecast is of the aerated "
+                f"aerator on since {hhmm(self._aer_since, *self._tz())}: the forecast is of "
+                "the aerated "
                 "night"), why=("aerated", {"running": 1.0, "unaerated_mgl": low}))
         plan = self.plan
         if plan is None or self._failed:

@@ -3,8 +3,9 @@ aerator's own critical alert."""
 
 from __future__ import annotations
 
-from ingest.alerts.aerators import AeratorWatch, failure
+from ingest.alerts.aerators import AeratorWatch
 from ingest.alerts.engine import AlertEngine
+from kolam.alerts.aerators import failure
 from kolam.alerts.messages import AlertView, render
 from kolam.alerts.model import Transition
 from kolam.config import AlertsConfig, ControlLoop
@@ -14,7 +15,8 @@ from tests.kolam.alerts.test_forecast import MIN, night, wib
 
 RELAY = DeviceRef("serang", "kolam-1", "relay-1")
 KEY = SeriesKey("serang", "kolam-1", "node-1", "do_mgl")
-LOOP = ControlLoop(pond="kolam-1", output="relay-1/aerator-1", keep_on="22:00-06:00")
+LOOP = ControlLoop.model_validate(
+    {"pond": "kolam-1", "output": "relay-1/aerator-1", "keep_on": "22:00-06:00"})
 
 
 def state(on: bool, since: int, by: str, amps: float | None = None) -> RelayState:
