@@ -23,7 +23,7 @@ from kolam.registry.alerts import AlertInfo
 from kolam.registry.records import LogInfo, LogKind
 from kolam.timeutil import WIB, local_day_start_ms
 
-STOP_FEEDING_RULES = frozenset({"do_low", "do_nh3", "nh3_high", "do_forecast"})
+STOP_FEEDING_RULES = frozenset({"do_low", "do_nh3", "nh3_high", "do_forecast", "aerator_failed"})
 """Their advice already says to cut or stop feeding: no ration line beside it."""
 CUT_FEEDING_RULES = frozenset({"temp_low", "temp_high", "temp_drop", "ph_high", "no2_high"})
 """Their advice says to cut feeding: the ration shown beside it is the cut one (halved, as
