@@ -27,7 +27,7 @@ from kolam.timeutil import WIB, local_day_start_ms
 if TYPE_CHECKING:  # the gateway's kiosk builds tiles without the KPI machinery (numpy)
     from kolam.farming.kpi import FeedAdvice
 
-STOP_FEEDING_RULES = frozenset({"do_low", "do_nh3", "nh3_high", "do_forecast"})
+STOP_FEEDING_RULES = frozenset({"do_low", "do_nh3", "nh3_high", "do_forecast", "aerator_failed"})
 """Their advice already says to cut or stop feeding: no ration line beside it."""
 CUT_FEEDING_RULES = frozenset({"temp_low", "temp_high", "temp_drop", "ph_high", "no2_high"})
 """Their advice says to cut feeding: the ration shown beside it is the cut one (halved, as

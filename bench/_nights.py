@@ -64,6 +64,11 @@ class Night:
     switches_ms: tuple[int, ...] = ()
     """Every aerator switch of the night (on, off, failure): after the last one before a
     forecast time the night is "undisturbed" for that forecast."""
+    aerator_events: tuple[tuple[int, bool, bool], ...] = ()
+    """What the relay confirms, for a forecast given the aerator signal: (t, on, failed),
+    the first the state at 15:00 (off). None for the kinds without an aerator."""
+    keep_on: tuple[int, int] | None = None
+    """The gateway's ``keep_on`` window (minutes of the WIB day) of a scheduled aerator."""
 
 
 def _hour_ms(day0: datetime, wib_hour: float) -> int:
@@ -99,6 +104,8 @@ def make_night(kind: str, index: int, seed: int = 0, aerators: bool = True) -> N
     aer = np.zeros(len(t))
     change: int | None = None
     switches: tuple[int, ...] = ()
+    events: tuple[tuple[int, bool, bool], ...] = ()
+    keep_on: tuple[int, int] | None = None
     odd: tuple[int, int] | None = None
     local_h = (t - _hour_ms(day0, 0.0)) / H_MS  # WIB hours from 00:00 of day0 (24 = midnight)
     if kind == "aerator-on-off":
@@ -107,11 +114,17 @@ def make_night(kind: str, index: int, seed: int = 0, aerators: bool = True) -> N
         aer[(local_h >= on) & (local_h < off)] = rng.uniform(0.15, 0.5)
         change = _hour_ms(day0, off)
         switches = (_hour_ms(day0, on), change)
+        # Switched by a person: no schedule the centre could know.
+        events = ((int(t[0]), False, False), (switches[0], True, False), (change, False, False))
     elif kind in ("aerator-fails-01", "power-cut"):
         fail = 25.0 if kind == "aerator-fails-01" else rng.uniform(23.0, 27.0)
         aer[(local_h >= 22.0) & (local_h < fail)] = rng.uniform(0.2, 0.5)
         change = _hour_ms(day0, fail)
         switches = (_hour_ms(day0, 22.0), change)
+        # The gateway's keep_on 22:00-06:00 starts it; the failure is a power cut or a
+        # dead motor (state off, or on at 0 A): not what the plan intended.
+        events = ((int(t[0]), False, False), (switches[0], True, False), (change, False, True))
+        keep_on = (22 * 60, 6 * 60)
     if not aerators:
         aer[:] = 0.0
     # The afternoon: photosynthesis fading linearly to zero at dusk, tuned so that DO
@@ -154,7 +167,7 @@ def make_night(kind: str, index: int, seed: int = 0, aerators: bool = True) -> N
         sel = (t >= a) & (t < a + length)
         obs[sel] = np.maximum(obs[sel] - rng.uniform(2.0, 3.0), 0.0)
         odd = (a, a + length)
-    return Night(kind, index, t, c, obs, dusk, sunrise, change, odd, switches)
+    return Night(kind, index, t, c, obs, dusk, sunrise, change, odd, switches, events, keep_on)
 
 
 def _observe(c: F64, rng: np.random.Generator) -> F64:

@@ -1,6 +1,9 @@
 """Dawn DO forecast, scored side by side with its baselines on two independent night sets.
 
-Methods: ``kolam`` (``kolam.alerts.forecast.DawnForecast``, as ingest runs it) against
+Methods: ``kolam`` (``kolam.alerts.forecast.DawnForecast``, as ingest runs it, without an
+aerator signal), ``kolam-aerators`` (the same, told what the relay confirms — each switch
+on, off or failing — and the gateway's ``keep_on`` schedule where the night has one, and
+its warning held 10 min instead of 30 after a confirmed stop) against
 ``linear`` (Madenjian's straight line), ``persistence`` (the last reading) and ``exp-v1``
 (the exponential Kolam used before), see ``bench/_baselines.py``.
 
@@ -31,6 +34,7 @@ from __future__ import annotations
 import argparse
 import math
 import time
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -43,6 +47,7 @@ from _nights import ODD_KINDS, SCORED_KINDS, Night, make_night
 
 from firmware_sim.pond import SCENARIOS, AeratorOutage, PondSim, Scenario
 from ingest.alerts.condition import Condition
+from kolam.alerts.aerators import AeratorPlan
 from kolam.alerts.defaults import DEFAULT_RULES
 from kolam.alerts.forecast import DAYTIME, DawnForecast
 from kolam.science.sun import next_sunrise_ms, next_sunset_ms
@@ -52,7 +57,10 @@ MIN = 60_000
 WIB_H = 7 * H
 AT_HOURS = (20, 22, 0, 2, 4)
 WARNABLE_AFTER_DUSK_H = 4.5
-METHODS = ("kolam", "linear", "persistence", "exp-v1")
+METHODS = ("kolam", "kolam-aerators", "linear", "persistence", "exp-v1")
+AERATED = "kolam-aerators"
+Events = Sequence[tuple[int, bool, bool]]
+"""What a relay confirms: (t, on, failed)."""
 
 
 class Forecaster(Protocol):
@@ -61,7 +69,7 @@ class Forecaster(Protocol):
 
 
 def _factory(method: str) -> Callable[[], Forecaster]:
-    if method == "kolam":
+    if method in ("kolam", AERATED):
         return DawnForecast
     return BASELINES[method]
 
@@ -78,24 +86,43 @@ class Run:
     """When the warning cleared (the forecast back above 2.3 mg/L)."""
 
 
-def run(method: str, t_ms: np.ndarray, obs: np.ndarray) -> Run:
+def run(method: str, t_ms: np.ndarray, obs: np.ndarray, events: Events = (),
+        plan: AeratorPlan | None = None) -> Run:
+    """One method over one stream; ``kolam-aerators`` is also told ``events`` (each when
+    the stream reaches it, as ingest is told a relay's state) and the ``plan``."""
     ok = ~np.isnan(obs)
     ts, vs = t_ms[ok].tolist(), obs[ok].tolist()
     fc = _factory(method)()
+    aware = isinstance(fc, DawnForecast) and method == AERATED
+    if aware:
+        assert isinstance(fc, DawnForecast)
+        fc.plan = plan
+    pending = sorted(events) if aware else []
+    rule = DEFAULT_RULES["do_forecast"]
+    cond = Condition(rule)
     out_t: list[int] = []
     out_v: list[float] = []
     unreliable: list[int] = []
+    changes = []
     # In ingest-sized batches of a minute or so; Kolam's states are read after each.
-    for i in range(0, len(ts), 5):
-        got = fc.add_many(ts[i:i + 5], vs[i:i + 5])
+    i = 0
+    while i < len(ts):
+        j = min(i + 5, len(ts))
+        while pending and pending[0][0] <= ts[i]:
+            t_sw, on, failed = pending.pop(0)
+            assert isinstance(fc, DawnForecast)
+            fc.aerator(t_sw, on, failed)
+        if pending:  # a switch inside the batch: the batch ends there
+            j = max(i + 1, min(j, bisect_left(ts, pending[0][0], i)))
+        got = fc.add_many(ts[i:j], vs[i:j])
         out_t += [g[0] for g in got]
         out_v += [g[1] for g in got]
-        if isinstance(fc, DawnForecast) and fc.estimate is not None \
-                and fc.estimate.state == "unreliable":
-            unreliable.append(ts[min(i + 4, len(ts) - 1)])
-    cond = Condition(DEFAULT_RULES["do_forecast"])
-    changes = [ch for ch in (cond.update(t, v) for t, v in zip(out_t, out_v, strict=True))
-               if ch is not None]
+        if isinstance(fc, DawnForecast):
+            if fc.estimate is not None and fc.estimate.state == "unreliable":
+                unreliable.append(ts[j - 1])
+            cond.rule = replace(rule, min_duration_s=fc.hold_s(rule.min_duration_s))
+        changes += [ch for ch in (cond.update(g[0], g[1]) for g in got) if ch is not None]
+        i = j
     return Run(np.asarray(out_t, dtype=np.int64), np.asarray(out_v),
                [ch.t for ch in changes if ch.new == 1], unreliable,
                [ch.t for ch in changes if ch.new == 0])
@@ -250,28 +277,21 @@ def sim_set(days: int, ponds: int) -> dict[str, list[Scored]]:
             t_ms, true_do, obs = f.t_ms, f.truth["do_mgl"][:, p], f.observed["do_mgl"][:, p]
             nights = _sim_nights(int(t_ms[0]), int(t_ms[-1]))
             # The cause of a crash (the power cut, the bloom dying), when it falls at night.
-            # (From the scenario, not ``f.incidents``: with several outages in one scenario
-            # the simulator re-reports an ``aerator_failure`` every step of each outage.)
-            starts, ends = _outages(scenario, int(t_ms[0]))
-            causes = sorted(starts + [e.t_ms for e in f.incidents if e.pond == p
-                                      and e.kind == "plankton_die_off"])
-            # An outage's end switches the blowers back on.
-            switches = causes + ends
+            causes = sorted(e.t_ms for e in f.incidents if e.pond == p
+                            and e.kind in ("aerator_failure", "plankton_die_off"))
+            # The blowers' switches as a relay would confirm them: on back after an outage,
+            # off (failed: a power cut) at its start. They run day and night otherwise.
+            aer = f.aerator_on[:, p]
+            flips = np.flatnonzero(aer[1:] != aer[:-1]) + 1
+            events = [(int(t_ms[0]), bool(aer[0]), False)] + [
+                (int(t_ms[k - 1]), bool(aer[k]), not bool(aer[k])) for k in flips]
+            switches = sorted(set(causes) | {e[0] for e in events[1:]})
             for method in METHODS:
-                r = run(method, t_ms, obs)
+                r = run(method, t_ms, obs, events)
                 out[method] += [score(r, t_ms, true_do, d, s, _cause(causes, d, s),
                                       switches=switches)
                                 for d, s in nights]
     return out
-
-
-def _outages(scenario: Scenario, t0_ms: int) -> tuple[list[int], list[int]]:
-    """When each of the scenario's power cuts starts and ends (epoch ms; day 0 is the WIB
-    day of ``t0_ms``, the simulator's start)."""
-    day0 = t0_ms - (t0_ms + WIB_H) % (24 * H)
-    return ([int(day0 + (o.day * 24 + o.start_h) * H) for o in scenario.aerator_outages],
-            [int(day0 + (o.day * 24 + o.start_h + o.duration_h) * H)
-             for o in scenario.aerator_outages])
 
 
 def _cause(causes: list[int], dusk: int, sunrise: int) -> int | None:
@@ -298,8 +318,9 @@ def model_set(kinds: Sequence[str], n: int) -> dict[str, dict[str, list[Scored]]
             # The same night without its aerator: what a warning raised before the
             # aerator started was extrapolating.
             still = make_night(kind, i, aerators=False).true_do if night.switches_ms else None
+            plan = AeratorPlan(night.keep_on) if night.keep_on is not None else None
             for method in METHODS:
-                r = run(method, night.t_ms, night.obs_do)
+                r = run(method, night.t_ms, night.obs_do, night.aerator_events, plan)
                 sc = score(r, night.t_ms, night.true_do, night.dusk_ms, night.sunrise_ms,
                            night.change_ms, night.odd_ms, night.switches_ms)
                 if still is not None and not math.isnan(sc.warned_t) \

@@ -50,13 +50,15 @@ class OutputIngest:
         self.limits = limits
         self.auto_provision = auto_provision
         self._states: list[tuple[DeviceRef, RelayState, int]] = []
+        self.states: list[tuple[DeviceRef, RelayState, int]] = []
+        """The batch's decoded states of registered relays, kept for the alert engine."""
         self._dead: list[DeadLetterIn] = []
         self.switches = 0
         self.dead = 0
 
     def prepare(self, messages: list[Message], now: int) -> None:
         """Decode the batch's ``state`` messages (the others are not looked at)."""
-        self._states, self._dead = [], []
+        self._states, self._dead, self.states = [], [], []
         for msg in messages:
             if not msg.topic.endswith(STATE_LEAF):
                 continue
@@ -82,6 +84,7 @@ class OutputIngest:
             self._dead.append(dead_letter(msg.topic, msg.payload, reason, detail, now))
             return
         self._states.append((ref, state, now))
+        self.states.append((ref, state, now))
 
     def commit(self) -> None:
         """Record what ``prepare`` found; raises ``RegistryError`` (retried by the worker).

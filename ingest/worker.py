@@ -168,7 +168,8 @@ class IngestWorker:
             self.outputs.commit()
             self.kiosk_logs.commit()
             if self.alerts is not None:
-                self.alerts.commit(batch, batch.rows, batch.statuses, batch.dead)
+                self.alerts.commit(batch, batch.rows, batch.statuses, batch.dead,
+                                   self.outputs.states)
             return result
 
         return retry(attempt, self._retry, transient=TRANSIENT, on_retry=self._on_retry())

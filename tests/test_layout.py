@@ -21,7 +21,9 @@ LAZY_ENTRY_POINTS = {"kolam/cli.py"}
 """Core modules that may import a service, and only inside a function."""
 
 ALERT_VOCABULARY = {"__init__", "model", "defaults", "messages", "forecast", "night_fit",
-                    "forecast_replay"}
+                    "forecast_replay", "aerators"}
+"""``aerators``: what the forecast knows of a pond's aerators, read by ingest's engine and
+by the API's forecast replay alike."""
 CORE_ROOT = {"__init__", "__main__", "cli", "cli_places", "config", "errors", "protocol",
              "catalogue", "timeutil", "demo", "places"}
 """``places``: what a site and a pond are (kinds, bounds, time zone), read by the registry,

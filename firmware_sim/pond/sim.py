@@ -199,16 +199,15 @@ class PondSim:
         sc = self.scenario
         scheduled = local_h >= sc.aerator_on_h or local_h < sc.aerator_off_h
         on = np.full(self.n_ponds, scheduled or sc.biofloc)
-        h = self._hours(t_s)
-        for outage in sc.aerator_outages:
-            start = outage.day * 24.0 + outage.start_h
-            active = start <= h < start + outage.duration_h
-            ponds = outage.ponds if outage.ponds is not None else range(self.n_ponds)
-            for p in ponds:
-                if p < self.n_ponds:
-                    self._incident("aerator_failure", p, active, t_s, incidents)
-                    if active:
-                        on[p] = False
+        # One incident per pond and outage: a pond is down when *any* outage covers it
+        # (judged per outage, a pond down in one and not in the next re-reported its
+        # incident at every step).
+        down = self.aerator_outage(round(t_s * 1000.0))
+        for p in {p for o in sc.aerator_outages
+                  for p in (o.ponds if o.ponds is not None else range(self.n_ponds))
+                  if p < self.n_ponds}:
+            self._incident("aerator_failure", p, bool(down[p]), t_s, incidents)
+        on &= ~down
         forced = self._override >= 0
         return np.where(forced, self._override == 1, on)
 

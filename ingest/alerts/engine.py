@@ -11,8 +11,11 @@ import json
 import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from itertools import islice
 
+from ingest.alerts.aerators import RULE as AERATOR_RULE
+from ingest.alerts.aerators import AeratorWatch
 from ingest.alerts.condition import Condition, LevelChange, transition
 from ingest.alerts.health import PROBE_RULES, DeviceHealth, Held, Series
 from ingest.alerts.rules import RuleBook, with_pond_minimum
@@ -20,7 +23,7 @@ from ingest.alerts.state import PondState
 from kolam.alerts.model import ActiveAlert, AlertKey, Rule, Transition
 from kolam.config import AlertsConfig
 from kolam.errors import ProtocolError
-from kolam.protocol import DeviceRef, Reason, Status, parse_topic
+from kolam.protocol import DeviceRef, Reason, RelayState, Status, parse_topic
 from kolam.registry.repo import DeadLetterIn
 from kolam.science.sun import SERANG_LAT_DEG, SERANG_LON_DEG
 from kolam.store.base import Row, SeriesKey
@@ -29,7 +32,8 @@ from kolam.timeutil import WIB, from_ms
 _PROBE_FAULTS = frozenset({Reason.SENTINEL, Reason.OUT_OF_RANGE, Reason.NOT_FINITE})
 """Dead-lettered readings that say the probe is broken (a DS18B20 at −127, pH 15.45 from
 an unplugged probe, ammonia "inf"): counted by the ``sentinel`` rule (DOMAIN.md)."""
-_DERIVED_RULES = {"level_leak": "level_cm", "temp_drop": "temp_c", "do_forecast": "do_mgl"}
+_DERIVED_RULES = {"level_leak": "level_cm", "temp_drop": "temp_c", "do_forecast": "do_mgl",
+                  AERATOR_RULE: "state"}
 """Rules whose signal is computed from a metric's window rather than read from it."""
 
 
@@ -38,15 +42,19 @@ class AlertEngine:
 
     def __init__(self, config: AlertsConfig, offline_after_intervals: float = 3.0,
                  place: Callable[[str], tuple[float, float] | None] | None = None,
-                 min_level: Callable[[str, str], float | None] | None = None) -> None:
+                 min_level: Callable[[str, str], float | None] | None = None,
+                 aerators: AeratorWatch | None = None) -> None:
         """``place`` gives a site's recorded coordinates (latitude, longitude), or None when
         the record has none: the dawn forecast's sun comes from them, else from the
         site's alert config, else Serang's. ``min_level`` gives a pond record's minimum
         water level (cm), which sets ``level_low`` where the config does not. Both are read
-        when the engine first meets the pond (a change applies at ingest's next start)."""
+        when the engine first meets the pond (a change applies at ingest's next start).
+        ``aerators`` knows the gateway's control loops (what the relays' states mean, the
+        ponds' aerator plans)."""
         self.config = config
         self._place = place
         self._min_level = min_level
+        self.aerators = aerators or AeratorWatch()
         self.book = RuleBook(config)
         self.ponds: dict[tuple[str, str], PondState] = {}
         self.health = DeviceHealth(self._pond, offline_after_intervals)
@@ -71,6 +79,7 @@ class AlertEngine:
             elif site_cfg is not None:
                 ps.forecast.lat_deg = site_cfg.latitude_deg or SERANG_LAT_DEG
                 ps.forecast.lon_deg = site_cfg.longitude_deg or SERANG_LON_DEG
+            ps.forecast.plan = self.aerators.plan(site, pond)
             self.ponds[(site, pond)] = ps
         return ps
 
@@ -119,6 +128,17 @@ class AlertEngine:
         out += water
         for ref, status, at in statuses:
             self.health.status(ref, status, at, out)
+        return out
+
+    def outputs(self, states: Sequence[tuple[DeviceRef, RelayState, int]]) -> list[Transition]:
+        """Relay states (ingest.outputs), each with when it was received: the ponds'
+        forecasts learn their aerators' state, and a failed one raises ``aerator_failed``.
+        Evaluated before the same batch's readings."""
+        out: list[Transition] = []
+        for ref, state, at in states:
+            ps = self._pond(ref.site, ref.pond)
+            self.aerators.update(ps, ps.rules.get(AERATOR_RULE), ref, state.outputs, at, out)
+        out.sort(key=_event_time)
         return out
 
     def _evaluate_pond(self, ps: PondState, series: dict[tuple[str, str], Series], now: int,
@@ -175,7 +195,12 @@ class AlertEngine:
                     at = from_ms(dawns[i][2]).astimezone(WIB).strftime("%H:%M")
                     return f"dawn {at} WIB"
 
-                self._feed(ps, rules["do_forecast"], [t for t, _, _ in dawns],
+                rule = rules["do_forecast"]
+                # Shorter after a confirmed aerator stop (kolam.alerts.aerators.STOP_HOLD_S).
+                hold = ps.forecast.hold_s(rule.min_duration_s)
+                ps.condition(rule.id, rule).rule = rule if hold == rule.min_duration_s \
+                    else replace(rule, min_duration_s=hold)
+                self._feed(ps, rule, [t for t, _, _ in dawns],
                            [d for _, d, _ in dawns], metric, out, detail)
 
     def _do_nh3(self, ps: PondState, streams: dict[str, tuple[list[int], list[float], list[str]]],

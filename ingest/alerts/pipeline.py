@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Sequence
 
+from ingest.alerts.aerators import AeratorWatch
 from ingest.alerts.channels import EmailChannel, MqttChannel, WebhookChannel, webhook_secret
 from ingest.alerts.engine import AlertEngine
 from ingest.alerts.manual import ManualChecks
@@ -23,7 +24,7 @@ from kolam.alerts.model import Transition
 from kolam.config import KolamConfig
 from kolam.errors import KolamError
 from kolam.mqtt import MqttClient
-from kolam.protocol import DeviceRef, Status
+from kolam.protocol import DeviceRef, RelayState, Status
 from kolam.registry.repo import DeadLetterIn, Registry
 from kolam.store.base import Row, SeriesKey, TimeSeriesReader
 from kolam.timeutil import now_ms
@@ -60,9 +61,11 @@ class AlertPipeline:
                  reader: TimeSeriesReader | None = None) -> None:
         self.config = config
         self.cfg = config.alerts
-        self.engine = AlertEngine(config.alerts, config.offline_after_intervals,
-                                  lambda site: site_coordinates(registry, site),
-                                  lambda site, pond: pond_min_level(registry, site, pond))
+        self.engine = AlertEngine(
+            config.alerts, config.offline_after_intervals,
+            lambda site: site_coordinates(registry, site),
+            lambda site, pond: pond_min_level(registry, site, pond),
+            AeratorWatch(config.gateway.control, config.gateway.timezone, config.site))
         self.outbox = AlertOutbox(registry.engine, config, Router(config))
         self.manual = ManualChecks(registry.engine, reader)
         self.wake = threading.Event()
@@ -106,14 +109,17 @@ class AlertPipeline:
 
     def commit(self, batch: object, rows: Sequence[Row],
                statuses: Sequence[tuple[DeviceRef, Status, int]],
-               dead: Sequence[DeadLetterIn]) -> None:
+               dead: Sequence[DeadLetterIn],
+               states: Sequence[tuple[DeviceRef, RelayState, int]] = ()) -> None:
         """Evaluate ``batch`` (once, however often the commit is retried) and commit its
-        transitions. Raises ``RegistryError`` when the commit fails: ingest retries."""
+        transitions; relay ``states`` first (the forecast learns its aerators before the
+        batch's readings). Raises ``RegistryError`` when the commit fails: ingest retries."""
         now = now_ms()
         if batch is not self._pending_for:
             self._pending_for = batch
             try:
-                self._pending = self.engine.evaluate(rows, statuses, dead, now)
+                self._pending = self.engine.outputs(states)
+                self._pending += self.engine.evaluate(rows, statuses, dead, now)
             except Exception:
                 # A bug in a rule must not stop ingest storing readings.
                 self.errors += 1

@@ -13,6 +13,7 @@ from ingest.alerts.condition import Condition
 from ingest.alerts.signals import Drop, FallRate
 from kolam.alerts.forecast import DawnForecast
 from kolam.alerts.model import Rule
+from kolam.protocol import OutputState
 
 
 @dataclass(slots=True)
@@ -26,6 +27,9 @@ class PondState:
     drop: Drop = field(default_factory=Drop)
     forecast: DawnForecast = field(default_factory=DawnForecast)
     ammonia: PotentialNH3 = field(default_factory=PotentialNH3)
+    outputs: dict[tuple[str, str], tuple[OutputState, str | None]] = field(
+        default_factory=dict)
+    """(device, output) → the aerator's last state and why it failed (ingest.alerts.aerators)."""
 
     def condition(self, key: str, rule: Rule) -> Condition:
         c = self.conditions.get(key)

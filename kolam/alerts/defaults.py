@@ -84,4 +84,11 @@ DEFAULT_RULES: dict[str, Rule] = {r.id: r for r in (
     # unplugged probe) in the last 2 hours.
     _rule("sentinel", "sentinels_2h", "", "above", 2.5, None, 2.0, 0),
     _rule("drift", "drift_ratio", "", "above", 1.0, None, 0.0, 0),
+    # An aerator that was running stops without anyone meaning it to: the relay reports
+    # it off after a power cut (``by`` local:power) or on but drawing no current (a dead
+    # motor; below the loop's ``min_amps``, else 0.2 A). Critical at night (between
+    # sunset and sunrise), when a dense lele pond without aeration loses 0.5–1.5 mg/L an
+    # hour (DOMAIN.md) and a warning from the forecast would come too late; a warning by
+    # day. Signal: 2 at night, 1 by day, 0 when it runs again or a person switched it.
+    _rule("aerator_failed", "aerator_failed", "", "above", 0.5, 1.5, 0.0, 0),
 )}

@@ -20,11 +20,13 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections import deque
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import tzinfo
 from itertools import pairwise
 from statistics import median
 
+from kolam.alerts.aerators import STOP_HOLD_S, AeratorPlan, hhmm
 from kolam.alerts.night_fit import (
     CS_MGL,
     KLA_PRIOR_H,
@@ -88,7 +90,9 @@ class DawnEstimate:
     """What the forecast says at one moment.
 
     ``state``: ``forecast`` (``do_mgl`` is the dawn minimum), ``day`` (no night to forecast),
-    ``wait`` (too few readings yet tonight) or ``unreliable`` (``reason`` says why)."""
+    ``wait`` (too few readings yet tonight), ``unreliable`` (``reason`` says why) or
+    ``aerated`` (an aerator runs or is scheduled to: ``do_mgl`` is the minimum with it —
+    until it starts, or of the aerated night — and ``reason`` says which aerator)."""
 
     state: str
     sunrise_ms: int
@@ -100,7 +104,9 @@ class DawnEstimate:
     why: tuple[str, dict[str, float]] | None = None
     """``reason`` as a code and its numbers, for pages that word it in their own language:
     ``erratic`` (scatter_mgl), ``jump`` (drop: 1 or 0, size_mgl, within_min), ``mixing``
-    (rate_mgl_h, hours), ``stray`` (rms_mgl), ``silent`` (minutes)."""
+    (rate_mgl_h, hours), ``stray`` (rms_mgl), ``silent`` (minutes), ``aerated``
+    (running: 1 or 0, unaerated_mgl: the forecast without it, start_min and end_min: the
+    scheduled window's minutes of the site's day, or do_on_mgl: the loop's switch-on DO)."""
 
 
 def fit_dawn(points: Sequence[tuple[int, float]], sunrise_ms: int) -> float:
@@ -165,6 +171,21 @@ class DawnForecast:
     _last: float | None = None
     _dusk: tuple[int, int] = (0, 0)
     """The last sunset before t, valid until the next one: (sunset, next sunset)."""
+    plan: AeratorPlan | None = None
+    """How the pond's aerators are run (the gateway's control loops), if the centre knows."""
+    _aer: bool | None = None
+    """The aerators' confirmed state (None: no relay has said)."""
+    _aer_since: int = 0
+    _failed: bool = False
+    """A stop the plan did not intend (power cut, dead motor): the plan holds no more
+    until an aerator is confirmed on again."""
+    _stopped: int | None = None
+    """Tonight's confirmed stop of an aerator that was running."""
+    _on_at: int | None = None
+    """Tonight's confirmed switch-on: DO rising after it is the aerator, not mixing."""
+    _known: bool | None = None
+    """The current regime began at a confirmed switch: on (True) or off (False)."""
+    _last_fit: NightFit | None = None
 
     def add_many(self, ts: Sequence[int], vs: Sequence[float]) -> list[tuple[int, float, int]]:
         """(t, forecast, the sunrise it is for) after each sample that yields a forecast."""
@@ -178,6 +199,7 @@ class DawnForecast:
                 pts.clear()
                 next_fit, last = 0, None
                 self._settle = self._before = self._pending = None
+                self._stopped = self._on_at = self._known = self._last_fit = None
                 self.estimate = None
             if not dusk <= t < dusk_until:
                 dusk = last_sunset_ms(t, self.lat_deg, self.lon_deg)
@@ -204,7 +226,7 @@ class DawnForecast:
                 # A change seen once is checked again soon (not five minutes on): the
                 # forecast follows a power cut that much sooner.
                 next_fit = t + self.confirm_ms
-            last = est.do_mgl if est.state == "forecast" else None
+            last = est.do_mgl if est.state in ("forecast", "aerated") else None
             if last is not None:
                 out.append((t, last, sunrise))
         self.sunrise_ms, self._next_fit, self._last = sunrise, next_fit, last
@@ -214,6 +236,34 @@ class DawnForecast:
     def add(self, t: int, do_mgl: float) -> float | None:
         got = self.add_many((t,), (do_mgl,))
         return got[0][1] if got else None
+
+    def aerator(self, t_ms: int, on: bool, failed: bool = False) -> None:
+        """A confirmed change of the pond's aerators at ``t_ms``: switched on, or off
+        (``failed``: a power cut, a dead motor, a stop inside its ``keep_on`` window — the
+        plan no longer holds tonight). The fit starts a new regime there at once, fitted
+        as "switched on" or "stopped", instead of waiting to see the bend in the readings."""
+        was = self._aer
+        if on == was and not (failed and not self._failed):
+            return
+        self._aer, self._aer_since = on, t_ms
+        if on:
+            self._failed, self._stopped, self._on_at = False, None, t_ms
+        else:
+            self._failed = self._failed or failed
+            if was:
+                self._stopped = t_ms
+        if on != was and self.points and t_ms > self._regime:
+            self._regime, self._known = t_ms, on
+            self._before, self._pending = self._last_fit, None
+            self._next_fit = min(self._next_fit, t_ms + self.regime_min_ms)
+
+    def hold_s(self, rule_hold_s: float) -> float:
+        """The ``do_forecast`` rule's hold now: ``STOP_HOLD_S`` once an aerator that held
+        the pond is confirmed stopped tonight and the forecast is of the unaerated night."""
+        est = self.estimate
+        if self._stopped is not None and (est is None or est.state == "forecast"):
+            return min(rule_hold_s, STOP_HOLD_S)
+        return rule_hold_s
 
     # ------------------------------------------------------------ one fit
 
@@ -243,7 +293,7 @@ class DawnForecast:
                 ("jump", {"drop": float(size < 0), "size_mgl": round(abs(size), 1),
                           "within_min": float(JUMP_MS // _MIN_MS)}))
         dusk_do = c_all[:bisect_left(t_all, self._night_start + 15 * _MIN_MS)]
-        if len(dusk_do) >= 5 and n_hour >= 30:
+        if len(dusk_do) >= 5 and n_hour >= 30 and self._on_at is None:
             rate = _slope_h(t_all[i_hour:], c_all[i_hour:])
             if rate > RISE_MGL_H and median(c_all[-10:]) > median(dusk_do) + 0.3:
                 hours = (now - self._night_start) / _H_MS + self.after_dusk_ms / _H_MS
@@ -267,6 +317,7 @@ class DawnForecast:
             return self._waiting(now, n_all)
         members = self._members(x, c)
         fit = max(members, key=lambda m: m[0])[1]
+        self._last_fit = fit
         if self._settle is not None and now < self._settle[0]:
             return DawnEstimate("unreliable", sunrise, points=len(t), reason=self._settle[1],
                                 regime_start_ms=int(t[0]), why=self._settle[2])
@@ -275,13 +326,57 @@ class DawnForecast:
                 f"readings stray {fit.rms_mgl:.1f} mg/L from the night model"),
                 regime_start_ms=int(t[0]), why=("stray", {"rms_mgl": round(fit.rms_mgl, 1)}))
         hours = (sunrise + self.dawn_lag_ms - now) / _H_MS
-        low = sum(w * project(f, hours) for w, f, _ in members)
-        if _flat(x, c, members):
-            # A level night (blowers holding DO, a plateau before dawn): the fitted decline
-            # is within noise of none, and projecting it for hours only adds its error.
-            low = fit.c_end
-        return DawnEstimate("forecast", sunrise, round(low, 2), len(t),
-                            regime_start_ms=int(t[0]))
+        # A level night (blowers holding DO, a plateau before dawn): the fitted decline
+        # is within noise of none, and projecting it for hours only adds its error.
+        flat = _flat(x, c, members)
+
+        def low_within(h: float) -> float:
+            return fit.c_end if flat else sum(w * project(f, h) for w, f, _ in members)
+
+        low = low_within(hours)
+        est = DawnEstimate("forecast", sunrise, round(low, 2), len(t),
+                           regime_start_ms=int(t[0]))
+        return self._aerators(est, now, low_within, hours, fit.c_end)
+
+    def _tz(self) -> tuple[tzinfo, ...]:
+        return (self.plan.tz,) if self.plan is not None else ()
+
+    def _aerators(self, est: DawnEstimate, now: int, low_within: Callable[[float], float],
+                  hours: float, level: float) -> DawnEstimate:
+        """``est`` given what is known of the pond's aerators: one running is in the
+        readings (the aerated night); one scheduled to start (``keep_on``) ends the
+        unaerated projection at its start; a control loop ends it at its switch-on DO."""
+        low = est.do_mgl if est.do_mgl is not None else level
+        if self._aer and not self._failed:
+            return replace(est, state="aerated", reason=(
+                f"aerator on since {hhmm(self._aer_since, *self._tz())}: the forecast is of "
+                "the aerated "
+                "night"), why=("aerated", {"running": 1.0, "unaerated_mgl": low}))
+        plan = self.plan
+        if plan is None or self._failed:
+            return est
+        held: float | None = None
+        why: dict[str, float] = {"running": 0.0, "unaerated_mgl": low}
+        words = ""
+        window = plan.window_ms(now, est.sunrise_ms)
+        if window is not None and (window[0] > now or self._aer is None) \
+                and plan.keep_on is not None:
+            held = low_within(min(hours, (window[0] - now) / _H_MS)) if window[0] > now \
+                else low
+            why |= {"start_min": float(plan.keep_on[0]), "end_min": float(plan.keep_on[1])}
+            words = (f"aerator scheduled on {hhmm(window[0], plan.tz)}–"
+                     f"{hhmm(window[1], plan.tz)} (gateway keep_on)")
+        if plan.do_on_mgl is not None and not self._aer and level >= plan.do_on_mgl:
+            # The loop switches the aerator on at do_on_mgl: the fall ends there.
+            held = max(held if held is not None else low, plan.do_on_mgl)
+            why["do_on_mgl"] = plan.do_on_mgl
+            words = words or (f"the gateway's loop switches the aerator on below "
+                              f"{plan.do_on_mgl:.1f} mg/L")
+        if held is None:
+            return est
+        return replace(est, state="aerated", do_mgl=round(held, 2), reason=(
+            f"{words}: {held:.1f} mg/L until it runs; {low:.1f} mg/L at dawn without it"),
+            why=("aerated", why))
 
     def _waiting(self, now: int, n: int) -> DawnEstimate:
         if self._settle is not None and now < self._settle[0]:
@@ -303,6 +398,12 @@ class DawnForecast:
         before = self._before
         if before is None:
             return fit_night(x, c)
+        if self._known is not None:
+            # A confirmed switch says which.
+            if self._known:
+                return fit_night(x, c, NEW_AERATION, Prior(before.r_mgl_h, SAME_RESPIRATION),
+                                 before.k_mgl)
+            return fit_night(x, c, STILL_AIR, None, before.k_mgl)
         switched = fit_night(x, c, NEW_AERATION, Prior(before.r_mgl_h, SAME_RESPIRATION),
                              before.k_mgl)
         stopped = fit_night(x, c, STILL_AIR, None, before.k_mgl)
@@ -324,7 +425,7 @@ class DawnForecast:
         # place: correlated probe noise makes single bends now and then.
         if at is None or pending is None or abs(at - pending) > 10 * _MIN_MS:
             return None
-        self._before, self._pending = fit, None
+        self._before, self._pending, self._known = fit, None, None
         return min(at, pending)
 
 

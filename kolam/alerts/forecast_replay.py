@@ -7,8 +7,14 @@ that night's dusk up to the moment, so both see the same fits at the same readin
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Sequence
+
+from kolam.alerts.aerators import MIN_AMPS, AeratorPlan, is_aerator, plan_from_loops, pond_signal
 from kolam.alerts.forecast import DawnEstimate, DawnForecast
 from kolam.config import KolamConfig
+from kolam.protocol import OutputState
+from kolam.registry.outputs import MAX_ROWS, SWITCH, Outputs
 from kolam.registry.repo import Registry
 from kolam.science.sun import SERANG_LAT_DEG, SERANG_LON_DEG, last_sunset_ms, next_sunrise_ms
 from kolam.store.base import TimeSeriesReader
@@ -21,15 +27,19 @@ MAX_READINGS = 200_000
 
 
 def forecast_at(store: TimeSeriesReader, site: str, pond: str, at_ms: int,
-                lat_deg: float = SERANG_LAT_DEG, lon_deg: float = SERANG_LON_DEG) -> DawnEstimate:
-    """The forecast's estimate at ``at_ms`` from the pond's ``do_mgl`` readings up to it."""
+                lat_deg: float = SERANG_LAT_DEG, lon_deg: float = SERANG_LON_DEG,
+                aerators: Sequence[tuple[int, bool, bool]] = (),
+                plan: AeratorPlan | None = None) -> DawnEstimate:
+    """The forecast's estimate at ``at_ms`` from the pond's ``do_mgl`` readings up to it,
+    told the pond's aerator signal (``aerator_signal``) and plan as ingest's is."""
     sunrise = next_sunrise_ms(at_ms, lat_deg, lon_deg)
     dusk = last_sunset_ms(at_ms, lat_deg, lon_deg)
     if sunrise - dusk > 16 * 3_600_000:
         return DawnEstimate("day", sunrise)
     points = store.raw(site, pond, "do_mgl", dusk, at_ms + 1, MAX_READINGS)
-    fc = DawnForecast(lat_deg=lat_deg, lon_deg=lon_deg)
-    fc.add_many([p.t for p in points], [p.value for p in points])
+    fc = DawnForecast(lat_deg=lat_deg, lon_deg=lon_deg, plan=plan)
+    feed(fc, [p.t for p in points], [p.value for p in points],
+         [e for e in aerators if e[0] <= at_ms])
     est = fc.estimate
     if est is None or est.state == "day":
         return DawnEstimate("wait", sunrise, points=len(fc.points))
@@ -40,6 +50,35 @@ def forecast_at(store: TimeSeriesReader, site: str, pond: str, at_ms: int,
             "silent"), regime_start_ms=est.regime_start_ms,
             why=("silent", {"minutes": float((at_ms - newest) // _MIN_MS)}))
     return est
+
+
+def feed(fc: DawnForecast, ts: Sequence[int], vs: Sequence[float],
+         events: Sequence[tuple[int, bool, bool]]) -> None:
+    """Readings and aerator switches (t, running, failed) in time order."""
+    i = 0
+    for t, on, failed in sorted(events):
+        j = bisect_left(ts, t, i)
+        if j > i:
+            fc.add_many(ts[i:j], vs[i:j])
+        fc.aerator(t, on, failed)
+        i = j
+    if i < len(ts):
+        fc.add_many(ts[i:], vs[i:])
+
+
+def aerator_signal(config: KolamConfig, registry: Registry, site: str,
+                   pond: str) -> tuple[list[tuple[int, bool, bool]], AeratorPlan | None]:
+    """The pond's aerator signal from its recorded switches, and its gateway plan."""
+    gw = config.gateway
+    loops = gw.control if config.site is None or config.site == site else []
+    mine = {(lp.device, lp.output_name): lp.min_amps for lp in loops if lp.pond == pond}
+    switches = sorted((e for e in Outputs(registry.engine).events(
+        site, pond, kinds=(SWITCH,), limit=MAX_ROWS)
+        if is_aerator(e.output, loops, pond, e.device)), key=lambda e: e.since or e.at)
+    signal = pond_signal((f"{e.device}/{e.output}", OutputState(
+        e.on, e.since or e.at, e.amps, e.by, e.reason),
+        mine.get((e.device, e.output), MIN_AMPS)) for e in switches)
+    return signal, plan_from_loops(loops, gw.timezone, pond)
 
 
 def site_place(config: KolamConfig, registry: Registry, site: str) -> tuple[float, float]:

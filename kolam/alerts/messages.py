@@ -61,6 +61,13 @@ TEXTS: dict[str, tuple[str, str, str, str]] = {
     "sentinel": ("Probe {metric} terputus atau rusak", "Probe {metric} disconnected or broken",
                  "Periksa kabel dan sambungan probe {metric}.",
                  "Check the {metric} probe's cable and connector."),
+    "aerator_failed": ("Aerator {device} mati", "Aerator {device} has stopped",
+                       "Periksa listrik dan motor aerator {device}, nyalakan aerator "
+                       "cadangan, jangan beri pakan dan siapkan air baru: tanpa aerator "
+                       "oksigen kolam padat habis dalam beberapa jam.",
+                       "Check the power and the motor of aerator {device}, start a spare "
+                       "aerator, do not feed and have fresh water ready: without aeration "
+                       "a dense pond runs out of oxygen within hours."),
     "drift": ("Sensor {metric} menyimpang dari pengukuran manual",
               "Sensor {metric} disagrees with the manual measurement",
               "Kalibrasi ulang sensor {metric}.", "Recalibrate the {metric} sensor."),
@@ -100,6 +107,8 @@ SMS_TEXTS: dict[str, tuple[str, str, str, str]] = {
                  "Cek kabel dan konektor.", "Check cable and connector."),
     "drift": ("Sensor {metric} menyimpang", "Sensor {metric} drifts", "Kalibrasi ulang sensor.",
               "Recalibrate the sensor."),
+    "aerator_failed": ("Aerator {device} mati", "Aerator {device} stopped",
+                       "Cek listrik/motor, pakai cadangan.", "Check power/motor, use a spare."),
 }
 """Shorter texts for one SMS (160 GSM-7 characters with the acknowledgement link):
 (title id, title en, advice id, advice en), the same advice as ``TEXTS`` in fewer words."""
@@ -109,6 +118,8 @@ SMS_METRIC = {"temp_c": "suhu", "do_mgl": "DO", "tan_mgl": "TAN", "no2_mgl": "NO
               "do_sat_pct": "DO%"}
 """Metric names inside an SMS title (the catalogue's labels are longer)."""
 ACK_WORDS = {"id": "Tanggapi", "en": "Ack"}
+NO_VALUE = frozenset({"offline", "aerator_failed"})
+"""Rules whose signal is a state code, not a reading worth printing."""
 SEVERITY_WORDS = {"id": {"info": "INFO", "warning": "PERINGATAN", "critical": "KRITIS"},
                   "en": {"info": "INFO", "warning": "WARNING", "critical": "CRITICAL"}}
 EVENT_WORDS = {
@@ -164,7 +175,7 @@ def render(a: AlertView, event: str, lang: str) -> tuple[str, str]:
     subject = (f"[{SEVERITY_WORDS[lang][a.severity]}] {EVENT_WORDS[lang].get(event, '')}"
                f"{title} — {where}")
     body = f"{EVENT_WORDS[lang].get(event, '')}{title}, {'pond' if en else 'kolam'} {where}"
-    if a.value is not None and a.rule != "offline":
+    if a.value is not None and a.rule not in NO_VALUE:
         same_unit = a.metric in METRICS and METRICS[a.metric].unit == a.unit
         unit = f" {a.unit}" if a.unit else ""
         word = "limit" if en else "batas"
@@ -233,7 +244,7 @@ def short_text(payload: dict[str, Any], lang: str, link: str | None = None) -> s
     advice = (advice_en if en else advice_id).format(**fill)
     value = payload.get("value")
     reading = ""
-    if isinstance(value, int | float) and rule != "offline":
+    if isinstance(value, int | float) and rule not in NO_VALUE:
         unit = str(payload.get("unit") or "").replace("°", "")
         same_unit = metric in METRICS and METRICS[str(metric)].unit.replace("°", "") == unit
         number = _num(value, str(metric) if same_unit else None)

@@ -143,3 +143,25 @@ def test_scoping(farm: Farm) -> None:
     r = farm.client.get("/api/v1/sites/no-such-site/ponds/kolam-1/forecast", params=at,
                         headers=farm.as_("admin"))
     assert r.status_code == 404
+
+
+def test_a_pond_whose_aerator_runs_is_aerated_until_it_fails(farm: Farm) -> None:
+    """The relay's recorded switches reach the replay as they reach ingest's forecast."""
+    from kolam.protocol import DeviceRef, OutputState
+    from kolam.registry.outputs import Outputs
+
+    farm.registry.ensure_pond(SITE_A, "kolam-3")
+    farm.store.write([(SeriesKey(SITE_A, "kolam-3", "node-3", "do_mgl"), t, v)
+                      for t, v in READINGS])
+    relay, outputs = DeviceRef(SITE_A, "kolam-3", "relay-3"), Outputs(farm.registry.engine)
+    outputs.record_switches(relay, {"aerator-1": OutputState(
+        True, wib(20.0), 2.0, "gateway:auto", "keep_on")}, wib(20.0))
+    outputs.record_switches(relay, {"aerator-1": OutputState(
+        False, wib(23.0), None, "local:power", "power_blip")}, wib(23.0))
+    url = f"/api/v1/sites/{SITE_A}/ponds/kolam-3/forecast"
+    running = _get(farm, iso(wib(22.0)), url)
+    assert running["state"] == "aerated" and isinstance(running["do_mgl"], float)
+    assert running["reason"] == "aerator on since 20:00: the forecast is of the aerated night"
+    cut = _get(farm, iso(wib(23.5)), url)
+    assert cut["state"] == "forecast" and cut["reason"] is None
+    assert cut["regime_start"] is not None and cut["regime_start"] >= iso(wib(23.0))

@@ -20,6 +20,7 @@ from kolam.protocol import (
     state_topic,
 )
 from kolam.registry.outputs import Outputs
+from kolam.science.sun import last_sunset_ms
 from kolam.timeutil import now_ms
 from tests.utils.mosquitto import Mosquitto
 from tests.utils.net import wait_for
@@ -104,3 +105,30 @@ def test_gateway_switch_log_in_order_and_unknown_relay_refused(
         events = outputs.events("serang", "kolam-1")
         assert [(e.on, e.since, e.by, e.reason) for e in reversed(events)] == log
         assert [d.reason for d in registry.dead_letters()] == ["unknown_device"]
+
+
+def test_a_power_cut_at_night_raises_aerator_failed(
+        mosquitto: Mosquitto, make_config: Callable[..., KolamConfig]) -> None:
+    """A relay's state through Mosquitto and ingest: an aerator running since last night's
+    dusk, cut off by a power blip two hours after it, is a critical ``aerator_failed``."""
+    config = make_config(mqtt_url=mosquitto.url(), ingest={"flush_interval_ms": 50})
+    night = last_sunset_ms(now_ms()) - 24 * 3_600_000 + 2 * 3_600_000
+    with running_ingest(config) as (worker, _store, _registry):
+        assert worker.alerts is not None
+        pub = MqttClient(mosquitto.mqtt, "test-relay")
+        pub.connect()
+        for on, since, by, amps in ((True, night - 7_200_000, "gateway:auto", 2.1),
+                                    (False, night, "local:power", None)):
+            pub.publish(state_topic(RELAY), encode_state(RelayState({"aerator-1": OutputState(
+                on, since, amps, by, "power_blip" if not on else "keep_on")})),
+                retain=True, wait_s=5)
+            wait_for(lambda since=since: any(  # type: ignore[misc]
+                e.since == since for e in Outputs(worker.registry.engine).events(
+                    "serang", "kolam-1")), 10, what="the switch recorded")
+        pub.close()
+        outbox = worker.alerts.outbox
+        wait_for(lambda: any(a.rule == "aerator_failed" for a in outbox.active()), 10,
+                 what="the aerator_failed alert")
+        alert = next(a for a in outbox.active() if a.rule == "aerator_failed")
+        assert alert.alert.key == "aerator_failed/relay-1/aerator-1"
+        assert alert.severity.value == "critical" and alert.since == night

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
-from firmware_sim.pond import SCENARIOS
+from firmware_sim.pond import SCENARIOS, AeratorOutage, PondSim
 from firmware_sim.pond.sun import wib_days as wib_day
 from firmware_sim.pond.sun import wib_hours as wib_hour
+from tests.firmware_sim.pond.conftest import START
 
 REQUIRED = ("normal", "cloudy-crash", "aerator-failure", "rain", "ammonia-build-up",
             "sensor-faults")
@@ -43,6 +46,25 @@ def test_crash_scenarios_report_their_incident(simulate) -> None:
     _, frames = simulate("aerator-failure", days=4)
     assert {kind for _, kind, _ in frames.incidents} == {"aerator_failure"}
     assert not frames.aerator_on[wib_hour(frames.t_ms) == 23.5].all()
+
+
+def test_several_outages_report_one_incident_each() -> None:
+    """Three outages (one of them on pond 1 only, overlapping the first): one
+    ``aerator_failure`` per pond and outage, at its start, not one per step."""
+    base = SCENARIOS["aerator-failure"]
+    outages = (AeratorOutage(day=0, start_h=20.0, duration_h=2.0),
+               AeratorOutage(day=0, start_h=21.0, duration_h=2.0, ponds=(1,)),
+               AeratorOutage(day=1, start_h=23.0, duration_h=1.0))
+    scenario = replace(base, name="three-outages", aerator_outages=outages)
+    frames = PondSim(2, START, 60.0, scenario, 1).run(2 * 1440)
+    got = sorted((pond, wib_hour(np.array([t]))[0]) for pond, kind, t in frames.incidents
+                 if kind == "aerator_failure")
+    # Pond 1 is down from 20:00 to 23:00 without a break (the outages overlap): one incident.
+    assert [(p, round(h, 2)) for p, h in got] == [(0, 20.0), (0, 23.0), (1, 20.0), (1, 23.0)]
+    down = ~frames.aerator_on
+    h = wib_hour(frames.t_ms)
+    late = (wib_day(frames.t_ms) == wib_day(frames.t_ms)[0]) & (h > 22.1) & (h < 22.9)
+    assert down[late, 1].all() and not down[late, 0].any()
 
 
 def test_rain_cools_dilutes_and_fills(simulate) -> None:
