@@ -18,7 +18,7 @@ RULE_METRIC = {"do_low": "do_mgl", "do_forecast": "do_mgl", "do_nh3": "do_mgl",
                "ph_low": "ph", "ph_high": "ph", "nh3_high": "nh3_mgl", "no2_high": "no2_mgl",
                "tds_high": "tds_ppm", "level_low": "level_cm", "level_leak": "level_cm",
                "offline": None, "flatline": "turbidity_ntu", "spikes": "do_mgl",
-               "sentinel": "temp_c", "drift": "ph"}
+               "sentinel": "temp_c", "drift": "ph", "aerator_failed": None}
 RULES = sorted(set(DEFAULT_RULES) | set(TEXTS))
 WIDEST = {"tds_ppm": 4999.0, "turbidity_ntu": 2999.0, "level_cm": 499.9}
 """Near the top of each metric's valid range (DESIGN.md): the widest readings; 19.876 for
