@@ -36,6 +36,7 @@ from api.routes import (
     users,
     whatsapp,
 )
+from api.routes import cashbook as cashbook_routes  # umkm (issue #20)
 from api.routes.health import RegistryCollector
 from api.security import BodyLimit, SecurityHeaders, check_secret_key
 from kolam.config import KolamConfig
@@ -150,6 +151,7 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
     for module in (health, auth, users, sites, places, series, forecast, deadletters, teams,
                    members, cycles, records, kpis, reports, alerts, whatsapp, outputs):
         app.include_router(module.router)
+    app.include_router(cashbook_routes.router)
     install_pages(app)
     install_docs(app)
     # Added last, so outermost: the size limit runs before anything reads a body (the

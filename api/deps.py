@@ -97,3 +97,14 @@ def _live_times(request: Request) -> LiveTimes:
 
 LiveSlotsDep = Annotated[StreamSlots, Depends(_live_slots)]
 LiveTimesDep = Annotated[LiveTimes, Depends(_live_times)]
+
+
+# --- umkm (issue #20): the teams' cash books and stock cards ---
+from kolam.registry.cashbook import Business  # noqa: E402
+
+
+def _business(registry: RegistryDep) -> Business:
+    return Business(registry.engine)
+
+
+BusinessDep = Annotated[Business, Depends(_business)]

@@ -88,3 +88,10 @@ AmountRp = Annotated[float, _at_most(AMOUNT_RP, gt=0)]
 CostRp = Annotated[float, _at_most(AMOUNT_RP, ge=0)]
 Percent = Annotated[float, _at_most(PERCENT, ge=0)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+# --- the team's business (issue #20) ---
+QUANTITY = Bound(1_000_000, "units", "the most of anything a team's book or stock counts: "
+                                     "1,000,000 seed fish is over 6x the largest pond")
+Quantity = Annotated[float, _at_most(QUANTITY, ge=0)]
+SackKg = Annotated[float, _at_most(FEED_KG, gt=0)]
+"""kg per sack of feed (30 kg usually)."""

@@ -127,4 +127,9 @@ class DeadLetter(Base):
 
 # The farming and user tables live in their own modules; importing them here puts them
 # in ``Base.metadata`` for whoever loads the models (Alembic included).
-from kolam.registry import alert_models, farm_models, user_models  # noqa: E402, F401
+from kolam.registry import (  # noqa: E402, F401
+    alert_models,
+    business_models,
+    farm_models,
+    user_models,
+)
