@@ -3,7 +3,7 @@ gives the exact summary and stock; corrections reverse, never edit; every write 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
