@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.pages import (
     alerts,
+    business,  # umkm (issue #20)
     corrections,
     kiosk,
     live,
@@ -68,7 +69,7 @@ def install(app: FastAPI) -> None:
     """Add the pages to an app built by ``api.app.create_app`` (after its handlers)."""
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (login, overview, kiosk, pond, alerts, teams, team_records, corrections,
-                   places, live, outputs):
+                   places, live, outputs, business):
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, _login_required)
     _html_errors(app, NotFound, 404, "not_found")

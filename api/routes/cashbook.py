@@ -31,10 +31,27 @@ from api.farm_schemas import ms, new_record, public
 from api.routes.records import summary
 from kolam.business.book import month_summary as summarise
 from kolam.business.book import months
-from kolam.business.records import NewCashEntry, NewStockMove
+from kolam.business.records import CashEntry, NewCashEntry, NewStockMove, StockMove
 from kolam.farming.monthly import month_span
 from kolam.places import site_zone
+from kolam.registry.users import Users
 from kolam.timeutil import local_month, now_ms
+
+
+def audit_entry(users: Users, by: str, site: str, team: int, e: CashEntry) -> None:
+    users.audit(by, "create", "cash_entry", e.id, site, f"team {team}: {summary(e)}")
+
+
+def audit_reversal(users: Users, by: str, site: str, team: int, old: CashEntry,
+                   done: CashEntry) -> None:
+    """The audit line of a reversal: the entry cancelled as it was, by which, why."""
+    users.audit(by, "correct", "cash_entry", old.id, site,
+                f"team {team}: reversed by entry {done.id}: {done.reason}; was {summary(old)}")
+
+
+def audit_move(users: Users, by: str, site: str, team: int, m: StockMove) -> None:
+    users.audit(by, "create", "stock_move", m.id, site, f"team {team}: {summary(m)}")
+
 
 router = APIRouter(prefix="/api/v1/sites/{site}/teams/{team}", tags=["business"])
 
@@ -61,13 +78,11 @@ def add_entry(site: str, team: int, body: CashEntryCreate, user: SiteBookkeeper,
         old = business.entry(site, team, body.reverses)
         done = business.reverse(site, team, body.reverses, ms(body.at), user.username,
                                 body.reason or "")
-        users.audit(user.username, "correct", "cash_entry", old.id, site,
-                    f"team {team}: reversed by entry {done.id}: {body.reason}; was "
-                    f"{summary(old)}")
+        audit_reversal(users, user.username, site, team, old, done)
         return public(done, CashEntryPublic)
     e = business.add_entry(site, team, new_record(body, NewCashEntry), user.username,
                            confirmed=body.confirm)
-    users.audit(user.username, "create", "cash_entry", e.id, site, f"team {team}: {summary(e)}")
+    audit_entry(users, user.username, site, team, e)
     return public(e, CashEntryPublic)
 
 
@@ -119,5 +134,5 @@ def add_move(site: str, team: int, body: StockMoveCreate, user: SiteBookkeeper,
              business: BusinessDep, users: UsersDep) -> StockMovePublic:
     m = business.add_move(site, team, new_record(body, NewStockMove), user.username,
                           confirmed=body.confirm)
-    users.audit(user.username, "create", "stock_move", m.id, site, f"team {team}: {summary(m)}")
+    audit_move(users, user.username, site, team, m)
     return public(m, StockMovePublic)

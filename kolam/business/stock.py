@@ -46,7 +46,10 @@ def _feed_item(moves: Sequence[StockMove], feed_type: str | None, protein: float
 
 def feeding_moves(team_id: int, records: Iterable[CycleRecords],
                   typed: Sequence[StockMove]) -> list[StockMove]:
-    """The team's feeding logs as uses of its feed stock."""
+    """The team's feeding logs as uses of its feed stock; none while the card holds no
+    feed (a team that does not keep a feed stock card)."""
+    if not any(m.item_kind is StockKind.FEED for m in typed):
+        return []
     out = []
     for r in records:
         for e in r.logs:
@@ -117,9 +120,11 @@ def stock_card(moves: Iterable[StockMove], until: int | None = None
 
 def feed_left(lines: Sequence[StockLine], ration_kg_per_day: float, now: int) -> FeedLeft:
     """Days of feed on hand at today's ration (the KPIs' ``feed_today``, summed over the
-    team's active cycles), and a warning from a week before it runs out."""
-    on_hand = max(0.0, sum(x.on_hand for x in lines if x.item_kind is StockKind.FEED))
-    if ration_kg_per_day <= 0:
+    team's active cycles), and a warning from a week before it runs out; no days (and no
+    warning) while the card holds no feed or nothing is being fed."""
+    feeds = [x for x in lines if x.item_kind is StockKind.FEED]
+    on_hand = max(0.0, sum(x.on_hand for x in feeds))
+    if ration_kg_per_day <= 0 or not feeds:
         return FeedLeft(on_hand, 0.0, None, None, False)
     days = on_hand / ration_kg_per_day
     return FeedLeft(on_hand, ration_kg_per_day, days, now + round(days * DAY_MS),

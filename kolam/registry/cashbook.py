@@ -206,9 +206,9 @@ class Business:
         if not math.isfinite(new.quantity) or new.quantity < 0 or (
                 new.quantity == 0 and new.kind is not MoveKind.COUNT):
             raise InvalidRecord("a quantity must be more than 0 (a count may be 0)")
-        quantity, unit, sack_kg = new.quantity, new.unit.strip() or "unit", new.sack_kg
+        quantity, unit, sack_kg = new.quantity, new.unit.strip() or "unit", None
         if new.item_kind is StockKind.FEED:
-            sack_kg = sack_kg or DEFAULT_SACK_KG
+            sack_kg = new.sack_kg or DEFAULT_SACK_KG
             if unit.casefold() in SACK_UNITS:
                 quantity, unit = quantity * sack_kg, "kg"
             elif unit.casefold() != "kg":
