@@ -492,6 +492,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "err_paid_not_delivery": ("Hanya barang masuk yang dibayar.",
                               "Only a delivery is paid for."),
     "trainer": ("Pendamping UMKM", "UMKM trainer"),
+    "unit": ("Satuan", "Unit"),
 }
 
 UNITS_ID: Final = {"fish": "ekor", "kg per log": "kg per catatan", "Rp/kg": "Rp/kg",

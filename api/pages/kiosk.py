@@ -23,9 +23,11 @@ from api.pages.team_records import member_ids
 from api.pages.teams import BooksDep, TeamBooks
 from api.pond_view import PondViews, PondViewsDep
 from api.routes.records import KIOSK_KINDS, KIOSK_UNDO_MS, audit_void
+from kolam.business.records import FeedLeft
 from kolam.errors import NotFound
 from kolam.farming import bounds
 from kolam.places import site_zone
+from kolam.registry.cashbook import Business
 from kolam.registry.records import (
     Implausible,
     InvalidRecord,
@@ -76,13 +78,30 @@ def crews(books: TeamBooks, site: str, shown: list[Tile]) -> dict[str, list[Memb
     return out
 
 
+def feed_stock(books: TeamBooks, site: str, shown: list[Tile], now: int
+               ) -> list[tuple[str, FeedLeft]]:
+    """Days of feed left for each team farming a pond here that keeps a feed stock card
+    (issue #20), with the week-ahead warning."""
+    business, out, seen = Business(books.registry.engine), [], set()
+    for tile in shown:
+        cycle = tile.card.cycle
+        if cycle is None or cycle.team_id in seen:
+            continue
+        seen.add(cycle.team_id)
+        left = business.feed_left(site, cycle.team_id, now)
+        if left.days_left is not None:
+            out.append((cycle.team_name, left))
+    return out
+
+
 def _kiosk(request: Request, views: PondViews, books: TeamBooks, site: str,
            status_code: int = 200, **extra: object) -> Response:
     now = now_ms()
     shown = tiles(views, site, now, lang_of(request))
     return page(request, "kiosk.html", status_code=status_code, site=site,
                 site_name=views.registry.site(site).name,
-                tiles=shown, crews=crews(books, site, shown), **extra)
+                tiles=shown, crews=crews(books, site, shown),
+                feed_stock=feed_stock(books, site, shown, now), **extra)
 
 
 @router.get("/kiosk/{site}")

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.auth import STAFF, WRITERS
+from api.auth import BOOK_READERS, WRITERS
 from api.deps import (
     CorrectionsDep,
     CyclesDep,
@@ -26,12 +26,13 @@ from api.i18n import error_text, lang_of, t
 from api.pages.echo import Saved, harvest_echo, log_echo
 from api.pages.forms import date_wib, number
 from api.pages.render import page
-from api.pages.session import PageUser, SiteStaffPage, SiteWriterPage, check_csrf, check_role
+from api.pages.session import PageUser, SiteWriterPage, check_csrf, check_role, page_site
 from api.pages.session import user_sites as visible_sites
 from api.skill import skill_record
 from kolam.errors import NotFound
 from kolam.farming import bounds
 from kolam.farming.kpi import cycle_kpis, team_kpis
+from kolam.registry.cashbook import Business
 from kolam.registry.corrections import Corrections
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
@@ -39,6 +40,7 @@ from kolam.registry.records import InvalidRecord, LogKind, NewCycle, NewTeam, Pr
 from kolam.registry.repo import Registry
 from kolam.registry.teams import Teams
 from kolam.registry.users import Users
+from kolam.security.auth import Principal
 from kolam.timeutil import now_ms
 
 router = APIRouter(include_in_schema=False)
@@ -65,11 +67,13 @@ def _books(registry: RegistryDep, users: UsersDep, teams: TeamsDep, cycles: Cycl
 
 
 BooksDep = Annotated[TeamBooks, Depends(_books)]
+TeamsReaderPage = Annotated[Principal, Depends(page_site(BOOK_READERS))]
+"""The staff, and the UMKM trainers (issue #20), who see members by alias only."""
 
 
 @router.get("/teams")
 def teams_index(request: Request, user: PageUser, registry: RegistryDep) -> Response:
-    check_role(user, STAFF)
+    check_role(user, BOOK_READERS)
     sites = visible_sites(registry, user)
     if len(sites) == 1:
         return RedirectResponse(f"/teams/{sites[0]}", status_code=303)
@@ -86,7 +90,7 @@ def _site_page(request: Request, state: TeamBooks, site: str, status_code: int =
 
 
 @router.get("/teams/{site}")
-def site_teams(request: Request, site: str, _: SiteStaffPage, books: BooksDep) -> Response:
+def site_teams(request: Request, site: str, _: TeamsReaderPage, books: BooksDep) -> Response:
     return _site_page(request, books, site)
 
 
@@ -145,11 +149,12 @@ def render_team(request: Request, state: TeamBooks, site: str, team: int,
     return page(request, "team.html", status_code=status_code, site=site, team=info,
                 members=members, cycles=cycles, records=records, kpis=kpis,
                 totals=team_kpis(list(kpis.values())), skills=skills, free_ponds=free_ponds,
-                can_write=user.role in WRITERS, log_kinds=FORM_LOG_KINDS, **extra)
+                can_write=user.role in WRITERS, log_kinds=FORM_LOG_KINDS,
+                feed_left=Business(state.registry.engine).feed_left(site, team, now), **extra)
 
 
 @router.get("/teams/{site}/{team}")
-def team_page(request: Request, site: str, team: int, _: SiteStaffPage, books: BooksDep,
+def team_page(request: Request, site: str, team: int, _: TeamsReaderPage, books: BooksDep,
               saved: str = "") -> Response:
     return render_team(request, books, site, team,
                        saved=saved_echo(request, books.entries, site, saved))

@@ -12,6 +12,7 @@ import api
 from api import fmt
 from api.i18n import WORDS, ago, num, reading, t, tn, wib
 from api.status import Status
+from kolam.business.records import CashCategory, MoveKind, Source, StockKind
 from kolam.farming.skills import COMPETENCIES
 from kolam.registry.records import LogKind, MemberStatus, Programme
 from kolam.timeutil import to_ms
@@ -104,7 +105,10 @@ def test_every_key_a_template_names_has_both_languages() -> None:
         "prog_": [p.value for p in Programme], "ev_": [c.code for c in COMPETENCIES],
         "range_": ["24h", "7d", "30d"],
         "dl_": ["pending", "sent", "failed", "dead", "delivered", "read"],
-        "output_cmd_": ["pending", "expired"]}
+        "output_cmd_": ["pending", "expired"],
+        # umkm (#20): the cash book's categories and sources, the stock card's kinds.
+        "cat_": [c.value for c in CashCategory], "src_": [x.value for x in Source] + ["feeding"],
+        "mk_": [m.value for m in MoveKind], "sk_": [k.value for k in StockKind]}
     assert prefixes <= set(values), f"a prefix this test does not know: {prefixes - set(values)}"
     used |= {p + v for p in prefixes for v in values[p]}
     used |= {k.value for k in LogKind} | {"open", "acknowledged", "resolved"}

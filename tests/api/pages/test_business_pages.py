@@ -1,0 +1,126 @@
+"""The team's cash book and stock pages (issue #20): the demo's fictional month, the forms
+(``22.000`` is twenty-two thousand rupiah), reversals, days of feed left on the team page
+and the kiosk, the printable buku kas, and who sees what: trainers and the kiosk never a
+member's name."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from kolam.business.records import Direction
+from kolam.places import site_zone
+from kolam.registry.cashbook import Business
+from kolam.registry.records import NewMember
+from kolam.registry.teams import Teams
+from kolam.timeutil import local_month, now_ms
+from tests.api.pages.conftest import log_in
+from tests.utils.pages import SITE, DemoSite
+
+SECRET_NAME = "Siti Rahasia Usaha"
+
+
+def _team(site: DemoSite) -> int:
+    """The demo's entrepreneurship team, whose business the demo seeds."""
+    (team,) = [t for t in Teams(site.registry.engine).teams(SITE) if "Usaha" in t.name]
+    return team.id
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def _demo_month(site: DemoSite, team: int) -> str:
+    lines = Business(site.registry.engine).lines(SITE, team)
+    return local_month(max(e.at for e in lines if e.source.value == "book"),
+                       site_zone(site.registry.site(SITE).timezone))
+
+
+def test_the_demo_month_is_in_the_book(client: TestClient, site: DemoSite) -> None:
+    team = _team(site)
+    month = _demo_month(site, team)
+    s = Business(site.registry.engine).summary(SITE, team, month)
+    assert s.in_rp > 0 and s.out_rp > 0 and s.closing_rp > 0
+    body = log_in(client, "trainer").get(f"/teams/{SITE}/{team}/book?month={month}").text
+    closing = "Rp " + f"{s.closing_rp:,.0f}".replace(",", ".")
+    assert f'id="closing">{closing}<' in body
+    assert "Penjualan produk olahan" in body and "dari tebar benih" in body
+    assert "dibatalkan oleh entri" in body  # the demo's reversed transport entry
+    assert 'id="form-entry"' in body  # the trainer writes the book
+
+
+def test_an_entry_typed_the_indonesian_way(client: TestClient, site: DemoSite) -> None:
+    team, c = _team(site), log_in(client, "trainer")
+    csrf = _csrf(c.get(f"/teams/{SITE}/{team}/book").text)
+    form = {"csrf": csrf, "direction": "in", "category": "fish_sales", "amount": "22",
+            "quantity": "1", "unit": "kg", "counterparty": "petugas"}
+    r = c.post(f"/teams/{SITE}/{team}/book", data=form)
+    assert r.status_code == 422 and 'id="form-doubt"' in r.text and "22.000" in r.text
+    r = c.post(f"/teams/{SITE}/{team}/book", data=form | {"amount": "22.000"})
+    assert r.status_code == 303, r.text
+    saved = int(r.headers["location"].split("saved=")[1].split("#")[0])
+    entry = Business(site.registry.engine).entry(SITE, team, saved)
+    assert (entry.amount_rp, entry.direction, entry.recorded_by) == (22_000, Direction.IN,
+                                                                     "trainer")
+    r = c.post(f"/teams/{SITE}/{team}/book/{saved}/reverse", data={"csrf": csrf,
+                                                                    "reason": "dobel"})
+    assert r.status_code == 303
+    assert Business(site.registry.engine).entry(SITE, team, saved).reversed_by is not None
+    r = c.post(f"/teams/{SITE}/{team}/book/{saved}/reverse", data={"csrf": csrf,
+                                                                    "reason": "lagi"})
+    assert r.status_code == 422 and "sudah dibatalkan" in r.text
+
+
+def test_stock_page_and_feed_left(client: TestClient, site: DemoSite) -> None:
+    team, c = _team(site), log_in(client, "officer")
+    left = Business(site.registry.engine).feed_left(SITE, team, now_ms())
+    assert left.warn and left.days_left is not None and left.days_left < 7
+    body = c.get(f"/teams/{SITE}/{team}/stock").text
+    assert 'id="feed-left"' in body and "Kurang dari seminggu" in body
+    assert "pelet apung" in body and "dari catatan pakan" in body and "sak @ 30 kg" in body
+    assert 'id="feed-left"' in c.get(f"/teams/{SITE}/{team}").text
+    kiosk = log_in(client, "kiosk").get(f"/kiosk/{SITE}").text
+    assert 'id="feed-left"' in kiosk and "Kurang dari seminggu" in kiosk
+    c = log_in(client, "officer")
+    csrf = _csrf(c.get(f"/teams/{SITE}/{team}/stock").text)
+    r = c.post(f"/teams/{SITE}/{team}/stock", data={
+        "csrf": csrf, "kind": "delivery", "item_kind": "feed", "item": "pelet apung",
+        "protein": "31", "quantity": "2", "unit": "sak", "paid": "760.000"})
+    assert r.status_code == 303, r.text
+    after = Business(site.registry.engine).feed_left(SITE, team, now_ms())
+    assert abs(after.on_hand_kg - left.on_hand_kg - 60) < 1e-6  # 2 sacks of 30 kg
+    assert not after.warn
+
+
+def test_the_printable_book(client: TestClient, site: DemoSite) -> None:
+    team = _team(site)
+    month = _demo_month(site, team)
+    r = log_in(client, "dinas").get(f"/teams/{SITE}/{team}/book/print?month={month}")
+    assert r.status_code == 200
+    assert "Buku Kas" in r.text and "Saldo awal" in r.text and "@page { size: A4" in r.text
+    s = Business(site.registry.engine).summary(SITE, team, month)
+    assert "Rp " + f"{s.out_rp:,.0f}".replace(",", ".") in r.text
+
+
+def test_who_sees_what(client: TestClient, site: DemoSite) -> None:
+    team = _team(site)
+    Teams(site.registry.engine).add_member(SITE, team, NewMember(
+        "REG-SECRET-1", "Anggota B9", now_ms() - 86_400_000, SECRET_NAME))
+    officer = log_in(client, "officer").get(f"/teams/{SITE}/{team}").text
+    assert SECRET_NAME in officer
+    for who, paths in (("trainer", ("", "/book", "/stock")), ("dinas", ("/book", "/stock"))):
+        c = log_in(client, who)
+        for path in paths:
+            r = c.get(f"/teams/{SITE}/{team}{path}")
+            assert r.status_code == 200, (who, path)
+            assert SECRET_NAME not in r.text and "REG-SECRET-1" not in r.text, (who, path)
+            assert "Anggota B9" in r.text or path == "/stock" or who == "dinas"
+        assert ('id="form-entry"' in c.get(f"/teams/{SITE}/{team}/book").text) is (
+            who == "trainer")
+    kiosk = log_in(client, "kiosk")
+    assert SECRET_NAME not in kiosk.get(f"/kiosk/{SITE}").text
+    assert kiosk.get(f"/teams/{SITE}/{team}/book").status_code == 403
+    assert kiosk.get(f"/teams/{SITE}/{team}/stock").status_code == 403
