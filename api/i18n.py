@@ -493,6 +493,11 @@ WORDS: dict[str, tuple[str, str]] = {
                               "Only a delivery is paid for."),
     "trainer": ("Pendamping UMKM", "UMKM trainer"),
     "unit": ("Satuan", "Unit"),
+    "ev_bookkeeping": ("{n} entri buku kas", "{n} cash book entry|{n} cash book entries"),
+    "ev_selling": ("{n} penjualan", "{n} sale|{n} sales"),
+    "ev_stock": ("{n} hitung stok", "{n} stock count|{n} stock counts"),
+    "ev_month_close": ("{n} bulan tutup buku", "{n} month of books closed|{n} months of "
+                       "books closed"),
 }
 
 UNITS_ID: Final = {"fish": "ekor", "kg per log": "kg per catatan", "Rp/kg": "Rp/kg",

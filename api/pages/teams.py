@@ -142,7 +142,9 @@ def render_team(request: Request, state: TeamBooks, site: str, team: int,
     cycles = state.cycles.cycles(site, team_id=team)
     records = {c.id: state.cycles.records(site, c.id) for c in cycles}
     kpis = {c.id: cycle_kpis(records[c.id], now) for c in cycles}
-    skills = {m.id: skill_record(site, m.id, user, state.teams, state.cycles, state.entries)
+    business = Business(state.registry.engine)
+    skills = {m.id: skill_record(site, m.id, user, state.teams, state.cycles, state.entries,
+                                 business)
               for m in members}
     busy = {c.pond for c in state.cycles.cycles(site, active=True)}
     free_ponds = [p for p in state.registry.ponds(site) if p.slug not in busy]
@@ -150,7 +152,7 @@ def render_team(request: Request, state: TeamBooks, site: str, team: int,
                 members=members, cycles=cycles, records=records, kpis=kpis,
                 totals=team_kpis(list(kpis.values())), skills=skills, free_ponds=free_ponds,
                 can_write=user.role in WRITERS, log_kinds=FORM_LOG_KINDS,
-                feed_left=Business(state.registry.engine).feed_left(site, team, now), **extra)
+                feed_left=business.feed_left(site, team, now), **extra)
 
 
 @router.get("/teams/{site}/{team}")

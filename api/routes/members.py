@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.auth import SiteStaff, SiteWriter
-from api.deps import CyclesDep, EntriesDep, TeamsDep, UsersDep
+from api.deps import BusinessDep, CyclesDep, EntriesDep, TeamsDep, UsersDep
 from api.farm_schemas import MemberPublic, MemberStatusChange, ms, public
 from api.skill import SkillRecord, skill_record
 from api.templating import render
@@ -55,8 +55,9 @@ def set_status(site: str, member: int, body: MemberStatusChange, user: SiteWrite
 @router.get("/{member}/skill-record.json", response_model=SkillRecord,
             summary="What a member did and the competencies it evidences")
 def get_skill_record(site: str, member: int, user: SiteStaff, teams: TeamsDep,
-                     cycles: CyclesDep, entries: EntriesDep, users: UsersDep) -> SkillRecord:
-    record = skill_record(site, member, user, teams, cycles, entries)
+                     cycles: CyclesDep, entries: EntriesDep, users: UsersDep,
+                     business: BusinessDep) -> SkillRecord:
+    record = skill_record(site, member, user, teams, cycles, entries, business)
     users.audit(user.username, "read", "skill_record", member, site)
     return record
 
@@ -65,7 +66,7 @@ def get_skill_record(site: str, member: int, user: SiteStaff, teams: TeamsDep,
             summary="The skill record, printable (HTML with print styles)")
 def print_skill_record(request: Request, site: str, member: int, user: SiteStaff,
                        teams: TeamsDep, cycles: CyclesDep, entries: EntriesDep,
-                       users: UsersDep) -> HTMLResponse:
-    record = skill_record(site, member, user, teams, cycles, entries)
+                       users: UsersDep, business: BusinessDep) -> HTMLResponse:
+    record = skill_record(site, member, user, teams, cycles, entries, business)
     users.audit(user.username, "read", "skill_record", member, site, "printable")
     return render(request, "skill_record.html", {"r": record})

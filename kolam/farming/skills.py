@@ -46,15 +46,45 @@ COMPETENCIES = (
     Competency("cycle", "Satu siklus pembesaran penuh", "A complete grow-out cycle", (), 1),
     Competency("records", "Pencatatan usaha budidaya", "Keeping the farm's records",
                tuple(LogKind), 30),
+    # The business half of the programme (issue #20): what the UMKM trainers teach.
+    Competency("bookkeeping", "Pencatatan buku kas usaha", "Keeping a business's cash book",
+               (), 10),
+    Competency("selling", "Penjualan hasil dan produk", "Selling the harvest and products",
+               (), 3),
+    Competency("stock", "Pengelolaan kartu stok", "Keeping a stock card", (), 2),
+    Competency("month_close", "Tutup buku bulanan", "Closing a month's books", (), 1),
 )
 
 
-def evidenced(log_kinds: Counter[LogKind], harvests: int,
-              completed_cycles: int) -> list[Evidenced]:
+@dataclass(frozen=True, slots=True)
+class BusinessWork:
+    """A member's part in the team's business (``kolam.registry.cashbook``)."""
+
+    entries: int
+    """Book entries taken part in (neither reversed nor a reversal)."""
+    sales: int
+    """Money in from fish or product sales taken part in, and harvests sold."""
+    counts: int
+    """Stock counts done."""
+    months: int
+    """Past months of the book in which they kept it (an entry or a count)."""
+
+
+NO_BUSINESS = BusinessWork(0, 0, 0, 0)
+_BUSINESS_WHAT = {"bookkeeping": ("entries", "cash book entries"),
+                  "selling": ("sales", "sales"), "stock": ("counts", "stock counts"),
+                  "month_close": ("months", "months of books closed")}
+
+
+def evidenced(log_kinds: Counter[LogKind], harvests: int, completed_cycles: int,
+              business: BusinessWork = NO_BUSINESS) -> list[Evidenced]:
     """The competencies these counts evidence, each with a sentence saying how."""
     out = []
     for c in COMPETENCIES:
-        if c.code == "harvest":
+        if c.code in _BUSINESS_WHAT:
+            field, what = _BUSINESS_WHAT[c.code]
+            n = getattr(business, field)
+        elif c.code == "harvest":
             n, what = harvests, "harvests taken part in"
         elif c.code == "cycle":
             n, what = completed_cycles, "cycles completed"

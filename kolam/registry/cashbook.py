@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from datetime import tzinfo
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kolam.business import book, stock
@@ -35,13 +35,19 @@ from kolam.business.records import (
 )
 from kolam.errors import Implausible, InvalidRecord, NotFound
 from kolam.farming.kpi import cycle_kpis
-from kolam.registry.business_models import CashEntryRow, StockMoveRow
+from kolam.farming.skills import BusinessWork
+from kolam.registry.business_models import (
+    CashEntryRow,
+    StockMoveRow,
+    cash_entry_members,
+    stock_move_members,
+)
 from kolam.registry.cycles import FUTURE_SLACK_MS, Cycles
 from kolam.registry.db import session_factory
-from kolam.registry.farm_models import Cycle, Member, Team
+from kolam.registry.farm_models import Cycle, Harvest, Member, Team, harvest_members
 from kolam.registry.records import CycleRecords
-from kolam.registry.teams import team_row
-from kolam.timeutil import WIB, iso, now_ms
+from kolam.registry.teams import site_id, team_row
+from kolam.timeutil import WIB, iso, local_month, now_ms
 
 REASON_MAX = 200
 DEFAULT_SACK_KG = 30.0
@@ -260,3 +266,40 @@ class Business:
     def feed_left(self, site: str, team_id: int, now: int) -> FeedLeft:
         lines, _ = self.stock(site, team_id, now)
         return stock.feed_left(lines, self.ration_kg_per_day(site, team_id, now), now)
+
+    # --- the skill record ---------------------------------------------------------------
+
+    def member_work(self, site: str, member_id: int, now: int,
+                    tz: tzinfo = WIB) -> BusinessWork:
+        """What a member did in the team's business: book entries (neither reversed nor a
+        reversal), sales (money in from sales, and harvests sold), stock counts, and the
+        past months in which they kept the book."""
+        with self._sessions() as s:
+            sid = site_id(s, site)
+            reversed_ids = select(CashEntryRow.reverses).where(CashEntryRow.reverses.is_not(None))
+            rows = s.execute(
+                select(CashEntryRow.at, CashEntryRow.direction, CashEntryRow.category)
+                .join(cash_entry_members, cash_entry_members.c.entry_id == CashEntryRow.id)
+                .join(Team, Team.id == CashEntryRow.team_id)
+                .where(cash_entry_members.c.member_id == member_id,
+                       Team.site_id == sid,
+                       CashEntryRow.reverses.is_(None),
+                       CashEntryRow.id.not_in(reversed_ids))).all()
+            counts = s.execute(
+                select(StockMoveRow.at)
+                .join(stock_move_members, stock_move_members.c.move_id == StockMoveRow.id)
+                .join(Team, Team.id == StockMoveRow.team_id)
+                .where(stock_move_members.c.member_id == member_id,
+                       Team.site_id == sid,
+                       StockMoveRow.kind == MoveKind.COUNT.value)).all()
+            harvests_sold = s.scalar(
+                select(func.count()).select_from(Harvest)
+                .join(harvest_members, harvest_members.c.harvest_id == Harvest.id)
+                .where(harvest_members.c.member_id == member_id, Harvest.voided_at.is_(None),
+                       Harvest.price_per_kg_rp > 0)) or 0
+        sales = {CashCategory.FISH_SALES.value, CashCategory.PRODUCT_SALES.value}
+        this_month = local_month(now, tz)
+        months = {local_month(int(r[0]), tz) for r in (*rows, *counts)}
+        sold = sum(1 for r in rows if r[1] == Direction.IN.value and r[2] in sales)
+        return BusinessWork(len(rows), sold + int(harvests_sold), len(counts),
+                            sum(1 for m in months if m < this_month))

@@ -251,3 +251,22 @@ def test_trainer_and_kiosk_see_no_names_in_the_book(farm: Farm, month: dict[str,
     # The trainer's team page shows aliases only.
     assert farm.client.get(f"/api/v1/sites/{SITE_A}/teams/{farm.ids[SITE_A]['team']}/members",
                            headers=farm.as_("trainer")).status_code == 403
+
+
+def test_the_skill_record_counts_business_work(farm: Farm, month: dict[str, int]) -> None:
+    """Anggota U2: the paid feed delivery and the right transport entry (the wrong one and
+    its reversal do not count), the second harvest sold, one stock count, October closed.
+    Anggota U1: the feed delivery, both harvests sold, no count."""
+    def record(member: int) -> dict[str, object]:
+        r = farm.client.get(f"/api/v1/sites/{SITE_A}/members/{member}/skill-record.json",
+                            headers=farm.as_("officer"))
+        assert r.status_code == 200, r.text
+        got: dict[str, object] = r.json()
+        return got
+
+    assert record(month["m2"])["business"] == {"entries": 2, "sales": 1, "stock_counts": 1,
+                                                "months_closed": 1}
+    u1 = record(month["m1"])
+    assert u1["business"] == {"entries": 1, "sales": 2, "stock_counts": 0, "months_closed": 1}
+    codes = {c["code"] for c in u1["competencies"]}  # type: ignore[attr-defined]
+    assert "month_close" in codes and "bookkeeping" not in codes  # 1 entry < 10
