@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "test-artifacts" / "pages"
 TARGET = ROOT / "docs" / "img" / "pages"
 KEY = ("kiosk-desktop", "kiosk-phone", "pond-desktop", "overview-desktop", "alerts-desktop",
-       "team-desktop")
+       "team-desktop", "book-desktop", "stock-desktop")
 MAX_BYTES = 200_000
 
 
