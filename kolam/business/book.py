@@ -64,17 +64,19 @@ def ordered(lines: Iterable[CashEntry]) -> list[CashEntry]:
 
 
 def _totals(lines: Sequence[CashEntry]) -> tuple[float, float]:
-    """Money in and out. A reversal takes its amount off the side of the entry it cancels
-    (a wrong Rp 35,000 of transport and its reversal leave Rp 0 out, not 35,000 in and
-    35,000 out), so the totals say what really came in and went out."""
+    """Money in and out. A reversal of an entry among ``lines`` takes its amount off that
+    entry's side (a wrong Rp 35,000 of transport and its reversal leave Rp 0 out, not
+    35,000 in and 35,000 out), so the totals say what really came in and went out; the
+    reversal of an entry from an earlier month counts the way it goes, as in a paper book."""
+    ids = {e.id for e in lines if e.id is not None}
     in_rp = out_rp = 0.0
     for e in lines:
-        if e.reverses is None:
-            in_rp += e.amount_rp if e.direction is Direction.IN else 0.0
-            out_rp += e.amount_rp if e.direction is Direction.OUT else 0.0
-        else:
+        if e.reverses is not None and e.reverses in ids:
             out_rp -= e.amount_rp if e.direction is Direction.IN else 0.0
             in_rp -= e.amount_rp if e.direction is Direction.OUT else 0.0
+        else:
+            in_rp += e.amount_rp if e.direction is Direction.IN else 0.0
+            out_rp += e.amount_rp if e.direction is Direction.OUT else 0.0
     return in_rp, out_rp
 
 
