@@ -212,3 +212,17 @@ class FeedLeft:
     days_left: float | None
     runs_out_at: int | None
     warn: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TeamMonth:
+    """A team's business in a month, for the site's monthly report (issue #20 item 6)."""
+
+    team_id: int
+    team_name: str
+    in_rp: float
+    out_rp: float
+    profit_rp: float
+    closing_rp: float
+    product_sales_rp: float
+    fish_sales_rp: float

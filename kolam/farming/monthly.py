@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from kolam.business.records import TeamMonth
 from kolam.farming.kpi import cycle_kpis
 from kolam.farming.water import compliance
 from kolam.registry.alerts import Alerts
@@ -77,6 +79,8 @@ class MonthlyReport:
     """Per pond, per metric: % of the month's time in the optimal band."""
     alert_count: int | None
     """Alerts that began in the month; None when no alert registry was given."""
+    business: tuple[TeamMonth, ...] = ()
+    """Each team's cash book for the month (issue #20): money in and out, profit, sales."""
 
 
 def _until(records: CycleRecords, end: int) -> CycleRecords:
@@ -109,7 +113,7 @@ def _cycle_month(records: CycleRecords, start: int, end: int, now: int) -> Cycle
 
 def monthly_report(cycles: Cycles, store: TimeSeriesReader, site: str, month: str,
                    ponds: list[str], now: int, alerts: Alerts | None = None,
-                   tz: tzinfo = WIB) -> MonthlyReport:
+                   tz: tzinfo = WIB, business: Sequence[TeamMonth] = ()) -> MonthlyReport:
     """The site's report for ``month``, a calendar month in ``tz`` (the site's zone)."""
     start, end = month_span(month, tz)
     rows = []
@@ -140,4 +144,5 @@ def monthly_report(cycles: Cycles, store: TimeSeriesReader, site: str, month: st
         survival_pct=100 * done_harvested / done_stocked if done_stocked else None,
         fcr=done_feed / done_gain if done_gain > 0 and done_feed > 0 else None,
         water_compliance_pct=water,
-        alert_count=alerts.count_between(site, start, end) if alerts is not None else None)
+        alert_count=alerts.count_between(site, start, end) if alerts is not None else None,
+        business=tuple(business))

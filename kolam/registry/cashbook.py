@@ -32,6 +32,7 @@ from kolam.business.records import (
     StockKind,
     StockLine,
     StockMove,
+    TeamMonth,
 )
 from kolam.errors import Implausible, InvalidRecord, NotFound
 from kolam.farming.kpi import cycle_kpis
@@ -46,7 +47,7 @@ from kolam.registry.cycles import FUTURE_SLACK_MS, Cycles
 from kolam.registry.db import session_factory
 from kolam.registry.farm_models import Cycle, Harvest, Member, Team, harvest_members
 from kolam.registry.records import CycleRecords
-from kolam.registry.teams import site_id, team_row
+from kolam.registry.teams import Teams, site_id, team_row
 from kolam.timeutil import WIB, iso, local_month, now_ms
 
 REASON_MAX = 200
@@ -125,6 +126,7 @@ class Business:
     """Cash books and stock cards of each site's teams; every lookup is scoped to a site."""
 
     def __init__(self, engine: Engine) -> None:
+        self._engine = engine
         self._sessions = session_factory(engine)
         self._cycles = Cycles(engine)
 
@@ -194,6 +196,20 @@ class Business:
 
     def summary(self, site: str, team_id: int, month: str, tz: tzinfo = WIB) -> MonthSummary:
         return book.month_summary(team_id, self.lines(site, team_id), month, tz)
+
+    def site_month(self, site: str, month: str, tz: tzinfo = WIB) -> list[TeamMonth]:
+        """Each team's month of business at the site (teams with lines in the month)."""
+        out = []
+        for team in Teams(self._engine).teams(site):
+            s = self.summary(site, team.id, month, tz)
+            if not s.entries:
+                continue
+            cats = {c.category: c for c in s.by_category}
+            sales = [cats[c].in_rp if c in cats else 0.0
+                     for c in (CashCategory.PRODUCT_SALES, CashCategory.FISH_SALES)]
+            out.append(TeamMonth(team.id, team.name, s.in_rp, s.out_rp, s.profit_rp,
+                                 s.closing_rp, sales[0], sales[1]))
+        return out
 
     def cycle_results(self, site: str, team_id: int) -> list[CycleResult]:
         ponds = {c.id: c.pond for c in self._cycles.cycles(site, team_id=team_id)}

@@ -270,3 +270,17 @@ def test_the_skill_record_counts_business_work(farm: Farm, month: dict[str, int]
     assert u1["business"] == {"entries": 1, "sales": 2, "stock_counts": 0, "months_closed": 1}
     codes = {c["code"] for c in u1["competencies"]}  # type: ignore[attr-defined]
     assert "month_close" in codes and "bookkeeping" not in codes  # 1 entry < 10
+
+
+def test_the_monthly_report_adds_the_teams_business(farm: Farm,
+                                                    month: dict[str, int]) -> None:
+    r = farm.client.get(f"/api/v1/sites/{SITE_A}/reports/monthly", params={"month": "2026-10"},
+                        headers=farm.as_("dinas"))
+    assert r.status_code == 200, r.text
+    (team,) = [b for b in r.json()["business"] if b["team_id"] == month["team"]]
+    assert (team["in_rp"], team["out_rp"], team["profit_rp"], team["closing_rp"],
+            team["fish_sales_rp"], team["product_sales_rp"]) == (
+        1_070_000, 955_000, 115_000, 815_000, 1_070_000, 0)
+    html = farm.client.get(f"/api/v1/sites/{SITE_A}/reports/monthly.html",
+                           params={"month": "2026-10"}, headers=farm.as_("dinas")).text
+    assert "Usaha kelompok" in html and "Rp 815.000" in html
