@@ -17,11 +17,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.auth import BOOK_READERS, BOOKKEEPERS
-from api.deps import BusinessDep, RegistryDep, TeamsDep, UsersDep
-from api.i18n import error_text, lang_of
+from api.deps import BusinessDep, ConfigDep, RegistryDep, TeamsDep, UsersDep
+from api.i18n import error_text, lang_of, t
 from api.pages.forms import date_wib, number
 from api.pages.render import page
-from api.pages.session import check_csrf, page_site
+from api.pages.session import SiteViewer, check_csrf, page_site
 from api.pages.team_records import member_ids
 from api.routes.cashbook import audit_entry, audit_move, audit_reversal
 from api.templating import render
@@ -35,13 +35,15 @@ from kolam.business.records import (
     NewStockMove,
     StockKind,
 )
-from kolam.errors import Implausible, InvalidRecord
+from kolam.config import KolamConfig
+from kolam.errors import Forbidden, Implausible, InvalidRecord, NotFound
 from kolam.farming import bounds
 from kolam.places import site_zone
 from kolam.registry.cashbook import Business
+from kolam.registry.records import MemberStatus
 from kolam.registry.repo import Registry
 from kolam.registry.teams import Teams
-from kolam.security.auth import Principal
+from kolam.security.auth import Principal, Role
 from kolam.timeutil import local_month, now_ms
 
 router = APIRouter(include_in_schema=False)
@@ -266,3 +268,67 @@ def add_move(request: Request, site: str, team: int, user: BookkeeperPage,
                            values=form)
     audit_move(users, user.username, site, team, m)
     return RedirectResponse(f"/teams/{site}/{team}/stock?saved={m.id}#saved", status_code=303)
+
+
+# --- the kiosk's "record a sale" (where kiosk_sale_sites names the site) -----------------
+
+def _may_sell(user: Principal, site: str, config: KolamConfig) -> None:
+    if user.role in BOOKKEEPERS:
+        return
+    if user.role is not Role.KIOSK or site not in config.kiosk_sale_sites:
+        raise Forbidden(f"the kiosk of {site!r} may not record sales (kiosk_sale_sites)")
+
+
+def _sale_page(request: Request, teams: Teams, site: str, status_code: int = 200,
+               **extra: object) -> Response:
+    shown = [t for t in teams.teams(site) if t.ends_at is None or t.ends_at > now_ms()]
+    crews = {t.id: [m for m in teams.members(site, t.id) if m.status is MemberStatus.ACTIVE]
+             for t in shown}
+    return page(request, "kiosk_sale.html", status_code=status_code, site=site, teams=shown,
+                crews=crews, **extra)
+
+
+@router.get("/kiosk/{site}/sale")
+def sale_form(request: Request, site: str, user: SiteViewer, teams: TeamsDep,
+              config: ConfigDep, business: BusinessDep, saved: int = 0,
+              team: int = 0) -> Response:
+    _may_sell(user, site, config)
+    echo = None
+    if saved and team:
+        try:
+            echo = business.entry(site, team, saved)
+        except NotFound:
+            echo = None
+    return _sale_page(request, teams, site, echo=echo)
+
+
+@router.post("/kiosk/{site}/sale")
+def record_sale(request: Request, site: str, user: SiteViewer, teams: TeamsDep,
+                config: ConfigDep, business: BusinessDep, users: UsersDep,
+                csrf: Annotated[str, Form()] = "", team: Annotated[int, Form()] = 0,
+                what: Annotated[str, Form()] = "fish_sales",
+                quantity: Annotated[str, Form()] = "", unit: Annotated[str, Form()] = "kg",
+                price: Annotated[str, Form()] = "", buyer: Annotated[str, Form()] = "",
+                confirm: Annotated[str, Form()] = "",
+                members: Annotated[list[str] | None, Form()] = None) -> Response:
+    """A sale: quantity x price per unit, money in, by the team's members who sold."""
+    check_csrf(request, csrf)
+    _may_sell(user, site, config)
+    lang = lang_of(request)
+    form = {"team": team, "what": what, "quantity": quantity, "unit": unit, "price": price,
+            "buyer": buyer, "members": tuple(members or ())}
+    try:
+        if what not in (CashCategory.FISH_SALES.value, CashCategory.PRODUCT_SALES.value):
+            raise InvalidRecord(f"unknown sale {what!r}", key="unknown_kind", kind=what)
+        qty = number(quantity, "f_quantity", lang, bound=bounds.QUANTITY) or 0.0
+        each = number(price, "f_price_unit", lang, bound=bounds.AMOUNT_RP) or 0.0
+        e = business.add_entry(site, team, NewCashEntry(
+            now_ms(), Direction.IN, CashCategory(what), qty * each, qty,
+            unit if unit in UNITS else "kg", buyer.strip()[:200], t(lang, "sold_at_kiosk"),
+            member_ids(tuple(members or ()))), user.username, confirmed=confirm == "1")
+    except InvalidRecord as exc:
+        return _sale_page(request, teams, site, 422, error=error_text(exc, lang),
+                          doubt=isinstance(exc, Implausible), form=form)
+    audit_entry(users, user.username, site, team, e)
+    return RedirectResponse(f"/kiosk/{site}/sale?saved={e.id}&team={team}#saved",
+                            status_code=303)

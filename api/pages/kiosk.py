@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.deps import ConfigDep
 from api.i18n import error_text, lang_of, t
 from api.pages.advice import Advice, Task, todays_tasks, what_to_do
 from api.pages.echo import Saved, log_echo, log_values
@@ -106,9 +107,10 @@ def _kiosk(request: Request, views: PondViews, books: TeamBooks, site: str,
 
 @router.get("/kiosk/{site}")
 def kiosk(request: Request, site: str, _: SiteViewer, views: PondViewsDep, books: BooksDep,
-          saved: int = 0, undone: int = 0) -> Response:
+          config: ConfigDep, saved: int = 0, undone: int = 0) -> Response:
     return _kiosk(request, views, books, site, saved=_saved(request, books, site, saved),
-                  undone=_undone(request, books, site, undone))
+                  undone=_undone(request, books, site, undone),
+                  sale=site in config.kiosk_sale_sites)
 
 
 def _undone(request: Request, books: TeamBooks, site: str, log_id: int) -> str | None:

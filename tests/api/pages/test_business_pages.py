@@ -124,3 +124,35 @@ def test_who_sees_what(client: TestClient, site: DemoSite) -> None:
     assert SECRET_NAME not in kiosk.get(f"/kiosk/{SITE}").text
     assert kiosk.get(f"/teams/{SITE}/{team}/book").status_code == 403
     assert kiosk.get(f"/teams/{SITE}/{team}/stock").status_code == 403
+
+
+def test_the_kiosk_records_a_sale_where_the_site_allows(site: DemoSite) -> None:
+    from api.app import create_app
+
+    team = _team(site)
+    closed = TestClient(create_app(site.config, site.store, site.registry),
+                        follow_redirects=False)
+    with closed:
+        kiosk = log_in(closed, "kiosk")
+        assert 'id="sale-link"' not in kiosk.get(f"/kiosk/{SITE}").text
+        assert kiosk.get(f"/kiosk/{SITE}/sale").status_code == 403
+    config = site.config.model_copy(update={"kiosk_sale_sites": [SITE]})
+    with TestClient(create_app(config, site.store, site.registry),
+                    follow_redirects=False) as c:
+        kiosk = log_in(c, "kiosk")
+        assert 'id="sale-link"' in kiosk.get(f"/kiosk/{SITE}").text
+        body = kiosk.get(f"/kiosk/{SITE}/sale").text
+        assert SECRET_NAME not in body and "Anggota B1" in body
+        member = next(m.id for m in Teams(site.registry.engine).members(SITE, team)
+                      if m.alias == "Anggota B1")
+        r = kiosk.post(f"/kiosk/{SITE}/sale", data={
+            "csrf": _csrf(body), "team": str(team), "what": "product_sales",
+            "quantity": "4", "unit": "pak", "price": "15.000", "buyer": "pengunjung",
+            "members": [str(member)]})
+        assert r.status_code == 303, r.text
+        echo = kiosk.get(r.headers["location"].split("#")[0]).text
+        assert "Rp 60.000" in echo
+        sold = [e for e in Business(site.registry.engine).lines(SITE, team)
+                if e.recorded_by == "kiosk"]
+        assert [(e.amount_rp, e.quantity, e.unit, e.member_ids) for e in sold] == [
+            (60_000, 4, "pak", (member,))]
