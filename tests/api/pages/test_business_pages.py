@@ -120,6 +120,10 @@ def test_who_sees_what(client: TestClient, site: DemoSite) -> None:
             assert "Anggota B9" in r.text or path == "/stock" or who == "dinas"
         assert ('id="form-entry"' in c.get(f"/teams/{SITE}/{team}/book").text) is (
             who == "trainer")
+    trainer = log_in(client, "trainer")
+    for path in ("/", "/alerts", "/teams", f"/teams/{SITE}"):
+        r = trainer.get(path, follow_redirects=True)
+        assert r.status_code == 200 and SECRET_NAME not in r.text, path
     kiosk = log_in(client, "kiosk")
     assert SECRET_NAME not in kiosk.get(f"/kiosk/{SITE}").text
     assert kiosk.get(f"/teams/{SITE}/{team}/book").status_code == 403
