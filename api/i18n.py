@@ -494,6 +494,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "trainer": ("Pendamping UMKM", "UMKM trainer"),
     "unit": ("Satuan", "Unit"),
     "record_sale": ("Catat penjualan", "Record a sale"),
+    "business_month": ("Usaha bulan ini", "Business this month"),
+    "business_line": ("masuk {money_in}, laba {profit}", "in {money_in}, profit {profit}"),
     "sale_what": ("Yang dijual", "What was sold"),
     "f_price_unit": ("Harga per kg / pak (Rp)", "Price per kg / pack (Rp)"),
     "sold_at_kiosk": ("dijual, dicatat di kios", "sold, recorded at the kiosk"),

@@ -27,6 +27,7 @@ from kolam.catalogue import MEASURED
 from kolam.farming.monthly import month_span
 from kolam.places import site_zone
 from kolam.registry.alerts import AlertInfo
+from kolam.registry.cashbook import Business
 from kolam.registry.cycles import Cycles
 from kolam.security.auth import Role
 from kolam.store.base import TimeSeriesReader
@@ -46,6 +47,9 @@ class SiteRow:
     uptime_pct: dict[str, float | None]
     open_alerts: list[AlertInfo]
     production_kg: float
+    business_in_rp: float | None = None
+    """The teams' cash books this month (issue #20): money in, and the profit."""
+    business_profit_rp: float | None = None
 
     @property
     def worst(self) -> Status:
@@ -102,10 +106,14 @@ def production_kg(cycles: Cycles, site: str, now: int, tz: tzinfo = WIB) -> floa
 def site_row(views: PondViews, site: str, now: int) -> SiteRow:
     cards = site_cards(views, site, now, with_cycle=False)
     info = views.registry.site(site)
+    tz = site_zone(info.timezone)
+    business = Business(views.registry.engine).site_month(site, local_month(now, tz), tz)
     return SiteRow(site, info.name, cards,
                    {c.pond.slug: uptime_pct(views.store, site, c.pond.slug, now) for c in cards},
                    views.alerts.find([site], states=("open", "acknowledged"), limit=50),
-                   production_kg(views.cycles, site, now, site_zone(info.timezone)))
+                   production_kg(views.cycles, site, now, tz),
+                   sum(b.in_rp for b in business) if business else None,
+                   sum(b.profit_rp for b in business) if business else None)
 
 
 @router.get("/")

@@ -9,7 +9,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from kolam.business.records import Direction
+from kolam.business.records import CashCategory, Direction, NewCashEntry
 from kolam.places import site_zone
 from kolam.registry.cashbook import Business
 from kolam.registry.records import NewMember
@@ -160,3 +160,15 @@ def test_the_kiosk_records_a_sale_where_the_site_allows(site: DemoSite) -> None:
                 if e.recorded_by == "kiosk"]
         assert [(e.amount_rp, e.quantity, e.unit, e.member_ids) for e in sold] == [
             (60_000, 4, "pak", (member,))]
+
+
+def test_the_dinas_overview_shows_each_sites_business(client: TestClient,
+                                                      site: DemoSite) -> None:
+    team = _team(site)
+    # An entry this month (the demo's weeks may lie in the month before).
+    Business(site.registry.engine).add_entry(SITE, team, NewCashEntry(
+        now_ms() - 60_000, Direction.IN, CashCategory.FISH_SALES, 123_000), "officer")
+    body = log_in(client, "dinas").get("/").text
+    row = body[body.index(f'id="site-{SITE}"'):]
+    row = row[:row.index("</tr>")]
+    assert "Usaha bulan ini" in row and "masuk Rp" in row
