@@ -11,7 +11,7 @@ audit lines as the API (``api.routes.cashbook``). A wrong entry is reversed, nev
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -30,6 +30,7 @@ from kolam.business.records import (
     CashCategory,
     CashEntry,
     Direction,
+    MonthSummary,
     MoveKind,
     NewCashEntry,
     NewStockMove,
@@ -68,7 +69,7 @@ def _month(raw: str, registry: Registry, site: str) -> str:
 
 
 def month_lines(business: Business, registry: Registry, site: str, team: int,
-                month: str) -> tuple[Any, list[Line], list[str]]:
+                month: str) -> tuple[MonthSummary, list[Line], list[str]]:
     """The month's summary, its lines with the running balance, and the book's months."""
     tz = site_zone(registry.site(site).timezone)
     lines = business.lines(site, team)
