@@ -103,11 +103,16 @@ def months(lines: Iterable[CashEntry], tz: tzinfo = WIB) -> list[str]:
     return sorted({local_month(e.at, tz) for e in lines}, reverse=True)
 
 
-def cycle_results(lines: Sequence[CashEntry], ponds: dict[int, str]) -> list[CycleResult]:
+def cycle_results(lines: Sequence[CashEntry], ponds: dict[int, str],
+                  feed_stock_rp: dict[int, float] | None = None) -> list[CycleResult]:
     """Profit and loss of each cycle (``ponds``: cycle id to pond), from the lines that
-    name it: its seed, costs and harvests, and the book entries given its cycle."""
+    name it (its seed, costs and harvests, and the book entries given its cycle) and the
+    feed it used from the stock card (``feed_stock_rp``: bought for the team, not the
+    cycle, so valued at the average price paid per kg)."""
     out = []
     for cycle_id, pond in sorted(ponds.items()):
         in_rp, out_rp = _totals([e for e in lines if e.cycle_id == cycle_id])
-        out.append(CycleResult(cycle_id, pond, in_rp, out_rp, in_rp - out_rp))
+        feed = (feed_stock_rp or {}).get(cycle_id, 0.0)
+        out.append(CycleResult(cycle_id, pond, in_rp, out_rp + feed, in_rp - out_rp - feed,
+                               feed))
     return out

@@ -125,8 +125,11 @@ class CycleResult:
     cycle_id: int
     pond: str
     in_rp: float
-    out_rp: float
+    out_rp: Annotated[float, Shown("Its seed, costs, book entries and feed_stock_rp")]
     profit_rp: float
+    feed_stock_rp: Annotated[float, Shown(
+        "Feed bought through the stock card and used by the cycle's feeding logs, at the "
+        "average price paid per kg")] = 0.0
 
 
 class StockKind(StrEnum):

@@ -46,7 +46,7 @@ from kolam.registry.business_models import (
 from kolam.registry.cycles import FUTURE_SLACK_MS, Cycles
 from kolam.registry.db import session_factory
 from kolam.registry.farm_models import Cycle, Harvest, Member, Team, harvest_members
-from kolam.registry.records import CycleRecords
+from kolam.registry.records import CycleRecords, LogKind
 from kolam.registry.teams import Teams, site_id, team_row
 from kolam.timeutil import WIB, iso, local_month, now_ms
 
@@ -212,8 +212,22 @@ class Business:
         return out
 
     def cycle_results(self, site: str, team_id: int) -> list[CycleResult]:
+        """Each cycle's profit and loss, with the feed it used from the stock card at the
+        average price paid per kg of feed delivered (``kolam.business.book``)."""
         ponds = {c.id: c.pond for c in self._cycles.cycles(site, team_id=team_id)}
-        return book.cycle_results(self.lines(site, team_id), ponds)
+        entries = {e.id: e for e in self.typed_entries(site, team_id)}
+        moves = [m for m in self.moves(site, team_id) if m.item_kind is StockKind.FEED]
+        paid = [(m.quantity, entries[m.cash_entry_id].amount_rp) for m in moves
+                if m.source == "stock" and m.cash_entry_id in entries
+                and entries[m.cash_entry_id].reversed_by is None]
+        kg_paid = sum(kg for kg, _ in paid)
+        feed_rp: dict[int, float] = {}
+        if kg_paid > 0 and any(m.source == "feeding" for m in moves):
+            per_kg = sum(rp for _, rp in paid) / kg_paid
+            for r in self._records(site, team_id):
+                feed_rp[r.cycle.id] = per_kg * sum(
+                    e.feed_kg or 0.0 for e in r.logs if e.kind is LogKind.FEEDING)
+        return book.cycle_results(self.lines(site, team_id), ponds, feed_rp)
 
     # --- the stock card ---------------------------------------------------------------
 

@@ -72,7 +72,9 @@ def month(farm: Farm) -> dict[str, int]:
     Stock of pelet apung 31 %: 60 kg in (3 Oct); feeding logs 4-13 Oct, 10 x 2.5 kg = 25 kg;
     a count on 25 Oct finds 33 kg where the card says 60 - 25 = 35 (adjustment -2 kg);
     feeding 26 and 27 Oct, 2 x 2.5 kg = 5 kg: on hand 33 - 5 = 28 kg = 0.9333 sacks of 30 kg.
-    The cycle's profit and loss: in 1.070.000, out 300.000 + 50.000 = 350.000, profit 720.000.
+    The cycle's profit and loss: in 1.070.000; out 300.000 + 50.000 and the feed it used from
+    the stock card, 30 kg at 760.000 / 60 kg = Rp 12.666,67/kg = 380.000: out 730.000,
+    profit 340.000.
     """
     reg = farm.registry
     teams, cycles, entries = Teams(reg.engine), Cycles(reg.engine), Entries(reg.engine)
@@ -189,8 +191,10 @@ def test_the_hand_computed_stock(farm: Farm, month: dict[str, int]) -> None:
 def test_profit_and_loss_per_cycle_and_month(farm: Farm, month: dict[str, int]) -> None:
     base = f"/api/v1/sites/{SITE_A}/teams/{month['team']}/cashbook"
     (cycle,) = farm.client.get(f"{base}/cycles", headers=farm.as_("dinas")).json()
-    assert (cycle["cycle_id"], cycle["in_rp"], cycle["out_rp"], cycle["profit_rp"]) == (
-        month["cycle"], 1_070_000, 350_000, 720_000)
+    assert (cycle["cycle_id"], cycle["in_rp"], cycle["feed_stock_rp"]) == (
+        month["cycle"], 1_070_000, pytest.approx(380_000))
+    assert cycle["out_rp"] == pytest.approx(730_000)
+    assert cycle["profit_rp"] == pytest.approx(340_000)
     months = farm.client.get(f"{base}/months", headers=farm.as_("dinas")).json()
     assert [(m["month"], m["profit_rp"]) for m in months] == [
         ("2026-10", 115_000), ("2026-08", -300_000), ("2026-07", 1_000_000)]
