@@ -6,12 +6,13 @@ the ``*Public`` models are generated from the records (``api.public``).
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Annotated, Self
 
 from pydantic import BaseModel, Field, model_validator
 
 from api.public import public_of
 from kolam.business.records import (
+    Batch,
     CashCategory,
     CashEntry,
     CategoryTotal,
@@ -20,11 +21,21 @@ from kolam.business.records import (
     FeedLeft,
     MonthSummary,
     MoveKind,
+    ProductResult,
     StockKind,
     StockLine,
     StockMove,
 )
-from kolam.farming.bounds import AmountRp, Id, Instant, Percent, Quantity, SackKg
+from kolam.farming.bounds import (
+    HARVEST_KG,
+    AmountRp,
+    CostRp,
+    Id,
+    Instant,
+    Percent,
+    Quantity,
+    SackKg,
+)
 
 
 class CashEntryCreate(BaseModel):
@@ -43,6 +54,8 @@ class CashEntryCreate(BaseModel):
     member_ids: list[Id] = Field(default_factory=list, max_length=100,
                                  description="Members who took part")
     cycle_id: Id | None = Field(None, description="The cycle it belongs to (profit and loss)")
+    product: str | None = Field(None, max_length=100, description="A product sale: which "
+                                "product (its packs leave the stock card)")
     reverses: Id | None = Field(None, description="The id of the book entry this cancels")
     reason: str | None = Field(None, max_length=200, description="Why (with reverses)")
     confirm: bool = Field(False, description="Store it although it looks implausible "
@@ -115,3 +128,27 @@ class FeedLeftPublic(BaseModel):
 class StockPublic(BaseModel):
     lines: list[StockLinePublic]
     feed_left: FeedLeftPublic
+
+
+class BatchCreate(BaseModel):
+    at: Instant | None = Field(None, description="Default now")
+    product: str = Field(min_length=1, max_length=100, examples=["abon lele"])
+    fish_kg: Annotated[float, Field(gt=0, le=HARVEST_KG.high, allow_inf_nan=False)]
+    packs: Quantity = Field(description="Packs made")
+    harvest_id: Id | None = Field(None, description="The harvest the fish came from")
+    fish_rp: CostRp | None = Field(None, description="What the fish is worth; default kg x "
+                                   "the harvest's price")
+    inputs_rp: CostRp = Field(0.0, description="Other inputs: flour, oil, spices, gas, packs")
+    inputs_paid: bool = Field(False, description="Also write the inputs to the cash book")
+    note: str = Field("", max_length=2000)
+    member_ids: list[Id] = Field(default_factory=list, max_length=100)
+
+
+@public_of(Batch)
+class BatchPublic(BaseModel):
+    pass
+
+
+@public_of(ProductResult)
+class ProductResultPublic(BaseModel):
+    pass

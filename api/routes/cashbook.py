@@ -16,11 +16,14 @@ from fastapi import APIRouter, Query
 
 from api.auth import SiteBookkeeper, SiteBookReader
 from api.business_schemas import (
+    BatchCreate,
+    BatchPublic,
     CashEntryCreate,
     CashEntryPublic,
     CycleResultPublic,
     FeedLeftPublic,
     MonthSummaryPublic,
+    ProductResultPublic,
     StockLinePublic,
     StockMoveCreate,
     StockMovePublic,
@@ -31,7 +34,7 @@ from api.farm_schemas import ms, new_record, public
 from api.routes.records import summary
 from kolam.business.book import month_summary as summarise
 from kolam.business.book import months
-from kolam.business.records import CashEntry, NewCashEntry, NewStockMove, StockMove
+from kolam.business.records import CashEntry, NewBatch, NewCashEntry, NewStockMove, StockMove
 from kolam.farming.monthly import month_span
 from kolam.places import site_zone
 from kolam.registry.users import Users
@@ -136,3 +139,26 @@ def add_move(site: str, team: int, body: StockMoveCreate, user: SiteBookkeeper,
                           confirmed=body.confirm)
     audit_move(users, user.username, site, team, m)
     return public(m, StockMovePublic)
+
+
+@router.get("/products", response_model=list[ProductResultPublic],
+            summary="Yield and margin per processed product")
+def list_products(site: str, team: int, _: SiteBookReader,
+                  business: BusinessDep) -> list[ProductResultPublic]:
+    return [public(p, ProductResultPublic) for p in business.products(site, team)]
+
+
+@router.get("/products/batches", response_model=list[BatchPublic],
+            summary="Production batches, oldest first")
+def list_batches(site: str, team: int, _: SiteBookReader,
+                 business: BusinessDep) -> list[BatchPublic]:
+    return [public(b, BatchPublic) for b in business.batches(site, team)]
+
+
+@router.post("/products/batches", response_model=BatchPublic, status_code=201,
+             summary="A production batch: fish and inputs in, packs out (audited)")
+def add_batch(site: str, team: int, body: BatchCreate, user: SiteBookkeeper,
+              business: BusinessDep, users: UsersDep) -> BatchPublic:
+    b = business.add_batch(site, team, new_record(body, NewBatch), user.username)
+    users.audit(user.username, "create", "product_batch", b.id, site, f"team {team}: {summary(b)}")
+    return public(b, BatchPublic)

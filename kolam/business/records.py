@@ -64,6 +64,8 @@ class NewCashEntry:
     member_ids: tuple[int, ...] = ()
     cycle_id: int | None = None
     """The cycle the money belongs to, for the cycle's profit and loss (optional)."""
+    product: str | None = None
+    """A product sale: which processed product (its packs leave the stock card)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,7 @@ class CashEntry:
     reverses: Annotated[int | None, Shown("The book entry this one cancels")] = None
     reason: Annotated[str | None, Shown("Why the entry it reverses was wrong")] = None
     reversed_by: Annotated[int | None, Shown("The entry that cancels this one")] = None
+    product: Annotated[str | None, Shown("The processed product sold")] = None
 
     @property
     def signed_rp(self) -> float:
@@ -229,3 +232,55 @@ class TeamMonth:
     closing_rp: float
     product_sales_rp: float
     fish_sales_rp: float
+
+
+@dataclass(frozen=True, slots=True)
+class NewBatch:
+    """A production batch: fish (kg, from a harvest) and other inputs in, packs out."""
+
+    at: int
+    product: str
+    fish_kg: float
+    packs: float
+    harvest_id: int | None = None
+    fish_rp: float | None = None
+    """What the fish is worth; by default kg x the harvest's price per kg."""
+    inputs_rp: float = 0.0
+    """Flour, oil, spices, gas, packaging..."""
+    inputs_paid: bool = False
+    """The inputs were bought now: also a cash book entry (out, other)."""
+    note: str = ""
+    member_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    id: int
+    team_id: int
+    at: int
+    product: str
+    harvest_id: int | None
+    fish_kg: float
+    fish_rp: float
+    inputs_rp: float
+    packs: float
+    cost_per_pack_rp: float
+    note: str
+    member_ids: tuple[int, ...]
+    recorded_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProductResult:
+    """Yield and margin of one processed product over its batches and sales."""
+
+    product: str
+    batches: int
+    fish_kg: float
+    packs_made: float
+    packs_sold: float
+    cost_rp: Annotated[float, Shown("Fish and other inputs of every batch")]
+    cost_per_pack_rp: float
+    sales_rp: float
+    margin_rp: Annotated[float, Shown("sales_rp - packs_sold x cost_per_pack_rp")]
+    yield_packs_per_kg: Annotated[float, Shown("Packs made per kg of fish")]

@@ -48,6 +48,7 @@ class CashEntryRow(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[int] = mapped_column(BigInteger)
+    product: Mapped[str | None] = mapped_column(String(100))
     reverses: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     reason: Mapped[str | None] = mapped_column(String(200))
 
@@ -94,6 +95,40 @@ class StockMoveRow(Base):
 stock_move_members = Table(
     "stock_move_members", Base.metadata,
     Column("move_id", ForeignKey("stock_moves.id", ondelete="CASCADE"), primary_key=True),
+    Column("member_id", ForeignKey("members.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+)
+
+
+class ProductBatchRow(Base):
+    """A production batch of a processed product: fish (kg, from a harvest) and other
+    inputs in, packs out."""
+
+    __tablename__ = "product_batches"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"),
+                                    primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"),
+                                         index=True)
+    at: Mapped[int] = mapped_column(BigInteger)
+    product: Mapped[str] = mapped_column(String(100))
+    harvest_id: Mapped[int | None] = mapped_column(
+        ForeignKey("harvests.id", ondelete="SET NULL"))
+    fish_kg: Mapped[float] = mapped_column(Float)
+    fish_rp: Mapped[float] = mapped_column(Float)
+    inputs_rp: Mapped[float] = mapped_column(Float)
+    packs: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+    members: Mapped[list[Member]] = relationship(secondary="product_batch_members",
+                                                 order_by="Member.id")
+
+
+product_batch_members = Table(
+    "product_batch_members", Base.metadata,
+    Column("batch_id", ForeignKey("product_batches.id", ondelete="CASCADE"), primary_key=True),
     Column("member_id", ForeignKey("members.id", ondelete="CASCADE"), primary_key=True,
            index=True),
 )

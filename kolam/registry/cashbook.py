@@ -16,9 +16,10 @@ from datetime import tzinfo
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from kolam.business import book, stock
+from kolam.business import book, products, stock
 from kolam.business.plausible import SACK_UNITS, check_entry
 from kolam.business.records import (
+    Batch,
     CashCategory,
     CashEntry,
     CycleResult,
@@ -26,8 +27,10 @@ from kolam.business.records import (
     FeedLeft,
     MonthSummary,
     MoveKind,
+    NewBatch,
     NewCashEntry,
     NewStockMove,
+    ProductResult,
     Source,
     StockKind,
     StockLine,
@@ -39,6 +42,7 @@ from kolam.farming.kpi import cycle_kpis
 from kolam.farming.skills import BusinessWork
 from kolam.registry.business_models import (
     CashEntryRow,
+    ProductBatchRow,
     StockMoveRow,
     cash_entry_members,
     stock_move_members,
@@ -63,13 +67,20 @@ def _entry(e: CashEntryRow, reversed_by: int | None = None) -> CashEntry:
     return CashEntry(e.id, e.team_id, e.at, Direction(e.direction), CashCategory(e.category),
                      e.amount_rp, e.quantity, e.unit, e.counterparty, e.note,
                      tuple(m.id for m in e.members), e.cycle_id, Source.BOOK, None,
-                     e.recorded_by, e.reverses, e.reason, reversed_by)
+                     e.recorded_by, e.reverses, e.reason, reversed_by,
+                     e.product)
 
 
 def _move(m: StockMoveRow) -> StockMove:
     return StockMove(m.id, m.team_id, m.at, MoveKind(m.kind), StockKind(m.item_kind), m.item,
                      m.quantity, m.unit, m.protein_pct, m.sack_kg, m.cash_entry_id, m.note,
                      tuple(x.id for x in m.members), m.recorded_by, "stock", None)
+
+
+def _batch(b: ProductBatchRow) -> Batch:
+    return Batch(b.id, b.team_id, b.at, b.product, b.harvest_id, b.fish_kg, b.fish_rp,
+                 b.inputs_rp, b.packs, (b.fish_rp + b.inputs_rp) / b.packs, b.note,
+                 tuple(m.id for m in b.members), b.recorded_by)
 
 
 def _members(s: Session, team: Team, ids: tuple[int, ...]) -> list[Member]:
@@ -116,6 +127,7 @@ def _insert_entry(s: Session, team: Team, new: NewCashEntry, by: str,
                        unit=(new.unit or "").strip() or None,
                        counterparty=new.counterparty.strip(), note=new.note.strip(),
                        recorded_by=by, created_at=now_ms(),
+                       product=" ".join((new.product or "").split())[:100] or None,
                        members=_members(s, team, new.member_ids))
     s.add(row)
     s.flush()
@@ -166,7 +178,7 @@ class Business:
                 category=old.category, amount_rp=old.amount_rp, quantity=old.quantity,
                 unit=old.unit, counterparty=old.counterparty,
                 note=f"koreksi entri {old.id}: {why}", recorded_by=by, created_at=now_ms(),
-                reverses=old.id, reason=why, members=list(old.members))
+                reverses=old.id, reason=why, product=old.product, members=list(old.members))
             s.add(row)
             s.flush()
             return _entry(row)
@@ -278,12 +290,69 @@ class Business:
             typed = [_move(m) for m in s.scalars(
                 select(StockMoveRow).where(StockMoveRow.team_id == team.id)
                 .options(selectinload(StockMoveRow.members)))]
-        return typed + stock.feeding_moves(team_id, self._records(site, team_id), typed)
+        return (typed + stock.feeding_moves(team_id, self._records(site, team_id), typed)
+                + products.product_moves(team_id, self.batches(site, team_id),
+                                         self.typed_entries(site, team_id)))
 
     def stock(self, site: str, team_id: int, until: int | None = None
               ) -> tuple[list[StockLine], list[StockMove]]:
         """The card's lines and its moves oldest first (counts with their adjustment)."""
         return stock.stock_card(self.moves(site, team_id), until)
+
+    # --- processed products -------------------------------------------------------------
+
+    def add_batch(self, site: str, team_id: int, new: NewBatch, by: str) -> Batch:
+        """A production batch; its fish from one of the team's harvests (valued at that
+        harvest's price unless ``fish_rp`` is given); paid inputs also go in the book."""
+        product = " ".join(new.product.split())[:100]
+        if not product:
+            raise InvalidRecord("a batch needs a product", key="item_required")
+        for name, v in (("fish_kg", new.fish_kg), ("packs", new.packs)):
+            if not math.isfinite(v) or v <= 0:
+                raise InvalidRecord(f"{name} must be more than 0")
+        if not math.isfinite(new.inputs_rp) or new.inputs_rp < 0 or (
+                new.fish_rp is not None and (not math.isfinite(new.fish_rp) or new.fish_rp < 0)):
+            raise InvalidRecord("amounts cannot be negative")
+        with self._sessions() as s, s.begin():
+            team = team_row(s, site, team_id)
+            _check_when(team, new.at)
+            fish_rp = new.fish_rp
+            if new.harvest_id is not None:
+                h = s.scalar(select(Harvest).join(Cycle).where(
+                    Harvest.id == new.harvest_id, Cycle.team_id == team.id,
+                    Harvest.voided_at.is_(None)))
+                if h is None:
+                    raise InvalidRecord(f"harvest {new.harvest_id} is not a harvest of team "
+                                        f"{team.id}", key="not_team_cycle",
+                                        cycle=new.harvest_id)
+                if new.fish_kg > h.kg:
+                    raise InvalidRecord(f"{new.fish_kg:g} kg is more than the harvest's "
+                                        f"{h.kg:g} kg")
+                fish_rp = fish_rp if fish_rp is not None else new.fish_kg * h.price_per_kg_rp
+            if new.inputs_paid and new.inputs_rp > 0:
+                _insert_entry(s, team, NewCashEntry(
+                    new.at, Direction.OUT, CashCategory.OTHER, new.inputs_rp, None, None, "",
+                    f"bahan {product}", new.member_ids), by, True)
+            row = ProductBatchRow(team_id=team.id, at=new.at, product=product,
+                                  harvest_id=new.harvest_id, fish_kg=new.fish_kg,
+                                  fish_rp=fish_rp or 0.0, inputs_rp=new.inputs_rp,
+                                  packs=new.packs, note=new.note.strip(), recorded_by=by,
+                                  created_at=now_ms(), members=_members(s, team, new.member_ids))
+            s.add(row)
+            s.flush()
+            return _batch(row)
+
+    def batches(self, site: str, team_id: int) -> list[Batch]:
+        with self._sessions() as s:
+            team = team_row(s, site, team_id)
+            return [_batch(b) for b in s.scalars(
+                select(ProductBatchRow).where(ProductBatchRow.team_id == team.id)
+                .options(selectinload(ProductBatchRow.members))
+                .order_by(ProductBatchRow.at, ProductBatchRow.id))]
+
+    def products(self, site: str, team_id: int) -> list[ProductResult]:
+        return products.product_results(self.batches(site, team_id),
+                                        self.typed_entries(site, team_id))
 
     def ration_kg_per_day(self, site: str, team_id: int, now: int) -> float:
         """Today's ration of the team's active cycles, by the feeding table (the KPIs)."""

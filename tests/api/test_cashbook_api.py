@@ -59,19 +59,26 @@ def month(farm: Farm) -> dict[str, int]:
       10 Oct out, other       Rp    50.000  the cycle's cost "probiotik"
       12 Oct (a cost of Rp 380.000, voided: not in the book)
       15 Oct in,  fish_sales  Rp   440.000  harvest 20 kg x Rp 22.000
+      16 Oct (a harvest of 5 kg kept for processing, price 0: not in the book)
+      17 Oct out, other       Rp    90.000  a batch of abon lele: 5 kg of that fish (valued
+                                             Rp 100.000, Rp 20.000/kg) and Rp 90.000 of
+                                             inputs, paid: 20 packs, Rp 9.500 a pack
       20 Oct out, electricity Rp   120.000  typed
       21 Oct out, transport   Rp    35.000  typed, wrong
       22 Oct      transport   reversal of the Rp 35.000 (takes it off "out")
       22 Oct out, transport   Rp    25.000  the right amount
+      25 Oct in,  product_sales Rp 300.000  12 packs of abon lele at Rp 25.000
       28 Oct in,  fish_sales  Rp   630.000  harvest 30 kg x Rp 21.000
-      in  = 440.000 + 630.000                                   = Rp 1.070.000
-      out = 760.000 + 50.000 + 120.000 + 35.000 - 35.000 + 25.000 = Rp   955.000
-      closing = 700.000 + 1.070.000 - 955.000                   = Rp   815.000
-      by category: fish_sales in 1.070.000; feed out 760.000; electricity out 120.000;
-      transport out 25.000; other out 50.000
+      in  = 440.000 + 630.000 + 300.000                                   = Rp 1.370.000
+      out = 760.000 + 50.000 + 90.000 + 120.000 + 35.000 - 35.000 + 25.000 = Rp 1.045.000
+      closing = 700.000 + 1.370.000 - 1.045.000                           = Rp 1.025.000
+      by category: fish_sales in 1.070.000; product_sales in 300.000; feed out 760.000;
+      electricity out 120.000; transport out 25.000; other out 50.000 + 90.000 = 140.000
     Stock of pelet apung 31 %: 60 kg in (3 Oct); feeding logs 4-13 Oct, 10 x 2.5 kg = 25 kg;
     a count on 25 Oct finds 33 kg where the card says 60 - 25 = 35 (adjustment -2 kg);
     feeding 26 and 27 Oct, 2 x 2.5 kg = 5 kg: on hand 33 - 5 = 28 kg = 0.9333 sacks of 30 kg.
+    Abon lele: 20 packs made, 12 sold, 8 on hand; cost 100.000 + 90.000 = 190.000, Rp 9.500 a
+    pack; margin 300.000 - 12 x 9.500 = 186.000; yield 20 packs / 5 kg = 4 packs per kg.
     The cycle's profit and loss: in 1.070.000; out 300.000 + 50.000 and the feed it used from
     the stock card, 30 kg at 760.000 / 60 kg = Rp 12.666,67/kg = 380.000: out 730.000,
     profit 340.000.
@@ -113,6 +120,13 @@ def month(farm: Farm) -> dict[str, int]:
                                                      buyer="petugas", price_per_kg_rp=22_000,
                                                      member_ids=(m1.id,)), "officer",
                         confirmed=True)
+    kept = entries.add_harvest(SITE_A, cycle.id, NewHarvest(wib(10, 16), 5.0, count=50,
+                                                            member_ids=(m1.id,)), "officer",
+                               confirmed=True)
+    post("/products/batches", {"at": iso(wib(10, 17)), "product": "abon lele",
+                               "harvest_id": kept.id, "fish_kg": 5, "fish_rp": 100_000,
+                               "inputs_rp": 90_000, "inputs_paid": True, "packs": 20,
+                               "member_ids": [m1.id, m2.id]})
     post("/cashbook", {"at": iso(wib(10, 20)), "direction": "out", "category": "electricity",
                        "amount_rp": 120_000, "note": "listrik aerator"})
     typo = post("/cashbook", {"at": iso(wib(10, 21)), "direction": "out",
@@ -122,6 +136,9 @@ def month(farm: Farm) -> dict[str, int]:
                                   "reason": "salah tulis: Rp 25.000"})
     post("/cashbook", {"at": iso(wib(10, 22)), "direction": "out", "category": "transport",
                        "amount_rp": 25_000, "member_ids": [m2.id]})
+    post("/cashbook", {"at": iso(wib(10, 25)), "direction": "in", "category": "product_sales",
+                       "amount_rp": 300_000, "quantity": 12, "unit": "pak",
+                       "product": "abon lele", "member_ids": [m2.id]})
     post("/stock", {"at": iso(wib(10, 25, 17)), "kind": "count", "item_kind": "feed",
                     "item": "pelet apung", "protein_pct": 31, "quantity": 33, "unit": "kg",
                     "member_ids": [m2.id]})
@@ -140,11 +157,11 @@ def test_the_hand_computed_month_summary(farm: Farm, month: dict[str, int]) -> N
     assert r.status_code == 200, r.text
     s = r.json()
     assert (s["opening_rp"], s["in_rp"], s["out_rp"], s["closing_rp"]) == (
-        700_000, 1_070_000, 955_000, 815_000)
-    assert s["profit_rp"] == 115_000
+        700_000, 1_370_000, 1_045_000, 1_025_000)
+    assert s["profit_rp"] == 325_000
     assert {c["category"]: (c["in_rp"], c["out_rp"]) for c in s["by_category"]} == {
-        "fish_sales": (1_070_000, 0), "feed": (0, 760_000), "electricity": (0, 120_000),
-        "transport": (0, 25_000), "other": (0, 50_000)}
+        "fish_sales": (1_070_000, 0), "product_sales": (300_000, 0), "feed": (0, 760_000),
+        "electricity": (0, 120_000), "transport": (0, 25_000), "other": (0, 140_000)}
     sept = farm.client.get(f"/api/v1/sites/{SITE_A}/teams/{month['team']}/cashbook/summary",
                            params={"month": "2026-09"}, headers=farm.as_("officer")).json()
     assert (sept["opening_rp"], sept["in_rp"], sept["out_rp"], sept["closing_rp"]) == (
@@ -172,11 +189,13 @@ def test_the_hand_computed_stock(farm: Farm, month: dict[str, int]) -> None:
     r = farm.client.get(f"/api/v1/sites/{SITE_A}/teams/{month['team']}/stock",
                         headers=farm.as_("trainer"))
     assert r.status_code == 200, r.text
-    (feed,) = r.json()["lines"]
+    feed, abon = r.json()["lines"]  # feed first, products last
     assert (feed["item"], feed["protein_pct"], feed["unit"]) == ("pelet apung", 31, "kg")
     assert (feed["delivered"], feed["used"], feed["adjusted"], feed["on_hand"]) == (
         60, 30, -2, 28)
     assert feed["sacks"] == pytest.approx(28 / 30)
+    assert (abon["item"], abon["delivered"], abon["used"], abon["on_hand"]) == (
+        "abon lele", 20, 12, 8)
     moves = farm.client.get(f"/api/v1/sites/{SITE_A}/teams/{month['team']}/stock/moves",
                             headers=farm.as_("trainer")).json()
     assert [m["source"] for m in moves].count("feeding") == 12
@@ -197,7 +216,7 @@ def test_profit_and_loss_per_cycle_and_month(farm: Farm, month: dict[str, int]) 
     assert cycle["profit_rp"] == pytest.approx(340_000)
     months = farm.client.get(f"{base}/months", headers=farm.as_("dinas")).json()
     assert [(m["month"], m["profit_rp"]) for m in months] == [
-        ("2026-10", 115_000), ("2026-08", -300_000), ("2026-07", 1_000_000)]
+        ("2026-10", 325_000), ("2026-08", -300_000), ("2026-07", 1_000_000)]
 
 
 def test_corrections_are_audited_and_never_twice(farm: Farm, month: dict[str, int]) -> None:
@@ -258,9 +277,10 @@ def test_trainer_and_kiosk_see_no_names_in_the_book(farm: Farm, month: dict[str,
 
 
 def test_the_skill_record_counts_business_work(farm: Farm, month: dict[str, int]) -> None:
-    """Anggota U2: the paid feed delivery and the right transport entry (the wrong one and
-    its reversal do not count), the second harvest sold, one stock count, October closed.
-    Anggota U1: the feed delivery, both harvests sold, no count."""
+    """Anggota U2: the paid feed delivery, the batch's inputs, the right transport entry
+    (the wrong one and its reversal do not count) and the abon sale; sales: the second
+    harvest and the abon; one stock count; October closed. Anggota U1: the feed delivery
+    and the batch's inputs, both harvests sold (not the one kept at price 0), no count."""
     def record(member: int) -> dict[str, object]:
         r = farm.client.get(f"/api/v1/sites/{SITE_A}/members/{member}/skill-record.json",
                             headers=farm.as_("officer"))
@@ -268,12 +288,12 @@ def test_the_skill_record_counts_business_work(farm: Farm, month: dict[str, int]
         got: dict[str, object] = r.json()
         return got
 
-    assert record(month["m2"])["business"] == {"entries": 2, "sales": 1, "stock_counts": 1,
+    assert record(month["m2"])["business"] == {"entries": 4, "sales": 2, "stock_counts": 1,
                                                 "months_closed": 1}
     u1 = record(month["m1"])
-    assert u1["business"] == {"entries": 1, "sales": 2, "stock_counts": 0, "months_closed": 1}
+    assert u1["business"] == {"entries": 2, "sales": 2, "stock_counts": 0, "months_closed": 1}
     codes = {c["code"] for c in u1["competencies"]}  # type: ignore[attr-defined]
-    assert "month_close" in codes and "bookkeeping" not in codes  # 1 entry < 10
+    assert "month_close" in codes and "bookkeeping" not in codes  # 2 entries < 10
 
 
 def test_the_monthly_report_adds_the_teams_business(farm: Farm,
@@ -284,7 +304,22 @@ def test_the_monthly_report_adds_the_teams_business(farm: Farm,
     (team,) = [b for b in r.json()["business"] if b["team_id"] == month["team"]]
     assert (team["in_rp"], team["out_rp"], team["profit_rp"], team["closing_rp"],
             team["fish_sales_rp"], team["product_sales_rp"]) == (
-        1_070_000, 955_000, 115_000, 815_000, 1_070_000, 0)
+        1_370_000, 1_045_000, 325_000, 1_025_000, 1_070_000, 300_000)
     html = farm.client.get(f"/api/v1/sites/{SITE_A}/reports/monthly.html",
                            params={"month": "2026-10"}, headers=farm.as_("dinas")).text
-    assert "Usaha kelompok" in html and "Rp 815.000" in html
+    assert "Usaha kelompok" in html and "Rp 1.025.000" in html
+
+
+def test_yield_and_margin_of_a_product(farm: Farm, month: dict[str, int]) -> None:
+    base = f"/api/v1/sites/{SITE_A}/teams/{month['team']}/products"
+    (abon,) = farm.client.get(base, headers=farm.as_("dinas")).json()
+    assert (abon["product"], abon["batches"], abon["fish_kg"], abon["packs_made"],
+            abon["packs_sold"], abon["cost_rp"], abon["cost_per_pack_rp"], abon["sales_rp"],
+            abon["margin_rp"], abon["yield_packs_per_kg"]) == (
+        "abon lele", 1, 5, 20, 12, 190_000, 9_500, 300_000, 186_000, 4)
+    (batch,) = farm.client.get(base + "/batches", headers=farm.as_("trainer")).json()
+    assert batch["cost_per_pack_rp"] == 9_500
+    r = farm.client.post(base + "/batches", headers=farm.as_("trainer"), json={
+        "product": "nugget", "fish_kg": 999, "packs": 10,
+        "harvest_id": batch["harvest_id"]})
+    assert r.status_code == 422  # more fish than the harvest had

@@ -117,6 +117,9 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", S + "/teams/{team}/stock"): BOOK_READERS,
     ("GET", S + "/teams/{team}/stock/moves"): BOOK_READERS,
     ("POST", S + "/teams/{team}/stock"): BOOKKEEPERS,
+    ("GET", S + "/teams/{team}/products"): BOOK_READERS,
+    ("GET", S + "/teams/{team}/products/batches"): BOOK_READERS,
+    ("POST", S + "/teams/{team}/products/batches"): BOOKKEEPERS,
 }
 MISSING_ID = 999_999  # alert, silence and key ids: the role check comes before the lookup
 QUERY = {"metric": "do_mgl", "month": "2026-01"}

@@ -1,4 +1,5 @@
-"""the team's business (issue #20): cash book entries and stock moves, with their members
+"""the team's business (issue #20): cash book entries, stock moves and product batches,
+with their members
 
 Revision ID: 0010
 Revises: 0007
@@ -37,6 +38,7 @@ def upgrade() -> None:
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('recorded_by', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.BigInteger(), nullable=False),
+    sa.Column('product', sa.String(length=100), nullable=True),
     sa.Column('reverses', sa.BigInteger(), nullable=True),
     sa.Column('reason', sa.String(length=200), nullable=True),
     sa.ForeignKeyConstraint(['team_id'], ['teams.id'], ondelete='CASCADE'),
@@ -85,9 +87,42 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_stock_move_members_member_id'), 'stock_move_members',
                     ['member_id'], unique=False)
+    op.create_table('product_batches',
+    sa.Column('id', ID, nullable=False),
+    sa.Column('team_id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.BigInteger(), nullable=False),
+    sa.Column('product', sa.String(length=100), nullable=False),
+    sa.Column('harvest_id', sa.Integer(), nullable=True),
+    sa.Column('fish_kg', sa.Float(), nullable=False),
+    sa.Column('fish_rp', sa.Float(), nullable=False),
+    sa.Column('inputs_rp', sa.Float(), nullable=False),
+    sa.Column('packs', sa.Float(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('recorded_by', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['team_id'], ['teams.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['harvest_id'], ['harvests.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index(op.f('ix_product_batches_team_id'), 'product_batches', ['team_id'],
+                    unique=False)
+    op.create_table('product_batch_members',
+    sa.Column('batch_id', ID, nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['batch_id'], ['product_batches.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['member_id'], ['members.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('batch_id', 'member_id')
+    )
+    op.create_index(op.f('ix_product_batch_members_member_id'), 'product_batch_members',
+                    ['member_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_product_batch_members_member_id'),
+                  table_name='product_batch_members')
+    op.drop_table('product_batch_members')
+    op.drop_index(op.f('ix_product_batches_team_id'), table_name='product_batches')
+    op.drop_table('product_batches')
     op.drop_index(op.f('ix_stock_move_members_member_id'), table_name='stock_move_members')
     op.drop_table('stock_move_members')
     op.drop_index('ix_stock_moves_team_time', table_name='stock_moves')
