@@ -494,6 +494,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "trainer": ("Pendamping UMKM", "UMKM trainer"),
     "unit": ("Satuan", "Unit"),
     "record_sale": ("Catat penjualan", "Record a sale"),
+    "ev_processing": ("{n} produksi olahan", "{n} product batch|{n} product batches"),
     "business_month": ("Usaha bulan ini", "Business this month"),
     "business_line": ("masuk {money_in}, laba {profit}", "in {money_in}, profit {profit}"),
     "sale_what": ("Yang dijual", "What was sold"),

@@ -57,6 +57,7 @@ class BusinessLine(BaseModel):
     sales: int
     stock_counts: int
     months_closed: int
+    product_batches: int = 0
 
 
 class SkillRecord(BaseModel):
@@ -118,4 +119,5 @@ def skill_record(site: str, member_id: int, user: Principal, teams: Teams, cycle
                   for h in harvests],
         competencies=competencies, generated_at=now,
         business=BusinessLine(entries=work.entries, sales=work.sales, stock_counts=work.counts,
-                              months_closed=work.months) if business is not None else None)
+                              months_closed=work.months, product_batches=work.batches)
+        if business is not None else None)

@@ -53,6 +53,7 @@ COMPETENCIES = (
                (), 3),
     Competency("stock", "Pengelolaan kartu stok", "Keeping a stock card", (), 2),
     Competency("month_close", "Tutup buku bulanan", "Closing a month's books", (), 1),
+    Competency("processing", "Pengolahan produk lele", "Making lele products", (), 1),
 )
 
 
@@ -68,12 +69,15 @@ class BusinessWork:
     """Stock counts done."""
     months: int
     """Past months of the book in which they kept it (an entry or a count)."""
+    batches: int = 0
+    """Product batches made."""
 
 
 NO_BUSINESS = BusinessWork(0, 0, 0, 0)
 _BUSINESS_WHAT = {"bookkeeping": ("entries", "cash book entries"),
                   "selling": ("sales", "sales"), "stock": ("counts", "stock counts"),
-                  "month_close": ("months", "months of books closed")}
+                  "month_close": ("months", "months of books closed"),
+                  "processing": ("batches", "product batches")}
 
 
 def evidenced(log_kinds: Counter[LogKind], harvests: int, completed_cycles: int,

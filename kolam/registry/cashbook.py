@@ -45,6 +45,7 @@ from kolam.registry.business_models import (
     ProductBatchRow,
     StockMoveRow,
     cash_entry_members,
+    product_batch_members,
     stock_move_members,
 )
 from kolam.registry.cycles import FUTURE_SLACK_MS, Cycles
@@ -396,9 +397,16 @@ class Business:
                 .join(harvest_members, harvest_members.c.harvest_id == Harvest.id)
                 .where(harvest_members.c.member_id == member_id, Harvest.voided_at.is_(None),
                        Harvest.price_per_kg_rp > 0)) or 0
+            batches = s.scalar(
+                select(func.count()).select_from(ProductBatchRow)
+                .join(product_batch_members,
+                      product_batch_members.c.batch_id == ProductBatchRow.id)
+                .join(Team, Team.id == ProductBatchRow.team_id)
+                .where(product_batch_members.c.member_id == member_id,
+                       Team.site_id == sid)) or 0
         sales = {CashCategory.FISH_SALES.value, CashCategory.PRODUCT_SALES.value}
         this_month = local_month(now, tz)
         months = {local_month(int(r[0]), tz) for r in (*rows, *counts)}
         sold = sum(1 for r in rows if r[1] == Direction.IN.value and r[2] in sales)
         return BusinessWork(len(rows), sold + int(harvests_sold), len(counts),
-                            sum(1 for m in months if m < this_month))
+                            sum(1 for m in months if m < this_month), int(batches))
