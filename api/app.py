@@ -41,6 +41,7 @@ from api.routes import (
     users,
     whatsapp,
 )
+from api.routes import cashbook as cashbook_routes  # umkm (issue #20)
 from api.routes import maintenance as care_routes
 from api.routes.health import RegistryCollector
 from api.security import BodyLimit, SecurityHeaders, check_secret_key
@@ -158,6 +159,7 @@ def create_app(config: KolamConfig, store: TimeSeriesReader, registry: Registry)
                    national, intervals, people, telegram, sms):
         app.include_router(module.router)
     app.include_router(care_routes.router)
+    app.include_router(cashbook_routes.router)
     install_pages(app)
     install_docs(app)
     # Added last, so outermost: the size limit runs before anything reads a body (the

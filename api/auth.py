@@ -80,6 +80,11 @@ STAFF = frozenset({Role.ADMIN, Role.OFFICER, Role.DINAS})
 WRITERS = frozenset({Role.ADMIN, Role.OFFICER})
 LOGGERS = frozenset({Role.ADMIN, Role.OFFICER, Role.KIOSK})
 """May add daily logs (the kiosk only a few kinds)."""
+BOOK_READERS = frozenset({Role.ADMIN, Role.OFFICER, Role.DINAS, Role.TRAINER})
+"""May read a team's cash book and stock (issue #20); members by alias unless names are
+theirs to see."""
+BOOKKEEPERS = frozenset({Role.ADMIN, Role.OFFICER, Role.TRAINER})
+"""May write a team's cash book and stock card: the staff and the UMKM trainers."""
 
 
 def ack_roles(config: KolamConfig) -> frozenset[Role]:
@@ -124,6 +129,8 @@ SiteUser = Annotated[Principal, Depends(site_access(ALL_ROLES))]
 SiteStaff = Annotated[Principal, Depends(site_access(STAFF))]
 SiteWriter = Annotated[Principal, Depends(site_access(WRITERS))]
 SiteLogger = Annotated[Principal, Depends(site_access(LOGGERS))]
+SiteBookReader = Annotated[Principal, Depends(site_access(BOOK_READERS))]
+SiteBookkeeper = Annotated[Principal, Depends(site_access(BOOKKEEPERS))]
 AdminUser = Annotated[Principal, Depends(role_access(frozenset({Role.ADMIN})))]
 
 

@@ -119,3 +119,12 @@ def _ack_links(registry: RegistryDep) -> AckLinks:
 
 PeopleDep = Annotated[People, Depends(_people)]
 AckLinksDep = Annotated[AckLinks, Depends(_ack_links)]
+# --- umkm (issue #20): the teams' cash books and stock cards ---
+from kolam.registry.cashbook import Business  # noqa: E402
+
+
+def _business(registry: RegistryDep) -> Business:
+    return Business(registry.engine)
+
+
+BusinessDep = Annotated[Business, Depends(_business)]

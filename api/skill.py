@@ -7,7 +7,8 @@ from collections import Counter
 from pydantic import BaseModel
 
 from kolam.farming.kpi import cycle_kpis
-from kolam.farming.skills import evidenced
+from kolam.farming.skills import NO_BUSINESS, evidenced
+from kolam.registry.cashbook import Business
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
 from kolam.registry.maintenance import Maintenance
@@ -50,6 +51,16 @@ class CompetencyLine(BaseModel):
     count: int
 
 
+class BusinessLine(BaseModel):
+    """The member's part in the team's business (issue #20)."""
+
+    entries: int
+    sales: int
+    stock_counts: int
+    months_closed: int
+    product_batches: int = 0
+
+
 class SkillRecord(BaseModel):
     site: str
     member_id: int
@@ -66,12 +77,16 @@ class SkillRecord(BaseModel):
     harvests: list[HarvestLine]
     competencies: list[CompetencyLine]
     generated_at: int
+    business: BusinessLine | None = None
 
 
 def skill_record(site: str, member_id: int, user: Principal, teams: Teams, cycles: Cycles,
-                 entries: Entries, care: Maintenance | None = None) -> SkillRecord:
-    """``care``: the probe care entries, for the sensor-care competencies (#17 item 5)."""
+                 entries: Entries, care: Maintenance | None = None,
+                 business: Business | None = None) -> SkillRecord:
+    """``care``: the probe care entries, for the sensor-care competencies (#17 item 5);
+    ``business``: the team's books, for the business competencies (#20)."""
     now = now_ms()
+    work = business.member_work(site, member_id, now) if business is not None else NO_BUSINESS
     m = teams.member(site, member_id)
     team = teams.team(site, m.team_id)
     logs = entries.member_logs(site, member_id)
@@ -99,7 +114,7 @@ def skill_record(site: str, member_id: int, user: Principal, teams: Teams, cycle
                                    label_en=e.competency.label_en, evidence=e.evidence,
                                    count=e.count)
                     for e in evidenced(kinds, len(harvests), sum(c.completed for c in lines),
-                                       care_counts)]
+                                       care_counts, work)]
     return SkillRecord(
         site=site, member_id=m.id, alias=m.alias,
         full_name=m.full_name if user.sees_names else None,
@@ -109,4 +124,7 @@ def skill_record(site: str, member_id: int, user: Principal, teams: Teams, cycle
         cycles=sorted(lines, key=lambda x: x.stocked_at),
         harvests=[HarvestLine(at=h.at, kg=h.kg, count=h.count, final=h.final)
                   for h in harvests],
-        competencies=competencies, generated_at=now)
+        competencies=competencies, generated_at=now,
+        business=BusinessLine(entries=work.entries, sales=work.sales, stock_counts=work.counts,
+                              months_closed=work.months, product_batches=work.batches)
+        if business is not None else None)

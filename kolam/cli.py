@@ -205,7 +205,7 @@ PASSWORD_ENV = "KOLAM_USER_PASSWORD"  # noqa: S105 - the name of a variable
 @users_app.command("add")
 def users_add(
     username: Annotated[str, typer.Argument(help="Login name")],
-    role: Annotated[str, typer.Option(help="admin | officer | dinas | kiosk")],
+    role: Annotated[str, typer.Option(help="admin | officer | dinas | kiosk | trainer")],
     site: Annotated[list[str] | None, typer.Option(
         help="A site the user may see; repeat for several (admin/dinas: none = all)")] = None,
     password: Annotated[str | None, typer.Option(

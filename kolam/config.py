@@ -578,6 +578,9 @@ class KolamConfig(BaseSettings):
     kiosk_switch_sites: list[str] = Field(
         default_factory=list,
         description="Sites whose kiosk login may switch relay outputs (aerators) from the API")
+    kiosk_sale_sites: list[str] = Field(
+        default_factory=list,
+        description="Sites whose kiosk may record a sale in a team's cash book (issue #20)")
     parent_pid: int | None = Field(
         None, gt=0, description="Process plumbing, set by `kolam demo` for its children: "
                                 "stop when this process is gone")

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.pages import (
     alerts,
+    business,  # umkm (issue #20)
     care,
     corrections,
     cycle_forms,
@@ -73,7 +74,8 @@ def install(app: FastAPI) -> None:
     """Add the pages to an app built by ``api.app.create_app`` (after its handlers)."""
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (login, overview, kiosk, pond, alerts, teams, team_records, corrections,
-                   places, live, outputs, national, roster, members, cycle_forms):
+                   places, live, outputs, national, roster, members, cycle_forms,
+                   business):
         app.include_router(module.router)
     app.include_router(care.router)
     app.add_exception_handler(LoginRequired, _login_required)

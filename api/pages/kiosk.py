@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.advice import in_order
+from api.deps import ConfigDep
 from api.forms import number
 from api.i18n import error_text, lang_of, t
 from api.kiosk_view import Tile
@@ -27,10 +28,12 @@ from api.pages.teams import BooksDep, TeamBooks, site_tz
 from api.pond_view import PondViews, PondViewsDep
 from api.routes.outputs import OutputsDep
 from api.routes.records import KIOSK_KINDS, KIOSK_UNDO_MS, audit_void
+from kolam.business.records import FeedLeft
 from kolam.errors import NotFound
 from kolam.farming import bounds
 from kolam.kiosk import LocalOutput
 from kolam.places import site_zone
+from kolam.registry.cashbook import Business
 from kolam.registry.maintenance import Maintenance
 from kolam.registry.outputs import Outputs
 from kolam.registry.records import (
@@ -96,6 +99,22 @@ def crews(books: TeamBooks, site: str, shown: list[Tile]) -> dict[str, list[Memb
     return out
 
 
+def feed_stock(books: TeamBooks, site: str, shown: list[Tile], now: int
+               ) -> list[tuple[str, FeedLeft]]:
+    """Days of feed left for each team farming a pond here that keeps a feed stock card
+    (issue #20), with the week-ahead warning."""
+    business, out, seen = Business(books.registry.engine), [], set()
+    for tile in shown:
+        cycle = tile.card.cycle
+        if cycle is None or cycle.team_id in seen:
+            continue
+        seen.add(cycle.team_id)
+        left = business.feed_left(site, cycle.team_id, now)
+        if left.days_left is not None:
+            out.append((cycle.team_name, left))
+    return out
+
+
 def _kiosk(request: Request, views: PondViews, books: TeamBooks, site: str,
            status_code: int = 200, outputs: Outputs | None = None,
            **extra: object) -> Response:
@@ -104,15 +123,18 @@ def _kiosk(request: Request, views: PondViews, books: TeamBooks, site: str,
                         lang_of(request))
     return page(request, "kiosk.html", status_code=status_code, site=site,
                 site_name=views.registry.site(site).name,
-                tiles=shown, crews=crews(books, site, shown), **extra)
+                tiles=shown, crews=crews(books, site, shown),
+                feed_stock=feed_stock(books, site, shown, now), **extra)
 
 
 @router.get("/kiosk/{site}")
 def kiosk(request: Request, site: str, _: SiteViewer, views: PondViewsDep, books: BooksDep,
-          outputs: OutputsDep, saved: int = 0, undone: int = 0) -> Response:
+          outputs: OutputsDep, config: ConfigDep, saved: int = 0,
+          undone: int = 0) -> Response:
     return _kiosk(request, views, books, site, outputs=outputs,
                   saved=_saved(request, books, site, saved),
-                  undone=_undone(request, books, site, undone))
+                  undone=_undone(request, books, site, undone),
+                  sale=site in config.kiosk_sale_sites)
 
 
 def _undone(request: Request, books: TeamBooks, site: str, log_id: int) -> str | None:

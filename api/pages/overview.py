@@ -25,11 +25,13 @@ from api.pond_view import PondViews, PondViewsDep
 from api.status import Status, rank
 from kolam.catalogue import MEASURED
 from kolam.farming.national import harvested_this_month
+from kolam.places import site_zone
 from kolam.registry.alerts import AlertInfo
+from kolam.registry.cashbook import Business
 from kolam.registry.totals import MonthSums
 from kolam.security.auth import Role
 from kolam.store.base import TimeSeriesReader
-from kolam.timeutil import now_ms
+from kolam.timeutil import local_month, now_ms
 
 router = APIRouter(include_in_schema=False)
 UPTIME_SPAN_MS = 86_400_000
@@ -45,6 +47,9 @@ class SiteRow:
     uptime_pct: dict[str, float | None]
     open_alerts: list[AlertInfo]
     production_kg: float
+    business_in_rp: float | None = None
+    """The teams' cash books this month (issue #20): money in, and the profit."""
+    business_profit_rp: float | None = None
 
     @property
     def worst(self) -> Status:
@@ -87,6 +92,12 @@ def uptime_pct(store: TimeSeriesReader, site: str, pond: str, now: int) -> float
     return min(100.0, 100 * len(buckets) / (UPTIME_SPAN_MS // UPTIME_STEP_MS))
 
 
+BUSINESS_MAX_SITES = 20
+"""The teams' business columns are read site by site (a cash book derives its lines from
+every record of its cycles): shown for up to this many sites. A Dinas login of the whole
+country has the national view (``/national``) instead."""
+
+
 def site_rows(views: PondViews, sites: list[str], now: int) -> list[SiteRow]:
     """A row per site: the ponds, alerts and this month's harvest read for all the sites at
     once (``PondViews.sites``, ``harvested_this_month``), not site by site."""
@@ -96,13 +107,18 @@ def site_rows(views: PondViews, sites: list[str], now: int) -> list[SiteRow]:
     open_alerts: dict[str, list[AlertInfo]] = {s: [] for s in sites}
     for a in views.alerts.find(sites, states=("open", "acknowledged"), limit=1_000_000):
         open_alerts[a.site].append(a)
+    books = Business(views.registry.engine) if len(infos) <= BUSINESS_MAX_SITES else None
     rows = []
     for info in infos:
         cards = [card(views, v, now) for v in all_views[info.slug]]
+        tz = site_zone(info.timezone)
+        business = books.site_month(info.slug, local_month(now, tz), tz) if books else []
         rows.append(SiteRow(info.slug, info.name, cards,
                             {c.pond.slug: uptime_pct(views.store, info.slug, c.pond.slug, now)
                              for c in cards},
-                            open_alerts[info.slug][:50], harvested.get(info.slug, 0.0)))
+                            open_alerts[info.slug][:50], harvested.get(info.slug, 0.0),
+                            sum(b.in_rp for b in business) if business else None,
+                            sum(b.profit_rp for b in business) if business else None))
     return rows
 
 

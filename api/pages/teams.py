@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api import fmt
-from api.auth import STAFF, WRITERS
+from api.auth import BOOK_READERS, WRITERS
 from api.deps import (
     CorrectionsDep,
     CyclesDep,
@@ -36,11 +36,12 @@ from api.pages.echo import (
     when,
 )
 from api.pages.render import page
-from api.pages.session import PageUser, SiteStaffPage, SiteWriterPage, check_csrf, check_role
+from api.pages.session import PageUser, SiteWriterPage, check_csrf, check_role, page_site
 from api.pages.session import user_sites as visible_sites
 from api.skill import skill_record
 from kolam.errors import NotFound
 from kolam.farming.kpi import cycle_kpis, team_kpis
+from kolam.registry.cashbook import Business
 from kolam.registry.corrections import Corrections
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
@@ -49,6 +50,7 @@ from kolam.registry.records import CostCategory, InvalidRecord, LogKind, NewTeam
 from kolam.registry.repo import Registry
 from kolam.registry.teams import Teams
 from kolam.registry.users import Users
+from kolam.security.auth import Principal
 from kolam.timeutil import WIB, now_ms
 
 router = APIRouter(include_in_schema=False)
@@ -75,6 +77,8 @@ def _books(registry: RegistryDep, users: UsersDep, teams: TeamsDep, cycles: Cycl
 
 
 BooksDep = Annotated[TeamBooks, Depends(_books)]
+TeamsReaderPage = Annotated[Principal, Depends(page_site(BOOK_READERS))]
+"""The staff, and the UMKM trainers (issue #20), who see members by alias only."""
 
 
 def site_tz(books: TeamBooks, site: str) -> tzinfo:
@@ -84,7 +88,7 @@ def site_tz(books: TeamBooks, site: str) -> tzinfo:
 
 @router.get("/teams")
 def teams_index(request: Request, user: PageUser, registry: RegistryDep) -> Response:
-    check_role(user, STAFF)
+    check_role(user, BOOK_READERS)
     sites = visible_sites(registry, user)
     if len(sites) == 1:
         return RedirectResponse(f"/teams/{sites[0]}", status_code=303)
@@ -101,7 +105,7 @@ def _site_page(request: Request, state: TeamBooks, site: str, status_code: int =
 
 
 @router.get("/teams/{site}")
-def site_teams(request: Request, site: str, _: SiteStaffPage, books: BooksDep) -> Response:
+def site_teams(request: Request, site: str, _: TeamsReaderPage, books: BooksDep) -> Response:
     return _site_page(request, books, site)
 
 
@@ -187,19 +191,21 @@ def render_team(request: Request, state: TeamBooks, site: str, team: int,
     records = {c.id: state.cycles.records(site, c.id) for c in cycles}
     kpis = {c.id: cycle_kpis(records[c.id], now) for c in cycles}
     care = Maintenance(state.registry.engine)
+    business = Business(state.registry.engine)
     skills = {m.id: skill_record(site, m.id, user, state.teams, state.cycles, state.entries,
-                                 care) for m in members}
+                                 care, business) for m in members}
     busy = {c.pond for c in state.cycles.cycles(site, active=True)}
     free_ponds = [p for p in state.registry.ponds(site) if p.slug not in busy]
     return page(request, "team.html", status_code=status_code, site=site, team=info,
                 members=members, cycles=cycles, records=records, kpis=kpis,
                 totals=team_kpis(list(kpis.values())), skills=skills, free_ponds=free_ponds,
                 can_write=user.role in WRITERS, log_kinds=FORM_LOG_KINDS,
-                cost_categories=[k.value for k in CostCategory], **extra)
+                cost_categories=[k.value for k in CostCategory],
+                feed_left=business.feed_left(site, team, now), **extra)
 
 
 @router.get("/teams/{site}/{team}")
-def team_page(request: Request, site: str, team: int, _: SiteStaffPage, books: BooksDep,
+def team_page(request: Request, site: str, team: int, _: TeamsReaderPage, books: BooksDep,
               saved: str = "") -> Response:
     return render_team(request, books, site, team,
                        saved=saved_echo(request, books, site, team, saved,

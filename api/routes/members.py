@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.auth import SiteStaff, SiteWriter
-from api.deps import CyclesDep, EntriesDep, MaintenanceDep, TeamsDep, UsersDep
+from api.deps import BusinessDep, CyclesDep, EntriesDep, MaintenanceDep, TeamsDep, UsersDep
 from api.farm_schemas import MemberPublic, MemberStatusChange, ms, public
 from api.skill import SkillRecord, skill_record
 from api.templating import render
@@ -56,8 +56,8 @@ def set_status(site: str, member: int, body: MemberStatusChange, user: SiteWrite
             summary="What a member did and the competencies it evidences")
 def get_skill_record(site: str, member: int, user: SiteStaff, teams: TeamsDep,
                      cycles: CyclesDep, entries: EntriesDep, users: UsersDep,
-                     care: MaintenanceDep) -> SkillRecord:
-    record = skill_record(site, member, user, teams, cycles, entries, care)
+                     care: MaintenanceDep, business: BusinessDep) -> SkillRecord:
+    record = skill_record(site, member, user, teams, cycles, entries, care, business)
     users.audit(user.username, "read", "skill_record", member, site)
     return record
 
@@ -66,7 +66,8 @@ def get_skill_record(site: str, member: int, user: SiteStaff, teams: TeamsDep,
             summary="The skill record, printable (HTML with print styles)")
 def print_skill_record(request: Request, site: str, member: int, user: SiteStaff,
                        teams: TeamsDep, cycles: CyclesDep, entries: EntriesDep,
-                       users: UsersDep, care: MaintenanceDep) -> HTMLResponse:
-    record = skill_record(site, member, user, teams, cycles, entries, care)
+                       users: UsersDep, care: MaintenanceDep,
+                       business: BusinessDep) -> HTMLResponse:
+    record = skill_record(site, member, user, teams, cycles, entries, care, business)
     users.audit(user.username, "read", "skill_record", member, site, "printable")
     return render(request, "skill_record.html", {"r": record, "site": site})

@@ -13,9 +13,11 @@ from api.csvsafe import csv_response
 from api.deps import AlertsDep, CyclesDep, RegistryDep, StoreDep
 from api.public import public, public_of
 from api.templating import render, zone_name
+from kolam.business.records import TeamMonth
 from kolam.farming.monthly import CycleMonth, MonthlyReport, monthly_report
 from kolam.places import site_zone
 from kolam.registry.alerts import Alerts
+from kolam.registry.cashbook import Business
 from kolam.timeutil import now_ms
 
 router = APIRouter(prefix="/api/v1/sites/{site}/reports", tags=["reports"])
@@ -30,6 +32,11 @@ class CycleMonthPublic(BaseModel):
     pass
 
 
+@public_of(TeamMonth)
+class TeamMonthPublic(BaseModel):
+    pass
+
+
 @public_of(MonthlyReport)
 class MonthlyReportPublic(BaseModel):
     pass
@@ -38,8 +45,9 @@ class MonthlyReportPublic(BaseModel):
 def _report(site: str, month: str, cycles: CyclesDep, store: StoreDep,
             registry: RegistryDep, alerts: Alerts | None = None) -> MonthlyReport:
     ponds = [p.slug for p in registry.ponds(site)]
-    return monthly_report(cycles, store, site, month, ponds, now_ms(), alerts,
-                          site_zone(registry.site(site).timezone))
+    tz = site_zone(registry.site(site).timezone)
+    business = Business(registry.engine).site_month(site, month, tz)
+    return monthly_report(cycles, store, site, month, ponds, now_ms(), alerts, tz, business)
 
 
 @router.get("/monthly", response_model=MonthlyReportPublic,

@@ -99,3 +99,9 @@ Finite = Annotated[float, Field(allow_inf_nan=False)]
 INTERVAL_S = Bound(600, "s", "the control loop's default stale_after_s: a longer interval "
                              "makes every gap look like a silent probe")
 INTERVAL_MIN_S = 10.0
+# --- the team's business (issue #20) ---
+QUANTITY = Bound(1_000_000, "units", "the most of anything a team's book or stock counts: "
+                                     "1,000,000 seed fish is over 6x the largest pond")
+Quantity = Annotated[float, _at_most(QUANTITY, ge=0)]
+SackKg = Annotated[float, _at_most(FEED_KG, gt=0)]
+"""kg per sack of feed (30 kg usually)."""

@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from kolam.business.demo import seed_business
 from kolam.farming.kpi import DAY_MS, feeding_rate_pct
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
@@ -134,6 +135,7 @@ def seed_demo_data(registry: Registry, site: str, ponds: list[str], now_ms: int,
                                             "jaring dan ember"), RECORDER)
 
     # An active cycle on every pond, stocked 30 days ago, teams taking turns.
+    business_cycles = []
     for i, pond in enumerate(ponds):
         team = team_a if i % 2 == 0 else team_b
         stocked = _midnight_wib(now_ms) - 30 * DAY_MS + 8 * HOUR_MS
@@ -144,4 +146,9 @@ def seed_demo_data(registry: Registry, site: str, ponds: list[str], now_ms: int,
         _grow(entries, site, c, members[team.id], 30, rng, now_ms)
         entries.add_cost(site, c.id, NewCost(stocked, CostCategory.FEED, 380_000,
                                              "pakan 30 kg"), RECORDER)
+        if team is team_b:
+            business_cycles.append(c)
+    # The entrepreneurship team's business: four weeks of its cash book and stock card.
+    seed_business(registry, site, team_b.id, members[team_b.id], business_cycles,
+                  _midnight_wib(now_ms) - 28 * DAY_MS, now_ms)
     return True

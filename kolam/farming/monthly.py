@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from kolam.business.records import TeamMonth
 from kolam.farming.kpi import cycle_kpis
 from kolam.farming.water import compliance
 from kolam.registry.alerts import Alerts
@@ -77,6 +79,8 @@ class MonthlyReport:
     """Per pond, per metric: % of the month's time in the optimal band."""
     alert_count: int | None
     """Alerts that began in the month; None when no alert registry was given."""
+    business: tuple[TeamMonth, ...] = ()
+    """Each team's cash book for the month (issue #20): money in and out, profit, sales."""
 
 
 def _until(records: CycleRecords, end: int) -> CycleRecords:
@@ -155,7 +159,7 @@ def month_cycles(cycles: Cycles, site: str, start: int, end: int,
 
 def monthly_report(cycles: Cycles, store: TimeSeriesReader, site: str, month: str,
                    ponds: list[str], now: int, alerts: Alerts | None = None,
-                   tz: tzinfo = WIB) -> MonthlyReport:
+                   tz: tzinfo = WIB, business: Sequence[TeamMonth] = ()) -> MonthlyReport:
     """The site's report for ``month``, a calendar month in ``tz`` (the site's zone)."""
     start, end = month_span(month, tz)
     rows, done = month_cycles(cycles, site, start, end, now)
@@ -169,4 +173,5 @@ def monthly_report(cycles: Cycles, store: TimeSeriesReader, site: str, month: st
         dead_count=sum(r.dead_count for r in rows),
         completed_cycles=sum(r.ended_in_month for r in rows),
         survival_pct=done.survival_pct, fcr=done.fcr, water_compliance_pct=water,
-        alert_count=alerts.count_between(site, start, end) if alerts is not None else None)
+        alert_count=alerts.count_between(site, start, end) if alerts is not None else None,
+        business=tuple(business))

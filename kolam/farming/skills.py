@@ -52,6 +52,14 @@ COMPETENCIES = (
                "Sensor care (DO membrane, probe cleaning)", (), 2),
     Competency("calibration", "Kalibrasi pH dan cek penyimpangan sensor",
                "pH calibration and sensor drift checks", (), 2),
+    # The business half of the programme (issue #20): what the UMKM trainers teach.
+    Competency("bookkeeping", "Pencatatan buku kas usaha", "Keeping a business's cash book",
+               (), 10),
+    Competency("selling", "Penjualan hasil dan produk", "Selling the harvest and products",
+               (), 3),
+    Competency("stock", "Pengelolaan kartu stok", "Keeping a stock card", (), 2),
+    Competency("month_close", "Tutup buku bulanan", "Closing a month's books", (), 1),
+    Competency("processing", "Pengolahan produk lele", "Making lele products", (), 1),
 )
 CARE_KINDS: dict[str, tuple[str, ...]] = {
     "probe_care": ("do_membrane_check", "probe_cleaning"),
@@ -60,15 +68,43 @@ CARE_KINDS: dict[str, tuple[str, ...]] = {
 """Maintenance kinds (``kolam.farming.probe_care.Kind`` values) evidencing a competency."""
 
 
+@dataclass(frozen=True, slots=True)
+class BusinessWork:
+    """A member's part in the team's business (``kolam.registry.cashbook``)."""
+
+    entries: int
+    """Book entries taken part in (neither reversed nor a reversal)."""
+    sales: int
+    """Money in from fish or product sales taken part in, and harvests sold."""
+    counts: int
+    """Stock counts done."""
+    months: int
+    """Past months of the book in which they kept it (an entry or a count)."""
+    batches: int = 0
+    """Product batches made."""
+
+
+NO_BUSINESS = BusinessWork(0, 0, 0, 0)
+_BUSINESS_WHAT = {"bookkeeping": ("entries", "cash book entries"),
+                  "selling": ("sales", "sales"), "stock": ("counts", "stock counts"),
+                  "month_close": ("months", "months of books closed"),
+                  "processing": ("batches", "product batches")}
+
+
 def evidenced(log_kinds: Counter[LogKind], harvests: int, completed_cycles: int,
-              care: Counter[str] | None = None) -> list[Evidenced]:
+              care: Counter[str] | None = None,
+              business: BusinessWork = NO_BUSINESS) -> list[Evidenced]:
     """The competencies these counts evidence, each with a sentence saying how
-    (``care``: maintenance entries taken part in, by kind)."""
+    (``care``: maintenance entries taken part in, by kind; ``business``: the member's part
+    in the team's cash book and stock card)."""
     out = []
     for c in COMPETENCIES:
         if c.code in CARE_KINDS:
             n = sum((care or Counter())[k] for k in CARE_KINDS[c.code])
             what = "/".join(k.replace("_", " ") for k in CARE_KINDS[c.code]) + " entries"
+        elif c.code in _BUSINESS_WHAT:
+            field, what = _BUSINESS_WHAT[c.code]
+            n = getattr(business, field)
         elif c.code == "harvest":
             n, what = harvests, "harvests taken part in"
         elif c.code == "cycle":

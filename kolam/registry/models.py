@@ -129,6 +129,7 @@ class DeadLetter(Base):
 # in ``Base.metadata`` for whoever loads the models (Alembic included).
 from kolam.registry import (  # noqa: E402, F401
     alert_models,
+    business_models,
     farm_models,
     maintenance_models,
     people_models,

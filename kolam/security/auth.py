@@ -42,6 +42,9 @@ class Role(StrEnum):
     """The fisheries office, remotely: reads aliases and aggregates of its sites."""
     KIOSK = "kiosk"
     """The trainees' shared tablet at one site: pond status, tasks, limited log entry."""
+    TRAINER = "trainer"
+    """An UMKM trainer of one site (issue #20): reads and records the teams' business (cash
+    book, stock); sees members by alias only."""
 
 
 SPANS_SITES = frozenset({Role.ADMIN, Role.DINAS})

@@ -13,6 +13,7 @@ from api import fmt
 from api.i18n import WORDS, ago, num, reading, t, tn, wib
 from api.status import Status
 from gateway.control import Problem
+from kolam.business.records import CashCategory, MoveKind, Source, StockKind
 from kolam.farming.probe_care import Kind
 from kolam.farming.skills import COMPETENCIES
 from kolam.places import SiteKind
@@ -109,13 +110,16 @@ def test_every_key_a_template_names_has_both_languages() -> None:
         "range_": ["24h", "7d", "30d"],
         "dl_": ["pending", "sent", "failed", "dead", "delivered", "read"],
         "output_cmd_": ["pending", "expired"], "output_cmd_auto_": ["pending", "expired"],
-        "sk_": [k.value for k in SiteKind],
+        "uk_": [k.value for k in SiteKind],
         "care_": [k.value for k in Kind],  # round (#17 item 5): probe care kinds
         # roster (#21)
         "wd_": [str(d) for d in range(7)], "ch_": list(CHANNELS),
         "level_": ["0", "1", "2"], "channels_for_": ["critical", "warning"],
         "gw_problem_": [p.value for p in Problem],
-        "cost_": [c.value for c in CostCategory], "tan_as_": ["N", "NH3", "NH4"]}
+        "cost_": [c.value for c in CostCategory], "tan_as_": ["N", "NH3", "NH4"],
+        # umkm (#20): the cash book's categories and sources, the stock card's kinds.
+        "cat_": [c.value for c in CashCategory], "src_": [x.value for x in Source] + ["feeding"],
+        "mk_": [m.value for m in MoveKind], "sk_": [k.value for k in StockKind]}
     assert prefixes <= set(values), f"a prefix this test does not know: {prefixes - set(values)}"
     used |= {p + v for p in prefixes for v in values[p]}
     used |= {k.value for k in LogKind} | {"open", "acknowledged", "resolved"}

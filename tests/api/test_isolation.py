@@ -1,5 +1,5 @@
 """Every route of the OpenAPI document, for every role: who gets in, who is kept out,
-and that dinas and kiosk users never see a member's name or registration number; and
+and that dinas, kiosk and trainer users never see a member's name or registration number; and
 that an admin of one site (``admin_a``) acts only on that site's users, keys, audit
 entries and dead letters.
 
@@ -25,11 +25,14 @@ PUBLIC = "public"
 SIGNED = "signed"
 """Authenticated by the caller's signature, not a login (Meta's WhatsApp webhook): absent
 (404) while its secret is not configured, as in this farm."""
-ALL = frozenset({"admin", "officer", "dinas", "kiosk"})
+ALL = frozenset({"admin", "officer", "dinas", "kiosk", "trainer"})
 STAFF = frozenset({"admin", "officer", "dinas"})
 WRITERS = frozenset({"admin", "officer"})
 LOGGERS = frozenset({"admin", "officer", "kiosk"})
 ADMIN = frozenset({"admin"})
+BOOK_READERS = frozenset({"admin", "officer", "dinas", "trainer"})
+BOOKKEEPERS = frozenset({"admin", "officer", "trainer"})
+"""The team's business (issue #20): the UMKM trainers write it, the Dinas reads it."""
 S = "/api/v1/sites/{site}"
 
 ALLOWED: dict[tuple[str, str], frozenset[str] | str] = {
@@ -129,13 +132,26 @@ ALLOWED: dict[tuple[str, str], frozenset[str] | str] = {
     ("DELETE", S + "/roster/{shift}"): WRITERS,
     ("POST", "/api/v1/webhooks/telegram"): SIGNED,  # the ack button's taps
     ("POST", "/api/v1/webhooks/sms"): SIGNED,  # SMS gateways' delivery reports, by key
+    # umkm (#20): the team's cash book and stock card.
+    ("GET", S + "/teams/{team}/cashbook"): BOOK_READERS,
+    ("POST", S + "/teams/{team}/cashbook"): BOOKKEEPERS,
+    ("GET", S + "/teams/{team}/cashbook/summary"): BOOK_READERS,
+    ("GET", S + "/teams/{team}/cashbook/months"): BOOK_READERS,
+    ("GET", S + "/teams/{team}/cashbook/cycles"): BOOK_READERS,
+    ("GET", S + "/teams/{team}/stock"): BOOK_READERS,
+    ("GET", S + "/teams/{team}/stock/moves"): BOOK_READERS,
+    ("POST", S + "/teams/{team}/stock"): BOOKKEEPERS,
+    ("GET", S + "/teams/{team}/products"): BOOK_READERS,
+    ("GET", S + "/teams/{team}/products/batches"): BOOK_READERS,
+    ("POST", S + "/teams/{team}/products/batches"): BOOKKEEPERS,
 }
 LOOKED_UP = {("POST", S + "/ponds/{pond}/outputs/{device}/{output}/auto"),
              ("GET", S + "/ponds/{pond}/devices/{device}/interval")}
 """An empty body is a whole request here: allowed in, then no such relay or node (404)."""
 MISSING_ID = 999_999  # alert, silence and key ids: the role check comes before the lookup
 QUERY = {"metric": "do_mgl", "month": "2026-01"}
-CALLERS = ("anonymous", "admin", "officer", "dinas", "kiosk", "officer_b", "admin_a")
+CALLERS = ("anonymous", "admin", "officer", "dinas", "kiosk", "officer_b", "admin_a",
+           "trainer")
 GLOBAL_ONLY = {("GET", "/metrics")}
 """For an admin of every site only (or a scraper on this machine)."""
 ENDS_LOGIN = {("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/auth/logout-all")}
@@ -212,7 +228,7 @@ def test_roles_and_sites(farm: Farm, caller: str) -> None:
                                 json={} if method == "POST" else None, headers=headers)
         if r.status_code not in _expected(method, path, caller):
             failures.append(f"{method} {path}: {r.status_code} {r.text[:120]}")
-        if caller in ("dinas", "kiosk", "officer_b"):
+        if caller in ("dinas", "kiosk", "officer_b", "trainer"):
             for secret in SECRETS[SITE_A] + SECRETS[SITE_B]:
                 if secret in r.text:
                     failures.append(f"{method} {path} shows {secret!r} to {caller}")

@@ -32,7 +32,8 @@ from kolam.registry.repo import Registry
 from kolam.store import SqliteStore
 
 PIN = Path(__file__).parent / "data" / "record_schemas.json"
-TAGS = {"teams", "members", "cycles", "records", "kpis", "alerts", "reports", "users"}
+TAGS = {"teams", "members", "cycles", "records", "kpis", "alerts", "reports", "users",
+        "business"}
 API_ONLY = {"active", "water_now", "water_compliance_pct", "team_id", "receipt"}
 """Response fields no record holds: a property, what the route reads from the store, a path
 parameter."""

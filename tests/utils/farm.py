@@ -40,7 +40,8 @@ SECRETS = {SITE_A: ("Ahmad Rahasia Fiktif", "REG-A-9931"),
            SITE_B: ("Bambang Rahasia Fiktif", "REG-B-7710")}
 ROLES = {"admin": (Role.ADMIN, ()), "officer": (Role.OFFICER, (SITE_A,)),
          "dinas": (Role.DINAS, (SITE_A,)), "kiosk": (Role.KIOSK, (SITE_A,)),
-         "officer_b": (Role.OFFICER, (SITE_B,)), "admin_a": (Role.ADMIN, (SITE_A,))}
+         "officer_b": (Role.OFFICER, (SITE_B,)), "admin_a": (Role.ADMIN, (SITE_A,)),
+         "trainer": (Role.TRAINER, (SITE_A,))}
 
 
 @dataclass

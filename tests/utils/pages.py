@@ -28,7 +28,7 @@ STEP_MS = 300_000
 DAYS = 30
 USERS = {"admin": (Role.ADMIN, ()), "officer": (Role.OFFICER, (SITE,)),
          "dinas": (Role.DINAS, (SITE,)), "kiosk": (Role.KIOSK, (SITE,)),
-         "officer-b": (Role.OFFICER, ("pandeglang",))}
+         "officer-b": (Role.OFFICER, ("pandeglang",)), "trainer": (Role.TRAINER, (SITE,))}
 
 
 @dataclass

@@ -1,0 +1,41 @@
+"""The cash book and stock card in a real Chromium (issue #20): a UMKM trainer types an
+entry the Indonesian way and sees it in the month; screenshots for docs/business.md."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser, expect
+
+from kolam.places import site_zone
+from kolam.registry.cashbook import Business
+from kolam.registry.teams import Teams
+from kolam.timeutil import local_month
+from tests.browser.test_dashboard import logged_in
+from tests.utils.pages import SITE, DemoSite
+
+
+def test_trainer_records_a_sale_in_the_book(browser: Browser, base_url: str,
+                                            site: DemoSite) -> None:
+    (team,) = [t.id for t in Teams(site.registry.engine).teams(SITE) if "Usaha" in t.name]
+    book = Business(site.registry.engine)
+    lines = book.lines(SITE, team)
+    month = local_month(max(e.at for e in lines if e.source.value == "book"),
+                        site_zone(site.registry.site(SITE).timezone))
+    with logged_in(browser, base_url, "trainer", f"/teams/{SITE}/{team}/book?month={month}"
+                   ) as s:
+        page = s.page
+        expect(page.locator("#summary")).to_contain_text("Saldo akhir")
+        s.shot("book")
+        page.check("input[name=direction][value=in]")
+        page.select_option("select[name=category]", "product_sales")
+        page.fill("input[name=amount]", "45.000")
+        page.fill("input[name=quantity]", "3")
+        page.select_option("select[name=unit]", "pak")
+        page.fill("input[name=note]", "abon lele (fiktif)")
+        page.click("#form-entry button[type=submit]")
+        expect(page.locator("#saved")).to_be_visible()
+        expect(page.locator("#entries")).to_contain_text("Rp 45.000")
+        typed = [e for e in book.lines(SITE, team) if e.note == "abon lele (fiktif)"]
+        assert [(e.amount_rp, e.quantity, e.unit) for e in typed] == [(45_000, 3, "pak")]
+        page.goto(f"/teams/{SITE}/{team}/stock")
+        expect(page.locator("#feed-left")).to_contain_text("Kurang dari seminggu")
+        s.shot("stock")
