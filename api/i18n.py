@@ -790,6 +790,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "ev_stock": ("{n} hitung stok", "{n} stock count|{n} stock counts"),
     "ev_month_close": ("{n} bulan tutup buku", "{n} month of books closed|{n} months of "
                        "books closed"),
+    # --- overview at national scale (#19 item 4) ---
+    "ponds_shown": ("Menampilkan {n} kolam paling bermasalah dari {total}.",
+                    "Showing the {n} most troubled ponds of {total}."),
 }
 
 UNITS_ID: Final = {"fish": "ekor", "kg per log": "kg per catatan", "Rp/kg": "Rp/kg",

@@ -33,7 +33,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
 from api.app import create_app
-from api.pages.overview import site_rows, uptime_pct
+from api.pages.overview import (
+    PONDS_SHOWN,
+    ranked_ponds,
+    site_rows,
+    uptime_pct,
+    with_uptime,
+)
 from api.pond_view import PondViews
 from kolam.config import load_config
 from kolam.farming.monthly import month_span
@@ -208,7 +214,8 @@ def main() -> None:
             views = PondViews(store, registry, Alerts(registry.engine),
                               Cycles(registry.engine), config)
             slugs = [x.slug for x in registry.sites()]
-            results["overview_rows"] = timed(lambda: site_rows(views, slugs, now), args.runs)
+            results["overview_rows"] = timed(lambda: with_uptime(
+                store, ranked_ponds(site_rows(views, slugs, now))[:PONDS_SHOWN], now), args.runs)
             results["overview_rows_before"] = timed(
                 lambda: before_overview_rows(views, slugs, now), args.before_runs)
         finally:

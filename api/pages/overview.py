@@ -45,6 +45,7 @@ class SiteRow:
     name: str
     cards: list[PondCard]
     uptime_pct: dict[str, float | None]
+    """Per pond shown in the ponds table (``with_uptime``): % of the last 24 h with data."""
     open_alerts: list[AlertInfo]
     production_kg: float
     business_in_rp: float | None = None
@@ -71,7 +72,7 @@ class PondRow:
 
     @property
     def uptime_pct(self) -> float | None:
-        return self.site.uptime_pct[self.card.pond.slug]
+        return self.site.uptime_pct.get(self.card.pond.slug)
 
 
 def ranked_ponds(rows: list[SiteRow]) -> list[PondRow]:
@@ -92,6 +93,9 @@ def uptime_pct(store: TimeSeriesReader, site: str, pond: str, now: int) -> float
     return min(100.0, 100 * len(buckets) / (UPTIME_SPAN_MS // UPTIME_STEP_MS))
 
 
+PONDS_SHOWN = 200
+"""The ponds table lists the most troubled this many: a Dinas login of the whole country
+sees 5,000 ponds, and the first page's worth is what needs someone (the rest are counted)."""
 BUSINESS_MAX_SITES = 20
 """The teams' business columns are read site by site (a cash book derives its lines from
 every record of its cycles): shown for up to this many sites. A Dinas login of the whole
@@ -114,8 +118,7 @@ def site_rows(views: PondViews, sites: list[str], now: int) -> list[SiteRow]:
         tz = site_zone(info.timezone)
         business = books.site_month(info.slug, local_month(now, tz), tz) if books else []
         rows.append(SiteRow(info.slug, info.name, cards,
-                            {c.pond.slug: uptime_pct(views.store, info.slug, c.pond.slug, now)
-                             for c in cards},
+                            {},
                             open_alerts[info.slug][:50], harvested.get(info.slug, 0.0),
                             sum(b.in_rp for b in business) if business else None,
                             sum(b.profit_rp for b in business) if business else None))
@@ -133,5 +136,16 @@ def overview(request: Request, user: PageUser, views: PondViewsDep,
         return RedirectResponse(f"/kiosk/{sites[0]}", status_code=303)
     now = now_ms()
     rows = sorted(site_rows(views, sites, now), key=lambda r: (-r.worst.rank, r.slug))
-    return page(request, "overview.html", rows=rows, ponds=ranked_ponds(rows),
+    ponds = ranked_ponds(rows)
+    shown = with_uptime(views.store, ponds[:PONDS_SHOWN], now)
+    return page(request, "overview.html", rows=rows, ponds=shown, ponds_total=len(ponds),
                 alert_title=alert_title)
+
+
+def with_uptime(store: TimeSeriesReader, ponds: list[PondRow], now: int) -> list[PondRow]:
+    """The ponds, each with its 24-hour uptime read (only the ponds the page shows: one
+    query each)."""
+    for p in ponds:
+        p.site.uptime_pct[p.card.pond.slug] = uptime_pct(store, p.site.slug, p.card.pond.slug,
+                                                         now)
+    return ponds

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from kolam.alerts.model import Severity
@@ -48,3 +49,19 @@ def test_admin_sees_every_site_in_one_pond_table(client: TestClient, site: DemoS
     ponds = {p for p, _ in _pond_rows(body)}
     assert f"{SITE}/kolam-1" in ponds and "pandeglang/kolam-1" in ponds
     assert body.index("Rutan Kelas IIB Serang") < body.index('id="pond-table"')
+
+
+def test_a_country_of_ponds_lists_the_most_troubled_first_page(
+        client: TestClient, site: DemoSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past ``PONDS_SHOWN`` ponds the table keeps the most troubled and counts the rest
+    (a Dinas login of every site would otherwise get 5,000 rows)."""
+    import api.pages.overview as overview
+
+    raise_alert(site, "kolam-3", "do_low", Severity.CRITICAL, 1.6, "do_mgl", "mg/L", 2.0)
+    monkeypatch.setattr(overview, "PONDS_SHOWN", 2)
+    body = log_in(client, "dinas").get("/").text
+    rows = _pond_rows(body)
+    assert len(rows) == 2 and rows[0][1] == "critical"
+    assert "Menampilkan 2 kolam paling bermasalah dari 4." in body
+    uptimes = re.findall(re.escape('data-label="Sensor aktif (24 jam)">') + "([^<]*)<", body)
+    assert len(uptimes) == 2, uptimes
