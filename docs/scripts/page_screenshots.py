@@ -17,7 +17,11 @@ TARGET = ROOT / "docs" / "img" / "pages"
 KEY = ("kiosk-desktop", "kiosk-phone", "pond-desktop", "overview-desktop", "alerts-desktop",
        "team-desktop", "national-desktop", "book-desktop", "stock-desktop",
        # The team page's forms, from tests/browser/test_team_forms.py (issue #17 item 4).
-       "form-stock-doubt", "form-cost-doubt", "form-measure")
+       "form-stock-doubt", "form-cost-doubt", "form-measure",
+       # Every other page docs/dashboard.md, gateway.md, probe-care.md and alerts.md show.
+       "overview-tablet", "overview-phone", "alerts-phone", "chart-do", "chart-do-aerators",
+       "pond-aerators", "kiosk-aerators", "gateway-kiosk", "kiosk-round-phone",
+       "procedure-ph-phone", "roster-desktop")
 MAX_BYTES = 200_000
 
 
