@@ -110,6 +110,10 @@ def test_influxdb_down_mid_stream_loses_nothing(
             for payload in messages[40:]:
                 pub.publish(telemetry_topic(ref), payload, qos=1, wait_s=5)
             wait_for(lambda: store.count() >= expected, 30, what="everything after restart")
+            # A batch's raw points can be in InfluxDB while its roll-up write is still being
+            # retried: the batch (and the counter) is done only when both are.
+            wait_for(lambda: worker.metrics.samples._value.get() >= expected, 30,
+                     what="the retried batches to be counted")
             pub.close()
 
             assert store.count() == expected
