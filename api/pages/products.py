@@ -7,6 +7,9 @@ takes its fish from one of the team's harvests, never more than the harvest has 
 the earlier batches; packs per kg outside what the product yields
 (``kolam.business.plausible.check_batch``) are stored only when confirmed. Members by
 alias, as on the book and the stock card; each batch is audited as the API does.
+
+Packs sold are the book's product sales that name the product: the page's sale form writes
+one (money in, ``product_sales``, packs x price per pack), never more packs than are left.
 """
 
 from __future__ import annotations
@@ -25,9 +28,16 @@ from api.pages.business import BookkeeperPage, BookReaderPage
 from api.pages.render import page
 from api.pages.session import check_csrf
 from api.pages.team_records import member_ids
-from api.routes.cashbook import audit_batch
+from api.routes.cashbook import audit_batch, audit_entry
 from kolam.business.plausible import check_batch
-from kolam.business.records import Batch, NewBatch
+from kolam.business.records import (
+    Batch,
+    CashCategory,
+    Direction,
+    NewBatch,
+    NewCashEntry,
+    ProductResult,
+)
 from kolam.errors import Implausible, InvalidRecord
 from kolam.farming import bounds
 from kolam.registry.cashbook import Business
@@ -109,8 +119,10 @@ def check_fish(new: NewBatch, sources: list[FishSource]) -> None:
 
 def _products_page(request: Request, business: Business, cycles: Cycles, teams: Teams,
                    site: str, team: int, status_code: int = 200, saved: int = 0,
-                   **extra: object) -> Response:
+                   sold: int = 0, **extra: object) -> Response:
     batches = business.batches(site, team)
+    sale = next((e for e in business.typed_entries(site, team) if e.id == sold),
+                None) if sold else None
     results = business.products(site, team)
     members = teams.members(site, team)
     names = list(dict.fromkeys([*USUAL, *(p.product for p in results)]))
@@ -119,14 +131,16 @@ def _products_page(request: Request, business: Business, cycles: Cycles, teams: 
                 sources=fish_sources(cycles, batches, site, team), members=members,
                 aliases={m.id: m.alias for m in members}, product_names=names,
                 echo=next((b for b in batches if b.id == saved), None) if saved else None,
+                sale=sale,
                 can_write=request.state.user.role in BOOKKEEPERS, **extra)
 
 
 @router.get("/teams/{site}/{team}/products")
 def products_page(request: Request, site: str, team: int, _: BookReaderPage,
                   business: BusinessDep, cycles: CyclesDep, teams: TeamsDep,
-                  saved: int = 0) -> Response:
-    return _products_page(request, business, cycles, teams, site, team, saved=saved)
+                  saved: int = 0, sold: int = 0) -> Response:
+    return _products_page(request, business, cycles, teams, site, team, saved=saved,
+                          sold=sold)
 
 
 @router.post("/teams/{site}/{team}/products")
@@ -155,4 +169,57 @@ def add_batch(request: Request, site: str, team: int, user: BookkeeperPage,
                               doubt=isinstance(exc, Implausible), values=form)
     audit_batch(users, user.username, site, team, b)
     return RedirectResponse(f"/teams/{site}/{team}/products?saved={b.id}#saved",
+                            status_code=303)
+
+
+@dataclass(frozen=True, slots=True)
+class SaleForm:
+    """The sell-packs form as typed."""
+
+    product: str = ""
+    packs: str = ""
+    price: str = ""
+    buyer: str = ""
+    at: str = ""
+    members: tuple[str, ...] = ()
+
+    def entry(self, lang: str, products: list[ProductResult]) -> NewCashEntry:
+        found = next((p for p in products if p.product == self.product), None)
+        if found is None:
+            raise InvalidRecord(f"no product {self.product!r} made", key="product_required")
+        packs = number(self.packs, "f_packs_sold", lang, integer=True,
+                       bound=bounds.QUANTITY) or 0.0
+        left = found.packs_made - found.packs_sold
+        if packs > left:
+            raise InvalidRecord(f"{packs:g} packs of {found.product}: only {left:g} left",
+                                key="sale_over_packs", packs=packs, left=left,
+                                product=found.product)
+        each = number(self.price, "f_price_pack", lang, bound=bounds.AMOUNT_RP) or 0.0
+        return NewCashEntry(date_wib(self.at, "f_date", now_ms()), Direction.IN,
+                            CashCategory.PRODUCT_SALES, packs * each, packs, "pak",
+                            self.buyer.strip()[:200], found.product,
+                            member_ids(self.members), product=found.product)
+
+
+@router.post("/teams/{site}/{team}/products/sale")
+def sell_packs(request: Request, site: str, team: int, user: BookkeeperPage,
+               business: BusinessDep, cycles: CyclesDep, teams: TeamsDep, users: UsersDep,
+               csrf: Annotated[str, Form()] = "", product: Annotated[str, Form()] = "",
+               packs: Annotated[str, Form()] = "", price: Annotated[str, Form()] = "",
+               buyer: Annotated[str, Form()] = "", at: Annotated[str, Form()] = "",
+               confirm: Annotated[str, Form()] = "",
+               members: Annotated[list[str] | None, Form()] = None) -> Response:
+    """Packs sold: money in to the book, the packs off the stock card."""
+    check_csrf(request, csrf)
+    form = SaleForm(product, packs, price, buyer, at, tuple(members or ()))
+    lang = lang_of(request)
+    try:
+        e = business.add_entry(site, team, form.entry(lang, business.products(site, team)),
+                               user.username, confirmed=confirm == "1")
+    except InvalidRecord as exc:
+        return _products_page(request, business, cycles, teams, site, team, 422,
+                              sale_error=error_text(exc, lang),
+                              sale_doubt=isinstance(exc, Implausible), sale_values=form)
+    audit_entry(users, user.username, site, team, e)
+    return RedirectResponse(f"/teams/{site}/{team}/products?sold={e.id}#sold",
                             status_code=303)

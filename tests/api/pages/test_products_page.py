@@ -183,3 +183,31 @@ def test_trainers_see_aliases_the_kiosk_nothing(client: TestClient, site: DemoSi
         "csrf": "x", "product": "abon lele", "harvest": str(harvest.id), "fish_kg": "1",
         "packs": "3"})
     assert r.status_code == 403
+
+
+def test_packs_sold_from_the_page(client: TestClient, site: DemoSite,
+                                  harvest: HarvestInfo) -> None:
+    team, business = _team(site), Business(site.registry.engine)
+    business.add_batch(SITE, team, NewBatch(now_ms() - 2 * HOUR, "fillet lele", 2.0, 2,
+                                            harvest.id), "officer")
+    c = log_in(client, "trainer")
+    body = c.get(f"/teams/{SITE}/{team}/products").text
+    assert 'id="form-sale"' in body and "fillet lele (sisa 2 pak)" in body
+    form = {"csrf": _csrf(body), "product": "fillet lele", "packs": "3", "price": "35.000",
+            "buyer": "petugas"}
+    r = c.post(f"/teams/{SITE}/{team}/products/sale", data=form)
+    assert r.status_code == 422 and "hanya tersisa 2 pak" in r.text
+    r = c.post(f"/teams/{SITE}/{team}/products/sale", data=form | {"packs": "1"})
+    assert r.status_code == 303, r.text
+    page = c.get(r.headers["location"].split("#")[0]).text
+    assert "Tersimpan: penjualan Rp 35.000." in page
+    # Cost per pack 2 kg x Rp 22.000 / 2 = Rp 22.000; margin 35.000 - 22.000.
+    assert _row(page, "fillet lele")[4:] == ["2", "1", "1", "Rp 22.000", "Rp 35.000",
+                                             "Rp 13.000"]
+    sold = [e for e in business.lines(SITE, team) if e.product == "fillet lele"]
+    assert [(e.direction, e.category, e.amount_rp, e.quantity, e.recorded_by)
+            for e in sold] == [(Direction.IN, CashCategory.PRODUCT_SALES, 35_000, 1,
+                                "trainer")]
+    lines, _ = business.stock(SITE, team)
+    (fillet,) = [x for x in lines if x.item == "fillet lele"]
+    assert fillet.on_hand == 1
