@@ -793,6 +793,60 @@ WORDS: dict[str, tuple[str, str]] = {
     # --- overview at national scale (#19 item 4) ---
     "ponds_shown": ("Menampilkan {n} kolam paling bermasalah dari {total}.",
                     "Showing the {n} most troubled ponds of {total}."),
+    # --- products page (#20) ---
+    "products_page": ("Produk olahan", "Processed products"),
+    "f_product": ("Produk", "Product"),
+    "n_batches": ("Batch", "Batches"),
+    "batches": ("Batch produksi", "Production batches"),
+    "fish_used_kg": ("Ikan (kg)", "Fish (kg)"),
+    "yield_per_kg": ("Hasil (pak/kg ikan)", "Yield (packs/kg of fish)"),
+    "packs_made": ("Pak dibuat", "Packs made"),
+    "packs_sold": ("Pak terjual", "Packs sold"),
+    "packs_left": ("Pak sisa", "Packs left"),
+    "cost_per_pack": ("Biaya per pak", "Cost per pack"),
+    "product_sales": ("Penjualan", "Sales"),
+    "fish_value": ("Nilai ikan", "Fish value"),
+    "inputs_value": ("Bahan lain", "Other inputs"),
+    "products_hint": ("Biaya per pak = (nilai ikan + bahan lain) ÷ pak; nilai ikan = kg × "
+                      "harga panennya. Laba kotor = penjualan − pak terjual × biaya per "
+                      "pak. Penjualan dihitung dari entri buku kas penjualan produk yang "
+                      "menyebut produknya.",
+                      "Cost per pack = (fish value + other inputs) ÷ packs; the fish is "
+                      "valued at kg × its harvest's price. Margin = sales − packs sold × "
+                      "cost per pack. Sales are the book's product sales that name the "
+                      "product."),
+    "add_batch": ("Catat produksi olahan", "Record a production batch"),
+    "f_harvest_from": ("Ikan dari panen", "Fish from the harvest"),
+    "f_fish_kg": ("Ikan dipakai (kg)", "Fish used (kg)"),
+    "f_packs": ("Pak dihasilkan", "Packs made"),
+    "f_inputs_rp": ("Bahan lain (Rp: tepung, minyak, bumbu, kemasan)",
+                    "Other inputs (Rp: flour, oil, spices, packs)"),
+    "f_inputs_paid": ("Bahan dibeli sekarang: catat di buku kas sebagai uang keluar",
+                      "Inputs bought now: write them in the cash book as money out"),
+    "kg_left": ("sisa {kg} kg", "{kg} kg left"),
+    "no_harvest_yet": ("Kelompok ini belum panen. Ikan untuk produksi diambil dari panen: "
+                       "catat panennya dulu.", "This team has no harvest yet. A batch takes "
+                       "its fish from a harvest: record the harvest first."),
+    "batch_saved": ("Tersimpan: {packs} pak {product} dari {kg} kg ikan, {cost} per pak.",
+                    "Saved: {packs} packs of {product} from {kg} kg of fish, {cost} a pack."),
+    "products_link": ("Produk olahan", "Products"),
+    "sell_packs": ("Catat penjualan produk", "Record packs sold"),
+    "f_packs_sold": ("Pak terjual", "Packs sold"),
+    "f_price_pack": ("Harga per pak (Rp)", "Price per pack (Rp)"),
+    "packs_n_left": ("sisa {n} pak", "{n} packs left"),
+    "err_sale_over_packs": ("{packs} pak {product}: hanya tersisa {left} pak.",
+                            "{packs} packs of {product}: only {left} left."),
+    "err_product_required": ("Nama produk wajib diisi.", "The product needs a name."),
+    "err_batch_harvest": ("Pilih panen kelompok ini asal ikannya.",
+                          "Choose the team's harvest the fish came from."),
+    "err_batch_fish_over": ("{kg} kg lebih dari sisa ikan panen itu ({left} kg dari "
+                            "{harvest_kg} kg).", "{kg} kg is more than that harvest has "
+                            "left ({left} of {harvest_kg} kg)."),
+    "err_batch_yield_odd": ("{per_kg} pak per kg ikan tidak biasa untuk {product} "
+                            "(biasanya {low}–{high}). Periksa angkanya; tekan “ya” bila "
+                            "benar.", "{per_kg} packs per kg of fish is unusual for "
+                            "{product} (usually {low}–{high}). Check the numbers; press "
+                            "“yes” if it is right."),
 }
 
 UNITS_ID: Final = {"fish": "ekor", "kg per log": "kg per catatan", "Rp/kg": "Rp/kg",

@@ -29,6 +29,7 @@ from api.pages import (
     overview,
     places,
     pond,
+    products,  # products page (issue #20)
     roster,
     team_records,
     teams,
@@ -75,7 +76,7 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (login, overview, kiosk, pond, alerts, teams, team_records, corrections,
                    places, live, outputs, national, roster, members, cycle_forms,
-                   business):
+                   business, products):
         app.include_router(module.router)
     app.include_router(care.router)
     app.add_exception_handler(LoginRequired, _login_required)

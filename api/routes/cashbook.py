@@ -34,7 +34,14 @@ from api.farm_schemas import ms, new_record, public
 from api.routes.records import summary
 from kolam.business.book import month_summary as summarise
 from kolam.business.book import months
-from kolam.business.records import CashEntry, NewBatch, NewCashEntry, NewStockMove, StockMove
+from kolam.business.records import (
+    Batch,
+    CashEntry,
+    NewBatch,
+    NewCashEntry,
+    NewStockMove,
+    StockMove,
+)
 from kolam.farming.monthly import month_span
 from kolam.places import site_zone
 from kolam.registry.users import Users
@@ -54,6 +61,10 @@ def audit_reversal(users: Users, by: str, site: str, team: int, old: CashEntry,
 
 def audit_move(users: Users, by: str, site: str, team: int, m: StockMove) -> None:
     users.audit(by, "create", "stock_move", m.id, site, f"team {team}: {summary(m)}")
+
+
+def audit_batch(users: Users, by: str, site: str, team: int, b: Batch) -> None:
+    users.audit(by, "create", "product_batch", b.id, site, f"team {team}: {summary(b)}")
 
 
 router = APIRouter(prefix="/api/v1/sites/{site}/teams/{team}", tags=["business"])
@@ -160,5 +171,5 @@ def list_batches(site: str, team: int, _: SiteBookReader,
 def add_batch(site: str, team: int, body: BatchCreate, user: SiteBookkeeper,
               business: BusinessDep, users: UsersDep) -> BatchPublic:
     b = business.add_batch(site, team, new_record(body, NewBatch), user.username)
-    users.audit(user.username, "create", "product_batch", b.id, site, f"team {team}: {summary(b)}")
+    audit_batch(users, user.username, site, team, b)
     return public(b, BatchPublic)

@@ -111,13 +111,14 @@ def test_who_sees_what(client: TestClient, site: DemoSite) -> None:
         "REG-SECRET-1", "Anggota B9", now_ms() - 86_400_000, SECRET_NAME))
     officer = log_in(client, "officer").get(f"/teams/{SITE}/{team}").text
     assert SECRET_NAME in officer
-    for who, paths in (("trainer", ("", "/book", "/stock")), ("dinas", ("/book", "/stock"))):
+    for who, paths in (("trainer", ("", "/book", "/stock", "/products")),
+                       ("dinas", ("/book", "/stock", "/products"))):
         c = log_in(client, who)
         for path in paths:
             r = c.get(f"/teams/{SITE}/{team}{path}")
             assert r.status_code == 200, (who, path)
             assert SECRET_NAME not in r.text and "REG-SECRET-1" not in r.text, (who, path)
-            assert "Anggota B9" in r.text or path == "/stock" or who == "dinas"
+            assert "Anggota B9" in r.text or path in ("/stock", "/products") or who == "dinas"
         assert ('id="form-entry"' in c.get(f"/teams/{SITE}/{team}/book").text) is (
             who == "trainer")
     trainer = log_in(client, "trainer")
@@ -128,6 +129,7 @@ def test_who_sees_what(client: TestClient, site: DemoSite) -> None:
     assert SECRET_NAME not in kiosk.get(f"/kiosk/{SITE}").text
     assert kiosk.get(f"/teams/{SITE}/{team}/book").status_code == 403
     assert kiosk.get(f"/teams/{SITE}/{team}/stock").status_code == 403
+    assert kiosk.get(f"/teams/{SITE}/{team}/products").status_code == 403
 
 
 def test_the_kiosk_records_a_sale_where_the_site_allows(site: DemoSite) -> None:
