@@ -23,6 +23,7 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -139,10 +140,11 @@ def test_the_national_month_by_province_and_site(registry: Registry) -> None:
 
 
 @pytest.mark.parametrize("month", ["2026-10", "2026-11", "2026-12"])
-def test_each_site_agrees_with_its_own_monthly_report(registry: Registry, month: str) -> None:
+def test_each_site_agrees_with_its_own_monthly_report(registry: Registry, month: str,
+                                                       tmp_path: Path) -> None:
     """The national report's SQL sums (``kolam.registry.totals``) are the site report's."""
     cycles = Cycles(registry.engine)
-    store = SqliteStore(":memory:")
+    store = SqliteStore(tmp_path / "samples.sqlite")
     try:
         national = national_report(MonthSums(registry.engine), registry.sites(), month)
         for row in national.sites:
