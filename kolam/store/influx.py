@@ -196,6 +196,8 @@ class InfluxStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
                 fields[key.metric] = value
         points = {q.TagSet(*device): by_t for device, by_t in by_device.items()}
         self._drop_pruned(points)
+        touched = {tags: {t: dict(fields) for t, fields in by_t.items()}
+                   for tags, by_t in points.items() if any(by_t.values())}
         if self.check_existing:
             for tags, t, metric in self._existing(points):
                 points[tags].get(t, {}).pop(metric, None)
@@ -204,8 +206,12 @@ class InfluxStore(TimeSeriesWriter, TimeSeriesReader, RawPruner):
         written = sum(len(fields) for by_t in points.values() for fields in by_t.values())
         if lines:
             self._write_lines(lines)
-            self._write_rollups({tags: by_t for tags, by_t in points.items()
-                                 if any(by_t.values())})
+        if touched:
+            # Also when every point was there already: a write that failed after its raw
+            # points landed (InfluxDB has no transaction) is retried as duplicates, and its
+            # hours' roll-ups must still be made. They are recomputed from the raw points,
+            # so doing it again for a true redelivery changes nothing.
+            self._write_rollups(touched)
         return WriteResult(written, len(rows) - written)
 
     def _drop_pruned(self, points: dict[q.TagSet, dict[int, dict[str, float]]]) -> None:

@@ -272,3 +272,31 @@ def test_influx_writes_its_own_rollups_beside_the_raw_points(influx_server: Infl
         assert [k.metric for k in store.series()] == ["do_mgl"]
     finally:
         store.close()
+
+
+def test_influx_rollups_are_made_when_a_failed_write_is_retried(
+        influx_server: InfluxServer, influx_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """InfluxDB has no transactions: the raw points can land and the roll-up write fail
+    (the server stopped in between). Ingest retries the batch; its points are there already
+    (duplicates), and the retry must still write the hour's roll-ups."""
+    store = InfluxStore(InfluxSettings(influx_server.url, f"{influx_db}/autogen"))
+    try:
+        rows = readings(DO, T0, T0 + HOUR_MS, 60_000, 11)
+        real = store._write_rollups
+
+        def fail(points: object) -> None:
+            raise OSError("connection refused")
+
+        monkeypatch.setattr(store, "_write_rollups", fail)
+        with pytest.raises(OSError):
+            store.write(rows)
+        assert store.count() == 60  # the raw points landed
+        monkeypatch.setattr(store, "_write_rollups", real)
+        result = store.write(rows)  # the retry
+        assert (result.written, result.duplicates) == (0, 60)
+        hourly = [r for s in store._query('SELECT "do_mgl_count", "do_mgl_sum" FROM "water_1h"')
+                  for r in q.rows(s)]
+        assert [h["do_mgl_count"] for h in hourly] == [60]
+        assert hourly[0]["do_mgl_sum"] == pytest.approx(sum(v for _, _, v in rows))
+    finally:
+        store.close()
