@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Sequence
 
-from kolam.alerts.forecast import DAYTIME, fit_dawn
+from kolam.alerts.forecast import DAYTIME
+from kolam.alerts.night_fit import fit_dawn
 from kolam.science.sun import last_sunset_ms, next_sunrise_ms
 
 H_MS = 3_600_000

@@ -13,7 +13,10 @@ sunrise, the water cooling through the night, and shapes the simulator does not 
   sediment-dominated pond) down to what the fish can still extract;
 - ``aerator-on-off``: an aerator started and stopped mid-night at random hours;
 - ``aerator-fails-01``: a dense pond whose aerator runs from 22:00 and fails at 01:00;
-- ``power-cut``: the same pond, aerator cut at a random hour between 23:00 and 03:00.
+- ``power-cut``: the same pond, aerator cut at a random hour between 23:00 and 03:00;
+- ``aerator-holds``: the same pond, its 22:00 aerator running until the morning — the
+  night a dense pond's schedule is for, and the commonest: without it the set would hold
+  only aerators that fail, and a forecast that ignored every aerator would look right.
 
 Parameter ranges are wider than the simulator's and none is the forecast's own: K (the
 respiration half-saturation) spans 0.3–2 mg/L, the forecast assumes 0.75. Observed DO adds
@@ -43,7 +46,8 @@ F64 = NDArray[np.float64]
 H_MS = 3_600_000
 MIN_MS = 60_000
 WIB_H = 7
-SCORED_KINDS = ("balance", "linear", "aerator-on-off", "aerator-fails-01", "power-cut")
+SCORED_KINDS = ("balance", "linear", "aerator-on-off", "aerator-fails-01", "power-cut",
+                "aerator-holds")
 ODD_KINDS = ("mixing", "erratic", "artefact")
 
 
@@ -77,10 +81,12 @@ def _hour_ms(day0: datetime, wib_hour: float) -> int:
     return int(midnight_wib.timestamp() * 1000 + wib_hour * H_MS)
 
 
-def make_night(kind: str, index: int, seed: int = 0, aerators: bool = True) -> Night:
+def make_night(kind: str, index: int, seed: int = 0, aerators: bool = True,
+               as_planned: bool = False) -> Night:
     """Night ``index`` of ``kind``, deterministic from (kind, index, seed); with
     ``aerators=False`` the same night without its aerator (what the forecast extrapolates
-    before the aerator starts)."""
+    before the aerator starts); with ``as_planned`` the same night with its scheduled
+    aerator never failing (the night the gateway's ``keep_on`` plans)."""
     rng = np.random.default_rng([seed, index, sum(map(ord, kind)) * 7919])
     day0 = datetime(2026, 11, 1, tzinfo=UTC) + timedelta(days=int(index % 90))
     start = _hour_ms(day0, 15.0)
@@ -89,7 +95,7 @@ def make_night(kind: str, index: int, seed: int = 0, aerators: bool = True) -> N
     end = sunrise + 2 * H_MS
     t = np.arange(start, end, MIN_MS, dtype=np.int64)
     hours = (t - dusk) / H_MS  # 0 at dusk
-    dense = kind in ("aerator-fails-01", "power-cut")
+    dense = kind in ("aerator-fails-01", "power-cut", "aerator-holds")
     # Night respiration at dusk (mg/L/h): DO falling from ~6-13 mg/L at dusk to 1-5 by
     # dawn in ~12 h (DOMAIN.md daily cycle); a dense pond relies on its aerator.
     r_dusk = rng.uniform(0.9, 1.5) if dense else rng.uniform(0.35, 1.1)
@@ -116,8 +122,16 @@ def make_night(kind: str, index: int, seed: int = 0, aerators: bool = True) -> N
         switches = (_hour_ms(day0, on), change)
         # Switched by a person: no schedule the centre could know.
         events = ((int(t[0]), False, False), (switches[0], True, False), (change, False, False))
+    elif kind == "aerator-holds":
+        off = 30.0  # keep_on ends at 06:00, after sunrise
+        aer[(local_h >= 22.0) & (local_h < off)] = rng.uniform(0.2, 0.5)
+        switches = (_hour_ms(day0, 22.0),)
+        events = ((int(t[0]), False, False), (switches[0], True, False))
+        keep_on = (22 * 60, 6 * 60)
     elif kind in ("aerator-fails-01", "power-cut"):
         fail = 25.0 if kind == "aerator-fails-01" else rng.uniform(23.0, 27.0)
+        if as_planned:
+            fail = 30.0
         aer[(local_h >= 22.0) & (local_h < fail)] = rng.uniform(0.2, 0.5)
         change = _hour_ms(day0, fail)
         switches = (_hour_ms(day0, 22.0), change)

@@ -154,6 +154,10 @@ class Scored:
     unaerated_min: float = math.nan
     """For a warning raised before the night's first aerator switch: the true minimum of
     the same night had the aerator never started (night model only)."""
+    planned_at: dict[str, float] = field(default_factory=dict)
+    """The true minimum still to come at each forecast time of the same night as its
+    aerator plan intended (no failure, no power cut): what a forecast can know at that
+    time. Equal to ``truth_at`` on nights without an unplanned stop (night model only)."""
     """When the forecast itself first said < 2 mg/L after the cause (the rule then waits
     its 30 min before it warns)."""
 
@@ -318,6 +322,7 @@ def model_set(kinds: Sequence[str], n: int) -> dict[str, dict[str, list[Scored]]
             # The same night without its aerator: what a warning raised before the
             # aerator started was extrapolating.
             still = make_night(kind, i, aerators=False).true_do if night.switches_ms else None
+            planned = make_night(kind, i, as_planned=True).true_do
             plan = AeratorPlan(night.keep_on) if night.keep_on is not None else None
             for method in METHODS:
                 r = run(method, night.t_ms, night.obs_do, night.aerator_events, plan)
@@ -327,6 +332,9 @@ def model_set(kinds: Sequence[str], n: int) -> dict[str, dict[str, list[Scored]]
                         and sc.warned_t < night.switches_ms[0]:
                     m = (night.t_ms >= night.dusk_ms) & (night.t_ms <= night.sunrise_ms + H)
                     sc.unaerated_min = float(still[m].min())
+                night_m = (night.t_ms >= night.dusk_ms) & (night.t_ms <= night.sunrise_ms + H)
+                sc.planned_at = {key: float(planned[night_m & (night.t_ms >= when)].min())
+                                 for key, when in sc.at_ms.items()}
                 out[kind][method].append(sc)
     return out
 
@@ -341,6 +349,13 @@ def summarise(rows: list[Scored]) -> dict[str, Any]:
         whole = np.array([r.at[key] - r.true_min for r in rows if key in r.at])
         calm = np.array([r.at[key] - r.truth_at[key] for r in rows
                          if key in r.at and r.undisturbed_after(key)])
+        plan = np.array([r.at[key] - r.planned_at[key] for r in rows
+                         if key in r.at and key in r.planned_at])
+        # What no forecast made at this time can know: how far the night that happened
+        # fell from the night as planned (a forecast exactly right about the plan errs by
+        # this much).
+        gap = np.array([r.truth_at[key] - r.planned_at[key] for r in rows
+                        if key in r.at and key in r.planned_at])
         if err.size:
             by_time[f"{key}:00 WIB"] = {
                 "nights": int(err.size), "mae_mgl": round(float(np.abs(err).mean()), 2),
@@ -353,6 +368,11 @@ def summarise(rows: list[Scored]) -> dict[str, Any]:
                 "undisturbed_mae_mgl": round(float(np.abs(calm).mean()), 2)
                 if calm.size else None,
                 "undisturbed_bias_mgl": round(float(calm.mean()), 2) if calm.size else None}
+            if plan.size:
+                by_time[f"{key}:00 WIB"] |= {
+                    "as_planned_nights": int(plan.size),
+                    "as_planned_mae_mgl": round(float(np.abs(plan).mean()), 2),
+                    "unforeseeable_mae_mgl": round(float(np.abs(gap).mean()), 2)}
     crash = [r for r in rows if r.true_min < 2.0]
     healthy = [r for r in rows if r.true_min >= 3.0]
     border = [r for r in rows if 2.0 <= r.true_min < 3.0]

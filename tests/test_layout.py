@@ -21,6 +21,7 @@ LAZY_ENTRY_POINTS = {"kolam/cli.py"}
 """Core modules that may import a service, and only inside a function."""
 
 ALERT_VOCABULARY = {"__init__", "model", "defaults", "messages", "forecast", "night_fit",
+                    "night_signs",
                     "forecast_replay", "aerators"}
 """``aerators``: what the forecast knows of a pond's aerators, read by ingest's engine and
 by the API's forecast replay alike."""

@@ -12,7 +12,7 @@ with a reason) instead of giving a confident wrong number: DO rising for hours a
 (a stratified pond mixing), a probe whose readings jump about, a sudden jump of 2 mg/L or
 more that no pond's oxygen can make (DOMAIN.md, "What real nodes and real ponds do").
 
-Madenjian's (1987) exponential (``fit_dawn``) stays as the simple reference.
+Madenjian's (1987) exponential (``night_fit.fit_dawn``) stays as the simple reference.
 """
 
 from __future__ import annotations
@@ -23,17 +23,18 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
-from itertools import pairwise
 from statistics import median
 
+from kolam.alerts import night_signs as signs
 from kolam.alerts.aerators import STOP_HOLD_S, AeratorPlan, hhmm
 from kolam.alerts.night_fit import (
-    CS_MGL,
     KLA_PRIOR_H,
     NightFit,
     Prior,
     Series,
+    Stretch,
     ensemble,
+    ensemble_stretches,
     fit_night,
     predict,
     project,
@@ -50,14 +51,9 @@ DAYTIME = 99.0
 """The signal between sunrise and dusk: "no low-oxygen forecast", so an alert clears."""
 _H_MS = 3_600_000
 _MIN_MS = 60_000
-_MIN_DO = 0.05
 
 METHOD = "night-balance"
 """The method name the forecast reports (respiration + reaeration fit, refitted on change)."""
-JUMP_MGL = 2.0
-"""A change this large within ``JUMP_MS`` is a probe artefact: night respiration takes
-0.3–1.5 mg/L an hour and an aerator gives back less (DOMAIN.md, real-pond loggers)."""
-JUMP_MS = 15 * _MIN_MS
 ERRATIC_MGL = 0.4
 """Typical reading-to-reading scatter (robust, mg/L) above which the probe is erratic: a
 healthy galvanic or optical probe scatters by 0.05–0.15 mg/L (the simulator's ~0.1)."""
@@ -66,23 +62,18 @@ RISE_MGL_H = 0.25
 decline yet: the water is mixing (a stratified pond), not respiring as modelled."""
 MAX_RMS_MGL = 0.5
 """A regime the model cannot follow within this (mg/L) gives no number."""
-MIN_BEND_MGL_H = 0.5
-"""A change of regime bends the decline by at least this (mg/L/h): an aerator moves
-kLa·(Cs − C) by ~0.5–2 mg/L/h; less is drift the regime's own fit follows."""
 SAME_RESPIRATION = 5.0
 """After a change of regime, the pull of R toward the respiration before it (per reading):
 switching an aerator changes kLa, not what the pond breathes, and this lets ten minutes of
 readings give a usable forecast; an hour of them outweighs it."""
 NEW_AERATION = Prior(0.0, 0.01)
+STILL_MIN_MS = 3 * _MIN_MS
+STILL_MIN_POINTS = 3
+"""After a confirmed stop, with tonight's unaerated evening to lean on, a forecast comes
+after this many readings (minutes): the evening says how the pond falls, three readings
+where it starts from (``ensemble_stretches``)."""
 STILL_AIR = Prior(KLA_PRIOR_H, 1000.0)
 """Aerators off: kLa held at still-water reaeration."""
-BREAK_SCORE = 15.0
-HINGE_BACK_H = 40 / 60
-NOISE_FLOOR_MGL = 0.1
-"""The least uncertainty a reading's level carries (mg/L) however smooth the series: a
-galvanic or optical probe's drift, temperature compensation and fouling wander by about
-this much over an hour (DOMAIN.md, sensors)."""
-"""A change of regime must explain this many noise variances of squared error."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,22 +98,6 @@ class DawnEstimate:
     (rate_mgl_h, hours), ``stray`` (rms_mgl), ``silent`` (minutes), ``aerated``
     (running: 1 or 0, unaerated_mgl: the forecast without it, start_min and end_min: the
     scheduled window's minutes of the site's day, or do_on_mgl: the loop's switch-on DO)."""
-
-
-def fit_dawn(points: Sequence[tuple[int, float]], sunrise_ms: int) -> float:
-    """DO (mg/L) at ``sunrise_ms`` from the exponential fitted to ``points`` (t ms, DO),
-    Madenjian (1987). A rising or flat night predicts no lower than the last reading."""
-    n = len(points)
-    xs = [(t - points[-1][0]) / _H_MS for t, _ in points]
-    ys = [math.log(max(v, _MIN_DO)) for _, v in points]
-    mx, my = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mx) ** 2 for x in xs)
-    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx if sxx else 0.0
-    last = points[-1][1]
-    if slope >= 0:
-        return last
-    hours = (sunrise_ms - points[-1][0]) / _H_MS
-    return min(last, math.exp(my - slope * mx + slope * hours))
 
 
 @dataclass(slots=True)
@@ -186,6 +161,9 @@ class DawnForecast:
     _known: bool | None = None
     """The current regime began at a confirmed switch: on (True) or off (False)."""
     _last_fit: NightFit | None = None
+    _still: tuple[list[int], list[float]] | None = None
+    """Tonight's readings before the first confirmed switch-on (t, despiked DO): how the
+    pond breathes without air, for the night after that aerator stops."""
 
     def add_many(self, ts: Sequence[int], vs: Sequence[float]) -> list[tuple[int, float, int]]:
         """(t, forecast, the sunrise it is for) after each sample that yields a forecast."""
@@ -200,6 +178,7 @@ class DawnForecast:
                 next_fit, last = 0, None
                 self._settle = self._before = self._pending = None
                 self._stopped = self._on_at = self._known = self._last_fit = None
+                self._still = None
                 self.estimate = None
             if not dusk <= t < dusk_until:
                 dusk = last_sunset_ms(t, self.lat_deg, self.lon_deg)
@@ -247,6 +226,8 @@ class DawnForecast:
             return
         self._aer, self._aer_since = on, t_ms
         if on:
+            if self._on_at is None and self._still is None:
+                self._still = self._unaerated(t_ms)
             self._failed, self._stopped, self._on_at = False, None, t_ms
         else:
             self._failed = self._failed or failed
@@ -255,7 +236,17 @@ class DawnForecast:
         if on != was and self.points and t_ms > self._regime:
             self._regime, self._known = t_ms, on
             self._before, self._pending = self._last_fit, None
-            self._next_fit = min(self._next_fit, t_ms + self.regime_min_ms)
+            soon = STILL_MIN_MS if not on and self._still is not None else self.regime_min_ms
+            self._next_fit = min(self._next_fit, t_ms + soon)
+
+    def _unaerated(self, t_ms: int) -> tuple[list[int], list[float]] | None:
+        """The readings of the regime running at ``t_ms`` (no aerator yet tonight), at
+        most ``window_ms`` of them; None when there are too few to say how it fell."""
+        since = max(self._regime, t_ms - self.window_ms)
+        pts = [(t, v) for t, v in self.points if since <= t < t_ms]
+        if len(pts) < 30:
+            return None
+        return [t for t, _ in pts], signs.despike([v for _, v in pts])
 
     def hold_s(self, rule_hold_s: float) -> float:
         """The ``do_forecast`` rule's hold now: ``STOP_HOLD_S`` once an aerator that held
@@ -274,27 +265,27 @@ class DawnForecast:
             self.points.popleft()
         t_all = [t for t, _ in self.points]
         raw = [v for _, v in self.points]
-        c_all = _despike(raw)
+        c_all = signs.despike(raw)
         n_all = len(t_all)
         i_hour = bisect_left(t_all, now - _H_MS)
         n_hour = n_all - i_hour
-        scatter = _scatter(raw[i_hour:]) if n_hour >= 10 else 0.0
+        scatter = signs.scatter(raw[i_hour:]) if n_hour >= 10 else 0.0
         if scatter > ERRATIC_MGL:
             return DawnEstimate("unreliable", sunrise, points=n_all, reason=(
                 f"erratic probe: readings scatter by {scatter:.1f} mg/L from one to the next"),
                 why=("erratic", {"scatter_mgl": round(scatter, 1)}))
-        jump = _jump(t_all, c_all, self._regime)
+        jump = signs.jump(t_all, c_all, self._regime)
         if jump is not None:
             at, size = jump
             self._regime = at
             self._settle = (at + self.settle_ms, (
                 f"sudden {'drop' if size < 0 else 'rise'} of {abs(size):.1f} mg/L within "
-                f"{JUMP_MS // _MIN_MS} min: a probe artefact, not the pond's oxygen"),
+                f"{signs.JUMP_MS // _MIN_MS} min: a probe artefact, not the pond's oxygen"),
                 ("jump", {"drop": float(size < 0), "size_mgl": round(abs(size), 1),
-                          "within_min": float(JUMP_MS // _MIN_MS)}))
+                          "within_min": float(signs.JUMP_MS // _MIN_MS)}))
         dusk_do = c_all[:bisect_left(t_all, self._night_start + 15 * _MIN_MS)]
         if len(dusk_do) >= 5 and n_hour >= 30 and self._on_at is None:
-            rate = _slope_h(t_all[i_hour:], c_all[i_hour:])
+            rate = signs.slope_h(t_all[i_hour:], c_all[i_hour:])
             if rate > RISE_MGL_H and median(c_all[-10:]) > median(dusk_do) + 0.3:
                 hours = (now - self._night_start) / _H_MS + self.after_dusk_ms / _H_MS
                 self._settle = (now + self.settle_ms, (
@@ -304,7 +295,9 @@ class DawnForecast:
         start = max(self._regime, now - self.window_ms)
         i0 = bisect_left(t_all, start)
         t, c = t_all[i0:], c_all[i0:]
-        if (self._regime == self._night_start and now - start < self.min_span_ms) or len(t) < 6:
+        least = STILL_MIN_POINTS if self._joint() else 6
+        if (self._regime == self._night_start and now - start < self.min_span_ms) \
+                or len(t) < least:
             return self._waiting(now, n_all)
         x = [(ti - now) / _H_MS for ti in t]
         if now - start >= self.test_ms + 30 * _MIN_MS:
@@ -313,7 +306,8 @@ class DawnForecast:
                 self._regime = change
                 i1 = bisect_left(t, change)
                 t, c, x = t[i1:], c[i1:], x[i1:]
-        if now - t[0] < self.regime_min_ms or len(t) < 6:
+        short = now - t[0] < self.regime_min_ms and not self._joint()
+        if short or len(t) < least:
             return self._waiting(now, n_all)
         members = self._members(x, c)
         fit = max(members, key=lambda m: m[0])[1]
@@ -328,7 +322,7 @@ class DawnForecast:
         hours = (sunrise + self.dawn_lag_ms - now) / _H_MS
         # A level night (blowers holding DO, a plateau before dawn): the fitted decline
         # is within noise of none, and projecting it for hours only adds its error.
-        flat = _flat(x, c, members)
+        flat = signs.flat(x, c, members)
 
         def low_within(h: float) -> float:
             return fit.c_end if flat else sum(w * project(f, h) for w, f, _ in members)
@@ -384,12 +378,29 @@ class DawnForecast:
                                 why=self._settle[2])
         return DawnEstimate("wait", self.sunrise_ms, points=n)
 
+    def _joint(self) -> bool:
+        """The current regime began at a confirmed stop and tonight's unaerated evening is
+        known: both are fitted as one pond without air (``ensemble_stretches``)."""
+        return self._known is False and self._still is not None
+
     def _members(self, x: Series, c: Series) -> list[tuple[float, NightFit, list[float]]]:
         before = self._before
+        if self._joint():
+            return self._with_evening(x, c)
         if before is None:
             return ensemble(x, c)
         fit, resid = self._fit_regime(x, c)
         return [(1.0, fit, resid)]
+
+    def _with_evening(self, x: Series,
+                      c: Series) -> list[tuple[float, NightFit, list[float]]]:
+        """The regime since a confirmed stop fitted with tonight's unaerated evening."""
+        assert self._still is not None
+        t_e, c_e = self._still
+        # ``x`` is hours before now; the evening is placed on the same clock.
+        now = self.points[-1][0]
+        evening: Stretch = ([(t - now) / _H_MS for t in t_e], c_e, STILL_AIR)
+        return ensemble_stretches([evening, (x, c, STILL_AIR)])
 
     def _fit_regime(self, x: Series, c: Series) -> tuple[NightFit, list[float]]:
         """After a change, the better of its two usual causes: the aerators changed (the
@@ -398,6 +409,9 @@ class DawnForecast:
         before = self._before
         if before is None:
             return fit_night(x, c)
+        if self._joint():
+            _, fit, resid = max(self._with_evening(x, c), key=lambda m: m[0])
+            return fit, resid
         if self._known is not None:
             # A confirmed switch says which.
             if self._known:
@@ -419,7 +433,7 @@ class DawnForecast:
         c_new = c[cut:]
         resid = resid_in + [ci - pi for ci, pi in zip(c_new, predict(fit, x_new, c_new),
                                                         strict=True)]
-        at = _break(x, t, resid, len(x) - cut, fit.rms_mgl)
+        at = signs.bend(x, t, resid, len(x) - cut, fit.rms_mgl)
         pending, self._pending = self._pending, at
         # A change must show in two fits running (five minutes apart) at about the same
         # place: correlated probe noise makes single bends now and then.
@@ -427,128 +441,3 @@ class DawnForecast:
             return None
         self._before, self._pending, self._known = fit, None, None
         return min(at, pending)
-
-
-FLAT_SIGMAS = 2.0
-"""The night is level when the last hour's decline is within this many standard errors of
-none (the standard error counting the probe's minute-to-minute correlated noise)."""
-
-
-def _flat(x: Series, c: Series, members: list[tuple[float, NightFit, list[float]]]) -> bool:
-    """Whether the regime's last hour is level within noise, its fitted rate now too."""
-    i = bisect_left(x, -1.0)
-    if len(x) - i < 20:
-        return False
-    xh, ch = x[i:], c[i:]
-    slope, icpt, sxx = _line(xh, ch)
-    resid = [ci - (slope * xi + icpt) for xi, ci in zip(xh, ch, strict=True)]
-    mean = sum(resid) / len(resid)
-    std = math.sqrt(sum((e - mean) ** 2 for e in resid) / len(resid))
-    noise = max(std, NOISE_FLOOR_MGL / 2)
-    # Correlated readings: a third as many independent ones (as ``_break`` counts them).
-    se = noise * math.sqrt(3.0 / sxx)
-    rate = sum(w * _rate(f) for w, f, _ in members)
-    return abs(slope) < FLAT_SIGMAS * se and abs(rate) < FLAT_SIGMAS * se
-
-
-def _line(x: Series, y: Series) -> tuple[float, float, float]:
-    """Least-squares straight line: (slope, intercept, Σ(x − x̄)²)."""
-    n = len(x)
-    mx, my = sum(x) / n, sum(y) / n
-    sxx = sum((xi - mx) ** 2 for xi in x)
-    sxy = sum((xi - mx) * (yi - my) for xi, yi in zip(x, y, strict=True))
-    slope = sxy / sxx if sxx else 0.0
-    return slope, my - slope * mx, sxx
-
-
-def _rate(f: NightFit) -> float:
-    """The fitted model's dC/dt (mg/L/h) at its end."""
-    c = f.c_end
-    return -f.r_mgl_h * c / (f.k_mgl + c) + f.kla_h * (CS_MGL - c)
-
-
-def _despike(c: list[float]) -> list[float]:
-    """Single readings off their neighbours' median by more than 1 mg/L replaced by it."""
-    if len(c) < 5:
-        return c
-    pad = c[:2] + c + c[-2:]
-    out = []
-    for i, v in enumerate(c):
-        med = sorted(pad[i:i + 5])[2]
-        out.append(med if abs(v - med) > 1.0 else v)
-    return out
-
-
-def _scatter(c: Series) -> float:
-    """Robust reading-to-reading noise (mg/L): the median absolute first difference,
-    scaled to a standard deviation of one reading."""
-    d = [abs(b - a) for a, b in pairwise(c)]
-    return median(d) * 1.4826 / math.sqrt(2.0) if d else 0.0
-
-
-def _slope_h(t: Sequence[int], c: Series) -> float:
-    return _line([(ti - t[-1]) / _H_MS for ti in t], c)[0]
-
-
-def _jump(t: Sequence[int], c: Series, since: int) -> tuple[int, float] | None:
-    """The latest change of ≥ ``JUMP_MGL`` within ``JUMP_MS`` after ``since``: (time, size)."""
-    i0 = bisect_left(t, since)
-    t, c = t[i0:], c[i0:]
-    if len(t) < 3:
-        return None
-    found: tuple[int, float] | None = None
-    j = 0
-    for i in range(1, len(t)):
-        while t[i] - t[j] > JUMP_MS:
-            j += 1
-        if i - j < 1:
-            continue
-        window = c[j:i]
-        hi, lo = max(window), min(window)
-        if hi - c[i] >= JUMP_MGL:
-            found = (int(t[i]), c[i] - hi)
-        elif c[i] - lo >= JUMP_MGL:
-            found = (int(t[i]), c[i] - lo)
-    return found
-
-
-def _break(x: Series, t: Sequence[int], resid: Series, n_new: int, rms: float) -> int | None:
-    """Where the residuals bend away from zero (a hinge), if the bend is beyond noise.
-
-    The newest ``n_new`` residuals are predictions, not fitted. Over the last hour, the
-    hinge residual = a · (x − hinge)⁺ (hinge in the last ``HINGE_BACK_H``) that best
-    explains them must remove more squared
-    error than ``BREAK_SCORE`` times the regime's noise, bend by ``MIN_BEND_MGL_H`` or
-    more, and the newest readings must lie on its side."""
-    if n_new < 10:
-        return None
-    # Probe noise is correlated from minute to minute (a reading's error lasts a few
-    # readings): count it three times over.
-    noise2 = 3.0 * max(rms, NOISE_FLOOR_MGL) ** 2
-    i = bisect_left(x, x[-1] - 1.0)
-    xh, rh, th = x[i:], resid[i:], t[i:]
-    best, best_gain = None, BREAK_SCORE * noise2
-    signs = sum((r > 0.0) - (r < 0.0) for r in rh[-5:])
-    # A change the prediction caught began in the tested stretch or just before it.
-    first = bisect_left(xh, x[-1] - HINGE_BACK_H)
-    for k in range(first, len(xh) - 6, 2):
-        x0 = xh[k]
-        dd = dr = 0.0
-        for xi, ri in zip(xh[k + 1:], rh[k + 1:], strict=True):
-            d = xi - x0
-            if d > 0.0:
-                dd += d * d
-                dr += d * ri
-        if dd <= 0.0:
-            continue
-        a, gain = dr / dd, dr * dr / dd
-        if gain > best_gain and abs(a) >= MIN_BEND_MGL_H and signs * math.copysign(1.0, a) >= 3.0:
-            best, best_gain = int(th[k]), gain
-    return best
-
-
-def regime_fit(points: Sequence[tuple[int, float]]) -> NightFit:
-    """The night model fitted to ``points`` (t ms, DO) as one regime (for plots and tests)."""
-    last = points[-1][0]
-    fit, _ = fit_night([(t - last) / _H_MS for t, _ in points], [v for _, v in points])
-    return fit

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 # Plain lists and the math module: ingest runs this every five minutes per pond, and a
 # 3 × 3 solve is no reason to load numpy into the ingest process (peak RSS target 150 MB).
 Series = Sequence[float]
+_H_MS = 3_600_000
+_MIN_DO = 0.05
 
 K_GRID_MGL = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 """Half-saturations of night respiration (mg/L) the fit chooses from. Pond models put the
@@ -216,3 +218,112 @@ def predict(fit: NightFit, x_h: Series, c: Series) -> list[float]:
         out.append(level)
         prev_x, prev_c = x, ci
     return out
+
+
+# ------------------------------------------------------------------ two stretches, one pond
+
+Stretch = tuple[Series, Series, Prior]
+"""Readings of one regime: hours (ascending, relative to the same "now" as the others), DO
+(mg/L), and the pull on its kLa (still water for an unaerated stretch, a weak one for an
+aerator's)."""
+
+
+def fit_stretches(stretches: Sequence[Stretch],
+                  k: float) -> tuple[NightFit, list[float], float, float]:
+    """One respiration ``R`` (half-saturation ``k``) fitted to several stretches of the same
+    night, each with its own start level and its own kLa: (the fit of the last stretch,
+    its residuals, the weighted squared error of all, the sum of weights).
+
+    An aerator changes kLa, not what the pond breathes. After a confirmed stop the short
+    stretch since it cannot say how the decline will bend as DO falls (K) nor, for some
+    minutes, how steep it is (R); the evening before the aerator started, without air, can.
+    Fitted together they share R and K, so the forecast after a power cut follows the
+    evening's decline from the level the aerator left (issue #14)."""
+    n_s = len(stretches)
+    cols = 2 * n_s + 1  # C0 of each, R, kLa of each
+    ata = [[0.0] * cols for _ in range(cols)]
+    atb = [0.0] * cols
+    rows: list[tuple[float, list[tuple[int, float]], float]] = []
+    weight_sum = 0.0
+    for s, (x_h, c, kla) in enumerate(stretches):
+        cc = [max(v, 0.0) for v in c]
+        g = _cumtrapz([v / (k + v) for v in cc], x_h)
+        h = _cumtrapz([CS_MGL - v for v in cc], x_h)
+        # Recent readings count more within a stretch, but an earlier stretch is not worth
+        # less for being earlier: it is the same pond's breathing, seen over more hours.
+        wt = _weights(x_h)
+        n_w = math.fsum(wt)
+        weight_sum += n_w
+        col_c0, col_kla = s, n_s + 1 + s
+        for w, gi, hi, y in zip(wt, g, h, cc, strict=True):
+            rows.append((w, [(col_c0, 1.0), (n_s, -gi), (col_kla, hi)], y))
+        ata[col_kla][col_kla] += kla.weight * n_w
+        atb[col_kla] += kla.weight * n_w * kla.value
+    for w, terms, y in rows:
+        for i, ai in terms:
+            atb[i] += w * ai * y
+            for j, aj in terms:
+                ata[i][j] += w * ai * aj
+    rates = list(range(n_s, cols))
+    free = list(range(cols))
+    for _ in range(cols):
+        sol = _solve([[ata[i][j] for j in free] for i in free], [atb[i] for i in free])
+        x = [0.0] * cols
+        for i, v in zip(free, sol, strict=True):
+            x[i] = v
+        negative = [i for i in rates if i in free and x[i] < 0.0]
+        if not negative:
+            break
+        # A bound is active: hold the most negative rate at zero and refit the rest.
+        free.remove(min(negative, key=lambda i: x[i]))
+    sse = last_sse = last_w = 0.0
+    resid: list[float] = []
+    first_last = len(rows) - len(stretches[-1][0])
+    for idx, (w, terms, y) in enumerate(rows):
+        e = y - math.fsum(a * x[i] for i, a in terms)
+        sse += w * e * e
+        if idx >= first_last:
+            last_sse += w * e * e
+            last_w += w
+            resid.append(e)
+    c_last = max(stretches[-1][1][-1], 0.0)
+    fit = NightFit(c_last - resid[-1], min(x[n_s], R_MAX), x[cols - 1], k,
+                   math.sqrt(last_sse / last_w) if last_w else 0.0)
+    return fit, resid, sse, weight_sum
+
+
+def ensemble_stretches(
+        stretches: Sequence[Stretch]) -> list[tuple[float, NightFit, list[float]]]:
+    """``fit_stretches`` for each of ``K_GRID_MGL``, weighted as ``ensemble`` weighs them
+    (by how well each explains all the stretches): (weight, fit of the last stretch, its
+    residuals)."""
+    fits = [fit_stretches(stretches, k) for k in K_GRID_MGL]
+    best = min(f[2] for f in fits)
+    n = fits[0][3]
+    noise2 = 3.0 * max(best / n, 0.05 ** 2)
+    w = [math.exp(-(sse - best) / (2.0 * noise2)) for _, _, sse, _ in fits]
+    total = math.fsum(w)
+    return [(wi / total, f, res) for wi, (f, res, _, _) in zip(w, fits, strict=True)]
+
+
+def fit_dawn(points: Sequence[tuple[int, float]], sunrise_ms: int) -> float:
+    """DO (mg/L) at ``sunrise_ms`` from the exponential fitted to ``points`` (t ms, DO),
+    Madenjian (1987). A rising or flat night predicts no lower than the last reading."""
+    n = len(points)
+    xs = [(t - points[-1][0]) / _H_MS for t, _ in points]
+    ys = [math.log(max(v, _MIN_DO)) for _, v in points]
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx if sxx else 0.0
+    last = points[-1][1]
+    if slope >= 0:
+        return last
+    hours = (sunrise_ms - points[-1][0]) / _H_MS
+    return min(last, math.exp(my - slope * mx + slope * hours))
+
+
+def regime_fit(points: Sequence[tuple[int, float]]) -> NightFit:
+    """The night model fitted to ``points`` (t ms, DO) as one regime (for plots and tests)."""
+    last = points[-1][0]
+    fit, _ = fit_night([(t - last) / _H_MS for t, _ in points], [v for _, v in points])
+    return fit

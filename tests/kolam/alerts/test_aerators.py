@@ -94,3 +94,31 @@ def test_a_control_loop_ends_the_fall_at_its_switch_on_level() -> None:
                     AeratorPlan(None, do_on_mgl=3.0))
     gone = at(failed, wib(21.0))
     assert gone.state == "forecast" and gone.do_mgl is not None and gone.do_mgl < 2.0
+
+
+def test_after_a_confirmed_stop_the_evening_says_how_the_pond_falls() -> None:
+    # The 22:00 aerator cut at 01:00: the evening before it, without air, is the same
+    # pond's breathing, so a forecast comes within minutes and follows the evening's
+    # decline from the level the aerator left, steady until dawn (no new "regime" seen
+    # in the fall itself).
+    ts, obs, true = night(_on_from(22.0, 25.0), r=1.2, k=1.0)
+    events: Events = [(ts[0], False, False), (wib(22.0), True, False),
+                      (wib(25.0), False, True)]
+    fc, seen = run(ts, obs, events, AeratorPlan(KEEP_ON))
+    dawn = SUNRISE + fc.dawn_lag_ms
+    first = min(t for t in seen if t >= wib(25.0) and seen[t].state == "forecast")
+    assert first - wib(25.0) <= 10 * MIN
+    # (Until the 4-hour window moves past the cut.)
+    later = [seen[t] for t in seen if first <= t < wib(28.9)]
+    for t in (first, wib(26.0), wib(27.5)):
+        est = at(seen, t)
+        truth = min(v for tt, v in zip(ts, true, strict=True) if t <= tt <= dawn)
+        assert est.do_mgl is not None and abs(est.do_mgl - truth) < 0.6, (est, truth)
+    assert all(e.regime_start_ms is not None and 0 <= e.regime_start_ms - wib(25.0) <= 2 * MIN
+               for e in later)
+    # Without the evening (the aerator ran from before dusk) the fit waits its 10 min.
+    ts2, obs2, _ = night(_on_from(0.0, 25.0), r=1.2, k=1.0)
+    _, seen2 = run(ts2, obs2, [(ts2[0], True, False), (wib(25.0), False, True)],
+                   AeratorPlan(KEEP_ON))
+    first2 = min(t for t in seen2 if t >= wib(25.0) and seen2[t].state == "forecast")
+    assert first2 - wib(25.0) >= 10 * MIN

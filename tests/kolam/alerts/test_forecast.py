@@ -8,7 +8,8 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from kolam.alerts.forecast import DAYTIME, DawnEstimate, DawnForecast, fit_dawn
+from kolam.alerts.forecast import DAYTIME, DawnEstimate, DawnForecast
+from kolam.alerts.night_fit import fit_dawn
 from kolam.science.sun import last_sunset_ms, next_sunrise_ms
 
 H = 3_600_000

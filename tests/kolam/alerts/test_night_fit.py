@@ -18,7 +18,9 @@ from kolam.alerts.night_fit import (
     STILL_WATER,
     Prior,
     ensemble,
+    ensemble_stretches,
     fit_night,
+    fit_stretches,
     predict,
 )
 
@@ -124,3 +126,38 @@ def test_the_forecast_loads_no_numpy() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def _decline(c0: float, hours: float, r: float, k: float, kla: float) -> list[float]:
+    c, out = c0, []
+    for _ in range(int(hours * 60)):
+        out.append(c)
+        c += (-r * c / (k + c) + kla * (CS_MGL - c)) / 60.0
+    return out
+
+
+def test_two_stretches_of_one_pond_share_its_respiration() -> None:
+    # An evening without air from 9 mg/L, then (after three aerated hours) ten minutes
+    # since a power cut from 5.4 mg/L: fitted together, the K the pond really has gives
+    # the best fit and R comes back; the ten minutes alone cannot say R.
+    evening = _decline(9.0, 2.0, r=1.2, k=1.0, kla=0.04)
+    since = _decline(5.4, 10 / 60, r=1.2, k=1.0, kla=0.04)
+    x_e = [-(3.0 + (len(evening) - i) / 60) for i in range(len(evening))]
+    x_s = [-(len(since) - 1 - i) / 60 for i in range(len(since))]
+    fit, resid, _, _ = fit_stretches([(x_e, evening, STILL_WATER), (x_s, since, STILL_WATER)],
+                                     1.0)
+    assert fit.r_mgl_h == pytest.approx(1.2, rel=0.02)
+    assert fit.c_end == pytest.approx(since[-1], abs=0.01)
+    assert len(resid) == len(since) and max(map(abs, resid)) < 0.01
+    members = ensemble_stretches([(x_e, evening, STILL_WATER), (x_s, since, STILL_WATER)])
+    assert sum(w for w, _, _ in members) == pytest.approx(1.0)
+    alone = fit_night(x_s, since, STILL_WATER, None, 1.0)[0]
+    assert abs(alone.r_mgl_h - 1.2) > abs(fit.r_mgl_h - 1.2)
+
+
+def test_a_rate_the_stretches_drive_negative_is_held_at_zero() -> None:
+    # Two level stretches with DO above saturation: no respiration, no negative kLa.
+    x = [-(i / 60) for i in range(30, 0, -1)]
+    fit, _, _, _ = fit_stretches([(x, [9.0] * 30, STILL_WATER), (x, [9.0] * 30, STILL_WATER)],
+                                 1.0)
+    assert fit.r_mgl_h >= 0.0 and fit.kla_h >= 0.0
