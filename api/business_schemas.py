@@ -142,6 +142,9 @@ class BatchCreate(BaseModel):
     inputs_paid: bool = Field(False, description="Also write the inputs to the cash book")
     note: str = Field("", max_length=2000)
     member_ids: list[Id] = Field(default_factory=list, max_length=100)
+    confirm: bool = Field(False, description="Store it although its packs per kg of fish "
+                          "lie outside what the product yields (kolam/business/plausible.py "
+                          "YIELDS); without it such a batch is 422 with needs_confirmation")
 
 
 @public_of(Batch)

@@ -847,6 +847,32 @@ WORDS: dict[str, tuple[str, str]] = {
                             "benar.", "{per_kg} packs per kg of fish is unusual for "
                             "{product} (usually {low}–{high}). Check the numbers; press "
                             "“yes” if it is right."),
+    # --- bizstock (#20 items 2-4): seed off the stock card at stocking, sales naming the
+    # product ---
+    "echo_seed_taken": ("{n} diambil dari kartu stok ({item}): sisa {left}.",
+                        "{n} taken off the stock card ({item}): {left} left."),
+    "seed_card_negative": ("Kartu stok {item} kini minus ({n}): ditebar lebih banyak "
+                           "benih daripada yang tercatat. Hitung benih yang ada dan catat "
+                           "hitungannya di kartu stok.",
+                           "The stock card's {item} is now below zero ({n}): more "
+                           "seed was stocked than it held. Count the seed there is and "
+                           "record the count on the stock card."),
+    "needs_count": ("perlu dihitung", "needs a count"),
+    "f_product_sold": ("Produk yang dijual", "Product sold"),
+    "product_sale_hint": ("Untuk penjualan produk olahan: pilih produknya; jumlah = pak.",
+                          "For a sale of processed products: choose the product; "
+                          "quantity = packs."),
+    "no_products_yet": ("Belum ada produk olahan: catat produksinya dulu di halaman Produk "
+                        "olahan.", "No processed products yet: record a batch on the "
+                        "Products page first."),
+    "err_sale_product": ("Pilih produk yang dijual (produk kelompok ini).",
+                         "Choose the product sold (one of this team's)."),
+    "err_sale_packs": ("Isi berapa pak {product} yang dijual.",
+                       "Fill in how many packs of {product} were sold."),
+    "err_sale_over_stock": ("{packs} pak {product} dijual, padahal kartu stok mencatat "
+                            "{left} pak. Tekan “ya” bila benar, lalu hitung pak yang ada.",
+                            "{packs} packs of {product} sold, but the stock card holds "
+                            "{left}. Press “yes” if it is right, then count the packs."),
 }
 
 UNITS_ID: Final = {"fish": "ekor", "kg per log": "kg per catatan", "Rp/kg": "Rp/kg",

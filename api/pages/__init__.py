@@ -31,6 +31,7 @@ from api.pages import (
     pond,
     products,  # products page (issue #20)
     roster,
+    sales,  # product sales from the book and the kiosk (issue #20)
     team_records,
     teams,
 )
@@ -76,7 +77,7 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (login, overview, kiosk, pond, alerts, teams, team_records, corrections,
                    places, live, outputs, national, roster, members, cycle_forms,
-                   business, products):
+                   business, products, sales):
         app.include_router(module.router)
     app.include_router(care.router)
     app.add_exception_handler(LoginRequired, _login_required)

@@ -6,22 +6,24 @@ The forms read money the way the page's language writes it (``22.000`` is twenty
 thousand rupiah on the Indonesian page, ``api.pages.forms``), ask before storing what
 looks wrong (``kolam.business.plausible``) and write through the same registry code and
 audit lines as the API (``api.routes.cashbook``). A wrong entry is reversed, never edited.
+A product sale names the product from the stock card's products (``named_product``, shared
+with the kiosk's sale form in ``api.pages.sales``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.auth import BOOK_READERS, BOOKKEEPERS
-from api.deps import BusinessDep, ConfigDep, RegistryDep, TeamsDep, UsersDep
+from api.deps import BusinessDep, RegistryDep, TeamsDep, UsersDep
 from api.forms import date_wib, number
-from api.i18n import error_text, lang_of, t
+from api.i18n import error_text, lang_of
 from api.pages.render import page
-from api.pages.session import SiteViewer, check_csrf, page_site
+from api.pages.session import check_csrf, page_site
 from api.pages.team_records import member_ids
 from api.routes.cashbook import audit_entry, audit_move, audit_reversal
 from api.templating import render
@@ -35,16 +37,16 @@ from kolam.business.records import (
     NewCashEntry,
     NewStockMove,
     StockKind,
+    StockLine,
 )
-from kolam.config import KolamConfig
-from kolam.errors import Forbidden, Implausible, InvalidRecord, NotFound
+from kolam.business.stock import item_key
+from kolam.errors import Implausible, InvalidRecord
 from kolam.farming import bounds
 from kolam.places import site_zone
 from kolam.registry.cashbook import Business
-from kolam.registry.records import MemberStatus
 from kolam.registry.repo import Registry
 from kolam.registry.teams import Teams
-from kolam.security.auth import Principal, Role
+from kolam.security.auth import Principal
 from kolam.timeutil import local_month, now_ms
 
 router = APIRouter(include_in_schema=False)
@@ -52,6 +54,7 @@ BookReaderPage = Annotated[Principal, Depends(page_site(BOOK_READERS))]
 BookkeeperPage = Annotated[Principal, Depends(page_site(BOOKKEEPERS))]
 UNITS = ("kg", "sak", "ekor", "pak", "botol", "liter", "buah")
 """Units the forms offer (feed in kg or sacks)."""
+PACK = "pak"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +95,31 @@ def _book_page(request: Request, business: Business, registry: Registry, teams: 
                 team=teams.team(site, team), summary=summary, lines=lines, months=months,
                 sel_month=month, members=members, aliases={m.id: m.alias for m in members},
                 cycles=business.cycle_results(site, team),
+                products=business.packs_left(site, team),
                 categories=list(CashCategory), units=UNITS,
                 can_write=user.role in BOOKKEEPERS, **extra)
+
+
+def named_product(products: list[StockLine], name: str, packs: float | None,
+                  confirmed: bool) -> str:
+    """The product a sale names, as the stock card spells it: one of ``products`` (the
+    team's, ``Business.packs_left``); more ``packs`` than its card holds only
+    ``confirmed``."""
+    key = item_key(StockKind.PRODUCT, name, None)[1]
+    line = next((x for x in products if key and item_key(x.item_kind, x.item, None)[1] == key),
+                None)
+    if line is None:
+        raise InvalidRecord(f"choose the product sold (got {name!r})", key="sale_product")
+    if not packs:
+        raise InvalidRecord(f"how many packs of {line.item} were sold?", key="sale_packs",
+                            product=line.item)
+    left = max(0.0, line.on_hand)
+    if packs > line.on_hand + 1e-9 and not confirmed:
+        raise Implausible(
+            f"{packs:g} packs of {line.item} sold, but the stock card holds {left:g}: "
+            "resend confirmed if it is right (then count the packs)",
+            key="sale_over_stock", packs=packs, left=left, product=line.item)
+    return line.item
 
 
 @router.get("/teams/{site}/{team}/book")
@@ -118,6 +144,7 @@ class EntryForm:
     at: str = ""
     cycle: str = ""
     members: tuple[str, ...] = ()
+    product: str = ""
 
     def entry(self, lang: str) -> NewCashEntry:
         try:
@@ -143,15 +170,19 @@ def add_entry(request: Request, site: str, team: int, user: BookkeeperPage,
               quantity: Annotated[str, Form()] = "", unit: Annotated[str, Form()] = "",
               counterparty: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
               at: Annotated[str, Form()] = "", cycle: Annotated[str, Form()] = "",
-              confirm: Annotated[str, Form()] = "",
+              product: Annotated[str, Form()] = "", confirm: Annotated[str, Form()] = "",
               members: Annotated[list[str] | None, Form()] = None) -> Response:
+    """An entry; a product sale (money in) names the product and is counted in packs."""
     check_csrf(request, csrf)
     form = EntryForm(direction, category, amount, quantity, unit, counterparty, note, at,
-                     cycle, tuple(members or ()))
+                     cycle, tuple(members or ()), product)
     lang = lang_of(request)
     try:
-        e = business.add_entry(site, team, form.entry(lang), user.username,
-                               confirmed=confirm == "1")
+        new = form.entry(lang)
+        if new.category is CashCategory.PRODUCT_SALES and new.direction is Direction.IN:
+            new = replace(new, unit=PACK, product=named_product(
+                business.packs_left(site, team), product, new.quantity, confirm == "1"))
+        e = business.add_entry(site, team, new, user.username, confirmed=confirm == "1")
     except InvalidRecord as exc:
         return _book_page(request, business, registry, teams, site, team,
                           _month("", registry, site), 422, error=error_text(exc, lang),
@@ -269,67 +300,3 @@ def add_move(request: Request, site: str, team: int, user: BookkeeperPage,
                            values=form)
     audit_move(users, user.username, site, team, m)
     return RedirectResponse(f"/teams/{site}/{team}/stock?saved={m.id}#saved", status_code=303)
-
-
-# --- the kiosk's "record a sale" (where kiosk_sale_sites names the site) -----------------
-
-def _may_sell(user: Principal, site: str, config: KolamConfig) -> None:
-    if user.role in BOOKKEEPERS:
-        return
-    if user.role is not Role.KIOSK or site not in config.kiosk_sale_sites:
-        raise Forbidden(f"the kiosk of {site!r} may not record sales (kiosk_sale_sites)")
-
-
-def _sale_page(request: Request, teams: Teams, site: str, status_code: int = 200,
-               **extra: object) -> Response:
-    shown = [t for t in teams.teams(site) if t.ends_at is None or t.ends_at > now_ms()]
-    crews = {t.id: [m for m in teams.members(site, t.id) if m.status is MemberStatus.ACTIVE]
-             for t in shown}
-    return page(request, "kiosk_sale.html", status_code=status_code, site=site, teams=shown,
-                crews=crews, **extra)
-
-
-@router.get("/kiosk/{site}/sale")
-def sale_form(request: Request, site: str, user: SiteViewer, teams: TeamsDep,
-              config: ConfigDep, business: BusinessDep, saved: int = 0,
-              team: int = 0) -> Response:
-    _may_sell(user, site, config)
-    echo = None
-    if saved and team:
-        try:
-            echo = business.entry(site, team, saved)
-        except NotFound:
-            echo = None
-    return _sale_page(request, teams, site, echo=echo)
-
-
-@router.post("/kiosk/{site}/sale")
-def record_sale(request: Request, site: str, user: SiteViewer, teams: TeamsDep,
-                config: ConfigDep, business: BusinessDep, users: UsersDep,
-                csrf: Annotated[str, Form()] = "", team: Annotated[int, Form()] = 0,
-                what: Annotated[str, Form()] = "fish_sales",
-                quantity: Annotated[str, Form()] = "", unit: Annotated[str, Form()] = "kg",
-                price: Annotated[str, Form()] = "", buyer: Annotated[str, Form()] = "",
-                confirm: Annotated[str, Form()] = "",
-                members: Annotated[list[str] | None, Form()] = None) -> Response:
-    """A sale: quantity x price per unit, money in, by the team's members who sold."""
-    check_csrf(request, csrf)
-    _may_sell(user, site, config)
-    lang = lang_of(request)
-    form = {"team": team, "what": what, "quantity": quantity, "unit": unit, "price": price,
-            "buyer": buyer, "members": tuple(members or ())}
-    try:
-        if what not in (CashCategory.FISH_SALES.value, CashCategory.PRODUCT_SALES.value):
-            raise InvalidRecord(f"unknown sale {what!r}", key="unknown_kind", kind=what)
-        qty = number(quantity, "f_quantity", lang, bound=bounds.QUANTITY) or 0.0
-        each = number(price, "f_price_unit", lang, bound=bounds.AMOUNT_RP) or 0.0
-        e = business.add_entry(site, team, NewCashEntry(
-            now_ms(), Direction.IN, CashCategory(what), qty * each, qty,
-            unit if unit in UNITS else "kg", buyer.strip()[:200], t(lang, "sold_at_kiosk"),
-            member_ids(tuple(members or ()))), user.username, confirmed=confirm == "1")
-    except InvalidRecord as exc:
-        return _sale_page(request, teams, site, 422, error=error_text(exc, lang),
-                          doubt=isinstance(exc, Implausible), form=form)
-    audit_entry(users, user.username, site, team, e)
-    return RedirectResponse(f"/kiosk/{site}/sale?saved={e.id}&team={team}#saved",
-                            status_code=303)

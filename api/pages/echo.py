@@ -23,6 +23,8 @@ class Saved:
     text: str
     kind: str = ""
     id: int = 0
+    warn: str = ""
+    """What needs doing after it (the stock card's seed below 0: count it)."""
 
 
 def when(t_ms: int, lang: str, now: int | None = None, tz: tzinfo = WIB) -> str:

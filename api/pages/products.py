@@ -5,7 +5,8 @@ yield in packs per kg of fish, packs made, sold and left, cost per pack, sales a
 (``kolam.business.products``), the batches, and the form that records a batch. A batch
 takes its fish from one of the team's harvests, never more than the harvest has left after
 the earlier batches; packs per kg outside what the product yields
-(``kolam.business.plausible.check_batch``) are stored only when confirmed. Members by
+(``kolam.business.plausible.check_batch``, asked by ``Business.add_batch`` as for the API)
+are stored only when confirmed. Members by
 alias, as on the book and the stock card; each batch is audited as the API does.
 
 Packs sold are the book's product sales that name the product: the page's sale form writes
@@ -29,7 +30,6 @@ from api.pages.render import page
 from api.pages.session import check_csrf
 from api.pages.team_records import member_ids
 from api.routes.cashbook import audit_batch, audit_entry
-from kolam.business.plausible import check_batch
 from kolam.business.records import (
     Batch,
     CashCategory,
@@ -159,10 +159,7 @@ def add_batch(request: Request, site: str, team: int, user: BookkeeperPage,
     try:
         new = form.batch(lang)
         check_fish(new, fish_sources(cycles, business.batches(site, team), site, team))
-        doubt = check_batch(new)
-        if doubt is not None and confirm != "1":
-            raise doubt
-        b = business.add_batch(site, team, new, user.username)
+        b = business.add_batch(site, team, new, user.username, confirmed=confirm == "1")
     except InvalidRecord as exc:
         return _products_page(request, business, cycles, teams, site, team, 422,
                               error=error_text(exc, lang),

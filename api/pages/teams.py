@@ -28,6 +28,7 @@ from api.i18n import error_text, lang_of, t
 from api.pages.echo import (
     Saved,
     cost_values,
+    fish,
     harvest_echo,
     log_echo,
     measure_values,
@@ -145,8 +146,17 @@ def _saved_more(books: TeamBooks, site: str, team: int, kind: str, ident: str,
         c = books.cycles.cycle(site, ids[0])
         p = books.registry.pond(site, c.pond)
         per_m2 = c.seed_count / p.area_m2 if p.area_m2 else None
-        return Saved(t(lang, "saved_echo", what=stock_echo(c, p.name, lang, per_m2),
-                       time=when(c.stocked_at, lang, tz=tz)))
+        text = t(lang, "saved_echo", what=stock_echo(c, p.name, lang, per_m2),
+                 time=when(c.stocked_at, lang, tz=tz))
+        seed = Business(books.registry.engine).stocking_seed(site, team, c.id)
+        if seed is None:
+            return Saved(text)
+        left = fmt.number(seed.on_hand, 0, lang)
+        text += " " + t(lang, "echo_seed_taken", n=fish(c.seed_count, lang), item=seed.item,
+                        left=f"{left} {seed.unit}")
+        warn = (t(lang, "seed_card_negative", item=seed.item, n=f"{left} {seed.unit}")
+                if seed.on_hand < 0 else "")
+        return Saved(text, warn=warn)
     cycles = books.cycles.cycles(site, team_id=team)
     if kind == "cost":
         for c in cycles:

@@ -167,9 +167,11 @@ def list_batches(site: str, team: int, _: SiteBookReader,
 
 
 @router.post("/products/batches", response_model=BatchPublic, status_code=201,
-             summary="A production batch: fish and inputs in, packs out (audited)")
+             summary="A production batch: fish and inputs in, packs out (audited); packs "
+             "per kg of fish odd for the product are 422 until resent with confirm")
 def add_batch(site: str, team: int, body: BatchCreate, user: SiteBookkeeper,
               business: BusinessDep, users: UsersDep) -> BatchPublic:
-    b = business.add_batch(site, team, new_record(body, NewBatch), user.username)
+    b = business.add_batch(site, team, new_record(body, NewBatch), user.username,
+                           confirmed=body.confirm)
     audit_batch(users, user.username, site, team, b)
     return public(b, BatchPublic)

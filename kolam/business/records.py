@@ -186,10 +186,23 @@ class StockMove:
     note: str
     member_ids: tuple[int, ...]
     recorded_by: str
-    source: Annotated[str, Shown("stock: typed; feeding: a feeding log (source_id)")]
+    source: Annotated[str, Shown(
+        "stock: typed; feeding: a feeding log; stocking: a cycle's seed (the cycle is "
+        "source_id); batch: a product batch's packs; sale: a product sale's packs")]
     source_id: int | None
     adjustment: Annotated[float | None, Shown(
         "A count: counted minus what the card said before it")] = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stocking:
+    """A cycle's stocking as the stock card reads it: fish out of the seed stock."""
+
+    cycle_id: int
+    pond: str
+    at: int
+    fish: int
+    recorded_at: int
 
 
 @dataclass(frozen=True, slots=True)

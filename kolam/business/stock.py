@@ -4,7 +4,8 @@ Moves are deliveries (in), uses (out) and counts (the card is set to what was co
 the difference kept as the count's adjustment). Feed used is read from the feeding logs
 of the team's cycles, never typed twice: a log names its feed type and protein, and
 deducts from the item of that name and protein; a log whose feed the card does not know
-deducts from the feed delivered last before it (the sack in use).
+deducts from the feed delivered last before it (the sack in use). Seed fish likewise: a
+stocking takes its fish off the seed the card holds in fish (``seed_moves``).
 """
 
 from __future__ import annotations
@@ -12,13 +13,22 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 
-from kolam.business.records import FeedLeft, MoveKind, StockKind, StockLine, StockMove
+from kolam.business.records import (
+    FeedLeft,
+    MoveKind,
+    Stocking,
+    StockKind,
+    StockLine,
+    StockMove,
+)
 from kolam.farming.growth import DAY_MS
 from kolam.registry.records import CycleRecords, LogKind
 
 WARN_DAYS = 7.0
 """Warn a week before the feed runs out (issue #20)."""
 UNNAMED_FEED = "pakan"
+SEED_UNITS = frozenset({"ekor", "fish"})
+"""Seed is counted in fish (DOMAIN.md: about Rp 300 each); a stocking is a count of fish."""
 
 
 def item_key(kind: StockKind, item: str, protein_pct: float | None) -> tuple[str, str, float]:
@@ -60,6 +70,44 @@ def feeding_moves(team_id: int, records: Iterable[CycleRecords],
                                  e.feed_kg, "kg", protein, None, None,
                                  f"pakan kolam {r.cycle.pond}", e.member_ids, e.recorded_by,
                                  "feeding", e.id))
+    return out
+
+
+def _seed_item(seeds: Sequence[StockMove], at: int) -> StockMove:
+    """The seed move whose item a stocking at ``at`` takes from: the seed delivered last
+    before it, else the first delivered, else the first seed on the card."""
+    delivered = sorted((m for m in seeds if m.kind is MoveKind.DELIVERY),
+                       key=lambda m: (m.at, m.id or 0))
+    before = [m for m in delivered if m.at <= at]
+    if before:
+        return before[-1]
+    return delivered[0] if delivered else min(seeds, key=lambda m: (m.at, m.id or 0))
+
+
+def seed_moves(team_id: int, stockings: Iterable[Stocking], typed: Sequence[StockMove],
+               card_recorded_at: int | None) -> list[StockMove]:
+    """The team's stockings as uses of its seed stock, each of its ``seed_count`` fish.
+
+    Only while the card holds seed counted in fish (``SEED_UNITS``; a team that keeps no
+    seed on its card has nothing deducted), and only the stockings made with the card:
+    recorded after its first seed move was (``card_recorded_at``), or dated after that
+    move's date (seed delivered, then stocked, typed in another order). A stocking before
+    the team kept seed on its card took seed the card never held. More fish than the card
+    holds are deducted all the same: the card goes below 0 and a count puts it right."""
+    seeds = [m for m in typed if m.item_kind is StockKind.SEED and m.source == "stock"
+             and m.unit.casefold() in SEED_UNITS]
+    if not seeds or card_recorded_at is None:
+        return []
+    first_at = min(m.at for m in seeds)
+    out = []
+    for st in stockings:
+        if st.recorded_at < card_recorded_at and st.at < first_at:
+            continue
+        pick = _seed_item(seeds, st.at)
+        out.append(StockMove(None, team_id, st.at, MoveKind.USE, StockKind.SEED, pick.item,
+                             float(st.fish), pick.unit, None, None, None,
+                             f"tebar benih kolam {st.pond}", (), "", "stocking",
+                             st.cycle_id))
     return out
 
 

@@ -1,6 +1,6 @@
-"""The cash book and stock card in a real Chromium (issue #20): a UMKM trainer types an
-entry the Indonesian way and sees it in the month, and records a product batch;
-screenshots for docs/business.md."""
+"""The cash book and stock card in a real Chromium (issue #20): a UMKM trainer types a
+sale of a named product the Indonesian way and sees it in the month, and records a product
+batch; screenshots for docs/business.md."""
 
 from __future__ import annotations
 
@@ -20,10 +20,21 @@ from tests.utils.pages import SITE, DemoSite
 HOUR = 3_600_000
 
 
+def _abon_batch(site: DemoSite, team: int) -> None:
+    """12 packs of abon from 3 kg of a harvest of the team's cycle (4 packs per kg)."""
+    cycle = Cycles(site.registry.engine).cycles(SITE, team_id=team, active=True)[0]
+    harvest = Entries(site.registry.engine).add_harvest(SITE, cycle.id, NewHarvest(
+        now_ms() - 4 * HOUR, 5.0, False, 40.0, None, "petugas", 22_000), "officer",
+        confirmed=True)
+    Business(site.registry.engine).add_batch(SITE, team, NewBatch(
+        now_ms() - 4 * HOUR, "abon lele (fiktif)", 3.0, 12, harvest.id), "officer")
+
+
 def test_trainer_records_a_sale_in_the_book(browser: Browser, base_url: str,
                                             site: DemoSite) -> None:
     (team,) = [t.id for t in Teams(site.registry.engine).teams(SITE) if "Usaha" in t.name]
     book = Business(site.registry.engine)
+    _abon_batch(site, team)
     lines = book.lines(SITE, team)
     month = local_month(max(e.at for e in lines if e.source.value == "book"),
                         site_zone(site.registry.site(SITE).timezone))
@@ -34,6 +45,8 @@ def test_trainer_records_a_sale_in_the_book(browser: Browser, base_url: str,
         s.shot("book")
         page.check("input[name=direction][value=in]")
         page.select_option("select[name=category]", "product_sales")
+        expect(page.locator("#sale-product")).to_contain_text("abon lele (fiktif) (sisa 12 pak)")
+        page.select_option("#sale-product", "abon lele (fiktif)")
         page.fill("input[name=amount]", "45.000")
         page.fill("input[name=quantity]", "3")
         page.select_option("select[name=unit]", "pak")
@@ -42,7 +55,8 @@ def test_trainer_records_a_sale_in_the_book(browser: Browser, base_url: str,
         expect(page.locator("#saved")).to_be_visible()
         expect(page.locator("#entries")).to_contain_text("Rp 45.000")
         typed = [e for e in book.lines(SITE, team) if e.note == "abon lele (fiktif)"]
-        assert [(e.amount_rp, e.quantity, e.unit) for e in typed] == [(45_000, 3, "pak")]
+        assert [(e.amount_rp, e.quantity, e.unit, e.product) for e in typed] == [
+            (45_000, 3, "pak", "abon lele (fiktif)")]
         page.goto(f"/teams/{SITE}/{team}/stock")
         expect(page.locator("#feed-left")).to_contain_text("Kurang dari seminggu")
         s.shot("stock")

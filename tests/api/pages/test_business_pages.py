@@ -151,17 +151,18 @@ def test_the_kiosk_records_a_sale_where_the_site_allows(site: DemoSite) -> None:
         assert SECRET_NAME not in body and "Anggota B1" in body
         member = next(m.id for m in Teams(site.registry.engine).members(SITE, team)
                       if m.alias == "Anggota B1")
+        assert 'name="product"' not in body  # no products made yet: nothing to choose
         r = kiosk.post(f"/kiosk/{SITE}/sale", data={
-            "csrf": _csrf(body), "team": str(team), "what": "product_sales",
-            "quantity": "4", "unit": "pak", "price": "15.000", "buyer": "pengunjung",
+            "csrf": _csrf(body), "team": str(team), "what": "fish_sales",
+            "quantity": "4", "unit": "kg", "price": "15.000", "buyer": "pengunjung",
             "members": [str(member)]})
         assert r.status_code == 303, r.text
         echo = kiosk.get(r.headers["location"].split("#")[0]).text
         assert "Rp 60.000" in echo
         sold = [e for e in Business(site.registry.engine).lines(SITE, team)
                 if e.recorded_by == "kiosk"]
-        assert [(e.amount_rp, e.quantity, e.unit, e.member_ids) for e in sold] == [
-            (60_000, 4, "pak", (member,))]
+        assert [(e.amount_rp, e.quantity, e.unit, e.member_ids, e.product) for e in sold] == [
+            (60_000, 4, "kg", (member,), None)]
 
 
 def test_the_dinas_overview_shows_each_sites_business(client: TestClient,
