@@ -847,6 +847,9 @@ WORDS: dict[str, tuple[str, str]] = {
                             "benar.", "{per_kg} packs per kg of fish is unusual for "
                             "{product} (usually {low}–{high}). Check the numbers; press "
                             "“yes” if it is right."),
+    # biznat (#20 item 6): the teams' business on the national view
+    "products_month": ("Produk olahan bulan ini", "Processed products this month"),
+    "packs_made_sold": ("{made} pak dibuat, {sold} terjual", "{made} packs made, {sold} sold"),
 }
 
 UNITS_ID: Final = {"fish": "ekor", "kg per log": "kg per catatan", "Rp/kg": "Rp/kg",
