@@ -873,6 +873,9 @@ WORDS: dict[str, tuple[str, str]] = {
                             "{left} pak. Tekan “ya” bila benar, lalu hitung pak yang ada.",
                             "{packs} packs of {product} sold, but the stock card holds "
                             "{left}. Press “yes” if it is right, then count the packs."),
+    # biznat (#20 item 6): the teams' business on the national view
+    "products_month": ("Produk olahan bulan ini", "Processed products this month"),
+    "packs_made_sold": ("{made} pak dibuat, {sold} terjual", "{made} packs made, {sold} sold"),
 }
 
 UNITS_ID: Final = {"fish": "ekor", "kg per log": "kg per catatan", "Rp/kg": "Rp/kg",

@@ -1,10 +1,11 @@
 """``/national``: every site a Dinas or directorate login may see, grouped by province.
 
 A row per site: its worst pond (``api.status``'s one ranking, the same the overview and the
-kiosk use), its open critical and warning alerts, its ponds and the fish harvested this month
-(the calendar month in the site's own zone). Filters by province, kind of unit and status;
-the table sorts by any column; one click opens the site's overview. The printable national
-monthly report (``api.routes.national``) is linked for the month shown.
+kiosk use), its open critical and warning alerts, its ponds, the fish harvested this month
+(the calendar month in the site's own zone) and the teams' business this month (money in,
+profit, packs made and sold: the national report's sums). Filters by province, kind of unit
+and status; the table sorts by any column; one click opens the site's overview. The
+printable national monthly report (``api.routes.national``) is linked for the month shown.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from api.pages.render import page
 from api.pages.session import PageStaff
 from api.pond_view import PondView, PondViews, PondViewsDep
 from api.status import Status
-from kolam.farming.national import NO_PROVINCE, harvested_this_month
+from kolam.farming.national import NO_PROVINCE, SiteMonth, this_month
 from kolam.places import SiteKind
 from kolam.registry.repo import SiteInfo
 from kolam.registry.totals import MonthSums
@@ -35,7 +36,17 @@ class NationalRow:
     """The most troubled pond (``None`` for a site without ponds)."""
     critical: int
     warning: int
-    production_kg: float
+    month: SiteMonth | None
+    """This month's figures (``None`` for a site the report did not read)."""
+
+    @property
+    def production_kg(self) -> float:
+        return self.month.production_kg if self.month is not None else 0.0
+
+    @property
+    def business(self) -> SiteMonth | None:
+        """This month's figures when a team kept its book in it."""
+        return self.month if self.month is not None and self.month.business_teams else None
 
     @property
     def status(self) -> Status:
@@ -50,7 +61,7 @@ def national_rows(views: PondViews, sites: list[SiteInfo], now: int) -> list[Nat
     """A row per site, the most troubled first within each province."""
     open_alerts = views.alerts.find([s.slug for s in sites], states=("open", "acknowledged"),
                                     limit=100_000)
-    harvested = harvested_this_month(MonthSums(views.registry.engine), sites, now)
+    months = this_month(MonthSums(views.registry.engine), sites, now)
     ponds_of = views.sites([s.slug for s in sites], now, with_cycle=False)
     rows = []
     for s in sites:
@@ -59,7 +70,7 @@ def national_rows(views: PondViews, sites: list[SiteInfo], now: int) -> list[Nat
         rows.append(NationalRow(
             s, max(ponds, key=lambda v: v.status.rank, default=None),
             sum(a.severity == "critical" for a in mine), sum(a.severity == "warning" for a in mine),
-            harvested.get(s.slug, 0.0)))
+            months.get(s.slug)))
     return sorted(rows, key=lambda r: (r.province == NO_PROVINCE, r.province, -r.status.rank,
                                        -r.critical, -r.warning, r.site.name))
 

@@ -1,7 +1,8 @@
 """``/``: every site and pond of the user at a glance (the officers' desk, the Dinas).
 
 Two tables. The sites: each site's worst status, its open alerts by severity, the
-production harvested this month (the calendar month in the site's own time zone). The ponds
+production harvested this month (the calendar month in the site's own time zone) and its
+teams' money in and profit this month (the national report's sums, for every site). The ponds
 of every site in one table, ranked by trouble: by status (``api.status``: the worst *open
 alert* of the pond, so a pond with only warnings is "Waspada", never "Bahaya"; a pond whose
 data stopped ranks above a calm one), then by how many alerts are open, then by site and
@@ -24,14 +25,12 @@ from api.pages.session import PageUser, user_sites
 from api.pond_view import PondViews, PondViewsDep
 from api.status import Status, rank
 from kolam.catalogue import MEASURED
-from kolam.farming.national import harvested_this_month
-from kolam.places import site_zone
+from kolam.farming.national import this_month
 from kolam.registry.alerts import AlertInfo
-from kolam.registry.cashbook import Business
 from kolam.registry.totals import MonthSums
 from kolam.security.auth import Role
 from kolam.store.base import TimeSeriesReader
-from kolam.timeutil import local_month, now_ms
+from kolam.timeutil import now_ms
 
 router = APIRouter(include_in_schema=False)
 UPTIME_SPAN_MS = 86_400_000
@@ -96,32 +95,27 @@ def uptime_pct(store: TimeSeriesReader, site: str, pond: str, now: int) -> float
 PONDS_SHOWN = 200
 """The ponds table lists the most troubled this many: a Dinas login of the whole country
 sees 5,000 ponds, and the first page's worth is what needs someone (the rest are counted)."""
-BUSINESS_MAX_SITES = 20
-"""The teams' business columns are read site by site (a cash book derives its lines from
-every record of its cycles): shown for up to this many sites. A Dinas login of the whole
-country has the national view (``/national``) instead."""
 
 
 def site_rows(views: PondViews, sites: list[str], now: int) -> list[SiteRow]:
-    """A row per site: the ponds, alerts and this month's harvest read for all the sites at
-    once (``PondViews.sites``, ``harvested_this_month``), not site by site."""
+    """A row per site: the ponds, alerts, this month's harvest and the teams' business read
+    for all the sites at once (``PondViews.sites``, ``this_month``), not site by site."""
     infos = views.registry.sites(sites)
     all_views = views.sites(sites, now, with_cycle=False)
-    harvested = harvested_this_month(MonthSums(views.registry.engine), infos, now)
+    months = this_month(MonthSums(views.registry.engine), infos, now)
     open_alerts: dict[str, list[AlertInfo]] = {s: [] for s in sites}
     for a in views.alerts.find(sites, states=("open", "acknowledged"), limit=1_000_000):
         open_alerts[a.site].append(a)
-    books = Business(views.registry.engine) if len(infos) <= BUSINESS_MAX_SITES else None
     rows = []
     for info in infos:
         cards = [card(views, v, now) for v in all_views[info.slug]]
-        tz = site_zone(info.timezone)
-        business = books.site_month(info.slug, local_month(now, tz), tz) if books else []
+        m = months.get(info.slug)
+        books = m is not None and m.business_teams > 0
         rows.append(SiteRow(info.slug, info.name, cards,
                             {},
-                            open_alerts[info.slug][:50], harvested.get(info.slug, 0.0),
-                            sum(b.in_rp for b in business) if business else None,
-                            sum(b.profit_rp for b in business) if business else None))
+                            open_alerts[info.slug][:50], m.production_kg if m else 0.0,
+                            m.business_in_rp if books and m else None,
+                            m.business_profit_rp if books and m else None))
     return rows
 
 

@@ -51,7 +51,8 @@ def report_for(user: Principal, registry: Registry, month: str,
 
 
 @router.get("/national", response_model=NationalReportPublic,
-            summary="Production, survival, FCR and money of a month, by province and site")
+            summary="Production, survival, FCR, money and the teams' business of a month, by "
+            "province and site")
 def get_national(month: MonthQ, user: StaffUser, registry: RegistryDep,
                  province: ProvinceQ = None) -> NationalReportPublic:
     return public(report_for(user, registry, month, province), NationalReportPublic)
@@ -60,6 +61,10 @@ def get_national(month: MonthQ, user: StaffUser, registry: RegistryDep,
 CSV_COLUMNS = ("province", "regency", "site", "name", "kind", "active_cycles",
                "completed_cycles", "production_kg", "feed_kg", "dead_count", "revenue_rp",
                "costs_rp", "margin_rp", "survival_pct", "fcr")
+BUSINESS_COLUMNS = ("business_teams", "business_in_rp", "business_out_rp",
+                    "business_profit_rp", "fish_sales_rp", "product_sales_rp", "packs_made",
+                    "packs_sold")
+"""The teams' cash books (issue #20), after the farming columns on every row."""
 
 
 @router.get("/national.csv", summary="The national month as CSV: a row per site, per "
@@ -68,13 +73,14 @@ CSV_COLUMNS = ("province", "regency", "site", "name", "kind", "active_cycles",
 def get_national_csv(month: MonthQ, user: StaffUser, registry: RegistryDep,
                      province: ProvinceQ = None) -> Response:
     r = report_for(user, registry, month, province)
-    rows: list[list[object]] = [list(CSV_COLUMNS)]
-    rows += [["" if getattr(s, k) is None else getattr(s, k) for k in CSV_COLUMNS]
-             for s in r.sites]
+    rows: list[list[object]] = [[*CSV_COLUMNS, *BUSINESS_COLUMNS]]
+    rows += [["" if getattr(s, k) is None else getattr(s, k)
+              for k in (*CSV_COLUMNS, *BUSINESS_COLUMNS)] for s in r.sites]
     rows += [["total" if a is r.total else a.province, "", "", f"{a.site_count} sites", "", "",
               a.completed_cycles, a.production_kg, a.feed_kg, a.dead_count, a.revenue_rp,
               a.costs_rp, a.margin_rp, "" if a.survival_pct is None else a.survival_pct,
-              "" if a.fcr is None else a.fcr] for a in (*r.provinces, r.total)]
+              "" if a.fcr is None else a.fcr, *(getattr(a, k) for k in BUSINESS_COLUMNS)]
+             for a in (*r.provinces, r.total)]
     return csv_response(rows, f"national_{month}.csv")
 
 

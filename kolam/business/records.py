@@ -245,6 +245,10 @@ class TeamMonth:
     closing_rp: float
     product_sales_rp: float
     fish_sales_rp: float
+    packs_made: Annotated[float, Shown("Packs of processed products made in the month")] = 0.0
+    packs_sold: Annotated[float, Shown(
+        "Packs sold in the month: product sales that stand (neither a correction nor "
+        "corrected)")] = 0.0
 
 
 @dataclass(frozen=True, slots=True)

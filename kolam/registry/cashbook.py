@@ -23,7 +23,6 @@ from kolam.business.records import (
     Direction,
     MoveKind,
     StockKind,
-    TeamMonth,
 )
 from kolam.farming.skills import BusinessWork
 from kolam.registry.business_models import (
@@ -37,27 +36,13 @@ from kolam.registry.business_models import (
 from kolam.registry.farm_models import Harvest, Team, harvest_members
 from kolam.registry.records import LogKind
 from kolam.registry.stock_moves import StockCard
-from kolam.registry.teams import Teams, site_id
+from kolam.registry.teams import site_id
 from kolam.timeutil import WIB, local_month
 
 
 class Business(StockCard):
     """Cash books, product batches and stock cards of each site's teams; every lookup is
     scoped to a site."""
-
-    def site_month(self, site: str, month: str, tz: tzinfo = WIB) -> list[TeamMonth]:
-        """Each team's month of business at the site (teams with lines in the month)."""
-        out = []
-        for team in Teams(self._engine).teams(site):
-            s = self.summary(site, team.id, month, tz)
-            if not s.entries:
-                continue
-            cats = {c.category: c for c in s.by_category}
-            sales = [cats[c].in_rp if c in cats else 0.0
-                     for c in (CashCategory.PRODUCT_SALES, CashCategory.FISH_SALES)]
-            out.append(TeamMonth(team.id, team.name, s.in_rp, s.out_rp, s.profit_rp,
-                                 s.closing_rp, sales[0], sales[1]))
-        return out
 
     def cycle_results(self, site: str, team_id: int) -> list[CycleResult]:
         """Each cycle's profit and loss, with the feed it used from the stock card at the

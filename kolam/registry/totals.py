@@ -1,4 +1,5 @@
-"""A month's farming sums per cycle, computed in SQL: the national report's reader.
+"""A month's farming sums per cycle, computed in SQL: the national report's reader (and,
+through ``kolam.registry.business_totals``, of each team's cash book).
 
 A site's monthly report reads every record of its cycles (``Cycles.records``) and adds them
 up in Python, which it needs anyway for the cycle-to-date KPIs. Across the nation that is
@@ -18,6 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, and_, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from kolam.registry.business_totals import TeamBusiness, team_business
 from kolam.registry.db import session_factory
 from kolam.registry.farm_models import Cost, Cycle, Harvest, LogEntry
 from kolam.registry.models import Pond, Site
@@ -78,6 +80,12 @@ class MonthSums:
             for i in range(0, len(ids), _CHUNK):
                 self._add(s, found, ids[i:i + _CHUNK], start, end)
         return list(found.values())
+
+    def teams(self, sites: Iterable[str], start: int, end: int) -> list[TeamBusiness]:
+        """The teams' cash books of ``sites`` in [start, end), summed in SQL
+        (``kolam.registry.business_totals``)."""
+        with self._sessions() as s:
+            return team_business(s, sites, start, end)
 
     @staticmethod
     def _add(s: Session, found: dict[int, CycleSums], ids: Sequence[int], start: int,
