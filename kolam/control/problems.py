@@ -109,7 +109,7 @@ def decode_problem(payload: bytes) -> AeratorProblem:
     if len(payload) > MAX_PROBLEM_BYTES:
         raise ProtocolError(Reason.TOO_LARGE, f"{len(payload)} bytes > {MAX_PROBLEM_BYTES}")
     try:
-        obj = json.loads(payload)
+        obj = json.loads(payload.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise ProtocolError(Reason.BAD_ENCODING, str(exc)) from exc
     except ValueError as exc:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from firmware_sim.relay import RelayNode
 from gateway.main import Gateway
@@ -54,8 +55,8 @@ class Clock:
 
 
 def alerts(registry: Registry) -> list[AlertRow]:
-    with registry.engine.connect() as conn:
-        return list(conn.execute(select(AlertRow).where(AlertRow.rule_key == KEY)).all())
+    with Session(registry.engine) as s:
+        return list(s.scalars(select(AlertRow).where(AlertRow.rule_key == KEY)))
 
 
 def night(t: int) -> bool:
