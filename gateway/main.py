@@ -100,8 +100,7 @@ class Gateway:
         self._outboxes.append(self._open(path))
         self.problem_outbox = self._outboxes[-1]
         """The control thread's: each problem raised or cleared, kept for the centre."""
-        self.controller.restore_problems([(p.pond, p.device, p.output, p.problem)
-                                          for p in self.problem_outbox.active_problems()])
+        self._restore_problems()
         self.sms = (SmsAlarms(Modem(self.cfg.sms_port, self.cfg.sms_baud), self.cfg.sms_numbers)
                     if self.cfg.sms_port and self.cfg.sms_numbers else None)
         self._seed_control()
@@ -116,6 +115,19 @@ class Gateway:
         self.forwarder.log_topic = log_topic(self.site, self.gateway_id)
         self.forwarder.problem_topic = problem_topic(self.site, self.gateway_id)
         self.receiver.on_batch = self.kiosk_site.observe
+
+    def _restore_problems(self) -> None:
+        """The problems raised before a restart and not cleared: the loops hold them again
+        (cleared by their own rules, the centre told) and the siren's alarm lists them."""
+        active = [p for p in self.problem_outbox.active_problems()
+                  if any((c.pond, c.device, c.output_name) == (p.pond, p.device, p.output)
+                         for c in self.cfg.control)]
+        self.controller.restore_problems([(p.pond, p.device, p.output, p.problem)
+                                          for p in active])
+        for p in active:
+            self._aerator_alarms.setdefault(PondRef(self.site, p.pond), {})[
+                (p.device, p.output, p.problem)] = AeratorAlarm(p.device, p.output, p.problem,
+                                                                p.t)
 
     def _seed_control(self) -> None:
         """The relay states last seen, until the local broker's retained ones arrive."""

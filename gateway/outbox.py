@@ -69,8 +69,9 @@ CREATE TABLE IF NOT EXISTS kiosk_logs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, client_id TEXT NOT NULL UNIQUE, pond TEXT NOT NULL,
     t INTEGER NOT NULL, payload BLOB NOT NULL, sent INTEGER NOT NULL DEFAULT 0) STRICT;
 CREATE TABLE IF NOT EXISTS problems (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE, t INTEGER NOT NULL,
-    payload BLOB NOT NULL, sent INTEGER NOT NULL DEFAULT 0) STRICT;
+    id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE,
+    output TEXT NOT NULL, problem TEXT NOT NULL, t INTEGER NOT NULL, payload BLOB NOT NULL,
+    sent INTEGER NOT NULL DEFAULT 0) STRICT;
 """
 
 
@@ -500,13 +501,14 @@ class Outbox:
         """Keep a problem raised or cleared until the centre has it: forwarded as kind
         ``problem`` of ``pending_statuses`` in the order raised, then kept, marked sent,
         for ``PROBLEMS_KEPT_MS`` (the newest of each output and problem for good)."""
+        output = f"{problem.pond}/{problem.device}/{problem.output}"
         self._write("keep a problem", [
-            ("INSERT OR IGNORE INTO problems (event_id, t, payload) VALUES (?, ?, ?)",
-             (problem.event_id, problem.t, encode_problem(problem))),
-            ("DELETE FROM problems WHERE sent = 1 AND t < ? AND id NOT IN (SELECT max(id) "
-             "FROM problems GROUP BY json_extract(payload, '$.pond'), "
-             "json_extract(payload, '$.device'), json_extract(payload, '$.output'), "
-             "json_extract(payload, '$.problem'))", (problem.t - PROBLEMS_KEPT_MS,))])
+            ("INSERT OR IGNORE INTO problems (event_id, output, problem, t, payload) "
+             "VALUES (?, ?, ?, ?, ?)", (problem.event_id, output, problem.problem, problem.t,
+                                        encode_problem(problem))),
+            ("DELETE FROM problems WHERE sent = 1 AND t < ? AND id NOT IN "
+             "(SELECT max(id) FROM problems GROUP BY output, problem)",
+             (problem.t - PROBLEMS_KEPT_MS,))])
 
     def problems(self) -> list[AeratorProblem]:
         """Every problem event kept, oldest first."""
@@ -516,10 +518,9 @@ class Outbox:
     def active_problems(self) -> list[AeratorProblem]:
         """The problems raised and not cleared when the gateway stopped (newest event of
         each output and problem is a raise)."""
-        newest: dict[tuple[str, str, str, str], AeratorProblem] = {}
-        for p in self.problems():
-            newest[(p.pond, p.device, p.output, p.problem)] = p
-        return [p for p in newest.values() if p.raised]
+        rows = self._query("SELECT payload FROM problems WHERE id IN "
+                           "(SELECT max(id) FROM problems GROUP BY output, problem) ORDER BY id")
+        return [p for p in (decode_problem(bytes(r[0])) for r in rows) if p.raised]
 
     def unsent_problems(self) -> int:
         return int(self._query("SELECT count(*) FROM problems WHERE sent = 0")[0][0])

@@ -65,3 +65,19 @@ def test_a_restored_problem_is_cleared_by_the_loop_not_raised_again() -> None:
     ctl.step()
     assert changes[1:] == [("kolam-1", Problem.DO_STILL_FALLING, False)]
     assert ctl.problems() == {}
+
+
+def test_old_acknowledged_events_go_but_each_outputs_newest_stays(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "outbox.db")
+    outbox.add_problem(event(1, "no_current", True))
+    outbox.add_problem(event(2, "no_current", False))
+    outbox.add_problem(event(3, "do_still_falling", True))
+    for p in outbox.pending_statuses():
+        outbox.mark_status_sent(0, p.version, p.kind)
+    later = AeratorProblem("event-0099", "kolam-2", "relay-2", "aerator-1", "no_current",
+                           True, T + 40 * 86_400_000)
+    outbox.add_problem(later)
+    assert [p.event_id for p in outbox.problems()] == ["event-0002", "event-0003",
+                                                       "event-0099"]
+    assert [p.event_id for p in outbox.active_problems()] == ["event-0003", "event-0099"]
+    outbox.close()

@@ -20,7 +20,7 @@ from firmware_sim.relay import RelayNode
 from gateway.main import Gateway
 from kolam.config import KolamConfig
 from kolam.control import decode_problem, problem_topic
-from kolam.protocol import DeviceRef, Sample
+from kolam.protocol import DeviceRef, PondRef, Sample
 from kolam.registry.alert_models import AlertRow
 from kolam.registry.repo import Registry
 from kolam.science.sun import last_sunset_ms, next_sunrise_ms
@@ -104,6 +104,8 @@ def test_do_still_falling_reaches_the_centre_once_through_a_cut_and_a_restart(
             gw = Gateway(config, clock)
             gw.start()
             assert gw.controller.problems() == {"relay-1/aerator-1": {"do_still_falling"}}
+            assert [a.problem for a in gw._aerators(PondRef(SITE, "kolam-1"))] == [
+                "do_still_falling"], "the siren's alarm still lists it"
             central.start()
             wait_for(lambda: len(alerts(registry)) == 1, 30, interval_s=0.2,
                      what="aerator_failed at the centre")
