@@ -1,10 +1,10 @@
 """``kolam gateway``: the pond-side store-and-forward gateway, until SIGTERM/SIGINT.
 
 Start-up, in order: outbox, alarm state, control loops (seeded with the relay
-states last seen and the problems still raised), uplink client with its subscription to the centre's
-commands (connects in the background: the site must keep working while the
-link is down), forwarder thread, control thread, local client and receiver
-thread, ready file. Shut-down is the reverse:
+states last seen and the problems still raised), uplink client with its
+subscription to the centre's commands (connects in the background: the site
+must keep working while the link is down), forwarder thread, control thread,
+local client and receiver thread, ready file. Shut-down is the reverse:
 stop taking local messages (the batch in hand is committed and acked), give
 messages in flight a moment to be acknowledged, say ``online: false`` on both
 brokers, disconnect, close the outbox.
