@@ -286,6 +286,8 @@ class Loop:
         p = self.pending
         if p is not None and mono - p.first_sent >= CONFIRM_AFTER_S:
             self.problems.add(Problem.NOT_CONFIRMED)
+        elif p is None:
+            self.problems.discard(Problem.NOT_CONFIRMED)  # one restored after a restart
         state = self.confirmed
         if state is not None and state.on and state.amps is not None \
                 and state.amps < self.cfg.min_amps:

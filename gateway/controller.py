@@ -207,6 +207,18 @@ class Controller:
                     return ("manual", manual.until_ms) if manual else ("auto", None)
         return None
 
+    def restore_problems(self, active: Sequence[tuple[str, str, str, str]]) -> None:
+        """Problems raised before a restart and not cleared ((pond, device, output,
+        problem)): the loops hold them again, so that they are cleared by the loops' own
+        rules (and the centre told) rather than forgotten."""
+        with self._lock:
+            for k, loop in enumerate(self.loops):
+                for pond, device, output, problem in active:
+                    if (pond, device, output) == (loop.cfg.pond, loop.cfg.device, loop.output) \
+                            and problem in {p.value for p in Problem}:
+                        loop.problems.add(Problem(problem))
+                self._problems[k] = set(loop.problems)
+
     def set_ready(self) -> None:
         """The local subscription is in force: retained states have been seen."""
         self._ready.set()

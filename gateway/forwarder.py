@@ -5,7 +5,8 @@ Scheduling after an outage ("live first"):
 1. on every (re)connect the gateway status is published, then every device
    status that changed (the newest one only: statuses are state, not history),
    then every relay switch in the order seen (the switch log: who switched what,
-   and why, is history);
+   and why, is history), the kiosk's logs and the control loops' problems (raised
+   and cleared, in order);
 2. **live** samples — those committed after the uplink came back (``id`` above
    the *boundary*, the outbox's highest id at reconnect) — go out at once;
 3. **history** — everything at or below the boundary — drains oldest first,
@@ -44,6 +45,8 @@ from kolam.protocol import state_topic, status_topic, telemetry_topic
 
 log = logging.getLogger(__name__)
 
+_LOGS = ("switch", "log", "problem")
+"""Kinds of ``pending_statuses`` that are history, one row each (not a device's newest)."""
 ACK_POLL_S = 0.01
 IDLE_WAIT_S = 0.1
 
@@ -96,6 +99,8 @@ class Forwarder:
         self.last_health: bytes | None = None
         self.log_topic = ""
         """Where the kiosk's logs go (``kolam.kiosk.logs.log_topic``), set by the gateway."""
+        self.problem_topic = ""
+        """Where the loops' problems go (``kolam.control.problem_topic``), set likewise."""
         uplink.on_connect(self._on_uplink_connect)
 
     # ------------------------------------------------------------ control
@@ -178,12 +183,14 @@ class Forwarder:
     def _send_statuses(self) -> None:
         for pending in self.outbox.pending_statuses():
             # A switch is one row of the log (several of one relay go out in order).
-            key = (pending.kind, pending.version if pending.kind in ("switch", "log")
+            key = (pending.kind, pending.version if pending.kind in _LOGS
                    else pending.device_id)
             if key in self._inflight_status:
                 continue
             if pending.kind == "log":
                 info = self._publish(self.log_topic, pending.payload)
+            elif pending.kind == "problem":
+                info = self._publish(self.problem_topic, pending.payload)
             else:
                 ref = self.outbox.device(pending.device_id)
                 topic = state_topic(ref) if pending.kind == "switch" else status_topic(ref)
@@ -285,7 +292,7 @@ class Forwarder:
         for status in done_status:
             self.outbox.mark_status_sent(status.device_id, status.version, status.kind)
             self._inflight_status.discard((status.kind, status.version
-                                           if status.kind in ("switch", "log")
+                                           if status.kind in _LOGS
                                            else status.device_id))
         self._inflight_ids.difference_update(done_ids)
         self._inflight = remaining

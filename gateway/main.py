@@ -1,10 +1,10 @@
 """``kolam gateway``: the pond-side store-and-forward gateway, until SIGTERM/SIGINT.
 
 Start-up, in order: outbox, alarm state, control loops (seeded with the relay
-states last seen), uplink client with its subscription to the centre's
-commands (connects in the background: the site must keep working while the
-link is down), forwarder thread, control thread, local client and receiver
-thread, ready file. Shut-down is the reverse:
+states last seen and the problems still raised), uplink client with its
+subscription to the centre's commands (connects in the background: the site
+must keep working while the link is down), forwarder thread, control thread,
+local client and receiver thread, ready file. Shut-down is the reverse:
 stop taking local messages (the batch in hand is committed and acked), give
 messages in flight a moment to be acknowledged, say ``online: false`` on both
 brokers, disconnect, close the outbox.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from gateway.outbox import Outbox
 from gateway.receiver import Receiver
 from gateway.sms import Modem, SmsAlarms
 from kolam.config import KolamConfig
+from kolam.control import AeratorProblem, problem_topic
 from kolam.errors import ConfigError, KolamError, ProtocolError
 from kolam.kiosk import SiteSource, log_topic
 from kolam.mqtt import MqttClient, Will
@@ -95,6 +97,10 @@ class Gateway:
         self._aerator_alarms: dict[PondRef, dict[tuple[str, str, str], AeratorAlarm]] = {}
         self._alarm_lock = threading.Lock()
         self.controller.on_problem = self._aerator_problem
+        self._outboxes.append(self._open(path))
+        self.problem_outbox = self._outboxes[-1]
+        """The control thread's: each problem raised or cleared, kept for the centre."""
+        self._restore_problems()
         self.sms = (SmsAlarms(Modem(self.cfg.sms_port, self.cfg.sms_baud), self.cfg.sms_numbers)
                     if self.cfg.sms_port and self.cfg.sms_numbers else None)
         self._seed_control()
@@ -107,7 +113,21 @@ class Gateway:
                                     self.controller, self.forwarder.wake.set, clock)
         """The kiosk page's view of the site (``gateway.kiosk.listen``)."""
         self.forwarder.log_topic = log_topic(self.site, self.gateway_id)
+        self.forwarder.problem_topic = problem_topic(self.site, self.gateway_id)
         self.receiver.on_batch = self.kiosk_site.observe
+
+    def _restore_problems(self) -> None:
+        """The problems raised before a restart and not cleared: the loops hold them again
+        (cleared by their own rules, the centre told) and the siren's alarm lists them."""
+        active = [p for p in self.problem_outbox.active_problems()
+                  if any((c.pond, c.device, c.output_name) == (p.pond, p.device, p.output)
+                         for c in self.cfg.control)]
+        self.controller.restore_problems([(p.pond, p.device, p.output, p.problem)
+                                          for p in active])
+        for p in active:
+            self._aerator_alarms.setdefault(PondRef(self.site, p.pond), {})[
+                (p.device, p.output, p.problem)] = AeratorAlarm(p.device, p.output, p.problem,
+                                                                p.t)
 
     def _seed_control(self) -> None:
         """The relay states last seen, until the local broker's retained ones arrive."""
@@ -161,9 +181,11 @@ class Gateway:
 
     def _aerator_problem(self, pond_slug: str, loop: Loop, problem: Problem,
                          raised: bool) -> None:
-        """An 'aerator not working' change: on the pond's local alarm topic (the siren)."""
+        """An 'aerator not working' change: on the pond's local alarm topic (the siren),
+        and kept in the outbox for the centre (``kolam.control.problems``)."""
         pond = PondRef(self.site, pond_slug)
         now = self.controller.clock()
+        self._keep_problem(pond_slug, loop, problem, raised, now)
         alarm = AeratorAlarm(loop.cfg.device, loop.output, problem.value, now)
         key = (alarm.device, alarm.output, alarm.problem)
         with self._alarm_lock:
@@ -178,6 +200,19 @@ class Gateway:
         active = [a for a in self.alarms.active() if a.ref.pond_ref == pond]
         self._publish_pond_alarm(pond, encode_aerator_change(
             pond, active, self._aerators(pond), alarm, raised, now))
+
+    def _keep_problem(self, pond: str, loop: Loop, problem: Problem, raised: bool,
+                      now: int) -> None:
+        on = loop.switched_on
+        pending = loop.pending
+        event = AeratorProblem(
+            uuid.uuid4().hex, pond, loop.cfg.device, loop.output, problem.value, raised, now,
+            loop.do_mgl, on[0] if on else None, on[1] if on else None,
+            pending.on if pending is not None else None)
+        try:
+            self.problem_outbox.add_problem(event)
+        except KolamError as exc:
+            log.error("could not keep the problem for the centre: %s", exc)
 
     def _publish_pond_alarm(self, pond: PondRef, payload: bytes) -> None:
         try:

@@ -14,7 +14,9 @@ The outbox also keeps the newest status of each device (forwarded retained), the
 newest state of each relay node (the control loops' starting point after a
 restart) and the switch log (every change of a relay's state, forwarded in order
 and deleted once acknowledged), the centre's commands held for nodes that are
-offline, the local dead-letter log, the active local alarms and a few counters.
+offline, the local dead-letter log, the active local alarms, the logs entered at the
+kiosk and the control loops' "aerator not working" problems (both forwarded like the
+switch log) and a few counters.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kolam.control.problems import AeratorProblem, decode_problem, encode_problem
 from kolam.errors import OutboxError as OutboxError
 from kolam.errors import StoreUnavailable
 from kolam.kiosk.logs import KioskLog, decode_log, encode_log
@@ -65,6 +68,10 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) S
 CREATE TABLE IF NOT EXISTS kiosk_logs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, client_id TEXT NOT NULL UNIQUE, pond TEXT NOT NULL,
     t INTEGER NOT NULL, payload BLOB NOT NULL, sent INTEGER NOT NULL DEFAULT 0) STRICT;
+CREATE TABLE IF NOT EXISTS problems (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE,
+    output TEXT NOT NULL, problem TEXT NOT NULL, t INTEGER NOT NULL, payload BLOB NOT NULL,
+    sent INTEGER NOT NULL DEFAULT 0) STRICT;
 """
 
 
@@ -75,6 +82,9 @@ switching, a few a day per aerator."""
 
 KIOSK_LOGS_KEPT_MS = 2 * 86_400_000
 """Logs of the kiosk kept after the centre acknowledged them: today's tasks need today's."""
+PROBLEMS_KEPT_MS = 30 * 86_400_000
+"""Problem events kept after the centre acknowledged them: a problem raised weeks ago and
+never cleared is still restored at a restart (its newest event is never pruned)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -446,9 +456,15 @@ class Outbox:
                            (max_switches,))
         out += [PendingStatus(int(a), bytes(b), int(c), "switch") for a, b, c in rows]
         rows = self._query("SELECT payload, id FROM kiosk_logs WHERE sent = 0 ORDER BY id")
-        return out + [PendingStatus(0, bytes(b), int(c), "log") for b, c in rows]
+        out += [PendingStatus(0, bytes(b), int(c), "log") for b, c in rows]
+        rows = self._query("SELECT payload, id FROM problems WHERE sent = 0 ORDER BY id")
+        return out + [PendingStatus(0, bytes(b), int(c), "problem") for b, c in rows]
 
     def mark_status_sent(self, device_id: int, version: int, kind: str = "status") -> None:
+        if kind == "problem":
+            self._write("mark a problem sent", [
+                ("UPDATE problems SET sent = 1 WHERE id = ?", (version,))])
+            return
         if kind == "log":
             self._write("mark a kiosk log sent", [
                 ("UPDATE kiosk_logs SET sent = 1 WHERE id = ?", (version,))])
@@ -478,6 +494,36 @@ class Outbox:
 
     def unsent_kiosk_logs(self) -> int:
         return int(self._query("SELECT count(*) FROM kiosk_logs WHERE sent = 0")[0][0])
+
+    # ------------------------------------------------------------ problems of the loops
+
+    def add_problem(self, problem: AeratorProblem) -> None:
+        """Keep a problem raised or cleared until the centre has it: forwarded as kind
+        ``problem`` of ``pending_statuses`` in the order raised, then kept, marked sent,
+        for ``PROBLEMS_KEPT_MS`` (the newest of each output and problem for good)."""
+        output = f"{problem.pond}/{problem.device}/{problem.output}"
+        self._write("keep a problem", [
+            ("INSERT OR IGNORE INTO problems (event_id, output, problem, t, payload) "
+             "VALUES (?, ?, ?, ?, ?)", (problem.event_id, output, problem.problem, problem.t,
+                                        encode_problem(problem))),
+            ("DELETE FROM problems WHERE sent = 1 AND t < ? AND id NOT IN "
+             "(SELECT max(id) FROM problems GROUP BY output, problem)",
+             (problem.t - PROBLEMS_KEPT_MS,))])
+
+    def problems(self) -> list[AeratorProblem]:
+        """Every problem event kept, oldest first."""
+        rows = self._query("SELECT payload FROM problems ORDER BY id")
+        return [decode_problem(bytes(p)) for (p,) in rows]
+
+    def active_problems(self) -> list[AeratorProblem]:
+        """The problems raised and not cleared when the gateway stopped (newest event of
+        each output and problem is a raise)."""
+        rows = self._query("SELECT payload FROM problems WHERE id IN "
+                           "(SELECT max(id) FROM problems GROUP BY output, problem) ORDER BY id")
+        return [p for p in (decode_problem(bytes(r[0])) for r in rows) if p.raised]
+
+    def unsent_problems(self) -> int:
+        return int(self._query("SELECT count(*) FROM problems WHERE sent = 0")[0][0])
 
     # ------------------------------------------------------------ commands for offline nodes
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from kolam.control.problems import site_of as problem_site_of
 from kolam.errors import KolamError, ProtocolError
+from kolam.kiosk.logs import site_of as log_site_of
 from kolam.mqtt import Message
 from kolam.protocol import (
     DeviceRef,
@@ -32,6 +34,10 @@ from kolam.science.derive import derived_values
 from kolam.store.base import Row, SeriesKey
 
 log = logging.getLogger(__name__)
+
+_GATEWAY_EVENTS = ("/log", "/problem")
+"""Leaves of a gateway's own messages other than its status (ingest.kiosk_logs,
+ingest.aerator_problems): not dead-lettered here as unknown topics."""
 
 _DEVICE_REASONS = {
     DeviceCheck.UNKNOWN: (Reason.UNKNOWN_DEVICE, "device is not registered"),
@@ -131,6 +137,10 @@ class Decoder:
         return route
 
     def _one(self, msg: Message, now: int, batch: Batch, pressures: dict[str, float]) -> None:
+        if msg.topic.endswith(_GATEWAY_EVENTS) and (
+                log_site_of(msg.topic) or problem_site_of(msg.topic)):
+            batch.other += 1  # a gateway's kiosk log or problem: its own handler's
+            return
         route = self._route(msg.topic)
         kind = route.topic.kind
         if kind is TopicKind.TELEMETRY:

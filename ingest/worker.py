@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 
+from ingest.aerator_problems import ProblemIngest
 from ingest.alerts.pipeline import AlertPipeline
 from ingest.decoder import Batch, Decoder, dead_letter
 from ingest.kiosk_logs import KioskLogIngest
@@ -59,6 +60,8 @@ class IngestWorker:
         self.outputs = OutputIngest(registry, limits, config.auto_provision)
         # Logs entered at a gateway's kiosk, applied once by their client id (#18 item 4).
         self.kiosk_logs = KioskLogIngest(registry)
+        # The gateways' "aerator not working" problems, to the alert engine (#14, #18).
+        self.problems = ProblemIngest(registry)
         # Alerts are evaluated on each batch and committed before its ack (docs/alerts.md).
         self.alerts = AlertPipeline(
             config, registry, store if isinstance(store, TimeSeriesReader) else None,
@@ -135,6 +138,7 @@ class IngestWorker:
         batch = self.decoder.decode(messages, now_ms())
         self.outputs.prepare(messages, now_ms())
         self.kiosk_logs.prepare(messages, now_ms())
+        self.problems.prepare(messages, now_ms())
         started = time.perf_counter()
         try:
             result = self._commit(batch)
@@ -167,9 +171,10 @@ class IngestWorker:
                 self.registry.record_status(ref, status, at)
             self.outputs.commit()
             self.kiosk_logs.commit()
+            self.problems.commit()
             if self.alerts is not None:
                 self.alerts.commit(batch, batch.rows, batch.statuses, batch.dead,
-                                   self.outputs.states)
+                                   self.outputs.states, self.problems.events)
             return result
 
         return retry(attempt, self._retry, transient=TRANSIENT, on_retry=self._on_retry())

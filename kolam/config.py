@@ -86,6 +86,7 @@ class IngestConfig(_Section):
     topics: list[str] = Field(
         default_factory=lambda: ["kolam/v1/+/+/+/telemetry", "kolam/v1/+/+/+/status",
                                  "kolam/v1/+/gateway/+/log",
+                                 "kolam/v1/+/gateway/+/problem",
                                  "kolam/v1/+/+/+/state"],
         description="Topic filters this worker owns; narrow by site to partition work",
     )

@@ -22,6 +22,7 @@ from ingest.alerts.rules import RuleBook, with_pond_minimum
 from ingest.alerts.state import PondState
 from kolam.alerts.model import ActiveAlert, AlertKey, Rule, Transition
 from kolam.config import AlertsConfig
+from kolam.control import AeratorProblem
 from kolam.errors import ProtocolError
 from kolam.protocol import DeviceRef, Reason, RelayState, Status, parse_topic
 from kolam.registry.repo import DeadLetterIn
@@ -138,6 +139,18 @@ class AlertEngine:
         for ref, state, at in states:
             ps = self._pond(ref.site, ref.pond)
             self.aerators.update(ps, ps.rules.get(AERATOR_RULE), ref, state.outputs, at, out)
+        out.sort(key=_event_time)
+        return out
+
+    def problems(self, events: Sequence[tuple[str, AeratorProblem, int]]) -> list[Transition]:
+        """Gateways' "aerator not working" problems ((site, problem, received at); ingest's
+        ``aerator_problems``), in arrival order: ``aerator_failed`` raised or cleared, the
+        ponds' forecasts told. Evaluated after the batch's relay states, before its
+        readings."""
+        out: list[Transition] = []
+        for site, problem, _at in events:
+            ps = self._pond(site, problem.pond)
+            self.aerators.problem(ps, ps.rules.get(AERATOR_RULE), site, problem, out)
         out.sort(key=_event_time)
         return out
 

@@ -22,6 +22,7 @@ from ingest.alerts.phone_channels import phone_channels
 from ingest.alerts.routing import Router
 from kolam.alerts.model import Transition
 from kolam.config import KolamConfig
+from kolam.control import AeratorProblem
 from kolam.errors import KolamError
 from kolam.mqtt import MqttClient
 from kolam.protocol import DeviceRef, RelayState, Status
@@ -110,15 +111,18 @@ class AlertPipeline:
     def commit(self, batch: object, rows: Sequence[Row],
                statuses: Sequence[tuple[DeviceRef, Status, int]],
                dead: Sequence[DeadLetterIn],
-               states: Sequence[tuple[DeviceRef, RelayState, int]] = ()) -> None:
+               states: Sequence[tuple[DeviceRef, RelayState, int]] = (),
+               problems: Sequence[tuple[str, AeratorProblem, int]] = ()) -> None:
         """Evaluate ``batch`` (once, however often the commit is retried) and commit its
-        transitions; relay ``states`` first (the forecast learns its aerators before the
-        batch's readings). Raises ``RegistryError`` when the commit fails: ingest retries."""
+        transitions; relay ``states`` and the gateways' ``problems`` first (the forecast
+        learns its aerators before the batch's readings). Raises ``RegistryError`` when
+        the commit fails: ingest retries."""
         now = now_ms()
         if batch is not self._pending_for:
             self._pending_for = batch
             try:
                 self._pending = self.engine.outputs(states)
+                self._pending += self.engine.problems(problems)
                 self._pending += self.engine.evaluate(rows, statuses, dead, now)
             except Exception:
                 # A bug in a rule must not stop ingest storing readings.

@@ -13,6 +13,7 @@ from ingest.alerts.condition import Condition
 from ingest.alerts.signals import Drop, FallRate
 from kolam.alerts.forecast import DawnForecast
 from kolam.alerts.model import Rule
+from kolam.control import AeratorProblem
 from kolam.protocol import OutputState
 
 
@@ -30,6 +31,11 @@ class PondState:
     outputs: dict[tuple[str, str], tuple[OutputState, str | None]] = field(
         default_factory=dict)
     """(device, output) → the aerator's last state and why it failed (ingest.alerts.aerators)."""
+    problems: dict[tuple[str, str], dict[str, AeratorProblem]] = field(default_factory=dict)
+    """(device, output) → the gateway's problems raised on it and not cleared, by problem."""
+    problem_t: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    """(device, output, problem) → the time of the newest event applied (duplicates and
+    older events change nothing)."""
 
     def condition(self, key: str, rule: Rule) -> Condition:
         c = self.conditions.get(key)

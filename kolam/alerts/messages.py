@@ -112,6 +112,26 @@ SMS_TEXTS: dict[str, tuple[str, str, str, str]] = {
 }
 """Shorter texts for one SMS (160 GSM-7 characters with the acknowledgement link):
 (title id, title en, advice id, advice en), the same advice as ``TEXTS`` in fewer words."""
+WHY_TEXTS: dict[str, tuple[str, str, str, str]] = {
+    "do_still_falling": ("DO masih turun 20 menit setelah aerator menyala",
+                         "DO still falling 20 minutes after the aerator started",
+                         "DO msh turun 20 mnt stlh nyala", "DO still falling 20 min after start"),
+    "no_current": ("aerator menyala tetapi tidak menarik arus", "on but drawing no current",
+                   "nyala tanpa arus", "on, no current"),
+    "no current": ("aerator menyala tetapi tidak menarik arus", "on but drawing no current",
+                   "nyala tanpa arus", "on, no current"),
+    "not_confirmed": ("relai tidak mengonfirmasi perintah dalam 60 detik",
+                      "the relay did not confirm the command within 60 s",
+                      "perintah tak dikonfirmasi", "command unconfirmed"),
+    "power cut": ("listrik padam", "power cut", "listrik padam", "power cut"),
+}
+"""Why an aerator is ``aerator_failed`` (the alert's detail, ``code`` or ``code: numbers``,
+several joined by "; "): (id, en, SMS id, SMS en). ``do_still_falling``, ``no_current``
+and ``not_confirmed`` are the gateway's problems (kolam.control.problems); ``power cut``
+and ``no current`` the relay's own report (kolam.alerts.aerators.failure)."""
+RUNNING_WHY = frozenset({"do_still_falling", "not_confirmed"})
+"""Whys of an aerator that may well be running: its title says "not working", not "stopped"."""
+NOT_WORKING = ("Aerator {device} tidak bekerja", "Aerator {device} is not working")
 SMS_CHARS = 160
 SMS_METRIC = {"temp_c": "suhu", "do_mgl": "DO", "tan_mgl": "TAN", "no2_mgl": "NO2",
               "nh3_mgl": "NH3", "level_cm": "level", "turbidity_ntu": "kekeruhan",
@@ -161,6 +181,22 @@ def _wib(t_ms: int) -> str:
     return from_ms(t_ms).astimezone(WIB).strftime("%H:%M WIB %d/%m/%Y")
 
 
+def why(detail: str, lang: str, sms: bool = False) -> str | None:
+    """The detail of an ``aerator_failed`` alert in words (``WHY_TEXTS``), numbers kept;
+    None when no part of it is a known code."""
+    words, known = [], False
+    for part in (x.strip() for x in detail.split(";")):
+        code, sep, rest = part.partition(":")
+        texts = WHY_TEXTS.get(code.strip())
+        if texts is None:
+            words.append(part)
+            continue
+        known = True
+        text = texts[(2 if sms else 0) + (1 if lang == "en" else 0)]
+        words.append(f"{text}{sep}{rest}" if rest and not sms else text)
+    return "; ".join(words) if known else None
+
+
 def render(a: AlertView, event: str, lang: str) -> tuple[str, str]:
     """(subject, body) of one message in ``lang`` ("id" or "en")."""
     en = lang == "en"
@@ -169,6 +205,9 @@ def render(a: AlertView, event: str, lang: str) -> tuple[str, str]:
         metric_label = METRICS[a.metric].label_en if en else METRICS[a.metric].label_id
     fill = {"metric": metric_label or (a.metric or ""), "device": a.device or ""}
     title_id, title_en, advice_id, advice_en = TEXTS.get(a.rule, (a.rule, a.rule, "", ""))
+    if a.rule == "aerator_failed" and RUNNING_WHY & {
+            x.partition(":")[0].strip() for x in a.detail.split(";")}:
+        title_id, title_en = NOT_WORKING
     title = (title_en if en else title_id).format(**fill)
     advice = (advice_en if en else advice_id).format(**fill)
     where = f"{a.pond} ({a.site})"
@@ -183,7 +222,9 @@ def render(a: AlertView, event: str, lang: str) -> tuple[str, str]:
         body += f": {_num(a.value, a.metric if same_unit else None)}{unit}{limit}"
     body += f", {'since' if en else 'sejak'} {_wib(a.since_t)}."
     if a.detail:
-        body += f" [{a.detail}]"
+        said = why(a.detail, lang) if a.rule == "aerator_failed" else None
+        body += f" [{a.detail}]" if said is None else \
+            f" {'Why' if en else 'Sebab'}: {said}."
     if a.late:
         body += " (late data)" if en else " (data terlambat)"
     if event == "resolved":
@@ -242,6 +283,10 @@ def short_text(payload: dict[str, Any], lang: str, link: str | None = None) -> s
     title_id, title_en, advice_id, advice_en = SMS_TEXTS.get(str(rule), TEXTS[str(rule)])
     title = (title_en if en else title_id).format(**fill)
     advice = (advice_en if en else advice_id).format(**fill)
+    said = why(str(payload.get("detail") or ""), lang, sms=True) \
+        if rule == "aerator_failed" else None
+    if said is not None:
+        title = f"Aerator {fill['device']}: {said}"
     value = payload.get("value")
     reading = ""
     if isinstance(value, int | float) and rule not in NO_VALUE:

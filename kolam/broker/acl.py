@@ -112,7 +112,8 @@ def service_grants(role: ServiceRole, site: str | None) -> tuple[Grant, ...]:
         case ServiceRole.INGEST:
             return (Grant(Access.READ, f"{s}/+/+/telemetry"), Grant(Access.READ, f"{s}/+/+/status"),
                     Grant(Access.READ, f"{s}/+/+/state"), Grant(Access.WRITE, f"{s}/+/alerts"),
-                    Grant(Access.READ, f"{s}/gateway/+/log"))
+                    Grant(Access.READ, f"{s}/gateway/+/log"),
+                    Grant(Access.READ, f"{s}/gateway/+/problem"))
         case ServiceRole.API:
             return (Grant(Access.READ, everything), Grant(Access.WRITE, f"{s}/+/+/cmd"))
         case ServiceRole.GATEWAY:

@@ -24,6 +24,7 @@ import pytest
 
 from kolam.catalogue import MEASURED, METRICS
 from kolam.config import IngestConfig
+from kolam.control import decode_problem
 from kolam.errors import ProtocolError
 from kolam.kiosk import decode_log
 from kolam.protocol import (
@@ -47,7 +48,8 @@ EXAMPLE_NOW_MS = 1_764_291_660_000
 EXAMPLE_RE = re.compile(
     r"<!-- example: (?P<kind>[a-z-]+)(?: reject=(?P<reason>[a-z_]+))? -->\n"
     r"```json\n(?P<body>.*?)```", re.S)
-KINDS = {"telemetry", "status", "command", "gateway-status", "state", "kiosk-log"}
+KINDS = {"telemetry", "status", "command", "gateway-status", "state", "kiosk-log",
+         "gateway-problem"}
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def test_example_decodes_as_documented(example: Example) -> None:
         decoders: dict[str, Callable[[bytes], object]] = {
             "status": decode_status, "command": decode_command,
             "gateway-status": decode_gateway_status, "state": decode_state,
-            "kiosk-log": decode_log}
+            "kiosk-log": decode_log, "gateway-problem": decode_problem}
         decode = decoders[example.kind]
         decode(payload)
 

@@ -62,3 +62,24 @@ def test_indonesian_first_with_a_decimal_comma() -> None:
                     f"pakan. Tanggapi: {TYPICAL_LINK}")
     en = short_text(payload("temp_low", "escalated") | {"value": 23.4}, "en")
     assert en == "CRITICAL kolam-1: Unanswered: Low water temp 23.4 C. Halve the feed."
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("detail", [
+    "do_still_falling: 2.90 -> 2.61 mg/L", "no_current", "not_confirmed", "power cut",
+    "no current: 0 A < 0.2 A", "power cut; do_still_falling"])
+def test_an_aerators_sms_says_why_it_failed(detail: str, lang: str) -> None:
+    """``aerator_failed`` from the relay or the gateway's problems (kolam.control): the
+    SMS says why in the recipient's language, and still fits with its link."""
+    from kolam.alerts.messages import WHY_TEXTS
+
+    for pond, link in (("kolam-1", TYPICAL_LINK), ("k" * 32, LONGEST_LINK)):
+        for event in EVENT_WORDS[lang]:
+            text = short_text(payload("aerator_failed", event, pond) | {"detail": detail},
+                              lang, link)
+            assert len(text) <= SMS_CHARS, (len(text), text)
+            assert gsm_text(text, SMS_CHARS) == text
+    code = detail.split(";")[0].split(":")[0]
+    said = WHY_TEXTS[code][3 if lang == "en" else 2]
+    assert said in short_text(payload("aerator_failed", "opened") | {"detail": detail}, lang,
+                              TYPICAL_LINK)

@@ -164,20 +164,21 @@ def test_a_device_uses_its_login_as_client_id(username: str | None, client_id: s
     assert client_id_allowed(username, client_id) is allowed
 
 
-def test_kiosk_logs_go_from_a_sites_gateway_to_ingest_only() -> None:
-    """``kolam/v1/{site}/gateway/{gateway}/log`` (issue #18 item 4): the site's gateway
-    writes it, ingest reads it (every site, or its own); nodes and other sites' gateways
-    cannot write it."""
+@pytest.mark.parametrize("leaf", ["log", "problem"])
+def test_kiosk_logs_and_problems_go_from_a_sites_gateway_to_ingest_only(leaf: str) -> None:
+    """``kolam/v1/{site}/gateway/{gateway}/log`` (issue #18 item 4) and ``…/problem`` (the
+    loops' "aerator not working"): the site's gateway writes them, ingest reads them
+    (every site, or its own); nodes and other sites' gateways cannot write them."""
     acl = Acl({"ingest": service_grants(ServiceRole.INGEST, None),
                "ingest-serang": service_grants(ServiceRole.INGEST, "serang"),
                "gw-serang": service_grants(ServiceRole.GATEWAY, "serang"),
                "gw-cilegon": service_grants(ServiceRole.GATEWAY, "cilegon"),
                device_username(A.site, A.device): device_grants(A)})
-    topic = "kolam/v1/serang/gateway/gw-1/log"
+    topic = f"kolam/v1/serang/gateway/gw-1/{leaf}"
     assert acl.can_publish("gw-serang", topic)
     assert not acl.can_publish("gw-cilegon", topic)
     assert not acl.can_publish(device_username(A.site, A.device), topic)
-    assert acl.can_subscribe("ingest", "kolam/v1/+/gateway/+/log")
-    assert acl.can_subscribe("ingest-serang", "kolam/v1/serang/gateway/+/log")
-    assert not acl.can_subscribe("ingest-serang", "kolam/v1/+/gateway/+/log")
+    assert acl.can_subscribe("ingest", f"kolam/v1/+/gateway/+/{leaf}")
+    assert acl.can_subscribe("ingest-serang", f"kolam/v1/serang/gateway/+/{leaf}")
+    assert not acl.can_subscribe("ingest-serang", f"kolam/v1/+/gateway/+/{leaf}")
     assert not acl.can_publish("ingest", topic)
