@@ -196,7 +196,12 @@ def test_packs_sold_from_the_page(client: TestClient, site: DemoSite,
     form = {"csrf": _csrf(body), "product": "fillet lele", "packs": "3", "price": "35.000",
             "buyer": "petugas"}
     r = c.post(f"/teams/{SITE}/{team}/products/sale", data=form)
-    assert r.status_code == 422 and "hanya tersisa 2 pak" in r.text
+    # More packs than the card holds: asked (as the book and the kiosk ask), not stored.
+    assert r.status_code == 422 and 'id="sale-doubt"' in r.text, r.text
+    assert ("3 pak fillet lele dijual, padahal kartu stok mencatat 2 pak. Tekan “ya” bila "
+            "benar, lalu hitung pak yang ada.") in r.text
+    assert 'name="confirm" value="1"' in r.text and 'value="35.000"' in r.text
+    assert not [e for e in business.lines(SITE, team) if e.product == "fillet lele"]
     r = c.post(f"/teams/{SITE}/{team}/products/sale", data=form | {"packs": "1"})
     assert r.status_code == 303, r.text
     page = c.get(r.headers["location"].split("#")[0]).text
@@ -211,3 +216,13 @@ def test_packs_sold_from_the_page(client: TestClient, site: DemoSite,
     lines, _ = business.stock(SITE, team)
     (fillet,) = [x for x in lines if x.item == "fillet lele"]
     assert fillet.on_hand == 1
+    # Confirmed, 3 more packs are stored: the card goes below 0 until a count.
+    r = c.post(f"/teams/{SITE}/{team}/products/sale", data=form | {"confirm": "1"})
+    assert r.status_code == 303, r.text
+    lines, _ = business.stock(SITE, team)
+    (fillet,) = [x for x in lines if x.item == "fillet lele"]
+    assert fillet.on_hand == -2
+    assert _row(c.get(f"/teams/{SITE}/{team}/products").text, "fillet lele")[4:7] == [
+        "2", "4", "-2"]
+    r = c.post(f"/teams/{SITE}/{team}/products/sale", data=form | {"product": "rendang"})
+    assert r.status_code == 422 and "Pilih produk yang dijual" in r.text
