@@ -3,8 +3,9 @@ the batches, the batch form (fish from one of the team's harvests, numbers typed
 Indonesian way, odd packs per kg asked about, more fish than the harvest has refused),
 audited as the API; trainers see members by alias only, the kiosk not at all.
 
-The demo's fictional business sells kerupuk kulit but records no batch, so the module adds
-one harvest to the entrepreneurship team's pond and seeds the batches it needs."""
+The demo's fictional business makes and sells kerupuk kulit lele (checked in
+test_business_pages.py); the module adds one harvest to the entrepreneurship team's active
+pond and seeds the batches it needs."""
 
 from __future__ import annotations
 
