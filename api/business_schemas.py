@@ -54,13 +54,15 @@ class CashEntryCreate(BaseModel):
     member_ids: list[Id] = Field(default_factory=list, max_length=100,
                                  description="Members who took part")
     cycle_id: Id | None = Field(None, description="The cycle it belongs to (profit and loss)")
-    product: str | None = Field(None, max_length=100, description="A product sale: which "
-                                "product (its packs leave the stock card)")
+    product: str | None = Field(None, max_length=100, description="A product sale (in, "
+                                "product_sales): which of the team's products, required; "
+                                "quantity is packs, which leave the stock card")
     reverses: Id | None = Field(None, description="The id of the book entry this cancels")
     reason: str | None = Field(None, max_length=200, description="Why (with reverses)")
     confirm: bool = Field(False, description="Store it although it looks implausible "
                           "(under Rp 1,000, over Rp 50,000,000, fish or feed at an odd price "
-                          "per kg); without it such an entry is 422")
+                          "per kg, more packs sold than the stock card holds); without it "
+                          "such an entry is 422 with needs_confirmation")
 
     @model_validator(mode="after")
     def _complete(self) -> Self:

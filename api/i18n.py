@@ -834,8 +834,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "f_packs_sold": ("Pak terjual", "Packs sold"),
     "f_price_pack": ("Harga per pak (Rp)", "Price per pack (Rp)"),
     "packs_n_left": ("sisa {n} pak", "{n} packs left"),
-    "err_sale_over_packs": ("{packs} pak {product}: hanya tersisa {left} pak.",
-                            "{packs} packs of {product}: only {left} left."),
     "err_product_required": ("Nama produk wajib diisi.", "The product needs a name."),
     "err_batch_harvest": ("Pilih panen kelompok ini asal ikannya.",
                           "Choose the team's harvest the fish came from."),

@@ -4,7 +4,13 @@ Seeds one registry (SQLite by default, ``--registry-url`` for PostgreSQL) with S
 in 10 provinces and 3 time zones, PONDS ponds each; per pond one cycle stocked 60 days ago
 with a feeding log a day and a sampling, half of them ended by a final harvest this month;
 one reading of DO, temperature and pH per pond in the time-series store, and an open alert
-on one pond in ten. Then, as a Dinas login of every site would, it times (medians of RUNS):
+on one pond in ten. Each site's team also keeps a business (issue #20, ``seed_business``):
+last month and this month so far, 31 cash book entries a month (capital, fish and product
+sales, feed by the sack with its stock card delivery, 1.2 sacks a pond a week, seed,
+medicine, transport, electricity, packaging, equipment, and a transport entry reversed),
+one production batch of kerupuk kulit a month and six sales of its packs, so the report's
+business sums (``kolam.registry.business_totals``) read a realistic book. Then, as a Dinas
+login of every site would, it times (medians of RUNS):
 
 - ``national_report``: the national monthly report as a function (every site's cycles);
 - ``GET /api/v1/reports/national``: the same through the API (JSON);
@@ -47,6 +53,7 @@ from kolam.farming.national import national_report
 from kolam.places import site_zone
 from kolam.registry.alert_models import AlertRow
 from kolam.registry.alerts import Alerts
+from kolam.registry.business_models import CashEntryRow, ProductBatchRow, StockMoveRow
 from kolam.registry.cycles import Cycles
 from kolam.registry.farm_models import Cycle, Harvest, LogEntry, Team
 from kolam.registry.models import Pond, Site
@@ -74,12 +81,12 @@ def _log(cycle: int, at: int, kind: str, now: int, **values: float) -> dict[str,
             **values}
 
 
-def seed(registry: Registry, store: SqliteStore, sites: int, ponds: int, now: int) -> int:
+def seed(registry: Registry, store: SqliteStore, sites: int, ponds: int,
+         now: int) -> tuple[int, int]:
     """Bulk rows straight into the registry's tables (the ORM one by one would take the
-    benchmark's whole budget); returns the number of feeding logs."""
+    benchmark's whole budget); returns the number of feeding logs and of book entries."""
     start = now - 60 * DAY_MS
     month_start = now - 10 * DAY_MS
-    logs = 0
     with registry.engine.begin() as c:
         c.execute(insert(Site), [
             {"id": i + 1, "slug": f"upt-{i:03d}", "name": f"UPT Fiktif {i:03d}",
@@ -127,11 +134,87 @@ def seed(registry: Registry, store: SqliteStore, sites: int, ponds: int, now: in
              "threshold": 3.0, "metric": "do_mgl", "created_at": now,
              "updated_at": now}
             for i in range(0, sites, 10)])
+        book = seed_business(c, sites, ponds, now)
     rows = [(SeriesKey(f"upt-{i:03d}", f"kolam-{j + 1}", "node-1", m), now - 60_000, v)
             for i in range(sites) for j in range(ponds)
             for m, v in (("do_mgl", 5.1), ("temp_c", 28.4), ("ph", 7.6))]
     store.write(rows)
-    return logs
+    return logs, book
+
+
+PRODUCT = "kerupuk kulit lele"
+SACK_RP = 380_000.0
+FEED_SACKS_PER_POND = 1.2
+"""Sacks a pond eats per week: the bench's feeding logs, 2-7 kg a day, are about 4.5 kg."""
+BOOK = (  # a month of one team's book: category, direction, Rp, quantity, unit
+    # Prices: DOMAIN.md (Rp 380,000 per 30 kg sack, about Rp 300 a seed, Rp 18,000-25,000/kg
+    # at the farm gate); a pack of kerupuk kulit at Rp 15,000 as the demo sells it.
+    ("other", "in", 3_000_000.0, None, None),
+    *[("fish_sales", "in", kg * 22_000.0, kg, "kg") for kg in (25.0, 30.0, 20.0, 28.0)],
+    *[("feed", "out", SACK_RP, 1.0, "sak")] * 4,  # x FEED_SACKS_PER_POND x ponds
+    ("seed", "out", 300_000.0, 1000.0, "ekor"),
+    ("medicine", "out", 85_000.0, 1.0, "botol"),
+    *[("transport", "out", 25_000.0, None, None)] * 4,
+    *[("product_sales", "in", 75_000.0, 5.0, "pak")] * 6,
+    *[("other", "out", 40_000.0, 100.0, "pak")] * 2,
+    ("electricity", "out", 150_000.0, None, None),
+    ("equipment", "out", 120_000.0, 1.0, "buah"),
+    *[("fish_sales", "in", 110_000.0, 5.0, "kg")] * 4,
+    ("transport", "out", 35_000.0, None, None),  # written wrong: reversed below
+)
+BATCH_KG, BATCH_PACKS, BATCH_INPUTS_RP = 10.0, 35.0, 80_000.0
+"""3,5 packs per kg of fish, within kerupuk's 0,3-4,0 (kolam/business/plausible.py)."""
+
+
+def _entry(eid: int, team: int, at: int, now: int, category: str, direction: str,
+           amount: float, quantity: float | None, unit: str | None,
+           **more: Any) -> dict[str, Any]:
+    """A cash_entries row with every column an executemany needs."""
+    return {"id": eid, "team_id": team, "cycle_id": None, "at": at, "direction": direction,
+            "category": category, "amount_rp": amount, "quantity": quantity, "unit": unit,
+            "counterparty": "", "note": "", "recorded_by": "bench", "created_at": now,
+            "product": PRODUCT if category == "product_sales" else None, "reverses": None,
+            "reason": None, **more}
+
+
+def seed_business(c: Any, sites: int, ponds: int, now: int) -> int:
+    """Last month's and this month's books (so far) of every site's team (ids 1..sites),
+    bulk. Both are WIB months with last month's first and last day left empty, so every
+    entry is in the same month in WITA and WIT (which start theirs an hour or two earlier).
+    Returns the number of book entries."""
+    cur_start, _ = month_span(local_month(now, WIB), WIB)
+    prev_start, _ = month_span(local_month(cur_start - 1, WIB), WIB)
+    spans = ((prev_start + DAY_MS, cur_start - DAY_MS), (cur_start + 60_000, now - 60_000))
+    entries, moves, batches = [], [], []
+    eid, sacks = 0, max(1, round(FEED_SACKS_PER_POND * ponds))
+    for i in range(sites):
+        team = i + 1
+        for first, last in spans:
+            step = max(1, (last - first) // (len(BOOK) + 1))
+            for k, (cat, way, rp, qty, unit) in enumerate(BOOK):
+                eid += 1
+                at = first + k * step
+                if cat == "feed":  # the sacks onto the stock card, paid by this entry
+                    rp, qty = SACK_RP * sacks, float(sacks)
+                    moves.append({"team_id": team, "at": at, "kind": "delivery",
+                                  "item_kind": "feed", "item": "pelet apung",
+                                  "quantity": 30.0 * sacks, "unit": "kg", "protein_pct": 31.0,
+                                  "sack_kg": 30.0, "cash_entry_id": eid, "note": "",
+                                  "recorded_by": "bench", "created_at": now})
+                entries.append(_entry(eid, team, at, now, cat, way, rp, qty, unit))
+            eid += 1
+            entries.append(_entry(eid, team, first + len(BOOK) * step, now, "transport", "in",
+                                  35_000.0, None, None, reverses=eid - 1,
+                                  reason="salah tulis", note=f"koreksi entri {eid - 1}"))
+            batches.append({"team_id": team, "at": first, "product": PRODUCT,
+                            "harvest_id": None, "fish_kg": BATCH_KG,
+                            "fish_rp": BATCH_KG * 22_000.0, "inputs_rp": BATCH_INPUTS_RP,
+                            "packs": BATCH_PACKS, "note": "", "recorded_by": "bench",
+                            "created_at": now})
+    c.execute(insert(CashEntryRow), entries)
+    c.execute(insert(StockMoveRow), moves)
+    c.execute(insert(ProductBatchRow), batches)
+    return len(entries)
 
 
 def before_overview_rows(views: PondViews, sites: list[str], now: int) -> list[Any]:
@@ -187,7 +270,7 @@ def main() -> None:
         registry = Registry(config.registry_url)
         now = now_ms()
         t0 = time.perf_counter()
-        logs = seed(registry, store, args.sites, args.ponds, now)
+        logs, book = seed(registry, store, args.sites, args.ponds, now)
         seed_s = time.perf_counter() - t0
         add_user(registry, "dinas", Role.DINAS)
         month = local_month(now, WIB)
@@ -202,6 +285,7 @@ def main() -> None:
                 h = {"Authorization": f"Bearer {r.json()['access_token']}"}
                 body = c.get(f"/api/v1/reports/national?month={month}", headers=h).json()
                 assert body["total"]["site_count"] == args.sites, body["total"]
+                assert body["total"]["business_teams"] == args.sites, body["total"]
                 results["api_national"] = timed(
                     lambda: c.get(f"/api/v1/reports/national?month={month}", headers=h),
                     args.runs)
@@ -223,6 +307,7 @@ def main() -> None:
             registry.close()
     write_results("national", {
         "sites": args.sites, "ponds_per_site": args.ponds, "feeding_logs": logs,
+        "cash_entries": book,
         "registry": "postgresql" if args.registry_url else "sqlite", "seed_s": round(seed_s, 1),
         "runs": args.runs, "target_ms": 1000, **results})
 

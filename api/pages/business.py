@@ -6,8 +6,8 @@ The forms read money the way the page's language writes it (``22.000`` is twenty
 thousand rupiah on the Indonesian page, ``api.pages.forms``), ask before storing what
 looks wrong (``kolam.business.plausible``) and write through the same registry code and
 audit lines as the API (``api.routes.cashbook``). A wrong entry is reversed, never edited.
-A product sale names the product from the stock card's products (``named_product``, shared
-with the kiosk's sale form in ``api.pages.sales``).
+A product sale names the product from the stock card's products (``Business.product_sale``,
+as the API, the kiosk's sale form in ``api.pages.sales`` and the products page).
 """
 
 from __future__ import annotations
@@ -37,9 +37,7 @@ from kolam.business.records import (
     NewCashEntry,
     NewStockMove,
     StockKind,
-    StockLine,
 )
-from kolam.business.stock import item_key
 from kolam.errors import Implausible, InvalidRecord
 from kolam.farming import bounds
 from kolam.places import site_zone
@@ -54,7 +52,6 @@ BookReaderPage = Annotated[Principal, Depends(page_site(BOOK_READERS))]
 BookkeeperPage = Annotated[Principal, Depends(page_site(BOOKKEEPERS))]
 UNITS = ("kg", "sak", "ekor", "pak", "botol", "liter", "buah")
 """Units the forms offer (feed in kg or sacks)."""
-PACK = "pak"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,28 +95,6 @@ def _book_page(request: Request, business: Business, registry: Registry, teams: 
                 products=business.packs_left(site, team),
                 categories=list(CashCategory), units=UNITS,
                 can_write=user.role in BOOKKEEPERS, **extra)
-
-
-def named_product(products: list[StockLine], name: str, packs: float | None,
-                  confirmed: bool) -> str:
-    """The product a sale names, as the stock card spells it: one of ``products`` (the
-    team's, ``Business.packs_left``); more ``packs`` than its card holds only
-    ``confirmed``."""
-    key = item_key(StockKind.PRODUCT, name, None)[1]
-    line = next((x for x in products if key and item_key(x.item_kind, x.item, None)[1] == key),
-                None)
-    if line is None:
-        raise InvalidRecord(f"choose the product sold (got {name!r})", key="sale_product")
-    if not packs:
-        raise InvalidRecord(f"how many packs of {line.item} were sold?", key="sale_packs",
-                            product=line.item)
-    left = max(0.0, line.on_hand)
-    if packs > line.on_hand + 1e-9 and not confirmed:
-        raise Implausible(
-            f"{packs:g} packs of {line.item} sold, but the stock card holds {left:g}: "
-            "resend confirmed if it is right (then count the packs)",
-            key="sale_over_stock", packs=packs, left=left, product=line.item)
-    return line.item
 
 
 @router.get("/teams/{site}/{team}/book")
@@ -180,8 +155,8 @@ def add_entry(request: Request, site: str, team: int, user: BookkeeperPage,
     try:
         new = form.entry(lang)
         if new.category is CashCategory.PRODUCT_SALES and new.direction is Direction.IN:
-            new = replace(new, unit=PACK, product=named_product(
-                business.packs_left(site, team), product, new.quantity, confirm == "1"))
+            new = business.product_sale(site, team, replace(new, product=product),
+                                        confirm == "1")
         e = business.add_entry(site, team, new, user.username, confirmed=confirm == "1")
     except InvalidRecord as exc:
         return _book_page(request, business, registry, teams, site, team,

@@ -10,7 +10,9 @@ are stored only when confirmed. Members by
 alias, as on the book and the stock card; each batch is audited as the API does.
 
 Packs sold are the book's product sales that name the product: the page's sale form writes
-one (money in, ``product_sales``, packs x price per pack), never more packs than are left.
+one (money in, ``product_sales``, packs x price per pack). More packs than the stock card
+holds are asked about and stored when confirmed (``Business.product_sale``), as the book's
+and the kiosk's sale forms and the API do.
 """
 
 from __future__ import annotations
@@ -30,13 +32,13 @@ from api.pages.render import page
 from api.pages.session import check_csrf
 from api.pages.team_records import member_ids
 from api.routes.cashbook import audit_batch, audit_entry
+from kolam.business.products import PACK
 from kolam.business.records import (
     Batch,
     CashCategory,
     Direction,
     NewBatch,
     NewCashEntry,
-    ProductResult,
 )
 from kolam.errors import Implausible, InvalidRecord
 from kolam.farming import bounds
@@ -131,7 +133,7 @@ def _products_page(request: Request, business: Business, cycles: Cycles, teams: 
                 sources=fish_sources(cycles, batches, site, team), members=members,
                 aliases={m.id: m.alias for m in members}, product_names=names,
                 echo=next((b for b in batches if b.id == saved), None) if saved else None,
-                sale=sale,
+                sale=sale, stock=business.packs_left(site, team),
                 can_write=request.state.user.role in BOOKKEEPERS, **extra)
 
 
@@ -180,22 +182,16 @@ class SaleForm:
     at: str = ""
     members: tuple[str, ...] = ()
 
-    def entry(self, lang: str, products: list[ProductResult]) -> NewCashEntry:
-        found = next((p for p in products if p.product == self.product), None)
-        if found is None:
-            raise InvalidRecord(f"no product {self.product!r} made", key="product_required")
+    def entry(self, lang: str) -> NewCashEntry:
+        """The sale as typed; ``Business.product_sale`` checks the product and its packs."""
         packs = number(self.packs, "f_packs_sold", lang, integer=True,
                        bound=bounds.QUANTITY) or 0.0
-        left = found.packs_made - found.packs_sold
-        if packs > left:
-            raise InvalidRecord(f"{packs:g} packs of {found.product}: only {left:g} left",
-                                key="sale_over_packs", packs=packs, left=left,
-                                product=found.product)
         each = number(self.price, "f_price_pack", lang, bound=bounds.AMOUNT_RP) or 0.0
+        name = " ".join(self.product.split())
         return NewCashEntry(date_wib(self.at, "f_date", now_ms()), Direction.IN,
-                            CashCategory.PRODUCT_SALES, packs * each, packs, "pak",
-                            self.buyer.strip()[:200], found.product,
-                            member_ids(self.members), product=found.product)
+                            CashCategory.PRODUCT_SALES, packs * each, packs, PACK,
+                            self.buyer.strip()[:200], name, member_ids(self.members),
+                            product=name)
 
 
 @router.post("/teams/{site}/{team}/products/sale")
@@ -206,13 +202,14 @@ def sell_packs(request: Request, site: str, team: int, user: BookkeeperPage,
                buyer: Annotated[str, Form()] = "", at: Annotated[str, Form()] = "",
                confirm: Annotated[str, Form()] = "",
                members: Annotated[list[str] | None, Form()] = None) -> Response:
-    """Packs sold: money in to the book, the packs off the stock card."""
+    """Packs sold: money in to the book, the packs off the stock card; more packs than
+    the card holds are asked about, as on the book's and the kiosk's sale forms."""
     check_csrf(request, csrf)
     form = SaleForm(product, packs, price, buyer, at, tuple(members or ()))
     lang = lang_of(request)
     try:
-        e = business.add_entry(site, team, form.entry(lang, business.products(site, team)),
-                               user.username, confirmed=confirm == "1")
+        new = business.product_sale(site, team, form.entry(lang), confirm == "1")
+        e = business.add_entry(site, team, new, user.username, confirmed=confirm == "1")
     except InvalidRecord as exc:
         return _products_page(request, business, cycles, teams, site, team, 422,
                               sale_error=error_text(exc, lang),

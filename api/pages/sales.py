@@ -2,7 +2,7 @@
 
 ``/kiosk/{site}/sale``: the large "record a sale" form on the trainees' tablet, where the
 config's ``kiosk_sale_sites`` names the site (and for the staff who write books). As on the
-book's entry form (``api.pages.business.named_product``), a product sale names one of the
+book's entry form (``kolam.business.products.sold_product``), a product sale names one of the
 team's products from a select that shows each with the packs the stock card holds (made,
 less sold, as the last count put it), never an id. More packs than the card holds are
 asked about (``Implausible``) and stored when confirmed: the card can be wrong, and a count
@@ -20,11 +20,12 @@ from api.auth import BOOKKEEPERS
 from api.deps import BusinessDep, ConfigDep, TeamsDep, UsersDep
 from api.forms import number
 from api.i18n import error_text, lang_of, t
-from api.pages.business import PACK, UNITS, named_product
+from api.pages.business import UNITS
 from api.pages.render import page
 from api.pages.session import SiteViewer, check_csrf
 from api.pages.team_records import member_ids
 from api.routes.cashbook import audit_entry
+from kolam.business.products import PACK, sold_product
 from kolam.business.records import CashCategory, Direction, NewCashEntry
 from kolam.config import KolamConfig
 from kolam.errors import Forbidden, Implausible, InvalidRecord, NotFound
@@ -91,7 +92,7 @@ def record_sale(request: Request, site: str, user: SiteViewer, teams: TeamsDep,
         each = number(price, "f_price_unit", lang, bound=bounds.AMOUNT_RP) or 0.0
         sold, unit = None, unit if unit in UNITS else "kg"
         if what == CashCategory.PRODUCT_SALES.value:
-            sold, unit = named_product(business.packs_left(site, team), product, qty,
+            sold, unit = sold_product(business.packs_left(site, team), product, qty,
                                        confirm == "1"), PACK
         e = business.add_entry(site, team, NewCashEntry(
             now_ms(), Direction.IN, CashCategory(what), qty * each, qty, unit,

@@ -4,8 +4,10 @@
 The book lists the typed entries with the money the farming records hold (harvest sales,
 cycle costs, seed at stocking; ``source`` says which), so nothing is typed twice. A wrong
 entry is corrected by a new one that reverses it (``reverses`` and ``reason``), never
-edited; every write is audited. Officers, admins and the site's UMKM trainers write;
-the Dinas reads.
+edited; every write is audited. A product sale (money in, ``product_sales``) names one of
+the team's products (``product``; 422 without) and is counted in packs; more packs than the
+stock card holds are 422 ``needs_confirmation`` until resent with ``confirm``. Officers,
+admins and the site's UMKM trainers write; the Dinas reads.
 """
 
 from __future__ import annotations
@@ -85,7 +87,9 @@ def list_entries(site: str, team: int, _: SiteBookReader, business: BusinessDep,
 
 
 @router.post("/cashbook", response_model=CashEntryPublic, status_code=201,
-             summary="Write an entry, or reverse a wrong one (reverses + reason; audited)")
+             summary="Write an entry, or reverse a wrong one (reverses + reason; audited); a "
+             "product sale names the team's product, more packs than the card holds are "
+             "422 until resent with confirm")
 def add_entry(site: str, team: int, body: CashEntryCreate, user: SiteBookkeeper,
               business: BusinessDep, users: UsersDep) -> CashEntryPublic:
     if body.reverses is not None:
@@ -94,8 +98,8 @@ def add_entry(site: str, team: int, body: CashEntryCreate, user: SiteBookkeeper,
                                 body.reason or "")
         audit_reversal(users, user.username, site, team, old, done)
         return public(done, CashEntryPublic)
-    e = business.add_entry(site, team, new_record(body, NewCashEntry), user.username,
-                           confirmed=body.confirm)
+    new = business.product_sale(site, team, new_record(body, NewCashEntry), body.confirm)
+    e = business.add_entry(site, team, new, user.username, confirmed=body.confirm)
     audit_entry(users, user.username, site, team, e)
     return public(e, CashEntryPublic)
 

@@ -17,15 +17,46 @@ from kolam.business.records import (
     MoveKind,
     ProductResult,
     StockKind,
+    StockLine,
     StockMove,
 )
 from kolam.business.stock import item_key
+from kolam.errors import Implausible, InvalidRecord
+
+PACK = "pak"
+"""A product sale is counted in packs."""
 
 
 def live_sales(lines: Sequence[CashEntry]) -> list[CashEntry]:
     """Product sales that stand: neither reversed nor a reversal."""
     return [e for e in lines if e.category is CashCategory.PRODUCT_SALES and e.product
             and e.direction is Direction.IN and e.reverses is None and e.reversed_by is None]
+
+
+def sold_product(products: Sequence[StockLine], name: str, packs: float | None,
+                 confirmed: bool) -> str:
+    """The product a sale (money in, ``product_sales``) names, as the stock card spells it:
+    one of ``products`` (the team's, ``Business.packs_left``), else ``InvalidRecord``; more
+    ``packs`` than its card holds are ``Implausible`` unless ``confirmed`` (the card can be
+    wrong: it goes below 0 until a count). The book's, the kiosk's and the products page's
+    sale forms and the API all ask this."""
+    key = item_key(StockKind.PRODUCT, name, None)[1]
+    line = next((x for x in products if key and item_key(x.item_kind, x.item, None)[1] == key),
+                None)
+    if line is None:
+        known = ", ".join(x.item for x in products) or "none yet: record a batch first"
+        raise InvalidRecord(f"a product sale names the product sold, one of the team's "
+                            f"products ({known}); got {name!r}", key="sale_product")
+    if not packs:
+        raise InvalidRecord(f"how many packs of {line.item} were sold? (quantity)",
+                            key="sale_packs", product=line.item)
+    left = max(0.0, line.on_hand)
+    if packs > line.on_hand + 1e-9 and not confirmed:
+        raise Implausible(
+            f"{packs:g} packs of {line.item} sold, but the stock card holds {left:g}: "
+            "resend confirmed if it is right (then count the packs)",
+            key="sale_over_stock", packs=packs, left=left, product=line.item)
+    return line.item
 
 
 def product_moves(team_id: int, batches: Sequence[Batch],

@@ -21,6 +21,7 @@ from kolam.registry.entries import Entries
 from kolam.registry.records import (
     CostCategory,
     CycleInfo,
+    HarvestInfo,
     LogKind,
     MemberInfo,
     NewCost,
@@ -37,6 +38,8 @@ from kolam.registry.teams import Teams
 HOUR_MS = 3_600_000
 FEED_PRICE_RP_PER_KG = 380_000 / 30  # DOMAIN.md: about Rp 380,000 per 30 kg sack
 SEED_PRICE_RP = 300  # DOMAIN.md: about Rp 300 per seed
+KEPT_KG = 30.0
+"""Of the entrepreneurship team's harvest, kept to make kerupuk kulit (kolam.business.demo)."""
 RECORDER = "demo-officer"
 
 
@@ -92,6 +95,30 @@ def _add_members(teams: Teams, site: str, team_id: int, prefix: str, n: int,
             for i in range(1, n + 1)]
 
 
+def _first_business_cycle(cycles: Cycles, entries: Entries, site: str, pond: str, team: int,
+                          crew: list[MemberInfo], now_ms: int, seed: int
+                          ) -> tuple[list[CycleInfo], HarvestInfo]:
+    """The entrepreneurship team's finished cycle and the harvest it kept to process."""
+    stocked = _midnight_wib(now_ms) - 95 * DAY_MS + 8 * HOUR_MS
+    c = cycles.start(site, pond, NewCycle(team, stocked, 2000, 2.0, 6.0,
+                                          "UPR Lele Serang (fiktif)", 2000 * SEED_PRICE_RP))
+    alive = _grow(entries, site, c, crew, 62, np.random.default_rng(seed), now_ms)
+    at, grade = stocked + 62 * DAY_MS + 2 * HOUR_MS, round(1000 / _abw(62, 2.0), 1)
+    kept = entries.add_harvest(site, c.id, NewHarvest(
+        at, KEPT_KG, False, grade, None, "", 0.0, (crew[0].id, crew[1].id)), RECORDER)
+    count = int((alive - kept.count) * 0.97)  # a few losses nobody saw
+    entries.add_harvest(site, c.id, NewHarvest(
+        at + HOUR_MS, round(count * _abw(62, 2.0) / 1000, 1), True, None, count,
+        "pengepul lokal (fiktif)", 21_000, tuple(m.id for m in crew)), RECORDER)
+    feed = sum(e.feed_kg or 0 for e in cycles.records(site, c.id).logs)
+    sacks = math.ceil(feed / 30)
+    for i in range(sacks):  # a sack bought as the last ran out, spread over the cycle
+        entries.add_cost(site, c.id, NewCost(stocked + i * 62 * DAY_MS // sacks,
+                                             CostCategory.FEED, 380_000, "pakan 30 kg"),
+                         RECORDER)
+    return [c], kept
+
+
 def seed_demo_data(registry: Registry, site: str, ponds: list[str], now_ms: int,
                    seed: int = 7) -> bool:
     """Seed the site once; returns False (and changes nothing) if it already has teams."""
@@ -134,8 +161,16 @@ def seed_demo_data(registry: Registry, site: str, ponds: list[str], now_ms: int,
     entries.add_cost(site, done.id, NewCost(stocked, CostCategory.OTHER, 150_000,
                                             "jaring dan ember"), RECORDER)
 
+    # The entrepreneurship team's first cycle, on the second pond: stocked 95 days ago and
+    # harvested on day 62, KEPT_KG kept for its kerupuk kulit (kolam.business.demo), the
+    # rest sold; the pond dried for three days before this cycle. A generator of its own
+    # keeps every other cycle's numbers as they were.
+    business_cycles: list[CycleInfo] = []
+    kept: HarvestInfo | None = None
+    if len(ponds) > 1:
+        business_cycles, kept = _first_business_cycle(
+            cycles, entries, site, ponds[1], team_b.id, members[team_b.id], now_ms, seed + 1)
     # An active cycle on every pond, stocked 30 days ago, teams taking turns.
-    business_cycles = []
     for i, pond in enumerate(ponds):
         team = team_a if i % 2 == 0 else team_b
         stocked = _midnight_wib(now_ms) - 30 * DAY_MS + 8 * HOUR_MS
@@ -150,5 +185,5 @@ def seed_demo_data(registry: Registry, site: str, ponds: list[str], now_ms: int,
             business_cycles.append(c)
     # The entrepreneurship team's business: four weeks of its cash book and stock card.
     seed_business(registry, site, team_b.id, members[team_b.id], business_cycles,
-                  _midnight_wib(now_ms) - 28 * DAY_MS, now_ms)
+                  _midnight_wib(now_ms) - 28 * DAY_MS, now_ms, kept)
     return True

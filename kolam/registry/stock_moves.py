@@ -11,6 +11,7 @@ log, a reversed sale) takes its move with it.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -140,6 +141,18 @@ class StockCard(ProductBatches):
         """The processed products on the card with the packs on hand (made, less sold,
         as the last count put it), by name: what a sale form offers."""
         return [x for x in self.stock(site, team_id)[0] if x.item_kind is StockKind.PRODUCT]
+
+    def product_sale(self, site: str, team_id: int, new: NewCashEntry,
+                     confirmed: bool) -> NewCashEntry:
+        """``new`` as the book stores it: a product sale (money in, ``product_sales``)
+        names one of the team's products, spelt as the card spells it, counted in packs
+        (``products.sold_product``: refused without one, asked about when the card holds
+        fewer packs); any other entry unchanged."""
+        if new.category is not CashCategory.PRODUCT_SALES or new.direction is not Direction.IN:
+            return new
+        name = products.sold_product(self.packs_left(site, team_id), new.product or "",
+                                     new.quantity, confirmed)
+        return replace(new, product=name, unit=products.PACK)
 
     def stocking_seed(self, site: str, team_id: int, cycle_id: int) -> StockLine | None:
         """The seed line a stocking took its fish from, as the card stands now (below 0:

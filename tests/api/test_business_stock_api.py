@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 import pytest
 
@@ -124,3 +125,66 @@ def test_an_odd_yield_is_asked_about_then_stored_when_confirmed(farm: Farm) -> N
     assert [(b["packs"], b["fish_kg"]) for b in batches] == [(10, 2), (40, 2)]
     audit = c.get("/api/v1/audit", params={"site": SITE_A}, headers=farm.as_("admin")).json()
     assert len([a for a in audit if a["entity"] == "product_batch"]) == 2
+
+
+def test_a_product_sale_names_the_teams_product_and_asks_about_packs(farm: Farm) -> None:
+    """POST .../cashbook with category product_sales, money in: ``product`` must be one of
+    the team's products (422 without it, or with another team's); more packs than the
+    stock card holds are 422 ``needs_confirmation`` (``sale_over_stock``) and stored when
+    resent with confirm, as the book's, the kiosk's and the products page's forms ask. By
+    hand: 1 kg of the farm team's harvest makes 3 packs of kerupuk kulit (3 per kg, within
+    0,3-4,0); 2 sold (card 1), then 4 asked about and confirmed (card 1 - 4 = -3)."""
+    c, team = farm.client, farm.ids[SITE_A]["team"]
+    base = f"/api/v1/sites/{SITE_A}/teams/{team}"
+    harvest = c.get(f"/api/v1/sites/{SITE_A}/cycles/{farm.ids[SITE_A]['cycle']}/harvests",
+                    headers=farm.as_("officer")).json()[0]["id"]
+    r = c.post(base + "/products/batches", headers=farm.as_("trainer"), json={
+        "product": "kerupuk kulit", "harvest_id": harvest, "fish_kg": 1, "packs": 3})
+    assert r.status_code == 201, r.text
+
+    def sell(body: dict[str, object], where: str = base) -> Any:
+        return c.post(where + "/cashbook", headers=farm.as_("trainer"), json={
+            "direction": "in", "category": "product_sales", "amount_rp": 30_000,
+            "quantity": 2} | body)
+
+    def on_hand() -> float:
+        lines = c.get(base + "/stock", headers=farm.as_("trainer")).json()["lines"]
+        return float(next(x["on_hand"] for x in lines if x["item"] == "kerupuk kulit"))
+
+    before = len(c.get(base + "/cashbook", headers=farm.as_("trainer")).json())
+    for product in ({}, {"product": "rendang"}, {"product": "  "}):
+        r = sell(product)
+        assert r.status_code == 422 and "needs_confirmation" not in r.json(), r.text
+        assert "a product sale names the product sold, one of the team's products (" in (
+            r.json()["detail"]), r.text
+        assert "kerupuk kulit" in r.json()["detail"]
+    other = Teams(farm.registry.engine).add_team(SITE_A, NewTeam(
+        "Tanpa Produk (fiktif)", Programme.ENTREPRENEURSHIP, wib(7, 1, 8)))
+    r = sell({"product": "kerupuk kulit"}, f"/api/v1/sites/{SITE_A}/teams/{other.id}")
+    assert r.status_code == 422 and "none yet: record a batch first" in r.json()["detail"]
+    r = sell({"product": "kerupuk kulit", "quantity": None})
+    assert r.status_code == 422 and "how many packs of kerupuk kulit" in r.json()["detail"]
+    assert len(c.get(base + "/cashbook", headers=farm.as_("trainer")).json()) == before
+
+    r = sell({"product": " Kerupuk  KULIT ", "unit": None})  # spelt as the card spells it
+    assert r.status_code == 201, r.text
+    assert (r.json()["product"], r.json()["unit"], r.json()["quantity"]) == (
+        "kerupuk kulit", "pak", 2)
+    assert on_hand() == 1
+    over = sell({"product": "kerupuk kulit", "quantity": 4, "amount_rp": 60_000})
+    assert over.status_code == 422
+    assert (over.json()["needs_confirmation"], over.json()["check"]) == (True,
+                                                                         "sale_over_stock")
+    assert "4 packs of kerupuk kulit sold, but the stock card holds 1" in over.json()["detail"]
+    assert on_hand() == 1  # nothing stored
+    sure = sell({"product": "kerupuk kulit", "quantity": 4, "amount_rp": 60_000,
+                 "confirm": True})
+    assert sure.status_code == 201, sure.text
+    assert on_hand() == -3
+    (result,) = [p for p in c.get(base + "/products", headers=farm.as_("trainer")).json()
+                 if p["product"] == "kerupuk kulit"]
+    assert (result["packs_made"], result["packs_sold"], result["sales_rp"]) == (3, 6, 90_000)
+    # Money out as product_sales (a refund) names nothing and is not refused for it.
+    r = c.post(base + "/cashbook", headers=farm.as_("trainer"), json={
+        "direction": "out", "category": "product_sales", "amount_rp": 15_000})
+    assert r.status_code == 201, r.text

@@ -9,9 +9,11 @@ import re
 
 from fastapi.testclient import TestClient
 
+from kolam.business.book import months
 from kolam.business.records import CashCategory, Direction, NewCashEntry
 from kolam.places import site_zone
 from kolam.registry.cashbook import Business
+from kolam.registry.cycles import Cycles
 from kolam.registry.records import NewMember
 from kolam.registry.teams import Teams
 from kolam.timeutil import local_month, now_ms
@@ -50,6 +52,48 @@ def test_the_demo_month_is_in_the_book(client: TestClient, site: DemoSite) -> No
     assert "Penjualan produk olahan" in body and "dari tebar benih" in body
     assert "dibatalkan oleh entri" in body  # the demo's reversed transport entry
     assert 'id="form-entry"' in body  # the trainer writes the book
+
+
+def test_the_demo_products_page_stock_card_and_book_agree(client: TestClient,
+                                                         site: DemoSite) -> None:
+    """The demo's batch, by hand (kolam/business/demo.py): 30 kg of the fish the team kept
+    of its harvest, at Rp 21.000/kg (Rp 630.000), and Rp 70.000 of other inputs (paid: in
+    the book) make 70 packs of kerupuk kulit lele, Rp 10.000 a pack, 70 / 30 = 2,3 packs
+    per kg; 3 x 20 packs sold at Rp 15.000 are Rp 900.000, a margin of 900.000 - 60 x
+    10.000 = Rp 300.000, and 10 packs stay on the card."""
+    team, business = _team(site), Business(site.registry.engine)
+    c = log_in(client, "trainer")
+    body = c.get(f"/teams/{SITE}/{team}/products").text
+    table = body[body.index('id="products"'):body.index('id="batches"')]
+    (row,) = [r for r in re.findall(r"<tr>(.*?)</tr>", table, re.S) if "kerupuk" in r]
+    cells = [re.sub(r"<[^>]+>", "", x).strip() for x in re.findall(r"<td[^>]*>(.*?)</td>",
+                                                                   row, re.S)]
+    assert cells == ["kerupuk kulit lele", "1", "30,0", "2,3", "70", "60", "10", "Rp 10.000",
+                     "Rp 900.000", "Rp 300.000"]
+    (batch,) = business.batches(SITE, team)
+    assert (batch.fish_rp, batch.inputs_rp, batch.cost_per_pack_rp) == (630_000, 70_000,
+                                                                        10_000)
+    kept = [h for cy in Cycles(site.registry.engine).cycles(SITE, team_id=team)
+            for h in Cycles(site.registry.engine).records(SITE, cy.id).harvests
+            if h.id == batch.harvest_id]
+    assert [(h.kg, h.price_per_kg_rp) for h in kept] == [(30.0, 0.0)]  # kept, not sold
+    lines, _ = business.stock(SITE, team)
+    assert [x.on_hand for x in lines if x.item == "kerupuk kulit lele"] == [10]
+    assert "kerupuk kulit lele (sisa 10 pak)" in c.get(f"/teams/{SITE}/{team}/book").text
+    tz = site_zone(site.registry.site(SITE).timezone)
+    book = business.lines(SITE, team)
+    sales = [e for e in book if e.category is CashCategory.PRODUCT_SALES]
+    assert [(e.product, e.quantity, e.amount_rp) for e in sales] == [
+        ("kerupuk kulit lele", 20, 300_000)] * 3
+    by_month = [c for m in months(book, tz)
+                for c in business.summary(SITE, team, m, tz).by_category
+                if c.category is CashCategory.PRODUCT_SALES]
+    assert sum(x.in_rp for x in by_month) == 900_000
+    inputs = [e for e in book if e.note == "bahan kerupuk kulit lele"]
+    assert [(e.direction, e.amount_rp, e.at) for e in inputs] == [(Direction.OUT, 70_000,
+                                                                   batch.at)]
+    assert min(business.summary(SITE, team, m, tz).closing_rp
+               for m in months(book, tz)) > 0  # the book never below zero
 
 
 def test_an_entry_typed_the_indonesian_way(client: TestClient, site: DemoSite) -> None:
@@ -151,7 +195,7 @@ def test_the_kiosk_records_a_sale_where_the_site_allows(site: DemoSite) -> None:
         assert SECRET_NAME not in body and "Anggota B1" in body
         member = next(m.id for m in Teams(site.registry.engine).members(SITE, team)
                       if m.alias == "Anggota B1")
-        assert 'name="product"' not in body  # no products made yet: nothing to choose
+        assert "kerupuk kulit lele (sisa 10 pak)" in body  # the demo's batch, 60 sold
         r = kiosk.post(f"/kiosk/{SITE}/sale", data={
             "csrf": _csrf(body), "team": str(team), "what": "fish_sales",
             "quantity": "4", "unit": "kg", "price": "15.000", "buyer": "pengunjung",

@@ -3,8 +3,8 @@ took off the seed card and that a card below zero needs a count; the book's and 
 kiosk's sale forms name the product from a select of the team's products with the packs
 left, and ask before selling more packs than the card holds.
 
-The demo's fictional business keeps no seed on its card and records no batch: each test
-adds what it needs to the entrepreneurship team."""
+The demo's fictional business keeps no seed on its card, and makes only kerupuk kulit lele:
+each test adds what it needs to the entrepreneurship team."""
 
 from __future__ import annotations
 

@@ -3,8 +3,9 @@ the batches, the batch form (fish from one of the team's harvests, numbers typed
 Indonesian way, odd packs per kg asked about, more fish than the harvest has refused),
 audited as the API; trainers see members by alias only, the kiosk not at all.
 
-The demo's fictional business sells kerupuk kulit but records no batch, so the module adds
-one harvest to the entrepreneurship team's pond and seeds the batches it needs."""
+The demo's fictional business makes and sells kerupuk kulit lele (checked in
+test_business_pages.py); the module adds one harvest to the entrepreneurship team's active
+pond and seeds the batches it needs."""
 
 from __future__ import annotations
 
@@ -196,7 +197,12 @@ def test_packs_sold_from_the_page(client: TestClient, site: DemoSite,
     form = {"csrf": _csrf(body), "product": "fillet lele", "packs": "3", "price": "35.000",
             "buyer": "petugas"}
     r = c.post(f"/teams/{SITE}/{team}/products/sale", data=form)
-    assert r.status_code == 422 and "hanya tersisa 2 pak" in r.text
+    # More packs than the card holds: asked (as the book and the kiosk ask), not stored.
+    assert r.status_code == 422 and 'id="sale-doubt"' in r.text, r.text
+    assert ("3 pak fillet lele dijual, padahal kartu stok mencatat 2 pak. Tekan “ya” bila "
+            "benar, lalu hitung pak yang ada.") in r.text
+    assert 'name="confirm" value="1"' in r.text and 'value="35.000"' in r.text
+    assert not [e for e in business.lines(SITE, team) if e.product == "fillet lele"]
     r = c.post(f"/teams/{SITE}/{team}/products/sale", data=form | {"packs": "1"})
     assert r.status_code == 303, r.text
     page = c.get(r.headers["location"].split("#")[0]).text
@@ -211,3 +217,13 @@ def test_packs_sold_from_the_page(client: TestClient, site: DemoSite,
     lines, _ = business.stock(SITE, team)
     (fillet,) = [x for x in lines if x.item == "fillet lele"]
     assert fillet.on_hand == 1
+    # Confirmed, 3 more packs are stored: the card goes below 0 until a count.
+    r = c.post(f"/teams/{SITE}/{team}/products/sale", data=form | {"confirm": "1"})
+    assert r.status_code == 303, r.text
+    lines, _ = business.stock(SITE, team)
+    (fillet,) = [x for x in lines if x.item == "fillet lele"]
+    assert fillet.on_hand == -2
+    assert _row(c.get(f"/teams/{SITE}/{team}/products").text, "fillet lele")[4:7] == [
+        "2", "4", "-2"]
+    r = c.post(f"/teams/{SITE}/{team}/products/sale", data=form | {"product": "rendang"})
+    assert r.status_code == 422 and "Pilih produk yang dijual" in r.text
