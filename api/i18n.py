@@ -874,6 +874,17 @@ WORDS: dict[str, tuple[str, str]] = {
     # biznat (#20 item 6): the teams' business on the national view
     "products_month": ("Produk olahan bulan ini", "Processed products this month"),
     "packs_made_sold": ("{made} pak dibuat, {sold} terjual", "{made} packs made, {sold} sold"),
+    # lead (#14): the pond page's forecast told the aerators
+    "dawn_aerated_on": ("aerator menyala sejak {since}; tanpa aerator subuh {without}",
+                        "aerator on since {since}; without it dawn would be {without}"),
+    "dawn_aerated_plan": ("aerator dijadwalkan menyala {start}–{end} (gateway); tanpa "
+                          "aerator subuh {without}",
+                          "aerator scheduled on {start}–{end} (gateway); without it dawn "
+                          "would be {without}"),
+    "dawn_aerated_loop": ("gateway menyalakan aerator bila DO di bawah {on}; tanpa aerator "
+                          "subuh {without}",
+                          "the gateway switches the aerator on below {on}; without it dawn "
+                          "would be {without}"),
 }
 
 UNITS_ID: Final = {"fish": "ekor", "kg per log": "kg per catatan", "Rp/kg": "Rp/kg",

@@ -4,7 +4,9 @@ Usage: .venv/bin/python docs/scripts/plot_dawn_forecast.py
 Each panel is one night of the benchmark's independent night model (``bench/_nights.py``)
 or the simulator: the true DO, what the probe read, the true minimum still to come (to
 sunrise + 1 h), and what each method forecast for dawn as the night went on (Kolam's,
-Madenjian's straight line, the previous exponential). Shaded: where Kolam said ``unreliable``.
+Kolam's told the aerators where the night has them, Madenjian's straight line, the
+previous exponential). Shaded: where Kolam said ``unreliable``; dotted verticals: the
+aerator switches the relay confirms.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from _baselines import BASELINES  # noqa: E402
-from _nights import make_night  # noqa: E402
+from _nights import Night, make_night  # noqa: E402
+from dawn_forecast import AERATED, run  # noqa: E402
 
 from firmware_sim.pond import SCENARIOS, PondSim  # noqa: E402
+from kolam.alerts.aerators import AeratorPlan  # noqa: E402
 from kolam.alerts.forecast import DAYTIME, DawnForecast  # noqa: E402
 from kolam.science.sun import last_sunset_ms, next_sunrise_ms  # noqa: E402
 
@@ -41,10 +45,16 @@ def _sim_night() -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
             f.truth["do_mgl"][:, 0], f.observed["do_mgl"][:, 0])
 
 
-def _forecasts(t_ms: np.ndarray, obs: np.ndarray) -> dict[str, tuple[list[int], list[float]]]:
+def _forecasts(t_ms: np.ndarray, obs: np.ndarray,
+               night: Night | None = None) -> dict[str, tuple[list[int], list[float]]]:
     ok = ~np.isnan(obs)
     ts, vs = t_ms[ok].tolist(), obs[ok].tolist()
     out: dict[str, tuple[list[int], list[float]]] = {}
+    if night is not None and night.aerator_events:
+        plan = AeratorPlan(night.keep_on) if night.keep_on is not None else None
+        r = run(AERATED, t_ms, obs, night.aerator_events, plan)
+        keep = r.v != DAYTIME
+        out["Kolam, told the aerators"] = (r.t[keep].tolist(), r.v[keep].tolist())
     for name, make in (("Kolam", DawnForecast), ("linear (Madenjian)", BASELINES["linear"]),
                        ("exponential (before)", BASELINES["exp-v1"])):
         got = [(t, v) for t, v, _ in make().add_many(ts, vs) if v != DAYTIME]
@@ -63,21 +73,22 @@ def _unreliable(t_ms: np.ndarray, obs: np.ndarray) -> list[int]:
 
 
 def main() -> None:
-    panels = []
-    for kind, i, title in (("aerator-fails-01", 3, "aerator fails at 01:00"),
+    panels: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, Night | None]] = []
+    for kind, i, title in (("aerator-fails-01", 3, "22:00 aerator fails at 01:00"),
+                           ("aerator-holds", 4, "22:00 aerator runs till morning"),
                            ("linear", 2, "straight-line decline"),
-                           ("power-cut", 5, "power cut mid-night"),
+                           ("power-cut", 5, "22:00 aerator, power cut mid-night"),
                            ("mixing", 1, "stratified pond mixing after dusk")):
         n = make_night(kind, i)
-        panels.append((f"night model: {title}", n.t_ms, n.true_do, n.obs_do))
+        panels.append((f"night model: {title}", n.t_ms, n.true_do, n.obs_do, n))
     name, t_ms, true_do, obs = _sim_night()
     dusk = last_sunset_ms(int(t_ms[0]) + 2 * 24 * H + 14 * H)
     sel = (t_ms >= dusk - 2 * H) & (t_ms <= next_sunrise_ms(dusk) + 2 * H)
-    panels.append((name, t_ms[sel], true_do[sel], obs[sel]))
+    panels.append((name, t_ms[sel], true_do[sel], obs[sel], None))
     fig, axes = plt.subplots(len(panels), 1, figsize=(10, 3.1 * len(panels)))
-    colours = {"Kolam": "#1b7837", "linear (Madenjian)": "#b2182b",
-               "exponential (before)": "#2166ac"}
-    for ax, (title, t, true, ob) in zip(axes, panels, strict=True):
+    colours = {"Kolam": "#1b7837", "Kolam, told the aerators": "#762a83",
+               "linear (Madenjian)": "#b2182b", "exponential (before)": "#2166ac"}
+    for ax, (title, t, true, ob, n) in zip(axes, panels, strict=True):
         when = [datetime.fromtimestamp(x / 1000, WIB) for x in t.tolist()]
         ax.plot(when, ob, color="#bbbbbb", lw=0.8, label="probe reading")
         ax.plot(when, true, color="black", lw=1.4, label="true DO")
@@ -89,7 +100,9 @@ def main() -> None:
         ax.plot([w for w, n in zip(when, night, strict=True) if n], rest, color="black",
                 ls=":", lw=1, label="true minimum still to come")
         ax.axhline(2.0, color="#d6604d", ls="--", lw=0.8)
-        for label, (ft, fv) in _forecasts(t, ob).items():
+        for sw in n.switches_ms if n is not None else ():
+            ax.axvline(datetime.fromtimestamp(sw / 1000, WIB), color="#762a83", ls=":", lw=0.8)
+        for label, (ft, fv) in _forecasts(t, ob, n).items():
             ax.step([datetime.fromtimestamp(x / 1000, WIB) for x in ft], fv, where="post",
                     color=colours[label], lw=1.2, label=f"dawn forecast: {label}")
         for x in _unreliable(t, ob)[::5]:

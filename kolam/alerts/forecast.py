@@ -96,8 +96,9 @@ class DawnEstimate:
     """``reason`` as a code and its numbers, for pages that word it in their own language:
     ``erratic`` (scatter_mgl), ``jump`` (drop: 1 or 0, size_mgl, within_min), ``mixing``
     (rate_mgl_h, hours), ``stray`` (rms_mgl), ``silent`` (minutes), ``aerated``
-    (running: 1 or 0, unaerated_mgl: the forecast without it, start_min and end_min: the
-    scheduled window's minutes of the site's day, or do_on_mgl: the loop's switch-on DO)."""
+    (running: 1 or 0, unaerated_mgl: the forecast without it, since_ms: when a running
+    aerator was confirmed on, start_min and end_min: the scheduled window's minutes of the
+    site's day, or do_on_mgl: the loop's switch-on DO)."""
 
 
 @dataclass(slots=True)
@@ -345,7 +346,8 @@ class DawnForecast:
             return replace(est, state="aerated", reason=(
                 f"aerator on since {hhmm(self._aer_since, *self._tz())}: the forecast is of "
                 "the aerated "
-                "night"), why=("aerated", {"running": 1.0, "unaerated_mgl": low}))
+                "night"), why=("aerated", {"running": 1.0, "unaerated_mgl": low,
+                                 "since_ms": float(self._aer_since)}))
         plan = self.plan
         if plan is None or self._failed:
             return est

@@ -13,6 +13,7 @@ from api.i18n import reading
 from kolam.alerts.forecast_replay import forecast_at
 from kolam.science.sun import last_sunset_ms
 from kolam.store import SeriesKey
+from kolam.timeutil import WIB, from_ms
 from tests.api.pages.conftest import log_in
 from tests.utils.pages import SITE, DemoSite
 
@@ -66,3 +67,26 @@ def test_an_unreliable_forecast_says_why_in_both_languages(client: TestClient,
     c.cookies.set("lang", "en")
     shown = _dawn(c, "kolam-2")
     assert shown.startswith("Forecast unreliable: erratic probe: readings scatter by "), shown
+
+
+def test_a_running_aerator_is_on_the_page_with_the_dawn_without_it(client: TestClient,
+                                                                   night: DemoSite) -> None:
+    # The relay's recorded switch reaches the page's forecast as it reaches the API's.
+    from kolam.alerts.forecast_replay import aerator_signal
+    from kolam.protocol import DeviceRef, OutputState
+    from kolam.registry.outputs import Outputs
+
+    on = DUSK + 2 * H
+    Outputs(night.registry.engine).record_switches(
+        DeviceRef(SITE, "kolam-1", "relay-1"),
+        {"aerator-1": OutputState(True, on, 2.0, "gateway:auto", "keep_on")}, on)
+    signal, plan = aerator_signal(night.config, night.registry, SITE, "kolam-1")
+    est = forecast_at(night.store, SITE, "kolam-1", AT, aerators=signal, plan=plan)
+    assert est.state == "aerated" and est.do_mgl is not None and est.why is not None
+    c = log_in(client, "admin")
+    shown = _dawn(c, "kolam-1")
+    since = from_ms(on).astimezone(WIB).strftime("%H:%M")
+    assert shown.startswith(reading("do_mgl", est.do_mgl, "id")), shown
+    assert f"aerator menyala sejak {since}; tanpa aerator subuh " in shown, shown
+    c.cookies.set("lang", "en")
+    assert f"aerator on since {since}; without it dawn would be " in _dawn(c, "kolam-1")
