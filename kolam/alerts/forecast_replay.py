@@ -7,13 +7,16 @@ that night's dusk up to the moment, so both see the same fits at the same readin
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Sequence
 
 from kolam.alerts.aerators import MIN_AMPS, AeratorPlan, is_aerator, plan_from_loops, pond_signal
 from kolam.alerts.forecast import DawnEstimate, DawnForecast
 from kolam.config import KolamConfig
+from kolam.control.problems import NOT_AERATING
 from kolam.protocol import OutputState
+from kolam.registry.alerts import Alerts
 from kolam.registry.outputs import MAX_ROWS, SWITCH, Outputs
 from kolam.registry.repo import Registry
 from kolam.science.sun import SERANG_LAT_DEG, SERANG_LON_DEG, last_sunset_ms, next_sunrise_ms
@@ -78,7 +81,40 @@ def aerator_signal(config: KolamConfig, registry: Registry, site: str,
     signal = pond_signal((f"{e.device}/{e.output}", OutputState(
         e.on, e.since or e.at, e.amps, e.by, e.reason),
         mine.get((e.device, e.output), MIN_AMPS)) for e in switches)
-    return signal, plan_from_loops(loops, gw.timezone, pond)
+    dead = [(a.since_t, a.resolved_t) for a in Alerts(registry.engine).find(
+        [site], pond=pond, rule=AERATOR_FAILED, limit=MAX_ALERTS)
+        if _GATEWAY_NOT_AERATING.search(a.detail)]
+    return with_dead_spans(signal, dead), plan_from_loops(loops, gw.timezone, pond)
+
+
+AERATOR_FAILED = "aerator_failed"
+MAX_ALERTS = 500
+_GATEWAY_NOT_AERATING = re.compile(rf"\b(?:{'|'.join(sorted(NOT_AERATING))})\b")
+"""An ``aerator_failed`` alert raised by the gateway's "on but moving no air" problems
+(ingest/alerts/aerators.py writes their codes into the detail): the relay says "on", so
+only the alert tells the replay the pond had no air, as ingest's forecast was told."""
+
+
+def with_dead_spans(signal: Sequence[tuple[int, bool, bool]],
+                    dead: Sequence[tuple[int, int | None]]) -> list[tuple[int, bool, bool]]:
+    """``signal`` with the pond's aerators not aerating through each (start, end) span: a
+    failure at its start, nothing running inside it, the relay's own state again at its end
+    (as ingest's forecast is told a gateway problem raised and cleared). A pond's aerators
+    are taken as one: a span stops them all."""
+    if not dead:
+        return list(signal)
+
+    def inside(t: int) -> bool:
+        return any(a <= t and (b is None or t < b) for a, b in dead)
+
+    def running_at(t: int) -> bool:
+        before = [e for e in signal if e[0] <= t]
+        return before[-1][1] if before else False
+
+    out = [(t, on and not inside(t), failed) for t, on, failed in signal]
+    out += [(a, False, True) for a, _ in dead]
+    out += [(b, running_at(b), False) for _, b in dead if b is not None and not inside(b)]
+    return sorted(out)
 
 
 def site_place(config: KolamConfig, registry: Registry, site: str) -> tuple[float, float]:

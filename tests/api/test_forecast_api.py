@@ -165,3 +165,32 @@ def test_a_pond_whose_aerator_runs_is_aerated_until_it_fails(farm: Farm) -> None
     cut = _get(farm, iso(wib(23.5)), url)
     assert cut["state"] == "forecast" and cut["reason"] is None
     assert cut["regime_start"] is not None and cut["regime_start"] >= iso(wib(23.0))
+
+
+def test_a_gateways_aerator_moving_no_air_reaches_the_replay(farm: Farm) -> None:
+    """The relay says "on" throughout; the gateway's "DO still falling 20 min after
+    switching on" (an ``aerator_failed`` alert from 23:00, resolved at 01:00) is what told
+    ingest's forecast the pond had no air, and the replay is told the same."""
+    from kolam.protocol import DeviceRef, OutputState
+    from kolam.registry.alert_models import AlertRow
+    from kolam.registry.db import session_factory
+    from kolam.registry.outputs import Outputs
+
+    farm.registry.ensure_pond(SITE_A, "kolam-4")
+    farm.store.write([(SeriesKey(SITE_A, "kolam-4", "node-4", "do_mgl"), t, v)
+                      for t, v in READINGS])
+    relay = DeviceRef(SITE_A, "kolam-4", "relay-4")
+    Outputs(farm.registry.engine).record_switches(relay, {"aerator-1": OutputState(
+        True, wib(20.0), 2.0, "gateway:auto", "keep_on")}, wib(20.0))
+    with session_factory(farm.registry.engine)() as s, s.begin():
+        s.add(AlertRow(site=SITE_A, pond="kolam-4", rule_key="aerator_failed/relay-4/aerator-1",
+                       rule="aerator_failed", device="relay-4/aerator-1", severity="critical",
+                       state="resolved", unit="", detail="do_still_falling: 4.10 -> 3.80 mg/L",
+                       since_t=wib(23.0), last_t=wib(25.0), resolved_t=wib(25.0),
+                       created_at=wib(23.0), updated_at=wib(25.0)))
+    url = f"/api/v1/sites/{SITE_A}/ponds/kolam-4/forecast"
+    assert _get(farm, iso(wib(22.5)), url)["state"] == "aerated"
+    dead = _get(farm, iso(wib(23.5)), url)
+    assert dead["state"] == "forecast" and dead["regime_start"] >= iso(wib(23.0))
+    back = _get(farm, iso(wib(25.5)), url)
+    assert back["state"] == "aerated" and back["regime_start"] >= iso(wib(25.0))
