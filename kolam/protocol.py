@@ -273,6 +273,35 @@ def site_filter(site: str = "+") -> str:
     return f"{ROOT}/{site}/#"
 
 
+def v1_object(payload: bytes, max_bytes: int, what: str) -> dict[str, Any]:
+    """``payload`` as a version-1 JSON object (a gateway's kiosk log, an aerator problem),
+    or ``ProtocolError`` with the reason; ``what`` names it in the error."""
+    if len(payload) > max_bytes:
+        raise ProtocolError(Reason.TOO_LARGE, f"{len(payload)} bytes > {max_bytes}")
+    try:
+        obj = json.loads(payload.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(Reason.BAD_ENCODING, str(exc)) from exc
+    except ValueError as exc:
+        raise ProtocolError(Reason.MALFORMED_JSON, str(exc)) from exc
+    if not isinstance(obj, dict):
+        raise ProtocolError(Reason.WRONG_TYPE, f"{what} is a JSON object")
+    if obj.get("v") != 1:
+        raise ProtocolError(Reason.WRONG_VERSION, f"v={obj.get('v')!r}, expected 1")
+    return obj
+
+
+def gateway_topic_site(topic: str, leaf: str) -> str | None:
+    """The site of ``kolam/v1/{site}/gateway/{gateway}/{leaf}``, or ``None`` when
+    ``topic`` is not one (the gateway's own topics: kiosk logs, aerator problems)."""
+    parts = topic.split("/")
+    if (len(parts) == 6 and "/".join(parts[:2]) == ROOT and parts[3] == GATEWAY_SEGMENT
+            and parts[5] == leaf and SLUG_RE.fullmatch(parts[2])
+            and SLUG_RE.fullmatch(parts[4])):
+        return parts[2]
+    return None
+
+
 def parse_topic(topic: str) -> Topic:
     """Parse a protocol v1 topic, or raise ``ProtocolError(BAD_TOPIC)``."""
     parts = topic.split("/")

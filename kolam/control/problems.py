@@ -30,7 +30,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from kolam.errors import ProtocolError
-from kolam.protocol import GATEWAY_SEGMENT, MIN_T_MS, ROOT, SLUG_RE, Reason
+from kolam.protocol import (
+    GATEWAY_SEGMENT,
+    MIN_T_MS,
+    ROOT,
+    SLUG_RE,
+    Reason,
+    gateway_topic_site,
+    v1_object,
+)
 
 PROBLEMS = ("not_confirmed", "no_current", "do_still_falling")
 """The problems a control loop reports (``gateway.control.Problem``'s values)."""
@@ -50,12 +58,7 @@ def problem_topic(site: str, gateway: str) -> str:
 
 def site_of(topic: str) -> str | None:
     """The site of a problem topic, or ``None`` when it is not one."""
-    parts = topic.split("/")
-    if (len(parts) == 6 and "/".join(parts[:2]) == ROOT and parts[3] == GATEWAY_SEGMENT
-            and parts[5] == LEAF and SLUG_RE.fullmatch(parts[2])
-            and SLUG_RE.fullmatch(parts[4])):
-        return parts[2]
-    return None
+    return gateway_topic_site(topic, LEAF)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,18 +109,7 @@ def _time(obj: dict[str, Any], key: str, required: bool) -> int | None:
 
 def decode_problem(payload: bytes) -> AeratorProblem:
     """A problem event from the wire, or ``ProtocolError`` with the reason."""
-    if len(payload) > MAX_PROBLEM_BYTES:
-        raise ProtocolError(Reason.TOO_LARGE, f"{len(payload)} bytes > {MAX_PROBLEM_BYTES}")
-    try:
-        obj = json.loads(payload.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ProtocolError(Reason.BAD_ENCODING, str(exc)) from exc
-    except ValueError as exc:
-        raise ProtocolError(Reason.MALFORMED_JSON, str(exc)) from exc
-    if not isinstance(obj, dict):
-        raise ProtocolError(Reason.WRONG_TYPE, "a problem is a JSON object")
-    if obj.get("v") != 1:
-        raise ProtocolError(Reason.WRONG_VERSION, f"v={obj.get('v')!r}, expected 1")
+    obj = v1_object(payload, MAX_PROBLEM_BYTES, "a problem")
     event_id = obj.get("id")
     if not isinstance(event_id, str) or not EVENT_ID_RE.fullmatch(event_id):
         raise ProtocolError(Reason.MISSING_FIELD, "'id' must be 8-64 letters, digits, - or _")

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 
 from kolam.errors import ProtocolError
-from kolam.protocol import GATEWAY_SEGMENT, ROOT, SLUG_RE, Reason
+from kolam.protocol import GATEWAY_SEGMENT, ROOT, SLUG_RE, Reason, gateway_topic_site, v1_object
 
 KIOSK_LOG_KINDS = ("feeding", "mortality")
 """What the kiosk records (as ``api.routes.records.KIOSK_KINDS``): meals and dead fish."""
@@ -51,12 +51,7 @@ class KioskLog:
 
 def site_of(topic: str) -> str | None:
     """The site of a kiosk log topic, or ``None`` when it is not one."""
-    parts = topic.split("/")
-    if (len(parts) == 6 and "/".join(parts[:2]) == ROOT and parts[3] == GATEWAY_SEGMENT
-            and parts[5] == LEAF and SLUG_RE.fullmatch(parts[2])
-            and SLUG_RE.fullmatch(parts[4])):
-        return parts[2]
-    return None
+    return gateway_topic_site(topic, LEAF)
 
 
 def encode_log(log: KioskLog) -> bytes:
@@ -73,18 +68,7 @@ def encode_log(log: KioskLog) -> bytes:
 
 def decode_log(payload: bytes) -> KioskLog:
     """A kiosk log from the wire, or ``ProtocolError`` with the reason."""
-    if len(payload) > MAX_LOG_BYTES:
-        raise ProtocolError(Reason.TOO_LARGE, f"{len(payload)} bytes > {MAX_LOG_BYTES}")
-    try:
-        obj = json.loads(payload)
-    except UnicodeDecodeError as exc:
-        raise ProtocolError(Reason.BAD_ENCODING, str(exc)) from exc
-    except ValueError as exc:
-        raise ProtocolError(Reason.MALFORMED_JSON, str(exc)) from exc
-    if not isinstance(obj, dict):
-        raise ProtocolError(Reason.WRONG_TYPE, "a kiosk log is a JSON object")
-    if obj.get("v") != 1:
-        raise ProtocolError(Reason.WRONG_VERSION, f"v={obj.get('v')!r}, expected 1")
+    obj = v1_object(payload, MAX_LOG_BYTES, "a kiosk log")
     client_id, pond, kind, t = obj.get("id"), obj.get("pond"), obj.get("kind"), obj.get("t")
     if not isinstance(client_id, str) or not CLIENT_ID_RE.fullmatch(client_id):
         raise ProtocolError(Reason.MISSING_FIELD, "'id' must be 8-64 letters, digits, - or _")
