@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from gateway.outbox import ActiveAlarm
+from gateway.outbox_tables import ActiveAlarm
 from kolam.catalogue import METRICS, Level
 from kolam.protocol import DeviceRef, Sample
 

@@ -37,7 +37,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gateway.messages import GatewayHealth, encode_batch, encode_health
-from gateway.outbox import Outbox, OutboxRow, PendingStatus
+from gateway.outbox import Outbox, OutboxRow
+from gateway.outbox_tables import PendingStatus
 from kolam.config import GatewayConfig
 from kolam.errors import KolamError
 from kolam.mqtt import MqttClient, Publish

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.alarms import AlarmChange, describe
-from gateway.outbox import ActiveAlarm, OutboxRow
+from gateway.outbox import OutboxRow
+from gateway.outbox_tables import ActiveAlarm
 from kolam.protocol import ROOT, VERSION, PondRef
 
 

@@ -6,7 +6,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from gateway.outbox import ActiveAlarm, DeadLetter, Outbox
+from gateway.outbox import DeadLetter, Outbox
+from gateway.outbox_tables import ActiveAlarm
 from kolam.protocol import DeviceRef, Sample
 
 A = DeviceRef("serang", "kolam-1", "node-1")
