@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "test-artifacts" / "pages"
 TARGET = ROOT / "docs" / "img" / "pages"
 KEY = ("kiosk-desktop", "kiosk-phone", "pond-desktop", "overview-desktop", "alerts-desktop",
-       "team-desktop", "national-desktop", "book-desktop", "stock-desktop",
+       "team-desktop", "national-desktop", "book-desktop", "stock-desktop", "products-desktop",
        # The team page's forms, from tests/browser/test_team_forms.py (issue #17 item 4).
        "form-stock-doubt", "form-cost-doubt", "form-measure",
        # Every other page docs/dashboard.md, gateway.md, probe-care.md and alerts.md show.
