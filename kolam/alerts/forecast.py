@@ -242,7 +242,10 @@ class DawnForecast:
 
     def _unaerated(self, t_ms: int) -> tuple[list[int], list[float]] | None:
         """The readings of the regime running at ``t_ms`` (no aerator yet tonight), at
-        most ``window_ms`` of them; None when there are too few to say how it fell."""
+        most ``window_ms`` of them; None when there are too few to say how it fell, or
+        when the forecast did not trust them (an erratic probe, a pond mixing)."""
+        if self.estimate is not None and self.estimate.state == "unreliable":
+            return None
         since = max(self._regime, t_ms - self.window_ms)
         pts = [(t, v) for t, v in self.points if since <= t < t_ms]
         if len(pts) < 30:
