@@ -20,8 +20,9 @@ from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
 from kolam.errors import NotFound
-from kolam.places import DEFAULT_TIMEZONE, site_zone
-from kolam.timeutil import WIB, from_ms, now_ms
+from kolam.places import DEFAULT_TIMEZONE, display_zone
+from kolam.timeutil import WIB, from_ms
+from kolam.timeutil import zone_name as zone_name  # the pages' fmt.zone_name
 
 if TYPE_CHECKING:  # the gateway's kiosk renders with these filters, without the registry
     from kolam.registry.repo import Registry, SiteInfo
@@ -30,19 +31,9 @@ _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oc
               "Dec")
 
 
-def zone(timezone: str | None = None) -> tzinfo:
-    """The zone a site's times are shown in, from its record's IANA ``timezone``: WIB
-    (UTC+7, named "WIB") when the record has none or the default, else the zone itself
-    (WITA, WIT by their tz database names)."""
-    if not timezone or timezone == DEFAULT_TIMEZONE:
-        return WIB
-    return site_zone(timezone)
-
-
-def zone_name(tz: tzinfo | None = None, at_ms: int | None = None) -> str:
-    """What the zone is called at that moment: ``WIB``, ``WITA``, ``WIT``."""
-    at = from_ms(at_ms if at_ms is not None else now_ms()).astimezone(tz or WIB)
-    return at.tzname() or "UTC"
+zone = display_zone
+"""The zone a site's times are shown in (``kolam.places.display_zone``, which the alert
+messages share): WIB for no record or the default, else the record's zone."""
 
 
 def zone_iana(tz: tzinfo | None = None) -> str:

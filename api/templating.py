@@ -27,11 +27,6 @@ def _local_date(value: int | None, tz: tzinfo) -> str:
     return from_ms(value).astimezone(tz).strftime("%d/%m/%Y") if value is not None else "—"
 
 
-def zone_name(tz: tzinfo, at_ms: int) -> str:
-    """What the zone is called at that moment: WIB, WITA, WIT (else its UTC offset)."""
-    return from_ms(at_ms).astimezone(tz).tzname() or "UTC"
-
-
 templates.env.filters.update(local_date=_local_date)
 templates.env.globals.update(
     id_=partial(i18n.t, "id"), en_=partial(i18n.t, "en"), idn=partial(i18n.tn, "id"),

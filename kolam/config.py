@@ -402,7 +402,8 @@ class AlertsConfig(_Section):
     warning_digest_hour: int | None = Field(
         None, ge=0, le=23,
         description="Hold warnings for people (e-mail, Telegram, WhatsApp, SMS) and send them "
-                    "as one digest a day at this hour (WIB); unset: each at once")
+                    "as one digest a day at this hour of each site's own day (its record's "
+                    "timezone: 7 is 07:00 WIT at a WIT site); unset: each at once")
     tick_s: float = Field(5.0, gt=0, description="How often silence, escalation are checked")
     replay_s: float = Field(
         3 * 3600.0, ge=0,

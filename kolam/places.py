@@ -12,12 +12,14 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
+from datetime import tzinfo
 from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from kolam.errors import InvalidRecord
 from kolam.protocol import GATEWAY_SEGMENT, SLUG_RE
+from kolam.timeutil import WIB
 
 DEFAULT_TIMEZONE = "Asia/Jakarta"
 """WIB: where a site is until its record says otherwise (DESIGN.md, "Time and place")."""
@@ -105,6 +107,16 @@ def site_zone(timezone: str | None) -> ZoneInfo:
         return ZoneInfo(timezone or DEFAULT_TIMEZONE)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def display_zone(timezone: str | None = None) -> tzinfo:
+    """The zone a site's times are shown in, from its record's IANA ``timezone``: WIB
+    (UTC+7, named "WIB") when the record has none or the default, else the zone itself
+    (WITA, WIT by their tz database names). The pages' (``api.fmt.zone``) and the alert
+    messages' (ingest learns each site's record through ``ingest.alerts.zones``)."""
+    if not timezone or timezone == DEFAULT_TIMEZONE:
+        return WIB
+    return site_zone(timezone)
 
 
 def check_slug(what: str, slug: str) -> str:

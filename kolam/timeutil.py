@@ -31,6 +31,19 @@ def iso(t_ms: int) -> str:
     return from_ms(t_ms).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def zone_name(tz: tzinfo | None = None, at_ms: int | None = None) -> str:
+    """What ``tz`` (WIB by default) is called at that moment (now by default): ``WIB``,
+    ``WITA``, ``WIT``; its UTC offset for a zone without a name."""
+    at = from_ms(at_ms if at_ms is not None else now_ms()).astimezone(tz or WIB)
+    return at.tzname() or "UTC"
+
+
+def clock_named(t_ms: int, tz: tzinfo | None = None, pattern: str = "%H:%M") -> str:
+    """``t_ms`` as ``pattern`` in ``tz`` followed by the zone's name: ``06:10 WIT``
+    (alert messages and details: every time a reader sees names its zone)."""
+    return f"{from_ms(t_ms).astimezone(tz or WIB).strftime(pattern)} {zone_name(tz, t_ms)}"
+
+
 def parse_duration_s(text: str) -> float:
     """Parse '90', '90s', '15m', '6h', '7d' into seconds."""
     units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}

@@ -12,13 +12,13 @@ from api.auth import SiteStaff
 from api.csvsafe import csv_response
 from api.deps import AlertsDep, CyclesDep, RegistryDep, StoreDep
 from api.public import public, public_of
-from api.templating import render, zone_name
+from api.templating import render
 from kolam.business.records import TeamMonth
 from kolam.farming.monthly import CycleMonth, MonthlyReport, month_span, monthly_report
 from kolam.places import site_zone
 from kolam.registry.alerts import Alerts
 from kolam.registry.totals import MonthSums
-from kolam.timeutil import now_ms
+from kolam.timeutil import now_ms, zone_name
 
 router = APIRouter(prefix="/api/v1/sites/{site}/reports", tags=["reports"])
 

@@ -12,6 +12,7 @@ import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from datetime import tzinfo
 from itertools import islice
 
 from ingest.alerts.aerators import RULE as AERATOR_RULE
@@ -28,7 +29,7 @@ from kolam.protocol import DeviceRef, Reason, RelayState, Status, parse_topic
 from kolam.registry.repo import DeadLetterIn
 from kolam.science.sun import SERANG_LAT_DEG, SERANG_LON_DEG
 from kolam.store.base import Row, SeriesKey
-from kolam.timeutil import WIB, from_ms
+from kolam.timeutil import WIB, clock_named
 
 _PROBE_FAULTS = frozenset({Reason.SENTINEL, Reason.OUT_OF_RANGE, Reason.NOT_FINITE})
 """Dead-lettered readings that say the probe is broken (a DS18B20 at −127, pH 15.45 from
@@ -44,17 +45,20 @@ class AlertEngine:
     def __init__(self, config: AlertsConfig, offline_after_intervals: float = 3.0,
                  place: Callable[[str], tuple[float, float] | None] | None = None,
                  min_level: Callable[[str, str], float | None] | None = None,
-                 aerators: AeratorWatch | None = None) -> None:
+                 aerators: AeratorWatch | None = None,
+                 zone: Callable[[str], tzinfo] | None = None) -> None:
         """``place`` gives a site's recorded coordinates (latitude, longitude), or None when
         the record has none: the dawn forecast's sun comes from them, else from the
         site's alert config, else Serang's. ``min_level`` gives a pond record's minimum
         water level (cm), which sets ``level_low`` where the config does not. Both are read
         when the engine first meets the pond (a change applies at ingest's next start).
         ``aerators`` knows the gateway's control loops (what the relays' states mean, the
-        ponds' aerator plans)."""
+        ponds' aerator plans). ``zone`` gives a site's time zone (``ingest.alerts.zones``;
+        WIB without it), which the dawn forecast's detail names its time in."""
         self.config = config
         self._place = place
         self._min_level = min_level
+        self._zone = zone or (lambda site: WIB)
         self.aerators = aerators or AeratorWatch()
         self.book = RuleBook(config)
         self.ponds: dict[tuple[str, str], PondState] = {}
@@ -204,9 +208,10 @@ class AlertEngine:
         elif metric == "do_mgl" and "do_forecast" in rules:
             dawns = ps.forecast.add_many(ts, vs)
             if dawns:
+                tz = self._zone(ps.site)
+
                 def detail(i: int) -> str:
-                    at = from_ms(dawns[i][2]).astimezone(WIB).strftime("%H:%M")
-                    return f"dawn {at} WIB"
+                    return f"dawn {clock_named(dawns[i][2], tz)}"
 
                 rule = rules["do_forecast"]
                 # Shorter after a confirmed aerator stop (kolam.alerts.aerators.STOP_HOLD_S).

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import Engine, select, update
@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.alerts.routing import Recipient, Router
+from ingest.alerts.zones import SiteZones, timezone_in
 from kolam.alerts.messages import AlertView, event_payload, summary_text
 from kolam.alerts.model import ActiveAlert, AlertKey, AlertState, Change, Severity, Transition
 from kolam.config import KolamConfig
@@ -66,16 +67,21 @@ class Pending:
     username: str | None = None
 
 
-def view(row: AlertRow, t: int | None = None) -> AlertView:
+def view(row: AlertRow, t: int | None = None, tz: tzinfo = WIB) -> AlertView:
+    """The facts of ``row`` for a message, its times in ``tz`` (the site's zone)."""
     return AlertView(row.id, row.site, row.pond, row.rule, row.rule_key, row.severity,
                      row.state, row.metric, row.device, row.value, row.unit, row.threshold,
-                     row.since_t, t if t is not None else row.last_t, row.detail, row.late)
+                     row.since_t, t if t is not None else row.last_t, row.detail, row.late, tz)
 
 
 class AlertOutbox:
-    def __init__(self, engine: Engine, config: KolamConfig, router: Router) -> None:
+    def __init__(self, engine: Engine, config: KolamConfig, router: Router,
+                 zones: SiteZones | None = None) -> None:
+        """``zones`` gives each site's zone (its record's, read from ``engine`` when not
+        given): the messages' times and the digest's hour are the site's."""
         self.cfg = config.alerts
         self.router = router
+        self.zones = zones or SiteZones(timezone_in(engine))
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     # ------------------------------------------------------------ engine state
@@ -215,7 +221,7 @@ class AlertOutbox:
         if not self.cfg.mqtt:
             return []
         topic = alerts_topic(PondRef(row.site, row.pond))
-        payload = event_payload(view(row, t), event, "id", now)
+        payload = event_payload(view(row, t, self.zones(row.site)), event, "id", now)
         return [self._row(row, row.site, row.pond, event, Recipient("mqtt", topic), payload,
                           now)]
 
@@ -223,9 +229,10 @@ class AlertOutbox:
                 t: int | None = None, severity: str | None = None) -> list[NotificationRow]:
         out = []
         severity = severity or row.severity
-        digest_at = self._digest_at(now) if severity == Severity.WARNING else None
+        tz = self.zones(row.site)
+        digest_at = self._digest_at(now, tz) if severity == Severity.WARNING else None
         for r in self.router.recipients(row.site, severity, levels, duty.at(row.site)):
-            payload = event_payload(view(row, t), event, r.language, now)
+            payload = event_payload(view(row, t, tz), event, r.language, now)
             n = self._row(row, row.site, row.pond, event, r, payload, now)
             if digest_at is not None and r.channel in DIGEST_CHANNELS:
                 # Held for the daily digest: the notifier sends what is held for a
@@ -235,12 +242,13 @@ class AlertOutbox:
             out.append(n)
         return out
 
-    def _digest_at(self, now: int) -> int | None:
-        """The next daily digest (``warning_digest_hour`` WIB) after ``now``, or None."""
+    def _digest_at(self, now: int, tz: tzinfo = WIB) -> int | None:
+        """The next daily digest after ``now``, or None: ``warning_digest_hour`` of the
+        local day in ``tz``, the site's zone (07:00 WIT at a WIT site is 05:00 WIB)."""
         hour = self.cfg.warning_digest_hour
         if hour is None:
             return None
-        local = from_ms(now).astimezone(WIB)
+        local = from_ms(now).astimezone(tz)
         at = local.replace(hour=hour, minute=0, second=0, microsecond=0)
         if at <= local:
             at += timedelta(days=1)
@@ -248,7 +256,8 @@ class AlertOutbox:
 
     def _summary(self, site: str, rows: list[AlertRow], now: int,
                  duty: _Duty) -> list[NotificationRow]:
-        views = [view(r) for r in rows]
+        tz = self.zones(site)
+        views = [view(r, tz=tz) for r in rows]
         out = []
         people = duty.at(site)
         for r in self.router.recipients(site, "info", range(1), people) + \

@@ -20,6 +20,7 @@ from ingest.alerts.notifier import Notifier
 from ingest.alerts.outbox import AlertOutbox
 from ingest.alerts.phone_channels import phone_channels
 from ingest.alerts.routing import Router
+from ingest.alerts.zones import SiteZones, timezone_in
 from kolam.alerts.model import Transition
 from kolam.config import KolamConfig
 from kolam.control import AeratorProblem
@@ -62,12 +63,15 @@ class AlertPipeline:
                  reader: TimeSeriesReader | None = None) -> None:
         self.config = config
         self.cfg = config.alerts
+        # Each site's zone, read from its record once and kept (ingest.alerts.zones):
+        # the forecast's dawn time, the messages' times and the digest hour are the site's.
+        zones = SiteZones(timezone_in(registry.engine))
         self.engine = AlertEngine(
             config.alerts, config.offline_after_intervals,
             lambda site: site_coordinates(registry, site),
             lambda site, pond: pond_min_level(registry, site, pond),
-            AeratorWatch(config.gateway.control, config.gateway.timezone, config.site))
-        self.outbox = AlertOutbox(registry.engine, config, Router(config))
+            AeratorWatch(config.gateway.control, config.gateway.timezone, config.site), zones)
+        self.outbox = AlertOutbox(registry.engine, config, Router(config), zones)
         self.manual = ManualChecks(registry.engine, reader)
         self.wake = threading.Event()
         self.errors = 0

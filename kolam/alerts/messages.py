@@ -5,10 +5,11 @@ when DO < 3 mg/L; low DO with high ammonia is worse than either)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 
 from kolam.catalogue import METRICS
-from kolam.timeutil import WIB, from_ms, iso
+from kolam.timeutil import WIB, clock_named, from_ms, iso
 
 #: rule → (title id, title en, advice id, advice en); {metric} and {device} are filled in.
 TEXTS: dict[str, tuple[str, str, str, str]] = {
@@ -170,6 +171,9 @@ class AlertView:
     t: int
     detail: str
     late: bool
+    tz: tzinfo = WIB
+    """The site's zone (its record's ``timezone``, ``kolam.places.display_zone``): times
+    are written in it and named by it (``04:10 WIB``, ``06:10 WIT``)."""
 
 
 def _num(x: float, metric: str | None) -> str:
@@ -177,8 +181,9 @@ def _num(x: float, metric: str | None) -> str:
     return f"{x:.{m.decimals}f}" if m is not None else f"{x:.3g}"
 
 
-def _wib(t_ms: int) -> str:
-    return from_ms(t_ms).astimezone(WIB).strftime("%H:%M WIB %d/%m/%Y")
+def local_time(t_ms: int, tz: tzinfo = WIB) -> str:
+    """``06:10 WIT 28/11/2025``: a message's time in its site's zone, named."""
+    return f"{clock_named(t_ms, tz)} {from_ms(t_ms).astimezone(tz).strftime('%d/%m/%Y')}"
 
 
 def why(detail: str, lang: str, sms: bool = False) -> str | None:
@@ -220,7 +225,7 @@ def render(a: AlertView, event: str, lang: str) -> tuple[str, str]:
         word = "limit" if en else "batas"
         limit = "" if a.threshold is None else f" ({word} {a.threshold:g}{unit})"
         body += f": {_num(a.value, a.metric if same_unit else None)}{unit}{limit}"
-    body += f", {'since' if en else 'sejak'} {_wib(a.since_t)}."
+    body += f", {'since' if en else 'sejak'} {local_time(a.since_t, a.tz)}."
     if a.detail:
         said = why(a.detail, lang) if a.rule == "aerator_failed" else None
         body += f" [{a.detail}]" if said is None else \
@@ -228,7 +233,8 @@ def render(a: AlertView, event: str, lang: str) -> tuple[str, str]:
     if a.late:
         body += " (late data)" if en else " (data terlambat)"
     if event == "resolved":
-        body += f"\n{'Back to normal at' if en else 'Normal kembali pada'} {_wib(a.t)}."
+        back = "Back to normal at" if en else "Normal kembali pada"
+        body += f"\n{back} {local_time(a.t, a.tz)}."
     elif advice:
         body += f"\n{'Action' if en else 'Tindakan'}: {advice}"
     return subject, body
@@ -255,7 +261,8 @@ def summary_text(views: list[AlertView], lang: str) -> tuple[str, str]:
     en = lang == "en"
     head = (f"{len(views)} alerts from late (catch-up) data were recorded" if en else
             f"{len(views)} peringatan dari data susulan (terlambat) telah dicatat")
-    lines = [render(v, "opened", lang)[0] + f" — {_wib(v.since_t)}" for v in views[:50]]
+    lines = [render(v, "opened", lang)[0] + f" — {local_time(v.since_t, v.tz)}"
+             for v in views[:50]]
     if len(views) > 50:
         lines.append(f"... +{len(views) - 50}")
     return f"[{'SUMMARY' if en else 'RINGKASAN'}] {head}", "\n".join([head + ":", *lines])
