@@ -12,10 +12,9 @@ from kolam.registry.cashbook import Business
 from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
 from kolam.registry.records import NewHarvest
-from kolam.registry.teams import Teams
 from kolam.timeutil import local_month, now_ms
 from tests.browser.test_dashboard import logged_in
-from tests.utils.pages import SITE, DemoSite
+from tests.utils.pages import SITE, DemoSite, business_team
 
 HOUR = 3_600_000
 
@@ -32,7 +31,7 @@ def _abon_batch(site: DemoSite, team: int) -> None:
 
 def test_trainer_records_a_sale_in_the_book(browser: Browser, base_url: str,
                                             site: DemoSite) -> None:
-    (team,) = [t.id for t in Teams(site.registry.engine).teams(SITE) if "Usaha" in t.name]
+    team = business_team(site)
     book = Business(site.registry.engine)
     _abon_batch(site, team)
     lines = book.lines(SITE, team)
@@ -64,7 +63,7 @@ def test_trainer_records_a_sale_in_the_book(browser: Browser, base_url: str,
 
 def test_trainer_records_a_product_batch(browser: Browser, base_url: str,
                                          site: DemoSite) -> None:
-    (team,) = [t.id for t in Teams(site.registry.engine).teams(SITE) if "Usaha" in t.name]
+    team = business_team(site)
     cycle = Cycles(site.registry.engine).cycles(SITE, team_id=team, active=True)[0]
     harvest = Entries(site.registry.engine).add_harvest(SITE, cycle.id, NewHarvest(
         now_ms() - 3 * HOUR, 15.0, False, 40.0, None, "petugas", 22_000), "officer",

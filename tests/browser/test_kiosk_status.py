@@ -103,7 +103,13 @@ def test_tile_follows_the_alerts_not_one_reading(browser: Browser, site: DemoSit
         expect(off.locator(".advice .msg.warning")).to_have_count(1)
         expect(off.locator(".advice .msg.warning")).to_contain_text("node-4")
         # A healthy pond on a healthy afternoon: no red, at most one message besides the ration.
+        # (The seeded water follows the clock: between about 00:40 and 05:20 WIB kolam-2's
+        # DO is below 3 mg/L and the ration is rightly halved; an afternoon's readings, now.)
+        for metric, value in (("do_mgl", 6.8), ("ph", 7.7), ("temp_c", 29.0)):
+            site.store.write([(SeriesKey(SITE, "kolam-2", "node-2", metric), now_ms(), value)])
         calm = page.locator("#tile-kolam-2")
+        expect(calm.locator("[data-metric=do_mgl]")).to_contain_text("6,8",
+                                                                    timeout=LIVE_TIMEOUT_MS)
         expect(calm).to_have_attribute("data-status", "ok")
         expect(calm.locator(".advice .msg.warning, .advice .msg.critical")).to_have_count(0)
         expect(page.locator("#live-state")).to_be_hidden()

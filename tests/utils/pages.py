@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,3 +113,18 @@ def seed_site(config: KolamConfig, *, offline_pond: str | None = "kolam-4",
 
 def data_dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def form_csrf(html: str) -> str:
+    """The CSRF token a page's form carries (``<input name="csrf" value=…>``)."""
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def business_team(site: DemoSite) -> int:
+    """The id of the demo's entrepreneurship team, whose business the demo seeds."""
+    from kolam.registry.teams import Teams
+
+    (team,) = [t.id for t in Teams(site.registry.engine).teams(SITE) if "Usaha" in t.name]
+    return team

@@ -18,21 +18,13 @@ from kolam.registry.records import NewMember
 from kolam.registry.teams import Teams
 from kolam.timeutil import local_month, now_ms
 from tests.api.pages.conftest import log_in
-from tests.utils.pages import SITE, DemoSite
+from tests.utils.pages import SITE, DemoSite, business_team, form_csrf
 
 SECRET_NAME = "Siti Rahasia Usaha"
 
 
-def _team(site: DemoSite) -> int:
-    """The demo's entrepreneurship team, whose business the demo seeds."""
-    (team,) = [t for t in Teams(site.registry.engine).teams(SITE) if "Usaha" in t.name]
-    return team.id
 
 
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
-    assert found is not None
-    return found.group(1)
 
 
 def _demo_month(site: DemoSite, team: int) -> str:
@@ -42,7 +34,7 @@ def _demo_month(site: DemoSite, team: int) -> str:
 
 
 def test_the_demo_month_is_in_the_book(client: TestClient, site: DemoSite) -> None:
-    team = _team(site)
+    team = business_team(site)
     month = _demo_month(site, team)
     s = Business(site.registry.engine).summary(SITE, team, month)
     assert s.in_rp > 0 and s.out_rp > 0 and s.closing_rp > 0
@@ -61,7 +53,7 @@ def test_the_demo_products_page_stock_card_and_book_agree(client: TestClient,
     the book) make 70 packs of kerupuk kulit lele, Rp 10.000 a pack, 70 / 30 = 2,3 packs
     per kg; 3 x 20 packs sold at Rp 15.000 are Rp 900.000, a margin of 900.000 - 60 x
     10.000 = Rp 300.000, and 10 packs stay on the card."""
-    team, business = _team(site), Business(site.registry.engine)
+    team, business = business_team(site), Business(site.registry.engine)
     c = log_in(client, "trainer")
     body = c.get(f"/teams/{SITE}/{team}/products").text
     table = body[body.index('id="products"'):body.index('id="batches"')]
@@ -97,8 +89,8 @@ def test_the_demo_products_page_stock_card_and_book_agree(client: TestClient,
 
 
 def test_an_entry_typed_the_indonesian_way(client: TestClient, site: DemoSite) -> None:
-    team, c = _team(site), log_in(client, "trainer")
-    csrf = _csrf(c.get(f"/teams/{SITE}/{team}/book").text)
+    team, c = business_team(site), log_in(client, "trainer")
+    csrf = form_csrf(c.get(f"/teams/{SITE}/{team}/book").text)
     form = {"csrf": csrf, "direction": "in", "category": "fish_sales", "amount": "22",
             "quantity": "1", "unit": "kg", "counterparty": "petugas"}
     r = c.post(f"/teams/{SITE}/{team}/book", data=form)
@@ -119,7 +111,7 @@ def test_an_entry_typed_the_indonesian_way(client: TestClient, site: DemoSite) -
 
 
 def test_stock_page_and_feed_left(client: TestClient, site: DemoSite) -> None:
-    team, c = _team(site), log_in(client, "officer")
+    team, c = business_team(site), log_in(client, "officer")
     left = Business(site.registry.engine).feed_left(SITE, team, now_ms())
     assert left.warn and left.days_left is not None and left.days_left < 7
     body = c.get(f"/teams/{SITE}/{team}/stock").text
@@ -129,7 +121,7 @@ def test_stock_page_and_feed_left(client: TestClient, site: DemoSite) -> None:
     kiosk = log_in(client, "kiosk").get(f"/kiosk/{SITE}").text
     assert 'id="feed-left"' in kiosk and "Kurang dari seminggu" in kiosk
     c = log_in(client, "officer")
-    csrf = _csrf(c.get(f"/teams/{SITE}/{team}/stock").text)
+    csrf = form_csrf(c.get(f"/teams/{SITE}/{team}/stock").text)
     r = c.post(f"/teams/{SITE}/{team}/stock", data={
         "csrf": csrf, "kind": "delivery", "item_kind": "feed", "item": "pelet apung",
         "protein": "31", "quantity": "2", "unit": "sak", "paid": "760.000"})
@@ -140,7 +132,7 @@ def test_stock_page_and_feed_left(client: TestClient, site: DemoSite) -> None:
 
 
 def test_the_printable_book(client: TestClient, site: DemoSite) -> None:
-    team = _team(site)
+    team = business_team(site)
     month = _demo_month(site, team)
     r = log_in(client, "dinas").get(f"/teams/{SITE}/{team}/book/print?month={month}")
     assert r.status_code == 200
@@ -150,7 +142,7 @@ def test_the_printable_book(client: TestClient, site: DemoSite) -> None:
 
 
 def test_who_sees_what(client: TestClient, site: DemoSite) -> None:
-    team = _team(site)
+    team = business_team(site)
     Teams(site.registry.engine).add_member(SITE, team, NewMember(
         "REG-SECRET-1", "Anggota B9", now_ms() - 86_400_000, SECRET_NAME))
     officer = log_in(client, "officer").get(f"/teams/{SITE}/{team}").text
@@ -179,7 +171,7 @@ def test_who_sees_what(client: TestClient, site: DemoSite) -> None:
 def test_the_kiosk_records_a_sale_where_the_site_allows(site: DemoSite) -> None:
     from api.app import create_app
 
-    team = _team(site)
+    team = business_team(site)
     closed = TestClient(create_app(site.config, site.store, site.registry),
                         follow_redirects=False)
     with closed:
@@ -197,7 +189,7 @@ def test_the_kiosk_records_a_sale_where_the_site_allows(site: DemoSite) -> None:
                       if m.alias == "Anggota B1")
         assert "kerupuk kulit lele (sisa 10 pak)" in body  # the demo's batch, 60 sold
         r = kiosk.post(f"/kiosk/{SITE}/sale", data={
-            "csrf": _csrf(body), "team": str(team), "what": "fish_sales",
+            "csrf": form_csrf(body), "team": str(team), "what": "fish_sales",
             "quantity": "4", "unit": "kg", "price": "15.000", "buyer": "pengunjung",
             "members": [str(member)]})
         assert r.status_code == 303, r.text
@@ -211,7 +203,7 @@ def test_the_kiosk_records_a_sale_where_the_site_allows(site: DemoSite) -> None:
 
 def test_the_dinas_overview_shows_each_sites_business(client: TestClient,
                                                       site: DemoSite) -> None:
-    team = _team(site)
+    team = business_team(site)
     # An entry this month (the demo's weeks may lie in the month before).
     Business(site.registry.engine).add_entry(SITE, team, NewCashEntry(
         now_ms() - 60_000, Direction.IN, CashCategory.FISH_SALES, 123_000), "officer")

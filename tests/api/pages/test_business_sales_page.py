@@ -20,24 +20,16 @@ from kolam.registry.cycles import Cycles
 from kolam.registry.entries import Entries
 from kolam.registry.places import Places
 from kolam.registry.records import NewHarvest
-from kolam.registry.teams import Teams
 from kolam.timeutil import now_ms
 from tests.api.pages.conftest import log_in
-from tests.utils.pages import SITE, DemoSite
+from tests.utils.pages import SITE, DemoSite, business_team, form_csrf
 
 HOUR = 3_600_000
 PRICE = 22_000.0  # Rp/kg at the farm gate (DOMAIN.md: Rp 18,000-25,000)
 
 
-def _team(site: DemoSite) -> int:
-    (team,) = [t for t in Teams(site.registry.engine).teams(SITE) if "Usaha" in t.name]
-    return team.id
 
 
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
-    assert found is not None
-    return found.group(1)
 
 
 def _batch(site: DemoSite, team: int, product: str, kg: float, packs: int) -> None:
@@ -61,7 +53,7 @@ def test_a_stocking_takes_its_seed_off_the_card_and_says_when_it_needs_a_count(
         client: TestClient, site: DemoSite) -> None:
     """500 ekor of seed on the card; 800 stocked from the page: 500 - 800 = -300 ekor,
     stored all the same, and the page asks for a count."""
-    team = _team(site)
+    team = business_team(site)
     Places(site.registry.engine).add_pond(SITE, "terpal-benih", PondShape(
         "Kolam terpal-benih", PondKind.TARPAULIN, 4.0, 80.0))
     Business(site.registry.engine).add_move(SITE, team, NewStockMove(
@@ -70,7 +62,7 @@ def test_a_stocking_takes_its_seed_off_the_card_and_says_when_it_needs_a_count(
     c = log_in(client, "officer")
     page = c.get(f"/teams/{SITE}/{team}").text
     r = c.post(f"/teams/{SITE}/{team}/cycles", data={
-        "csrf": _csrf(page), "pond": "terpal-benih", "seed_count": "800",
+        "csrf": form_csrf(page), "pond": "terpal-benih", "seed_count": "800",
         "seed_weight_g": "1,5"})  # 200 ekor/m²: a tarpaulin pond holds 100-300
     assert r.status_code == 303, r.text[-2000:]
     saved = c.get(r.headers["location"].split("#")[0]).text
@@ -90,12 +82,12 @@ def test_the_book_names_the_product_sold_and_asks_before_selling_more(
         client: TestClient, site: DemoSite) -> None:
     """10 packs of abon made; a sale of 12 at Rp 25.000 (Rp 300.000) asks, then is stored
     with the product, in packs: the card says 10 - 12 = -2 packs."""
-    team = _team(site)
+    team = business_team(site)
     _batch(site, team, "abon lele (uji)", 2.0, 10)  # 5 packs per kg: abon makes 1-8
     c = log_in(client, "trainer")
     body = c.get(f"/teams/{SITE}/{team}/book").text
     assert '<option value="abon lele (uji)" >abon lele (uji) (sisa 10 pak)</option>' in body
-    form = {"csrf": _csrf(body), "direction": "in", "category": "product_sales",
+    form = {"csrf": form_csrf(body), "direction": "in", "category": "product_sales",
             "amount": "300.000", "quantity": "12", "unit": "kg", "counterparty": "koperasi"}
     r = c.post(f"/teams/{SITE}/{team}/book", data=form)
     assert r.status_code == 422 and "Pilih produk yang dijual" in r.text
@@ -122,7 +114,7 @@ def test_the_book_names_the_product_sold_and_asks_before_selling_more(
 def test_the_kiosk_sells_a_named_product(site: DemoSite) -> None:
     """6 packs of nugget; the kiosk sells 4 (Rp 60.000), then 3 more asks (2 left), and
     is stored when confirmed: 6 - 4 - 3 = -1."""
-    team = _team(site)
+    team = business_team(site)
     _batch(site, team, "nugget lele (uji)", 2.0, 6)  # 3 packs per kg: nugget makes 0.6-4.8
     config = site.config.model_copy(update={"kiosk_sale_sites": [SITE]})
     with TestClient(create_app(config, site.store, site.registry),
@@ -131,7 +123,7 @@ def test_the_kiosk_sells_a_named_product(site: DemoSite) -> None:
         body = kiosk.get(f"/kiosk/{SITE}/sale").text
         group = body[body.index('<optgroup label="Kelompok Usaha Lele (fiktif)">'):]
         assert "nugget lele (uji) (sisa 6 pak)" in group[:group.index("</optgroup>")]
-        form = {"csrf": _csrf(body), "team": str(team), "what": "product_sales",
+        form = {"csrf": form_csrf(body), "team": str(team), "what": "product_sales",
                 "product": "nugget lele (uji)", "quantity": "4", "unit": "kg",
                 "price": "15.000", "buyer": "pengunjung"}
         r = kiosk.post(f"/kiosk/{SITE}/sale", data=form)

@@ -16,13 +16,7 @@ from kolam.registry.teams import Teams
 from kolam.registry.users import AuditRecord, Users
 from kolam.timeutil import now_ms
 from tests.api.pages.conftest import log_in
-from tests.utils.pages import SITE, DemoSite
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
-    assert found is not None
-    return found.group(1)
+from tests.utils.pages import SITE, DemoSite, form_csrf
 
 
 def _cycle(site: DemoSite, pond: str) -> CycleInfo:
@@ -47,7 +41,7 @@ def test_log_with_members_then_correct_then_void(client: TestClient, site: DemoS
     before2 = len(entries.member_logs(SITE, members[2].id))
     feed = _feed_total(site, cycle)
     r = client.post(f"{team}/logs", data={
-        "csrf": _csrf(page), "cycle": str(cycle.id), "kind": "feeding", "feed_kg": "0,3",
+        "csrf": form_csrf(page), "cycle": str(cycle.id), "kind": "feeding", "feed_kg": "0,3",
         "members": [str(members[1].id), str(members[2].id)]})
     assert r.status_code == 303, r.text[-2000:]
     log_id = int(r.headers["location"].split("saved=log-")[1].split("#")[0])
@@ -60,11 +54,11 @@ def test_log_with_members_then_correct_then_void(client: TestClient, site: DemoS
 
     edit = client.get(f"{team}/logs/{log_id}").text
     assert 'value="0,3"' in edit and "Alasan (wajib" in edit
-    r = client.post(f"{team}/logs/{log_id}", data={"csrf": _csrf(edit), "feed_kg": "0,35"})
+    r = client.post(f"{team}/logs/{log_id}", data={"csrf": form_csrf(edit), "feed_kg": "0,35"})
     assert r.status_code == 422 and "Alasan perbaikan wajib diisi." in r.text
     assert 'value="0,35"' in r.text  # what was typed is kept
     r = client.post(f"{team}/logs/{log_id}", data={
-        "csrf": _csrf(edit), "feed_kg": "0,35", "reason": "ditimbang ulang",
+        "csrf": form_csrf(edit), "feed_kg": "0,35", "reason": "ditimbang ulang",
         "members": [str(members[1].id)]})
     assert r.status_code == 303, r.text[-2000:]
     new_id = int(r.headers["location"].split("saved=log-")[1].split("#")[0])
@@ -74,7 +68,7 @@ def test_log_with_members_then_correct_then_void(client: TestClient, site: DemoS
     assert len(entries.member_logs(SITE, members[2].id)) == before2  # no longer credited
     assert abs(_feed_total(site, cycle) - (feed + 0.35)) < 1e-9
 
-    r = client.post(f"{team}/logs/{new_id}/void", data={"csrf": _csrf(edit),
+    r = client.post(f"{team}/logs/{new_id}/void", data={"csrf": form_csrf(edit),
                                                         "reason": "bukan kolam ini"})
     assert r.status_code == 303 and f"/cycles/{cycle.id}" in r.headers["location"]
     history = client.get(f"{team}/cycles/{cycle.id}").text
@@ -94,7 +88,7 @@ def test_harvest_price_corrected_from_the_page(client: TestClient, site: DemoSit
     cycle = _cycle(site, "kolam-3")
     team = f"/teams/{SITE}/{cycle.team_id}"
     page = client.get(team).text
-    r = client.post(f"{team}/harvests", data={"csrf": _csrf(page), "cycle": str(cycle.id),
+    r = client.post(f"{team}/harvests", data={"csrf": form_csrf(page), "cycle": str(cycle.id),
                                               "kg": "2", "count": "30", "price": "22",
                                               "confirm": "1"})
     assert r.status_code == 303
@@ -102,7 +96,7 @@ def test_harvest_price_corrected_from_the_page(client: TestClient, site: DemoSit
     edit = client.get(f"{team}/harvests/{harvest}").text
     assert 'value="22"' in edit
     r = client.post(f"{team}/harvests/{harvest}", data={
-        "csrf": _csrf(edit), "kg": "2", "count": "30", "price": "22.000",
+        "csrf": form_csrf(edit), "kg": "2", "count": "30", "price": "22.000",
         "reason": "harga salah ketik"})
     assert r.status_code == 303, r.text[-2000:]
     assert "Rp 22.000/kg" in client.get(r.headers["location"]).text
@@ -120,7 +114,7 @@ def test_kiosk_names_members_and_undoes_its_own_log(client: TestClient,
     assert 'data-pond="kolam-2"' in page and members[0].alias in page
     assert members[0].registration_no not in page  # aliases only on the shared tablet
     r = client.post(f"/kiosk/{SITE}/logs", data={
-        "csrf": _csrf(page), "pond": "kolam-2", "kind": "mortality", "amount": "2",
+        "csrf": form_csrf(page), "pond": "kolam-2", "kind": "mortality", "amount": "2",
         "members": [str(members[0].id)]})
     assert r.status_code == 303, r.text[-1500:]
     log_id = int(r.headers["location"].split("saved=")[1].split("#")[0])
@@ -128,13 +122,13 @@ def test_kiosk_names_members_and_undoes_its_own_log(client: TestClient,
     assert entries.log(SITE, log_id).member_ids == (members[0].id,)
     echo = client.get(r.headers["location"]).text
     assert "Tersimpan: ikan mati 2 ekor" in echo and f"/logs/{log_id}/undo" in echo
-    r = client.post(f"/kiosk/{SITE}/logs/{log_id}/undo", data={"csrf": _csrf(echo)})
+    r = client.post(f"/kiosk/{SITE}/logs/{log_id}/undo", data={"csrf": form_csrf(echo)})
     assert r.status_code == 303
     assert "Dibatalkan: ikan mati 2 ekor" in client.get(r.headers["location"]).text
     assert entries.log(SITE, log_id).voided_by == "kiosk"
     officers = entries.add_log(SITE, cycle.id, NewLog(LogKind.NOTE, now_ms(), note="cek"),
                                "officer")
-    r = client.post(f"/kiosk/{SITE}/logs/{officers.id}/undo", data={"csrf": _csrf(echo)})
+    r = client.post(f"/kiosk/{SITE}/logs/{officers.id}/undo", data={"csrf": form_csrf(echo)})
     assert r.status_code == 422 and "tidak bisa dibatalkan di sini lagi" in r.text
     Corrections(site.registry.engine).void_log(SITE, officers.id, "officer", "test")
 

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from fastapi.testclient import TestClient
 
 from tests.api.pages.conftest import log_in
-from tests.utils.pages import SITE
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
-    assert found is not None
-    return found.group(1)
+from tests.utils.pages import SITE, form_csrf
 
 
 def test_kiosk_refuses_the_probe_feed(client: TestClient) -> None:
     log_in(client, "kiosk")
-    csrf = _csrf(client.get(f"/kiosk/{SITE}").text)
+    csrf = form_csrf(client.get(f"/kiosk/{SITE}").text)
     for form, message in (({"kind": "feeding", "amount": "1e308"},
                            "Pakan: paling banyak 500 kg per catatan"),
                           ({"kind": "feeding", "amount": "501"},
@@ -44,13 +36,13 @@ def test_team_forms_refuse_implausible_numbers_and_dates(client: TestClient) -> 
         ("logs", {"cycle": "1", "kind": "water_exchange", "value": "150"},
          "Air diganti: paling banyak 100 %"),
     ):
-        r = client.post(f"/teams/{SITE}/1/{path}", data={"csrf": _csrf(page)} | form)
+        r = client.post(f"/teams/{SITE}/1/{path}", data={"csrf": form_csrf(page)} | form)
         assert r.status_code == 422 and message in r.text, (path, form, r.text[-1500:])
 
 
 def test_kiosk_errors_follow_the_language(client: TestClient) -> None:
     log_in(client, "kiosk")
-    csrf = _csrf(client.get(f"/kiosk/{SITE}").text)
+    csrf = form_csrf(client.get(f"/kiosk/{SITE}").text)
     form = {"csrf": csrf, "pond": "kolam-1", "kind": "mortality", "amount": "2,5"}
     r = client.post(f"/kiosk/{SITE}/logs", data=form)
     assert r.status_code == 422 and "Ikan mati: harus bilangan bulat" in r.text
@@ -67,7 +59,7 @@ def test_kiosk_errors_follow_the_language(client: TestClient) -> None:
 
 def test_registry_errors_are_translated_too(client: TestClient) -> None:
     log_in(client, "kiosk")
-    csrf = _csrf(client.get(f"/kiosk/{SITE}").text)
+    csrf = form_csrf(client.get(f"/kiosk/{SITE}").text)
     r = client.post(f"/kiosk/{SITE}/logs", data={"csrf": csrf, "pond": "kolam-1",
                                                  "kind": "mortality", "amount": "900000"})
     assert r.status_code == 422 and "lebih banyak dari" in r.text and "ikan yang hidup" in r.text

@@ -17,7 +17,7 @@ from tests.api.pages.conftest import log_in
 from tests.utils.gateway import Recorder
 from tests.utils.mosquitto import Mosquitto
 from tests.utils.net import wait_for
-from tests.utils.pages import SITE, DemoSite
+from tests.utils.pages import SITE, DemoSite, form_csrf
 
 RELAY = DeviceRef(SITE, "kolam-2", "relay-2")
 PAGE = f"/sites/{SITE}/ponds/kolam-2"
@@ -60,10 +60,6 @@ def kiosk_may(site: DemoSite, mosquitto: Mosquitto, outputs: Outputs
     yield from app_client(site, mosquitto, kiosk_switch_sites=[SITE])
 
 
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
-    assert found is not None
-    return found.group(1)
 
 
 def _card(html: str) -> str:
@@ -85,7 +81,7 @@ def test_the_kiosk_switches_where_the_site_allows_it_and_comes_back(
     client = log_in(kiosk_may, "kiosk")
     card = _card(client.get(KIOSK).text)
     assert "Matikan" in card and 'name="back" value="kiosk"' in card and "Ya, saya yakin" in card
-    csrf = _csrf(client.get(KIOSK).text)
+    csrf = form_csrf(client.get(KIOSK).text)
     watcher = Recorder(mosquitto.mqtt, [cmd_topic(RELAY)], "watcher")
     try:
         r = client.post(FORM, data={"csrf": csrf, "on": "0", "back": "kiosk"})
@@ -114,7 +110,7 @@ def test_back_to_automatic_from_the_pond_page(
     card = _card(html)
     assert 'data-mode="manual"' in card and "manual sampai" in card
     assert "Kembali ke otomatis" in card and 'name="manual_min"' in card
-    csrf = _csrf(html)
+    csrf = form_csrf(html)
     watcher = Recorder(mosquitto.mqtt, [cmd_topic(RELAY)], "watcher")
     try:
         r = client.post(FORM + "/auto", data={"csrf": csrf})

@@ -4,7 +4,6 @@ and a switch button with a confirmation box for those who may switch; the switch
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import pytest
@@ -18,7 +17,7 @@ from tests.api.pages.conftest import log_in
 from tests.utils.gateway import Recorder
 from tests.utils.mosquitto import Mosquitto
 from tests.utils.net import wait_for
-from tests.utils.pages import SITE, DemoSite
+from tests.utils.pages import SITE, DemoSite, form_csrf
 
 RELAY = DeviceRef(SITE, "kolam-1", "relay-1")
 PAGE = f"/sites/{SITE}/ponds/kolam-1"
@@ -39,10 +38,6 @@ def relay_client(site: DemoSite, mosquitto: Mosquitto) -> Iterator[TestClient]:
         publisher.close()
 
 
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
-    assert found is not None
-    return found.group(1)
 
 
 def test_officer_sees_the_aerator_and_switches_it_with_a_confirmation(
@@ -51,7 +46,7 @@ def test_officer_sees_the_aerator_and_switches_it_with_a_confirmation(
     html = client.get(PAGE).text
     assert 'id="outputs"' in html and 'data-output="relay-1/aerator-1"' in html
     assert "mati" in html and "Nyalakan" in html and "gateway:auto" in html
-    csrf = _csrf(html)
+    csrf = form_csrf(html)
     watcher = Recorder(mosquitto.mqtt, [cmd_topic(RELAY)], "watcher")
     try:
         r = client.post(FORM, data={"csrf": csrf, "on": "1"})  # no confirmation box
@@ -76,7 +71,7 @@ def test_others_see_the_state_but_no_button(relay_client: TestClient, who: str) 
     client = log_in(relay_client, who)
     html = client.get(PAGE).text
     assert 'data-output="relay-1/aerator-1"' in html and "Nyalakan" not in html
-    csrf = _csrf(client.get(f"/kiosk/{SITE}").text)  # a valid token of this login
+    csrf = form_csrf(client.get(f"/kiosk/{SITE}").text)  # a valid token of this login
     r = client.post(FORM, data={"csrf": csrf, "on": "1", "confirm": "1"})
     assert r.status_code == 403
 

@@ -3,18 +3,10 @@ registry's checks are shown beside the form, in Indonesian or English."""
 
 from __future__ import annotations
 
-import re
-
 from fastapi.testclient import TestClient
 
 from tests.api.pages.conftest import log_in
-from tests.utils.pages import SITE, DemoSite
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
-    assert found is not None
-    return found.group(1)
+from tests.utils.pages import SITE, DemoSite, form_csrf
 
 
 def test_an_admin_registers_and_completes_a_site(client: TestClient, site: DemoSite) -> None:
@@ -22,7 +14,7 @@ def test_an_admin_registers_and_completes_a_site(client: TestClient, site: DemoS
     index = client.get("/admin/sites")
     assert index.status_code == 200 and "Daftarkan lokasi" in index.text and SITE in index.text
     r = client.post("/admin/sites", data={
-        "csrf": _csrf(index.text), "slug": "lapas-jayapura", "name": "Lapas Abepura",
+        "csrf": form_csrf(index.text), "slug": "lapas-jayapura", "name": "Lapas Abepura",
         "kind": "lapas", "province": "Papua", "lat": "-2,60", "lon": "140,67",
         "timezone": "Asia/Jayapura"})
     assert r.status_code == 303 and r.headers["location"] == "/admin/sites/lapas-jayapura?saved=1"
@@ -32,11 +24,11 @@ def test_an_admin_registers_and_completes_a_site(client: TestClient, site: DemoS
     page = client.get("/admin/sites/lapas-jayapura?saved=1")
     assert "Tersimpan." in page.text and 'value="Asia/Jayapura" selected' in page.text
     r = client.post("/admin/sites/lapas-jayapura/ponds", data={
-        "csrf": _csrf(page.text), "slug": "kolam-1", "kind": "tarpaulin", "area_m2": "7,07",
+        "csrf": form_csrf(page.text), "slug": "kolam-1", "kind": "tarpaulin", "area_m2": "7,07",
         "depth_cm": "120", "min_level_cm": "60"})
     assert r.status_code == 303
     r = client.post("/admin/sites/lapas-jayapura/ponds/kolam-1", data={
-        "csrf": _csrf(page.text), "name": "Bundar 1", "depth_cm": "110"})  # box unticked
+        "csrf": form_csrf(page.text), "name": "Bundar 1", "depth_cm": "110"})  # box unticked
     assert r.status_code == 303
     p = site.registry.pond("lapas-jayapura", "kolam-1")
     assert (p.name, p.kind, p.area_m2, p.depth_cm, p.min_level_cm, p.active) == (
@@ -46,7 +38,7 @@ def test_an_admin_registers_and_completes_a_site(client: TestClient, site: DemoS
 def test_what_cannot_be_true_is_shown_beside_the_form(client: TestClient,
                                                       site: DemoSite) -> None:
     log_in(client, "admin")
-    csrf = _csrf(client.get(f"/admin/sites/{SITE}").text)
+    csrf = form_csrf(client.get(f"/admin/sites/{SITE}").text)
     r = client.post(f"/admin/sites/{SITE}", data={"csrf": csrf, "lat": "106,15"})
     assert r.status_code == 422 and "Data tidak valid" in r.text and "lat must be" in r.text
     assert site.registry.site(SITE).lat is None

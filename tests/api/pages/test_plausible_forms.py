@@ -10,13 +10,7 @@ from fastapi.testclient import TestClient
 from kolam.registry.cycles import Cycles
 from kolam.registry.records import CycleInfo, LogKind
 from tests.api.pages.conftest import log_in
-from tests.utils.pages import SITE, DemoSite
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
-    assert found is not None
-    return found.group(1)
+from tests.utils.pages import SITE, DemoSite, form_csrf
 
 
 def _cycle(site: DemoSite, pond: str) -> CycleInfo:
@@ -31,7 +25,7 @@ def test_kiosk_asks_before_storing_500_kg_then_echoes(client: TestClient,
     cycles = Cycles(site.registry.engine)
     cycle = _cycle(site, "kolam-3")
     before = len(cycles.records(SITE, cycle.id).logs)
-    form = {"csrf": _csrf(client.get(f"/kiosk/{SITE}").text), "pond": "kolam-3",
+    form = {"csrf": form_csrf(client.get(f"/kiosk/{SITE}").text), "pond": "kolam-3",
             "kind": "feeding", "amount": "500"}
     r = client.post(f"/kiosk/{SITE}/logs", data=form)
     assert r.status_code == 422 and 'id="form-doubt"' in r.text
@@ -60,7 +54,7 @@ def test_sampling_total_weight_and_the_abw_check(client: TestClient, site: DemoS
     page = client.get(f"/teams/{SITE}/{cycle.team_id}").text
     assert "Jumlah ikan ditimbang (ekor)" in page and "Berat total (g)" in page
     assert "Nilai 2" not in page
-    form = {"csrf": _csrf(page), "cycle": str(cycle.id), "kind": "sampling",
+    form = {"csrf": form_csrf(page), "cycle": str(cycle.id), "kind": "sampling",
             "sample_count": "30"}
     # The per-fish weight typed where the total goes: refused, saying why.
     r = client.post(f"/teams/{SITE}/{cycle.team_id}/logs",
@@ -82,7 +76,7 @@ def test_harvest_price_22000_is_twenty_two_thousand(client: TestClient, site: De
     cycle = _cycle(site, "kolam-4")
     cycles = Cycles(site.registry.engine)
     page = client.get(f"/teams/{SITE}/{cycle.team_id}").text
-    form = {"csrf": _csrf(page), "cycle": str(cycle.id), "kg": "1,5", "count": "20",
+    form = {"csrf": form_csrf(page), "cycle": str(cycle.id), "kg": "1,5", "count": "20",
             "price": "22.000"}
     r = client.post(f"/teams/{SITE}/{cycle.team_id}/harvests", data=form)
     assert r.status_code == 303, r.text[-2000:]

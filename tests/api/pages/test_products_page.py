@@ -23,32 +23,25 @@ from kolam.registry.teams import Teams
 from kolam.registry.users import Users
 from kolam.timeutil import now_ms
 from tests.api.pages.conftest import log_in
-from tests.utils.pages import SITE, DemoSite
+from tests.utils.pages import SITE, DemoSite, business_team, form_csrf
 
 SECRET_NAME = "Siti Rahasia Produk"
 PRICE = 22_000.0  # Rp/kg, the harvest's farm-gate price (DOMAIN.md: Rp 18,000-25,000)
 HOUR = 3_600_000
 
 
-def _team(site: DemoSite) -> int:
-    (team,) = [t for t in Teams(site.registry.engine).teams(SITE) if "Usaha" in t.name]
-    return team.id
 
 
 @pytest.fixture(scope="module")
 def harvest(site: DemoSite) -> HarvestInfo:
     """A partial harvest of 20 kg from the entrepreneurship team's active cycle."""
-    team = _team(site)
+    team = business_team(site)
     cycle = Cycles(site.registry.engine).cycles(SITE, team_id=team, active=True)[0]
     return Entries(site.registry.engine).add_harvest(SITE, cycle.id, NewHarvest(
         now_ms() - 3 * HOUR, 20.0, False, 40.0, None, "petugas", PRICE), "officer",
         confirmed=True)
 
 
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
-    assert found is not None
-    return found.group(1)
 
 
 def _row(html: str, product: str) -> list[str]:
@@ -64,7 +57,7 @@ def _row(html: str, product: str) -> list[str]:
 
 def test_yield_and_margin_of_a_seeded_batch(client: TestClient, site: DemoSite,
                                             harvest: HarvestInfo) -> None:
-    team, business = _team(site), Business(site.registry.engine)
+    team, business = business_team(site), Business(site.registry.engine)
     business.add_batch(SITE, team, NewBatch(now_ms() - 2 * HOUR, "abon lele", 3.0, 12,
                                             harvest.id, inputs_rp=45_000), "officer")
     business.add_entry(SITE, team, NewCashEntry(
@@ -85,10 +78,10 @@ def test_yield_and_margin_of_a_seeded_batch(client: TestClient, site: DemoSite,
 
 def test_a_batch_typed_the_indonesian_way(client: TestClient, site: DemoSite,
                                           harvest: HarvestInfo) -> None:
-    team, c = _team(site), log_in(client, "trainer")
+    team, c = business_team(site), log_in(client, "trainer")
     member = Teams(site.registry.engine).members(SITE, team)[0]
     r = c.post(f"/teams/{SITE}/{team}/products", data={
-        "csrf": _csrf(c.get(f"/teams/{SITE}/{team}/products").text),
+        "csrf": form_csrf(c.get(f"/teams/{SITE}/{team}/products").text),
         "product": " nugget  lele ", "harvest": str(harvest.id), "fish_kg": "2,5",
         "packs": "8", "inputs": "60.000", "paid": "1", "note": "uji coba",
         "members": [str(member.id)]})
@@ -124,9 +117,9 @@ def test_a_batch_typed_the_indonesian_way(client: TestClient, site: DemoSite,
         "half-a-pack", "another-harvest", "no-harvest"])
 def test_a_wrong_batch_is_refused(client: TestClient, site: DemoSite, harvest: HarvestInfo,
                                   change: dict[str, str], says: str) -> None:
-    team, c = _team(site), log_in(client, "officer")
+    team, c = business_team(site), log_in(client, "officer")
     before = len(Business(site.registry.engine).batches(SITE, team))
-    form = {"csrf": _csrf(c.get(f"/teams/{SITE}/{team}/products").text),
+    form = {"csrf": form_csrf(c.get(f"/teams/{SITE}/{team}/products").text),
             "product": "fillet lele", "harvest": str(harvest.id), "fish_kg": "2",
             "packs": "2", "inputs": "0"} | change
     if form["harvest"] == "other-team":  # the demo's growing team harvested its first pond
@@ -144,10 +137,10 @@ def test_a_wrong_batch_is_refused(client: TestClient, site: DemoSite, harvest: H
 
 def test_odd_packs_per_kg_ask_first(client: TestClient, site: DemoSite,
                                     harvest: HarvestInfo) -> None:
-    team, c = _team(site), log_in(client, "officer")
+    team, c = business_team(site), log_in(client, "officer")
     business = Business(site.registry.engine)
     before = len(business.batches(SITE, team))
-    form = {"csrf": _csrf(c.get(f"/teams/{SITE}/{team}/products").text),
+    form = {"csrf": form_csrf(c.get(f"/teams/{SITE}/{team}/products").text),
             "product": "kerupuk kulit lele", "harvest": str(harvest.id), "fish_kg": "1",
             "packs": "40", "inputs": "20.000"}
     r = c.post(f"/teams/{SITE}/{team}/products", data=form)
@@ -165,7 +158,7 @@ def test_odd_packs_per_kg_ask_first(client: TestClient, site: DemoSite,
 
 def test_trainers_see_aliases_the_kiosk_nothing(client: TestClient, site: DemoSite,
                                                 harvest: HarvestInfo) -> None:
-    team = _team(site)
+    team = business_team(site)
     secret = Teams(site.registry.engine).add_member(SITE, team, NewMember(
         "REG-PRODUK-1", "Anggota P1", now_ms() - 86_400_000, SECRET_NAME))
     Business(site.registry.engine).add_batch(SITE, team, NewBatch(
@@ -177,7 +170,7 @@ def test_trainers_see_aliases_the_kiosk_nothing(client: TestClient, site: DemoSi
     body = dinas.get(f"/teams/{SITE}/{team}/products").text
     assert "lele asap" in body and 'id="form-batch"' not in body
     assert dinas.post(f"/teams/{SITE}/{team}/products", data={
-        "csrf": _csrf(body)}).status_code == 403
+        "csrf": form_csrf(body)}).status_code == 403
     kiosk = log_in(client, "kiosk")
     assert kiosk.get(f"/teams/{SITE}/{team}/products").status_code == 403
     r = kiosk.post(f"/teams/{SITE}/{team}/products", data={
@@ -188,13 +181,13 @@ def test_trainers_see_aliases_the_kiosk_nothing(client: TestClient, site: DemoSi
 
 def test_packs_sold_from_the_page(client: TestClient, site: DemoSite,
                                   harvest: HarvestInfo) -> None:
-    team, business = _team(site), Business(site.registry.engine)
+    team, business = business_team(site), Business(site.registry.engine)
     business.add_batch(SITE, team, NewBatch(now_ms() - 2 * HOUR, "fillet lele", 2.0, 2,
                                             harvest.id), "officer")
     c = log_in(client, "trainer")
     body = c.get(f"/teams/{SITE}/{team}/products").text
     assert 'id="form-sale"' in body and "fillet lele (sisa 2 pak)" in body
-    form = {"csrf": _csrf(body), "product": "fillet lele", "packs": "3", "price": "35.000",
+    form = {"csrf": form_csrf(body), "product": "fillet lele", "packs": "3", "price": "35.000",
             "buyer": "petugas"}
     r = c.post(f"/teams/{SITE}/{team}/products/sale", data=form)
     # More packs than the card holds: asked (as the book and the kiosk ask), not stored.

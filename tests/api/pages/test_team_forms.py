@@ -17,15 +17,11 @@ from kolam.registry.places import Places
 from kolam.registry.records import CycleInfo, LogKind, MemberStatus
 from kolam.registry.teams import Teams
 from tests.api.pages.conftest import log_in
-from tests.utils.pages import SITE, DemoSite
+from tests.utils.pages import SITE, DemoSite, form_csrf
 
 TEAM = 1
 
 
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
-    assert found is not None
-    return found.group(1)
 
 
 def _team_page(client: TestClient) -> str:
@@ -59,7 +55,7 @@ def _member_id(site: DemoSite, alias: str) -> int:
 def test_add_a_member_then_an_alias_twice_is_asked_about(client: TestClient,
                                                          site: DemoSite) -> None:
     log_in(client, "officer")
-    csrf = _csrf(_team_page(client))
+    csrf = form_csrf(_team_page(client))
     url = f"/teams/{SITE}/{TEAM}/members"
     r = client.post(url, data={"csrf": csrf, "registration_no": "REG-901", "alias": "Udin",
                                "full_name": "Udin Saprudin"})
@@ -81,7 +77,7 @@ def test_add_a_member_then_an_alias_twice_is_asked_about(client: TestClient,
 
 def test_member_form_errors_in_the_users_language(client: TestClient) -> None:
     log_in(client, "officer")
-    csrf = _csrf(_team_page(client))
+    csrf = form_csrf(_team_page(client))
     url = f"/teams/{SITE}/{TEAM}/members"
     r = client.post(url, data={"csrf": csrf, "registration_no": "REG-903", "alias": " "})
     assert r.status_code == 422 and "Nama panggilan: wajib diisi" in r.text
@@ -98,7 +94,7 @@ def test_edit_alias_and_record_a_release(client: TestClient, site: DemoSite) -> 
     url = f"/teams/{SITE}/{TEAM}/members/{member}"
     page = client.get(url)
     assert page.status_code == 200 and 'value="Anggota A5"' in page.text
-    csrf = _csrf(page.text)
+    csrf = form_csrf(page.text)
     # Another active member's alias: asked about, nothing changed.
     r = client.post(url, data={"csrf": csrf, "alias": "Anggota A4", "status": "active"})
     assert r.status_code == 422 and 'name="confirm"' in r.text
@@ -122,7 +118,7 @@ def test_only_officers_manage_members_and_the_dinas_sees_aliases(client: TestCli
     page = _team_page(client)
     assert "Anggota A2" in page and "DEMO-A002" not in page
     assert 'id="form-member"' not in page and "edit-member" not in page
-    csrf = _csrf(page)
+    csrf = form_csrf(page)
     assert client.post(f"/teams/{SITE}/{TEAM}/members",
                        data={"csrf": csrf, "registration_no": "R", "alias": "A"}
                        ).status_code == 403
@@ -142,7 +138,7 @@ def test_a_cost_typed_the_indonesian_way_is_echoed_and_credits_members(
     member = _member_id(site, "Anggota A1")
     entries = Entries(site.registry.engine)
     before = len(entries.member_logs(SITE, member))
-    csrf = _csrf(_team_page(client))
+    csrf = form_csrf(_team_page(client))
     r = client.post(f"/teams/{SITE}/{TEAM}/costs", data={
         "csrf": csrf, "cycle": str(cycle.id), "category": "feed", "amount": "380.000",
         "description": "pakan 30 kg", "members": [str(member)]})
@@ -162,7 +158,7 @@ def test_a_cost_of_22_is_asked_about_and_nonsense_refused(client: TestClient,
     cycle = _cycle(site)
     cycles = Cycles(site.registry.engine)
     n = len(cycles.records(SITE, cycle.id).costs)
-    form = {"csrf": _csrf(_team_page(client)), "cycle": str(cycle.id), "category": "other",
+    form = {"csrf": form_csrf(_team_page(client)), "cycle": str(cycle.id), "category": "other",
             "amount": "22"}
     r = client.post(f"/teams/{SITE}/{TEAM}/costs", data=form)
     assert r.status_code == 422 and 'id="form-doubt"' in r.text
@@ -189,7 +185,7 @@ def test_a_test_kit_reading_with_ammonia_as_nh3(client: TestClient, site: DemoSi
     cycle = _cycle(site)
     member = _member_id(site, "Anggota A3")
     r = client.post(f"/teams/{SITE}/{TEAM}/measurements", data={
-        "csrf": _csrf(_team_page(client)), "cycle": str(cycle.id), "do_mgl": "4,2",
+        "csrf": form_csrf(_team_page(client)), "cycle": str(cycle.id), "do_mgl": "4,2",
         "ph": "7,5", "temp_c": "28", "tan_mgl": "2", "tan_as": "NH3", "note": "pagi",
         "members": [str(member)]})
     assert r.status_code == 303, r.text[-1500:]
@@ -211,7 +207,7 @@ def test_readings_out_of_range_refused_odd_ones_asked(client: TestClient,
     log_in(client, "officer")
     cycle = _cycle(site)
     url = f"/teams/{SITE}/{TEAM}/measurements"
-    form = {"csrf": _csrf(_team_page(client)), "cycle": str(cycle.id)}
+    form = {"csrf": form_csrf(_team_page(client)), "cycle": str(cycle.id)}
     n = len(Cycles(site.registry.engine).records(SITE, cycle.id).logs)
     r = client.post(url, data=form)
     assert r.status_code == 422 and "Isi paling sedikit satu hasil ukur" in r.text
@@ -240,7 +236,7 @@ def test_stocking_asks_about_a_density_a_tarpaulin_pond_does_not_hold(
     page = _team_page(client)
     assert 'value="terpal-2"' in page and "Kolam terpal-2 · 2 m²" in page
     member = _member_id(site, "Anggota A1")
-    form = {"csrf": _csrf(page), "pond": "terpal-2", "seed_count": "1.000",
+    form = {"csrf": form_csrf(page), "pond": "terpal-2", "seed_count": "1.000",
             "seed_weight_g": "1,5", "seed_cost": "300.000", "members": [str(member)]}
     r = client.post(f"/teams/{SITE}/{TEAM}/cycles", data=form)
     assert r.status_code == 422 and 'id="form-doubt"' in r.text
@@ -270,7 +266,7 @@ def test_stocking_confirmed_and_a_pond_without_area(client: TestClient,
     _new_pond(site, "terpal-3", 2.0)
     _new_pond(site, "tanpa-luas", None)
     log_in(client, "officer")
-    csrf = _csrf(_team_page(client))
+    csrf = form_csrf(_team_page(client))
     form = {"csrf": csrf, "pond": "terpal-3", "seed_count": "1.000", "seed_weight_g": "2"}
     r = client.post(f"/teams/{SITE}/{TEAM}/cycles", data=form | {"confirm": "1"})
     assert r.status_code == 303
@@ -296,7 +292,7 @@ def test_a_saved_cost_is_undone_and_a_cost_voided_with_a_reason(client: TestClie
     log_in(client, "officer")
     cycle = _cycle(site)
     cycles = Cycles(site.registry.engine)
-    csrf = _csrf(_team_page(client))
+    csrf = form_csrf(_team_page(client))
     r = client.post(f"/teams/{SITE}/{TEAM}/costs", data={
         "csrf": csrf, "cycle": str(cycle.id), "category": "other", "amount": "75.000",
         "description": "ember"})

@@ -16,7 +16,7 @@ from kolam.registry.cycles import Cycles
 from kolam.registry.records import LogKind
 from kolam.timeutil import now_ms
 from tests.api.pages.conftest import log_in
-from tests.utils.pages import PONDS, SITE, DemoSite, raise_alert, raise_seeded_alerts
+from tests.utils.pages import PONDS, SITE, DemoSite, form_csrf, raise_alert, raise_seeded_alerts
 
 
 def _tile(html: str, pond: str) -> str:
@@ -24,10 +24,6 @@ def _tile(html: str, pond: str) -> str:
     return html[start:html.index("</article>", start)]
 
 
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
-    assert found is not None
-    return found.group(1)
 
 
 def test_kiosk_tiles_readings_and_advice(client: TestClient, site: DemoSite) -> None:
@@ -51,7 +47,7 @@ def test_kiosk_tiles_readings_and_advice(client: TestClient, site: DemoSite) -> 
 
 def test_kiosk_log_form_saves_and_validates(client: TestClient, site: DemoSite) -> None:
     log_in(client, "kiosk")
-    csrf = _csrf(client.get(f"/kiosk/{SITE}").text)
+    csrf = form_csrf(client.get(f"/kiosk/{SITE}").text)
     r = client.post(f"/kiosk/{SITE}/logs", data={"csrf": csrf, "pond": "kolam-1",
                                                  "kind": "mortality", "amount": "2"})
     assert r.status_code == 303
@@ -104,16 +100,16 @@ def test_alerts_page_acknowledge_and_silence(client: TestClient, site: DemoSite)
     alert_id = int(re.search(r'id="alert-(\d+)" data-state="open"', body).group(1))  # type: ignore[union-attr]
     # The Dinas watches: it neither acknowledges (alerts.dinas_may_acknowledge is off,
     # tests/api/pages/test_roles.py) nor silences (admin and officers only, as the API).
-    r = client.post(f"/sites/{SITE}/alerts/{alert_id}/ack", data={"csrf": _csrf(body)})
+    r = client.post(f"/sites/{SITE}/alerts/{alert_id}/ack", data={"csrf": form_csrf(body)})
     assert r.status_code == 403
-    r = client.post(f"/sites/{SITE}/silences", data={"csrf": _csrf(body), "hours": "2"})
+    r = client.post(f"/sites/{SITE}/silences", data={"csrf": form_csrf(body), "hours": "2"})
     assert r.status_code == 403
     log_in(client, "officer")
     body = client.get("/alerts").text
-    r = client.post(f"/sites/{SITE}/alerts/{alert_id}/ack", data={"csrf": _csrf(body)})
+    r = client.post(f"/sites/{SITE}/alerts/{alert_id}/ack", data={"csrf": form_csrf(body)})
     assert r.status_code == 303
     assert f'id="alert-{alert_id}" data-state="acknowledged"' in client.get("/alerts").text
-    csrf = _csrf(client.get("/alerts").text)
+    csrf = form_csrf(client.get("/alerts").text)
     r = client.post(f"/sites/{SITE}/silences", data={"csrf": csrf, "pond": "kolam-3",
                                                      "hours": "999", "reason": "x"})
     assert r.status_code == 422 and "Jam: paling banyak 720 jam" in r.text
@@ -125,20 +121,20 @@ def test_alerts_page_acknowledge_and_silence(client: TestClient, site: DemoSite)
 def test_team_forms_show_validation_messages(client: TestClient) -> None:
     log_in(client, "officer")
     body = client.get(f"/teams/{SITE}").text
-    r = client.post(f"/teams/{SITE}", data={"csrf": _csrf(body), "name": " "})
+    r = client.post(f"/teams/{SITE}", data={"csrf": form_csrf(body), "name": " "})
     assert r.status_code == 422 and "Kelompok perlu nama." in r.text
-    r = client.post(f"/teams/{SITE}", data={"csrf": _csrf(body), "name": "Lele Baru"})
+    r = client.post(f"/teams/{SITE}", data={"csrf": form_csrf(body), "name": "Lele Baru"})
     assert r.status_code == 303
     team = r.headers["location"].split("/")[-1].split("?")[0]
     page = client.get(f"/teams/{SITE}/{team}").text
     r = client.post(f"/teams/{SITE}/{team}/cycles", data={
-        "csrf": _csrf(page), "pond": "kolam-1", "seed_count": "1000", "seed_weight_g": "2"})
+        "csrf": form_csrf(page), "pond": "kolam-1", "seed_count": "1000", "seed_weight_g": "2"})
     assert r.status_code == 422 and "masih punya siklus aktif" in r.text
     r = client.post(f"/teams/{SITE}/{team}/cycles", data={
-        "csrf": _csrf(page), "pond": "kolam-1", "seed_count": "10.5", "seed_weight_g": "2"})
+        "csrf": form_csrf(page), "pond": "kolam-1", "seed_count": "10.5", "seed_weight_g": "2"})
     assert r.status_code == 422 and "Jumlah benih: harus bilangan bulat" in r.text
     r = client.post(f"/teams/{SITE}/1/logs", data={
-        "csrf": _csrf(page), "cycle": "1", "kind": "feeding", "value": "1"})
+        "csrf": form_csrf(page), "cycle": "1", "kind": "feeding", "value": "1"})
     assert r.status_code == 422 and "di luar siklus" in r.text  # finished in the demo
     log_in(client, "dinas")
     assert client.post(f"/teams/{SITE}", data={"csrf": "x", "name": "y"}).status_code == 403

@@ -100,13 +100,18 @@ def test_the_message_says_which_aerator_in_both_languages() -> None:
     ts, obs, states = _night()
     engine = AlertEngine(AlertsConfig(), aerators=AeratorWatch([LOOP]))
     raised = next(t for t in feed(engine, ts, obs, states) if t.rule == "aerator_failed")
-    view = AlertView(1, "serang", "kolam-1", raised.rule, raised.alert.key,
-                     raised.severity.value, "open", raised.metric, raised.device,
-                     raised.value, raised.unit, raised.threshold, raised.since, raised.t,
-                     raised.detail, False)
+    view = opened_view(raised)
     subject_id, body_id = render(view, "opened", "id")
     subject_en, body_en = render(view, "opened", "en")
     assert "[KRITIS] Aerator relay-1/aerator-1 mati" in subject_id
     assert "[CRITICAL] Aerator relay-1/aerator-1 has stopped" in subject_en
     assert "cadangan" in body_id and "spare aerator" in body_en
     assert "batas" not in body_id and "limit" not in body_en
+
+
+def opened_view(raised: Transition) -> AlertView:
+    """The open alert a transition made, as the notifier renders it (a Serang pond)."""
+    return AlertView(1, "serang", "kolam-1", raised.rule, raised.alert.key,
+                     raised.severity.value, "open", raised.metric, raised.device,
+                     raised.value, raised.unit, raised.threshold, raised.since, raised.t,
+                     raised.detail, False)

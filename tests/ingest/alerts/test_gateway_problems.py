@@ -9,11 +9,12 @@ from itertools import count
 from ingest.alerts.aerators import AeratorWatch
 from ingest.alerts.engine import AlertEngine
 from kolam.alerts.forecast import DawnForecast
-from kolam.alerts.messages import AlertView, render, short_text
+from kolam.alerts.messages import render, short_text
 from kolam.alerts.model import ActiveAlert, AlertKey, Severity, Transition
 from kolam.config import AlertsConfig
 from kolam.control import AeratorProblem
 from kolam.protocol import DeviceRef, OutputState, RelayState
+from tests.ingest.alerts.test_aerators import opened_view
 from tests.kolam.alerts.test_forecast import MIN, wib
 
 RELAY = DeviceRef("serang", "kolam-1", "relay-1")
@@ -127,10 +128,7 @@ def test_the_message_says_why_in_both_languages() -> None:
     t = wib(1.5)
     raised = engine.problems([("serang", problem(
         "do_still_falling", True, t, do_mgl=2.61, switched_on_do_mgl=2.9), t)])[0]
-    view = AlertView(1, "serang", "kolam-1", raised.rule, raised.alert.key,
-                     raised.severity.value, "open", raised.metric, raised.device,
-                     raised.value, raised.unit, raised.threshold, raised.since, raised.t,
-                     raised.detail, False)
+    view = opened_view(raised)
     subject_id, body_id = render(view, "opened", "id")
     subject_en, body_en = render(view, "opened", "en")
     assert "[KRITIS] Aerator relay-1/aerator-1 tidak bekerja" in subject_id
