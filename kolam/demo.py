@@ -236,7 +236,10 @@ class Demo:
         def _interrupt(signum: int, _frame: object) -> None:
             raise KeyboardInterrupt
 
+        # Ctrl-C stops the demo even when its parent ignored SIGINT (a shell's background
+        # job, nohup): Python then leaves SIGINT ignored, and only SIGKILL would stop it.
         signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGINT, _interrupt)
         try:
             print(f"Kolam demo starting in {self.data_dir} (each service logs to its own "
                   "file there)…", file=sys.stderr, flush=True)
