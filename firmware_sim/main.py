@@ -8,7 +8,7 @@ import threading
 from dataclasses import dataclass
 from typing import TextIO
 
-from firmware_sim.node import JsonLinesLink, MqttLink, SimNode, close_all
+from firmware_sim.node import JsonLinesLink, MqttLink, SimNode
 from firmware_sim.relay import RelayNode
 from firmware_sim.runner import PondModel, SimClock, SimRunner, device_refs, relay_refs
 from firmware_sim.simple import SimpleModel
@@ -91,5 +91,6 @@ def run(config: KolamConfig, options: SimOptions, out: TextIO = sys.stdout,
                   history_step_s=sim.history_step_s,
                   relays=list(enumerate(relays))).run(stop)
     finally:
-        close_all(links)
+        for link in links:
+            link.close()
         out.flush()

@@ -11,14 +11,12 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 from collections import deque
-from collections.abc import Sequence
 from typing import Protocol, TextIO
 
 from kolam.config import MqttUrl
 from kolam.errors import MqttError, ProtocolError
-from kolam.mqtt import Message, MqttClient, Publish, Will
+from kolam.mqtt import Message, MqttClient, Will
 from kolam.protocol import (
     LAST_WILL,
     Command,
@@ -72,10 +70,6 @@ class JsonLinesLink:
         self._out.flush()
 
 
-OFFLINE_WAIT_S = 2.0
-"""How long a closing node waits for the broker to take its offline status."""
-
-
 class MqttLink:
     """A node's own MQTT connection, with its Last Will on the status topic."""
 
@@ -110,41 +104,17 @@ class MqttLink:
         if msg.topic == self._cmd_topic:
             self._on_command(msg.payload)
 
-    def close(self, wait_s: float = OFFLINE_WAIT_S, say_offline: bool = True) -> None:
-        """Switch off cleanly: say so on the status topic (no Last Will on DISCONNECT),
-        waiting up to ``wait_s`` for the broker to take it (``say_offline=False``: it
-        was said already, ``close_all``)."""
-        offline = self.say_offline() if say_offline else None
-        if offline is not None and not offline.wait(wait_s):
-            log.warning("offline status not acknowledged within %g s", wait_s)
+    def close(self) -> None:
+        """Switch off cleanly: say so on the status topic (no Last Will on DISCONNECT)."""
+        if self._client.connected:
+            try:
+                self._client.publish(self._status_topic, LAST_WILL, retain=True, wait_s=2.0)
+            except MqttError as exc:
+                log.warning("could not publish offline status: %s", exc)
         self._client.close()
-
-    def say_offline(self) -> Publish | None:
-        """Publish the offline status without waiting (None when not connected): a
-        simulator closing many links waits for all of them at once (``close_all``)."""
-        if not self._client.connected:
-            return None
-        try:
-            return self._client.publish(self._status_topic, LAST_WILL, retain=True)
-        except MqttError as exc:
-            log.warning("could not publish offline status: %s", exc)
-            return None
 
     def abort(self) -> None:
         self._client.abort()
-
-
-def close_all(links: Sequence[MqttLink], wait_s: float = OFFLINE_WAIT_S) -> None:
-    """Close many nodes' links within one ``wait_s``: every offline status published
-    first, then waited for together. One at a time, eight links behind a broker still
-    working through a backfill took 8 × 2 s, longer than ``kolam demo`` gives its
-    children to stop."""
-    deadline = time.monotonic() + wait_s
-    pending = [(link, link.say_offline()) for link in links]
-    for link, offline in pending:
-        if offline is not None and not offline.wait(max(0.0, deadline - time.monotonic())):
-            log.warning("offline status not acknowledged within %g s", wait_s)
-        link.close(say_offline=False)
 
 
 class CommandHandler(Protocol):

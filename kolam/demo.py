@@ -4,9 +4,8 @@ Like a real site, the simulated nodes publish to a site-local broker and a
 gateway forwards their data to the central broker (two embedded brokers here).
 Start-up order: credentials and registry, central broker, local broker, ingest,
 API, gateway, simulator.
-Shut-down is the reverse: SIGTERM to the simulator and the gateway, then to the rest,
-within one bounded wait, then SIGKILL; children also stop by themselves if this process
-dies.
+Shut-down is the reverse, each child given SIGTERM and a bounded wait, then
+SIGKILL; children also stop by themselves if this process dies.
 """
 
 from __future__ import annotations
@@ -38,8 +37,6 @@ SITE_NAME = "Rutan Kelas IIB Serang"
 SERVICES = ("ingest", "api", "sim", "gateway")
 GATEWAY_ID = "gw-1"
 STOP_TIMEOUT_S = 8.0
-PRODUCERS = ("sim", "gateway")
-PRODUCERS_STOP_S = 4.0
 LIVE_INTERVAL_S = 10
 DEMO_USERS: dict[str, tuple[Role, tuple[str, ...]]] = {
     "admin": (Role.ADMIN, ()), f"kiosk-{SITE}": (Role.KIOSK, (SITE,))}
@@ -210,26 +207,17 @@ class Demo:
                              f"see {self.data_dir / 'api.log'}")
 
     def stop(self) -> None:
-        """SIGTERM in reverse start order, in two waves within one bounded wait, then
-        SIGKILL: first the simulator and the gateway (what produces data), given up to
-        ``PRODUCERS_STOP_S`` so that the last readings are forwarded, then the rest
-        together. One child at a time, a slow simulator left the others a tenth of a
-        second each before they were killed."""
+        """SIGTERM in reverse start order, bounded waits, then SIGKILL."""
         deadline = time.monotonic() + STOP_TIMEOUT_S
-        producers = [c for c in reversed(self.children) if c.name in PRODUCERS]
-        others = [c for c in reversed(self.children) if c.name not in PRODUCERS]
-        for wave, limit in ((producers, time.monotonic() + PRODUCERS_STOP_S),
-                            (others, deadline)):
-            for child in wave:
-                if child.proc.poll() is None:
-                    child.proc.send_signal(signal.SIGTERM)
-            for child in wave:
-                try:
-                    child.proc.wait(max(0.1, min(limit, deadline) - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    log.warning("%s did not stop in time: killing it", child.name)
-                    child.proc.kill()
-                    child.proc.wait(2)
+        for child in reversed(self.children):
+            if child.proc.poll() is None:
+                child.proc.send_signal(signal.SIGTERM)
+            try:
+                child.proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                log.warning("%s did not stop in time: killing it", child.name)
+                child.proc.kill()
+                child.proc.wait(2)
         self.children.clear()
 
     def run(self) -> None:
