@@ -71,6 +71,12 @@ def kiosk_page(browser: Browser, base_url: str) -> Iterator[Page]:
 
 
 def test_tile_follows_the_alerts_not_one_reading(browser: Browser, site: DemoSite) -> None:
+    # The seeded water follows the clock: at night the offline pond's last DO (3 h ago)
+    # is below 3 mg/L and a halved ration would be a second message. Its last reading, an
+    # evening's, just after the seeded ones and still 3 h old.
+    for metric, value in (("do_mgl", 6.5), ("ph", 7.6), ("temp_c", 29.0)):
+        site.store.write([(SeriesKey(SITE, "kolam-4", "node-4", metric),
+                           site.now - 3 * 3_600_000, value)])
     with server(site) as url, kiosk_page(browser, url) as page:
         tile = page.locator("#tile-kolam-1")
         expect(tile).to_have_attribute("data-status", "ok")
